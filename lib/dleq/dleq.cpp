@@ -1,0 +1,38 @@
+#include "escrow/dleq.hpp"
+
+#include "escrow/hash.hpp"
+
+namespace escrow::dleq {
+using group::Point;
+using group::Scalar;
+
+namespace {
+Scalar challenge(std::string_view tag, Context context, const Statement& st, const Point& a1, const Point& a2) {
+  Hasher h(tag, 64);
+  for (auto c : context) h.add(c);
+  for (const Point* p : {&st.g1, &st.h1, &st.g2, &st.h2, &a1, &a2}) h.add(p->to_bytes());
+  return Scalar::reduce(h.finish<64>());
+}
+}  // namespace
+
+Proof prove_with_nonce(std::string_view tag, Context context, const Statement& statement,
+                       const Scalar& witness, const Scalar& nonce) {
+  const Point a1 = statement.g1 * nonce;
+  const Point a2 = statement.g2 * nonce;
+  Scalar e = challenge(tag, context, statement, a1, a2);
+  Scalar f = nonce + e * witness;
+  return Proof{std::move(e), std::move(f)};
+}
+
+Proof prove(std::string_view tag, Context context, const Statement& statement, const Scalar& witness,
+            Rng& rng) {
+  return prove_with_nonce(tag, context, statement, witness, Scalar::random(rng));
+}
+
+bool verify(std::string_view tag, Context context, const Statement& statement, const Proof& proof) {
+  const Point a1 = statement.g1 * proof.response - statement.h1 * proof.challenge;
+  const Point a2 = statement.g2 * proof.response - statement.h2 * proof.challenge;
+  return challenge(tag, context, statement, a1, a2) == proof.challenge;
+}
+
+}  // namespace escrow::dleq

@@ -1,0 +1,24 @@
+#pragma once
+/// Every domain-separation tag Doormat hashes with, in one place (SPEC §2.2).
+/// A tag changes only together with the format version and new test vectors.
+#include <string_view>
+
+namespace escrow::domain {
+
+// group: the second generator and the generic hashes onto the group
+inline constexpr std::string_view kGeneratorBar = "doormat/v1/group/generator-bar";
+
+// TDH2 (SPEC §5)
+inline constexpr std::string_view kTdh2Mask = "doormat/v1/tdh2/kem-mask";             // H1
+inline constexpr std::string_view kTdh2Validity = "doormat/v1/tdh2/validity";         // H2
+inline constexpr std::string_view kTdh2PartialProof = "doormat/v1/tdh2/partial-proof";  // H4
+inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r";    // r = H(K, L)
+
+// Envelope (SPEC §7)
+inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
+inline constexpr std::string_view kEnvelopeFieldHash = "doormat/v1/envelope/escrow-field";
+
+// Test-only deterministic randomness (SPEC §9)
+inline constexpr std::string_view kTestRng = "doormat/v1/test/rng";
+
+}  // namespace escrow::domain

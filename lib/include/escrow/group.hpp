@@ -1,0 +1,95 @@
+#pragma once
+/// The ristretto255 prime-order group through libsodium, with the checks libsodium leaves to us
+/// (SPEC §2.1): canonical scalars, explicit identity handling, zero scalars where meaningless.
+///
+/// Scalars may hold secrets (shares, nonces): their arithmetic is libsodium's constant-time code,
+/// comparisons use sodium_memcmp, and every Scalar wipes its bytes when destroyed.
+/// Points are public values.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "escrow/error.hpp"
+#include "escrow/rng.hpp"
+
+namespace escrow::group {
+
+inline constexpr std::size_t kScalarBytes = 32;
+inline constexpr std::size_t kPointBytes = 32;
+
+enum class ZeroScalar { refuse, allow };
+enum class IdentityPoint { refuse, allow };
+
+class Scalar {
+ public:
+  Scalar();  ///< zero
+  ~Scalar();
+  Scalar(const Scalar&) = default;
+  Scalar& operator=(const Scalar&) = default;
+
+  [[nodiscard]] static Scalar from_u64(uint64_t value);
+  /// Parses 32 little-endian bytes; refuses values >= the group order L (non-canonical),
+  /// and zero unless `zero` is allow.
+  [[nodiscard]] static Result<Scalar> from_bytes(std::span<const uint8_t> bytes,
+                                                 ZeroScalar zero = ZeroScalar::refuse);
+  /// Reduces 64 bytes modulo L (uniform when the input is).
+  [[nodiscard]] static Scalar reduce(std::span<const uint8_t, 64> wide);
+  /// Uniform in [1, L-1]: 64 bytes from rng reduced mod L, drawn again on zero.
+  [[nodiscard]] static Scalar random(Rng& rng);
+
+  [[nodiscard]] Scalar operator+(const Scalar& o) const;
+  [[nodiscard]] Scalar operator-(const Scalar& o) const;
+  [[nodiscard]] Scalar operator*(const Scalar& o) const;
+  [[nodiscard]] Scalar negate() const;
+  /// Multiplicative inverse; refuses zero.
+  [[nodiscard]] Result<Scalar> invert() const;
+
+  [[nodiscard]] bool is_zero() const;
+  [[nodiscard]] bool operator==(const Scalar& o) const;  ///< constant time
+  [[nodiscard]] std::array<uint8_t, kScalarBytes> to_bytes() const { return bytes_; }
+
+ private:
+  std::array<uint8_t, kScalarBytes> bytes_;
+};
+
+class Point {
+ public:
+  Point();  ///< the identity
+  [[nodiscard]] static Point identity() { return Point(); }
+  [[nodiscard]] static const Point& generator();      ///< G, the ristretto255 base point
+  [[nodiscard]] static const Point& generator_bar();  ///< Gbar = hash_to_point(kGeneratorBar)
+
+  /// Parses a canonical ristretto255 encoding; refuses the identity unless allowed.
+  [[nodiscard]] static Result<Point> from_bytes(std::span<const uint8_t> bytes,
+                                                IdentityPoint identity = IdentityPoint::refuse);
+  /// Maps 64 uniform bytes onto the group (libsodium's crypto_core_ristretto255_from_hash).
+  [[nodiscard]] static Point from_uniform(std::span<const uint8_t, 64> wide);
+
+  /// s*G. A zero scalar gives the identity (libsodium signals it with -1; we return it).
+  [[nodiscard]] static Point base_mul(const Scalar& s);
+  /// s*P. Identity results (s = 0 or P = identity) are returned as the identity, explicitly.
+  [[nodiscard]] Point operator*(const Scalar& s) const;
+  [[nodiscard]] Point operator+(const Point& o) const;
+  [[nodiscard]] Point operator-(const Point& o) const;
+
+  [[nodiscard]] bool is_identity() const;
+  [[nodiscard]] bool operator==(const Point& o) const;
+  [[nodiscard]] const std::array<uint8_t, kPointBytes>& to_bytes() const { return bytes_; }
+
+ private:
+  std::array<uint8_t, kPointBytes> bytes_;
+};
+
+/// H_tag(inputs...) as 64 bytes reduced mod L (SPEC §2.2).
+[[nodiscard]] Scalar hash_to_scalar(std::string_view tag,
+                                    std::initializer_list<std::span<const uint8_t>> inputs);
+/// H_tag(inputs...) as 64 bytes mapped with from_uniform (SPEC §2.2).
+[[nodiscard]] Point hash_to_point(std::string_view tag,
+                                  std::initializer_list<std::span<const uint8_t>> inputs);
+
+/// Batch inversion (Montgomery's trick): one field inversion for the whole list.
+/// Refuses if any element is zero.
+[[nodiscard]] Result<std::vector<Scalar>> batch_invert(std::span<const Scalar> values);
+
+}  // namespace escrow::group

@@ -1,0 +1,154 @@
+#pragma once
+/// TDH2 (Shoup–Gennaro 1998), a labeled CCA-secure threshold KEM over ristretto255 (SPEC §5).
+///
+///   encrypt(K, L):  c = K xor H1(rY), u = rG, ubar = r Gbar,
+///                   (e, f) = DLEQ proof of log_G u = log_Gbar ubar bound to (c, L)
+///   verify:         anyone checks the proof; no secret needed
+///   partial_decrypt u_i = x_i u with a DLEQ proof that log_G Y_i = log_u u_i
+///   combine:        verifies every partial, names every cheater, rY = sum lambda_i u_i over k
+///                   valid ones, K = c xor H1(rY). The master secret x is never rebuilt.
+///
+/// Secret inputs: the session key K, r and s during encryption, a trustee's share x_i and its
+/// proof nonce. Everything in Ciphertext, PartialDecryption and PublicKey is public.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "escrow/error.hpp"
+#include "escrow/group.hpp"
+#include "escrow/party.hpp"
+#include "escrow/rng.hpp"
+#include "escrow/secret.hpp"
+
+namespace escrow::tdh2 {
+
+inline constexpr std::size_t kSessionKeyBytes = 32;
+inline constexpr std::size_t kMaxLabelBytes = 1024;
+using SessionKey = Secret<kSessionKeyBytes>;
+
+/// The authority's public parameters: Y = xG and each trustee's verification key Y_i = x_i G.
+struct PublicKey {
+  uint8_t k = 0;       ///< threshold
+  uint8_t n = 0;       ///< number of trustees
+  uint32_t epoch = 0;  ///< bumped by every proactive refresh; partials carry it
+  group::Point y;
+  std::vector<group::Point> verification_keys;  ///< Y_1 .. Y_n
+
+  /// Checks 1 <= k <= n, n keys, no identity point, and that Y and every Y_i lie on one
+  /// polynomial of degree k-1 (so any k-subset of trustees decrypts to the same key).
+  [[nodiscard]] static Result<PublicKey> make(uint8_t k, uint8_t n, uint32_t epoch, group::Point y,
+                                              std::vector<group::Point> verification_keys);
+  [[nodiscard]] const group::Point& verification_key(PartyIndex i) const {
+    return verification_keys[i.value() - 1];
+  }
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<PublicKey> decode(std::span<const uint8_t> bytes);
+};
+
+/// Trustee i's share x_i of the authority's secret. Secret: reach it only through expose_secret().
+class KeyShare {
+ public:
+  KeyShare(PartyIndex index, uint32_t epoch, group::Scalar secret)
+      : index_(index), epoch_(epoch), secret_(std::move(secret)) {}
+  [[nodiscard]] PartyIndex index() const { return index_; }
+  [[nodiscard]] uint32_t epoch() const { return epoch_; }
+  [[nodiscard]] const group::Scalar& expose_secret() const { return secret_; }
+  [[nodiscard]] SecureBytes encode() const;
+  [[nodiscard]] static Result<KeyShare> decode(std::span<const uint8_t> bytes);
+
+ private:
+  PartyIndex index_;
+  uint32_t epoch_;
+  group::Scalar secret_;
+};
+
+/// The escrow field: (c, L, u, ubar, e, f). 168 bytes on the wire plus the label.
+struct Ciphertext {
+  std::array<uint8_t, kSessionKeyBytes> c{};
+  std::vector<uint8_t> label;
+  group::Point u;
+  group::Point ubar;
+  group::Scalar e;
+  group::Scalar f;
+
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  /// Parses and checks encodings only; call verify() before trusting it.
+  [[nodiscard]] static Result<Ciphertext> decode(std::span<const uint8_t> bytes);
+};
+
+/// Trustee i's answer: u_i = x_i u and a DLEQ proof (e_i, f_i).
+struct PartialDecryption {
+  PartyIndex index;
+  uint32_t epoch = 0;
+  group::Point u_i;
+  group::Scalar e_i;
+  group::Scalar f_i;
+
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<PartialDecryption> decode(std::span<const uint8_t> bytes);
+};
+
+struct Dealt {
+  PublicKey public_key;
+  std::vector<KeyShare> shares;
+};
+
+/// Trusted-dealer key generation: one party sees x. For comparison and the attack demos; the
+/// DKG (issue 4) is how an authority should be made.
+[[nodiscard]] Result<Dealt> deal(std::size_t k, std::size_t n, Rng& rng);
+
+/// Fresh random key, for callers who do not bring their own.
+[[nodiscard]] SessionKey random_session_key(Rng& rng);
+
+/// Plain TDH2: r uniform.
+[[nodiscard]] Result<Ciphertext> encrypt(const PublicKey& pk, const SessionKey& key,
+                                         std::span<const uint8_t> label, Rng& rng);
+/// Recipient-verifiable TDH2: r = H_{recipient-r}(K, L), so whoever knows K can recompute
+/// (u, c). K must be fresh and uniform for each call (it is the only entropy in r).
+[[nodiscard]] Result<Ciphertext> encrypt_recipient_verifiable(const PublicKey& pk,
+                                                              const SessionKey& key,
+                                                              std::span<const uint8_t> label,
+                                                              Rng& rng);
+/// Public validity check (SPEC §5.3). Returns invalid_proof on any mismatch.
+[[nodiscard]] Result<void> verify(const PublicKey& pk, const Ciphertext& ct);
+/// The recipient's re-encryption check (SPEC §5.4): ct is valid and hides exactly `key` under
+/// the recipient-verifiable construction. Refuses with invalid_proof otherwise.
+[[nodiscard]] Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct,
+                                           const SessionKey& key);
+
+/// Trustee step (SPEC §5.5): verifies ct first, then returns x_i u with its proof.
+/// The caller (the trustee daemon) must already have checked that ct's label is in scope.
+[[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
+                                                        const Ciphertext& ct, Rng& rng);
+/// Checks index range, epoch and the DLEQ proof of one partial (SPEC §5.6).
+[[nodiscard]] Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct,
+                                          const PartialDecryption& partial);
+
+struct Combined {
+  SessionKey key;
+  std::vector<PartyIndex> used;      ///< the k parties interpolated, ascending
+  std::vector<PartyIndex> cheaters;  ///< every party whose partial failed, ascending
+};
+
+/// Combiner (SPEC §5.7): verifies ct and every partial, blames every failure, and recovers K
+/// from the k valid partials with the lowest indices. Fewer than k valid: not_enough_shares with
+/// the cheaters in Error::blame. Duplicate indices: malformed (the caller's input is wrong).
+[[nodiscard]] Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct,
+                                       std::span<const PartialDecryption> partials);
+
+/// Deterministic cores, for test vectors and the attack demos only. Reusing (r, s) or a proof
+/// nonce across different inputs leaks secrets; production code calls the functions above.
+namespace testing {
+[[nodiscard]] Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key,
+                                              std::span<const uint8_t> label, const group::Scalar& r,
+                                              const group::Scalar& s);
+[[nodiscard]] Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk,
+                                                             const KeyShare& share,
+                                                             const Ciphertext& ct,
+                                                             const group::Scalar& nonce);
+/// r for the recipient-verifiable variant: H_{recipient-r}(K, L) as a scalar.
+[[nodiscard]] group::Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label);
+}  // namespace testing
+
+}  // namespace escrow::tdh2

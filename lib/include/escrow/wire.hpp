@@ -1,0 +1,95 @@
+#pragma once
+/// The byte formats' building blocks (SPEC §3): a writer and one bounds-checked reader.
+///
+/// Every top-level object starts with a header: magic "DRMT", a version byte (1) and a type byte.
+/// Integers are big-endian and fixed-size; variable-length fields carry a length prefix
+/// (u8, u16 or u32, fixed per field). A parse refuses truncation and trailing bytes.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "escrow/error.hpp"
+
+namespace escrow::wire {
+
+inline constexpr std::array<uint8_t, 4> kMagic = {'D', 'R', 'M', 'T'};
+inline constexpr uint8_t kVersion = 1;
+inline constexpr std::size_t kHeaderBytes = 6;
+
+/// Type byte of each top-level object (SPEC §3.2). Values are never reused.
+enum class ObjectType : uint8_t {
+  tdh2_public_key = 0x01,
+  tdh2_key_share = 0x02,
+  tdh2_ciphertext = 0x03,
+  tdh2_partial_decryption = 0x04,
+  session_label = 0x05,
+  envelope = 0x06,
+};
+
+class Writer {
+ public:
+  Writer& header(ObjectType type);
+  Writer& u8(uint8_t v);
+  Writer& u16(uint16_t v);
+  Writer& u32(uint32_t v);
+  Writer& u64(uint64_t v);
+  Writer& bytes(std::span<const uint8_t> b);  ///< fixed-size field: no prefix
+  /// Variable-size fields; the caller has checked the length fits the prefix.
+  Writer& bytes_u8(std::span<const uint8_t> b);
+  Writer& bytes_u16(std::span<const uint8_t> b);
+  Writer& bytes_u32(std::span<const uint8_t> b);
+
+  [[nodiscard]] std::vector<uint8_t> take() { return std::move(out_); }
+  [[nodiscard]] const std::vector<uint8_t>& view() const { return out_; }
+
+ private:
+  std::vector<uint8_t> out_;
+};
+
+/// A reader that fails sticky: after the first out-of-bounds read every read returns zeros and
+/// `finish()` reports the first failure. Values read must not be used until `finish()` succeeded.
+class Reader {
+ public:
+  Reader(std::span<const uint8_t> in, std::string_view function) : in_(in), function_(function) {}
+
+  /// Reads and checks magic, version and type.
+  void header(ObjectType type);
+  [[nodiscard]] uint8_t u8();
+  [[nodiscard]] uint16_t u16();
+  [[nodiscard]] uint32_t u32();
+  [[nodiscard]] uint64_t u64();
+  [[nodiscard]] std::span<const uint8_t> bytes(std::size_t n);
+  template <std::size_t N>
+  [[nodiscard]] std::array<uint8_t, N> fixed() {
+    std::array<uint8_t, N> out{};
+    auto b = bytes(N);
+    if (b.size() == N) std::copy(b.begin(), b.end(), out.begin());
+    return out;
+  }
+  /// Length-prefixed fields; `max` bounds the length before anything is copied.
+  [[nodiscard]] std::span<const uint8_t> bytes_u8(std::size_t max = 0xff);
+  [[nodiscard]] std::span<const uint8_t> bytes_u16(std::size_t max = 0xffff);
+  [[nodiscard]] std::span<const uint8_t> bytes_u32(std::size_t max);
+
+  /// Marks the parse failed with a reason (for checks on values the caller read).
+  void reject(std::string reason);
+  [[nodiscard]] bool ok() const { return error_.empty(); }
+  /// Succeeds only if every read was in bounds, no reject() happened and no byte is left over.
+  [[nodiscard]] Result<void> finish();
+
+ private:
+  std::span<const uint8_t> take(std::size_t n);
+  std::span<const uint8_t> in_;
+  std::size_t pos_ = 0;
+  std::string_view function_;
+  std::string error_;
+};
+
+/// Lowercase hex, for vectors, logs and the CLI.
+[[nodiscard]] std::string to_hex(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<std::vector<uint8_t>> from_hex(std::string_view hex);
+
+}  // namespace escrow::wire

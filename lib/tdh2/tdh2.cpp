@@ -1,0 +1,352 @@
+#include "escrow/tdh2.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "escrow/dleq.hpp"
+#include "escrow/domain.hpp"
+#include "escrow/hash.hpp"
+#include "escrow/shamir.hpp"
+#include "escrow/wire.hpp"
+
+namespace escrow::tdh2 {
+using group::Point;
+using group::Scalar;
+
+namespace {
+
+// H1: the 32-byte mask that hides K. SPEC §5.2. Input rY is secret until decryption.
+std::array<uint8_t, kSessionKeyBytes> mask(const Point& ry) {
+  return Hasher(domain::kTdh2Mask, kSessionKeyBytes).add(ry.to_bytes()).finish<kSessionKeyBytes>();
+}
+
+// c = K xor H1(rY); out is public (it is the ciphertext), the inputs are secret.
+std::array<uint8_t, kSessionKeyBytes> mask_key(std::span<const uint8_t, kSessionKeyBytes> key, const Point& ry) {
+  auto m = mask(ry);
+  for (std::size_t i = 0; i < kSessionKeyBytes; ++i) m[i] ^= key[i];
+  return m;
+}
+
+// The validity statement log_G u = log_Gbar ubar, bound to (c, L) through the proof context.
+bool validity_proof_holds(const Ciphertext& ct) {
+  return dleq::verify(domain::kTdh2Validity, {ct.c, ct.label},
+                      {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, {ct.e, ct.f});
+}
+
+// The partial-decryption proof context: epoch and party index, so a proof cannot be replayed
+// under another index or after a refresh.
+std::array<uint8_t, 5> partial_context(uint32_t epoch, PartyIndex index) {
+  return {static_cast<uint8_t>(epoch >> 24), static_cast<uint8_t>(epoch >> 16), static_cast<uint8_t>(epoch >> 8),
+          static_cast<uint8_t>(epoch), index.value()};
+}
+
+}  // namespace
+
+// ---- PublicKey ----
+
+Result<PublicKey> PublicKey::make(uint8_t k, uint8_t n, uint32_t epoch, Point y, std::vector<Point> keys) {
+  constexpr std::string_view fn = "tdh2::PublicKey::make";
+  if (k < 1 || k > n) return fail(ErrorCategory::malformed, fn, fmt::format("need 1 <= k <= n, got {}-of-{}", k, n));
+  if (keys.size() != n) return fail(ErrorCategory::malformed, fn, fmt::format("{} verification keys for n = {}", keys.size(), n));
+  if (y.is_identity()) return fail(ErrorCategory::malformed, fn, "Y is the identity");
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i].is_identity()) return fail(ErrorCategory::malformed, fn, fmt::format("Y_{} is the identity", i + 1));
+
+  // Y = f(0) G and Y_j = f(j) G for one f of degree k-1: interpolate from Y_1..Y_k and compare.
+  std::vector<PartyIndex> base;
+  for (uint32_t i = 1; i <= k; ++i) base.push_back(*PartyIndex::make(i));
+  std::span<const Point> base_points(keys.data(), k);
+  auto at_zero = shamir::interpolate_in_exponent(base, base_points);
+  if (!at_zero || !(*at_zero == y)) return fail(ErrorCategory::malformed, fn, "Y is not the interpolation of Y_1..Y_k");
+  for (uint32_t j = k + 1; j <= n; ++j) {
+    auto at_j = shamir::interpolate_in_exponent(base, base_points, Scalar::from_u64(j));
+    if (!at_j || !(*at_j == keys[j - 1]))
+      return fail(ErrorCategory::malformed, fn, fmt::format("Y_{} is off the degree-{} polynomial", j, k - 1));
+  }
+  return PublicKey{k, n, epoch, std::move(y), std::move(keys)};
+}
+
+std::vector<uint8_t> PublicKey::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::tdh2_public_key).u8(k).u8(n).u32(epoch).bytes(y.to_bytes());
+  for (const auto& yi : verification_keys) w.bytes(yi.to_bytes());
+  return w.take();
+}
+
+Result<PublicKey> PublicKey::decode(std::span<const uint8_t> bytes) {
+  constexpr std::string_view fn = "tdh2::PublicKey::decode";
+  wire::Reader r(bytes, fn);
+  r.header(wire::ObjectType::tdh2_public_key);
+  const uint8_t k = r.u8(), n = r.u8();
+  const uint32_t epoch = r.u32();
+  const auto y = r.fixed<32>();
+  std::vector<std::array<uint8_t, 32>> raw;
+  for (unsigned i = 0; r.ok() && i < n; ++i) raw.push_back(r.fixed<32>());
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+
+  auto yp = Point::from_bytes(y);
+  if (!yp) return fail(ErrorCategory::malformed, fn, "Y: " + yp.error().detail);
+  std::vector<Point> keys;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto p = Point::from_bytes(raw[i]);
+    if (!p) return fail(ErrorCategory::malformed, fn, fmt::format("Y_{}: {}", i + 1, p.error().detail));
+    keys.push_back(*p);
+  }
+  return make(k, n, epoch, *yp, std::move(keys));
+}
+
+// ---- KeyShare ----
+
+SecureBytes KeyShare::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::tdh2_key_share).u32(epoch_).u8(index_.value());
+  const auto x = secret_.to_bytes();
+  w.bytes(x);
+  auto plain = w.take();
+  SecureBytes out(plain.begin(), plain.end());
+  sodium_memzero(plain.data(), plain.size());
+  return out;
+}
+
+Result<KeyShare> KeyShare::decode(std::span<const uint8_t> bytes) {
+  constexpr std::string_view fn = "tdh2::KeyShare::decode";
+  wire::Reader r(bytes, fn);
+  r.header(wire::ObjectType::tdh2_key_share);
+  const uint32_t epoch = r.u32();
+  const auto index = PartyIndex::make(r.u8());
+  auto x = r.bytes(32);
+  if (r.ok() && !index) r.reject("party index 0");
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  auto secret = Scalar::from_bytes(x);
+  if (!secret) return fail(ErrorCategory::malformed, fn, "share: " + secret.error().detail);
+  return KeyShare(*index, epoch, *secret);
+}
+
+// ---- Ciphertext ----
+
+std::vector<uint8_t> Ciphertext::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::tdh2_ciphertext).bytes(c).bytes_u16(label);
+  w.bytes(u.to_bytes()).bytes(ubar.to_bytes()).bytes(e.to_bytes()).bytes(f.to_bytes());
+  return w.take();
+}
+
+Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
+  constexpr std::string_view fn = "tdh2::Ciphertext::decode";
+  wire::Reader r(bytes, fn);
+  r.header(wire::ObjectType::tdh2_ciphertext);
+  Ciphertext ct;
+  ct.c = r.fixed<32>();
+  auto label = r.bytes_u16(kMaxLabelBytes);
+  const auto u = r.fixed<32>(), ubar = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  ct.label.assign(label.begin(), label.end());
+
+  auto up = Point::from_bytes(u);
+  if (!up) return fail(ErrorCategory::malformed, fn, "u: " + up.error().detail);
+  auto ubarp = Point::from_bytes(ubar);
+  if (!ubarp) return fail(ErrorCategory::malformed, fn, "ubar: " + ubarp.error().detail);
+  // e and f are proof scalars: zero is improbable but not invalid, so it is allowed.
+  auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
+  if (!es) return fail(ErrorCategory::malformed, fn, "e: " + es.error().detail);
+  auto fs = Scalar::from_bytes(f, group::ZeroScalar::allow);
+  if (!fs) return fail(ErrorCategory::malformed, fn, "f: " + fs.error().detail);
+  ct.u = *up;
+  ct.ubar = *ubarp;
+  ct.e = *es;
+  ct.f = *fs;
+  return ct;
+}
+
+// ---- PartialDecryption ----
+
+std::vector<uint8_t> PartialDecryption::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::tdh2_partial_decryption).u32(epoch).u8(index.value());
+  w.bytes(u_i.to_bytes()).bytes(e_i.to_bytes()).bytes(f_i.to_bytes());
+  return w.take();
+}
+
+Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> bytes) {
+  constexpr std::string_view fn = "tdh2::PartialDecryption::decode";
+  wire::Reader r(bytes, fn);
+  r.header(wire::ObjectType::tdh2_partial_decryption);
+  const uint32_t epoch = r.u32();
+  const auto index = PartyIndex::make(r.u8());
+  const auto ui = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
+  if (r.ok() && !index) r.reject("party index 0");
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  auto uip = Point::from_bytes(ui);
+  if (!uip) return fail(ErrorCategory::malformed, fn, "u_i: " + uip.error().detail, {*index});
+  auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
+  if (!es) return fail(ErrorCategory::malformed, fn, "e_i: " + es.error().detail, {*index});
+  auto fs = Scalar::from_bytes(f, group::ZeroScalar::allow);
+  if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
+  return PartialDecryption{*index, epoch, *uip, *es, *fs};
+}
+
+// ---- key generation ----
+
+Result<Dealt> deal(std::size_t k, std::size_t n, Rng& rng) {
+  const Scalar x = Scalar::random(rng);
+  auto shares = shamir::split(x, k, n, rng);
+  if (!shares) return std::unexpected(shares.error());
+  std::vector<Point> keys;
+  std::vector<KeyShare> key_shares;
+  for (auto& s : *shares) {
+    keys.push_back(Point::base_mul(s.value));
+    key_shares.emplace_back(s.index, 0, s.value);
+  }
+  auto pk = PublicKey::make(static_cast<uint8_t>(k), static_cast<uint8_t>(n), 0, Point::base_mul(x), std::move(keys));
+  if (!pk) return std::unexpected(pk.error());
+  return Dealt{std::move(*pk), std::move(key_shares)};
+}
+
+SessionKey random_session_key(Rng& rng) {
+  SessionKey key;
+  rng.fill(key.expose());
+  return key;
+}
+
+// ---- encryption ----
+
+namespace testing {
+
+Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label,
+                                const Scalar& r, const Scalar& s) {
+  constexpr std::string_view fn = "tdh2::encrypt";
+  if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
+  if (r.is_zero() || s.is_zero()) return fail(ErrorCategory::internal, fn, "zero randomness");
+  Ciphertext ct;
+  ct.label.assign(label.begin(), label.end());
+  ct.c = mask_key(key.expose(), pk.y * r);
+  ct.u = Point::base_mul(r);
+  ct.ubar = Point::generator_bar() * r;
+  // SPEC §5.2: (e, f) is the DLEQ proof with witness r and nonce s; w = sG, wbar = s Gbar.
+  auto proof = dleq::prove_with_nonce(domain::kTdh2Validity, {ct.c, ct.label},
+                                      {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, r, s);
+  ct.e = std::move(proof.challenge);
+  ct.f = std::move(proof.response);
+  return ct;
+}
+
+Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
+  return group::hash_to_scalar(domain::kTdh2RecipientR, {key.expose(), label});
+}
+
+Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
+                                               const Scalar& nonce) {
+  constexpr std::string_view fn = "tdh2::partial_decrypt";
+  if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
+  if (share.epoch() != pk.epoch)
+    return fail(ErrorCategory::policy_denied, fn, fmt::format("share is from epoch {}, key is at {}", share.epoch(), pk.epoch));
+  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+
+  const Scalar& x = share.expose_secret();
+  PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
+  const auto context = partial_context(pk.epoch, share.index());
+  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
+                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x, nonce);
+  pd.e_i = std::move(proof.challenge);
+  pd.f_i = std::move(proof.response);
+  return pd;
+}
+
+}  // namespace testing
+
+Result<Ciphertext> encrypt(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label, Rng& rng) {
+  const Scalar r = Scalar::random(rng);
+  const Scalar s = Scalar::random(rng);
+  return testing::encrypt_with(pk, key, label, r, s);
+}
+
+Result<Ciphertext> encrypt_recipient_verifiable(const PublicKey& pk, const SessionKey& key,
+                                                std::span<const uint8_t> label, Rng& rng) {
+  const Scalar r = testing::derive_r(key, label);
+  const Scalar s = Scalar::random(rng);
+  return testing::encrypt_with(pk, key, label, r, s);
+}
+
+Result<void> verify(const PublicKey&, const Ciphertext& ct) {
+  if (ct.label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, "tdh2::verify", "label over 1024 bytes");
+  if (ct.u.is_identity() || ct.ubar.is_identity())
+    return fail(ErrorCategory::malformed, "tdh2::verify", "identity point in ciphertext");
+  if (!validity_proof_holds(ct)) return fail(ErrorCategory::invalid_proof, "tdh2::verify", "validity proof does not hold");
+  return {};
+}
+
+Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const SessionKey& key) {
+  constexpr std::string_view fn = "tdh2::check_recipient";
+  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+  // SPEC §5.4. With the proof valid, u = rG and c = K xor H1(rY) pin down the field completely
+  // (ubar = r Gbar follows from the proof).
+  const Scalar r = testing::derive_r(key, ct.label);
+  const auto expected_c = mask_key(key.expose(), pk.y * r);
+  const bool c_ok = sodium_memcmp(expected_c.data(), ct.c.data(), expected_c.size()) == 0;
+  const bool u_ok = Point::base_mul(r) == ct.u;
+  if (!(c_ok && u_ok)) return fail(ErrorCategory::invalid_proof, fn, "escrow field does not hide this session key");
+  return {};
+}
+
+// ---- decryption ----
+
+Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct, Rng& rng) {
+  return testing::partial_decrypt_with(pk, share, ct, Scalar::random(rng));
+}
+
+Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const PartialDecryption& pd) {
+  constexpr std::string_view fn = "tdh2::verify_partial";
+  if (pd.index.value() > pk.n)
+    return fail(ErrorCategory::malformed, fn, fmt::format("party {} beyond n = {}", pd.index.value(), pk.n), {pd.index});
+  if (pd.epoch != pk.epoch)
+    return fail(ErrorCategory::invalid_proof, fn,
+                fmt::format("party {} answered for epoch {}, key is at {}", pd.index.value(), pd.epoch, pk.epoch), {pd.index});
+  if (pd.u_i.is_identity()) return fail(ErrorCategory::malformed, fn, "u_i is the identity", {pd.index});
+  const auto context = partial_context(pd.epoch, pd.index);
+  if (!dleq::verify(domain::kTdh2PartialProof, {context},
+                    {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i}, {pd.e_i, pd.f_i}))
+    return fail(ErrorCategory::invalid_proof, fn, fmt::format("party {}: DLEQ proof does not hold", pd.index.value()), {pd.index});
+  return {};
+}
+
+Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials) {
+  constexpr std::string_view fn = "tdh2::combine";
+  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+
+  std::vector<PartyIndex> seen;
+  for (const auto& pd : partials) seen.push_back(pd.index);
+  std::sort(seen.begin(), seen.end());
+  if (auto dup = std::adjacent_find(seen.begin(), seen.end()); dup != seen.end())
+    return fail(ErrorCategory::malformed, fn, fmt::format("party {} appears twice", dup->value()));
+
+  // Verify every partial, not only until k pass: the report must name every cheater.
+  std::vector<const PartialDecryption*> valid;
+  std::vector<PartyIndex> cheaters;
+  for (const auto& pd : partials) {
+    if (verify_partial(pk, ct, pd)) valid.push_back(&pd);
+    else cheaters.push_back(pd.index);
+  }
+  std::sort(cheaters.begin(), cheaters.end());
+  if (valid.size() < pk.k)
+    return fail(ErrorCategory::not_enough_shares, fn, fmt::format("{} valid of {} needed", valid.size(), pk.k),
+                std::move(cheaters));
+
+  std::sort(valid.begin(), valid.end(), [](auto* a, auto* b) { return a->index < b->index; });
+  valid.resize(pk.k);
+  std::vector<PartyIndex> used;
+  std::vector<Point> points;
+  for (auto* pd : valid) {
+    used.push_back(pd->index);
+    points.push_back(pd->u_i);
+  }
+  auto ry = shamir::interpolate_in_exponent(used, points);
+  if (!ry) return std::unexpected(ry.error());
+  SessionKey key;
+  auto recovered = mask_key(ct.c, *ry);  // c xor H1(rY) = K
+  std::copy(recovered.begin(), recovered.end(), key.expose().begin());
+  sodium_memzero(recovered.data(), recovered.size());
+  return Combined{std::move(key), std::move(used), std::move(cheaters)};
+}
+
+}  // namespace escrow::tdh2

@@ -1,0 +1,132 @@
+#include "escrow/group.hpp"
+
+#include <gtest/gtest.h>
+
+#include "escrow/domain.hpp"
+#include "escrow/rng.hpp"
+#include "test_support.hpp"
+
+namespace escrow::group {
+namespace {
+using test::failed_with;
+using test::hex;
+
+const std::string kOrderHex = "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010";
+
+TEST(Group, BasePointMatchesRfc9496Multiples) {
+  // RFC 9496 Appendix A.1: encodings of 0B, 1B, 2B, 3B.
+  EXPECT_TRUE(Point::base_mul(Scalar()).is_identity());
+  EXPECT_EQ(wire::to_hex(Point::generator().to_bytes()), "e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76");
+  EXPECT_EQ(wire::to_hex(Point::base_mul(Scalar::from_u64(2)).to_bytes()),
+            "6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919");
+  EXPECT_EQ(wire::to_hex((Point::generator() + Point::base_mul(Scalar::from_u64(2))).to_bytes()),
+            "94741f5d5d52755ece4f23f044ee27d5d1ea1e2bd196b462166b16152a9d0259");
+}
+
+TEST(Group, ScalarParseRefusesGroupOrderAndAbove) {
+  EXPECT_TRUE(failed_with(Scalar::from_bytes(hex(kOrderHex)), ErrorCategory::malformed));
+  auto above = hex(kOrderHex);
+  above[0] += 1;
+  EXPECT_TRUE(failed_with(Scalar::from_bytes(above), ErrorCategory::malformed));
+  EXPECT_TRUE(failed_with(Scalar::from_bytes(std::vector<uint8_t>(32, 0xff)), ErrorCategory::malformed));
+  auto below = hex(kOrderHex);
+  below[0] -= 1;  // L - 1 is the largest canonical scalar
+  EXPECT_TRUE(Scalar::from_bytes(below).has_value());
+}
+
+TEST(Group, ScalarParseRefusesZeroUnlessAllowed) {
+  const std::vector<uint8_t> zero(32, 0);
+  EXPECT_TRUE(failed_with(Scalar::from_bytes(zero), ErrorCategory::malformed));
+  EXPECT_TRUE(Scalar::from_bytes(zero, ZeroScalar::allow).has_value());
+}
+
+TEST(Group, ScalarParseRefusesWrongLength) {
+  EXPECT_FALSE(Scalar::from_bytes(std::vector<uint8_t>(31, 1)).has_value());
+  EXPECT_FALSE(Scalar::from_bytes(std::vector<uint8_t>(33, 1)).has_value());
+}
+
+TEST(Group, ScalarArithmeticIsAField) {
+  DeterministicRng rng("group/field");
+  for (int t = 0; t < 20; ++t) {
+    const Scalar a = Scalar::random(rng), b = Scalar::random(rng), c = Scalar::random(rng);
+    EXPECT_EQ(a * (b + c), a * b + a * c);
+    EXPECT_EQ((a - b) + b, a);
+    EXPECT_EQ(a + a.negate(), Scalar());
+    EXPECT_EQ(a * a.invert().value(), Scalar::from_u64(1));
+  }
+  EXPECT_TRUE(failed_with(Scalar().invert(), ErrorCategory::malformed));
+}
+
+TEST(Group, BatchInversionMatchesSingleInversions) {
+  DeterministicRng rng("group/batch");
+  std::vector<Scalar> v;
+  for (int i = 0; i < 7; ++i) v.push_back(Scalar::random(rng));
+  auto inv = batch_invert(v);
+  ASSERT_TRUE(inv.has_value());
+  for (std::size_t i = 0; i < v.size(); ++i) EXPECT_EQ((*inv)[i], v[i].invert().value());
+  v[3] = Scalar();
+  EXPECT_TRUE(failed_with(batch_invert(v), ErrorCategory::malformed));
+}
+
+TEST(Group, PointParseRefusesIdentityUnlessAllowed) {
+  const std::vector<uint8_t> zero(32, 0);
+  EXPECT_TRUE(failed_with(Point::from_bytes(zero), ErrorCategory::malformed));
+  auto id = Point::from_bytes(zero, IdentityPoint::allow);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_TRUE(id->is_identity());
+}
+
+TEST(Group, PointParseRefusesNonCanonicalAndInvalidEncodings) {
+  // RFC 9496 Appendix A.2: non-canonical field encodings, negative field elements,
+  // non-square x^2 and negative xy, one or more of each.
+  for (const char* bad : {
+           "00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+           "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "0100000000000000000000000000000000000000000000000000000000000000",
+           "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
+           "0100000000000000000000000000000000000000000000000000000000000080",
+           "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "4eac077a713c57b4f4397629a4145982c661f48044dd3f96427d40b147d9742f",
+           "3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e",
+       }) {
+    EXPECT_TRUE(failed_with(Point::from_bytes(hex(bad)), ErrorCategory::malformed)) << bad;
+  }
+  EXPECT_FALSE(Point::from_bytes(std::vector<uint8_t>(31, 0)).has_value());
+}
+
+TEST(Group, IdentityResultsAreReturnedExplicitly) {
+  DeterministicRng rng("group/identity");
+  const Point p = Point::base_mul(Scalar::random(rng));
+  EXPECT_TRUE((p * Scalar()).is_identity());
+  EXPECT_TRUE((Point::identity() * Scalar::random(rng)).is_identity());
+  EXPECT_TRUE((p - p).is_identity());
+  EXPECT_EQ(p + Point::identity(), p);
+}
+
+TEST(Group, FixedBaseAndVariableBaseAgree) {
+  DeterministicRng rng("group/fixed-vs-variable");
+  const Scalar s = Scalar::random(rng);
+  const Point h = Point::base_mul(Scalar::random(rng));
+  EXPECT_EQ(Point::base_mul(s), Point::generator() * s);
+  EXPECT_EQ(h * s + h * s, h * (s + s));
+}
+
+TEST(Group, SecondGeneratorIsTheHashOfItsTag) {
+  const Point& gbar = Point::generator_bar();
+  EXPECT_FALSE(gbar.is_identity());
+  EXPECT_FALSE(gbar == Point::generator());
+  EXPECT_EQ(gbar, hash_to_point(domain::kGeneratorBar, {}));
+}
+
+TEST(Group, HashesSeparateDomainsAndInputBoundaries) {
+  const std::vector<uint8_t> ab = {'a', 'b'}, c = {'c'}, a = {'a'}, bc = {'b', 'c'};
+  EXPECT_FALSE(hash_to_scalar("t1", {ab, c}) == hash_to_scalar("t2", {ab, c}));
+  EXPECT_FALSE(hash_to_scalar("t1", {ab, c}) == hash_to_scalar("t1", {a, bc}));
+  EXPECT_EQ(hash_to_scalar("t1", {ab, c}), hash_to_scalar("t1", {ab, c}));
+  EXPECT_FALSE(hash_to_point("t1", {ab}) == hash_to_point("t2", {ab}));
+}
+
+}  // namespace
+}  // namespace escrow::group
