@@ -1,0 +1,223 @@
+// Google Benchmark suite for the core (SPEC §5, §7), named after spec steps, with the floors and
+// the no-escrow baselines in the same binary so that every ratio comes from one run.
+#include <benchmark/benchmark.h>
+#include <sodium.h>
+
+#include <vector>
+
+#include "escrow/envelope.hpp"
+#include "escrow/group.hpp"
+#include "escrow/label.hpp"
+#include "escrow/tdh2.hpp"
+
+namespace {
+using namespace escrow;
+using group::Point;
+using group::Scalar;
+
+struct Setup {
+  explicit Setup(std::size_t k, std::size_t n)
+      : dealt(tdh2::deal(k, n, rng).value()),
+        key(tdh2::random_session_key(rng)),
+        label(SessionLabel::make("alice", "bob", 1'790'000'000, rng).value().encode()),
+        ct(tdh2::encrypt_recipient_verifiable(pk(), key, label, rng).value()) {
+    for (const auto& s : dealt.shares) partials.push_back(tdh2::partial_decrypt(pk(), s, ct, rng).value());
+  }
+  const tdh2::PublicKey& pk() const { return dealt.public_key; }
+  SystemRng rng;
+  tdh2::Dealt dealt;
+  tdh2::SessionKey key;
+  std::vector<uint8_t> label;
+  tdh2::Ciphertext ct;
+  std::vector<tdh2::PartialDecryption> partials;
+};
+
+// ---- group operations: the floors everything else is measured against ----
+
+void BM_group_base_mul(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(Point::base_mul(s));
+}
+BENCHMARK(BM_group_base_mul)->Name("group/base_mul");
+
+void BM_group_mul(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  const Point p = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) benchmark::DoNotOptimize(p * s);
+}
+BENCHMARK(BM_group_mul)->Name("group/mul");
+
+void BM_group_add(benchmark::State& state) {
+  SystemRng rng;
+  const Point p = Point::base_mul(Scalar::random(rng)), q = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) benchmark::DoNotOptimize(p + q);
+}
+BENCHMARK(BM_group_add)->Name("group/add");
+
+void BM_scalar_invert(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(s.invert());
+}
+BENCHMARK(BM_scalar_invert)->Name("group/scalar_invert");
+
+// The arithmetic encrypt cannot avoid with libsodium: 2 fixed-base (u = rG, a1 = sG) and
+// 3 variable-base (rY, r Gbar, s Gbar) multiplications.
+void BM_floor_encrypt(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar r = Scalar::random(rng), s = Scalar::random(rng);
+  const Point y = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Point::base_mul(r));
+    benchmark::DoNotOptimize(Point::base_mul(s));
+    benchmark::DoNotOptimize(y * r);
+    benchmark::DoNotOptimize(Point::generator_bar() * r);
+    benchmark::DoNotOptimize(Point::generator_bar() * s);
+  }
+}
+BENCHMARK(BM_floor_encrypt)->Name("floor/tdh2_encrypt");
+
+// ---- TDH2 ----
+
+void BM_tdh2_encrypt(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state) {
+    auto ct = tdh2::encrypt(s.pk(), s.key, s.label, s.rng);
+    if (!ct) state.SkipWithError("encrypt failed");
+    benchmark::DoNotOptimize(ct);
+  }
+  state.counters["wire_bytes"] = static_cast<double>(s.ct.encode().size());
+}
+BENCHMARK(BM_tdh2_encrypt)->Name("tdh2/encrypt");
+
+void BM_tdh2_encrypt_rv(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state) {
+    auto ct = tdh2::encrypt_recipient_verifiable(s.pk(), s.key, s.label, s.rng);
+    if (!ct) state.SkipWithError("encrypt failed");
+    benchmark::DoNotOptimize(ct);
+  }
+}
+BENCHMARK(BM_tdh2_encrypt_rv)->Name("tdh2/encrypt_recipient_verifiable");
+
+void BM_tdh2_verify(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state)
+    if (!tdh2::verify(s.pk(), s.ct)) state.SkipWithError("verify failed");
+}
+BENCHMARK(BM_tdh2_verify)->Name("tdh2/verify");
+
+void BM_tdh2_check_recipient(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state)
+    if (!tdh2::check_recipient(s.pk(), s.ct, s.key)) state.SkipWithError("check failed");
+}
+BENCHMARK(BM_tdh2_check_recipient)->Name("tdh2/check_recipient");
+
+// What a trustee does per field: verify the ciphertext, then x_i u and its proof.
+void BM_tdh2_partial_decrypt(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state) {
+    auto pd = tdh2::partial_decrypt(s.pk(), s.dealt.shares[0], s.ct, s.rng);
+    if (!pd) state.SkipWithError("partial_decrypt failed");
+    benchmark::DoNotOptimize(pd);
+  }
+}
+BENCHMARK(BM_tdh2_partial_decrypt)->Name("tdh2/partial_decrypt");
+
+void BM_tdh2_verify_partial(benchmark::State& state) {
+  Setup s(3, 5);
+  for (auto _ : state)
+    if (!tdh2::verify_partial(s.pk(), s.ct, s.partials[0])) state.SkipWithError("verify_partial failed");
+}
+BENCHMARK(BM_tdh2_verify_partial)->Name("tdh2/verify_partial");
+
+// Combine with exactly k partials (n = k + 2): verifies the ciphertext and all k proofs.
+void BM_tdh2_combine(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  Setup s(k, k + 2);
+  const std::vector<tdh2::PartialDecryption> k_partials(s.partials.begin(), s.partials.begin() + static_cast<std::ptrdiff_t>(k));
+  for (auto _ : state) {
+    auto out = tdh2::combine(s.pk(), s.ct, k_partials);
+    if (!out || !out->key.equals(s.key)) state.SkipWithError("combine failed");
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_tdh2_combine)->Name("tdh2/combine")->Arg(2)->Arg(3)->Arg(5)->Arg(7)->Arg(10);
+
+// ---- envelope ----
+
+void BM_envelope_seal(benchmark::State& state) {
+  Setup s(3, 5);
+  envelope::X25519PublicKey pk{};
+  envelope::X25519SecretKey sk;
+  crypto_box_keypair(pk.data(), sk.expose().data());
+  const auto label = SessionLabel::make("alice", "bob", 1'790'000'000, s.rng).value();
+  const std::vector<uint8_t> msg(static_cast<std::size_t>(state.range(0)), 'x');
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto env = envelope::seal(s.pk(), label, pk, msg, s.rng);
+    if (!env) state.SkipWithError("seal failed");
+    bytes = env->encode().size();
+  }
+  state.counters["wire_bytes"] = static_cast<double>(bytes);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_envelope_seal)->Name("envelope/seal")->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+void BM_envelope_open(benchmark::State& state) {
+  Setup s(3, 5);
+  envelope::X25519PublicKey pk{};
+  envelope::X25519SecretKey sk;
+  crypto_box_keypair(pk.data(), sk.expose().data());
+  const auto label = SessionLabel::make("alice", "bob", 1'790'000'000, s.rng).value();
+  const std::vector<uint8_t> msg(static_cast<std::size_t>(state.range(0)), 'x');
+  const auto env = envelope::seal(s.pk(), label, pk, msg, s.rng).value();
+  for (auto _ : state) {
+    auto plain = envelope::open(s.pk(), env, pk, sk);
+    if (!plain) state.SkipWithError("open failed");
+    benchmark::DoNotOptimize(plain);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_envelope_open)->Name("envelope/open")->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+// ---- no-escrow baselines ----
+
+// What a forward-secret messenger pays per session without escrow: an ephemeral X25519 key pair,
+// one Diffie–Hellman, and a key derivation.
+void BM_baseline_x25519_session(benchmark::State& state) {
+  uint8_t peer_pk[crypto_box_PUBLICKEYBYTES], peer_sk[crypto_box_SECRETKEYBYTES];
+  crypto_box_keypair(peer_pk, peer_sk);
+  for (auto _ : state) {
+    uint8_t epk[crypto_box_PUBLICKEYBYTES], esk[crypto_box_SECRETKEYBYTES], shared[crypto_scalarmult_BYTES], key[32];
+    crypto_box_keypair(epk, esk);
+    if (crypto_scalarmult(shared, esk, peer_pk) != 0) state.SkipWithError("x25519 failed");
+    crypto_generichash(key, sizeof key, shared, sizeof shared, epk, sizeof epk);
+    benchmark::DoNotOptimize(key);
+    sodium_memzero(esk, sizeof esk);
+    sodium_memzero(shared, sizeof shared);
+  }
+  state.counters["wire_bytes"] = crypto_box_PUBLICKEYBYTES;
+}
+BENCHMARK(BM_baseline_x25519_session)->Name("baseline/x25519_session");
+
+void BM_baseline_aead_1KiB(benchmark::State& state) {
+  uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+  randombytes_buf(key, sizeof key);
+  randombytes_buf(nonce, sizeof nonce);
+  std::vector<uint8_t> msg(1024, 'x'), out(1024 + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  for (auto _ : state) {
+    unsigned long long len = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, msg.data(), msg.size(), nullptr, 0, nullptr, nonce, key);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 1024);
+}
+BENCHMARK(BM_baseline_aead_1KiB)->Name("baseline/aead_1KiB");
+
+}  // namespace
+
+BENCHMARK_MAIN();
