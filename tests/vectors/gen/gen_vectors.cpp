@@ -424,18 +424,20 @@ void gen_envelope() {
     const auto decoy = tdh2::random_session_key(rng);
     const auto decoy_field = must(tdh2::encrypt_recipient_verifiable(dealt.public_key, decoy, label.encode(), rng));
     const auto rogue = must(envelope::seal_with_key(decoy_field, key, bob_pk, plaintext, rng));
+    // What every envelope refusal vector lists before its own fields.
+    auto recipient = [&](File& v) -> File& {
+      return v.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", bob_pk)
+          .hex("recipient_secret_key", bob_sk.expose());
+    };
     File g("envelope/open_wrong_escrow_key", "the escrow field hides a decoy key, not the one sealed to the recipient");
-    g.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", bob_pk)
-        .hex("recipient_secret_key", bob_sk.expose()).hex("envelope", rogue.encode()).text("error", "decryption_failed");
+    recipient(g).hex("envelope", rogue.encode()).text("error", "decryption_failed");
     emit("envelope/open_wrong_escrow_key", g);
 
     // An honest envelope whose escrow field was swapped for another valid one.
     auto swapped = env;
     swapped.escrow = decoy_field;
     File h("envelope/open_swapped_escrow_field", "swapping the escrow field breaks the body's associated data");
-    h.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", bob_pk)
-        .hex("recipient_secret_key", bob_sk.expose()).hex("session_key", key.expose())
-        .hex("envelope", swapped.encode()).text("error", "decryption_failed");
+    recipient(h).hex("session_key", key.expose()).hex("envelope", swapped.encode()).text("error", "decryption_failed");
     emit("envelope/open_swapped_escrow_field", h);
     emit("envelope/seal", f);
   }
