@@ -1,0 +1,35 @@
+#pragma once
+/// Merkle tree hashing, inclusion and consistency proofs of RFC 9162 §2.1 (Certificate
+/// Transparency v2), with SHA-256 as the RFC's logs use, so standard CT tooling can check a
+/// trustee's log (SPEC §8). Pure functions over leaf hashes: storage lives in the trustee.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "escrow/error.hpp"
+
+namespace escrow::translog {
+
+using Hash = std::array<uint8_t, 32>;
+
+/// SHA-256(0x00 || entry)
+[[nodiscard]] Hash leaf_hash(std::span<const uint8_t> entry);
+/// SHA-256(0x01 || left || right)
+[[nodiscard]] Hash node_hash(const Hash& left, const Hash& right);
+/// MTH(D[0:n]) over leaf hashes; the empty tree's root is SHA-256("").
+[[nodiscard]] Hash root(std::span<const Hash> leaves);
+
+/// PATH(m, D[0:n]) (RFC 9162 §2.1.3.1). Refuses m >= n.
+[[nodiscard]] Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index);
+/// PROOF(m, D[0:n]) (§2.1.4.1) for the first `old_size` leaves. Refuses 0 < old_size <= n fails.
+[[nodiscard]] Result<std::vector<Hash>> consistency_proof(std::span<const Hash> leaves, uint64_t old_size);
+
+/// §2.1.3.2: does `leaf` sit at `index` of the tree of `size` leaves whose root is `root`?
+[[nodiscard]] bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, std::span<const Hash> proof,
+                                    const Hash& root);
+/// §2.1.4.2: is the tree (old_size, old_root) a prefix of (new_size, new_root)?
+[[nodiscard]] bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root, const Hash& new_root,
+                                      std::span<const Hash> proof);
+
+}  // namespace escrow::translog

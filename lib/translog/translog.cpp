@@ -1,0 +1,143 @@
+#include "escrow/translog.hpp"
+
+#include <sodium.h>
+
+namespace escrow::translog {
+namespace {
+
+// The largest power of two strictly smaller than n (n >= 2): RFC 9162's split point k.
+uint64_t split(uint64_t n) {
+  uint64_t k = 1;
+  while (k << 1 < n) k <<= 1;
+  return k;
+}
+
+Hash sha256(uint8_t prefix, std::span<const uint8_t> a, std::span<const uint8_t> b = {}) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, &prefix, 1);
+  crypto_hash_sha256_update(&st, a.data(), a.size());
+  crypto_hash_sha256_update(&st, b.data(), b.size());
+  Hash out{};
+  crypto_hash_sha256_final(&st, out.data());
+  return out;
+}
+
+void path(std::span<const Hash> d, uint64_t m, std::vector<Hash>& out) {
+  if (d.size() <= 1) return;
+  const uint64_t k = split(d.size());
+  if (m < k) {
+    path(d.first(k), m, out);
+    out.push_back(root(d.subspan(k)));
+  } else {
+    path(d.subspan(k), m - k, out);
+    out.push_back(root(d.first(k)));
+  }
+}
+
+// SUBPROOF(m, D[0:n], b) of §2.1.4.1.
+void subproof(uint64_t m, std::span<const Hash> d, bool complete, std::vector<Hash>& out) {
+  const uint64_t n = d.size();
+  if (m == n) {
+    if (!complete) out.push_back(root(d));
+    return;
+  }
+  const uint64_t k = split(n);
+  if (m <= k) {
+    subproof(m, d.first(k), complete, out);
+    out.push_back(root(d.subspan(k)));
+  } else {
+    subproof(m - k, d.subspan(k), false, out);
+    out.push_back(root(d.first(k)));
+  }
+}
+
+}  // namespace
+
+Hash leaf_hash(std::span<const uint8_t> entry) { return sha256(0x00, entry); }
+Hash node_hash(const Hash& left, const Hash& right) { return sha256(0x01, left, right); }
+
+Hash root(std::span<const Hash> leaves) {
+  if (leaves.empty()) {
+    Hash out{};
+    crypto_hash_sha256(out.data(), nullptr, 0);
+    return out;
+  }
+  if (leaves.size() == 1) return leaves[0];
+  const uint64_t k = split(leaves.size());
+  return node_hash(root(leaves.first(k)), root(leaves.subspan(k)));
+}
+
+Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index) {
+  if (index >= leaves.size()) return fail(ErrorCategory::malformed, "translog::inclusion_proof", "index beyond the tree");
+  std::vector<Hash> out;
+  path(leaves, index, out);
+  return out;
+}
+
+Result<std::vector<Hash>> consistency_proof(std::span<const Hash> leaves, uint64_t old_size) {
+  if (old_size == 0 || old_size > leaves.size())
+    return fail(ErrorCategory::malformed, "translog::consistency_proof", "need 0 < old size <= size");
+  std::vector<Hash> out;
+  subproof(old_size, leaves, true, out);
+  return out;
+}
+
+bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, std::span<const Hash> proof, const Hash& root_hash) {
+  // RFC 9162 §2.1.3.2, step by step.
+  if (index >= size) return false;
+  uint64_t fn = index, sn = size - 1;
+  Hash r = leaf;
+  for (const Hash& p : proof) {
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      r = node_hash(p, r);
+      if (!(fn & 1))
+        while (fn != 0 && !(fn & 1)) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+    } else {
+      r = node_hash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && sodium_memcmp(r.data(), root_hash.data(), r.size()) == 0;
+}
+
+bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root, const Hash& new_root,
+                        std::span<const Hash> proof) {
+  // RFC 9162 §2.1.4.2.
+  if (old_size > new_size) return false;
+  if (old_size == new_size) return proof.empty() && old_root == new_root;
+  if (old_size == 0) return proof.empty();  // the empty tree is a prefix of everything
+  std::vector<Hash> p(proof.begin(), proof.end());
+  if ((old_size & (old_size - 1)) == 0) p.insert(p.begin(), old_root);  // old tree is a power of two
+  if (p.empty()) return false;
+  uint64_t fn = old_size - 1, sn = new_size - 1;
+  while (fn & 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Hash fr = p[0], sr = p[0];
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = node_hash(p[i], fr);
+      sr = node_hash(p[i], sr);
+      if (!(fn & 1))
+        while (fn != 0 && !(fn & 1)) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+    } else {
+      sr = node_hash(sr, p[i]);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && fr == old_root && sr == new_root;
+}
+
+}  // namespace escrow::translog
