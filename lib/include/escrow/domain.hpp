@@ -18,6 +18,13 @@ inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r
 inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
 inline constexpr std::string_view kEnvelopeFieldHash = "doormat/v1/envelope/escrow-field";
 
+// Warrants, trustee requests and logs (SPEC §10, §11)
+inline constexpr std::string_view kWarrantSignature = "doormat/v1/warrant/judge-signature";
+inline constexpr std::string_view kWarrantHash = "doormat/v1/warrant/id-hash";
+inline constexpr std::string_view kRequestSignature = "doormat/v1/request/agency-signature";
+inline constexpr std::string_view kResponseSignature = "doormat/v1/response/trustee-signature";
+inline constexpr std::string_view kTreeHeadSignature = "doormat/v1/translog/tree-head";
+
 // Test-only deterministic randomness (SPEC §9)
 inline constexpr std::string_view kTestRng = "doormat/v1/test/rng";
 

@@ -27,6 +27,12 @@ enum class ObjectType : uint8_t {
   tdh2_partial_decryption = 0x04,
   session_label = 0x05,
   envelope = 0x06,
+  warrant = 0x07,
+  signed_warrant = 0x08,
+  decrypt_request = 0x09,
+  decrypt_response = 0x0a,
+  log_entry = 0x0b,
+  tree_head = 0x0c,
 };
 
 class Writer {

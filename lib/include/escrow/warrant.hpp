@@ -1,0 +1,73 @@
+#pragma once
+/// A warrant (SPEC §10): what a court allows an agency to decrypt, signed by judges whose
+/// certificates chain to the judicial root the trustees trust.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+#include "escrow/label.hpp"
+#include "escrow/pki.hpp"
+
+namespace escrow::warrant {
+
+inline constexpr std::size_t kMaxTargets = 64;
+inline constexpr std::size_t kMaxSignatures = 16;
+
+struct Warrant {
+  std::array<uint8_t, 16> id{};
+  std::string case_reference;             ///< 1..255 bytes
+  std::string court;                      ///< 1..255 bytes
+  std::vector<std::string> targets;       ///< 1..64 identities, as in session labels
+  uint64_t window_start = 0;              ///< sessions whose label time is in [start, end]
+  uint64_t window_end = 0;
+  uint32_t max_sessions = 0;              ///< per trustee, across all requests under this warrant
+  uint64_t not_after = 0;                 ///< expiry, Unix seconds
+  std::array<uint8_t, 32> agency_box_key{};   ///< X25519: shares come back sealed to it
+  std::array<uint8_t, 32> agency_sign_key{};  ///< Ed25519: requests must be signed by it
+
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<Warrant> decode(std::span<const uint8_t> bytes);
+  /// Does this warrant cover the session? A target is sender or recipient, and the label's
+  /// time lies inside the window.
+  [[nodiscard]] bool covers(const SessionLabel& label) const;
+};
+
+struct JudgeSignature {
+  std::vector<uint8_t> certificate_der;
+  std::array<uint8_t, 64> signature{};
+};
+
+struct SignedWarrant {
+  Warrant warrant;
+  std::vector<JudgeSignature> signatures;
+
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<SignedWarrant> decode(std::span<const uint8_t> bytes);
+  /// H_{warrant/id-hash}(warrant encoding): how logs and budgets name a warrant.
+  [[nodiscard]] std::array<uint8_t, 32> hash() const;
+};
+
+/// The message a judge signs: H_{warrant/judge-signature}(warrant encoding).
+[[nodiscard]] std::array<uint8_t, 32> signing_message(const Warrant& w);
+/// Adds `judge`'s signature (its certificate goes along).
+[[nodiscard]] Result<void> add_signature(SignedWarrant& sw, const pki::Credential& judge);
+
+struct Policy {
+  std::string root_pem;           ///< the judicial root the trustee trusts
+  std::string crl_pem;            ///< the root's current CRL
+  unsigned judges_required = 1;   ///< distinct judges (by key) whose valid signatures are needed
+};
+
+struct Verified {
+  std::vector<pki::Judge> judges;  ///< the judges whose signatures counted
+};
+
+/// Checks, in order: the warrant is not expired and its window is sane; each signature's
+/// certificate chains to the root with a current CRL and is not revoked; each signature
+/// verifies; enough distinct judges signed. Every refusal is policy_denied with the reason.
+[[nodiscard]] Result<Verified> verify(const SignedWarrant& sw, const Policy& policy, uint64_t now);
+
+}  // namespace escrow::warrant

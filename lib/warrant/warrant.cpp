@@ -1,0 +1,130 @@
+#include "escrow/warrant.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "escrow/domain.hpp"
+#include "escrow/hash.hpp"
+#include "escrow/wire.hpp"
+
+namespace escrow::warrant {
+namespace {
+
+std::span<const uint8_t> bytes_of(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+std::string string_of(std::span<const uint8_t> b) { return {b.begin(), b.end()}; }
+bool printable(std::span<const uint8_t> b) {
+  return !b.empty() && std::none_of(b.begin(), b.end(), [](uint8_t c) { return c < 0x20 || c == 0x7f; });
+}
+
+}  // namespace
+
+std::vector<uint8_t> Warrant::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::warrant).bytes(id).bytes_u8(bytes_of(case_reference)).bytes_u8(bytes_of(court));
+  w.u8(static_cast<uint8_t>(targets.size()));
+  for (const auto& t : targets) w.bytes_u8(bytes_of(t));
+  w.u64(window_start).u64(window_end).u32(max_sessions).u64(not_after).bytes(agency_box_key).bytes(agency_sign_key);
+  return w.take();
+}
+
+Result<Warrant> Warrant::decode(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "warrant::Warrant::decode");
+  r.header(wire::ObjectType::warrant);
+  Warrant w;
+  w.id = r.fixed<16>();
+  auto case_ref = r.bytes_u8(), court = r.bytes_u8();
+  if (r.ok() && (!printable(case_ref) || !printable(court))) r.reject("case reference and court must be 1..255 printable bytes");
+  w.case_reference = string_of(case_ref);
+  w.court = string_of(court);
+  const unsigned n = r.u8();
+  if (r.ok() && (n == 0 || n > kMaxTargets)) r.reject("a warrant names 1..64 targets");
+  for (unsigned i = 0; r.ok() && i < n; ++i) {
+    auto t = r.bytes_u8();
+    if (r.ok() && !printable(t)) r.reject("target identities must be 1..255 printable bytes");
+    w.targets.push_back(string_of(t));
+  }
+  w.window_start = r.u64();
+  w.window_end = r.u64();
+  w.max_sessions = r.u32();
+  w.not_after = r.u64();
+  w.agency_box_key = r.fixed<32>();
+  w.agency_sign_key = r.fixed<32>();
+  if (r.ok() && w.window_start > w.window_end) r.reject("window starts after it ends");
+  if (r.ok() && w.max_sessions == 0) r.reject("max sessions is zero");
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return w;
+}
+
+bool Warrant::covers(const SessionLabel& label) const {
+  const bool target = std::find(targets.begin(), targets.end(), label.sender) != targets.end() ||
+                      std::find(targets.begin(), targets.end(), label.recipient) != targets.end();
+  return target && label.time >= window_start && label.time <= window_end;
+}
+
+std::vector<uint8_t> SignedWarrant::encode() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::signed_warrant).bytes_u32(warrant.encode()).u8(static_cast<uint8_t>(signatures.size()));
+  for (const auto& s : signatures) w.bytes_u16(s.certificate_der).bytes(s.signature);
+  return w.take();
+}
+
+Result<SignedWarrant> SignedWarrant::decode(std::span<const uint8_t> bytes) {
+  constexpr std::string_view fn = "warrant::SignedWarrant::decode";
+  wire::Reader r(bytes, fn);
+  r.header(wire::ObjectType::signed_warrant);
+  auto inner = r.bytes_u32(64 * 1024);
+  const unsigned n = r.u8();
+  if (r.ok() && (n == 0 || n > kMaxSignatures)) r.reject("a signed warrant carries 1..16 signatures");
+  SignedWarrant sw;
+  for (unsigned i = 0; r.ok() && i < n; ++i) {
+    auto der = r.bytes_u16(16 * 1024);
+    JudgeSignature s{std::vector<uint8_t>(der.begin(), der.end()), r.fixed<64>()};
+    sw.signatures.push_back(std::move(s));
+  }
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  auto w = Warrant::decode(inner);
+  if (!w) return fail(ErrorCategory::malformed, fn, "warrant: " + w.error().detail);
+  sw.warrant = std::move(*w);
+  return sw;
+}
+
+std::array<uint8_t, 32> SignedWarrant::hash() const {
+  return Hasher(domain::kWarrantHash, 32).add(warrant.encode()).finish<32>();
+}
+
+std::array<uint8_t, 32> signing_message(const Warrant& w) {
+  return Hasher(domain::kWarrantSignature, 32).add(w.encode()).finish<32>();
+}
+
+Result<void> add_signature(SignedWarrant& sw, const pki::Credential& judge) {
+  auto der = pki::pem_to_der(judge.certificate_pem);
+  if (!der) return std::unexpected(der.error());
+  auto sig = pki::sign(judge, signing_message(sw.warrant));
+  if (!sig) return std::unexpected(sig.error());
+  sw.signatures.push_back({std::move(*der), *sig});
+  return {};
+}
+
+Result<Verified> verify(const SignedWarrant& sw, const Policy& policy, uint64_t now) {
+  constexpr std::string_view fn = "warrant::verify";
+  const Warrant& w = sw.warrant;
+  if (now > w.not_after) return fail(ErrorCategory::policy_denied, fn, fmt::format("warrant expired at {}", w.not_after));
+  const auto message = signing_message(w);
+  Verified out;
+  for (const auto& s : sw.signatures) {
+    auto judge = pki::verify_judge(s.certificate_der, policy.root_pem, policy.crl_pem, now);
+    if (!judge) return fail(ErrorCategory::policy_denied, fn, judge.error().detail);
+    if (crypto_sign_verify_detached(s.signature.data(), message.data(), message.size(), judge->key.data()) != 0)
+      return fail(ErrorCategory::policy_denied, fn, fmt::format("signature of judge '{}' does not verify", judge->name));
+    const bool repeat = std::any_of(out.judges.begin(), out.judges.end(), [&](const pki::Judge& j) { return j.key == judge->key; });
+    if (!repeat) out.judges.push_back(std::move(*judge));
+  }
+  if (out.judges.size() < policy.judges_required)
+    return fail(ErrorCategory::policy_denied, fn,
+                fmt::format("{} distinct judge(s) signed, policy requires {}", out.judges.size(), policy.judges_required));
+  return out;
+}
+
+}  // namespace escrow::warrant
