@@ -2,6 +2,10 @@
 
 #include <sodium.h>
 
+#include "escrow/domain.hpp"
+#include "escrow/hash.hpp"
+#include "escrow/wire.hpp"
+
 namespace escrow::translog {
 namespace {
 
@@ -138,6 +142,64 @@ bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_ro
     sn >>= 1;
   }
   return sn == 0 && fr == old_root && sr == new_root;
+}
+
+// ---- entries and tree heads ----
+
+std::vector<uint8_t> Entry::encode() const {
+  wire::Writer w;
+  const std::span<const uint8_t> words(reinterpret_cast<const uint8_t*>(reason.data()), std::min<std::size_t>(reason.size(), 255));
+  w.header(wire::ObjectType::log_entry).u64(time).bytes(request_hash).bytes(warrant_hash).bytes(field_hash).u8(decision).bytes_u8(words);
+  return w.take();
+}
+
+Result<Entry> Entry::decode(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "translog::Entry::decode");
+  r.header(wire::ObjectType::log_entry);
+  Entry e;
+  e.time = r.u64();
+  e.request_hash = r.fixed<32>();
+  e.warrant_hash = r.fixed<32>();
+  e.field_hash = r.fixed<32>();
+  e.decision = r.u8();
+  auto words = r.bytes_u8();
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  e.reason.assign(words.begin(), words.end());
+  return e;
+}
+
+std::vector<uint8_t> TreeHead::signed_part() const {
+  wire::Writer w;
+  w.header(wire::ObjectType::tree_head).u64(size).bytes(root).u64(timestamp);
+  return w.take();
+}
+
+std::vector<uint8_t> TreeHead::encode() const {
+  auto out = signed_part();
+  out.insert(out.end(), signature.begin(), signature.end());
+  return out;
+}
+
+Result<TreeHead> TreeHead::decode(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "translog::TreeHead::decode");
+  r.header(wire::ObjectType::tree_head);
+  TreeHead h;
+  h.size = r.u64();
+  h.root = r.fixed<32>();
+  h.timestamp = r.u64();
+  h.signature = r.fixed<64>();
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return h;
+}
+
+void sign(TreeHead& head, const Secret<64>& key) {
+  const auto m = Hasher(domain::kTreeHeadSignature, 32).add(head.signed_part()).finish<32>();
+  crypto_sign_detached(head.signature.data(), nullptr, m.data(), m.size(), key.expose().data());
+}
+
+bool verify_signature(const TreeHead& head, const std::array<uint8_t, 32>& key) {
+  const auto m = Hasher(domain::kTreeHeadSignature, 32).add(head.signed_part()).finish<32>();
+  return crypto_sign_verify_detached(head.signature.data(), m.data(), m.size(), key.data()) == 0;
 }
 
 }  // namespace escrow::translog

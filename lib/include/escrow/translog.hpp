@@ -5,9 +5,11 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "escrow/error.hpp"
+#include "escrow/secret.hpp"
 
 namespace escrow::translog {
 
@@ -31,5 +33,33 @@ using Hash = std::array<uint8_t, 32>;
 /// §2.1.4.2: is the tree (old_size, old_root) a prefix of (new_size, new_root)?
 [[nodiscard]] bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root, const Hash& new_root,
                                       std::span<const Hash> proof);
+
+/// One decision in a trustee's log (SPEC §11.3): the leaf data the Merkle tree hashes.
+struct Entry {
+  uint64_t time = 0;
+  std::array<uint8_t, 32> request_hash{};
+  std::array<uint8_t, 32> warrant_hash{};  ///< zeros when the request was refused before the warrant parsed
+  std::array<uint8_t, 32> field_hash{};    ///< zeros for a decision about the whole request
+  uint8_t decision = 0;                    ///< 0 issued; otherwise a refusal code (request::FieldStatus or 0x80+)
+  std::string reason;                      ///< public words, at most 255 bytes
+
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<Entry> decode(std::span<const uint8_t> bytes);
+};
+
+/// A trustee's signed statement of its log's size and root (SPEC §11.4).
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+  uint64_t timestamp = 0;
+  std::array<uint8_t, 64> signature{};
+
+  [[nodiscard]] std::vector<uint8_t> signed_part() const;
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<TreeHead> decode(std::span<const uint8_t> bytes);
+};
+
+void sign(TreeHead& head, const Secret<64>& trustee_signing_key);
+[[nodiscard]] bool verify_signature(const TreeHead& head, const std::array<uint8_t, 32>& trustee_key);
 
 }  // namespace escrow::translog

@@ -1,0 +1,76 @@
+#pragma once
+/// What an agency sends a trustee and what comes back (SPEC §11).
+///
+/// Request: the signed warrant, a fresh nonce and time, a batch of escrow fields, signed with the
+/// agency Ed25519 key the warrant names. Response: one result per field (a partial decryption or
+/// the reason for refusing it), signed by the trustee and sealed to the warrant's agency X25519
+/// key, so the transport needs no secrecy of its own.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+#include "escrow/secret.hpp"
+
+namespace escrow::request {
+
+inline constexpr std::size_t kMaxFields = 10000;          ///< per request
+inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
+
+using SigningKey = Secret<64>;               ///< libsodium Ed25519 secret key (seed || public key)
+using VerifyKey = std::array<uint8_t, 32>;   ///< Ed25519 public key
+
+struct DecryptRequest {
+  std::vector<uint8_t> signed_warrant;            ///< a SignedWarrant encoding, as the court issued it
+  std::array<uint8_t, 16> nonce{};
+  uint64_t time = 0;                              ///< the agency's clock, Unix seconds
+  std::vector<std::vector<uint8_t>> fields;       ///< escrow-field encodings
+  std::array<uint8_t, 64> signature{};
+
+  [[nodiscard]] std::vector<uint8_t> signed_part() const;  ///< the encoding up to the signature
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<DecryptRequest> decode(std::span<const uint8_t> bytes);
+  /// SHA-512-free name for logs: H_{request/agency-signature}(signed_part) reused as the id.
+  [[nodiscard]] std::array<uint8_t, 32> hash() const;
+};
+
+void sign(DecryptRequest& request, const SigningKey& agency);
+[[nodiscard]] bool verify_signature(const DecryptRequest& request, const VerifyKey& agency);
+
+/// Why a field was refused, or that it was issued. One byte on the wire; values never reused.
+enum class FieldStatus : uint8_t {
+  issued = 0,
+  malformed = 1,      ///< does not parse as an escrow field with a session label
+  invalid_field = 2,  ///< fails the TDH2 validity check
+  out_of_scope = 3,   ///< label outside the warrant's targets or time window
+  over_budget = 4,    ///< the warrant's session budget at this trustee is spent
+};
+[[nodiscard]] std::string_view to_string(FieldStatus s);
+
+struct FieldResult {
+  FieldStatus status = FieldStatus::issued;
+  std::vector<uint8_t> partial;  ///< PartialDecryption encoding when issued, else empty
+};
+
+struct DecryptResponse {
+  uint8_t trustee = 0;
+  std::array<uint8_t, 32> request_hash{};
+  std::vector<FieldResult> results;  ///< one per requested field, in order
+  std::array<uint8_t, 64> signature{};
+
+  [[nodiscard]] std::vector<uint8_t> signed_part() const;
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  [[nodiscard]] static Result<DecryptResponse> decode(std::span<const uint8_t> bytes);
+};
+
+void sign(DecryptResponse& response, const SigningKey& trustee);
+[[nodiscard]] bool verify_signature(const DecryptResponse& response, const VerifyKey& trustee);
+
+/// libsodium sealed box to the agency's X25519 key, and its opening.
+[[nodiscard]] std::vector<uint8_t> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key);
+[[nodiscard]] Result<std::vector<uint8_t>> unseal(std::span<const uint8_t> sealed, const std::array<uint8_t, 32>& box_public,
+                                                  const Secret<32>& box_secret);
+
+}  // namespace escrow::request

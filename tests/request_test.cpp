@@ -1,0 +1,107 @@
+#include "escrow/request.hpp"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "escrow/translog.hpp"
+#include "test_support.hpp"
+
+namespace escrow::request {
+namespace {
+using test::failed_with;
+
+struct Keys {
+  VerifyKey pk{};
+  SigningKey sk;
+  Keys() { crypto_sign_keypair(pk.data(), sk.expose().data()); }
+};
+
+DecryptRequest sample() {
+  DecryptRequest r;
+  r.signed_warrant = {1, 2, 3};
+  r.nonce[0] = 9;
+  r.time = 1'790'000'000;
+  r.fields = {{4, 5}, {6}};
+  return r;
+}
+
+TEST(Request, SignedRequestRoundTripsAndVerifies) {
+  Keys agency;
+  auto r = sample();
+  sign(r, agency.sk);
+  const auto back = DecryptRequest::decode(r.encode()).value();
+  EXPECT_EQ(back.encode(), r.encode());
+  EXPECT_TRUE(verify_signature(back, agency.pk));
+}
+
+TEST(Request, SignatureBindsEveryFieldAndTheKey) {
+  Keys agency, other;
+  auto r = sample();
+  sign(r, agency.sk);
+  EXPECT_FALSE(verify_signature(r, other.pk));
+  auto changed = r;
+  changed.time += 1;
+  EXPECT_FALSE(verify_signature(changed, agency.pk));
+  changed = r;
+  changed.fields[1][0] ^= 1;
+  EXPECT_FALSE(verify_signature(changed, agency.pk));
+  changed = r;
+  changed.nonce[3] ^= 1;
+  EXPECT_FALSE(verify_signature(changed, agency.pk));
+}
+
+TEST(Request, EmptyBatchAndTrailingBytesAreRefused) {
+  auto r = sample();
+  r.fields.clear();
+  EXPECT_TRUE(failed_with(DecryptRequest::decode(r.encode()), ErrorCategory::malformed));
+  auto enc = sample().encode();
+  enc.push_back(0);
+  EXPECT_TRUE(failed_with(DecryptRequest::decode(enc), ErrorCategory::malformed));
+}
+
+TEST(Response, SignedSealedResponseOpensOnlyForTheAgency) {
+  Keys trustee;
+  std::array<uint8_t, 32> box_pk{};
+  Secret<32> box_sk;
+  crypto_box_keypair(box_pk.data(), box_sk.expose().data());
+  DecryptResponse resp{3, {}, {{FieldStatus::issued, {7, 7}}, {FieldStatus::out_of_scope, {}}}, {}};
+  sign(resp, trustee.sk);
+  const auto sealed = seal(resp.encode(), box_pk);
+  const auto opened = DecryptResponse::decode(unseal(sealed, box_pk, box_sk).value()).value();
+  EXPECT_TRUE(verify_signature(opened, trustee.pk));
+  EXPECT_EQ(opened.results[1].status, FieldStatus::out_of_scope);
+  std::array<uint8_t, 32> eve_pk{};
+  Secret<32> eve_sk;
+  crypto_box_keypair(eve_pk.data(), eve_sk.expose().data());
+  EXPECT_TRUE(failed_with(unseal(sealed, eve_pk, eve_sk), ErrorCategory::decryption_failed));
+}
+
+TEST(Response, IssuedStatusWithoutAPartialIsRefused) {
+  DecryptResponse resp{1, {}, {{FieldStatus::issued, {}}}, {}};
+  EXPECT_TRUE(failed_with(DecryptResponse::decode(resp.encode()), ErrorCategory::malformed));
+  DecryptResponse refusal_with_partial{1, {}, {{FieldStatus::over_budget, {1}}}, {}};
+  EXPECT_TRUE(failed_with(DecryptResponse::decode(refusal_with_partial.encode()), ErrorCategory::malformed));
+}
+
+TEST(TreeHead, SignatureBindsSizeAndRoot) {
+  Keys trustee;
+  translog::TreeHead head{5, {}, 1'790'000'000, {}};
+  head.root[0] = 1;
+  translog::sign(head, trustee.sk);
+  const auto back = translog::TreeHead::decode(head.encode()).value();
+  EXPECT_TRUE(translog::verify_signature(back, trustee.pk));
+  auto bigger = back;
+  bigger.size = 6;
+  EXPECT_FALSE(translog::verify_signature(bigger, trustee.pk));
+}
+
+TEST(LogEntry, RoundTrips) {
+  translog::Entry e{1, {}, {}, {}, 3, "session outside the warrant"};
+  e.field_hash[4] = 2;
+  const auto back = translog::Entry::decode(e.encode()).value();
+  EXPECT_EQ(back.encode(), e.encode());
+  EXPECT_EQ(back.reason, "session outside the warrant");
+}
+
+}  // namespace
+}  // namespace escrow::request
