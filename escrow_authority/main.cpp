@@ -1,12 +1,14 @@
-// escrow-authority: the authority's command line. Today: the single-process walk-through.
-// The trustee daemon, court, ceremony, investigate and audit commands arrive with issues 3 and 4.
+// escrow-authority: the authority's side. Ceremony, court, trustees, investigation, audit, and the
+// walk-through. Each subcommand lives in its own file and registers itself here.
 #include <CLI/CLI.hpp>
 
+#include "commands.hpp"
 #include "walkthrough.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Doormat escrow authority: threshold decryption of escrowed session keys under warrant"};
   app.require_subcommand(1);
+  int status = 0;
 
   doormat::authority::WalkthroughOptions walk;
   auto* w = app.add_subcommand("walkthrough",
@@ -16,14 +18,20 @@ int main(int argc, char** argv) {
   w->add_option("-n,--trustees", walk.n, "trustees holding shares")->check(CLI::Range(2, 255));
   w->add_option("--sessions", walk.sessions, "messages Alice sends Bob")->check(CLI::Range(2, 1000));
   w->add_flag("--json", walk.json, "print one JSON summary object instead of the narration");
-
-  CLI11_PARSE(app, argc, argv);
-  if (*w) {
+  w->callback([&] {
     if (walk.k >= walk.n) {
       std::fprintf(stderr, "error: the walk-through needs k < n (one trustee cheats and k honest ones remain)\n");
-      return 2;
+      status = 2;
+      return;
     }
-    return doormat::authority::run_walkthrough(walk);
-  }
-  return 0;
+    status = doormat::authority::run_walkthrough(walk);
+  });
+
+  doormat::authority::register_ceremony(app, status);
+  doormat::authority::register_court(app, status);
+  doormat::authority::register_trustee(app, status);
+  doormat::authority::register_investigate(app, status);
+
+  CLI11_PARSE(app, argc, argv);
+  return status;
 }

@@ -1,0 +1,55 @@
+#include "mailbox.hpp"
+
+#include <fmt/format.h>
+
+namespace doormat::mailbox {
+using escrow::ErrorCategory;
+using escrow::fail;
+
+escrow::Result<Mailbox> Mailbox::open(const std::string& path) {
+  auto db = db::Database::open(path);
+  if (!db) return std::unexpected(db.error());
+  if (auto r = db->exec(
+          "CREATE TABLE IF NOT EXISTS envelopes ("
+          " id INTEGER PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT NOT NULL,"
+          " time INTEGER NOT NULL, session_id BLOB NOT NULL UNIQUE, envelope BLOB NOT NULL)");
+      !r)
+    return std::unexpected(r.error());
+  return Mailbox(std::move(*db));
+}
+
+escrow::Result<int64_t> Mailbox::deliver(const escrow::envelope::Envelope& env) {
+  auto label = env.label();
+  if (!label) return std::unexpected(label.error());
+  auto st = db_.prepare("INSERT INTO envelopes (sender, recipient, time, session_id, envelope) VALUES (?, ?, ?, ?, ?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, label->sender).bind(2, label->recipient).bind(3, static_cast<int64_t>(label->time)).bind(4, label->session_id).bind(5, env.encode());
+  if (auto r = st->run(); !r) return std::unexpected(r.error());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.handle()));
+}
+
+escrow::Result<std::vector<Stored>> Mailbox::query(const std::string& sql, const std::string* bind) {
+  auto st = db_.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  if (bind) st->bind(1, *bind);
+  std::vector<Stored> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    const int64_t id = st->column_int(0);
+    auto env = escrow::envelope::Envelope::decode(st->column_blob(1));
+    if (!env) return fail(ErrorCategory::malformed, "mailbox::query", fmt::format("envelope {}: {}", id, env.error().detail));
+    auto label = env->label();
+    out.push_back(Stored{id, std::move(*label), std::move(*env)});
+  }
+  return out;
+}
+
+escrow::Result<std::vector<Stored>> Mailbox::all() { return query("SELECT id, envelope FROM envelopes ORDER BY id", nullptr); }
+
+escrow::Result<std::vector<Stored>> Mailbox::for_recipient(const std::string& recipient) {
+  return query("SELECT id, envelope FROM envelopes WHERE recipient = ? ORDER BY id", &recipient);
+}
+
+}  // namespace doormat::mailbox

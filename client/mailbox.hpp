@@ -1,0 +1,33 @@
+#pragma once
+// The provider's mailbox: a SQLite database standing for the messaging service. Clients deliver
+// envelopes into it; it is what an investigator later obtains from the provider.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "escrow/envelope.hpp"
+#include "sqlite.hpp"
+
+namespace doormat::mailbox {
+
+struct Stored {
+  int64_t id = 0;
+  escrow::SessionLabel label;
+  escrow::envelope::Envelope envelope;
+};
+
+class Mailbox {
+ public:
+  [[nodiscard]] static escrow::Result<Mailbox> open(const std::string& path);
+  [[nodiscard]] escrow::Result<int64_t> deliver(const escrow::envelope::Envelope& env);
+  /// Every envelope, oldest first; rows that no longer parse are reported, not skipped silently.
+  [[nodiscard]] escrow::Result<std::vector<Stored>> all();
+  [[nodiscard]] escrow::Result<std::vector<Stored>> for_recipient(const std::string& recipient);
+
+ private:
+  explicit Mailbox(db::Database db) : db_(std::move(db)) {}
+  escrow::Result<std::vector<Stored>> query(const std::string& sql, const std::string* bind);
+  db::Database db_;
+};
+
+}  // namespace doormat::mailbox

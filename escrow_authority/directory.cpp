@@ -1,0 +1,75 @@
+#include "directory.hpp"
+
+#include <httplib.h>
+
+#include "escrow/wire.hpp"
+#include "files.hpp"
+
+namespace doormat::authority {
+using escrow::ErrorCategory;
+using escrow::fail;
+
+namespace {
+escrow::Result<HttpReply> reply_of(const httplib::Result& r, const std::string& url) {
+  if (!r) return fail(ErrorCategory::internal, "http", url + ": " + httplib::to_string(r.error()));
+  auto body = nlohmann::json::parse(r->body, nullptr, false);
+  if (body.is_discarded()) return fail(ErrorCategory::malformed, "http", url + ": reply is not JSON");
+  return HttpReply{r->status, std::move(body)};
+}
+
+httplib::Client client(const std::string& url) {
+  httplib::Client c(url);
+  c.set_connection_timeout(2, 0);
+  c.set_read_timeout(60, 0);
+  c.set_write_timeout(10, 0);
+  return c;
+}
+}  // namespace
+
+escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path) {
+  auto c = client(url);
+  return reply_of(c.Get(path.c_str()), url);
+}
+
+escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body) {
+  auto c = client(url);
+  return reply_of(c.Post(path.c_str(), body.dump(), "application/json"), url);
+}
+
+escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path) {
+  auto text = files::read_text(path);
+  if (!text) return std::unexpected(text.error());
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_array()) return fail(ErrorCategory::malformed, "directory::load", path + " is not a JSON array");
+  std::vector<TrusteeEntry> out;
+  for (const auto& e : j) {
+    if (!e.is_object() || !e.contains("trustee") || !e.contains("url") || !e.contains("ed25519"))
+      return fail(ErrorCategory::malformed, "directory::load", "each entry needs trustee, url and ed25519");
+    auto key = escrow::wire::from_hex(e["ed25519"].get<std::string>());
+    if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad ed25519 key");
+    TrusteeEntry t{e["trustee"].get<uint8_t>(), e["url"].get<std::string>(), {}};
+    std::copy(key->begin(), key->end(), t.sign_key.begin());
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+escrow::Result<void> save_directory(const std::string& path, const std::vector<TrusteeEntry>& entries) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& e : entries) j.push_back({{"trustee", e.index}, {"url", e.url}, {"ed25519", escrow::wire::to_hex(e.sign_key)}});
+  return files::write_text(path, j.dump(2) + "\n");
+}
+
+escrow::Result<TrusteeEntry> enroll(const std::string& url) {
+  auto r = http_get(url, "/v1/info");
+  if (!r) return std::unexpected(r.error());
+  if (r->status != 200 || !r->body.contains("trustee") || !r->body.contains("ed25519"))
+    return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
+  auto key = escrow::wire::from_hex(r->body["ed25519"].get<std::string>());
+  if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 key");
+  TrusteeEntry t{r->body["trustee"].get<uint8_t>(), url, {}};
+  std::copy(key->begin(), key->end(), t.sign_key.begin());
+  return t;
+}
+
+}  // namespace doormat::authority

@@ -1,0 +1,32 @@
+#pragma once
+// The trustee directory an agency or auditor keeps: each trustee's URL and the Ed25519 key its
+// responses and tree heads must be signed with. JSON: [{"trustee": 1, "url": "...", "ed25519": "..."}].
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+
+namespace doormat::authority {
+
+struct TrusteeEntry {
+  uint8_t index = 0;
+  std::string url;  ///< http://127.0.0.1:PORT
+  std::array<uint8_t, 32> sign_key{};
+};
+
+[[nodiscard]] escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path);
+[[nodiscard]] escrow::Result<void> save_directory(const std::string& path, const std::vector<TrusteeEntry>& entries);
+/// Asks the trustee at `url` for its index and key (GET /v1/info): trust on first use.
+[[nodiscard]] escrow::Result<TrusteeEntry> enroll(const std::string& url);
+
+struct HttpReply {
+  int status = 0;
+  nlohmann::json body;
+};
+/// One HTTP call with short timeouts; a trustee that is down or slow is an error, not a hang.
+[[nodiscard]] escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path);
+[[nodiscard]] escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body);
+
+}  // namespace doormat::authority

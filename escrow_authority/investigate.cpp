@@ -1,0 +1,237 @@
+#include "investigate.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <ctime>
+#include <future>
+#include <map>
+
+#include "commands.hpp"
+#include "directory.hpp"
+#include "escrow/envelope.hpp"
+#include "escrow/request.hpp"
+#include "escrow/tdh2.hpp"
+#include "escrow/warrant.hpp"
+#include "escrow/wire.hpp"
+#include "files.hpp"
+#include "identity.hpp"
+#include "mailbox.hpp"
+
+namespace doormat::authority {
+using escrow::ErrorCategory;
+using escrow::fail;
+namespace request = escrow::request;
+
+std::size_t Investigation::decrypted() const {
+  return static_cast<std::size_t>(std::count_if(sessions.begin(), sessions.end(), [](const SessionResult& s) { return s.decrypted; }));
+}
+
+namespace {
+
+struct TrusteeAnswer {
+  TrusteeResult result;
+  std::optional<request::DecryptResponse> response;
+};
+
+// Ask one trustee and check what comes back: sealed to us, signed by the key we enrolled,
+// answering this request, one result per field. Anything else counts as no answer.
+TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
+                  std::size_t fields, const identity::Identity& agency) {
+  TrusteeAnswer a{{t.index, false, ""}, std::nullopt};
+  auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}});
+  if (!reply) {
+    a.result.error = "unreachable: " + reply.error().detail;
+    return a;
+  }
+  if (reply->status != 200) {
+    a.result.error = fmt::format("refused the request ({}): {}", reply->body.value("error", "?"), reply->body.value("reason", ""));
+    return a;
+  }
+  auto sealed = escrow::wire::from_hex(reply->body.value("sealed_response", ""));
+  if (!sealed) {
+    a.result.error = "reply is not hex";
+    return a;
+  }
+  auto plain = request::unseal(*sealed, agency.pub.box_key, agency.box_secret);
+  if (!plain) {
+    a.result.error = "response not sealed to our key";
+    return a;
+  }
+  auto resp = request::DecryptResponse::decode(*plain);
+  if (!resp || !request::verify_signature(*resp, t.sign_key) || resp->trustee != t.index || resp->request_hash != request_hash ||
+      resp->results.size() != fields) {
+    a.result.error = "response fails its signature or does not answer this request";
+    return a;
+  }
+  a.result.answered = true;
+  a.response = std::move(*resp);
+  return a;
+}
+
+}  // namespace
+
+escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_t now) {
+  auto warrant_bytes = files::read(o.warrant_path);
+  if (!warrant_bytes) return std::unexpected(warrant_bytes.error());
+  auto sw = escrow::warrant::SignedWarrant::decode(*warrant_bytes);
+  if (!sw) return std::unexpected(sw.error());
+  auto agency = identity::load(o.agency_path);
+  if (!agency) return std::unexpected(agency.error());
+  if (agency->pub.sign_key != sw->warrant.agency_sign_key || agency->pub.box_key != sw->warrant.agency_box_key)
+    return fail(ErrorCategory::policy_denied, "investigate", "this warrant names another agency's keys");
+  auto pk_bytes = files::read(o.authority_path);
+  if (!pk_bytes) return std::unexpected(pk_bytes.error());
+  auto pk = escrow::tdh2::PublicKey::decode(*pk_bytes);
+  if (!pk) return std::unexpected(pk.error());
+  auto directory = load_directory(o.directory_path);
+  if (!directory) return std::unexpected(directory.error());
+  auto box = mailbox::Mailbox::open(o.mailbox_path);
+  if (!box) return std::unexpected(box.error());
+  auto stored = box->all();
+  if (!stored) return std::unexpected(stored.error());
+
+  // What the investigator asks about: by default every session involving a target, whatever its
+  // time, so the trustees' window check is visible; --all sends everything the provider handed over.
+  std::vector<mailbox::Stored> chosen;
+  for (auto& s : *stored) {
+    const auto& t = sw->warrant.targets;
+    const bool involves = std::find(t.begin(), t.end(), s.label.sender) != t.end() ||
+                          std::find(t.begin(), t.end(), s.label.recipient) != t.end();
+    if (o.all_sessions || involves) chosen.push_back(std::move(s));
+  }
+  Investigation inv;
+  inv.warrant_id = escrow::wire::to_hex(sw->warrant.id);
+  if (chosen.empty()) return inv;
+  if (chosen.size() > request::kMaxFields) return fail(ErrorCategory::malformed, "investigate", "more sessions than one request carries");
+
+  request::DecryptRequest req;
+  req.signed_warrant = *warrant_bytes;
+  randombytes_buf(req.nonce.data(), req.nonce.size());
+  req.time = now;
+  for (const auto& s : chosen) req.fields.push_back(s.envelope.escrow.encode());
+  request::sign(req, agency->sign_secret);
+  const std::string request_hex = escrow::wire::to_hex(req.encode());
+  const auto request_hash = req.hash();
+
+  // Every trustee at once; each answer is checked on its own thread.
+  std::vector<std::future<TrusteeAnswer>> pending;
+  for (const auto& t : *directory)
+    pending.push_back(std::async(std::launch::async, ask, std::cref(t), std::cref(request_hex), std::cref(request_hash),
+                                 req.fields.size(), std::cref(*agency)));
+  std::vector<TrusteeAnswer> answers;
+  for (auto& p : pending) answers.push_back(p.get());
+  for (const auto& a : answers) inv.trustees.push_back(a.result);
+
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0};
+    std::vector<escrow::tdh2::PartialDecryption> partials;
+    for (const auto& a : answers) {
+      if (!a.response) continue;
+      const auto& r = a.response->results[i];
+      if (r.status != request::FieldStatus::issued) {
+        sr.refusals.push_back(fmt::format("trustee {}: {}", a.result.index, request::to_string(r.status)));
+        continue;
+      }
+      auto pd = escrow::tdh2::PartialDecryption::decode(r.partial);
+      if (!pd || pd->index.value() != a.result.index) {
+        sr.cheaters.push_back(a.result.index);
+        continue;
+      }
+      partials.push_back(std::move(*pd));
+      ++sr.trustees_issuing;
+    }
+    if (partials.size() >= pk->k) {
+      auto combined = escrow::tdh2::combine(*pk, chosen[i].envelope.escrow, partials);
+      if (combined) {
+        for (auto c : combined->cheaters) sr.cheaters.push_back(c.value());
+        auto plain = escrow::envelope::open_with_session_key(chosen[i].envelope, combined->key);
+        if (plain) {
+          sr.decrypted = true;
+          sr.plaintext.assign(plain->begin(), plain->end());
+        }
+      } else {
+        for (auto c : combined.error().blame) sr.cheaters.push_back(c.value());
+      }
+    }
+    inv.sessions.push_back(std::move(sr));
+  }
+  return inv;
+}
+
+nlohmann::json to_json(const Investigation& inv) {
+  nlohmann::json sessions = nlohmann::json::array(), trustees = nlohmann::json::array();
+  for (const auto& s : inv.sessions)
+    sessions.push_back({{"id", s.id}, {"sender", s.label.sender}, {"recipient", s.label.recipient}, {"time", s.label.time},
+                        {"decrypted", s.decrypted}, {"plaintext", s.plaintext}, {"trustees_issuing", s.trustees_issuing},
+                        {"refusals", s.refusals}, {"cheaters", s.cheaters}});
+  for (const auto& t : inv.trustees) trustees.push_back({{"trustee", t.index}, {"answered", t.answered}, {"error", t.error}});
+  return {{"warrant", inv.warrant_id}, {"sessions_asked", inv.sessions.size()}, {"sessions_decrypted", inv.decrypted()},
+          {"sessions", sessions}, {"trustees", trustees}};
+}
+
+void print(const Investigation& inv) {
+  fmt::print("warrant {}: asked about {} session(s), decrypted {}\n", inv.warrant_id, inv.sessions.size(), inv.decrypted());
+  for (const auto& t : inv.trustees)
+    fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
+  for (const auto& s : inv.sessions) {
+    if (s.decrypted)
+      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, s.label.sender, s.label.recipient, s.label.time, s.plaintext);
+    else
+      fmt::print("  #{} {} -> {} at {}: not decrypted ({} trustee(s) issued, {} refused{})\n", s.id, s.label.sender,
+                 s.label.recipient, s.label.time, s.trustees_issuing, s.refusals.size(),
+                 s.refusals.empty() ? "" : ": " + s.refusals.front().substr(s.refusals.front().find(": ") + 2));
+    if (!s.cheaters.empty()) fmt::print("      cheating trustee(s): {}\n", fmt::join(s.cheaters, ", "));
+  }
+}
+
+void register_investigate(CLI::App& app, int& status) {
+  auto o = std::make_shared<InvestigationOptions>();
+  auto json = std::make_shared<bool>(false);
+  auto* inv = app.add_subcommand("investigate", "ask the trustees to open the sessions a warrant covers");
+  inv->add_option("--warrant", o->warrant_path, "the signed warrant")->required()->check(CLI::ExistingFile);
+  inv->add_option("--agency", o->agency_path, "the agency's .key file (the warrant names its keys)")->required()->check(CLI::ExistingFile);
+  inv->add_option("--authority", o->authority_path, "the authority's public key")->required()->check(CLI::ExistingFile);
+  inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
+  inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
+  inv->add_flag("--all", o->all_sessions, "ask about every session in the mailbox, not only the targets'");
+  inv->add_flag("--json", *json, "print one JSON object");
+  inv->callback([o, json, &status] {
+    auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));
+    if (!r) { status = report(r.error()); return; }
+    if (*json) fmt::print("{}\n", to_json(*r).dump(2));
+    else print(*r);
+    status = 0;
+  });
+
+  auto opt = std::make_shared<std::pair<std::string, std::string>>();
+  auto* agency = app.add_subcommand("agency", "an investigating agency's keys")->require_subcommand(1);
+  auto* make = agency->add_subcommand("new", "create the agency's X25519 + Ed25519 keys");
+  make->add_option("--name", opt->first, "the agency's name")->required();
+  make->add_option("--out", opt->second, "path prefix: PREFIX.pub (give to the court), PREFIX.key (0600)")->required();
+  make->callback([opt, &status] {
+    auto id = identity::generate(opt->first);
+    if (!id) { status = report(id.error()); return; }
+    if (auto r = identity::save(*id, opt->second); !r) { status = report(r.error()); return; }
+    fmt::print("agency '{}': {}.pub, {}.key (0600)\n", opt->first, opt->second, opt->second);
+    status = 0;
+  });
+
+  auto dir = std::make_shared<std::pair<std::string, std::vector<std::string>>>();
+  auto* enroll_cmd = app.add_subcommand("enroll", "record trustees' URLs and signing keys in a directory file");
+  enroll_cmd->add_option("--directory", dir->first, "the directory file to write")->required();
+  enroll_cmd->add_option("--url", dir->second, "a trustee's base URL (repeat)")->required();
+  enroll_cmd->callback([dir, &status] {
+    std::vector<TrusteeEntry> entries;
+    for (const auto& url : dir->second) {
+      auto e = enroll(url);
+      if (!e) { status = report(e.error()); return; }
+      fmt::print("trustee {} at {}: ed25519 {}\n", e->index, url, escrow::wire::to_hex(e->sign_key));
+      entries.push_back(std::move(*e));
+    }
+    if (auto r = save_directory(dir->first, entries); !r) { status = report(r.error()); return; }
+    status = 0;
+  });
+}
+
+}  // namespace doormat::authority

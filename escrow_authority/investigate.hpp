@@ -1,0 +1,45 @@
+#pragma once
+// The investigator (SPEC §11.6): warrant + agency keys + the provider's mailbox in; the trustees
+// asked in parallel; every response's signature and every proof checked; plaintexts of the
+// sessions a quorum opened out, with the refusals and the cheaters named.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "escrow/label.hpp"
+
+namespace doormat::authority {
+
+struct InvestigationOptions {
+  std::string warrant_path, agency_path, authority_path, mailbox_path, directory_path;
+  bool all_sessions = false;  ///< send every session in the mailbox, not only the targets'
+};
+
+struct SessionResult {
+  int64_t id = 0;
+  escrow::SessionLabel label;
+  bool decrypted = false;
+  std::string plaintext;
+  std::vector<std::string> refusals;  ///< "trustee 3: session outside the warrant's ..."
+  std::vector<int> cheaters;          ///< trustees whose partials failed their proofs
+  std::size_t trustees_issuing = 0;
+};
+
+struct TrusteeResult {
+  int index = 0;
+  bool answered = false;  ///< a signed response came back
+  std::string error;      ///< why not: unreachable, refused the request, bad signature
+};
+
+struct Investigation {
+  std::string warrant_id;
+  std::vector<SessionResult> sessions;
+  std::vector<TrusteeResult> trustees;
+  std::size_t decrypted() const;
+};
+
+[[nodiscard]] escrow::Result<Investigation> investigate(const InvestigationOptions& options, uint64_t now);
+[[nodiscard]] nlohmann::json to_json(const Investigation& inv);
+void print(const Investigation& inv);
+
+}  // namespace doormat::authority

@@ -1,0 +1,395 @@
+#include "trustee.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include "escrow/envelope.hpp"
+#include "escrow/hash.hpp"
+#include "escrow/warrant.hpp"
+#include "escrow/wire.hpp"
+#include "files.hpp"
+
+namespace doormat::authority {
+using escrow::ErrorCategory;
+using escrow::fail;
+using escrow::Result;
+using escrow::wire::to_hex;
+namespace translog = escrow::translog;
+namespace request = escrow::request;
+
+namespace {
+
+constexpr std::string_view kAtRestTag = "doormat/v1/trustee/secrets-at-rest";
+// Argon2id "interactive" limits: 64 MiB, about 0.1 s here. Five trustees start at once on a
+// 2-core machine; the passphrase file itself is the secret to protect (0600).
+constexpr unsigned long long kOps = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+constexpr std::size_t kMem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+// Request-level refusal codes in the log (field-level ones are request::FieldStatus).
+constexpr uint8_t kMalformedRequest = 0x80, kBadSignature = 0x81, kStale = 0x82, kReplay = 0x83, kWarrantRefused = 0x84;
+
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+Result<escrow::Secret<32>> at_rest_key(const std::string& passphrase, std::span<const uint8_t> salt) {
+  escrow::Secret<32> key;
+  if (crypto_pwhash(key.expose().data(), 32, passphrase.data(), passphrase.size(), salt.data(), kOps, kMem,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return fail(ErrorCategory::internal, "trustee::at_rest_key", "Argon2id ran out of memory");
+  return key;
+}
+
+Result<void> put(db::Database& db, const std::string& key, std::span<const uint8_t> value) {
+  auto st = db.prepare("INSERT INTO config (key, value) VALUES (?, ?)");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, key).bind(2, value);
+  return st->run();
+}
+
+Result<std::vector<uint8_t>> get(db::Database& db, const std::string& key) {
+  auto st = db.prepare("SELECT value FROM config WHERE key = ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(1, key);
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return fail(ErrorCategory::malformed, "trustee::open", "database has no '" + key + "': run 'trustee init'");
+  return st->column_blob(0);
+}
+
+const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS nonces (agency BLOB NOT NULL, nonce BLOB NOT NULL, time INTEGER NOT NULL,"
+    "  PRIMARY KEY (agency, nonce));"
+    "CREATE TABLE IF NOT EXISTS opened (warrant BLOB NOT NULL, field BLOB NOT NULL, PRIMARY KEY (warrant, field));"
+    "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);";
+
+std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
+  return escrow::Hasher("doormat/v1/trustee/raw-request", 32).add(bytes).finish<32>();
+}
+
+}  // namespace
+
+Result<void> init_trustee(const TrusteeSetup& s) {
+  constexpr std::string_view fn = "trustee::init";
+  auto share_bytes = files::read(s.share_path);
+  if (!share_bytes) return std::unexpected(share_bytes.error());
+  auto share = escrow::tdh2::KeyShare::decode(*share_bytes);
+  sodium_memzero(share_bytes->data(), share_bytes->size());
+  if (!share) return std::unexpected(share.error());
+  auto pk_bytes = files::read(s.authority_path);
+  if (!pk_bytes) return std::unexpected(pk_bytes.error());
+  auto pk = escrow::tdh2::PublicKey::decode(*pk_bytes);
+  if (!pk) return std::unexpected(pk.error());
+  if (share->index().value() > pk->n || !(escrow::group::Point::base_mul(share->expose_secret()) == pk->verification_key(share->index())))
+    return fail(ErrorCategory::malformed, fn, "the share does not match the authority's verification key Y_i");
+  auto root = files::read_text(s.root_path);
+  if (!root) return std::unexpected(root.error());
+  if (s.passphrase.size() < 8) return fail(ErrorCategory::malformed, fn, "passphrase under 8 characters");
+
+  auto db = db::Database::open(s.db_path);
+  if (!db) return std::unexpected(db.error());
+  if (auto r = db->exec(kSchema); !r) return r;
+  if (get(*db, "index")) return fail(ErrorCategory::policy_denied, fn, s.db_path + " is already initialised");
+
+  // The secrets at rest: share encoding || Ed25519 secret key, under XChaCha20-Poly1305.
+  std::array<uint8_t, 32> sign_pk{};
+  escrow::Secret<64> sign_sk;
+  crypto_sign_keypair(sign_pk.data(), sign_sk.expose().data());
+  escrow::SecureBytes plain = share->encode();
+  plain.insert(plain.end(), sign_sk.expose().begin(), sign_sk.expose().end());
+  std::array<uint8_t, crypto_pwhash_SALTBYTES> salt{};
+  std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  randombytes_buf(salt.data(), salt.size());
+  randombytes_buf(nonce.data(), nonce.size());
+  auto key = at_rest_key(s.passphrase, salt);
+  if (!key) return std::unexpected(key.error());
+  const uint8_t ad_index = share->index().value();
+  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  ad.push_back(ad_index);
+  std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &len, plain.data(), plain.size(), ad.data(), ad.size(), nullptr,
+                                             nonce.data(), key->expose().data());
+  const std::vector<uint8_t> blob = escrow::wire::Writer().bytes(salt).bytes(nonce).bytes(sealed).take();  // salt || nonce || ct
+
+  const std::vector<uint8_t> index = {ad_index};
+  const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds);
+  return db->transaction([&]() -> Result<void> {
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{
+             {"index", index}, {"authority", *pk_bytes}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(s.crl_path)},
+             {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)},
+             {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"secrets", blob}})
+      if (auto r = put(*db, k, v); !r) return r;
+    return {};
+  });
+}
+
+Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const std::string& passphrase) {
+  constexpr std::string_view fn = "trustee::open";
+  auto db = db::Database::open(db_path);
+  if (!db) return std::unexpected(db.error());
+  if (auto r = db->exec(kSchema); !r) return std::unexpected(r.error());
+  std::unique_ptr<Trustee> t(new Trustee(std::move(*db)));
+  auto index = get(t->db_, "index");
+  auto authority = get(t->db_, "authority");
+  auto root = get(t->db_, "root_pem");
+  auto crl = get(t->db_, "crl_path");
+  auto judges = get(t->db_, "judges_required");
+  auto fresh = get(t->db_, "freshness_seconds");
+  auto sign_public = get(t->db_, "sign_public");
+  auto blob = get(t->db_, "secrets");
+  for (auto* r : {&index, &authority, &root, &crl, &judges, &fresh, &sign_public, &blob})
+    if (!*r) return std::unexpected(r->error());
+  auto pk = escrow::tdh2::PublicKey::decode(*authority);
+  if (!pk) return std::unexpected(pk.error());
+  t->pk_ = std::move(*pk);
+
+  constexpr std::size_t head = crypto_pwhash_SALTBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  if (blob->size() < head + crypto_aead_xchacha20poly1305_ietf_ABYTES + 64 || index->size() != 1 || sign_public->size() != 32)
+    return fail(ErrorCategory::malformed, fn, "stored secrets are damaged");
+  auto key = at_rest_key(passphrase, std::span(*blob).first(crypto_pwhash_SALTBYTES));
+  if (!key) return std::unexpected(key.error());
+  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  ad.push_back((*index)[0]);
+  escrow::SecureBytes plain(blob->size() - head - crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long len = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, blob->data() + head, blob->size() - head, ad.data(),
+                                                 ad.size(), blob->data() + crypto_pwhash_SALTBYTES, key->expose().data()) != 0)
+    return fail(ErrorCategory::decryption_failed, fn, "wrong passphrase, or the stored secrets were altered");
+  auto share = escrow::tdh2::KeyShare::decode(std::span(plain).first(plain.size() - 64));
+  if (!share) return std::unexpected(share.error());
+  t->share_ = std::move(*share);
+  std::copy(plain.end() - 64, plain.end(), t->sign_secret_.expose().begin());
+  std::copy(sign_public->begin(), sign_public->end(), t->sign_public_.begin());
+  t->root_pem_.assign(root->begin(), root->end());
+  t->crl_path_.assign(crl->begin(), crl->end());
+  t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
+  t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
+
+  // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a crash.
+  auto st = t->db_.prepare("SELECT idx, leaf_hash FROM log ORDER BY idx");
+  if (!st) return std::unexpected(st.error());
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    if (st->column_int(0) != static_cast<int64_t>(t->leaves_.size()))
+      return fail(ErrorCategory::internal, fn, "log has a gap: refusing to serve a forked history");
+    const auto h = st->column_blob(1);
+    translog::Hash leaf{};
+    if (h.size() != leaf.size()) return fail(ErrorCategory::internal, fn, "damaged leaf hash");
+    std::copy(h.begin(), h.end(), leaf.begin());
+    t->leaves_.push_back(leaf);
+  }
+  return t;
+}
+
+Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
+  for (const auto& e : entries) {
+    const auto bytes = e.encode();
+    const auto leaf = translog::leaf_hash(bytes);
+    auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);
+    if (auto r = st->run(); !r) return r;
+    leaves_.push_back(leaf);
+  }
+  return {};
+}
+
+Reply Trustee::refuse(int status, std::string code, std::string reason, const translog::Entry& entry) {
+  // A refusal changes no state but the log, which must record it before the reply leaves.
+  const std::size_t before = leaves_.size();
+  auto r = db_.transaction([&] { return append({entry}); });
+  if (!r) {
+    leaves_.resize(before);
+    return {500, {{"error", "internal"}, {"reason", "could not write the log: " + r.error().detail}}};
+  }
+  return {status, {{"error", std::move(code)}, {"reason", std::move(reason)}, {"trustee", index()}}};
+}
+
+Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
+  std::lock_guard lock(mu_);
+  translog::Entry base{now, raw_hash(bytes), {}, {}, 0, ""};
+  auto with = [&](uint8_t decision, std::string reason) {
+    auto e = base;
+    e.decision = decision;
+    e.reason = std::move(reason);
+    return e;
+  };
+
+  // 0. Parse. Nothing below trusts a byte that did not parse.
+  auto req = request::DecryptRequest::decode(bytes);
+  if (!req) return refuse(400, "malformed_request", req.error().detail, with(kMalformedRequest, "malformed request"));
+  base.request_hash = req->hash();
+  auto sw = escrow::warrant::SignedWarrant::decode(req->signed_warrant);
+  if (!sw) return refuse(400, "malformed_warrant", sw.error().detail, with(kMalformedRequest, "malformed warrant"));
+  base.warrant_hash = sw->hash();
+
+  // 1. The request is signed by the agency key the warrant names.
+  if (!request::verify_signature(*req, sw->warrant.agency_sign_key))
+    return refuse(401, "bad_agency_signature", "request not signed by the warrant's agency key", with(kBadSignature, "bad agency signature"));
+
+  // 2. Fresh, and never seen before.
+  const uint64_t skew = now > req->time ? now - req->time : req->time - now;
+  if (skew > freshness_)
+    return refuse(401, "stale_request", fmt::format("request time {} is {} s from the trustee's clock (limit {})", req->time, skew, freshness_),
+                  with(kStale, "stale request"));
+  {
+    auto st = db_.prepare("SELECT 1 FROM nonces WHERE agency = ? AND nonce = ?");
+    if (!st) return {500, {{"error", "internal"}}};
+    st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce);
+    auto seen = st->step();
+    if (!seen) return {500, {{"error", "internal"}}};
+    if (*seen) return refuse(409, "replayed_nonce", "this nonce was already used by this agency", with(kReplay, "replayed nonce"));
+  }
+
+  // 3. The warrant: chain, CRL, expiry, judges. The CRL file is read now, so revocation is immediate.
+  auto crl = files::read_text(crl_path_);
+  const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_};
+  auto verified = escrow::warrant::verify(*sw, policy, now);
+  auto record_nonce = [&]() -> Result<void> {
+    auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce).bind(3, static_cast<int64_t>(req->time));
+    if (auto r = st->run(); !r) return r;
+    // Nonces older than twice the freshness window can never be replayed successfully.
+    auto prune = db_.prepare("DELETE FROM nonces WHERE time < ?");
+    if (!prune) return std::unexpected(prune.error());
+    prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
+    return prune->run();
+  };
+  if (!verified) {
+    const std::size_t before = leaves_.size();
+    auto r = db_.transaction([&]() -> Result<void> {
+      if (auto n = record_nonce(); !n) return n;
+      return append({with(kWarrantRefused, verified.error().detail)});
+    });
+    if (!r) {
+      leaves_.resize(before);
+      return {500, {{"error", "internal"}, {"reason", r.error().detail}}};
+    }
+    return {403, {{"error", "warrant_refused"}, {"reason", verified.error().detail}, {"trustee", index()}}};
+  }
+
+  // 4-6. Each field: validity, scope, budget; then the partial decryption.
+  auto count = db_.prepare("SELECT COUNT(*) FROM opened WHERE warrant = ?");
+  if (!count) return {500, {{"error", "internal"}}};
+  count->bind(1, base.warrant_hash);
+  if (auto r = count->step(); !r || !*r) return {500, {{"error", "internal"}}};
+  uint64_t opened = static_cast<uint64_t>(count->column_int(0));
+
+  request::DecryptResponse response{index(), req->hash(), {}, {}};
+  std::vector<translog::Entry> entries;
+  std::vector<std::array<uint8_t, 32>> newly_opened;
+  for (const auto& field_bytes : req->fields) {
+    auto entry = base;
+    entry.field_hash = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(field_bytes).finish<32>();
+    request::FieldResult result{request::FieldStatus::issued, {}};
+    auto ct = escrow::tdh2::Ciphertext::decode(field_bytes);
+    auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(std::unexpected(ct.error()));
+    if (!ct || !label) {
+      result.status = request::FieldStatus::malformed;
+    } else if (!escrow::tdh2::verify(*pk_, *ct)) {
+      result.status = request::FieldStatus::invalid_field;
+    } else if (!sw->warrant.covers(*label)) {
+      result.status = request::FieldStatus::out_of_scope;
+    } else {
+      auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
+      if (!seen) return {500, {{"error", "internal"}}};
+      seen->bind(1, base.warrant_hash).bind(2, entry.field_hash);
+      auto again = seen->step();
+      if (!again) return {500, {{"error", "internal"}}};
+      const bool repeat = *again || std::find(newly_opened.begin(), newly_opened.end(), entry.field_hash) != newly_opened.end();
+      if (!repeat && opened >= sw->warrant.max_sessions) {
+        result.status = request::FieldStatus::over_budget;
+      } else {
+        auto pd = escrow::tdh2::partial_decrypt(*pk_, *share_, *ct, rng_);
+        if (!pd) {
+          result.status = request::FieldStatus::invalid_field;
+        } else {
+          result.partial = pd->encode();
+          if (!repeat) {
+            ++opened;
+            newly_opened.push_back(entry.field_hash);
+          }
+        }
+      }
+    }
+    entry.decision = static_cast<uint8_t>(result.status);
+    entry.reason = std::string(request::to_string(result.status));
+    entries.push_back(std::move(entry));
+    response.results.push_back(std::move(result));
+  }
+
+  // Group commit: nonce, budget and every log entry of the batch in one fsync'd transaction,
+  // before anything leaves the process.
+  const std::size_t before = leaves_.size();
+  auto committed = db_.transaction([&]() -> Result<void> {
+    if (auto r = record_nonce(); !r) return r;
+    for (const auto& f : newly_opened) {
+      auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
+      if (!st) return std::unexpected(st.error());
+      st->bind(1, base.warrant_hash).bind(2, f);
+      if (auto r = st->run(); !r) return r;
+    }
+    return append(entries);
+  });
+  if (!committed) {
+    leaves_.resize(before);
+    return {500, {{"error", "internal"}, {"reason", committed.error().detail}}};
+  }
+  request::sign(response, sign_secret_);
+  const auto sealed = request::seal(response.encode(), sw->warrant.agency_box_key);
+  return {200, {{"trustee", index()}, {"sealed_response", to_hex(sealed)}}};
+}
+
+Reply Trustee::info() {
+  std::lock_guard lock(mu_);
+  return {200, {{"trustee", index()}, {"ed25519", to_hex(sign_public_)}, {"authority", to_hex(pk_->encode())},
+                {"epoch", pk_->epoch}, {"log_size", leaves_.size()}}};
+}
+
+Reply Trustee::head(uint64_t now) {
+  std::lock_guard lock(mu_);
+  translog::TreeHead h{leaves_.size(), translog::root(leaves_), now, {}};
+  translog::sign(h, sign_secret_);
+  return {200, {{"trustee", index()}, {"tree_head", to_hex(h.encode())}}};
+}
+
+Reply Trustee::consistency(uint64_t from, uint64_t to) {
+  std::lock_guard lock(mu_);
+  if (to > leaves_.size() || from > to) return {400, {{"error", "bad_range"}, {"reason", "need from <= to <= log size"}}};
+  nlohmann::json proof = nlohmann::json::array();
+  if (from > 0 && from < to) {
+    auto p = translog::consistency_proof(std::span(leaves_).first(to), from);
+    for (const auto& h : *p) proof.push_back(to_hex(h));
+  }
+  return {200, {{"from", from}, {"to", to}, {"proof", proof}}};
+}
+
+Reply Trustee::inclusion(uint64_t index_, uint64_t size) {
+  std::lock_guard lock(mu_);
+  if (size > leaves_.size() || index_ >= size) return {400, {{"error", "bad_range"}, {"reason", "need index < size <= log size"}}};
+  nlohmann::json proof = nlohmann::json::array();
+  const auto path = translog::inclusion_proof(std::span(leaves_).first(size), index_);  // named: checked above
+  for (const auto& h : *path) proof.push_back(to_hex(h));
+  return {200, {{"index", index_}, {"size", size}, {"proof", proof}}};
+}
+
+Reply Trustee::entries(uint64_t start, uint64_t count) {
+  std::lock_guard lock(mu_);
+  count = std::min<uint64_t>(count, 1000);
+  auto st = db_.prepare("SELECT entry FROM log WHERE idx >= ? AND idx < ? ORDER BY idx");
+  if (!st) return {500, {{"error", "internal"}}};
+  st->bind(1, static_cast<int64_t>(start)).bind(2, static_cast<int64_t>(start + count));
+  nlohmann::json out = nlohmann::json::array();
+  for (;;) {
+    auto row = st->step();
+    if (!row) return {500, {{"error", "internal"}}};
+    if (!*row) break;
+    out.push_back(to_hex(st->column_blob(0)));
+  }
+  return {200, {{"start", start}, {"entries", out}}};
+}
+
+}  // namespace doormat::authority

@@ -1,0 +1,64 @@
+// `escrow-authority trustee init|serve`.
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "files.hpp"
+#include "trustee.hpp"
+#include "trustee_http.hpp"
+
+namespace doormat::authority {
+
+namespace {
+escrow::Result<std::string> read_passphrase(const std::string& path) {
+  auto text = files::read_text(path);
+  if (!text) return std::unexpected(text.error());
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+  return text;
+}
+}  // namespace
+
+void register_trustee(CLI::App& app, int& status) {
+  auto* trustee = app.add_subcommand("trustee", "one trustee of the escrow authority")->require_subcommand(1);
+  struct Options {
+    TrusteeSetup setup;
+    std::string passphrase_file, host = "127.0.0.1", port_file;
+    int port = 0;
+  };
+  auto o = std::make_shared<Options>();
+
+  auto* init = trustee->add_subcommand("init", "create the trustee's database from its share (encrypted at rest)");
+  init->add_option("--db", o->setup.db_path, "the trustee's SQLite file (created 0600)")->required();
+  init->add_option("--share", o->setup.share_path, "the share file from the ceremony")->required()->check(CLI::ExistingFile);
+  init->add_option("--authority", o->setup.authority_path, "the authority's public key")->required()->check(CLI::ExistingFile);
+  init->add_option("--root", o->setup.root_path, "the judicial root certificate (PEM)")->required()->check(CLI::ExistingFile);
+  init->add_option("--crl", o->setup.crl_path, "the judicial CRL (PEM), re-read on every request")->required();
+  init->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase for the at-rest key")->required()->check(CLI::ExistingFile);
+  init->add_option("--judges-required", o->setup.judges_required, "distinct judges a warrant needs")->capture_default_str();
+  init->add_option("--freshness", o->setup.freshness_seconds, "seconds a request's time may differ from ours")->capture_default_str();
+  init->callback([o, &status] {
+    auto pass = read_passphrase(o->passphrase_file);
+    if (!pass) { status = report(pass.error()); return; }
+    o->setup.passphrase = *pass;
+    if (auto r = init_trustee(o->setup); !r) { status = report(r.error()); return; }
+    auto t = Trustee::open(o->setup.db_path, *pass);
+    if (!t) { status = report(t.error()); return; }
+    fmt::print("{}\n", (*t)->info().body.dump());
+    status = 0;
+  });
+
+  auto* serve = trustee->add_subcommand("serve", "serve the trustee's HTTP API until SIGTERM");
+  serve->add_option("--db", o->setup.db_path, "the trustee's SQLite file")->required()->check(CLI::ExistingFile);
+  serve->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase")->required()->check(CLI::ExistingFile);
+  serve->add_option("--host", o->host, "address to listen on (loopback by default)")->capture_default_str();
+  serve->add_option("--port", o->port, "port; 0 picks a free one")->capture_default_str();
+  serve->add_option("--port-file", o->port_file, "write the chosen port here once listening");
+  serve->callback([o, &status] {
+    auto pass = read_passphrase(o->passphrase_file);
+    if (!pass) { status = report(pass.error()); return; }
+    auto t = Trustee::open(o->setup.db_path, *pass);
+    if (!t) { status = report(t.error()); return; }
+    status = serve_trustee(**t, o->host, o->port, o->port_file);
+  });
+}
+
+}  // namespace doormat::authority
