@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   doormat::authority::register_court(app, status);
   doormat::authority::register_trustee(app, status);
   doormat::authority::register_investigate(app, status);
+  doormat::authority::register_audit(app, status);
 
   CLI11_PARSE(app, argc, argv);
   return status;

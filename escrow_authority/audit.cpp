@@ -1,0 +1,161 @@
+#include "audit.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "commands.hpp"
+#include "directory.hpp"
+#include "escrow/translog.hpp"
+#include "escrow/wire.hpp"
+#include "files.hpp"
+
+namespace doormat::authority {
+namespace translog = escrow::translog;
+using escrow::wire::from_hex;
+using escrow::wire::to_hex;
+
+bool Audit::consistent() const {
+  return std::all_of(trustees.begin(), trustees.end(), [](const TrusteeAudit& t) { return !t.reachable || t.ok(); });
+}
+
+namespace {
+
+std::optional<translog::Hash> hash_of(const std::string& hex) {
+  auto b = from_hex(hex);
+  if (!b || b->size() != 32) return std::nullopt;
+  translog::Hash h{};
+  std::copy(b->begin(), b->end(), h.begin());
+  return h;
+}
+
+TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
+  TrusteeAudit out;
+  out.index = t.index;
+  auto reply = http_get(t.url, "/v1/log/head");
+  if (!reply || reply->status != 200) {
+    out.error = reply ? "head refused" : reply.error().detail;
+    return out;
+  }
+  out.reachable = true;
+  auto bytes = from_hex(reply->body.value("tree_head", ""));
+  auto head = bytes ? translog::TreeHead::decode(*bytes) : escrow::Result<translog::TreeHead>(std::unexpected(bytes.error()));
+  if (!head || !translog::verify_signature(*head, t.sign_key)) {
+    out.error = "tree head does not verify under the enrolled key";
+    return out;
+  }
+  out.head_signed = true;
+  out.size = head->size;
+  out.root = to_hex(head->root);
+
+  // Consistency with the last head we verified: the log may grow, never change its past.
+  out.consistent = true;
+  if (previous.is_object() && previous.contains("size") && previous.contains("root")) {
+    out.previous_size = previous["size"].get<uint64_t>();
+    const auto old_root = hash_of(previous["root"].get<std::string>());
+    if (!old_root || out.previous_size > head->size) {
+      out.consistent = false;
+      out.error = fmt::format("log shrank from {} to {} entries", out.previous_size, head->size);
+    } else if (out.previous_size > 0) {
+      auto proof_reply = http_get(t.url, fmt::format("/v1/log/consistency?from={}&to={}", out.previous_size, head->size));
+      std::vector<translog::Hash> proof;
+      if (proof_reply && proof_reply->status == 200)
+        for (const auto& h : proof_reply->body["proof"]) {
+          auto p = hash_of(h.get<std::string>());
+          if (p) proof.push_back(*p);
+        }
+      out.consistent = translog::verify_consistency(out.previous_size, head->size, *old_root, head->root, proof);
+      if (!out.consistent) out.error = "consistency proof fails: the trustee rewrote its log";
+    }
+  }
+
+  // Read every entry back and re-derive the root: the counts below are then exactly what the
+  // signed head commits to.
+  std::vector<translog::Hash> leaves;
+  while (leaves.size() < head->size) {
+    auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", leaves.size()));
+    if (!page || page->status != 200 || page->body["entries"].empty()) break;
+    for (const auto& e : page->body["entries"]) {
+      auto entry_bytes = from_hex(e.get<std::string>());
+      if (!entry_bytes) break;
+      leaves.push_back(translog::leaf_hash(*entry_bytes));
+      auto entry = translog::Entry::decode(*entry_bytes);
+      if (!entry) continue;
+      auto& count = out.per_warrant[to_hex(entry->warrant_hash)];
+      if (entry->decision == 0) count.opened.insert(to_hex(entry->field_hash));
+      else ++count.refused;
+    }
+  }
+  leaves.resize(std::min<std::size_t>(leaves.size(), head->size));
+  out.entries_match_head = leaves.size() == head->size && translog::root(leaves) == head->root;
+  if (!out.entries_match_head && out.error.empty()) out.error = "entries do not hash to the signed root";
+  return out;
+}
+
+}  // namespace
+
+escrow::Result<Audit> audit(const AuditOptions& o) {
+  auto directory = load_directory(o.directory_path);
+  if (!directory) return std::unexpected(directory.error());
+  nlohmann::json state = nlohmann::json::object();
+  if (std::filesystem::exists(o.state_path)) {
+    auto text = files::read_text(o.state_path);
+    if (!text) return std::unexpected(text.error());
+    state = nlohmann::json::parse(*text, nullptr, false);
+    if (!state.is_object()) return escrow::fail(escrow::ErrorCategory::malformed, "audit", o.state_path + " is damaged");
+  }
+  Audit a;
+  for (const auto& t : *directory) {
+    a.trustees.push_back(audit_one(t, state.value(std::to_string(t.index), nlohmann::json())));
+    // Only a head that passed every check becomes the baseline the next audit must extend.
+    const auto& r = a.trustees.back();
+    if (r.ok()) state[std::to_string(r.index)] = {{"size", r.size}, {"root", r.root}};
+  }
+  if (auto w = files::write_text(o.state_path, state.dump(2) + "\n"); !w) return std::unexpected(w.error());
+  return a;
+}
+
+nlohmann::json to_json(const Audit& a) {
+  nlohmann::json trustees = nlohmann::json::array();
+  for (const auto& t : a.trustees) {
+    nlohmann::json per = nlohmann::json::object();
+    for (const auto& [w, c] : t.per_warrant) per[w] = {{"sessions_opened", c.opened.size()}, {"refused", c.refused}};
+    trustees.push_back({{"trustee", t.index}, {"reachable", t.reachable}, {"head_signed", t.head_signed},
+                        {"consistent", t.consistent}, {"entries_match_head", t.entries_match_head}, {"size", t.size},
+                        {"previous_size", t.previous_size}, {"per_warrant", per}, {"error", t.error}});
+  }
+  return {{"consistent", a.consistent()}, {"trustees", trustees}};
+}
+
+}  // namespace doormat::authority
+
+namespace doormat::authority {
+
+void register_audit(CLI::App& app, int& status) {
+  auto o = std::make_shared<AuditOptions>();
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("audit", "check every trustee's log and count what each warrant opened");
+  cmd->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--state", o->state_path, "this auditor's last verified heads (created if missing)")->required();
+  cmd->add_flag("--json", *json, "print one JSON object");
+  cmd->callback([o, json, &status] {
+    auto a = audit(*o);
+    if (!a) { status = report(a.error()); return; }
+    if (*json) {
+      fmt::print("{}\n", to_json(*a).dump(2));
+    } else {
+      for (const auto& t : a->trustees) {
+        if (!t.reachable) { fmt::print("trustee {}: unreachable ({})\n", t.index, t.error); continue; }
+        fmt::print("trustee {}: {} entries (was {}), head signed: {}, consistent: {}, entries match head: {}{}\n", t.index,
+                   t.size, t.previous_size, t.head_signed ? "yes" : "NO", t.consistent ? "yes" : "NO",
+                   t.entries_match_head ? "yes" : "NO", t.error.empty() ? "" : "  <- " + t.error);
+        for (const auto& [w, c] : t.per_warrant)
+          fmt::print("    warrant {}…: {} session(s) opened, {} refusal(s)\n", w.substr(0, 16), c.opened.size(), c.refused);
+      }
+      fmt::print("audit: {}\n", a->consistent() ? "every reachable trustee's log is consistent" : "INCONSISTENT");
+    }
+    status = a->consistent() ? 0 : 3;
+  });
+}
+
+}  // namespace doormat::authority
