@@ -1,6 +1,7 @@
 #include "trustee.hpp"
 
 #include <fmt/format.h>
+#include <filesystem>
 #include <sodium.h>
 
 #include "escrow/envelope.hpp"
@@ -115,7 +116,7 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds);
   return db->transaction([&]() -> Result<void> {
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{
-             {"index", index}, {"authority", *pk_bytes}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(s.crl_path)},
+             {"index", index}, {"authority", *pk_bytes}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
              {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)},
              {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"secrets", blob}})
       if (auto r = put(*db, k, v); !r) return r;
@@ -244,9 +245,12 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   }
 
   // 3. The warrant: chain, CRL, expiry, judges. The CRL file is read now, so revocation is immediate.
+  // Without a readable CRL no judge can be checked for revocation: refuse, and say why.
   auto crl = files::read_text(crl_path_);
   const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_};
-  auto verified = escrow::warrant::verify(*sw, policy, now);
+  auto verified = crl ? escrow::warrant::verify(*sw, policy, now)
+                      : escrow::Result<escrow::warrant::Verified>(
+                            fail(ErrorCategory::policy_denied, "trustee::decrypt", "judicial CRL unreadable at " + crl_path_));
   auto record_nonce = [&]() -> Result<void> {
     auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
     if (!st) return std::unexpected(st.error());

@@ -1,0 +1,28 @@
+#pragma once
+// Running the project's own commands as child processes: the demo and the integration tests
+// drive real processes, not function calls.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+
+namespace doormat::process {
+
+struct Output {
+  int status = 0;  ///< exit code, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+/// Runs argv[0] with the arguments, waits, and returns its exit status and output.
+[[nodiscard]] escrow::Result<Output> run(const std::vector<std::string>& argv);
+/// Starts argv in the background with stdout and stderr appended to `log_path`.
+[[nodiscard]] escrow::Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log_path);
+/// Sends `signal` and waits for the child to exit.
+void stop(pid_t pid, int signal);
+/// The directory holding the running executable (for finding sibling programs).
+[[nodiscard]] std::string self_dir();
+
+}  // namespace doormat::process
