@@ -208,6 +208,11 @@ Reply Trustee::refuse(int status, std::string code, std::string reason, const tr
   return {status, {{"error", std::move(code)}, {"reason", std::move(reason)}, {"trustee", index()}}};
 }
 
+Reply Trustee::reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now) {
+  std::lock_guard lock(mu_);
+  return refuse(400, "malformed_json", std::move(reason), {now, raw_hash(body), {}, {}, kMalformedRequest, "malformed HTTP body"});
+}
+
 Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   std::lock_guard lock(mu_);
   translog::Entry base{now, raw_hash(bytes), {}, {}, 0, ""};

@@ -42,6 +42,8 @@ class Trustee {
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned.
   Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now);
+  /// An HTTP body that is not even the JSON envelope of a request: logged as malformed, nothing else.
+  Reply reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now);
   Reply info();
   Reply head(uint64_t now);
   Reply consistency(uint64_t from, uint64_t to);

@@ -20,8 +20,6 @@ void send(httplib::Response& res, const Reply& reply) {
   res.set_content(reply.body.dump(), "application/json");
 }
 
-Reply bad_request(std::string reason) { return {400, {{"error", "malformed_json"}, {"reason", std::move(reason)}}}; }
-
 uint64_t param(const httplib::Request& req, const char* name, uint64_t fallback) {
   if (!req.has_param(name)) return fallback;
   try {
@@ -39,25 +37,15 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   server.set_payload_max_length(2 * escrow::request::kMaxRequestBytes + 1024);
 
   server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) {
+    // A body that is not {"request": "<hex>"} is still a decision the log must show.
+    auto malformed = [&](std::string reason) {
+      send(res, trustee.reject_body(std::vector<uint8_t>(req.body.begin(), req.body.end()), std::move(reason), now()));
+    };
     auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("request") || !body["request"].is_string()) {
-      // Still a decision the log must show: hand the raw bytes to the trustee as a malformed request.
-      const std::vector<uint8_t> raw(req.body.begin(), req.body.end());
-      auto reply = trustee.decrypt(raw, now());
-      reply.body["error"] = "malformed_json";
-      reply.body["reason"] = "body must be {\"request\": \"<hex>\"}";
-      reply.status = 400;
-      return send(res, reply);
-    }
+    if (body.is_discarded() || !body.is_object() || !body.contains("request") || !body["request"].is_string())
+      return malformed("body must be {\"request\": \"<hex>\"}");
     auto bytes = escrow::wire::from_hex(body["request"].get<std::string>());
-    if (!bytes) {
-      const std::vector<uint8_t> raw(req.body.begin(), req.body.end());
-      auto reply = trustee.decrypt(raw, now());
-      reply.body["error"] = "malformed_json";
-      reply.body["reason"] = "request is not hex";
-      reply.status = 400;
-      return send(res, reply);
-    }
+    if (!bytes) return malformed("request is not hex");
     send(res, trustee.decrypt(*bytes, now()));
   });
   server.Get("/v1/info", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.info()); });

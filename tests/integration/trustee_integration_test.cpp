@@ -1,0 +1,345 @@
+// Integration tests with real processes: the escrow-authority binary makes the court, the key and
+// the trustees; each trustee serves HTTP on a loopback port chosen at run time; requests are
+// built with lib/ and posted over HTTP, exactly as an agency would.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "directory.hpp"
+#include "escrow/envelope.hpp"
+#include "escrow/request.hpp"
+#include "escrow/translog.hpp"
+#include "escrow/warrant.hpp"
+#include "escrow/wire.hpp"
+#include "files.hpp"
+#include "identity.hpp"
+#include "process.hpp"
+
+namespace doormat {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+namespace request = escrow::request;
+
+const std::string kBin = DOORMAT_AUTHORITY_BIN;
+
+uint64_t now() { return static_cast<uint64_t>(std::time(nullptr)); }
+
+std::string sh(const std::vector<std::string>& args, const std::string& cwd) {
+  std::vector<std::string> argv = {kBin};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto here = fs::current_path();
+  fs::current_path(cwd);
+  auto r = process::run(argv);
+  fs::current_path(here);
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 0) << fmt::format("{}: {}", fmt::join(args, " "), r->err);
+  return r->out;
+}
+
+// One trustee process and everything needed to talk to it.
+struct TrusteeProcess {
+  std::string dir, db, pass, url;
+  int index = 0;
+  pid_t pid = 0;
+
+  void start() {
+    fs::remove(dir + "/port");
+    pid = process::spawn({kBin, "trustee", "serve", "--db", db, "--passphrase-file", pass, "--port", "0", "--port-file", dir + "/port"},
+                         dir + "/log.txt").value();
+    for (int i = 0; i < 200 && !fs::exists(dir + "/port"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto port = files::read_text(dir + "/port").value();
+    url = "http://127.0.0.1:" + port.substr(0, port.find('\n'));
+  }
+  void kill(int sig) {
+    if (pid > 0) process::stop(pid, sig);
+    pid = 0;
+  }
+};
+
+class Trustees : public ::testing::Test {
+ protected:
+  static inline std::string dir;
+  static inline TrusteeProcess t1, t2;
+  static inline std::optional<escrow::tdh2::PublicKey> pk;
+  static inline std::optional<identity::Identity> agency;
+
+  static void SetUpTestSuite() {
+    dir = fs::temp_directory_path() / ("doormat-it-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    sh({"ceremony", "dealer", "-k", "2", "-n", "3", "--out", "auth"}, dir);
+    sh({"court", "init", "--dir", "court"}, dir);
+    sh({"court", "appoint", "--dir", "court", "--judge", "jane"}, dir);
+    sh({"court", "appoint", "--dir", "court", "--judge", "john"}, dir);
+    sh({"court", "init", "--dir", "rogue-court", "--name", "Rogue Root"}, dir);
+    sh({"court", "appoint", "--dir", "rogue-court", "--judge", "mallory"}, dir);
+    sh({"agency", "new", "--name", "agency", "--out", "agency"}, dir);
+    ASSERT_TRUE(files::write_text(dir + "/pass", "integration passphrase\n", true).has_value());
+    int i = 0;
+    for (auto* t : {&t1, &t2}) {
+      ++i;
+      t->index = i;
+      t->dir = dir + "/t" + std::to_string(i);
+      fs::create_directories(t->dir);
+      t->db = t->dir + "/state.db";
+      t->pass = dir + "/pass";
+      sh({"trustee", "init", "--db", t->db, "--share", "auth/share-" + std::to_string(i) + ".bin", "--authority", "auth/authority.pub",
+          "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"},
+         dir);
+      t->start();
+    }
+    pk = escrow::tdh2::PublicKey::decode(files::read(dir + "/auth/authority.pub").value()).value();
+    agency.emplace(identity::load(dir + "/agency.key").value());
+  }
+  static void TearDownTestSuite() {
+    t1.kill(SIGTERM);
+    t2.kill(SIGTERM);
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+  }
+
+  static escrow::pki::Credential judge(const std::string& court, const std::string& name) {
+    auto key = files::read(dir + "/" + court + "/judges/" + name + ".key").value();
+    return {files::read_text(dir + "/" + court + "/judges/" + name + ".pem").value(), escrow::SecureBytes(key.begin(), key.end())};
+  }
+  static escrow::warrant::SignedWarrant warrant(uint64_t from, uint64_t to, uint32_t max_sessions = 10,
+                                                 const std::string& court = "court", const std::string& who = "jane",
+                                                 uint64_t not_after = now() + 3600) {
+    escrow::warrant::SignedWarrant sw;
+    randombytes_buf(sw.warrant.id.data(), sw.warrant.id.size());
+    sw.warrant.case_reference = "IT-1";
+    sw.warrant.court = "Integration Court";
+    sw.warrant.targets = {"bob"};
+    sw.warrant.window_start = from;
+    sw.warrant.window_end = to;
+    sw.warrant.max_sessions = max_sessions;
+    sw.warrant.not_after = not_after;
+    sw.warrant.agency_box_key = agency->pub.box_key;
+    sw.warrant.agency_sign_key = agency->pub.sign_key;
+    EXPECT_TRUE(escrow::warrant::add_signature(sw, judge(court, who)).has_value());
+    return sw;
+  }
+  static std::vector<uint8_t> field(const std::string& from, const std::string& to, uint64_t time) {
+    escrow::SystemRng rng;
+    std::array<uint8_t, 32> pk_r{};
+    escrow::Secret<32> sk_r;
+    crypto_box_keypair(pk_r.data(), sk_r.expose().data());
+    auto label = escrow::SessionLabel::make(from, to, time, rng).value();
+    const std::vector<uint8_t> msg = {'h', 'i'};
+    return escrow::envelope::seal(*pk, label, pk_r, msg, rng).value().escrow.encode();
+  }
+  static request::DecryptRequest make_request(const escrow::warrant::SignedWarrant& sw, std::vector<std::vector<uint8_t>> fields,
+                                              uint64_t time = now()) {
+    request::DecryptRequest r;
+    r.signed_warrant = sw.encode();
+    randombytes_buf(r.nonce.data(), r.nonce.size());
+    r.time = time;
+    r.fields = std::move(fields);
+    request::sign(r, agency->sign_secret);
+    return r;
+  }
+  static authority::HttpReply post(const TrusteeProcess& t, const request::DecryptRequest& r) {
+    return authority::http_post(t.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(r.encode())}}).value();
+  }
+  static request::DecryptResponse open(const authority::HttpReply& reply) {
+    auto sealed = escrow::wire::from_hex(reply.body.at("sealed_response").get<std::string>()).value();
+    auto plain = request::unseal(sealed, agency->pub.box_key, agency->box_secret).value();
+    return request::DecryptResponse::decode(plain).value();
+  }
+  static uint64_t log_size(const TrusteeProcess& t) {
+    return authority::http_get(t.url, "/v1/info").value().body.at("log_size").get<uint64_t>();
+  }
+};
+
+TEST_F(Trustees, InScopeFieldGetsAVerifiablePartial) {
+  const auto sw = warrant(1000, 2000);
+  const auto f = field("alice", "bob", 1500);
+  const auto reply = post(t1, make_request(sw, {f}));
+  ASSERT_EQ(reply.status, 200) << reply.body.dump();
+  const auto resp = open(reply);
+  ASSERT_EQ(resp.results.at(0).status, request::FieldStatus::issued);
+  const auto pd = escrow::tdh2::PartialDecryption::decode(resp.results[0].partial).value();
+  EXPECT_TRUE(escrow::tdh2::verify_partial(*pk, escrow::tdh2::Ciphertext::decode(f).value(), pd).has_value());
+}
+
+TEST_F(Trustees, ExpiredWarrantIsRefused) {
+  const auto reply = post(t1, make_request(warrant(1000, 2000, 10, "court", "jane", now() - 1), {field("alice", "bob", 1500)}));
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(reply.body.value("error", ""), "warrant_refused");
+  EXPECT_NE(reply.body.value("reason", "").find("expired"), std::string::npos) << reply.body.dump();
+}
+
+TEST_F(Trustees, JudgeOfAnotherRootIsRefused) {
+  const auto reply = post(t1, make_request(warrant(1000, 2000, 10, "rogue-court", "mallory"), {field("alice", "bob", 1500)}));
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(reply.body.value("error", ""), "warrant_refused");
+}
+
+TEST_F(Trustees, RevokedJudgeIsRefusedFromTheNextRequestOn) {
+  const auto sw = warrant(1000, 2000, 10, "court", "john");
+  ASSERT_EQ(post(t1, make_request(sw, {field("alice", "bob", 1500)})).status, 200);
+  sh({"court", "revoke", "--dir", "court", "--judge", "john"}, dir);
+  const auto reply = post(t1, make_request(sw, {field("alice", "bob", 1500)}));
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_NE(reply.body.value("reason", "").find("revoked"), std::string::npos) << reply.body.dump();
+}
+
+TEST_F(Trustees, TargetOutsideTheWarrantIsRefused) {
+  const auto resp = open(post(t1, make_request(warrant(1000, 2000), {field("alice", "carol", 1500)})));
+  EXPECT_EQ(resp.results.at(0).status, request::FieldStatus::out_of_scope);
+}
+
+TEST_F(Trustees, TimeOutsideTheWindowIsRefused) {
+  const auto resp = open(post(t1, make_request(warrant(1000, 2000), {field("alice", "bob", 2001), field("bob", "alice", 999)})));
+  EXPECT_EQ(resp.results.at(0).status, request::FieldStatus::out_of_scope);
+  EXPECT_EQ(resp.results.at(1).status, request::FieldStatus::out_of_scope);
+}
+
+TEST_F(Trustees, SessionBudgetIsEnforcedAcrossRequests) {
+  const auto sw = warrant(1000, 2000, 2);
+  const auto a = field("alice", "bob", 1100), b = field("alice", "bob", 1200), c = field("alice", "bob", 1300);
+  auto first = open(post(t1, make_request(sw, {a, b})));
+  EXPECT_EQ(first.results.at(0).status, request::FieldStatus::issued);
+  EXPECT_EQ(first.results.at(1).status, request::FieldStatus::issued);
+  auto second = open(post(t1, make_request(sw, {c, a})));
+  EXPECT_EQ(second.results.at(0).status, request::FieldStatus::over_budget);
+  EXPECT_EQ(second.results.at(1).status, request::FieldStatus::issued);  // asking again for an opened session costs nothing
+}
+
+TEST_F(Trustees, ReplayedNonceIsRefused) {
+  const auto r = make_request(warrant(1000, 2000), {field("alice", "bob", 1500)});
+  EXPECT_EQ(post(t1, r).status, 200);
+  const auto again = post(t1, r);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.body.value("error", ""), "replayed_nonce");
+}
+
+TEST_F(Trustees, StaleRequestIsRefused) {
+  const auto reply = post(t1, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)}, now() - 3600));
+  EXPECT_EQ(reply.status, 401);
+  EXPECT_EQ(reply.body.value("error", ""), "stale_request");
+}
+
+TEST_F(Trustees, BadAgencySignatureIsRefused) {
+  auto r = make_request(warrant(1000, 2000), {field("alice", "bob", 1500)});
+  r.signature[10] ^= 1;
+  const auto reply = post(t1, r);
+  EXPECT_EQ(reply.status, 401);
+  EXPECT_EQ(reply.body.value("error", ""), "bad_agency_signature");
+}
+
+TEST_F(Trustees, MalformedJsonIsRefusedAndLogged) {
+  const uint64_t before = log_size(t1);
+  auto reply = authority::http_post(t1.url, "/v1/decrypt", json("not an object")).value();
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.body.value("error", ""), "malformed_json");
+  reply = authority::http_post(t1.url, "/v1/decrypt", {{"request", "zz"}}).value();
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(log_size(t1), before + 2);
+}
+
+TEST_F(Trustees, TamperedFieldFailsValidity) {
+  auto f = field("alice", "bob", 1500);
+  f[6] ^= 1;  // first byte of c
+  const auto resp = open(post(t1, make_request(warrant(1000, 2000), {f})));
+  EXPECT_EQ(resp.results.at(0).status, request::FieldStatus::invalid_field);
+}
+
+TEST_F(Trustees, RefusalChangesNothingButTheLog) {
+  const auto sw = warrant(1000, 2000, 1);
+  auto bad = make_request(sw, {field("alice", "bob", 1500)});
+  bad.signature[0] ^= 1;
+  const uint64_t before = log_size(t1);
+  EXPECT_EQ(post(t1, bad).status, 401);
+  EXPECT_EQ(log_size(t1), before + 1);
+  // The budget of 1 is untouched, and the refused request's nonce was not burned.
+  bad.signature[0] ^= 1;
+  const auto resp = open(post(t1, bad));
+  EXPECT_EQ(resp.results.at(0).status, request::FieldStatus::issued);
+}
+
+TEST_F(Trustees, StateFilesAreOwnerOnly) {
+  struct stat st {};
+  ASSERT_EQ(::stat(t1.db.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir + "/agency.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(Trustees, WrongPassphraseCannotOpenTheShare) {
+  ASSERT_TRUE(files::write_text(dir + "/wrong", "not the passphrase\n", true).has_value());
+  auto r = process::run({kBin, "trustee", "serve", "--db", t2.db, "--passphrase-file", dir + "/wrong", "--port", "0"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->status, 0);
+  EXPECT_NE(r->err.find("wrong passphrase"), std::string::npos) << r->err;
+}
+
+TEST_F(Trustees, KilledMidBatchKeepsEveryCommittedEntryAndAConsistentLog) {
+  // A signed head before the crash, a large batch in flight, SIGKILL, restart.
+  ASSERT_EQ(post(t2, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)})).status, 200);
+  const auto head_reply = authority::http_get(t2.url, "/v1/log/head").value();
+  const auto before = escrow::translog::TreeHead::decode(escrow::wire::from_hex(head_reply.body["tree_head"].get<std::string>()).value()).value();
+
+  std::vector<std::vector<uint8_t>> batch;
+  for (int i = 0; i < 1500; ++i) batch.push_back(field("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000)));
+  const auto big = make_request(warrant(1000, 2000, 5000), batch);
+  auto inflight = std::async(std::launch::async, [&] {
+    return authority::http_post(t2.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(big.encode())}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  t2.kill(SIGKILL);
+  (void)inflight.get();  // the connection dies with the process
+  t2.start();
+
+  const auto after_reply = authority::http_get(t2.url, "/v1/log/head").value();
+  const auto after = escrow::translog::TreeHead::decode(escrow::wire::from_hex(after_reply.body["tree_head"].get<std::string>()).value()).value();
+  // Group commit: the batch is in the log entirely or not at all, and nothing before it is lost.
+  RecordProperty("killed_before_commit", after.size == before.size ? "yes" : "no");
+  std::printf("log %llu -> %llu entries across the crash (%s)\n", static_cast<unsigned long long>(before.size),
+              static_cast<unsigned long long>(after.size), after.size == before.size ? "killed before the batch committed" : "batch committed first");
+  EXPECT_TRUE(after.size == before.size || after.size == before.size + batch.size()) << before.size << " -> " << after.size;
+  if (after.size > before.size) {
+    auto proof_reply = authority::http_get(t2.url, fmt::format("/v1/log/consistency?from={}&to={}", before.size, after.size)).value();
+    std::vector<escrow::translog::Hash> proof;
+    for (const auto& h : proof_reply.body["proof"]) {
+      auto b = escrow::wire::from_hex(h.get<std::string>()).value();
+      escrow::translog::Hash x{};
+      std::copy(b.begin(), b.end(), x.begin());
+      proof.push_back(x);
+    }
+    EXPECT_TRUE(escrow::translog::verify_consistency(before.size, after.size, before.root, after.root, proof));
+  } else {
+    EXPECT_EQ(after.root, before.root);
+  }
+  // And it keeps working.
+  EXPECT_EQ(post(t2, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)})).status, 200);
+}
+
+TEST(Demo, DecryptsExactlyTheWarrantedSessionsWithRealProcesses) {
+  const std::string work = fs::temp_directory_path() / ("doormat-demo-it-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  auto r = process::run({kBin, "demo", "--json", "--workdir", work});
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 0) << r->err;
+  const auto s = json::parse(r->out);
+  EXPECT_EQ(s["sessions_decrypted"], s["sessions_in_scope"]);
+  EXPECT_EQ(s["sessions_decrypted"].get<int>(), 3);
+  EXPECT_EQ(s["out_of_scope_refused_by_every_trustee"], s["out_of_scope_refused"]);
+  EXPECT_GT(s["out_of_scope_refused"].get<int>(), 0);
+  EXPECT_EQ(s["trustees_refusing"].get<int>(), 5);
+  EXPECT_EQ(s["decrypted_with_one_trustee_down"].get<int>(), 3);
+  EXPECT_TRUE(s["audit_consistent"].get<bool>());
+  fs::remove_all(work);
+}
+
+}  // namespace
+}  // namespace doormat
