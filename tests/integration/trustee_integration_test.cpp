@@ -23,6 +23,7 @@
 #include "files.hpp"
 #include "identity.hpp"
 #include "process.hpp"
+#include "sqlite.hpp"
 
 namespace doormat {
 namespace {
@@ -322,6 +323,37 @@ TEST_F(Trustees, KilledMidBatchKeepsEveryCommittedEntryAndAConsistentLog) {
   }
   // And it keeps working.
   EXPECT_EQ(post(t2, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)})).status, 200);
+}
+
+TEST_F(Trustees, AuditCatchesATrusteeThatRewritesItsLog) {
+  // The auditor records t2's head; t2 is stopped, one old entry rewritten in its SQLite file
+  // (leaf hash recomputed, as a careful insider would), and restarted.
+  ASSERT_EQ(post(t2, make_request(warrant(1000, 2000), {field("alice", "bob", 1500), field("alice", "bob", 1600)})).status, 200);
+  authority::save_directory(dir + "/audit-dir.json", {authority::enroll(t2.url).value()}).value();
+  const std::string state = dir + "/audit-state.json";
+  fs::remove(state);
+  auto first = process::run({kBin, "audit", "--trustees", dir + "/audit-dir.json", "--state", state, "--json"}).value();
+  ASSERT_EQ(first.status, 0) << first.out << first.err;
+
+  t2.kill(SIGTERM);
+  {
+    auto db = db::Database::open(t2.db).value();
+    auto st = db.prepare("SELECT entry FROM log WHERE idx = 0").value();
+    ASSERT_TRUE(st.step().value());
+    auto entry = escrow::translog::Entry::decode(st.column_blob(0)).value();
+    entry.reason = "nothing to see here";
+    const auto bytes = entry.encode();
+    auto upd = db.prepare("UPDATE log SET entry = ?, leaf_hash = ? WHERE idx = 0").value();
+    upd.bind(1, bytes).bind(2, escrow::translog::leaf_hash(bytes));
+    ASSERT_TRUE(upd.run().has_value());
+  }
+  t2.start();
+  authority::save_directory(dir + "/audit-dir.json", {authority::enroll(t2.url).value()}).value();
+  auto second = process::run({kBin, "audit", "--trustees", dir + "/audit-dir.json", "--state", state, "--json"}).value();
+  EXPECT_EQ(second.status, 3) << second.out;
+  const auto report = json::parse(second.out);
+  EXPECT_FALSE(report["consistent"].get<bool>());
+  EXPECT_FALSE(report["trustees"][0]["consistent"].get<bool>());
 }
 
 TEST(Demo, DecryptsExactlyTheWarrantedSessionsWithRealProcesses) {
