@@ -32,7 +32,7 @@ struct DecryptRequest {
   [[nodiscard]] std::vector<uint8_t> signed_part() const;  ///< the encoding up to the signature
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<DecryptRequest> decode(std::span<const uint8_t> bytes);
-  /// SHA-512-free name for logs: H_{request/agency-signature}(signed_part) reused as the id.
+  /// The request's id in logs and responses: the 32-byte message the agency signed (SPEC §11.1).
   [[nodiscard]] std::array<uint8_t, 32> hash() const;
 };
 

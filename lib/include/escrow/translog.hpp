@@ -1,7 +1,7 @@
 #pragma once
 /// Merkle tree hashing, inclusion and consistency proofs of RFC 9162 §2.1 (Certificate
 /// Transparency v2), with SHA-256 as the RFC's logs use, so standard CT tooling can check a
-/// trustee's log (SPEC §8). Pure functions over leaf hashes: storage lives in the trustee.
+/// trustee's log (SPEC §11.3). Pure functions over leaf hashes: storage lives in the trustee.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -24,7 +24,7 @@ using Hash = std::array<uint8_t, 32>;
 
 /// PATH(m, D[0:n]) (RFC 9162 §2.1.3.1). Refuses m >= n.
 [[nodiscard]] Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index);
-/// PROOF(m, D[0:n]) (§2.1.4.1) for the first `old_size` leaves. Refuses 0 < old_size <= n fails.
+/// PROOF(m, D[0:n]) (§2.1.4.1) for the first `old_size` leaves. Needs 0 < old_size <= n.
 [[nodiscard]] Result<std::vector<Hash>> consistency_proof(std::span<const Hash> leaves, uint64_t old_size);
 
 /// §2.1.3.2: does `leaf` sit at `index` of the tree of `size` leaves whose root is `root`?
