@@ -200,7 +200,9 @@ int run_demo_steps(const DemoOptions& o) {
     d.say("  {} -> {} at day {} {:02}:00: {}", s["sender"].get<std::string>(), s["recipient"].get<std::string>(),
           (s["time"].get<uint64_t>() - base) / day + 1, (s["time"].get<uint64_t>() % day) / 3600,
           dec ? "DECRYPTED \"" + s["plaintext"].get<std::string>() + "\""
-              : fmt::format("refused by {} of {} trustees (outside the warrant)", s["refusals"].size(), o.n));
+              : fmt::format("refused by {} of {} trustees ({})", s["refusals"].size(), o.n,
+                            s["refusals"].empty() ? std::string("no answer")
+                                                  : s["refusals"][0].get<std::string>().substr(s["refusals"][0].get<std::string>().find(": ") + 2)));
     if (!dec) {
       ++out_of_scope;
       if (s["refusals"].size() == o.n) ++refused_everywhere;
