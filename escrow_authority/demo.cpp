@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "files.hpp"
+#include "narration.hpp"
 #include "process.hpp"
 
 namespace doormat::authority {
@@ -22,24 +23,14 @@ using nlohmann::json;
 
 namespace {
 
-struct Demo {
-  bool quiet = false;
+struct Demo : Narrator {
+  explicit Demo(bool quiet) : Narrator(quiet) {}
   std::string dir, authority, client;
   std::vector<pid_t> trustees;  // index i-1 -> pid, 0 once stopped
-  int step_no = 0;
 
   ~Demo() {
     for (pid_t p : trustees)
       if (p > 0) process::stop(p, SIGTERM);
-  }
-  template <typename... A>
-  void say(fmt::format_string<A...> f, A&&... a) {
-    if (!quiet) fmt::print("{}\n", fmt::format(f, std::forward<A>(a)...));
-  }
-  void step(std::string_view title) {
-    if (quiet) return;
-    if (isatty(STDOUT_FILENO)) fmt::print("\n\033[1m{}. {}\033[0m\n", ++step_no, title);
-    else fmt::print("\n{}. {}\n", ++step_no, title);
   }
   // Runs one of our commands in the working directory, echoing it as a person would type it.
   escrow::Result<std::string> cmd(const std::string& program, std::vector<std::string> args, bool echo = true) {
@@ -79,8 +70,7 @@ struct DemoOptions {
 };
 
 int run_demo_steps(const DemoOptions& o) {
-  Demo d;
-  d.quiet = o.json;
+  Demo d(o.json);
   d.authority = process::self_dir() + "/escrow-authority";
   d.client = process::self_dir() + "/../client/escrow-client";
   if (!fs::exists(d.client)) d.client = process::self_dir() + "/escrow-client";

@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,6 +14,7 @@
 #include "escrow/label.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
+#include "narration.hpp"
 
 namespace doormat::authority {
 namespace {
@@ -40,25 +39,6 @@ auto timed(double& micros, F&& f) {
   micros = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   return out;
 }
-
-class Narrator {
- public:
-  explicit Narrator(bool quiet) : quiet_(quiet) {}
-  template <typename... Args>
-  void say(fmt::format_string<Args...> f, Args&&... args) {
-    if (!quiet_) fmt::print("{}\n", fmt::format(f, std::forward<Args>(args)...));
-  }
-  void step(std::string_view title) {
-    if (quiet_) return;
-    // Bold only on a terminal, so piped output stays plain text.
-    if (isatty(STDOUT_FILENO)) fmt::print("\n\033[1m{}. {}\033[0m\n", ++n_, title);
-    else fmt::print("\n{}. {}\n", ++n_, title);
-  }
-
- private:
-  bool quiet_;
-  int n_ = 0;
-};
 
 }  // namespace
 

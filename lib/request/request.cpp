@@ -4,30 +4,10 @@
 
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/signature.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::request {
-namespace {
-
-std::array<uint8_t, 32> message(std::string_view tag, std::span<const uint8_t> signed_part) {
-  return Hasher(tag, 32).add(signed_part).finish<32>();
-}
-
-std::array<uint8_t, 64> ed25519_sign(std::string_view tag, std::span<const uint8_t> part, const SigningKey& key) {
-  const auto m = message(tag, part);
-  std::array<uint8_t, 64> sig{};
-  crypto_sign_detached(sig.data(), nullptr, m.data(), m.size(), key.expose().data());
-  return sig;
-}
-
-bool ed25519_verify(std::string_view tag, std::span<const uint8_t> part, const std::array<uint8_t, 64>& sig,
-                    const VerifyKey& key) {
-  const auto m = message(tag, part);
-  return crypto_sign_verify_detached(sig.data(), m.data(), m.size(), key.data()) == 0;
-}
-
-}  // namespace
-
 std::vector<uint8_t> DecryptRequest::signed_part() const {
   wire::Writer w;
   w.header(wire::ObjectType::decrypt_request).bytes_u32(signed_warrant).bytes(nonce).u64(time);
@@ -62,14 +42,16 @@ Result<DecryptRequest> DecryptRequest::decode(std::span<const uint8_t> bytes) {
   return req;
 }
 
-std::array<uint8_t, 32> DecryptRequest::hash() const { return message(domain::kRequestSignature, signed_part()); }
+std::array<uint8_t, 32> DecryptRequest::hash() const {
+  return Hasher(domain::kRequestSignature, 32).add(signed_part()).finish<32>();  // the digest the agency signs
+}
 
 void sign(DecryptRequest& request, const SigningKey& agency) {
-  request.signature = ed25519_sign(domain::kRequestSignature, request.signed_part(), agency);
+  request.signature = signature::sign(domain::kRequestSignature, request.signed_part(), agency);
 }
 
 bool verify_signature(const DecryptRequest& request, const VerifyKey& agency) {
-  return ed25519_verify(domain::kRequestSignature, request.signed_part(), request.signature, agency);
+  return signature::verify(domain::kRequestSignature, request.signed_part(), request.signature, agency);
 }
 
 std::string_view to_string(FieldStatus s) {
@@ -117,11 +99,11 @@ Result<DecryptResponse> DecryptResponse::decode(std::span<const uint8_t> bytes) 
 }
 
 void sign(DecryptResponse& response, const SigningKey& trustee) {
-  response.signature = ed25519_sign(domain::kResponseSignature, response.signed_part(), trustee);
+  response.signature = signature::sign(domain::kResponseSignature, response.signed_part(), trustee);
 }
 
 bool verify_signature(const DecryptResponse& response, const VerifyKey& trustee) {
-  return ed25519_verify(domain::kResponseSignature, response.signed_part(), response.signature, trustee);
+  return signature::verify(domain::kResponseSignature, response.signed_part(), response.signature, trustee);
 }
 
 std::vector<uint8_t> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key) {

@@ -3,7 +3,7 @@
 #include <sodium.h>
 
 #include "escrow/domain.hpp"
-#include "escrow/hash.hpp"
+#include "escrow/signature.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::translog {
@@ -193,13 +193,11 @@ Result<TreeHead> TreeHead::decode(std::span<const uint8_t> bytes) {
 }
 
 void sign(TreeHead& head, const Secret<64>& key) {
-  const auto m = Hasher(domain::kTreeHeadSignature, 32).add(head.signed_part()).finish<32>();
-  crypto_sign_detached(head.signature.data(), nullptr, m.data(), m.size(), key.expose().data());
+  head.signature = signature::sign(domain::kTreeHeadSignature, head.signed_part(), key);
 }
 
 bool verify_signature(const TreeHead& head, const std::array<uint8_t, 32>& key) {
-  const auto m = Hasher(domain::kTreeHeadSignature, 32).add(head.signed_part()).finish<32>();
-  return crypto_sign_verify_detached(head.signature.data(), m.data(), m.size(), key.data()) == 0;
+  return signature::verify(domain::kTreeHeadSignature, head.signed_part(), head.signature, key);
 }
 
 }  // namespace escrow::translog

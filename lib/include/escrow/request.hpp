@@ -13,14 +13,15 @@
 
 #include "escrow/error.hpp"
 #include "escrow/secret.hpp"
+#include "escrow/signature.hpp"
 
 namespace escrow::request {
 
 inline constexpr std::size_t kMaxFields = 10000;          ///< per request
 inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
 
-using SigningKey = Secret<64>;               ///< libsodium Ed25519 secret key (seed || public key)
-using VerifyKey = std::array<uint8_t, 32>;   ///< Ed25519 public key
+using SigningKey = signature::SigningKey;
+using VerifyKey = signature::VerifyKey;
 
 struct DecryptRequest {
   std::vector<uint8_t> signed_warrant;            ///< a SignedWarrant encoding, as the court issued it
