@@ -1,0 +1,332 @@
+#include "escrow/dkg.hpp"
+
+#include "escrow/shamir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+
+#include "test_support.hpp"
+
+namespace escrow::dkg {
+namespace {
+using group::Point;
+using group::Scalar;
+using test::failed_with;
+
+PartyIndex P(uint32_t i) { return *PartyIndex::make(i); }
+
+// Runs every round among in-memory parties, with hooks through which a test makes one party
+// misbehave. Only the parties not in `silent` finish.
+struct Adversary {
+  std::set<PartyIndex> silent;                                  // send nothing at all
+  std::set<PartyIndex> no_answer;                               // never justify
+  std::function<void(Share&)> tamper_share = [](Share&) {};     // private shares in round 1
+  std::function<void(Justification&)> tamper_answer = [](Justification&) {};
+  std::function<void(Deal&)> tamper_deal = [](Deal&) {};
+  std::function<void(Extraction&)> tamper_extraction = [](Extraction&) {};
+  std::vector<Deal> extra_deals;                                // delivered to everyone after the real ones
+};
+
+struct Run {
+  std::vector<Party> parties;
+  std::vector<Error> receive_errors;
+  std::map<PartyIndex, Outcome> outcomes;
+};
+
+Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, std::string_view seed = "dkg",
+        const std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>>& previous = {}) {
+  DeterministicRng rng(seed);
+  Run r;
+  for (uint32_t i = 1; i <= n; ++i)
+    r.parties.emplace_back(protocol, P(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(previous[i - 1]));
+  auto note = [&](Result<void> res) {
+    if (!res) r.receive_errors.push_back(res.error());
+  };
+  auto active = [&](const Party& p) { return !adv.silent.contains(p.index()); };
+  for (auto& dealer : r.parties) {
+    if (!active(dealer)) continue;
+    Deal d = dealer.deal();
+    adv.tamper_deal(d);
+    for (auto& p : r.parties) note(p.receive(d));
+    for (auto s : dealer.shares()) {
+      adv.tamper_share(s);
+      note(r.parties[s.to.value() - 1].receive(s));
+    }
+  }
+  for (const auto& d : adv.extra_deals)
+    for (auto& p : r.parties) note(p.receive(d));
+  std::vector<Complaint> complaints;
+  for (auto& p : r.parties)
+    for (auto& c : p.complaints())
+      if (active(p)) complaints.push_back(c);
+  for (const auto& c : complaints)
+    for (auto& p : r.parties) note(p.receive(c));
+  std::vector<Justification> answers;
+  for (auto& p : r.parties)
+    for (auto j : p.justifications())
+      if (active(p) && !adv.no_answer.contains(p.index())) {
+        adv.tamper_answer(j);
+        answers.push_back(j);
+      }
+  for (const auto& j : answers)
+    for (auto& p : r.parties) note(p.receive_justification(j));
+  if (protocol == Protocol::gjkr) {
+    std::vector<Extraction> ex;
+    for (auto& p : r.parties)
+      if (auto e = p.extraction(); e && active(p)) {
+        adv.tamper_extraction(*e);
+        ex.push_back(*e);
+      }
+    for (const auto& e : ex)
+      for (auto& p : r.parties) note(p.receive(e));
+    std::vector<Complaint> ec;
+    for (auto& p : r.parties)
+      for (auto& c : p.extraction_complaints())
+        if (active(p)) ec.push_back(c);
+    for (const auto& c : ec)
+      for (auto& p : r.parties) note(p.receive_extraction_complaint(c));
+    std::vector<Reveal> rv;
+    for (auto& p : r.parties)
+      for (auto& x : p.reveals())
+        if (active(p)) rv.push_back(x);
+    for (const auto& x : rv)
+      for (auto& p : r.parties) note(p.receive_reveal(x));
+  }
+  for (auto& p : r.parties) {
+    if (!active(p)) continue;
+    auto o = p.finish();
+    if (o) r.outcomes.emplace(p.index(), std::move(*o));
+  }
+  return r;
+}
+
+// Every honest party finishes with the same public key, and any k of their shares decrypt.
+// (A cheater's own view does not count: it may believe it is qualified.)
+void expect_agreement_and_decryption(const Run& r, std::size_t k, std::size_t n, std::set<PartyIndex> cheaters = {}) {
+  std::vector<const Outcome*> honest;
+  for (uint32_t i = 1; i <= n; ++i) {
+    if (cheaters.contains(P(i))) continue;
+    ASSERT_TRUE(r.outcomes.contains(P(i))) << "honest party " << i << " did not finish";
+    honest.push_back(&r.outcomes.at(P(i)));
+  }
+  const auto& first = *honest.front();
+  for (const auto* o : honest) {
+    EXPECT_EQ(o->public_key.encode(), first.public_key.encode()) << "party " << int(o->share.index().value()) << " disagrees";
+    EXPECT_EQ(o->qualified, first.qualified);
+  }
+  SystemRng rng;
+  const auto key = tdh2::random_session_key(rng);
+  const std::vector<uint8_t> label = {'L'};
+  const auto ct = tdh2::encrypt(first.public_key, key, label, rng).value();
+  std::vector<tdh2::PartialDecryption> partials;
+  for (const auto* o : honest) {
+    if (partials.size() == k) break;
+    partials.push_back(tdh2::partial_decrypt(first.public_key, o->share, ct, rng).value());
+  }
+  auto out = tdh2::combine(first.public_key, ct, partials);
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  EXPECT_TRUE(out->key.equals(key));
+}
+
+void expect_disqualified(const Run& r, PartyIndex who, std::string_view because) {
+  for (const auto& [i, o] : r.outcomes) {
+    if (i == who) continue;  // the cheater's own opinion
+    ASSERT_TRUE(o.disqualified.contains(who)) << "party " << int(i.value()) << " did not disqualify " << int(who.value());
+    EXPECT_NE(o.disqualified.at(who).find(because), std::string::npos) << o.disqualified.at(who);
+    EXPECT_EQ(std::count(o.qualified.begin(), o.qualified.end(), who), 0);
+  }
+}
+
+class EveryProtocol : public ::testing::TestWithParam<Protocol> {};
+
+TEST_P(EveryProtocol, HonestPartiesAgreeOnYAndDecrypt) {
+  for (auto [k, n] : std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}, {1, 3}, {2, 3}, {3, 5}, {5, 9}, {7, 13}}) {
+    SCOPED_TRACE(testing::Message() << k << "-of-" << n);
+    expect_agreement_and_decryption(run(GetParam(), k, n, {}), k, n);
+  }
+}
+
+TEST_P(EveryProtocol, WrongShareWithoutAnswerDisqualifiesItsDealer) {
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(2) && s.to == P(4)) s.s = s.s + Scalar::from_u64(1);
+  };
+  adv.no_answer = {P(2)};
+  const auto r = run(GetParam(), 3, 5, adv);
+  expect_disqualified(r, P(2), "did not answer");
+  expect_agreement_and_decryption(r, 3, 5, {P(2)});
+  // The key excludes party 2 entirely.
+  const auto& o = r.outcomes.at(P(1));
+  EXPECT_EQ(o.qualified, (std::vector<PartyIndex>{P(1), P(3), P(4), P(5)}));
+}
+
+TEST_P(EveryProtocol, WrongShareWithAFalseAnswerDisqualifiesItsDealer) {
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(2) && s.to == P(4)) s.s = s.s + Scalar::from_u64(1);
+  };
+  adv.tamper_answer = [](Justification& j) {
+    if (j.from == P(2)) j.s = j.s + Scalar::from_u64(7);
+  };
+  const auto r = run(GetParam(), 3, 5, adv);
+  expect_disqualified(r, P(2), "fails its own commitments");
+  expect_agreement_and_decryption(r, 3, 5, {P(2)});
+}
+
+TEST_P(EveryProtocol, WrongShareAnsweredHonestlyKeepsTheDealer) {
+  // A share lost or garbled in transit is repaired by the public answer.
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(2) && s.to == P(4)) s.s = s.s + Scalar::from_u64(1);
+  };
+  const auto r = run(GetParam(), 3, 5, adv);
+  for (const auto& [i, o] : r.outcomes) EXPECT_FALSE(o.disqualified.contains(P(2)));
+  expect_agreement_and_decryption(r, 3, 5);
+}
+
+TEST_P(EveryProtocol, WrongLengthCommitmentIsRefusedAndBlamed) {
+  Adversary adv;
+  adv.tamper_deal = [](Deal& d) {
+    if (d.from == P(3)) d.commitments.pop_back();
+  };
+  const auto r = run(GetParam(), 3, 5, adv);
+  ASSERT_FALSE(r.receive_errors.empty());
+  EXPECT_EQ(r.receive_errors.front().blame, std::vector<PartyIndex>{P(3)});
+  expect_disqualified(r, P(3), "entries");
+  expect_agreement_and_decryption(r, 3, 5, {P(3)});
+}
+
+TEST_P(EveryProtocol, IdentityCommitmentIsRefusedAndBlamed) {
+  Adversary adv;
+  adv.tamper_deal = [](Deal& d) {
+    if (d.from == P(3)) d.commitments.back() = Point::identity();
+  };
+  const auto r = run(GetParam(), 3, 5, adv);
+  ASSERT_FALSE(r.receive_errors.empty());
+  EXPECT_EQ(r.receive_errors.front().blame, std::vector<PartyIndex>{P(3)});
+  expect_disqualified(r, P(3), "identity");
+  expect_agreement_and_decryption(r, 3, 5, {P(3)});
+}
+
+TEST_P(EveryProtocol, SilentPartyIsDisqualifiedAndTheRestFinish) {
+  Adversary adv;
+  adv.silent = {P(5)};
+  const auto r = run(GetParam(), 3, 5, adv);
+  expect_disqualified(r, P(5), "silent");
+  expect_agreement_and_decryption(r, 3, 5, {P(5)});
+}
+
+TEST_P(EveryProtocol, EquivocatingDealerIsCaughtAndBlamed) {
+  // Dealer 3's broadcast reaches everyone, then the bulletin board relays a second, different
+  // signed broadcast from it: two commitment vectors from one dealer in one round.
+  Adversary adv;
+  DeterministicRng other("equivocation");
+  Deal second = Party(GetParam(), P(3), 3, 5, other).deal();
+  adv.extra_deals = {second};
+  const auto r = run(GetParam(), 3, 5, adv);
+  ASSERT_FALSE(r.receive_errors.empty());
+  EXPECT_EQ(r.receive_errors.front().category, ErrorCategory::invalid_proof);
+  EXPECT_EQ(r.receive_errors.front().blame, std::vector<PartyIndex>{P(3)});
+  expect_disqualified(r, P(3), "equivocation");
+  expect_agreement_and_decryption(r, 3, 5, {P(3)});
+}
+
+TEST_P(EveryProtocol, MoreThanKMinus1ComplaintsDisqualify) {
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(1)) s.s = s.s + Scalar::from_u64(1);  // wrong for everyone: 4 complaints > k-1 = 2
+  };
+  const auto r = run(GetParam(), 3, 5, adv);
+  expect_disqualified(r, P(1), "complaints");
+  expect_agreement_and_decryption(r, 3, 5, {P(1)});
+}
+
+INSTANTIATE_TEST_SUITE_P(Dkg, EveryProtocol, ::testing::Values(Protocol::joint_feldman, Protocol::gjkr),
+                         [](const auto& info) { return info.param == Protocol::gjkr ? "Gjkr" : "JointFeldman"; });
+
+TEST(Dkg, MessagesFromUnknownPartiesOrOutOfRoundAreRefused) {
+  DeterministicRng rng("dkg/rounds");
+  Party me(Protocol::joint_feldman, P(1), 2, 3, rng);
+  Party stranger(Protocol::joint_feldman, P(9), 2, 9, rng);
+  EXPECT_TRUE(failed_with(me.receive(stranger.deal()), ErrorCategory::malformed));
+  Party two(Protocol::joint_feldman, P(2), 2, 3, rng);
+  // A share addressed to someone else.
+  EXPECT_TRUE(failed_with(me.receive(two.shares().back()), ErrorCategory::malformed));
+  (void)me.complaints();  // closes round 1
+  EXPECT_TRUE(failed_with(me.receive(two.deal()), ErrorCategory::policy_denied));
+}
+
+TEST(Dkg, GjkrExtractionCheaterIsRebuiltInTheOpen) {
+  // Dealer 2 publishes Feldman commitments that do not match its Pedersen-committed polynomial
+  // (it tries to move Y after seeing the others'). Everyone complains with evidence, the shares
+  // are revealed, and its polynomial is rebuilt: it stays in, with its honest contribution.
+  Adversary adv;
+  adv.tamper_extraction = [](Extraction& e) {
+    if (e.from == P(2)) e.commitments[0] = e.commitments[0] + Point::generator();
+  };
+  const auto cheated = run(Protocol::gjkr, 3, 5, adv, "gjkr/extraction");
+  const auto honest = run(Protocol::gjkr, 3, 5, {}, "gjkr/extraction");
+  expect_agreement_and_decryption(cheated, 3, 5);
+  EXPECT_EQ(cheated.outcomes.begin()->second.public_key.encode(), honest.outcomes.begin()->second.public_key.encode())
+      << "the cheater moved Y";
+}
+
+TEST(Refresh, KeepsYChangesEveryShareAndTheKeyStillDecrypts) {
+  const auto first = run(Protocol::gjkr, 3, 5, {}, "refresh/base");
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  const auto refreshed = run(Protocol::refresh, 3, 5, {}, "refresh/epoch1", previous);
+  expect_agreement_and_decryption(refreshed, 3, 5);
+  const auto& before = first.outcomes.begin()->second;
+  const auto& after = refreshed.outcomes.begin()->second;
+  EXPECT_EQ(after.public_key.y, before.public_key.y);
+  EXPECT_EQ(after.public_key.epoch, 1u);
+  for (uint32_t i = 1; i <= 5; ++i) {
+    EXPECT_FALSE(after.public_key.verification_key(P(i)) == before.public_key.verification_key(P(i)));
+    EXPECT_FALSE(refreshed.outcomes.at(P(i)).share.expose_secret() == first.outcomes.at(P(i)).share.expose_secret());
+  }
+}
+
+TEST(Refresh, OldEpochSharesAreUselessAfterARefresh) {
+  const auto first = run(Protocol::joint_feldman, 3, 5, {}, "refresh/old");
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  const auto refreshed = run(Protocol::refresh, 3, 5, {}, "refresh/old/1", previous);
+  const auto& pk = refreshed.outcomes.begin()->second.public_key;
+  SystemRng rng;
+  const auto key = tdh2::random_session_key(rng);
+  const std::vector<uint8_t> label = {'L'};
+  const auto ct = tdh2::encrypt(pk, key, label, rng).value();
+  // An old share is refused by the trustee step, and a partial from it is refused by the combiner,
+  // even with its epoch relabelled: its value no longer matches the new Y_i.
+  const auto& old_share = first.outcomes.at(P(1)).share;
+  EXPECT_TRUE(failed_with(tdh2::partial_decrypt(pk, old_share, ct, rng), ErrorCategory::policy_denied));
+  const tdh2::KeyShare relabelled(old_share.index(), pk.epoch, old_share.expose_secret());
+  auto stale = tdh2::partial_decrypt(pk, relabelled, ct, rng).value();
+  EXPECT_TRUE(failed_with(tdh2::verify_partial(pk, ct, stale), ErrorCategory::invalid_proof));
+  // Mixing one old share with two new ones in the raw interpolation does not give x.
+  std::vector<shamir::Share> mixed = {{P(1), old_share.expose_secret()},
+                                      {P(2), refreshed.outcomes.at(P(2)).share.expose_secret()},
+                                      {P(3), refreshed.outcomes.at(P(3)).share.expose_secret()}};
+  EXPECT_FALSE(Point::base_mul(shamir::reconstruct(mixed).value()) == pk.y);
+}
+
+TEST(Refresh, ACheatingPartyIsDisqualifiedAndTheRefreshStillHolds) {
+  const auto first = run(Protocol::gjkr, 3, 5, {}, "refresh/cheat/base");
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(4) && s.to == P(1)) s.s = s.s + Scalar::from_u64(1);
+  };
+  adv.no_answer = {P(4)};
+  const auto r = run(Protocol::refresh, 3, 5, adv, "refresh/cheat", previous);
+  expect_disqualified(r, P(4), "did not answer");
+  expect_agreement_and_decryption(r, 3, 5, {P(4)});
+  EXPECT_EQ(r.outcomes.at(P(1)).public_key.y, first.outcomes.at(P(1)).public_key.y);
+}
+
+}  // namespace
+}  // namespace escrow::dkg
