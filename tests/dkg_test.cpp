@@ -330,3 +330,27 @@ TEST(Refresh, ACheatingPartyIsDisqualifiedAndTheRefreshStillHolds) {
 
 }  // namespace
 }  // namespace escrow::dkg
+
+namespace escrow::dkg {
+namespace {
+
+TEST(DkgWire, EveryMessageRoundTripsAndRefusesTruncation) {
+  DeterministicRng rng("dkg/wire");
+  Party p(Protocol::gjkr, P(2), 3, 5, rng);
+  const auto deal = p.deal();
+  const auto share = p.shares().front();
+  const Complaint complaint{P(4), P(2), share};
+  const Extraction extraction{P(2), deal.commitments};
+  EXPECT_EQ(encode(decode_deal(encode(deal)).value()), encode(deal));
+  EXPECT_EQ(encode(decode_share(encode(share)).value()), encode(share));
+  EXPECT_EQ(encode(decode_complaint(encode(complaint)).value()), encode(complaint));
+  EXPECT_EQ(encode(decode_extraction(encode(extraction)).value()), encode(extraction));
+  const auto bytes = encode(deal);
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) EXPECT_FALSE(decode_deal(std::span(bytes).first(cut)).has_value());
+  auto zero_index = encode(complaint);
+  zero_index[6] = 0;
+  EXPECT_FALSE(decode_complaint(zero_index).has_value());
+}
+
+}  // namespace
+}  // namespace escrow::dkg

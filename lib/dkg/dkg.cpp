@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "escrow/shamir.hpp"
+#include "escrow/wire.hpp"
 
 namespace escrow::dkg {
 using group::Point;
@@ -315,6 +316,110 @@ Result<Outcome> Party::finish() {
   if (!(Point::base_mul(x) == pk->verification_key(me_)))
     return fail(ErrorCategory::internal, fn, "own share does not match its verification key");
   return Outcome{qual, disqualified_, std::move(*pk), tdh2::KeyShare(me_, epoch, x)};
+}
+
+// ---- encodings (SPEC §12.3) ----
+
+namespace {
+void put_points(wire::Writer& w, const std::vector<Point>& points) {
+  w.u8(static_cast<uint8_t>(points.size()));
+  for (const auto& p : points) w.bytes(p.to_bytes());
+}
+std::vector<Point> get_points(wire::Reader& r) {
+  std::vector<Point> out;
+  const unsigned count = r.u8();
+  for (unsigned i = 0; r.ok() && i < count; ++i) {
+    auto p = Point::from_bytes(r.bytes(32), group::IdentityPoint::allow);  // identity refused by the state machine, with blame
+    if (!p) r.reject("commitment is not a canonical point");
+    else out.push_back(*p);
+  }
+  return out;
+}
+std::optional<PartyIndex> get_party(wire::Reader& r) {
+  auto p = PartyIndex::make(r.u8());
+  if (r.ok() && !p) r.reject("party index 0");
+  return p;
+}
+void put_share_body(wire::Writer& w, const Share& s) {
+  w.u8(s.from.value()).u8(s.to.value()).bytes(s.s.to_bytes()).bytes(s.s_prime.to_bytes());
+}
+std::optional<Share> get_share_body(wire::Reader& r) {
+  auto from = get_party(r), to = get_party(r);
+  auto s = Scalar::from_bytes(r.bytes(32), group::ZeroScalar::allow);
+  auto s_prime = Scalar::from_bytes(r.bytes(32), group::ZeroScalar::allow);
+  if (r.ok() && (!s || !s_prime)) r.reject("share is not a canonical scalar");
+  if (!r.ok()) return std::nullopt;
+  return Share{*from, *to, *s, *s_prime};
+}
+}  // namespace
+
+std::vector<uint8_t> encode(const Deal& d) {
+  wire::Writer w;
+  w.header(wire::ObjectType::dkg_deal).u8(d.from.value());
+  put_points(w, d.commitments);
+  return w.take();
+}
+
+SecureBytes encode(const Share& s) {
+  wire::Writer w;
+  w.header(wire::ObjectType::dkg_share);
+  put_share_body(w, s);
+  auto plain = w.take();
+  SecureBytes out(plain.begin(), plain.end());
+  sodium_memzero(plain.data(), plain.size());
+  return out;
+}
+
+std::vector<uint8_t> encode(const Complaint& c) {
+  wire::Writer w;
+  w.header(wire::ObjectType::dkg_complaint).u8(c.from.value()).u8(c.against.value()).u8(c.evidence ? 1 : 0);
+  if (c.evidence) put_share_body(w, *c.evidence);
+  return w.take();
+}
+
+std::vector<uint8_t> encode(const Extraction& e) {
+  wire::Writer w;
+  w.header(wire::ObjectType::dkg_extraction).u8(e.from.value());
+  put_points(w, e.commitments);
+  return w.take();
+}
+
+Result<Deal> decode_deal(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "dkg::decode_deal");
+  r.header(wire::ObjectType::dkg_deal);
+  auto from = get_party(r);
+  auto points = get_points(r);
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return Deal{*from, std::move(points)};
+}
+
+Result<Share> decode_share(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "dkg::decode_share");
+  r.header(wire::ObjectType::dkg_share);
+  auto s = get_share_body(r);
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return *s;
+}
+
+Result<Complaint> decode_complaint(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "dkg::decode_complaint");
+  r.header(wire::ObjectType::dkg_complaint);
+  auto from = get_party(r), against = get_party(r);
+  const uint8_t has = r.u8();
+  if (r.ok() && has > 1) r.reject("evidence flag must be 0 or 1");
+  std::optional<Share> evidence;
+  if (r.ok() && has) evidence = get_share_body(r);
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return Complaint{*from, *against, evidence};
+}
+
+Result<Extraction> decode_extraction(std::span<const uint8_t> bytes) {
+  wire::Reader r(bytes, "dkg::decode_extraction");
+  r.header(wire::ObjectType::dkg_extraction);
+  auto from = get_party(r);
+  auto points = get_points(r);
+  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  return Extraction{*from, std::move(points)};
 }
 
 Result<std::vector<Outcome>> run_honest(Protocol protocol, std::size_t k, std::size_t n, Rng& rng,

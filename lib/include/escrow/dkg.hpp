@@ -24,6 +24,7 @@
 #include "escrow/group.hpp"
 #include "escrow/party.hpp"
 #include "escrow/rng.hpp"
+#include "escrow/secret.hpp"
 #include "escrow/tdh2.hpp"
 
 namespace escrow::dkg {
@@ -137,6 +138,17 @@ class Party {
   std::vector<PartyIndex> accused_in_extraction_;
   std::optional<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous_;
 };
+
+/// Byte encodings of the messages (SPEC §12.3). A transport signs broadcasts and seals shares;
+/// these are the payloads. Decoding checks encodings only; the state machine checks the rest.
+[[nodiscard]] std::vector<uint8_t> encode(const Deal& d);
+[[nodiscard]] SecureBytes encode(const Share& s);  ///< secret while private; public as a justification or reveal
+[[nodiscard]] std::vector<uint8_t> encode(const Complaint& c);
+[[nodiscard]] std::vector<uint8_t> encode(const Extraction& e);
+[[nodiscard]] Result<Deal> decode_deal(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<Share> decode_share(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<Complaint> decode_complaint(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<Extraction> decode_extraction(std::span<const uint8_t> bytes);
 
 /// Runs a whole protocol among n honest in-memory parties: for tests, benchmarks and the dealer
 /// comparison. Returns each party's result in index order.

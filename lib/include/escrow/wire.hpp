@@ -33,6 +33,10 @@ enum class ObjectType : uint8_t {
   decrypt_response = 0x0a,
   log_entry = 0x0b,
   tree_head = 0x0c,
+  dkg_deal = 0x0d,
+  dkg_share = 0x0e,
+  dkg_complaint = 0x0f,
+  dkg_extraction = 0x10,
 };
 
 class Writer {
