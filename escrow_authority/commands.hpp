@@ -9,6 +9,7 @@
 namespace doormat::authority {
 
 void register_ceremony(CLI::App& app, int& status);
+void register_ceremony_network(CLI::App& app, int& status);  // after register_ceremony
 void register_court(CLI::App& app, int& status);
 void register_trustee(CLI::App& app, int& status);
 void register_investigate(CLI::App& app, int& status);

@@ -47,8 +47,13 @@ escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path
       return fail(ErrorCategory::malformed, "directory::load", "each entry needs trustee, url and ed25519");
     auto key = escrow::wire::from_hex(e["ed25519"].get<std::string>());
     if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad ed25519 key");
-    TrusteeEntry t{e["trustee"].get<uint8_t>(), e["url"].get<std::string>(), {}};
+    TrusteeEntry t{e["trustee"].get<uint8_t>(), e["url"].get<std::string>(), {}, {}};
     std::copy(key->begin(), key->end(), t.sign_key.begin());
+    if (e.contains("x25519")) {
+      auto box = escrow::wire::from_hex(e["x25519"].get<std::string>());
+      if (!box || box->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad x25519 key");
+      std::copy(box->begin(), box->end(), t.box_key.begin());
+    }
     out.push_back(std::move(t));
   }
   return out;
@@ -56,7 +61,8 @@ escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path
 
 escrow::Result<void> save_directory(const std::string& path, const std::vector<TrusteeEntry>& entries) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& e : entries) j.push_back({{"trustee", e.index}, {"url", e.url}, {"ed25519", escrow::wire::to_hex(e.sign_key)}});
+  for (const auto& e : entries) j.push_back({{"trustee", e.index}, {"url", e.url}, {"ed25519", escrow::wire::to_hex(e.sign_key)},
+               {"x25519", escrow::wire::to_hex(e.box_key)}});
   return files::write_text(path, j.dump(2) + "\n");
 }
 
@@ -66,9 +72,12 @@ escrow::Result<TrusteeEntry> enroll(const std::string& url) {
   if (r->status != 200 || !r->body.contains("trustee") || !r->body.contains("ed25519"))
     return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
   auto key = escrow::wire::from_hex(r->body["ed25519"].get<std::string>());
-  if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 key");
-  TrusteeEntry t{r->body["trustee"].get<uint8_t>(), url, {}};
+  auto box = escrow::wire::from_hex(r->body.value("x25519", ""));
+  if (!key || key->size() != 32 || !box || box->size() != 32)
+    return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 or x25519 key");
+  TrusteeEntry t{r->body["trustee"].get<uint8_t>(), url, {}, {}};
   std::copy(key->begin(), key->end(), t.sign_key.begin());
+  std::copy(box->begin(), box->end(), t.box_key.begin());
   return t;
 }
 

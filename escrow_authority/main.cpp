@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   });
 
   doormat::authority::register_ceremony(app, status);
+  doormat::authority::register_ceremony_network(app, status);
   doormat::authority::register_court(app, status);
   doormat::authority::register_trustee(app, status);
   doormat::authority::register_investigate(app, status);

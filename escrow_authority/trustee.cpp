@@ -69,19 +69,63 @@ std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
 
 }  // namespace
 
+namespace {
+
+// secrets at rest = salt || nonce || XChaCha20-Poly1305(key, sign_sk (64) || box_sk (32) || share (0 or 43)),
+// ad = "doormat/v1/trustee/secrets-at-rest" || index.
+std::vector<uint8_t> seal_blob(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
+                               std::span<const uint8_t> plain) {
+  std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  randombytes_buf(nonce.data(), nonce.size());
+  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  ad.push_back(index);
+  std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &len, plain.data(), plain.size(), ad.data(), ad.size(), nullptr,
+                                             nonce.data(), key.expose().data());
+  return escrow::wire::Writer().bytes(salt).bytes(nonce).bytes(sealed).take();
+}
+
+Result<escrow::SecureBytes> open_blob(const escrow::Secret<32>& key, uint8_t index, std::span<const uint8_t> blob) {
+  constexpr std::size_t head = crypto_pwhash_SALTBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  if (blob.size() < head + crypto_aead_xchacha20poly1305_ietf_ABYTES + 96)
+    return fail(ErrorCategory::malformed, "trustee::open", "stored secrets are damaged");
+  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  ad.push_back(index);
+  escrow::SecureBytes plain(blob.size() - head - crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long len = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, blob.data() + head, blob.size() - head, ad.data(),
+                                                 ad.size(), blob.data() + crypto_pwhash_SALTBYTES, key.expose().data()) != 0)
+    return fail(ErrorCategory::decryption_failed, "trustee::open", "wrong passphrase, or the stored secrets were altered");
+  return plain;
+}
+
+}  // namespace
+
 Result<void> init_trustee(const TrusteeSetup& s) {
   constexpr std::string_view fn = "trustee::init";
-  auto share_bytes = files::read(s.share_path);
-  if (!share_bytes) return std::unexpected(share_bytes.error());
-  auto share = escrow::tdh2::KeyShare::decode(*share_bytes);
-  sodium_memzero(share_bytes->data(), share_bytes->size());
-  if (!share) return std::unexpected(share.error());
-  auto pk_bytes = files::read(s.authority_path);
-  if (!pk_bytes) return std::unexpected(pk_bytes.error());
-  auto pk = escrow::tdh2::PublicKey::decode(*pk_bytes);
-  if (!pk) return std::unexpected(pk.error());
-  if (share->index().value() > pk->n || !(escrow::group::Point::base_mul(share->expose_secret()) == pk->verification_key(share->index())))
-    return fail(ErrorCategory::malformed, fn, "the share does not match the authority's verification key Y_i");
+  std::optional<escrow::tdh2::KeyShare> share;
+  std::vector<uint8_t> pk_bytes;
+  uint8_t index = 0;
+  if (!s.share_path.empty()) {
+    auto share_bytes = files::read(s.share_path);
+    if (!share_bytes) return std::unexpected(share_bytes.error());
+    auto decoded = escrow::tdh2::KeyShare::decode(*share_bytes);
+    sodium_memzero(share_bytes->data(), share_bytes->size());
+    if (!decoded) return std::unexpected(decoded.error());
+    auto pkb = files::read(s.authority_path);
+    if (!pkb) return std::unexpected(pkb.error());
+    auto pk = escrow::tdh2::PublicKey::decode(*pkb);
+    if (!pk) return std::unexpected(pk.error());
+    if (decoded->index().value() > pk->n || !(escrow::group::Point::base_mul(decoded->expose_secret()) == pk->verification_key(decoded->index())))
+      return fail(ErrorCategory::malformed, fn, "the share does not match the authority's verification key Y_i");
+    index = decoded->index().value();
+    share.emplace(std::move(*decoded));
+    pk_bytes = std::move(*pkb);
+  } else {
+    if (!escrow::PartyIndex::make(s.index)) return fail(ErrorCategory::malformed, fn, "without --share, give --index 1..255");
+    index = static_cast<uint8_t>(s.index);
+  }
   auto root = files::read_text(s.root_path);
   if (!root) return std::unexpected(root.error());
   if (s.passphrase.size() < 8) return fail(ErrorCategory::malformed, fn, "passphrase under 8 characters");
@@ -91,34 +135,31 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   if (auto r = db->exec(kSchema); !r) return r;
   if (get(*db, "index")) return fail(ErrorCategory::policy_denied, fn, s.db_path + " is already initialised");
 
-  // The secrets at rest: share encoding || Ed25519 secret key, under XChaCha20-Poly1305.
-  std::array<uint8_t, 32> sign_pk{};
+  std::array<uint8_t, 32> sign_pk{}, box_pk{};
   escrow::Secret<64> sign_sk;
+  escrow::Secret<32> box_sk;
   crypto_sign_keypair(sign_pk.data(), sign_sk.expose().data());
-  escrow::SecureBytes plain = share->encode();
-  plain.insert(plain.end(), sign_sk.expose().begin(), sign_sk.expose().end());
-  std::array<uint8_t, crypto_pwhash_SALTBYTES> salt{};
-  std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  crypto_box_keypair(box_pk.data(), box_sk.expose().data());
+  escrow::SecureBytes plain(sign_sk.expose().begin(), sign_sk.expose().end());
+  plain.insert(plain.end(), box_sk.expose().begin(), box_sk.expose().end());
+  if (share) {
+    const auto enc = share->encode();
+    plain.insert(plain.end(), enc.begin(), enc.end());
+  }
+  std::vector<uint8_t> salt(crypto_pwhash_SALTBYTES);
   randombytes_buf(salt.data(), salt.size());
-  randombytes_buf(nonce.data(), nonce.size());
   auto key = at_rest_key(s.passphrase, salt);
   if (!key) return std::unexpected(key.error());
-  const uint8_t ad_index = share->index().value();
-  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
-  ad.push_back(ad_index);
-  std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &len, plain.data(), plain.size(), ad.data(), ad.size(), nullptr,
-                                             nonce.data(), key->expose().data());
-  const std::vector<uint8_t> blob = escrow::wire::Writer().bytes(salt).bytes(nonce).bytes(sealed).take();  // salt || nonce || ct
+  const auto blob = seal_blob(*key, salt, index, plain);
 
-  const std::vector<uint8_t> index = {ad_index};
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds);
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> rows = {
+      {"index", {index}}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
+      {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)},
+      {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"box_public", {box_pk.begin(), box_pk.end()}}, {"secrets", blob}};
+  if (share) rows.push_back({"authority", pk_bytes});
   return db->transaction([&]() -> Result<void> {
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{
-             {"index", index}, {"authority", *pk_bytes}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
-             {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)},
-             {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"secrets", blob}})
+    for (const auto& [k, v] : rows)
       if (auto r = put(*db, k, v); !r) return r;
     return {};
   });
@@ -128,39 +169,44 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   constexpr std::string_view fn = "trustee::open";
   auto db = db::Database::open(db_path);
   if (!db) return std::unexpected(db.error());
-  if (auto r = db->exec(kSchema); !r) return std::unexpected(r.error());
+  // Deleted and overwritten content is zeroed on disk, so a replaced share does not linger.
+  if (auto r = db->exec(std::string(kSchema) + "PRAGMA secure_delete=ON;"); !r) return std::unexpected(r.error());
   std::unique_ptr<Trustee> t(new Trustee(std::move(*db)));
   auto index = get(t->db_, "index");
-  auto authority = get(t->db_, "authority");
   auto root = get(t->db_, "root_pem");
   auto crl = get(t->db_, "crl_path");
   auto judges = get(t->db_, "judges_required");
   auto fresh = get(t->db_, "freshness_seconds");
   auto sign_public = get(t->db_, "sign_public");
+  auto box_public = get(t->db_, "box_public");
   auto blob = get(t->db_, "secrets");
-  for (auto* r : {&index, &authority, &root, &crl, &judges, &fresh, &sign_public, &blob})
+  for (auto* r : {&index, &root, &crl, &judges, &fresh, &sign_public, &box_public, &blob})
     if (!*r) return std::unexpected(r->error());
-  auto pk = escrow::tdh2::PublicKey::decode(*authority);
-  if (!pk) return std::unexpected(pk.error());
-  t->pk_ = std::move(*pk);
-
-  constexpr std::size_t head = crypto_pwhash_SALTBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-  if (blob->size() < head + crypto_aead_xchacha20poly1305_ietf_ABYTES + 64 || index->size() != 1 || sign_public->size() != 32)
-    return fail(ErrorCategory::malformed, fn, "stored secrets are damaged");
-  auto key = at_rest_key(passphrase, std::span(*blob).first(crypto_pwhash_SALTBYTES));
+  if (index->size() != 1 || sign_public->size() != 32 || box_public->size() != 32 || blob->size() < crypto_pwhash_SALTBYTES)
+    return fail(ErrorCategory::malformed, fn, "stored configuration is damaged");
+  t->index_ = (*index)[0];
+  t->salt_.assign(blob->begin(), blob->begin() + crypto_pwhash_SALTBYTES);
+  auto key = at_rest_key(passphrase, t->salt_);
   if (!key) return std::unexpected(key.error());
-  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
-  ad.push_back((*index)[0]);
-  escrow::SecureBytes plain(blob->size() - head - crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, blob->data() + head, blob->size() - head, ad.data(),
-                                                 ad.size(), blob->data() + crypto_pwhash_SALTBYTES, key->expose().data()) != 0)
-    return fail(ErrorCategory::decryption_failed, fn, "wrong passphrase, or the stored secrets were altered");
-  auto share = escrow::tdh2::KeyShare::decode(std::span(plain).first(plain.size() - 64));
-  if (!share) return std::unexpected(share.error());
-  t->share_ = std::move(*share);
-  std::copy(plain.end() - 64, plain.end(), t->sign_secret_.expose().begin());
+  t->at_rest_key_ = std::move(*key);
+  auto plain = open_blob(t->at_rest_key_, t->index_, *blob);
+  if (!plain) return std::unexpected(plain.error());
+  std::copy(plain->begin(), plain->begin() + 64, t->sign_secret_.expose().begin());
+  std::copy(plain->begin() + 64, plain->begin() + 96, t->box_secret_.expose().begin());
   std::copy(sign_public->begin(), sign_public->end(), t->sign_public_.begin());
+  std::copy(box_public->begin(), box_public->end(), t->box_public_.begin());
+  if (plain->size() > 96) {
+    auto share = escrow::tdh2::KeyShare::decode(std::span(*plain).subspan(96));
+    if (!share) return std::unexpected(share.error());
+    auto authority = get(t->db_, "authority");
+    if (!authority) return std::unexpected(authority.error());
+    auto pk = escrow::tdh2::PublicKey::decode(*authority);
+    if (!pk) return std::unexpected(pk.error());
+    if (share->index().value() != t->index_ || share->epoch() != pk->epoch)
+      return fail(ErrorCategory::malformed, fn, "stored share does not belong to the stored key");
+    t->share_ = std::move(*share);
+    t->pk_ = std::move(*pk);
+  }
   t->root_pem_.assign(root->begin(), root->end());
   t->crl_path_.assign(crl->begin(), crl->end());
   t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
@@ -182,6 +228,29 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
     t->leaves_.push_back(leaf);
   }
   return t;
+}
+
+Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share) {
+  escrow::SecureBytes plain(sign_secret_.expose().begin(), sign_secret_.expose().end());
+  plain.insert(plain.end(), box_secret_.expose().begin(), box_secret_.expose().end());
+  const auto enc = share.encode();
+  plain.insert(plain.end(), enc.begin(), enc.end());
+  const auto blob = seal_blob(at_rest_key_, salt_, index_, plain);
+  auto r = db_.transaction([&]() -> Result<void> {
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}}) {
+      auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
+      if (!st) return std::unexpected(st.error());
+      st->bind(1, k).bind(2, v);
+      if (auto run = st->run(); !run) return run;
+    }
+    return {};
+  });
+  if (!r) return r;
+  // The old share's pages: zeroed (secure_delete), flushed out of the WAL, and the file rebuilt.
+  if (auto c = db_.exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !c) return c;
+  pk_ = pk;
+  share_ = share;
+  return {};
 }
 
 Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
@@ -215,6 +284,7 @@ Reply Trustee::reject_body(std::span<const uint8_t> body, std::string reason, ui
 
 Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   std::lock_guard lock(mu_);
+  if (!share_) return {503, {{"error", "no_key"}, {"reason", "this trustee holds no share yet: run the DKG ceremony"}, {"trustee", index()}}};
   translog::Entry base{now, raw_hash(bytes), {}, {}, 0, ""};
   auto with = [&](uint8_t decision, std::string reason) {
     auto e = base;
@@ -354,8 +424,13 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
 
 Reply Trustee::info() {
   std::lock_guard lock(mu_);
-  return {200, {{"trustee", index()}, {"ed25519", to_hex(sign_public_)}, {"authority", to_hex(pk_->encode())},
-                {"epoch", pk_->epoch}, {"log_size", leaves_.size()}}};
+  nlohmann::json j = {{"trustee", index()}, {"ed25519", to_hex(sign_public_)}, {"x25519", to_hex(box_public_)},
+                      {"log_size", leaves_.size()}, {"has_key", share_.has_value()}};
+  if (pk_) {
+    j["authority"] = to_hex(pk_->encode());
+    j["epoch"] = pk_->epoch;
+  }
+  return {200, j};
 }
 
 Reply Trustee::head(uint64_t now) {

@@ -16,8 +16,9 @@ namespace doormat::authority {
 
 struct TrusteeSetup {
   std::string db_path;
-  std::string share_path;        ///< a KeyShare encoding from the ceremony
-  std::string authority_path;    ///< the authority's PublicKey encoding
+  std::string share_path;        ///< a KeyShare from the dealer ceremony; empty: the key comes from a DKG
+  std::string authority_path;    ///< the authority's PublicKey encoding (with share_path)
+  unsigned index = 0;            ///< this trustee's index (without share_path)
   std::string root_path;         ///< judicial root certificate (PEM)
   std::string crl_path;          ///< read again on every request, so revocations apply at once
   std::string passphrase;        ///< Argon2id input for the at-rest key
@@ -25,8 +26,9 @@ struct TrusteeSetup {
   uint64_t freshness_seconds = 300;
 };
 
-/// Creates the trustee's database: imports the share, makes its Ed25519 signing key, and stores
-/// both encrypted under Argon2id(passphrase). Refuses to overwrite an initialised database.
+/// Creates the trustee's database: makes its Ed25519 signing key and X25519 ceremony key, imports
+/// the dealer's share if there is one, and stores the secrets encrypted under Argon2id(passphrase).
+/// Without a share the trustee waits for a DKG (`ceremony dkg`). Refuses to overwrite.
 [[nodiscard]] escrow::Result<void> init_trustee(const TrusteeSetup& setup);
 
 /// What the HTTP layer sends back: a status and a JSON body.
@@ -50,11 +52,20 @@ class Trustee {
   Reply inclusion(uint64_t index, uint64_t size);
   Reply entries(uint64_t start, uint64_t count);
 
-  uint8_t index() const { return share_->index().value(); }
+  /// The ceremony endpoints (trustee_ceremony.cpp, SPEC §12.4): begin, one call per round, finish.
+  Reply ceremony(const nlohmann::json& body);
+
+  ~Trustee();
+  uint8_t index() const { return index_; }
   const escrow::request::VerifyKey& sign_public() const { return sign_public_; }
 
  private:
-  Trustee(db::Database db) : db_(std::move(db)) {}
+  struct Ceremony;
+  explicit Trustee(db::Database db);  // defined beside Ceremony (trustee_ceremony.cpp)
+  /// Replaces the key this trustee holds: the new share sealed at rest, the old one overwritten,
+  /// checkpointed and vacuumed away (SPEC §12.4).
+  escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share);
+  escrow::Result<void> seal_secrets();
   Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
 
@@ -62,8 +73,14 @@ class Trustee {
   db::Database db_;
   std::optional<escrow::tdh2::PublicKey> pk_;
   std::optional<escrow::tdh2::KeyShare> share_;
+  uint8_t index_ = 0;
   escrow::request::SigningKey sign_secret_;
   escrow::request::VerifyKey sign_public_{};
+  escrow::Secret<32> box_secret_;                 // X25519: ceremony shares are sealed to it
+  std::array<uint8_t, 32> box_public_{};
+  escrow::Secret<32> at_rest_key_;                // kept to re-seal after a ceremony
+  std::vector<uint8_t> salt_;
+  std::unique_ptr<Ceremony> ceremony_;
   std::string root_pem_;
   std::string crl_path_;
   unsigned judges_required_ = 1;

@@ -28,14 +28,19 @@ void register_trustee(CLI::App& app, int& status) {
 
   auto* init = trustee->add_subcommand("init", "create the trustee's database from its share (encrypted at rest)");
   init->add_option("--db", o->setup.db_path, "the trustee's SQLite file (created 0600)")->required();
-  init->add_option("--share", o->setup.share_path, "the share file from the ceremony")->required()->check(CLI::ExistingFile);
-  init->add_option("--authority", o->setup.authority_path, "the authority's public key")->required()->check(CLI::ExistingFile);
+  auto* share = init->add_option("--share", o->setup.share_path, "the share file from a dealer ceremony")->check(CLI::ExistingFile);
+  init->add_option("--authority", o->setup.authority_path, "the authority's public key (with --share)")->needs(share)->check(CLI::ExistingFile);
+  init->add_option("--index", o->setup.index, "this trustee's index, when its key will come from `ceremony dkg`")->excludes(share);
   init->add_option("--root", o->setup.root_path, "the judicial root certificate (PEM)")->required()->check(CLI::ExistingFile);
   init->add_option("--crl", o->setup.crl_path, "the judicial CRL (PEM), re-read on every request")->required();
   init->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase for the at-rest key")->required()->check(CLI::ExistingFile);
   init->add_option("--judges-required", o->setup.judges_required, "distinct judges a warrant needs")->capture_default_str();
   init->add_option("--freshness", o->setup.freshness_seconds, "seconds a request's time may differ from ours")->capture_default_str();
   init->callback([o, &status] {
+    if (o->setup.share_path.empty() == (o->setup.index == 0)) {
+      status = report({escrow::ErrorCategory::malformed, "trustee init", "give --share and --authority (dealer) or --index (DKG)"});
+      return;
+    }
     auto pass = read_passphrase(o->passphrase_file);
     if (!pass) { status = report(pass.error()); return; }
     o->setup.passphrase = *pass;

@@ -48,6 +48,9 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
     if (!bytes) return malformed("request is not hex");
     send(res, trustee.decrypt(*bytes, now()));
   });
+  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) {
+    send(res, trustee.ceremony(nlohmann::json::parse(req.body, nullptr, false)));
+  });
   server.Get("/v1/info", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.info()); });
   server.Get("/v1/log/head", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.head(now())); });
   server.Get("/v1/log/consistency", [&](const httplib::Request& req, httplib::Response& res) {

@@ -24,6 +24,7 @@ inline constexpr std::string_view kWarrantHash = "doormat/v1/warrant/id-hash";
 inline constexpr std::string_view kRequestSignature = "doormat/v1/request/agency-signature";
 inline constexpr std::string_view kResponseSignature = "doormat/v1/response/trustee-signature";
 inline constexpr std::string_view kTreeHeadSignature = "doormat/v1/translog/tree-head";
+inline constexpr std::string_view kDkgMessage = "doormat/v1/dkg/message";  // SPEC §12.4
 
 // Test-only deterministic randomness (SPEC §9)
 inline constexpr std::string_view kTestRng = "doormat/v1/test/rng";
