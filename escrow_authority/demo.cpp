@@ -67,6 +67,7 @@ struct DemoOptions {
   std::string workdir;
   std::size_t k = 3, n = 5;
   bool json = false;
+  bool dealer = false;  ///< a trusted dealer instead of the DKG, for comparison
 };
 
 int run_demo_steps(const DemoOptions& o) {
@@ -93,32 +94,36 @@ int run_demo_steps(const DemoOptions& o) {
   d.say("Doormat demo: a {}-of-{} escrow authority as {} real processes on loopback.", o.k, o.n, o.n);
   d.say("Working directory (everything is left there to inspect): {}", d.dir);
 
-  d.step("The authority's key: a trusted-dealer ceremony (issue 4 replaces it with a DKG)");
-  must(d.cmd("escrow-authority", {"ceremony", "dealer", "-k", k, "-n", n, "--out", "authority"}));
-
   d.step("The courts: a judicial root CA and two judges (Ed25519 X.509, ordinary PEM)");
   must(d.cmd("escrow-authority", {"court", "init", "--dir", "court"}));
   must(d.cmd("escrow-authority", {"court", "appoint", "--dir", "court", "--judge", "jane"}));
   must(d.cmd("escrow-authority", {"court", "appoint", "--dir", "court", "--judge", "john"}));
 
-  d.step(fmt::format("{} trustees: each imports its share (encrypted at rest) and starts serving", o.n));
+  if (o.dealer) {
+    d.step("The authority's key: a trusted-dealer ceremony (the dealer sees the master secret)");
+    must(d.cmd("escrow-authority", {"ceremony", "dealer", "-k", k, "-n", n, "--out", "authority"}));
+  }
+  d.step(fmt::format("{} trustees: each creates its keys (secrets encrypted at rest) and starts serving", o.n));
   std::vector<std::string> urls;
   for (std::size_t i = 1; i <= o.n; ++i) {
     const auto t = "trustee-" + std::to_string(i);
     fs::create_directories(d.dir + "/" + t);
     must(files::write_text(d.dir + "/" + t + "/passphrase", "demo passphrase for trustee " + std::to_string(i) + "\n", true));
-    must(d.cmd("escrow-authority",
-              {"trustee", "init", "--db", t + "/state.db", "--share", "authority/share-" + std::to_string(i) + ".bin",
-               "--authority", "authority/authority.pub", "--root", "court/root.pem", "--crl", "court/crl.pem",
-               "--passphrase-file", t + "/passphrase"},
-              i == 1));
-    fs::remove(d.dir + "/authority/share-" + std::to_string(i) + ".bin");  // the trustee's database holds it now
+    std::vector<std::string> init = {"trustee", "init", "--db", t + "/state.db", "--root", "court/root.pem", "--crl", "court/crl.pem",
+                                     "--passphrase-file", t + "/passphrase"};
+    if (o.dealer) {
+      init.insert(init.end(), {"--share", "authority/share-" + std::to_string(i) + ".bin", "--authority", "authority/authority.pub"});
+    } else {
+      init.insert(init.end(), {"--index", std::to_string(i)});
+    }
+    must(d.cmd("escrow-authority", init, i == 1));
+    if (o.dealer) fs::remove(d.dir + "/authority/share-" + std::to_string(i) + ".bin");  // the trustee's database holds it now
     auto pid = must(process::spawn({d.authority, "trustee", "serve", "--db", d.dir + "/" + t + "/state.db", "--passphrase-file",
-                                   d.dir + "/" + t + "/passphrase", "--port", "0", "--port-file", d.dir + "/" + t + "/port"},
-                                  d.dir + "/" + t + "/log.txt"));
+                                    d.dir + "/" + t + "/passphrase", "--port", "0", "--port-file", d.dir + "/" + t + "/port"},
+                                   d.dir + "/" + t + "/log.txt"));
     d.trustees.push_back(pid);
   }
-  if (o.n > 1) d.say("  ... and the same for trustees 2..{}; the share files are deleted after import", o.n);
+  if (o.n > 1) d.say("  ... and the same for trustees 2..{}", o.n);
   for (std::size_t i = 1; i <= o.n; ++i) {
     const auto port_file = d.dir + "/trustee-" + std::to_string(i) + "/port";
     for (int tries = 0; tries < 200 && !fs::exists(port_file); ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -127,16 +132,24 @@ int run_demo_steps(const DemoOptions& o) {
     urls.push_back("http://127.0.0.1:" + port);
     d.say("  trustee {} (pid {}) listening on {}", i, d.trustees[i - 1], urls.back());
   }
-
-  d.step("An investigating agency makes its keys and records the trustees' signing keys");
-  must(d.cmd("escrow-authority", {"agency", "new", "--name", "agency", "--out", "agency"}));
   std::vector<std::string> enroll = {"enroll", "--directory", "trustees.json"};
   for (const auto& u : urls) {
     enroll.push_back("--url");
     enroll.push_back(u);
   }
   must(d.cmd("escrow-authority", enroll, false));
-  d.say("  $ escrow-authority enroll --directory trustees.json --url ... (x{})", o.n);
+  d.say("  $ escrow-authority enroll --directory trustees.json --url ... (x{})   (records each trustee's keys)", o.n);
+
+  if (!o.dealer) {
+    d.step("The authority's key: a GJKR distributed key generation among the live trustees (nobody ever holds x)");
+    fs::create_directories(d.dir + "/authority");
+    auto dkg = json::parse(must(d.cmd("escrow-authority", {"ceremony", "dkg", "--trustees", "trustees.json", "-k", k, "--out",
+                                                           "authority/authority.pub", "--json"})));
+    d.say("  {} trustees finished with the same public key; {} disqualified", dkg["finished"].size(), dkg["disqualified"].size());
+  }
+
+  d.step("An investigating agency makes its keys");
+  must(d.cmd("escrow-authority", {"agency", "new", "--name", "agency", "--out", "agency"}));
 
   d.step("Alice, Bob and Carol talk over three days; every session key is escrowed");
   for (const char* who : {"alice", "bob", "carol"}) must(d.cmd("escrow-client", {"identity", "new", "--name", who, "--out", who}, false));
@@ -204,7 +217,13 @@ int run_demo_steps(const DemoOptions& o) {
   must(d.cmd("escrow-authority", audit_cmd));
   d.say("  (an auditor records every trustee's signed tree head now, to hold the logs to it later)");
 
-  d.step(fmt::format("Trustee {} goes down (SIGKILL); the remaining {} still suffice", o.n, o.n - 1));
+  d.step("Proactive refresh: every trustee re-randomises its share; same key, next epoch, old shares erased");
+  auto refresh = json::parse(must(d.cmd("escrow-authority", {"ceremony", "refresh", "--trustees", "trustees.json", "-k", k, "--out",
+                                                             "authority/authority.pub", "--json"})));
+  const uint32_t epoch = refresh["epoch"].get<uint32_t>();
+  d.say("  {} trustees now hold epoch-{} shares of the same key; epoch-0 shares no longer decrypt anything", refresh["finished"].size(), epoch);
+
+  d.step(fmt::format("Trustee {} goes down (SIGKILL); the remaining {} still suffice, with their epoch-{} shares", o.n, o.n - 1, epoch));
   process::stop(d.trustees.back(), SIGKILL);
   d.trustees.back() = 0;
   auto again = json::parse(must(d.cmd("escrow-authority", investigate)));
@@ -236,9 +255,10 @@ int run_demo_steps(const DemoOptions& o) {
     }
   d.say("  done. Files: {}", d.dir);
 
-  const bool ok = decrypted == static_cast<std::size_t>(sent_in_scope) && decrypted_degraded == decrypted && refused_everywhere == out_of_scope &&
+  const bool ok = epoch == 1 && decrypted == static_cast<std::size_t>(sent_in_scope) && decrypted_degraded == decrypted && refused_everywhere == out_of_scope &&
                   bob_opened == inbox.size() && consistent;
   json summary = {{"workdir", d.dir},
+                  {"key_generation", o.dealer ? "dealer" : "gjkr"},
                   {"k", o.k},
                   {"n", o.n},
                   {"sessions_total", msgs.size()},
@@ -249,6 +269,7 @@ int run_demo_steps(const DemoOptions& o) {
                   {"out_of_scope_refused_by_every_trustee", refused_everywhere},
                   {"trustees_refusing", refusing.size()},
                   {"decrypted_with_one_trustee_down", decrypted_degraded},
+                  {"epoch_after_refresh", epoch},
                   {"recipient_opened", bob_opened},
                   {"audit_consistent", consistent},
                   {"ok", ok}};
@@ -278,6 +299,7 @@ void register_demo(CLI::App& app, int& status) {
   demo->add_option("-k,--threshold", o->k, "trustees needed")->check(CLI::Range(1, 20))->capture_default_str();
   demo->add_option("-n,--trustees", o->n, "trustee processes")->check(CLI::Range(2, 20))->capture_default_str();
   demo->add_flag("--json", o->json, "print one JSON summary instead of the narration");
+  demo->add_flag("--dealer", o->dealer, "make the key with a trusted dealer instead of the DKG (for comparison)");
   demo->callback([o, &status] {
     if (o->k >= o->n) {
       fmt::print(stderr, "error: the demo stops one trustee, so it needs k < n\n");

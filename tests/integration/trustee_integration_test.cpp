@@ -24,48 +24,13 @@
 #include "identity.hpp"
 #include "process.hpp"
 #include "sqlite.hpp"
+#include "live_trustee.hpp"
 
 namespace doormat {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 namespace request = escrow::request;
-
-const std::string kBin = DOORMAT_AUTHORITY_BIN;
-
-uint64_t now() { return static_cast<uint64_t>(std::time(nullptr)); }
-
-std::string sh(const std::vector<std::string>& args, const std::string& cwd) {
-  std::vector<std::string> argv = {kBin};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const auto here = fs::current_path();
-  fs::current_path(cwd);
-  auto r = process::run(argv);
-  fs::current_path(here);
-  EXPECT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 0) << fmt::format("{}: {}", fmt::join(args, " "), r->err);
-  return r->out;
-}
-
-// One trustee process and everything needed to talk to it.
-struct TrusteeProcess {
-  std::string dir, db, pass, url;
-  int index = 0;
-  pid_t pid = 0;
-
-  void start() {
-    fs::remove(dir + "/port");
-    pid = process::spawn({kBin, "trustee", "serve", "--db", db, "--passphrase-file", pass, "--port", "0", "--port-file", dir + "/port"},
-                         dir + "/log.txt").value();
-    for (int i = 0; i < 200 && !fs::exists(dir + "/port"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    auto port = files::read_text(dir + "/port").value();
-    url = "http://127.0.0.1:" + port.substr(0, port.find('\n'));
-  }
-  void kill(int sig) {
-    if (pid > 0) process::stop(pid, sig);
-    pid = 0;
-  }
-};
 
 class Trustees : public ::testing::Test {
  protected:
@@ -356,6 +321,16 @@ TEST_F(Trustees, AuditCatchesATrusteeThatRewritesItsLog) {
   EXPECT_FALSE(report["trustees"][0]["consistent"].get<bool>());
 }
 
+TEST(Demo, TheDealerVariantStillRunsForComparison) {
+  const std::string work = fs::temp_directory_path() / ("doormat-demo-dealer-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  auto r = process::run({kBin, "demo", "--json", "--dealer", "--workdir", work});
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 0) << r->err;
+  EXPECT_EQ(json::parse(r->out)["key_generation"].get<std::string>(), "dealer");
+  fs::remove_all(work);
+}
+
 TEST(Demo, DecryptsExactlyTheWarrantedSessionsWithRealProcesses) {
   const std::string work = fs::temp_directory_path() / ("doormat-demo-it-" + std::to_string(::getpid()));
   fs::remove_all(work);
@@ -369,6 +344,8 @@ TEST(Demo, DecryptsExactlyTheWarrantedSessionsWithRealProcesses) {
   EXPECT_GT(s["out_of_scope_refused"].get<int>(), 0);
   EXPECT_EQ(s["trustees_refusing"].get<int>(), 5);
   EXPECT_EQ(s["decrypted_with_one_trustee_down"].get<int>(), 3);
+  EXPECT_EQ(s["key_generation"].get<std::string>(), "gjkr");
+  EXPECT_EQ(s["epoch_after_refresh"].get<int>(), 1);
   EXPECT_TRUE(s["audit_consistent"].get<bool>());
   fs::remove_all(work);
 }
