@@ -7,8 +7,16 @@
 
 #include "escrow/envelope.hpp"
 #include "escrow/group.hpp"
+#include "escrow/hash.hpp"
 #include "escrow/label.hpp"
+#include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
+
+#include <botan/auto_rng.h>
+#include <botan/dl_group.h>
+#include <botan/elgamal.h>
+#include <botan/pubkey.h>
+#include <botan/rsa.h>
 
 namespace {
 using namespace escrow;
@@ -141,6 +149,83 @@ void BM_tdh2_combine(benchmark::State& state) {
 }
 BENCHMARK(BM_tdh2_combine)->Name("tdh2/combine")->Arg(2)->Arg(3)->Arg(5)->Arg(7)->Arg(10);
 
+// The multiplications combine cannot avoid when it checks everything: the ciphertext's validity
+// proof (1 fixed-base + 3 variable-base), each partial's DLEQ proof (the same), and the k
+// variable-base multiplications of the interpolation.
+void BM_floor_combine(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  const Point p = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < k + 1; ++i) {
+      benchmark::DoNotOptimize(Point::base_mul(s));
+      benchmark::DoNotOptimize(p * s);
+      benchmark::DoNotOptimize(p * s);
+      benchmark::DoNotOptimize(p * s);
+    }
+    for (std::size_t i = 0; i < k; ++i) benchmark::DoNotOptimize(p * s);
+  }
+}
+BENCHMARK(BM_floor_combine)->Name("floor/tdh2_combine")->Arg(2)->Arg(3)->Arg(5)->Arg(7)->Arg(10);
+
+// What an investigator does per field: recover K and open the body. Always-verify combine
+// versus the optimistic one (SPEC §5.8), both with the AEAD open they need anyway.
+void BM_recover(benchmark::State& state, bool optimistic) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  Setup s(k, k + 2);
+  envelope::X25519PublicKey pk{};
+  envelope::X25519SecretKey sk;
+  crypto_box_keypair(pk.data(), sk.expose().data());
+  const std::vector<uint8_t> msg(64, 'x');
+  const auto env = envelope::seal_with_key(s.ct, s.key, pk, msg, s.rng).value();
+  const std::vector<tdh2::PartialDecryption> k_partials(s.partials.begin(), s.partials.begin() + static_cast<std::ptrdiff_t>(k));
+  for (auto _ : state) {
+    if (optimistic) {
+      auto out = tdh2::combine_optimistic(s.pk(), s.ct, k_partials,
+                                          [&](const tdh2::SessionKey& key) { return envelope::open_with_session_key(env, key).has_value(); });
+      if (!out) state.SkipWithError("optimistic combine failed");
+    } else {
+      auto out = tdh2::combine(s.pk(), s.ct, k_partials);
+      if (!out || !envelope::open_with_session_key(env, out->key)) state.SkipWithError("combine failed");
+    }
+  }
+}
+BENCHMARK_CAPTURE(BM_recover, always_verify, false)->Name("investigator/combine_and_open")->Arg(3)->Arg(5)->Arg(10);
+BENCHMARK_CAPTURE(BM_recover, optimistic, true)->Name("investigator/optimistic_combine_and_open")->Arg(3)->Arg(5)->Arg(10);
+
+// ---- after compromise ----
+
+// Whoever holds x (a dealer, or a thief who rebuilt it from k shares once) opens any escrow
+// field with one variable-base multiplication and a hash: K = c xor H1(x u). No warrant, no
+// trustee, no log.
+void BM_mass_decrypt(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  Setup s(k, k + 2);
+  std::vector<shamir::Share> stolen;
+  for (std::size_t i = 0; i < k; ++i) stolen.push_back({s.dealt.shares[i].index(), s.dealt.shares[i].expose_secret()});
+  const Scalar x = shamir::reconstruct(stolen).value();  // once, up front
+  std::vector<tdh2::Ciphertext> fields;
+  std::vector<std::array<uint8_t, 32>> keys;
+  for (int i = 0; i < 64; ++i) {
+    const auto key = tdh2::random_session_key(s.rng);
+    fields.push_back(tdh2::encrypt(s.pk(), key, s.label, s.rng).value());
+    keys.push_back({});
+    std::copy(key.expose().begin(), key.expose().end(), keys.back().begin());
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& ct = fields[i % fields.size()];
+    const auto ry = (ct.u * x).to_bytes();
+    auto mask = Hasher("doormat/v1/tdh2/kem-mask", 32).add(ry).finish<32>();
+    for (std::size_t b = 0; b < 32; ++b) mask[b] ^= ct.c[b];
+    if (mask != keys[i % keys.size()]) state.SkipWithError("the thief did not get the key");
+    ++i;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_mass_decrypt)->Name("attack/mass_decrypt/k_shares_stolen")->Arg(3);
+
 // ---- envelope ----
 
 // An authority, Bob's key pair, a label and a message of state.range(0) bytes.
@@ -214,6 +299,39 @@ void BM_baseline_aead_1KiB(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 1024);
 }
 BENCHMARK(BM_baseline_aead_1KiB)->Name("baseline/aead_1KiB");
+
+// The public-key escrow of the 1990s (PGP "additional decryption key" style): the session key
+// wrapped to one escrow agent's RSA-3072 key with OAEP, or to an ElGamal key in the 2048-bit
+// MODP group. One agent, one key, no threshold: the comparison the critique needs.
+void BM_baseline_rsa_wrap(benchmark::State& state) {
+  Botan::AutoSeeded_RNG rng;
+  const Botan::RSA_PrivateKey key(rng, 3072);
+  Botan::PK_Encryptor_EME enc(key, rng, "OAEP(SHA-256)");
+  const std::vector<uint8_t> session(32, 7);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const auto wrapped = enc.encrypt(session, rng);
+    bytes = wrapped.size();
+    benchmark::DoNotOptimize(wrapped.data());
+  }
+  state.counters["wire_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_baseline_rsa_wrap)->Name("historical/rsa3072_oaep_wrap");
+
+void BM_baseline_elgamal_wrap(benchmark::State& state) {
+  Botan::AutoSeeded_RNG rng;
+  const Botan::ElGamal_PrivateKey key(rng, Botan::DL_Group("modp/ietf/2048"));
+  Botan::PK_Encryptor_EME enc(key, rng, "Raw");
+  const std::vector<uint8_t> session(32, 7);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const auto wrapped = enc.encrypt(session, rng);
+    bytes = wrapped.size();
+    benchmark::DoNotOptimize(wrapped.data());
+  }
+  state.counters["wire_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_baseline_elgamal_wrap)->Name("historical/elgamal2048_wrap");
 
 }  // namespace
 

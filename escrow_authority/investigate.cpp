@@ -142,14 +142,16 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
       ++sr.trustees_issuing;
     }
     if (partials.size() >= pk->k) {
-      auto combined = escrow::tdh2::combine(*pk, chosen[i].envelope.escrow, partials);
+      // Optimistic combine (SPEC §5.8): the body's AEAD tells whether K is right; proofs are
+      // checked, and cheaters named, only when it is not.
+      auto combined = escrow::tdh2::combine_optimistic(*pk, chosen[i].envelope.escrow, partials, [&](const escrow::tdh2::SessionKey& key) {
+        auto plain = escrow::envelope::open_with_session_key(chosen[i].envelope, key);
+        if (plain) sr.plaintext.assign(plain->begin(), plain->end());
+        return plain.has_value();
+      });
       if (combined) {
+        sr.decrypted = true;
         for (auto c : combined->cheaters) sr.cheaters.push_back(c.value());
-        auto plain = escrow::envelope::open_with_session_key(chosen[i].envelope, combined->key);
-        if (plain) {
-          sr.decrypted = true;
-          sr.plaintext.assign(plain->begin(), plain->end());
-        }
       } else {
         for (auto c : combined.error().blame) sr.cheaters.push_back(c.value());
       }

@@ -322,3 +322,54 @@ TEST(Tdh2, ShareFromAnotherEpochCannotDecrypt) {
 
 }  // namespace
 }  // namespace escrow::tdh2
+
+namespace escrow::tdh2 {
+namespace {
+
+TEST(Tdh2Optimistic, AcceptsTheKeyWithoutCheckingProofsWhenItOpens) {
+  Authority a;
+  int calls = 0;
+  auto out = combine_optimistic(a.pk(), a.ct, a.partials(), [&](const SessionKey& k) {
+    ++calls;
+    return k.equals(a.key);
+  });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_TRUE(out->key.equals(a.key));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(out->used, (std::vector<PartyIndex>{*PartyIndex::make(1), *PartyIndex::make(2), *PartyIndex::make(3)}));
+}
+
+TEST(Tdh2Optimistic, FallsBackAndNamesTheCheaterWhenTheKeyDoesNotOpen) {
+  Authority a;
+  auto all = a.partials();
+  all[0].u_i = all[0].u_i + Point::generator();  // party 1 is in the optimistic quorum and lies
+  int calls = 0;
+  auto out = combine_optimistic(a.pk(), a.ct, all, [&](const SessionKey& k) {
+    ++calls;
+    return k.equals(a.key);
+  });
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  EXPECT_TRUE(out->key.equals(a.key));
+  EXPECT_EQ(out->cheaters, std::vector<PartyIndex>{*PartyIndex::make(1)});
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(Tdh2Optimistic, RefusesWhenNoKeyOpens) {
+  Authority a;
+  EXPECT_TRUE(failed_with(combine_optimistic(a.pk(), a.ct, a.partials(), [](const SessionKey&) { return false; }),
+                          ErrorCategory::decryption_failed));
+}
+
+TEST(Tdh2Optimistic, StillRefusesDuplicatesAndBlamesOtherEpochs) {
+  Authority a;
+  auto all = a.partials();
+  std::vector<PartialDecryption> dup = {all[0], all[1], all[0]};
+  EXPECT_TRUE(failed_with(combine_optimistic(a.pk(), a.ct, dup, [](const SessionKey&) { return true; }), ErrorCategory::malformed));
+  all[1].epoch = 5;
+  auto out = combine_optimistic(a.pk(), a.ct, all, [&](const SessionKey& k) { return k.equals(a.key); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->cheaters, std::vector<PartyIndex>{*PartyIndex::make(2)});
+}
+
+}  // namespace
+}  // namespace escrow::tdh2

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "escrow/dleq.hpp"
 #include "escrow/domain.hpp"
@@ -39,6 +40,46 @@ bool validity_proof_holds(const Ciphertext& ct) {
 std::array<uint8_t, 5> partial_context(uint32_t epoch, PartyIndex index) {
   return {static_cast<uint8_t>(epoch >> 24), static_cast<uint8_t>(epoch >> 16), static_cast<uint8_t>(epoch >> 8),
           static_cast<uint8_t>(epoch), index.value()};
+}
+
+// Lagrange coefficients at 0 for a quorum, cached per thread: an investigator combines many
+// fields with the same k trustees, and the coefficients depend only on the indices (public).
+const std::vector<Scalar>& cached_lagrange(const std::vector<PartyIndex>& quorum) {
+  thread_local std::map<std::vector<PartyIndex>, std::vector<Scalar>> cache;
+  if (auto it = cache.find(quorum); it != cache.end()) return it->second;
+  if (cache.size() >= 64) cache.clear();
+  return cache.emplace(quorum, shamir::lagrange_coefficients(quorum).value()).first->second;
+}
+
+// K = c xor H1(sum lambda_i u_i) over a quorum given in ascending index order.
+SessionKey interpolate_key(const Ciphertext& ct, const std::vector<const PartialDecryption*>& quorum) {
+  std::vector<PartyIndex> idx;
+  for (auto* pd : quorum) idx.push_back(pd->index);
+  const auto& lambda = cached_lagrange(idx);
+  Point ry;
+  for (std::size_t a = 0; a < quorum.size(); ++a) ry = ry + quorum[a]->u_i * lambda[a];
+  SessionKey key;
+  auto recovered = mask_key(ct.c, ry);  // c xor H1(rY) = K
+  std::copy(recovered.begin(), recovered.end(), key.expose().begin());
+  sodium_memzero(recovered.data(), recovered.size());
+  return key;
+}
+
+// The checks that cost nothing: duplicates (the caller's error), index range and epoch (blamed).
+Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, std::span<const PartialDecryption> partials,
+                                                           std::vector<PartyIndex>& cheaters, std::string_view fn) {
+  std::vector<PartyIndex> seen;
+  for (const auto& pd : partials) seen.push_back(pd.index);
+  std::sort(seen.begin(), seen.end());
+  if (auto dup = std::adjacent_find(seen.begin(), seen.end()); dup != seen.end())
+    return fail(ErrorCategory::malformed, fn, fmt::format("party {} appears twice", dup->value()));
+  std::vector<const PartialDecryption*> plausible;
+  for (const auto& pd : partials) {
+    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || pd.u_i.is_identity()) cheaters.push_back(pd.index);
+    else plausible.push_back(&pd);
+  }
+  std::sort(plausible.begin(), plausible.end(), [](auto* a, auto* b) { return a->index < b->index; });
+  return plausible;
 }
 
 }  // namespace
@@ -313,40 +354,45 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
 Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials) {
   constexpr std::string_view fn = "tdh2::combine";
   if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
-
-  std::vector<PartyIndex> seen;
-  for (const auto& pd : partials) seen.push_back(pd.index);
-  std::sort(seen.begin(), seen.end());
-  if (auto dup = std::adjacent_find(seen.begin(), seen.end()); dup != seen.end())
-    return fail(ErrorCategory::malformed, fn, fmt::format("party {} appears twice", dup->value()));
-
+  std::vector<PartyIndex> cheaters;
+  auto plausible = cheap_checks(pk, partials, cheaters, fn);
+  if (!plausible) return std::unexpected(plausible.error());
   // Verify every partial, not only until k pass: the report must name every cheater.
   std::vector<const PartialDecryption*> valid;
-  std::vector<PartyIndex> cheaters;
-  for (const auto& pd : partials) {
-    if (verify_partial(pk, ct, pd)) valid.push_back(&pd);
-    else cheaters.push_back(pd.index);
+  for (auto* pd : *plausible) {
+    if (verify_partial(pk, ct, *pd)) valid.push_back(pd);
+    else cheaters.push_back(pd->index);
   }
   std::sort(cheaters.begin(), cheaters.end());
   if (valid.size() < pk.k)
-    return fail(ErrorCategory::not_enough_shares, fn, fmt::format("{} valid of {} needed", valid.size(), pk.k),
-                std::move(cheaters));
-
-  std::sort(valid.begin(), valid.end(), [](auto* a, auto* b) { return a->index < b->index; });
+    return fail(ErrorCategory::not_enough_shares, fn, fmt::format("{} valid of {} needed", valid.size(), pk.k), std::move(cheaters));
   valid.resize(pk.k);
   std::vector<PartyIndex> used;
-  std::vector<Point> points;
-  for (auto* pd : valid) {
-    used.push_back(pd->index);
-    points.push_back(pd->u_i);
+  for (auto* pd : valid) used.push_back(pd->index);
+  return Combined{interpolate_key(ct, valid), std::move(used), std::move(cheaters)};
+}
+
+Result<Combined> combine_optimistic(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials,
+                                    const std::function<bool(const SessionKey&)>& accept) {
+  constexpr std::string_view fn = "tdh2::combine_optimistic";
+  std::vector<PartyIndex> cheaters;
+  auto plausible = cheap_checks(pk, partials, cheaters, fn);
+  if (!plausible) return std::unexpected(plausible.error());
+  if (plausible->size() >= pk.k) {
+    std::vector<const PartialDecryption*> quorum(plausible->begin(), plausible->begin() + pk.k);
+    auto key = interpolate_key(ct, quorum);
+    if (accept(key)) {
+      std::vector<PartyIndex> used;
+      for (auto* pd : quorum) used.push_back(pd->index);
+      std::sort(cheaters.begin(), cheaters.end());
+      return Combined{std::move(key), std::move(used), std::move(cheaters)};
+    }
   }
-  auto ry = shamir::interpolate_in_exponent(used, points);
-  if (!ry) return std::unexpected(ry.error());
-  SessionKey key;
-  auto recovered = mask_key(ct.c, *ry);  // c xor H1(rY) = K
-  std::copy(recovered.begin(), recovered.end(), key.expose().begin());
-  sodium_memzero(recovered.data(), recovered.size());
-  return Combined{std::move(key), std::move(used), std::move(cheaters)};
+  // Someone lied (or the field is not what the body was sealed with): the full check names them.
+  auto full = combine(pk, ct, partials);
+  if (!full) return full;
+  if (!accept(full->key)) return fail(ErrorCategory::decryption_failed, fn, "valid partials, but the key does not open the message");
+  return full;
 }
 
 }  // namespace escrow::tdh2

@@ -12,6 +12,7 @@
 /// proof nonce. Everything in Ciphertext, PartialDecryption and PublicKey is public.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -136,6 +137,16 @@ struct Combined {
 /// the cheaters in Error::blame. Duplicate indices: malformed (the caller's input is wrong).
 [[nodiscard]] Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct,
                                        std::span<const PartialDecryption> partials);
+
+/// Optimistic combine (SPEC §5.8): interpolate the k lowest-indexed partials without checking
+/// their proofs and keep K if `accept(K)` holds (the envelope's AEAD opens under it). Only when it
+/// does not are the ciphertext and every proof checked, every cheater named, and K recomputed
+/// from valid partials and offered to `accept` again. Cheap checks (range, epoch, duplicates)
+/// always run. Safe because a wrong K cannot open the AEAD; not a replacement for combine()
+/// where no such check of K exists.
+[[nodiscard]] Result<Combined> combine_optimistic(const PublicKey& pk, const Ciphertext& ct,
+                                                  std::span<const PartialDecryption> partials,
+                                                  const std::function<bool(const SessionKey&)>& accept);
 
 /// Deterministic cores, for test vectors and the attack demos only. Reusing (r, s) or a proof
 /// nonce across different inputs leaks secrets; production code calls the functions above.
