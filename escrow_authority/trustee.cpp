@@ -165,13 +165,14 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   });
 }
 
-Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const std::string& passphrase) {
+Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const std::string& passphrase, std::size_t threads) {
   constexpr std::string_view fn = "trustee::open";
   auto db = db::Database::open(db_path);
   if (!db) return std::unexpected(db.error());
   // Deleted and overwritten content is zeroed on disk, so a replaced share does not linger.
   if (auto r = db->exec(std::string(kSchema) + "PRAGMA secure_delete=ON;"); !r) return std::unexpected(r.error());
   std::unique_ptr<Trustee> t(new Trustee(std::move(*db)));
+  t->pool_ = std::make_unique<ThreadPool>(std::max<std::size_t>(1, threads));
   auto index = get(t->db_, "index");
   auto root = get(t->db_, "root_pem");
   auto crl = get(t->db_, "crl_path");
@@ -358,47 +359,59 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   uint64_t opened = static_cast<uint64_t>(count->column_int(0));
 
   request::DecryptResponse response{index(), req->hash(), {}, {}};
-  std::vector<translog::Entry> entries;
-  std::vector<std::array<uint8_t, 32>> newly_opened;
-  for (const auto& field_bytes : req->fields) {
-    auto entry = base;
-    entry.field_hash = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(field_bytes).finish<32>();
-    request::FieldResult result{request::FieldStatus::issued, {}};
-    auto ct = escrow::tdh2::Ciphertext::decode(field_bytes);
+  const std::size_t n = req->fields.size();
+  std::vector<request::FieldResult> results(n);
+  std::vector<std::optional<escrow::tdh2::Ciphertext>> cts(n);
+  std::vector<std::array<uint8_t, 32>> field_hashes(n);
+
+  // (a) In parallel over the pool: parse, TDH2 validity, scope. Pure functions of public data.
+  const auto& warrant = sw->warrant;
+  pool_->parallel_for(n, [&](std::size_t i) {
+    field_hashes[i] = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(req->fields[i]).finish<32>();
+    auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
     auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(std::unexpected(ct.error()));
-    if (!ct || !label) {
-      result.status = request::FieldStatus::malformed;
-    } else if (!escrow::tdh2::verify(*pk_, *ct)) {
-      result.status = request::FieldStatus::invalid_field;
-    } else if (!sw->warrant.covers(*label)) {
-      result.status = request::FieldStatus::out_of_scope;
-    } else {
-      auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
-      if (!seen) return {500, {{"error", "internal"}}};
-      seen->bind(1, base.warrant_hash).bind(2, entry.field_hash);
-      auto again = seen->step();
-      if (!again) return {500, {{"error", "internal"}}};
-      const bool repeat = *again || std::find(newly_opened.begin(), newly_opened.end(), entry.field_hash) != newly_opened.end();
-      if (!repeat && opened >= sw->warrant.max_sessions) {
-        result.status = request::FieldStatus::over_budget;
-      } else {
-        auto pd = escrow::tdh2::partial_decrypt(*pk_, *share_, *ct, rng_);
-        if (!pd) {
-          result.status = request::FieldStatus::invalid_field;
-        } else {
-          result.partial = pd->encode();
-          if (!repeat) {
-            ++opened;
-            newly_opened.push_back(entry.field_hash);
-          }
-        }
-      }
+    if (!ct || !label) results[i].status = request::FieldStatus::malformed;
+    else if (!escrow::tdh2::verify(*pk_, *ct)) results[i].status = request::FieldStatus::invalid_field;
+    else if (!warrant.covers(*label)) results[i].status = request::FieldStatus::out_of_scope;
+    else cts[i] = std::move(*ct);  // a candidate: the budget decides, in request order
+  });
+
+  // (b) In request order: the session budget (it depends on order, and reads SQLite).
+  std::vector<std::array<uint8_t, 32>> newly_opened;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!cts[i]) continue;
+    auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
+    if (!seen) return {500, {{"error", "internal"}}};
+    seen->bind(1, base.warrant_hash).bind(2, field_hashes[i]);
+    auto again = seen->step();
+    if (!again) return {500, {{"error", "internal"}}};
+    const bool repeat = *again || std::find(newly_opened.begin(), newly_opened.end(), field_hashes[i]) != newly_opened.end();
+    if (!repeat && opened >= warrant.max_sessions) {
+      results[i].status = request::FieldStatus::over_budget;
+      cts[i].reset();
+    } else if (!repeat) {
+      ++opened;
+      newly_opened.push_back(field_hashes[i]);
     }
-    entry.decision = static_cast<uint8_t>(result.status);
-    entry.reason = std::string(request::to_string(result.status));
-    entries.push_back(std::move(entry));
-    response.results.push_back(std::move(result));
   }
+
+  // (c) In parallel: the partial decryptions of the fields that passed every check.
+  pool_->parallel_for(n, [&](std::size_t i) {
+    if (!cts[i]) return;
+    auto pd = escrow::tdh2::partial_decrypt(*pk_, *share_, *cts[i], rng_);
+    if (pd) results[i].partial = pd->encode();
+    else results[i].status = request::FieldStatus::invalid_field;
+  });
+
+  std::vector<translog::Entry> entries;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto entry = base;
+    entry.field_hash = field_hashes[i];
+    entry.decision = static_cast<uint8_t>(results[i].status);
+    entry.reason = std::string(request::to_string(results[i].status));
+    entries.push_back(std::move(entry));
+  }
+  response.results = std::move(results);
 
   // Group commit: nonce, budget and every log entry of the batch in one fsync'd transaction,
   // before anything leaves the process.

@@ -11,6 +11,7 @@
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "sqlite.hpp"
+#include "thread_pool.hpp"
 
 namespace doormat::authority {
 
@@ -39,7 +40,9 @@ struct Reply {
 
 class Trustee {
  public:
-  [[nodiscard]] static escrow::Result<std::unique_ptr<Trustee>> open(const std::string& db_path, const std::string& passphrase);
+  /// `threads` splits each batch of fields across that many threads (the caller included).
+  [[nodiscard]] static escrow::Result<std::unique_ptr<Trustee>> open(const std::string& db_path, const std::string& passphrase,
+                                                                      std::size_t threads = std::max(1u, std::thread::hardware_concurrency()));
 
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned.
@@ -81,6 +84,7 @@ class Trustee {
   escrow::Secret<32> at_rest_key_;                // kept to re-seal after a ceremony
   std::vector<uint8_t> salt_;
   std::unique_ptr<Ceremony> ceremony_;
+  std::unique_ptr<ThreadPool> pool_;
   std::string root_pem_;
   std::string crl_path_;
   unsigned judges_required_ = 1;

@@ -1,5 +1,6 @@
 // `escrow-authority trustee init|serve`.
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "commands.hpp"
 #include "files.hpp"
@@ -23,6 +24,7 @@ void register_trustee(CLI::App& app, int& status) {
     TrusteeSetup setup;
     std::string passphrase_file, host = "127.0.0.1", port_file;
     int port = 0;
+    std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   };
   auto o = std::make_shared<Options>();
 
@@ -57,10 +59,11 @@ void register_trustee(CLI::App& app, int& status) {
   serve->add_option("--host", o->host, "address to listen on (loopback by default)")->capture_default_str();
   serve->add_option("--port", o->port, "port; 0 picks a free one")->capture_default_str();
   serve->add_option("--port-file", o->port_file, "write the chosen port here once listening");
+  serve->add_option("--threads", o->threads, "threads that share a batch of fields (default: one per core)")->check(CLI::Range(1, 256));
   serve->callback([o, &status] {
     auto pass = read_passphrase(o->passphrase_file);
     if (!pass) { status = report(pass.error()); return; }
-    auto t = Trustee::open(o->setup.db_path, *pass);
+    auto t = Trustee::open(o->setup.db_path, *pass, o->threads);
     if (!t) { status = report(t.error()); return; }
     status = serve_trustee(**t, o->host, o->port, o->port_file);
   });

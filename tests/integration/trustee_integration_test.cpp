@@ -220,6 +220,17 @@ TEST_F(Trustees, TamperedFieldFailsValidity) {
   EXPECT_EQ(resp.results.at(0).status, request::FieldStatus::invalid_field);
 }
 
+TEST_F(Trustees, OneBadFieldInABatchOf64IsFoundAndNamed) {
+  // The batch is split across the trustee's threads; the bad field must still be the one refused.
+  std::vector<std::vector<uint8_t>> batch;
+  for (int i = 0; i < 64; ++i) batch.push_back(field("alice", "bob", 1000 + static_cast<uint64_t>(i)));
+  batch[37][6] ^= 1;  // tamper with c of field 37
+  const auto resp = open(post(t1, make_request(warrant(1000, 2000, 100), batch)));
+  ASSERT_EQ(resp.results.size(), 64u);
+  for (std::size_t i = 0; i < 64; ++i)
+    EXPECT_EQ(resp.results[i].status, i == 37 ? request::FieldStatus::invalid_field : request::FieldStatus::issued) << "field " << i;
+}
+
 TEST_F(Trustees, RefusalChangesNothingButTheLog) {
   const auto sw = warrant(1000, 2000, 1);
   auto bad = make_request(sw, {field("alice", "bob", 1500)});
