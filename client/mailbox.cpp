@@ -28,6 +28,14 @@ escrow::Result<int64_t> Mailbox::deliver(const escrow::envelope::Envelope& env) 
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.handle()));
 }
 
+escrow::Result<void> Mailbox::deliver_all(const std::vector<escrow::envelope::Envelope>& envs) {
+  return db_.transaction([&]() -> escrow::Result<void> {
+    for (const auto& e : envs)
+      if (auto r = deliver(e); !r) return std::unexpected(r.error());
+    return {};
+  });
+}
+
 escrow::Result<std::vector<Stored>> Mailbox::query(const std::string& sql, const std::string* bind) {
   auto st = db_.prepare(sql);
   if (!st) return std::unexpected(st.error());

@@ -20,6 +20,8 @@ class Mailbox {
  public:
   [[nodiscard]] static escrow::Result<Mailbox> open(const std::string& path);
   [[nodiscard]] escrow::Result<int64_t> deliver(const escrow::envelope::Envelope& env);
+  /// Many envelopes in one transaction (one fsync), all or none.
+  [[nodiscard]] escrow::Result<void> deliver_all(const std::vector<escrow::envelope::Envelope>& envs);
   /// Every envelope, oldest first; rows that no longer parse are reported, not skipped silently.
   [[nodiscard]] escrow::Result<std::vector<Stored>> all();
   [[nodiscard]] escrow::Result<std::vector<Stored>> for_recipient(const std::string& recipient);

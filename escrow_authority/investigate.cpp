@@ -17,6 +17,7 @@
 #include "files.hpp"
 #include "identity.hpp"
 #include "mailbox.hpp"
+#include "thread_pool.hpp"
 
 namespace doormat::authority {
 using escrow::ErrorCategory;
@@ -123,7 +124,10 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   for (auto& p : pending) answers.push_back(p.get());
   for (const auto& a : answers) inv.trustees.push_back(a.result);
 
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
+  // Each session's partials are checked and combined independently: spread them over the cores.
+  inv.sessions.resize(chosen.size());
+  ThreadPool pool;
+  pool.parallel_for(chosen.size(), [&](std::size_t i) {
     SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0};
     std::vector<escrow::tdh2::PartialDecryption> partials;
     for (const auto& a : answers) {
@@ -156,8 +160,8 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
         for (auto c : combined.error().blame) sr.cheaters.push_back(c.value());
       }
     }
-    inv.sessions.push_back(std::move(sr));
-  }
+    inv.sessions[i] = std::move(sr);
+  });
   return inv;
 }
 

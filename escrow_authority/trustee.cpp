@@ -361,7 +361,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   request::DecryptResponse response{index(), req->hash(), {}, {}};
   const std::size_t n = req->fields.size();
   std::vector<request::FieldResult> results(n);
-  std::vector<std::optional<escrow::tdh2::Ciphertext>> cts(n);
+  std::vector<std::optional<escrow::tdh2::VerifiedCiphertext>> cts(n);
   std::vector<std::array<uint8_t, 32>> field_hashes(n);
 
   // (a) In parallel over the pool: parse, TDH2 validity, scope. Pure functions of public data.
@@ -370,10 +370,14 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
     field_hashes[i] = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(req->fields[i]).finish<32>();
     auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
     auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(std::unexpected(ct.error()));
-    if (!ct || !label) results[i].status = request::FieldStatus::malformed;
-    else if (!escrow::tdh2::verify(*pk_, *ct)) results[i].status = request::FieldStatus::invalid_field;
+    if (!ct || !label) {
+      results[i].status = request::FieldStatus::malformed;
+      return;
+    }
+    auto verified = escrow::tdh2::check(*pk_, std::move(*ct));  // verified once, here
+    if (!verified) results[i].status = request::FieldStatus::invalid_field;
     else if (!warrant.covers(*label)) results[i].status = request::FieldStatus::out_of_scope;
-    else cts[i] = std::move(*ct);  // a candidate: the budget decides, in request order
+    else cts[i] = std::move(*verified);  // a candidate: the budget decides, in request order
   });
 
   // (b) In request order: the session budget (it depends on order, and reads SQLite).

@@ -250,6 +250,28 @@ SessionKey random_session_key(Rng& rng) {
   return key;
 }
 
+// ---- decryption core ----
+
+namespace {
+// SPEC §5.5 after Verify has passed: u_i = x_i u and its DLEQ proof. Not exported on its own;
+// reachable only through a VerifiedCiphertext or a function that verifies first.
+Result<PartialDecryption> partial_decrypt_verified(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
+                                                   const Scalar& nonce) {
+  constexpr std::string_view fn = "tdh2::partial_decrypt";
+  if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
+  if (share.epoch() != pk.epoch)
+    return fail(ErrorCategory::policy_denied, fn, fmt::format("share is from epoch {}, key is at {}", share.epoch(), pk.epoch));
+  const Scalar& x = share.expose_secret();
+  PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
+  const auto context = partial_context(pk.epoch, share.index());
+  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
+                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x, nonce);
+  pd.e_i = std::move(proof.challenge);
+  pd.f_i = std::move(proof.response);
+  return pd;
+}
+}  // namespace
+
 // ---- encryption ----
 
 namespace testing {
@@ -278,20 +300,9 @@ Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
 
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
                                                const Scalar& nonce) {
-  constexpr std::string_view fn = "tdh2::partial_decrypt";
-  if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
-  if (share.epoch() != pk.epoch)
-    return fail(ErrorCategory::policy_denied, fn, fmt::format("share is from epoch {}, key is at {}", share.epoch(), pk.epoch));
-  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
-
-  const Scalar& x = share.expose_secret();
-  PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
-  const auto context = partial_context(pk.epoch, share.index());
-  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
-                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x, nonce);
-  pd.e_i = std::move(proof.challenge);
-  pd.f_i = std::move(proof.response);
-  return pd;
+  auto verified = check(pk, ct);
+  if (!verified) return std::unexpected(verified.error());
+  return partial_decrypt_verified(pk, share, verified->get(), nonce);
 }
 
 }  // namespace testing
@@ -331,6 +342,15 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
 }
 
 // ---- decryption ----
+
+Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct) {
+  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+  return VerifiedCiphertext(std::move(ct));
+}
+
+Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& ct, Rng& rng) {
+  return partial_decrypt_verified(pk, share, ct.get(), Scalar::random(rng));
+}
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct, Rng& rng) {
   return testing::partial_decrypt_with(pk, share, ct, Scalar::random(rng));

@@ -118,6 +118,26 @@ struct Dealt {
 [[nodiscard]] Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct,
                                            const SessionKey& key);
 
+/// A ciphertext that passed verify(). Only check() makes one, so the overload of
+/// partial_decrypt that takes it cannot be handed an unchecked field.
+class VerifiedCiphertext {
+ public:
+  [[nodiscard]] const Ciphertext& get() const { return ct_; }
+
+ private:
+  friend Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct);
+  explicit VerifiedCiphertext(Ciphertext ct) : ct_(std::move(ct)) {}
+  Ciphertext ct_;
+};
+
+/// verify() that keeps the proof of having verified: for a trustee that checks a batch first
+/// and decrypts later, without verifying each field twice.
+[[nodiscard]] Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct);
+
+/// Trustee step (SPEC §5.5) on an already verified field.
+[[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
+                                                        const VerifiedCiphertext& ct, Rng& rng);
+
 /// Trustee step (SPEC §5.5): verifies ct first, then returns x_i u with its proof.
 /// The caller (the trustee daemon) must already have checked that ct's label is in scope.
 [[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
