@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
+#include <ctime>
 #include <vector>
 
 #include "escrow/envelope.hpp"
@@ -11,6 +12,8 @@
 #include "escrow/label.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
+#include "escrow/translog.hpp"
+#include "escrow/warrant.hpp"
 
 #include <botan/auto_rng.h>
 #include <botan/dl_group.h>
@@ -193,6 +196,40 @@ void BM_recover(benchmark::State& state, bool optimistic) {
 }
 BENCHMARK_CAPTURE(BM_recover, always_verify, false)->Name("investigator/combine_and_open")->Arg(3)->Arg(5)->Arg(10);
 BENCHMARK_CAPTURE(BM_recover, optimistic, true)->Name("investigator/optimistic_combine_and_open")->Arg(3)->Arg(5)->Arg(10);
+
+// ---- per warrant: what a trustee does once per request, besides the fields ----
+
+void BM_warrant_verify(benchmark::State& state) {
+  const auto root = pki::create_root("Bench Root", 10).value();
+  const auto judge = pki::appoint_judge(root, "Bench Judge", 10).value();
+  warrant::SignedWarrant sw;
+  sw.warrant.case_reference = "BENCH";
+  sw.warrant.court = "Bench Court";
+  sw.warrant.targets = {"bob"};
+  sw.warrant.window_end = 1;
+  sw.warrant.max_sessions = 1;
+  sw.warrant.not_after = UINT64_MAX;
+  if (!warrant::add_signature(sw, judge)) return state.SkipWithError("signing failed");
+  const warrant::Policy policy{root.certificate_pem, pki::issue_crl(root, {}, 24).value(), 1};
+  const auto now = static_cast<uint64_t>(std::time(nullptr));
+  for (auto _ : state)
+    if (!warrant::verify(sw, policy, now)) state.SkipWithError("warrant refused");
+}
+BENCHMARK(BM_warrant_verify)->Name("warrant/verify_chain_and_crl");
+
+// The Merkle side of a log append: hash the entry, and the new root a signed head commits to,
+// through the frontier the trustee keeps (O(log n), whatever the log's size).
+void BM_log_append(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  translog::Frontier frontier;
+  translog::Entry e{1'790'000'000, {}, {}, {}, 0, "issued"};
+  for (std::size_t i = 0; i < size; ++i) frontier.append(translog::leaf_hash(e.encode()));
+  for (auto _ : state) {
+    frontier.append(translog::leaf_hash(e.encode()));
+    benchmark::DoNotOptimize(frontier.root());
+  }
+}
+BENCHMARK(BM_log_append)->Name("log/append_and_root")->Arg(1000)->Arg(1000000);
 
 // ---- after compromise ----
 

@@ -227,6 +227,7 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
     if (h.size() != leaf.size()) return fail(ErrorCategory::internal, fn, "damaged leaf hash");
     std::copy(h.begin(), h.end(), leaf.begin());
     t->leaves_.push_back(leaf);
+    t->frontier_.append(leaf);
   }
   return t;
 }
@@ -265,6 +266,11 @@ Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
     leaves_.push_back(leaf);
   }
   return {};
+}
+
+// After a commit: the frontier follows the leaves that are now durable.
+void Trustee::sync_frontier() {
+  while (frontier_.size() < leaves_.size()) frontier_.append(leaves_[frontier_.size()]);
 }
 
 Reply Trustee::refuse(int status, std::string code, std::string reason, const translog::Entry& entry) {
@@ -452,7 +458,8 @@ Reply Trustee::info() {
 
 Reply Trustee::head(uint64_t now) {
   std::lock_guard lock(mu_);
-  translog::TreeHead h{leaves_.size(), translog::root(leaves_), now, {}};
+  sync_frontier();
+  translog::TreeHead h{leaves_.size(), frontier_.root(), now, {}};
   translog::sign(h, sign_secret_);
   return {200, {{"trustee", index()}, {"tree_head", to_hex(h.encode())}}};
 }

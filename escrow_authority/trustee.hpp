@@ -71,6 +71,7 @@ class Trustee {
   escrow::Result<void> seal_secrets();
   Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
+  void sync_frontier();
 
   std::mutex mu_;  // one request at a time: decisions, nonces, budgets and the log stay consistent
   db::Database db_;
@@ -90,6 +91,7 @@ class Trustee {
   unsigned judges_required_ = 1;
   uint64_t freshness_ = 300;
   std::vector<escrow::translog::Hash> leaves_;
+  escrow::translog::Frontier frontier_;  // the same leaves: signed heads in O(log n)
   escrow::SystemRng rng_;
 };
 

@@ -24,6 +24,16 @@ TEST(Translog, HashesFollowRfc9162) {
   EXPECT_EQ(root(l), node_hash(node_hash(l[0], l[1]), l[2]));
 }
 
+TEST(Translog, FrontierRootEqualsTheFullRootAtEverySize) {
+  Frontier f;
+  EXPECT_EQ(f.root(), root({}));
+  const auto l = leaves(300);
+  for (std::size_t n = 1; n <= l.size(); ++n) {
+    f.append(l[n - 1]);
+    ASSERT_EQ(f.root(), root(std::span(l).first(n))) << n;
+  }
+}
+
 TEST(Translog, EveryInclusionProofVerifiesAndNoWrongOneDoes) {
   for (std::size_t n = 1; n <= 33; ++n) {
     const auto l = leaves(n);

@@ -72,6 +72,25 @@ Hash root(std::span<const Hash> leaves) {
   return node_hash(root(leaves.first(k)), root(leaves.subspan(k)));
 }
 
+void Frontier::append(const Hash& leaf) {
+  // Like binary increment: each trailing 1 bit of size_ merges a peak into its right neighbour.
+  Hash carry = leaf;
+  for (uint64_t s = size_; s & 1; s >>= 1) {
+    carry = node_hash(peaks_.back(), carry);
+    peaks_.pop_back();
+  }
+  peaks_.push_back(carry);
+  ++size_;
+}
+
+Hash Frontier::root() const {
+  if (peaks_.empty()) return translog::root({});
+  // MTH of a tree whose size is a sum of powers of two: fold the peaks from the right.
+  Hash acc = peaks_.back();
+  for (auto it = peaks_.rbegin() + 1; it != peaks_.rend(); ++it) acc = node_hash(*it, acc);
+  return acc;
+}
+
 Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index) {
   if (index >= leaves.size()) return fail(ErrorCategory::malformed, "translog::inclusion_proof", "index beyond the tree");
   std::vector<Hash> out;

@@ -22,6 +22,20 @@ using Hash = std::array<uint8_t, 32>;
 /// MTH(D[0:n]) over leaf hashes; the empty tree's root is SHA-256("").
 [[nodiscard]] Hash root(std::span<const Hash> leaves);
 
+/// The right edge of a growing tree: the roots of its perfect subtrees, largest first. Appending
+/// costs O(log n) and the root O(log n), so a log signs fresh heads without rehashing everything.
+/// root() equals translog::root() of the same leaves.
+class Frontier {
+ public:
+  void append(const Hash& leaf);
+  [[nodiscard]] Hash root() const;
+  [[nodiscard]] uint64_t size() const { return size_; }
+
+ private:
+  std::vector<Hash> peaks_;  // one per set bit of size_, from the highest bit down
+  uint64_t size_ = 0;
+};
+
 /// PATH(m, D[0:n]) (RFC 9162 §2.1.3.1). Refuses m >= n.
 [[nodiscard]] Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index);
 /// PROOF(m, D[0:n]) (§2.1.4.1) for the first `old_size` leaves. Needs 0 < old_size <= n.
