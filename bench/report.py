@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Turns Google Benchmark JSON from Doormat's suites into docs/BENCHMARKS.md and SVG charts.
+
+usage: report.py OUT_DIR RESULT.json [RESULT.json ...]
+
+Every ratio is computed from numbers of the same run (the machine is shared and noisy:
+absolute times move, ratios much less). Nothing here is typed in by hand.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def load(paths):
+    runs, context = {}, None
+    for p in paths:
+        with open(p, encoding="utf-8") as fh:
+            data = json.load(fh)
+        context = context or data.get("context", {})
+        for b in data.get("benchmarks", []):
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+                continue
+            name = b["name"].replace("_median", "")
+            if b.get("error_occurred"):
+                continue
+            runs[name.split("/real_time")[0].split("/iterations:")[0].split("/manual_time")[0]] = b
+    return runs, context
+
+
+def us(b):
+    """Time per iteration in microseconds (real time for UseRealTime/manual benchmarks)."""
+    unit = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[b.get("time_unit", "ns")]
+    return b["real_time"] * unit
+
+
+def find(runs, name):
+    return runs.get(name)
+
+
+def ratio(runs, a, b):
+    x, y = find(runs, a), find(runs, b)
+    return us(x) / us(y) if x and y else None
+
+
+# ---------------------------------------------------------------- SVG charts (no dependencies)
+
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+
+
+def line_chart(title, xlabel, ylabel, series, path):
+    """series: [(label, [(x, y), ...])]"""
+    w, h, left, bottom, top, right = 560, 320, 70, 50, 40, 150
+    xs = sorted({x for _, pts in series for x, _ in pts})
+    ymax = max(y for _, pts in series for _, y in pts) * 1.1 or 1
+    sx = lambda x: left + (x - xs[0]) / ((xs[-1] - xs[0]) or 1) * (w - left - right)
+    sy = lambda y: h - bottom - y / ymax * (h - bottom - top)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+           f'<text x="{w/2}" y="20" text-anchor="middle" font-size="14">{title}</text>',
+           f'<line x1="{left}" y1="{h-bottom}" x2="{w-right}" y2="{h-bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h-bottom}" stroke="black"/>',
+           f'<text x="{(left + w - right)/2}" y="{h-12}" text-anchor="middle">{xlabel}</text>',
+           f'<text x="15" y="{(top + h - bottom)/2}" transform="rotate(-90 15 {(top + h - bottom)/2})" text-anchor="middle">{ylabel}</text>']
+    for x in xs:
+        out.append(f'<text x="{sx(x):.1f}" y="{h-bottom+16}" text-anchor="middle">{x:g}</text>')
+    for i in range(5):
+        y = ymax * i / 4
+        tick = f"{y:,.0f}" if y >= 100 else f"{y:.3g}"
+        out.append(f'<text x="{left-6}" y="{sy(y)+4:.1f}" text-anchor="end">{tick}</text>')
+        out.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{w-right}" y2="{sy(y):.1f}" stroke="#ddd"/>')
+    for i, (label, pts) in enumerate(series):
+        c = COLORS[i % len(COLORS)]
+        d = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in sorted(pts))
+        out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2" points="{d}"/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{c}"/>')
+        out.append(f'<rect x="{w-right+10}" y="{top+i*18}" width="12" height="12" fill="{c}"/>')
+        out.append(f'<text x="{w-right+28}" y="{top+i*18+10}">{label}</text>')
+    out.append("</svg>")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
+def bar_chart(title, unit, bars, path):
+    """bars: [(label, value)]"""
+    w, row, left = 600, 26, 260
+    h = 50 + row * len(bars)
+    vmax = max(v for _, v in bars) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+           f'<text x="{w/2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
+    for i, (label, v) in enumerate(bars):
+        y = 36 + i * row
+        bw = v / vmax * (w - left - 90)
+        out.append(f'<text x="{left-8}" y="{y+14}" text-anchor="end">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="18" fill="{COLORS[i % len(COLORS)]}"/>')
+        out.append(f'<text x="{left+bw+6:.1f}" y="{y+14}">{v:.3g} {unit}</text>')
+    out.append("</svg>")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
+# ---------------------------------------------------------------- the report
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def fmt_ratio(r, target=None):
+    if r is None:
+        return "n/a (not in this run)"
+    s = f"{r:.2f}×"
+    if target:
+        s += f" (target {target})"
+    return s
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    out_dir, paths = sys.argv[1], sys.argv[2:]
+    runs, ctx = load(paths)
+    charts = os.path.join(out_dir, "bench")
+    os.makedirs(charts, exist_ok=True)
+    md = ["# Doormat benchmarks", "",
+          "Generated by `./scripts/bench --report` (bench/report.py) from one run of every suite; do not edit by hand.",
+          "The machine is shared and noisy: compare the ratios, which come from the same run, more than the absolute times.", "",
+          "## Machine", "",
+          f"- CPU: {cpu_model()}, {ctx.get('num_cpus', '?')} cores at {ctx.get('mhz_per_cpu', '?')} MHz",
+          f"- run: {ctx.get('date', '?')} on `{ctx.get('host_name', '?')}`; Doormat built Release (Debian's Google Benchmark "
+          f"library reports itself as a `{ctx.get('library_build_type', '?')}` build: that is the harness, not the code measured)",
+          f"- system: {platform.platform()}", ""]
+
+    seal = find(runs, "envelope/seal/1024")
+    base = [find(runs, "baseline/x25519_session"), find(runs, "baseline/aead_1KiB")]
+    overhead = us(seal) / sum(us(b) for b in base) if seal and all(base) else None
+    t1, t2 = find(runs, "trustee/decrypt_batch_64/1"), find(runs, "trustee/decrypt_batch_64/2")
+    e2e = find(runs, "end_to_end/warrant_sessions/10000")
+    md += ["## Headline ratios (same run)", "",
+           "| what | ratio |", "|---|---|",
+           f"| `tdh2/encrypt` / its floor (2 fixed-base + 3 variable-base multiplications) | {fmt_ratio(ratio(runs, 'tdh2/encrypt', 'floor/tdh2_encrypt'), '≤ 1.10×')} |",
+           f"| `tdh2/combine/3` / its floor | {fmt_ratio(ratio(runs, 'tdh2/combine/3', 'floor/tdh2_combine/3'), '≤ 1.15×')} |",
+           f"| optimistic / always-verify combine-and-open, k = 3 | {fmt_ratio(ratio(runs, 'investigator/optimistic_combine_and_open/3', 'investigator/combine_and_open/3'), '≤ 0.35×')} |",
+           f"| escrowed 1 KiB message (`envelope/seal/1024`) / no escrow (X25519 session + AEAD 1 KiB) | {fmt_ratio(overhead)} |",
+           f"| trustee, 64-field batch: 2 threads' throughput / 1 thread's | {fmt_ratio(us(t1) / us(t2) if t1 and t2 else None, '≥ 1.8×')} |",
+           f"| mass decryption after compromise / one variable-base multiplication (rate) | {fmt_ratio(ratio(runs, 'group/mul', 'attack/mass_decrypt/k_shares_stolen/3'), '≥ 0.90×')} |",
+           f"| RSA-3072 OAEP key wrap (1990s escrow) / `tdh2/encrypt` | {fmt_ratio(ratio(runs, 'historical/rsa3072_oaep_wrap', 'tdh2/encrypt'))} |",
+           f"| ElGamal-2048 key wrap / `tdh2/encrypt` | {fmt_ratio(ratio(runs, 'historical/elgamal2048_wrap', 'tdh2/encrypt'))} |", ""]
+    if e2e:
+        md += [f"End to end: a warrant covering 10,000 sessions, five trustee processes on loopback with durable logs, "
+               f"opened in {us(e2e)/1e6:.2f} s: **{10000/(us(e2e)/1e6):.0f} sessions per second** (target ≥ 1,000).", ""]
+
+    md += ["## Every benchmark", "", "| benchmark | time | counters |", "|---|---|---|"]
+    skip = {"name", "run_name", "run_type", "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+            "time_unit", "family_index", "per_family_instance_index", "aggregate_name", "aggregate_unit", "error_occurred", "error_message"}
+    for name in sorted(runs):
+        b = runs[name]
+        t = us(b)
+        ts = f"{t/1e6:.3g} s" if t >= 1e6 else f"{t/1e3:.3g} ms" if t >= 1e3 else f"{t:.3g} µs"
+        counters = ", ".join(f"{k}={v:.4g}" for k, v in b.items() if k not in skip and isinstance(v, (int, float)))
+        md.append(f"| `{name}` | {ts} | {counters} |")
+    md.append("")
+
+    combine = [(f"always verify", [(k, us(runs[f'investigator/combine_and_open/{k}'])) for k in (3, 5, 10) if f'investigator/combine_and_open/{k}' in runs]),
+               (f"optimistic", [(k, us(runs[f'investigator/optimistic_combine_and_open/{k}'])) for k in (3, 5, 10) if f'investigator/optimistic_combine_and_open/{k}' in runs]),
+               ("floor (verify all)", [(k, us(runs[f'floor/tdh2_combine/{k}'])) for k in (2, 3, 5, 7, 10) if f'floor/tdh2_combine/{k}' in runs])]
+    if all(pts for _, pts in combine):
+        line_chart("Recovering one session key vs k", "k (trustees in the quorum)", "µs", combine, os.path.join(charts, "combine_vs_k.svg"))
+        md += ["## Charts", "", "![combine vs k](bench/combine_vs_k.svg)", ""]
+    dkg = [(label, [(n, runs[f"{prefix}/{n}"]["per_party_ms"]) for n in (3, 5, 9, 15) if f"{prefix}/{n}" in runs])
+           for label, prefix in (("Joint-Feldman", "dkg/joint_feldman"), ("GJKR", "dkg/gjkr"), ("refresh", "refresh"))]
+    if all(pts for _, pts in dkg):
+        line_chart("Key generation: CPU per trustee vs n", "n (trustees)", "ms per trustee", dkg, os.path.join(charts, "dkg_vs_n.svg"))
+        md += ["![dkg vs n](bench/dkg_vs_n.svg)", ""]
+    sizes = [("no escrow (ephemeral X25519 key)", find(runs, "baseline/x25519_session")),
+             ("TDH2 escrow field (alice->bob label)", find(runs, "tdh2/encrypt")),
+             ("RSA-3072 OAEP wrap", find(runs, "historical/rsa3072_oaep_wrap")),
+             ("ElGamal-2048 wrap", find(runs, "historical/elgamal2048_wrap"))]
+    if all(b for _, b in sizes):
+        bar_chart("Bytes on the wire per session for key transport/escrow", "B", [(l, b["wire_bytes"]) for l, b in sizes],
+                  os.path.join(charts, "bytes_per_session.svg"))
+        bar_chart("Cost per session", "µs", [(l, us(b)) for l, b in sizes], os.path.join(charts, "cost_per_session.svg"))
+        md += ["![bytes per session](bench/bytes_per_session.svg)", "", "![cost per session](bench/cost_per_session.svg)", ""]
+    with open(os.path.join(out_dir, "BENCHMARKS.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(md))
+    print(f"wrote {os.path.join(out_dir, 'BENCHMARKS.md')} from {len(runs)} benchmarks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
