@@ -21,7 +21,7 @@ escrow::Result<std::vector<uint8_t>> read(const std::string& path) {
 
 escrow::Result<std::string> read_text(const std::string& path) {
   auto b = read(path);
-  if (!b) return std::unexpected(b.error());
+  if (!b) return escrow::unexpected(b.error());
   return std::string(b->begin(), b->end());
 }
 

@@ -27,7 +27,7 @@ escrow::Result<void> hex_into(const json& j, const char* field, std::span<uint8_
 
 escrow::Result<json> parse(const std::string& path) {
   auto text = files::read_text(path);
-  if (!text) return std::unexpected(text.error());
+  if (!text) return escrow::unexpected(text.error());
   auto j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(ErrorCategory::malformed, "identity::load", path + " is not a JSON object");
   return j;
@@ -46,8 +46,8 @@ escrow::Result<Public> public_from(const json& j) {
   const bool control = std::any_of(p.name.begin(), p.name.end(), [](char c) { return static_cast<uint8_t>(c) < 0x20 || c == 0x7f; });
   if (p.name.empty() || p.name.size() > 255 || control)
     return fail(ErrorCategory::malformed, "identity::load", "name must be 1..255 bytes without control characters");
-  if (auto r = hex_into<32>(j, "x25519", p.box_key); !r) return std::unexpected(r.error());
-  if (auto r = hex_into<32>(j, "ed25519", p.sign_key); !r) return std::unexpected(r.error());
+  if (auto r = hex_into<32>(j, "x25519", p.box_key); !r) return escrow::unexpected(r.error());
+  if (auto r = hex_into<32>(j, "ed25519", p.sign_key); !r) return escrow::unexpected(r.error());
   return p;
 }
 
@@ -75,13 +75,13 @@ escrow::Result<void> save(const Identity& id, const std::string& prefix) {
 
 escrow::Result<Identity> load(const std::string& key_path) {
   auto j = parse(key_path);
-  if (!j) return std::unexpected(j.error());
+  if (!j) return escrow::unexpected(j.error());
   auto pub = public_from(*j);
-  if (!pub) return std::unexpected(pub.error());
+  if (!pub) return escrow::unexpected(pub.error());
   Identity id;
   id.pub = *pub;
-  if (auto r = hex_into<32>(*j, "x25519_secret", id.box_secret.expose()); !r) return std::unexpected(r.error());
-  if (auto r = hex_into<64>(*j, "ed25519_secret", id.sign_secret.expose()); !r) return std::unexpected(r.error());
+  if (auto r = hex_into<32>(*j, "x25519_secret", id.box_secret.expose()); !r) return escrow::unexpected(r.error());
+  if (auto r = hex_into<64>(*j, "ed25519_secret", id.sign_secret.expose()); !r) return escrow::unexpected(r.error());
   // The secret halves must match the public ones, or every signature would be refused later.
   std::array<uint8_t, 32> derived{};
   crypto_scalarmult_base(derived.data(), id.box_secret.expose().data());
@@ -92,7 +92,7 @@ escrow::Result<Identity> load(const std::string& key_path) {
 
 escrow::Result<Public> load_public(const std::string& pub_path) {
   auto j = parse(pub_path);
-  if (!j) return std::unexpected(j.error());
+  if (!j) return escrow::unexpected(j.error());
   return public_from(*j);
 }
 

@@ -23,7 +23,7 @@ int die(const escrow::Error& e) {
 
 escrow::Result<escrow::tdh2::PublicKey> load_authority(const std::string& path) {
   auto bytes = files::read(path);
-  if (!bytes) return std::unexpected(bytes.error());
+  if (!bytes) return escrow::unexpected(bytes.error());
   return escrow::tdh2::PublicKey::decode(*bytes);
 }
 

@@ -22,7 +22,7 @@ escrow::Result<Database> Database::open(const std::string& path) {
   Database db(raw);
   sqlite3_busy_timeout(raw, 5000);
   if (auto r = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !r)
-    return std::unexpected(r.error());
+    return escrow::unexpected(r.error());
   return db;
 }
 
@@ -76,7 +76,7 @@ escrow::Result<bool> Statement::step() {
 escrow::Result<void> Statement::run() {
   for (;;) {
     auto more = step();
-    if (!more) return std::unexpected(more.error());
+    if (!more) return escrow::unexpected(more.error());
     if (!*more) return {};
   }
 }

@@ -39,7 +39,7 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   }
   out.reachable = true;
   auto bytes = from_hex(reply->body.value("tree_head", ""));
-  auto head = bytes ? translog::TreeHead::decode(*bytes) : escrow::Result<translog::TreeHead>(std::unexpected(bytes.error()));
+  auto head = bytes ? translog::TreeHead::decode(*bytes) : escrow::Result<translog::TreeHead>(escrow::unexpected(bytes.error()));
   if (!head || !translog::verify_signature(*head, t.sign_key)) {
     out.error = "tree head does not verify under the enrolled key";
     return out;
@@ -96,11 +96,11 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
 
 escrow::Result<Audit> audit(const AuditOptions& o) {
   auto directory = load_directory(o.directory_path);
-  if (!directory) return std::unexpected(directory.error());
+  if (!directory) return escrow::unexpected(directory.error());
   nlohmann::json state = nlohmann::json::object();
   if (std::filesystem::exists(o.state_path)) {
     auto text = files::read_text(o.state_path);
-    if (!text) return std::unexpected(text.error());
+    if (!text) return escrow::unexpected(text.error());
     state = nlohmann::json::parse(*text, nullptr, false);
     if (!state.is_object()) return escrow::fail(escrow::ErrorCategory::malformed, "audit", o.state_path + " is damaged");
   }
@@ -111,7 +111,7 @@ escrow::Result<Audit> audit(const AuditOptions& o) {
     const auto& r = a.trustees.back();
     if (r.ok()) state[std::to_string(r.index)] = {{"size", r.size}, {"root", r.root}};
   }
-  if (auto w = files::write_text(o.state_path, state.dump(2) + "\n"); !w) return std::unexpected(w.error());
+  if (auto w = files::write_text(o.state_path, state.dump(2) + "\n"); !w) return escrow::unexpected(w.error());
   return a;
 }
 

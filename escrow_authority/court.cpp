@@ -23,9 +23,9 @@ constexpr uint32_t kCrlHours = 24 * 30;
 
 Result<escrow::pki::Credential> load_credential(const std::string& cert, const std::string& key) {
   auto c = files::read_text(cert);
-  if (!c) return std::unexpected(c.error());
+  if (!c) return escrow::unexpected(c.error());
   auto k = files::read(key);
-  if (!k) return std::unexpected(k.error());
+  if (!k) return escrow::unexpected(k.error());
   escrow::pki::Credential out{*c, escrow::SecureBytes(k->begin(), k->end())};
   sodium_memzero(k->data(), k->size());
   return out;
@@ -43,17 +43,17 @@ bool safe_name(const std::string& name) {
 
 Result<void> reissue_crl(const std::string& dir) {
   auto root = load_credential(dir + "/root.pem", dir + "/root.key");
-  if (!root) return std::unexpected(root.error());
+  if (!root) return escrow::unexpected(root.error());
   std::vector<std::string> revoked;
   std::ifstream list(dir + "/revoked.txt");
   for (std::string name; std::getline(list, name);) {
     if (name.empty()) continue;
     auto pem = files::read_text(dir + "/judges/" + name + ".pem");
-    if (!pem) return std::unexpected(pem.error());
+    if (!pem) return escrow::unexpected(pem.error());
     revoked.push_back(*pem);
   }
   auto crl = escrow::pki::issue_crl(*root, revoked, kCrlHours);
-  if (!crl) return std::unexpected(crl.error());
+  if (!crl) return escrow::unexpected(crl.error());
   return files::write_text(dir + "/crl.pem", *crl);
 }
 

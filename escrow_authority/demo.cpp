@@ -41,7 +41,7 @@ struct Demo : Narrator {
     fs::current_path(dir);
     auto r = process::run(args);
     fs::current_path(cwd);
-    if (!r) return std::unexpected(r.error());
+    if (!r) return escrow::unexpected(r.error());
     if (r->status != 0 && r->status != 3)  // 3: an audit that found problems still reports them
       return escrow::fail(escrow::ErrorCategory::internal, "demo", fmt::format("{} exited {}: {}", program, r->status, r->err));
     return r->out;

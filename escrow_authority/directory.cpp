@@ -38,7 +38,7 @@ escrow::Result<HttpReply> http_post(const std::string& url, const std::string& p
 
 escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path) {
   auto text = files::read_text(path);
-  if (!text) return std::unexpected(text.error());
+  if (!text) return escrow::unexpected(text.error());
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_array()) return fail(ErrorCategory::malformed, "directory::load", path + " is not a JSON array");
   std::vector<TrusteeEntry> out;
@@ -68,7 +68,7 @@ escrow::Result<void> save_directory(const std::string& path, const std::vector<T
 
 escrow::Result<TrusteeEntry> enroll(const std::string& url) {
   auto r = http_get(url, "/v1/info");
-  if (!r) return std::unexpected(r.error());
+  if (!r) return escrow::unexpected(r.error());
   if (r->status != 200 || !r->body.contains("trustee") || !r->body.contains("ed25519"))
     return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
   auto key = escrow::wire::from_hex(r->body["ed25519"].get<std::string>());

@@ -74,23 +74,23 @@ TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const s
 
 escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_t now) {
   auto warrant_bytes = files::read(o.warrant_path);
-  if (!warrant_bytes) return std::unexpected(warrant_bytes.error());
+  if (!warrant_bytes) return escrow::unexpected(warrant_bytes.error());
   auto sw = escrow::warrant::SignedWarrant::decode(*warrant_bytes);
-  if (!sw) return std::unexpected(sw.error());
+  if (!sw) return escrow::unexpected(sw.error());
   auto agency = identity::load(o.agency_path);
-  if (!agency) return std::unexpected(agency.error());
+  if (!agency) return escrow::unexpected(agency.error());
   if (agency->pub.sign_key != sw->warrant.agency_sign_key || agency->pub.box_key != sw->warrant.agency_box_key)
     return fail(ErrorCategory::policy_denied, "investigate", "this warrant names another agency's keys");
   auto pk_bytes = files::read(o.authority_path);
-  if (!pk_bytes) return std::unexpected(pk_bytes.error());
+  if (!pk_bytes) return escrow::unexpected(pk_bytes.error());
   auto pk = escrow::tdh2::PublicKey::decode(*pk_bytes);
-  if (!pk) return std::unexpected(pk.error());
+  if (!pk) return escrow::unexpected(pk.error());
   auto directory = load_directory(o.directory_path);
-  if (!directory) return std::unexpected(directory.error());
+  if (!directory) return escrow::unexpected(directory.error());
   auto box = mailbox::Mailbox::open(o.mailbox_path);
-  if (!box) return std::unexpected(box.error());
+  if (!box) return escrow::unexpected(box.error());
   auto stored = box->all();
-  if (!stored) return std::unexpected(stored.error());
+  if (!stored) return escrow::unexpected(stored.error());
 
   // What the investigator asks about: by default every session involving a target, whatever its
   // time, so the trustees' window check is visible; --all sends everything the provider handed over.

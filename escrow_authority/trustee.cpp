@@ -41,17 +41,17 @@ Result<escrow::Secret<32>> at_rest_key(const std::string& passphrase, std::span<
 
 Result<void> put(db::Database& db, const std::string& key, std::span<const uint8_t> value) {
   auto st = db.prepare("INSERT INTO config (key, value) VALUES (?, ?)");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return escrow::unexpected(st.error());
   st->bind(1, key).bind(2, value);
   return st->run();
 }
 
 Result<std::vector<uint8_t>> get(db::Database& db, const std::string& key) {
   auto st = db.prepare("SELECT value FROM config WHERE key = ?");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return escrow::unexpected(st.error());
   st->bind(1, key);
   auto row = st->step();
-  if (!row) return std::unexpected(row.error());
+  if (!row) return escrow::unexpected(row.error());
   if (!*row) return fail(ErrorCategory::malformed, "trustee::open", "database has no '" + key + "': run 'trustee init'");
   return st->column_blob(0);
 }
@@ -109,14 +109,14 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   uint8_t index = 0;
   if (!s.share_path.empty()) {
     auto share_bytes = files::read(s.share_path);
-    if (!share_bytes) return std::unexpected(share_bytes.error());
+    if (!share_bytes) return escrow::unexpected(share_bytes.error());
     auto decoded = escrow::tdh2::KeyShare::decode(*share_bytes);
     sodium_memzero(share_bytes->data(), share_bytes->size());
-    if (!decoded) return std::unexpected(decoded.error());
+    if (!decoded) return escrow::unexpected(decoded.error());
     auto pkb = files::read(s.authority_path);
-    if (!pkb) return std::unexpected(pkb.error());
+    if (!pkb) return escrow::unexpected(pkb.error());
     auto pk = escrow::tdh2::PublicKey::decode(*pkb);
-    if (!pk) return std::unexpected(pk.error());
+    if (!pk) return escrow::unexpected(pk.error());
     if (decoded->index().value() > pk->n || !(escrow::group::Point::base_mul(decoded->expose_secret()) == pk->verification_key(decoded->index())))
       return fail(ErrorCategory::malformed, fn, "the share does not match the authority's verification key Y_i");
     index = decoded->index().value();
@@ -127,11 +127,11 @@ Result<void> init_trustee(const TrusteeSetup& s) {
     index = static_cast<uint8_t>(s.index);
   }
   auto root = files::read_text(s.root_path);
-  if (!root) return std::unexpected(root.error());
+  if (!root) return escrow::unexpected(root.error());
   if (s.passphrase.size() < 8) return fail(ErrorCategory::malformed, fn, "passphrase under 8 characters");
 
   auto db = db::Database::open(s.db_path);
-  if (!db) return std::unexpected(db.error());
+  if (!db) return escrow::unexpected(db.error());
   if (auto r = db->exec(kSchema); !r) return r;
   if (get(*db, "index")) return fail(ErrorCategory::policy_denied, fn, s.db_path + " is already initialised");
 
@@ -149,7 +149,7 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   std::vector<uint8_t> salt(crypto_pwhash_SALTBYTES);
   randombytes_buf(salt.data(), salt.size());
   auto key = at_rest_key(s.passphrase, salt);
-  if (!key) return std::unexpected(key.error());
+  if (!key) return escrow::unexpected(key.error());
   const auto blob = seal_blob(*key, salt, index, plain);
 
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds);
@@ -168,9 +168,9 @@ Result<void> init_trustee(const TrusteeSetup& s) {
 Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const std::string& passphrase, std::size_t threads) {
   constexpr std::string_view fn = "trustee::open";
   auto db = db::Database::open(db_path);
-  if (!db) return std::unexpected(db.error());
+  if (!db) return escrow::unexpected(db.error());
   // Deleted and overwritten content is zeroed on disk, so a replaced share does not linger.
-  if (auto r = db->exec(std::string(kSchema) + "PRAGMA secure_delete=ON;"); !r) return std::unexpected(r.error());
+  if (auto r = db->exec(std::string(kSchema) + "PRAGMA secure_delete=ON;"); !r) return escrow::unexpected(r.error());
   std::unique_ptr<Trustee> t(new Trustee(std::move(*db)));
   t->pool_ = std::make_unique<ThreadPool>(std::max<std::size_t>(1, threads));
   auto index = get(t->db_, "index");
@@ -182,27 +182,27 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   auto box_public = get(t->db_, "box_public");
   auto blob = get(t->db_, "secrets");
   for (auto* r : {&index, &root, &crl, &judges, &fresh, &sign_public, &box_public, &blob})
-    if (!*r) return std::unexpected(r->error());
+    if (!*r) return escrow::unexpected(r->error());
   if (index->size() != 1 || sign_public->size() != 32 || box_public->size() != 32 || blob->size() < crypto_pwhash_SALTBYTES)
     return fail(ErrorCategory::malformed, fn, "stored configuration is damaged");
   t->index_ = (*index)[0];
   t->salt_.assign(blob->begin(), blob->begin() + crypto_pwhash_SALTBYTES);
   auto key = at_rest_key(passphrase, t->salt_);
-  if (!key) return std::unexpected(key.error());
+  if (!key) return escrow::unexpected(key.error());
   t->at_rest_key_ = std::move(*key);
   auto plain = open_blob(t->at_rest_key_, t->index_, *blob);
-  if (!plain) return std::unexpected(plain.error());
+  if (!plain) return escrow::unexpected(plain.error());
   std::copy(plain->begin(), plain->begin() + 64, t->sign_secret_.expose().begin());
   std::copy(plain->begin() + 64, plain->begin() + 96, t->box_secret_.expose().begin());
   std::copy(sign_public->begin(), sign_public->end(), t->sign_public_.begin());
   std::copy(box_public->begin(), box_public->end(), t->box_public_.begin());
   if (plain->size() > 96) {
     auto share = escrow::tdh2::KeyShare::decode(std::span(*plain).subspan(96));
-    if (!share) return std::unexpected(share.error());
+    if (!share) return escrow::unexpected(share.error());
     auto authority = get(t->db_, "authority");
-    if (!authority) return std::unexpected(authority.error());
+    if (!authority) return escrow::unexpected(authority.error());
     auto pk = escrow::tdh2::PublicKey::decode(*authority);
-    if (!pk) return std::unexpected(pk.error());
+    if (!pk) return escrow::unexpected(pk.error());
     if (share->index().value() != t->index_ || share->epoch() != pk->epoch)
       return fail(ErrorCategory::malformed, fn, "stored share does not belong to the stored key");
     t->share_ = std::move(*share);
@@ -215,10 +215,10 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
 
   // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a crash.
   auto st = t->db_.prepare("SELECT idx, leaf_hash FROM log ORDER BY idx");
-  if (!st) return std::unexpected(st.error());
+  if (!st) return escrow::unexpected(st.error());
   for (;;) {
     auto row = st->step();
-    if (!row) return std::unexpected(row.error());
+    if (!row) return escrow::unexpected(row.error());
     if (!*row) break;
     if (st->column_int(0) != static_cast<int64_t>(t->leaves_.size()))
       return fail(ErrorCategory::internal, fn, "log has a gap: refusing to serve a forked history");
@@ -241,7 +241,7 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
   auto r = db_.transaction([&]() -> Result<void> {
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}}) {
       auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
-      if (!st) return std::unexpected(st.error());
+      if (!st) return escrow::unexpected(st.error());
       st->bind(1, k).bind(2, v);
       if (auto run = st->run(); !run) return run;
     }
@@ -260,7 +260,7 @@ Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
     const auto bytes = e.encode();
     const auto leaf = translog::leaf_hash(bytes);
     auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
-    if (!st) return std::unexpected(st.error());
+    if (!st) return escrow::unexpected(st.error());
     st->bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);
     if (auto r = st->run(); !r) return r;
     leaves_.push_back(leaf);
@@ -335,12 +335,12 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
                             fail(ErrorCategory::policy_denied, "trustee::decrypt", "judicial CRL unreadable at " + crl_path_));
   auto record_nonce = [&]() -> Result<void> {
     auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
-    if (!st) return std::unexpected(st.error());
+    if (!st) return escrow::unexpected(st.error());
     st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce).bind(3, static_cast<int64_t>(req->time));
     if (auto r = st->run(); !r) return r;
     // Nonces older than twice the freshness window can never be replayed successfully.
     auto prune = db_.prepare("DELETE FROM nonces WHERE time < ?");
-    if (!prune) return std::unexpected(prune.error());
+    if (!prune) return escrow::unexpected(prune.error());
     prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
     return prune->run();
   };
@@ -375,7 +375,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   pool_->parallel_for(n, [&](std::size_t i) {
     field_hashes[i] = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(req->fields[i]).finish<32>();
     auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
-    auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(std::unexpected(ct.error()));
+    auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(escrow::unexpected(ct.error()));
     if (!ct || !label) {
       results[i].status = request::FieldStatus::malformed;
       return;
@@ -430,7 +430,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
     if (auto r = record_nonce(); !r) return r;
     for (const auto& f : newly_opened) {
       auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
-      if (!st) return std::unexpected(st.error());
+      if (!st) return escrow::unexpected(st.error());
       st->bind(1, base.warrant_hash).bind(2, f);
       if (auto r = st->run(); !r) return r;
     }

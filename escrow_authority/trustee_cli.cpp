@@ -12,7 +12,7 @@ namespace doormat::authority {
 namespace {
 escrow::Result<std::string> read_passphrase(const std::string& path) {
   auto text = files::read_text(path);
-  if (!text) return std::unexpected(text.error());
+  if (!text) return escrow::unexpected(text.error());
   while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
   return text;
 }

@@ -30,7 +30,7 @@ struct Conversation {
     std::vector<tdh2::PartialDecryption> partials;
     for (std::size_t i = 0; i < 3; ++i) {
       auto pd = tdh2::partial_decrypt(pk(), authority.shares[i], env.escrow, rng);
-      if (!pd) return std::unexpected(pd.error());
+      if (!pd) return escrow::unexpected(pd.error());
       partials.push_back(*pd);
     }
     return tdh2::combine(pk(), env.escrow, partials);

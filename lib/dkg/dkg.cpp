@@ -312,7 +312,7 @@ Result<Outcome> Party::finish() {
     epoch = old_pk.epoch + 1;
   }
   auto pk = tdh2::PublicKey::make(static_cast<uint8_t>(k_), static_cast<uint8_t>(n_), epoch, y, keys);
-  if (!pk) return std::unexpected(pk.error());
+  if (!pk) return escrow::unexpected(pk.error());
   if (!(Point::base_mul(x) == pk->verification_key(me_)))
     return fail(ErrorCategory::internal, fn, "own share does not match its verification key");
   return Outcome{qual, disqualified_, std::move(*pk), tdh2::KeyShare(me_, epoch, x)};
@@ -389,7 +389,7 @@ Result<Deal> decode_deal(std::span<const uint8_t> bytes) {
   r.header(wire::ObjectType::dkg_deal);
   auto from = get_party(r);
   auto points = get_points(r);
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return Deal{*from, std::move(points)};
 }
 
@@ -397,7 +397,7 @@ Result<Share> decode_share(std::span<const uint8_t> bytes) {
   wire::Reader r(bytes, "dkg::decode_share");
   r.header(wire::ObjectType::dkg_share);
   auto s = get_share_body(r);
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return *s;
 }
 
@@ -409,7 +409,7 @@ Result<Complaint> decode_complaint(std::span<const uint8_t> bytes) {
   if (r.ok() && has > 1) r.reject("evidence flag must be 0 or 1");
   std::optional<Share> evidence;
   if (r.ok() && has) evidence = get_share_body(r);
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return Complaint{*from, *against, evidence};
 }
 
@@ -418,7 +418,7 @@ Result<Extraction> decode_extraction(std::span<const uint8_t> bytes) {
   r.header(wire::ObjectType::dkg_extraction);
   auto from = get_party(r);
   auto points = get_points(r);
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return Extraction{*from, std::move(points)};
 }
 
@@ -462,7 +462,7 @@ Result<std::vector<Outcome>> run_honest(Protocol protocol, std::size_t k, std::s
   std::vector<Outcome> out;
   for (auto& p : parties) {
     auto r = p.finish();
-    if (!r) return std::unexpected(r.error());
+    if (!r) return escrow::unexpected(r.error());
     out.push_back(std::move(*r));
   }
   return out;

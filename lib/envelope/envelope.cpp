@@ -66,7 +66,7 @@ Result<Envelope> Envelope::decode(std::span<const uint8_t> bytes) {
   const auto nonce = r.fixed<kNonceBytes>();
   auto body = r.bytes_u32(kMaxBodyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   if (r.ok() && body.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) r.reject("body shorter than its tag");
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto ct = tdh2::Ciphertext::decode(escrow);
   if (!ct) return fail(ErrorCategory::malformed, fn, "escrow field: " + ct.error().detail);
   if (auto label = SessionLabel::decode(ct->label); !label)
@@ -98,7 +98,7 @@ Result<Envelope> seal(const tdh2::PublicKey& pk, const SessionLabel& label, cons
                       std::span<const uint8_t> plaintext, Rng& rng) {
   const auto key = tdh2::random_session_key(rng);
   auto escrow = tdh2::encrypt_recipient_verifiable(pk, key, label.encode(), rng);
-  if (!escrow) return std::unexpected(escrow.error());
+  if (!escrow) return escrow::unexpected(escrow.error());
   return seal_with_key(*escrow, key, recipient, plaintext, rng);
 }
 

@@ -39,7 +39,7 @@ Result<SessionLabel> SessionLabel::decode(std::span<const uint8_t> bytes) {
   const auto id = r.fixed<16>();
   if (r.ok() && (!valid_identity(sender) || !valid_identity(recipient)))
     r.reject("identities must be 1..255 bytes without control characters");
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return SessionLabel{std::string(sender.begin(), sender.end()), std::string(recipient.begin(), recipient.end()), time, id};
 }
 

@@ -38,7 +38,7 @@ Result<DecryptRequest> DecryptRequest::decode(std::span<const uint8_t> bytes) {
     req.fields.emplace_back(f.begin(), f.end());
   }
   req.signature = r.fixed<64>();
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return req;
 }
 
@@ -94,7 +94,7 @@ Result<DecryptResponse> DecryptResponse::decode(std::span<const uint8_t> bytes) 
     resp.results.push_back({static_cast<FieldStatus>(status), {partial.begin(), partial.end()}});
   }
   resp.signature = r.fixed<64>();
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return resp;
 }
 

@@ -63,7 +63,7 @@ Result<Scalar> reconstruct(std::span<const Share> shares) {
   std::vector<PartyIndex> indices;
   for (const auto& s : shares) indices.push_back(s.index);
   auto lambda = lagrange_coefficients(indices);
-  if (!lambda) return std::unexpected(lambda.error());
+  if (!lambda) return escrow::unexpected(lambda.error());
   Scalar acc;
   for (std::size_t a = 0; a < shares.size(); ++a) acc = acc + (*lambda)[a] * shares[a].value;
   return acc;
@@ -74,7 +74,7 @@ Result<Point> interpolate_in_exponent(std::span<const PartyIndex> indices, std::
   if (indices.size() != points.size())
     return fail(ErrorCategory::malformed, "shamir::interpolate_in_exponent", "indices and points differ in number");
   auto lambda = lagrange_coefficients(indices, at);
-  if (!lambda) return std::unexpected(lambda.error());
+  if (!lambda) return escrow::unexpected(lambda.error());
   Point acc;
   for (std::size_t a = 0; a < points.size(); ++a) acc = acc + points[a] * (*lambda)[a];
   return acc;

@@ -124,7 +124,7 @@ Result<PublicKey> PublicKey::decode(std::span<const uint8_t> bytes) {
   const auto y = r.fixed<32>();
   std::vector<std::array<uint8_t, 32>> raw;
   for (unsigned i = 0; r.ok() && i < n; ++i) raw.push_back(r.fixed<32>());
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
 
   auto yp = Point::from_bytes(y);
   if (!yp) return fail(ErrorCategory::malformed, fn, "Y: " + yp.error().detail);
@@ -158,7 +158,7 @@ Result<KeyShare> KeyShare::decode(std::span<const uint8_t> bytes) {
   const auto index = PartyIndex::make(r.u8());
   auto x = r.bytes(32);
   if (r.ok() && !index) r.reject("party index 0");
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto secret = Scalar::from_bytes(x);
   if (!secret) return fail(ErrorCategory::malformed, fn, "share: " + secret.error().detail);
   return KeyShare(*index, epoch, *secret);
@@ -181,7 +181,7 @@ Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
   ct.c = r.fixed<32>();
   auto label = r.bytes_u16(kMaxLabelBytes);
   const auto u = r.fixed<32>(), ubar = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   ct.label.assign(label.begin(), label.end());
 
   auto up = Point::from_bytes(u);
@@ -217,7 +217,7 @@ Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> byt
   const auto index = PartyIndex::make(r.u8());
   const auto ui = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
   if (r.ok() && !index) r.reject("party index 0");
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto uip = Point::from_bytes(ui);
   if (!uip) return fail(ErrorCategory::malformed, fn, "u_i: " + uip.error().detail, {*index});
   auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
@@ -232,7 +232,7 @@ Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> byt
 Result<Dealt> deal(std::size_t k, std::size_t n, Rng& rng) {
   const Scalar x = Scalar::random(rng);
   auto shares = shamir::split(x, k, n, rng);
-  if (!shares) return std::unexpected(shares.error());
+  if (!shares) return escrow::unexpected(shares.error());
   std::vector<Point> keys;
   std::vector<KeyShare> key_shares;
   for (auto& s : *shares) {
@@ -240,7 +240,7 @@ Result<Dealt> deal(std::size_t k, std::size_t n, Rng& rng) {
     key_shares.emplace_back(s.index, 0, s.value);
   }
   auto pk = PublicKey::make(static_cast<uint8_t>(k), static_cast<uint8_t>(n), 0, Point::base_mul(x), std::move(keys));
-  if (!pk) return std::unexpected(pk.error());
+  if (!pk) return escrow::unexpected(pk.error());
   return Dealt{std::move(*pk), std::move(key_shares)};
 }
 
@@ -301,7 +301,7 @@ Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
                                                const Scalar& nonce) {
   auto verified = check(pk, ct);
-  if (!verified) return std::unexpected(verified.error());
+  if (!verified) return escrow::unexpected(verified.error());
   return partial_decrypt_verified(pk, share, verified->get(), nonce);
 }
 
@@ -330,7 +330,7 @@ Result<void> verify(const PublicKey&, const Ciphertext& ct) {
 
 Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const SessionKey& key) {
   constexpr std::string_view fn = "tdh2::check_recipient";
-  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
   // SPEC §5.4. With the proof valid, u = rG and c = K xor H1(rY) pin down the field completely
   // (ubar = r Gbar follows from the proof).
   const Scalar r = testing::derive_r(key, ct.label);
@@ -344,7 +344,7 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
 // ---- decryption ----
 
 Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct) {
-  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
   return VerifiedCiphertext(std::move(ct));
 }
 
@@ -373,10 +373,10 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
 
 Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials) {
   constexpr std::string_view fn = "tdh2::combine";
-  if (auto ok = verify(pk, ct); !ok) return std::unexpected(ok.error());
+  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
   std::vector<PartyIndex> cheaters;
   auto plausible = cheap_checks(pk, partials, cheaters, fn);
-  if (!plausible) return std::unexpected(plausible.error());
+  if (!plausible) return escrow::unexpected(plausible.error());
   // Verify every partial, not only until k pass: the report must name every cheater.
   std::vector<const PartialDecryption*> valid;
   for (auto* pd : *plausible) {
@@ -397,7 +397,7 @@ Result<Combined> combine_optimistic(const PublicKey& pk, const Ciphertext& ct, s
   constexpr std::string_view fn = "tdh2::combine_optimistic";
   std::vector<PartyIndex> cheaters;
   auto plausible = cheap_checks(pk, partials, cheaters, fn);
-  if (!plausible) return std::unexpected(plausible.error());
+  if (!plausible) return escrow::unexpected(plausible.error());
   if (plausible->size() >= pk.k) {
     std::vector<const PartialDecryption*> quorum(plausible->begin(), plausible->begin() + pk.k);
     auto key = interpolate_key(ct, quorum);

@@ -182,7 +182,7 @@ Result<Entry> Entry::decode(std::span<const uint8_t> bytes) {
   e.field_hash = r.fixed<32>();
   e.decision = r.u8();
   auto words = r.bytes_u8();
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   e.reason.assign(words.begin(), words.end());
   return e;
 }
@@ -207,7 +207,7 @@ Result<TreeHead> TreeHead::decode(std::span<const uint8_t> bytes) {
   h.root = r.fixed<32>();
   h.timestamp = r.u64();
   h.signature = r.fixed<64>();
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return h;
 }
 

@@ -53,7 +53,7 @@ Result<Warrant> Warrant::decode(std::span<const uint8_t> bytes) {
   w.agency_sign_key = r.fixed<32>();
   if (r.ok() && w.window_start > w.window_end) r.reject("window starts after it ends");
   if (r.ok() && w.max_sessions == 0) r.reject("max sessions is zero");
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return w;
 }
 
@@ -83,7 +83,7 @@ Result<SignedWarrant> SignedWarrant::decode(std::span<const uint8_t> bytes) {
     JudgeSignature s{std::vector<uint8_t>(der.begin(), der.end()), r.fixed<64>()};
     sw.signatures.push_back(std::move(s));
   }
-  if (auto done = r.finish(); !done) return std::unexpected(done.error());
+  if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto w = Warrant::decode(inner);
   if (!w) return fail(ErrorCategory::malformed, fn, "warrant: " + w.error().detail);
   sw.warrant = std::move(*w);
@@ -100,9 +100,9 @@ std::array<uint8_t, 32> signing_message(const Warrant& w) {
 
 Result<void> add_signature(SignedWarrant& sw, const pki::Credential& judge) {
   auto der = pki::pem_to_der(judge.certificate_pem);
-  if (!der) return std::unexpected(der.error());
+  if (!der) return escrow::unexpected(der.error());
   auto sig = pki::sign(judge, signing_message(sw.warrant));
-  if (!sig) return std::unexpected(sig.error());
+  if (!sig) return escrow::unexpected(sig.error());
   sw.signatures.push_back({std::move(*der), *sig});
   return {};
 }

@@ -28,19 +28,19 @@ Result<std::string> Vector::text(const std::string& name) const {
 
 Result<std::vector<uint8_t>> Vector::hex(const std::string& name) const {
   auto t = text(name);
-  if (!t) return std::unexpected(t.error());
+  if (!t) return escrow::unexpected(t.error());
   return wire::from_hex(*t);
 }
 
 Result<std::vector<std::vector<uint8_t>>> Vector::hex_list(const std::string& name) const {
   auto t = text(name);
-  if (!t) return std::unexpected(t.error());
+  if (!t) return escrow::unexpected(t.error());
   std::vector<std::vector<uint8_t>> out;
   std::string_view rest = *t;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
     auto item = wire::from_hex(trim(rest.substr(0, comma)));
-    if (!item) return std::unexpected(item.error());
+    if (!item) return escrow::unexpected(item.error());
     out.push_back(std::move(*item));
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
@@ -50,7 +50,7 @@ Result<std::vector<std::vector<uint8_t>>> Vector::hex_list(const std::string& na
 
 Result<uint64_t> Vector::number(const std::string& name) const {
   auto t = text(name);
-  if (!t) return std::unexpected(t.error());
+  if (!t) return escrow::unexpected(t.error());
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
   if (ec != std::errc() || end != t->data() + t->size())

@@ -1,10 +1,10 @@
 #pragma once
 /// Errors leave lib/ as values, never as exceptions (SPEC §6).
-#include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "escrow/expected.hpp"
 #include "escrow/party.hpp"
 
 namespace escrow {
@@ -31,12 +31,12 @@ struct Error {
 };
 
 template <typename T>
-using Result = std::expected<T, Error>;
+using Result = expected<T, Error>;
 
-[[nodiscard]] inline std::unexpected<Error> fail(ErrorCategory category, std::string_view function,
+[[nodiscard]] inline unexpected<Error> fail(ErrorCategory category, std::string_view function,
                                                  std::string detail,
                                                  std::vector<PartyIndex> blame = {}) {
-  return std::unexpected<Error>(Error{category, function, std::move(detail), std::move(blame)});
+  return unexpected<Error>(Error{category, function, std::move(detail), std::move(blame)});
 }
 
 }  // namespace escrow
