@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the libFuzzer targets (SPEC §13): parse, and when the parse succeeds, the object must
+// Shared by the libFuzzer targets (docs/SECURITY.md): parse, and when the parse succeeds, the object must
 // encode back to exactly the input — every format is canonical, so a parser that accepts two
 // encodings of one object is a bug the fuzzer reports by aborting.
 #include <cstdint>

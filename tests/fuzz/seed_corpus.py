@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a seed corpus per fuzz target from tests/vectors/ (SPEC §13).
+"""Writes a seed corpus per fuzz target from tests/vectors/ (docs/SECURITY.md).
 
 usage: seed_corpus.py VECTOR_DIR OUT_DIR
 The first byte of a seed picks the parser inside a target, as the targets do.

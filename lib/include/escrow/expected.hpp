@@ -2,7 +2,7 @@
 /// escrow::expected / escrow::unexpected: std::expected where the standard library has it (g++ 12
 /// with -std=c++23, the build everything ships with), and a minimal stand-in where it does not —
 /// clang 14 on Debian 12 uses the same libstdc++ but reports concepts too old for <expected>,
-/// and the libFuzzer builds need clang (SPEC §13). The stand-in offers only what lib/ uses.
+/// and the libFuzzer builds need clang (docs/SECURITY.md). The stand-in offers only what lib/ uses.
 #include <version>
 
 #if defined(__cpp_lib_expected)
