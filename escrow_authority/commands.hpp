@@ -15,6 +15,7 @@ void register_trustee(CLI::App& app, int& status);
 void register_investigate(CLI::App& app, int& status);
 void register_audit(CLI::App& app, int& status);
 void register_demo(CLI::App& app, int& status);
+void register_loadtest(CLI::App& app, int& status);
 
 inline int report(const escrow::Error& e) {
   fmt::print(stderr, "error: {}\n", e.message());

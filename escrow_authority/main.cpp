@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   doormat::authority::register_investigate(app, status);
   doormat::authority::register_audit(app, status);
   doormat::authority::register_demo(app, status);
+  doormat::authority::register_loadtest(app, status);
 
   CLI11_PARSE(app, argc, argv);
   return status;

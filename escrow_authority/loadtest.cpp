@@ -1,0 +1,249 @@
+// `escrow-authority loadtest`: a bounded load generator (loopback only; it stops by itself).
+// Starts n trustee processes, then sends a mix of valid and invalid requests from several client
+// threads for a fixed time, and checks: no trustee crashed, every valid request was answered,
+// every invalid one refused with the right reason, and each trustee's log holds exactly the
+// entries the traffic implies. Reports p50/p99 latency and each trustee's memory.
+#include <signal.h>
+#include <sodium.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "commands.hpp"
+#include "directory.hpp"
+#include "escrow/envelope.hpp"
+#include "escrow/request.hpp"
+#include "escrow/warrant.hpp"
+#include "escrow/wire.hpp"
+#include "files.hpp"
+#include "identity.hpp"
+#include "process.hpp"
+
+namespace doormat::authority {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+enum class Kind { valid, out_of_scope, tampered_field, bad_signature, replay, stale, malformed_json, count };
+constexpr const char* kKindNames[] = {"valid", "out_of_scope", "tampered_field", "bad_signature", "replay", "stale", "malformed_json"};
+
+long rss_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+bool sh(const std::string& bin, std::vector<std::string> args, const std::string& cwd) {
+  args.insert(args.begin(), bin);
+  const auto here = fs::current_path();
+  fs::current_path(cwd);
+  auto r = process::run(args);
+  fs::current_path(here);
+  return r && r->status == 0;
+}
+
+struct Options {
+  std::size_t trustees = 5, clients = 4, fields = 4;
+  unsigned seconds = 60;
+  std::string workdir;
+};
+
+int run_loadtest(const Options& o) {
+  const std::string bin = process::self_dir() + "/escrow-authority";
+  std::string dir = o.workdir;
+  if (dir.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "doormat-load-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) return 1;
+    dir = tmpl;
+  }
+  fs::create_directories(dir);
+  const std::string n = std::to_string(o.trustees), k = std::to_string(o.trustees / 2 + 1);
+  bool ok = sh(bin, {"court", "init", "--dir", "court"}, dir) && sh(bin, {"court", "appoint", "--dir", "court", "--judge", "jane"}, dir) &&
+            sh(bin, {"ceremony", "dealer", "-k", k, "-n", n, "--out", "auth"}, dir) && sh(bin, {"agency", "new", "--name", "agency", "--out", "agency"}, dir) &&
+            files::write_text(dir + "/pass", "load test passphrase\n", true).has_value();
+  std::vector<pid_t> pids;
+  std::vector<std::string> urls;
+  for (std::size_t i = 1; ok && i <= o.trustees; ++i) {
+    const std::string t = fmt::format("t{}", i);
+    ok = sh(bin, {"trustee", "init", "--db", t + ".db", "--share", fmt::format("auth/share-{}.bin", i), "--authority", "auth/authority.pub",
+                  "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"}, dir);
+    auto pid = process::spawn({bin, "trustee", "serve", "--db", dir + "/" + t + ".db", "--passphrase-file", dir + "/pass", "--port", "0",
+                               "--port-file", dir + "/" + t + ".port", "--threads", "1"}, dir + "/" + t + ".log");
+    if (!pid) { ok = false; break; }
+    pids.push_back(*pid);
+    for (int w = 0; w < 200 && !fs::exists(dir + "/" + t + ".port"); ++w) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto port = files::read_text(dir + "/" + t + ".port");
+    if (!port) ok = false;
+    else urls.push_back("http://127.0.0.1:" + port->substr(0, port->find('\n')));
+  }
+  auto stop_all = [&] {
+    for (pid_t p : pids) process::stop(p, SIGTERM);
+  };
+  if (!ok) {
+    stop_all();
+    fmt::print(stderr, "error: set-up failed (see {})\n", dir);
+    return 1;
+  }
+  ok = sh(bin, {"court", "issue", "--dir", "court", "--judge", "jane", "--case", "LOAD", "--target", "bob", "--from", "1000", "--to", "2000",
+                "--max-sessions", "1000000", "--valid-for", "86400", "--agency", "agency.pub", "--out", "warrant.bin"}, dir);
+  auto agency = identity::load(dir + "/agency.key");
+  auto pk = escrow::tdh2::PublicKey::decode(files::read(dir + "/auth/authority.pub").value());
+  auto warrant = files::read(dir + "/warrant.bin");
+  if (!ok || !agency || !pk || !warrant) {
+    stop_all();
+    return 1;
+  }
+  // A pool of escrow fields, sealed once: in scope (bob, inside the window) and out of scope.
+  escrow::SystemRng rng;
+  auto make_field = [&](const std::string& to, uint64_t t) {
+    std::array<uint8_t, 32> box{};
+    escrow::Secret<32> sk;
+    crypto_box_keypair(box.data(), sk.expose().data());
+    const std::vector<uint8_t> msg = {'l', 'o', 'a', 'd'};
+    return escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", to, t, rng).value(), box, msg, rng).value().escrow.encode();
+  };
+  std::vector<std::vector<uint8_t>> in_scope, out_scope;
+  for (int i = 0; i < 64; ++i) in_scope.push_back(make_field("bob", 1000 + static_cast<uint64_t>(i)));
+  for (int i = 0; i < 16; ++i) out_scope.push_back(make_field("carol", 1500));
+
+  struct Tally {
+    std::array<uint64_t, static_cast<int>(Kind::count)> sent{}, as_expected{};
+    std::vector<uint64_t> expected_entries;
+    std::vector<double> latency_ms;
+    std::vector<std::string> surprises;
+  } tally;
+  tally.expected_entries.assign(o.trustees, 0);
+  std::mutex mu;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.seconds);
+  std::atomic<uint64_t> counter{0};
+
+  auto client = [&](std::size_t id) {
+    escrow::SystemRng local;
+    std::optional<escrow::request::DecryptRequest> last_valid;
+    std::size_t last_valid_trustee = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const uint64_t seq = counter++;
+      const auto kind = static_cast<Kind>(seq % static_cast<uint64_t>(Kind::count));
+      // A replay goes back to the trustee that already saw the nonce; anywhere else it is fresh.
+      const std::size_t t = kind == Kind::replay && last_valid ? last_valid_trustee : (seq / static_cast<uint64_t>(Kind::count) + id) % o.trustees;
+      escrow::request::DecryptRequest r;
+      r.signed_warrant = *warrant;
+      randombytes_buf(r.nonce.data(), r.nonce.size());
+      r.time = static_cast<uint64_t>(std::time(nullptr)) - (kind == Kind::stale ? 3600 : 0);
+      for (std::size_t f = 0; f < o.fields; ++f) {
+        auto field = (kind == Kind::out_of_scope ? out_scope : in_scope)[(seq + f) % (kind == Kind::out_of_scope ? out_scope.size() : in_scope.size())];
+        if (kind == Kind::tampered_field && f == 0) field[6] ^= 1;
+        r.fields.push_back(std::move(field));
+      }
+      escrow::request::sign(r, agency->sign_secret);
+      if (kind == Kind::bad_signature) r.signature[5] ^= 1;
+      if (kind == Kind::replay && last_valid) r = *last_valid;
+      json body = kind == Kind::malformed_json ? json("not a request") : json{{"request", escrow::wire::to_hex(r.encode())}};
+      const auto t0 = std::chrono::steady_clock::now();
+      auto reply = http_post(urls[t], "/v1/decrypt", body);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      // What the trustee must have said, and how many log entries that decision writes.
+      bool expected = false;
+      uint64_t entries = 1;
+      std::string why;
+      if (!reply) {
+        why = "no answer: " + reply.error().detail;
+      } else if (kind == Kind::valid || kind == Kind::out_of_scope || kind == Kind::tampered_field || (kind == Kind::replay && !last_valid)) {
+        entries = o.fields;
+        if (reply->status == 200) {
+          auto sealed = escrow::wire::from_hex(reply->body.value("sealed_response", ""));
+          auto plain = sealed ? escrow::request::unseal(*sealed, agency->pub.box_key, agency->box_secret) : escrow::Result<std::vector<uint8_t>>(escrow::unexpected(sealed.error()));
+          auto resp = plain ? escrow::request::DecryptResponse::decode(*plain) : escrow::Result<escrow::request::DecryptResponse>(escrow::unexpected(plain.error()));
+          if (resp && resp->results.size() == o.fields) {
+            expected = true;
+            for (std::size_t f = 0; f < o.fields; ++f) {
+              auto want = escrow::request::FieldStatus::issued;
+              if (kind == Kind::out_of_scope) want = escrow::request::FieldStatus::out_of_scope;
+              if (kind == Kind::tampered_field && f == 0) want = escrow::request::FieldStatus::invalid_field;
+              expected = expected && resp->results[f].status == want;
+            }
+          }
+        }
+        if (!expected) why = fmt::format("{}: HTTP {} {}", kKindNames[static_cast<int>(kind)], reply->status, reply->body.dump());
+        if (kind == Kind::valid && expected) {
+          last_valid = r;
+          last_valid_trustee = t;
+        }
+      } else {
+        const std::string want = kind == Kind::bad_signature ? "bad_agency_signature"
+                                 : kind == Kind::replay      ? "replayed_nonce"
+                                 : kind == Kind::stale       ? "stale_request"
+                                                             : "malformed_json";
+        expected = reply->body.value("error", "") == want;
+        if (!expected) why = fmt::format("{}: HTTP {} {}", kKindNames[static_cast<int>(kind)], reply->status, reply->body.dump());
+      }
+      std::lock_guard lock(mu);
+      tally.sent[static_cast<int>(kind)]++;
+      if (expected) tally.as_expected[static_cast<int>(kind)]++;
+      else if (tally.surprises.size() < 10) tally.surprises.push_back(why);
+      if (reply) tally.expected_entries[t] += entries;
+      tally.latency_ms.push_back(ms);
+    }
+  };
+  std::vector<long> rss_before;
+  for (pid_t p : pids) rss_before.push_back(rss_kb(p));
+  std::vector<std::thread> clients;
+  for (std::size_t c = 0; c < o.clients; ++c) clients.emplace_back(client, c);
+  for (auto& c : clients) c.join();
+
+  json per_trustee = json::array();
+  bool logs_match = true;
+  std::size_t crashed = 0;
+  for (std::size_t i = 0; i < o.trustees; ++i) {
+    int status = 0;
+    const bool alive = ::waitpid(pids[i], &status, WNOHANG) == 0;
+    crashed += !alive;
+    auto info = http_get(urls[i], "/v1/info");
+    const uint64_t size = info && info->status == 200 ? info->body.value("log_size", uint64_t{0}) : 0;
+    logs_match = logs_match && size == tally.expected_entries[i];
+    per_trustee.push_back({{"trustee", i + 1}, {"alive", alive}, {"log_entries", size}, {"log_entries_expected", tally.expected_entries[i]},
+                           {"rss_kb_before", rss_before[i]}, {"rss_kb_after", rss_kb(pids[i])}});
+  }
+  stop_all();
+  std::sort(tally.latency_ms.begin(), tally.latency_ms.end());
+  auto pct = [&](double p) { return tally.latency_ms.empty() ? 0.0 : tally.latency_ms[static_cast<std::size_t>(p * (tally.latency_ms.size() - 1))]; };
+  json kinds = json::object();
+  uint64_t sent = 0, good = 0;
+  for (int i = 0; i < static_cast<int>(Kind::count); ++i) {
+    kinds[kKindNames[i]] = {{"sent", tally.sent[i]}, {"as_expected", tally.as_expected[i]}};
+    sent += tally.sent[i];
+    good += tally.as_expected[i];
+  }
+  const bool pass = crashed == 0 && good == sent && logs_match;
+  json out = {{"seconds", o.seconds}, {"trustees", o.trustees}, {"clients", o.clients}, {"fields_per_request", o.fields},
+              {"requests", sent}, {"requests_as_expected", good}, {"by_kind", kinds}, {"crashed", crashed}, {"logs_match", logs_match},
+              {"latency_ms", {{"p50", pct(0.50)}, {"p99", pct(0.99)}, {"max", pct(1.0)}}}, {"per_trustee", per_trustee},
+              {"surprises", tally.surprises}, {"workdir", dir}, {"pass", pass}};
+  fmt::print("{}\n", out.dump(2));
+  return pass ? 0 : 1;
+}
+
+}  // namespace
+
+void register_loadtest(CLI::App& app, int& status) {
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("loadtest", "bounded load on n trustee processes over loopback: correctness under load, latency, memory");
+  cmd->add_option("--seconds", o->seconds, "how long to send requests")->check(CLI::Range(1, 600))->capture_default_str();
+  cmd->add_option("-n,--trustees", o->trustees, "trustee processes")->check(CLI::Range(1, 20))->capture_default_str();
+  cmd->add_option("--clients", o->clients, "client threads")->check(CLI::Range(1, 32))->capture_default_str();
+  cmd->add_option("--fields", o->fields, "escrow fields per request")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)");
+  cmd->callback([o, &status] { status = run_loadtest(*o); });
+}
+
+}  // namespace doormat::authority
