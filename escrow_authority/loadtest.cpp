@@ -76,7 +76,7 @@ int run_loadtest(const Options& o) {
   for (std::size_t i = 1; ok && i <= o.trustees; ++i) {
     const std::string t = fmt::format("t{}", i);
     ok = sh(bin, {"trustee", "init", "--db", t + ".db", "--share", fmt::format("auth/share-{}.bin", i), "--authority", "auth/authority.pub",
-                  "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"}, dir);
+                  "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass", "--rate-per-minute", "0"}, dir);
     auto pid = process::spawn({bin, "trustee", "serve", "--db", dir + "/" + t + ".db", "--passphrase-file", dir + "/pass", "--port", "0",
                                "--port-file", dir + "/" + t + ".port", "--threads", "1"}, dir + "/" + t + ".log");
     if (!pid) { ok = false; break; }

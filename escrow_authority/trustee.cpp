@@ -27,7 +27,8 @@ constexpr unsigned long long kOps = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 constexpr std::size_t kMem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
 // Request-level refusal codes in the log (field-level ones are request::FieldStatus).
-constexpr uint8_t kMalformedRequest = 0x80, kBadSignature = 0x81, kStale = 0x82, kReplay = 0x83, kWarrantRefused = 0x84;
+constexpr uint8_t kMalformedRequest = 0x80, kBadSignature = 0x81, kStale = 0x82, kReplay = 0x83, kWarrantRefused = 0x84,
+                  kRateLimited = 0x85;
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
@@ -152,10 +153,11 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   if (!key) return escrow::unexpected(key.error());
   const auto blob = seal_blob(*key, salt, index, plain);
 
-  const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds);
+  const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds),
+                    rate = std::to_string(s.rate_per_minute);
   std::vector<std::pair<std::string, std::vector<uint8_t>>> rows = {
       {"index", {index}}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
-      {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)},
+      {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)}, {"rate_per_minute", bytes_of(rate)},
       {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"box_public", {box_pk.begin(), box_pk.end()}}, {"secrets", blob}};
   if (share) rows.push_back({"authority", pk_bytes});
   return db->transaction([&]() -> Result<void> {
@@ -212,6 +214,7 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   t->crl_path_.assign(crl->begin(), crl->end());
   t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
   t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
+  if (auto rate = get(t->db_, "rate_per_minute")) t->rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
 
   // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a crash.
   auto st = t->db_.prepare("SELECT idx, leaf_hash FROM log ORDER BY idx");
@@ -284,6 +287,21 @@ Reply Trustee::refuse(int status, std::string code, std::string reason, const tr
   return {status, {{"error", std::move(code)}, {"reason", std::move(reason)}, {"trustee", index()}}};
 }
 
+bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
+  if (rate_per_minute_ == 0) return true;
+  const auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = buckets_.try_emplace(agency, Bucket{static_cast<double>(rate_per_minute_), now});
+  auto& b = it->second;
+  if (!fresh) {
+    const double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(static_cast<double>(rate_per_minute_), b.tokens + elapsed * static_cast<double>(rate_per_minute_) / 60.0);
+    b.last = now;
+  }
+  if (b.tokens < 1.0) return false;
+  b.tokens -= 1.0;
+  return true;
+}
+
 Reply Trustee::reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now) {
   std::lock_guard lock(mu_);
   return refuse(400, "malformed_json", std::move(reason), {now, raw_hash(body), {}, {}, kMalformedRequest, "malformed HTTP body"});
@@ -311,6 +329,12 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   // 1. The request is signed by the agency key the warrant names.
   if (!request::verify_signature(*req, sw->warrant.agency_sign_key))
     return refuse(401, "bad_agency_signature", "request not signed by the warrant's agency key", with(kBadSignature, "bad agency signature"));
+
+  // 1b. At most rate_per_minute requests per agency key (checked after the signature, so forged
+  // requests cannot spend a real agency's allowance).
+  if (!take_token(sw->warrant.agency_sign_key))
+    return refuse(429, "rate_limited", fmt::format("more than {} requests a minute from this agency", rate_per_minute_),
+                  with(kRateLimited, "rate limited"));
 
   // 2. Fresh, and never seen before.
   const uint64_t skew = now > req->time ? now - req->time : req->time - now;

@@ -1,6 +1,8 @@
 #pragma once
 // One trustee: its state in SQLite and the decision procedure for decryption requests
 // (SPEC §11.2). The HTTP layer (trustee_http.cpp) only moves bytes in and out of this class.
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +27,7 @@ struct TrusteeSetup {
   std::string passphrase;        ///< Argon2id input for the at-rest key
   unsigned judges_required = 1;
   uint64_t freshness_seconds = 300;
+  uint64_t rate_per_minute = 6000;  ///< requests per agency key per minute; 0 = unlimited
 };
 
 /// Creates the trustee's database: makes its Ed25519 signing key and X25519 ceremony key, imports
@@ -90,6 +93,13 @@ class Trustee {
   std::string crl_path_;
   unsigned judges_required_ = 1;
   uint64_t freshness_ = 300;
+  uint64_t rate_per_minute_ = 6000;
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::map<std::array<uint8_t, 32>, Bucket> buckets_;  // per agency Ed25519 key, in memory
+  bool take_token(const std::array<uint8_t, 32>& agency);
   std::vector<escrow::translog::Hash> leaves_;
   escrow::translog::Frontier frontier_;  // the same leaves: signed heads in O(log n)
   escrow::SystemRng rng_;

@@ -38,6 +38,7 @@ void register_trustee(CLI::App& app, int& status) {
   init->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase for the at-rest key")->required()->check(CLI::ExistingFile);
   init->add_option("--judges-required", o->setup.judges_required, "distinct judges a warrant needs")->capture_default_str();
   init->add_option("--freshness", o->setup.freshness_seconds, "seconds a request's time may differ from ours")->capture_default_str();
+  init->add_option("--rate-per-minute", o->setup.rate_per_minute, "requests per agency key per minute (0: unlimited)")->capture_default_str();
   init->callback([o, &status] {
     if (o->setup.share_path.empty() == (o->setup.index == 0)) {
       status = report({escrow::ErrorCategory::malformed, "trustee init", "give --share and --authority (dealer) or --index (DKG)"});

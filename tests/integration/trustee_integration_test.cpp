@@ -231,6 +231,48 @@ TEST_F(Trustees, OneBadFieldInABatchOf64IsFoundAndNamed) {
     EXPECT_EQ(resp.results[i].status, i == 37 ? request::FieldStatus::invalid_field : request::FieldStatus::issued) << "field " << i;
 }
 
+TEST_F(Trustees, RateLimitPerAgencyRefusesTheExtraRequest) {
+  // A third trustee whose policy allows 3 requests a minute per agency key.
+  TrusteeProcess t3;
+  t3.index = 3;
+  t3.dir = dir + "/t3";
+  fs::create_directories(t3.dir);
+  t3.db = t3.dir + "/state.db";
+  t3.pass = dir + "/pass";
+  sh({"trustee", "init", "--db", t3.db, "--share", "auth/share-3.bin", "--authority", "auth/authority.pub", "--root", "court/root.pem",
+      "--crl", "court/crl.pem", "--passphrase-file", "pass", "--rate-per-minute", "3"},
+     dir);
+  t3.start();
+  const auto sw = warrant(1000, 2000);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(post(t3, make_request(sw, {field("alice", "bob", 1500)})).status, 200) << i;
+  const uint64_t before = log_size(t3);
+  const auto fourth = post(t3, make_request(sw, {field("alice", "bob", 1500)}));
+  EXPECT_EQ(fourth.status, 429);
+  EXPECT_EQ(fourth.body.value("error", ""), "rate_limited");
+  EXPECT_EQ(log_size(t3), before + 1);
+  // A forged request (bad signature) does not spend the agency's allowance: it is refused for its signature.
+  auto forged = make_request(sw, {field("alice", "bob", 1500)});
+  forged.signature[0] ^= 1;
+  EXPECT_EQ(post(t3, forged).body.value("error", ""), "bad_agency_signature");
+  t3.kill(SIGTERM);
+}
+
+TEST_F(Trustees, OversizedBodyIsRefusedBeforeParsing) {
+  const uint64_t before = log_size(t1);
+  const std::string huge(2 * request::kMaxRequestBytes + 4096, 'a');
+  auto reply = authority::http_post(t1.url, "/v1/decrypt", {{"request", huge}});
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 413);
+  EXPECT_EQ(log_size(t1), before);  // refused by the HTTP layer: nothing was parsed, nothing decided
+}
+
+TEST_F(Trustees, BatchOverTheFieldLimitIsRefused) {
+  auto r = make_request(warrant(1000, 2000), std::vector<std::vector<uint8_t>>(request::kMaxFields + 1, std::vector<uint8_t>{0}));
+  const auto reply = post(t1, r);
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.body.value("error", ""), "malformed_request");
+}
+
 TEST_F(Trustees, RefusalChangesNothingButTheLog) {
   const auto sw = warrant(1000, 2000, 1);
   auto bad = make_request(sw, {field("alice", "bob", 1500)});
