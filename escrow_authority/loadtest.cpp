@@ -21,6 +21,7 @@
 #include "directory.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
+#include "escrow/translog.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
@@ -55,7 +56,22 @@ bool sh(const std::string& bin, std::vector<std::string> args, const std::string
 struct Options {
   std::size_t trustees = 5, clients = 4, fields = 4;
   unsigned seconds = 60;
+  unsigned kill_every = 0;  ///< SIGKILL and restart a trustee every this many seconds (0: never)
   std::string workdir;
+};
+
+// The trustees' current addresses: a restarted trustee listens on a new port.
+struct Addresses {
+  std::mutex mu;
+  std::vector<std::string> urls;
+  std::string get(std::size_t i) {
+    std::lock_guard lock(mu);
+    return urls[i];
+  }
+  void set(std::size_t i, std::string url) {
+    std::lock_guard lock(mu);
+    urls[i] = std::move(url);
+  }
 };
 
 int run_loadtest(const Options& o) {
@@ -71,23 +87,32 @@ int run_loadtest(const Options& o) {
   bool ok = sh(bin, {"court", "init", "--dir", "court"}, dir) && sh(bin, {"court", "appoint", "--dir", "court", "--judge", "jane"}, dir) &&
             sh(bin, {"ceremony", "dealer", "-k", k, "-n", n, "--out", "auth"}, dir) && sh(bin, {"agency", "new", "--name", "agency", "--out", "agency"}, dir) &&
             files::write_text(dir + "/pass", "load test passphrase\n", true).has_value();
-  std::vector<pid_t> pids;
-  std::vector<std::string> urls;
-  for (std::size_t i = 1; ok && i <= o.trustees; ++i) {
-    const std::string t = fmt::format("t{}", i);
-    ok = sh(bin, {"trustee", "init", "--db", t + ".db", "--share", fmt::format("auth/share-{}.bin", i), "--authority", "auth/authority.pub",
-                  "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass", "--rate-per-minute", "0"}, dir);
+  std::vector<pid_t> pids(o.trustees, 0);
+  Addresses addresses;
+  addresses.urls.resize(o.trustees);
+  // Starts trustee i (0-based) and waits until it listens; used again after each kill.
+  auto start = [&](std::size_t i) -> bool {
+    const std::string t = fmt::format("t{}", i + 1);
+    fs::remove(dir + "/" + t + ".port");
     auto pid = process::spawn({bin, "trustee", "serve", "--db", dir + "/" + t + ".db", "--passphrase-file", dir + "/pass", "--port", "0",
                                "--port-file", dir + "/" + t + ".port", "--threads", "1"}, dir + "/" + t + ".log");
-    if (!pid) { ok = false; break; }
-    pids.push_back(*pid);
-    for (int w = 0; w < 200 && !fs::exists(dir + "/" + t + ".port"); ++w) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (!pid) return false;
+    pids[i] = *pid;
+    for (int w = 0; w < 400 && !fs::exists(dir + "/" + t + ".port"); ++w) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     auto port = files::read_text(dir + "/" + t + ".port");
-    if (!port) ok = false;
-    else urls.push_back("http://127.0.0.1:" + port->substr(0, port->find('\n')));
+    if (!port) return false;
+    addresses.set(i, "http://127.0.0.1:" + port->substr(0, port->find('\n')));
+    return true;
+  };
+  for (std::size_t i = 0; ok && i < o.trustees; ++i) {
+    ok = sh(bin, {"trustee", "init", "--db", fmt::format("t{}.db", i + 1), "--share", fmt::format("auth/share-{}.bin", i + 1), "--authority",
+                  "auth/authority.pub", "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass",
+                  "--rate-per-minute", "0"}, dir) &&
+         start(i);
   }
   auto stop_all = [&] {
-    for (pid_t p : pids) process::stop(p, SIGTERM);
+    for (pid_t p : pids)
+      if (p > 0) process::stop(p, SIGTERM);
   };
   if (!ok) {
     stop_all();
@@ -118,11 +143,14 @@ int run_loadtest(const Options& o) {
 
   struct Tally {
     std::array<uint64_t, static_cast<int>(Kind::count)> sent{}, as_expected{};
-    std::vector<uint64_t> expected_entries;
+    std::vector<uint64_t> expected_entries;  // from requests whose reply arrived: certainly committed
+    std::vector<uint64_t> maybe_entries;     // from requests that got no reply: committed or not
+    uint64_t unanswered = 0;
     std::vector<double> latency_ms;
     std::vector<std::string> surprises;
   } tally;
   tally.expected_entries.assign(o.trustees, 0);
+  tally.maybe_entries.assign(o.trustees, 0);
   std::mutex mu;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.seconds);
   std::atomic<uint64_t> counter{0};
@@ -150,7 +178,7 @@ int run_loadtest(const Options& o) {
       if (kind == Kind::replay && last_valid) r = *last_valid;
       json body = kind == Kind::malformed_json ? json("not a request") : json{{"request", escrow::wire::to_hex(r.encode())}};
       const auto t0 = std::chrono::steady_clock::now();
-      auto reply = http_post(urls[t], "/v1/decrypt", body);
+      auto reply = http_post(addresses.get(t), "/v1/decrypt", body);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       // What the trustee must have said, and how many log entries that decision writes.
       bool expected = false;
@@ -158,6 +186,14 @@ int run_loadtest(const Options& o) {
       std::string why;
       if (!reply) {
         why = "no answer: " + reply.error().detail;
+        // Under fault injection a trustee being killed may not answer; its decision may still have
+        // been committed. Anything else that goes unanswered is a failure.
+        if (o.kill_every > 0) {
+          std::lock_guard lock(mu);
+          tally.unanswered++;
+          tally.maybe_entries[t] += (kind == Kind::valid || kind == Kind::out_of_scope || kind == Kind::tampered_field) ? o.fields : 1;
+          continue;
+        }
       } else if (kind == Kind::valid || kind == Kind::out_of_scope || kind == Kind::tampered_field || (kind == Kind::replay && !last_valid)) {
         entries = o.fields;
         if (reply->status == 200) {
@@ -199,6 +235,51 @@ int run_loadtest(const Options& o) {
   for (pid_t p : pids) rss_before.push_back(rss_kb(p));
   std::vector<std::thread> clients;
   for (std::size_t c = 0; c < o.clients; ++c) clients.emplace_back(client, c);
+
+  // Fault injection: SIGKILL trustees in turn, restart each, and prove its new log extends the
+  // signed head it gave just before being killed.
+  uint64_t kills = 0, heads_consistent = 0, restarts_failed = 0;
+  auto signed_head = [&](std::size_t i) -> std::optional<escrow::translog::TreeHead> {
+    auto r = http_get(addresses.get(i), "/v1/log/head");
+    if (!r || r->status != 200) return std::nullopt;
+    auto bytes = escrow::wire::from_hex(r->body.value("tree_head", ""));
+    if (!bytes) return std::nullopt;
+    auto h = escrow::translog::TreeHead::decode(*bytes);
+    return h ? std::optional(*h) : std::nullopt;
+  };
+  if (o.kill_every > 0) {
+    while (std::chrono::steady_clock::now() + std::chrono::seconds(o.kill_every) < deadline) {
+      std::this_thread::sleep_for(std::chrono::seconds(o.kill_every));
+      const std::size_t victim = kills % o.trustees;
+      const auto before = signed_head(victim);
+      process::stop(pids[victim], SIGKILL);
+      ++kills;
+      if (!start(victim)) {
+        ++restarts_failed;
+        continue;
+      }
+      const auto after = signed_head(victim);
+      if (!before || !after) continue;
+      bool consistent = after->size >= before->size;
+      if (consistent && after->size > before->size && before->size > 0) {
+        auto proof_reply = http_get(addresses.get(victim), fmt::format("/v1/log/consistency?from={}&to={}", before->size, after->size));
+        std::vector<escrow::translog::Hash> proof;
+        if (proof_reply && proof_reply->status == 200)
+          for (const auto& h : proof_reply->body["proof"]) {
+            auto b = escrow::wire::from_hex(h.get<std::string>());
+            if (b && b->size() == 32) {
+              escrow::translog::Hash x{};
+              std::copy(b->begin(), b->end(), x.begin());
+              proof.push_back(x);
+            }
+          }
+        consistent = escrow::translog::verify_consistency(before->size, after->size, before->root, after->root, proof);
+      } else if (consistent && after->size == before->size) {
+        consistent = after->root == before->root;
+      }
+      heads_consistent += consistent;
+    }
+  }
   for (auto& c : clients) c.join();
 
   json per_trustee = json::array();
@@ -208,10 +289,12 @@ int run_loadtest(const Options& o) {
     int status = 0;
     const bool alive = ::waitpid(pids[i], &status, WNOHANG) == 0;
     crashed += !alive;
-    auto info = http_get(urls[i], "/v1/info");
+    auto info = http_get(addresses.get(i), "/v1/info");
     const uint64_t size = info && info->status == 200 ? info->body.value("log_size", uint64_t{0}) : 0;
-    logs_match = logs_match && size == tally.expected_entries[i];
+    // Nothing committed lost (size >= answered), nothing invented or duplicated (size <= answered + in flight).
+    logs_match = logs_match && size >= tally.expected_entries[i] && size <= tally.expected_entries[i] + tally.maybe_entries[i];
     per_trustee.push_back({{"trustee", i + 1}, {"alive", alive}, {"log_entries", size}, {"log_entries_expected", tally.expected_entries[i]},
+                           {"log_entries_in_flight_at_kills", tally.maybe_entries[i]},
                            {"rss_kb_before", rss_before[i]}, {"rss_kb_after", rss_kb(pids[i])}});
   }
   stop_all();
@@ -224,11 +307,13 @@ int run_loadtest(const Options& o) {
     sent += tally.sent[i];
     good += tally.as_expected[i];
   }
-  const bool pass = crashed == 0 && good == sent && logs_match;
+  const bool pass = crashed == 0 && good == sent && logs_match && restarts_failed == 0 && heads_consistent == kills;
   json out = {{"seconds", o.seconds}, {"trustees", o.trustees}, {"clients", o.clients}, {"fields_per_request", o.fields},
               {"requests", sent}, {"requests_as_expected", good}, {"by_kind", kinds}, {"crashed", crashed}, {"logs_match", logs_match},
               {"latency_ms", {{"p50", pct(0.50)}, {"p99", pct(0.99)}, {"max", pct(1.0)}}}, {"per_trustee", per_trustee},
-              {"surprises", tally.surprises}, {"workdir", dir}, {"pass", pass}};
+              {"surprises", tally.surprises}, {"workdir", dir},
+              {"kills", kills}, {"restarts_failed", restarts_failed}, {"heads_consistent_after_restart", heads_consistent},
+              {"unanswered_during_kills", tally.unanswered}, {"pass", pass}};
   fmt::print("{}\n", out.dump(2));
   return pass ? 0 : 1;
 }
@@ -242,6 +327,7 @@ void register_loadtest(CLI::App& app, int& status) {
   cmd->add_option("-n,--trustees", o->trustees, "trustee processes")->check(CLI::Range(1, 20))->capture_default_str();
   cmd->add_option("--clients", o->clients, "client threads")->check(CLI::Range(1, 32))->capture_default_str();
   cmd->add_option("--fields", o->fields, "escrow fields per request")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--kill-every", o->kill_every, "SIGKILL and restart a trustee every S seconds (0: never)")->capture_default_str();
   cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)");
   cmd->callback([o, &status] { status = run_loadtest(*o); });
 }
