@@ -82,7 +82,7 @@ void BM_end_to_end(benchmark::State& state) {
     return state.SkipWithError("set-up failed");
   }
   const authority::InvestigationOptions options{dir + "/warrant.bin", dir + "/agency.key", dir + "/auth/authority.pub",
-                                                dir + "/provider.db", dir + "/trustees.json", false};
+                                                dir + "/provider.db", dir + "/trustees.json", false, 600};
   std::size_t decrypted = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();

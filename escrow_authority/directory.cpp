@@ -17,10 +17,10 @@ escrow::Result<HttpReply> reply_of(const httplib::Result& r, const std::string& 
   return HttpReply{r->status, std::move(body)};
 }
 
-httplib::Client client(const std::string& url) {
+httplib::Client client(const std::string& url, int read_timeout_seconds = 60) {
   httplib::Client c(url);
   c.set_connection_timeout(2, 0);
-  c.set_read_timeout(60, 0);
+  c.set_read_timeout(read_timeout_seconds, 0);
   c.set_write_timeout(10, 0);
   return c;
 }
@@ -31,8 +31,8 @@ escrow::Result<HttpReply> http_get(const std::string& url, const std::string& pa
   return reply_of(c.Get(path.c_str()), url);
 }
 
-escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body) {
-  auto c = client(url);
+escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body, int timeout_seconds) {
+  auto c = client(url, timeout_seconds);
   return reply_of(c.Post(path.c_str(), body.dump(), "application/json"), url);
 }
 

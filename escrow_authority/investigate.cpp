@@ -38,9 +38,9 @@ struct TrusteeAnswer {
 // Ask one trustee and check what comes back: sealed to us, signed by the key we enrolled,
 // answering this request, one result per field. Anything else counts as no answer.
 TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
-                  std::size_t fields, const identity::Identity& agency) {
+                  std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
   TrusteeAnswer a{{t.index, false, ""}, std::nullopt};
-  auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}});
+  auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
   if (!reply) {
     a.result.error = "unreachable: " + reply.error().detail;
     return a;
@@ -119,7 +119,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   std::vector<std::future<TrusteeAnswer>> pending;
   for (const auto& t : *directory)
     pending.push_back(std::async(std::launch::async, ask, std::cref(t), std::cref(request_hex), std::cref(request_hash),
-                                 req.fields.size(), std::cref(*agency)));
+                                 req.fields.size(), std::cref(*agency), o.timeout_seconds));
   std::vector<TrusteeAnswer> answers;
   for (auto& p : pending) answers.push_back(p.get());
   for (const auto& a : answers) inv.trustees.push_back(a.result);
@@ -201,6 +201,8 @@ void register_investigate(CLI::App& app, int& status) {
   inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
   inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
   inv->add_flag("--all", o->all_sessions, "ask about every session in the mailbox, not only the targets'");
+  inv->add_option("--timeout", o->timeout_seconds, "seconds to wait for each trustee before using the others")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
   inv->add_flag("--json", *json, "print one JSON object");
   inv->callback([o, json, &status] {
     auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));

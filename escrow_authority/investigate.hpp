@@ -13,6 +13,7 @@ namespace doormat::authority {
 struct InvestigationOptions {
   std::string warrant_path, agency_path, authority_path, mailbox_path, directory_path;
   bool all_sessions = false;  ///< send every session in the mailbox, not only the targets'
+  int timeout_seconds = 10;   ///< how long to wait for one trustee's answer before using the others
 };
 
 struct SessionResult {

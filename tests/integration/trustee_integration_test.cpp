@@ -24,6 +24,7 @@
 #include "identity.hpp"
 #include "process.hpp"
 #include "sqlite.hpp"
+#include "mailbox.hpp"
 #include "live_trustee.hpp"
 
 namespace doormat {
@@ -255,6 +256,45 @@ TEST_F(Trustees, RateLimitPerAgencyRefusesTheExtraRequest) {
   forged.signature[0] ^= 1;
   EXPECT_EQ(post(t3, forged).body.value("error", ""), "bad_agency_signature");
   t3.kill(SIGTERM);
+}
+
+TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {
+  // k = 2 of 3: trustees 1 and 3 answer, trustee 2 is frozen (SIGSTOP: it accepts the connection
+  // and never replies). The investigator must give up on it after --timeout and still decrypt.
+  TrusteeProcess t3;
+  t3.index = 3;
+  t3.dir = dir + "/t3-frozen-test";
+  fs::create_directories(t3.dir);
+  t3.db = t3.dir + "/state.db";
+  t3.pass = dir + "/pass";
+  sh({"trustee", "init", "--db", t3.db, "--share", "auth/share-3.bin", "--authority", "auth/authority.pub", "--root", "court/root.pem",
+      "--crl", "court/crl.pem", "--passphrase-file", "pass"},
+     dir);
+  t3.start();
+  const std::string work = dir + "/frozen";
+  fs::create_directories(work);
+  authority::save_directory(work + "/trustees.json", {authority::enroll(t1.url).value(), authority::enroll(t2.url).value(),
+                                                     authority::enroll(t3.url).value()}).value();
+  escrow::SystemRng rng;
+  auto box = mailbox::Mailbox::open(work + "/provider.db").value();
+  const std::vector<uint8_t> msg = {'f', 'r', 'o', 'z', 'e', 'n'};
+  (void)box.deliver(escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", "bob", 1500, rng).value(), agency->pub.box_key, msg, rng).value());
+  ASSERT_TRUE(files::write(work + "/warrant.bin", warrant(1000, 2000).encode()).has_value());
+
+  ::kill(t2.pid, SIGSTOP);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = process::run({kBin, "investigate", "--warrant", work + "/warrant.bin", "--agency", dir + "/agency.key", "--authority",
+                         dir + "/auth/authority.pub", "--mailbox", work + "/provider.db", "--trustees", work + "/trustees.json",
+                         "--timeout", "2", "--json"}).value();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::kill(t2.pid, SIGCONT);
+  t3.kill(SIGTERM);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto out = json::parse(r.out);
+  EXPECT_EQ(out["sessions_decrypted"].get<int>(), 1);
+  EXPECT_EQ(out["sessions"][0]["plaintext"].get<std::string>(), "frozen");
+  EXPECT_FALSE(out["trustees"][1]["answered"].get<bool>());
+  EXPECT_LT(seconds, 10.0) << "the investigator waited on the frozen trustee";
 }
 
 TEST_F(Trustees, OversizedBodyIsRefusedBeforeParsing) {
