@@ -26,11 +26,7 @@ using namespace doormat;
 
 bool sh(const std::string& bin, std::vector<std::string> args, const std::string& cwd) {
   args.insert(args.begin(), bin);
-  const auto here = fs::current_path();
-  fs::current_path(cwd);
-  auto r = process::run(args);
-  fs::current_path(here);
-  return r && r->status == 0;
+  return process::run_in(cwd, args);
 }
 
 void BM_end_to_end(benchmark::State& state) {

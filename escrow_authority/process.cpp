@@ -80,6 +80,14 @@ escrow::Result<pid_t> spawn(const std::vector<std::string>& argv, const std::str
   return pid;
 }
 
+bool run_in(const std::string& cwd, const std::vector<std::string>& argv) {
+  const auto here = std::filesystem::current_path();
+  std::filesystem::current_path(cwd);
+  auto r = run(argv);
+  std::filesystem::current_path(here);
+  return r && r->status == 0;
+}
+
 void stop(pid_t pid, int signal) {
   ::kill(pid, signal);
   int raw = 0;

@@ -20,6 +20,8 @@ struct Output {
 [[nodiscard]] escrow::Result<Output> run(const std::vector<std::string>& argv);
 /// Starts argv in the background with stdout and stderr appended to `log_path`.
 [[nodiscard]] escrow::Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log_path);
+/// Runs argv in folder `cwd` (restoring ours after) and says whether it exited 0.
+[[nodiscard]] bool run_in(const std::string& cwd, const std::vector<std::string>& argv);
 /// Sends `signal` and waits for the child to exit.
 void stop(pid_t pid, int signal);
 /// The directory holding the running executable (for finding sibling programs).

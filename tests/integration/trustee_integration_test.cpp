@@ -122,6 +122,21 @@ class Trustees : public ::testing::Test {
     auto plain = request::unseal(sealed, agency->pub.box_key, agency->box_secret).value();
     return request::DecryptResponse::decode(plain).value();
   }
+  // Another trustee (share 3) started for one test, with extra `trustee init` options.
+  static TrusteeProcess extra_trustee(const std::string& name, std::vector<std::string> init_options = {}) {
+    TrusteeProcess t;
+    t.index = 3;
+    t.dir = dir + "/" + name;
+    fs::create_directories(t.dir);
+    t.db = t.dir + "/state.db";
+    t.pass = dir + "/pass";
+    std::vector<std::string> init = {"trustee", "init", "--db", t.db, "--share", "auth/share-3.bin", "--authority", "auth/authority.pub",
+                                     "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"};
+    init.insert(init.end(), init_options.begin(), init_options.end());
+    sh(init, dir);
+    t.start();
+    return t;
+  }
   static uint64_t log_size(const TrusteeProcess& t) {
     return authority::http_get(t.url, "/v1/info").value().body.at("log_size").get<uint64_t>();
   }
@@ -234,16 +249,7 @@ TEST_F(Trustees, OneBadFieldInABatchOf64IsFoundAndNamed) {
 
 TEST_F(Trustees, RateLimitPerAgencyRefusesTheExtraRequest) {
   // A third trustee whose policy allows 3 requests a minute per agency key.
-  TrusteeProcess t3;
-  t3.index = 3;
-  t3.dir = dir + "/t3";
-  fs::create_directories(t3.dir);
-  t3.db = t3.dir + "/state.db";
-  t3.pass = dir + "/pass";
-  sh({"trustee", "init", "--db", t3.db, "--share", "auth/share-3.bin", "--authority", "auth/authority.pub", "--root", "court/root.pem",
-      "--crl", "court/crl.pem", "--passphrase-file", "pass", "--rate-per-minute", "3"},
-     dir);
-  t3.start();
+  TrusteeProcess t3 = extra_trustee("t3-rate", {"--rate-per-minute", "3"});
   const auto sw = warrant(1000, 2000);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(post(t3, make_request(sw, {field("alice", "bob", 1500)})).status, 200) << i;
   const uint64_t before = log_size(t3);
@@ -261,16 +267,7 @@ TEST_F(Trustees, RateLimitPerAgencyRefusesTheExtraRequest) {
 TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {
   // k = 2 of 3: trustees 1 and 3 answer, trustee 2 is frozen (SIGSTOP: it accepts the connection
   // and never replies). The investigator must give up on it after --timeout and still decrypt.
-  TrusteeProcess t3;
-  t3.index = 3;
-  t3.dir = dir + "/t3-frozen-test";
-  fs::create_directories(t3.dir);
-  t3.db = t3.dir + "/state.db";
-  t3.pass = dir + "/pass";
-  sh({"trustee", "init", "--db", t3.db, "--share", "auth/share-3.bin", "--authority", "auth/authority.pub", "--root", "court/root.pem",
-      "--crl", "court/crl.pem", "--passphrase-file", "pass"},
-     dir);
-  t3.start();
+  TrusteeProcess t3 = extra_trustee("t3-frozen");
   const std::string work = dir + "/frozen";
   fs::create_directories(work);
   authority::save_directory(work + "/trustees.json", {authority::enroll(t1.url).value(), authority::enroll(t2.url).value(),
