@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "escrow/envelope.hpp"
+#include "escrow/domain.hpp"
 #include "escrow/group.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/label.hpp"
@@ -254,7 +255,7 @@ void BM_mass_decrypt(benchmark::State& state) {
   for (auto _ : state) {
     const auto& ct = fields[i % fields.size()];
     const auto ry = (ct.u * x).to_bytes();
-    auto mask = Hasher("doormat/v1/tdh2/kem-mask", 32).add(ry).finish<32>();
+    auto mask = Hasher(domain::kTdh2Mask, 32).add(ry).finish<32>();
     for (std::size_t b = 0; b < 32; ++b) mask[b] ^= ct.c[b];
     if (mask != keys[i % keys.size()]) state.SkipWithError("the thief did not get the key");
     ++i;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sodium.h>
 
+#include "escrow/domain.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/warrant.hpp"
@@ -20,7 +21,6 @@ namespace request = escrow::request;
 
 namespace {
 
-constexpr std::string_view kAtRestTag = "doormat/v1/trustee/secrets-at-rest";
 // Argon2id "interactive" limits: 64 MiB, about 0.1 s here. Five trustees start at once on a
 // 2-core machine; the passphrase file itself is the secret to protect (0600).
 constexpr unsigned long long kOps = crypto_pwhash_OPSLIMIT_INTERACTIVE;
@@ -65,7 +65,7 @@ const char* kSchema =
     "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);";
 
 std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
-  return escrow::Hasher("doormat/v1/trustee/raw-request", 32).add(bytes).finish<32>();
+  return escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(bytes).finish<32>();
 }
 
 }  // namespace
@@ -78,7 +78,7 @@ std::vector<uint8_t> seal_blob(const escrow::Secret<32>& key, std::span<const ui
                                std::span<const uint8_t> plain) {
   std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
   randombytes_buf(nonce.data(), nonce.size());
-  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  std::vector<uint8_t> ad = bytes_of(std::string(escrow::domain::kTrusteeSecretsAtRest));
   ad.push_back(index);
   std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;
@@ -91,7 +91,7 @@ Result<escrow::SecureBytes> open_blob(const escrow::Secret<32>& key, uint8_t ind
   constexpr std::size_t head = crypto_pwhash_SALTBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
   if (blob.size() < head + crypto_aead_xchacha20poly1305_ietf_ABYTES + 96)
     return fail(ErrorCategory::malformed, "trustee::open", "stored secrets are damaged");
-  std::vector<uint8_t> ad = bytes_of(std::string(kAtRestTag));
+  std::vector<uint8_t> ad = bytes_of(std::string(escrow::domain::kTrusteeSecretsAtRest));
   ad.push_back(index);
   escrow::SecureBytes plain(blob.size() - head - crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;
@@ -397,7 +397,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   // (a) In parallel over the pool: parse, TDH2 validity, scope. Pure functions of public data.
   const auto& warrant = sw->warrant;
   pool_->parallel_for(n, [&](std::size_t i) {
-    field_hashes[i] = escrow::Hasher("doormat/v1/envelope/escrow-field", 32).add(req->fields[i]).finish<32>();
+    field_hashes[i] = escrow::Hasher(escrow::domain::kEnvelopeFieldHash, 32).add(req->fields[i]).finish<32>();
     auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
     auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(escrow::unexpected(ct.error()));
     if (!ct || !label) {
