@@ -32,15 +32,16 @@ std::optional<translog::Hash> hash_of(const std::string& hex) {
 TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   TrusteeAudit out;
   out.index = t.index;
-  auto reply = http_get(t.url, "/v1/log/head");
-  if (!reply || reply->status != 200) {
-    out.error = reply ? "head refused" : reply.error().detail;
+  auto head = fetch_head(t.url);
+  if (!head) {
+    // A head that arrived but does not parse is a reachable trustee failing the audit; only a
+    // transport or HTTP failure counts as unreachable.
+    out.reachable = head.error().category == escrow::ErrorCategory::malformed;
+    out.error = out.reachable ? "tree head does not parse: " + head.error().detail : head.error().detail;
     return out;
   }
   out.reachable = true;
-  auto bytes = from_hex(reply->body.value("tree_head", ""));
-  auto head = bytes ? translog::TreeHead::decode(*bytes) : escrow::Result<translog::TreeHead>(escrow::unexpected(bytes.error()));
-  if (!head || !translog::verify_signature(*head, t.sign_key)) {
+  if (!translog::verify_signature(*head, t.sign_key)) {
     out.error = "tree head does not verify under the enrolled key";
     return out;
   }
@@ -56,15 +57,8 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
     if (!old_root || out.previous_size > head->size) {
       out.consistent = false;
       out.error = fmt::format("log shrank from {} to {} entries", out.previous_size, head->size);
-    } else if (out.previous_size > 0) {
-      auto proof_reply = http_get(t.url, fmt::format("/v1/log/consistency?from={}&to={}", out.previous_size, head->size));
-      std::vector<translog::Hash> proof;
-      if (proof_reply && proof_reply->status == 200)
-        for (const auto& h : proof_reply->body["proof"]) {
-          auto p = hash_of(h.get<std::string>());
-          if (p) proof.push_back(*p);
-        }
-      out.consistent = translog::verify_consistency(out.previous_size, head->size, *old_root, head->root, proof);
+    } else {
+      out.consistent = log_extends(t.url, out.previous_size, *old_root, *head);
       if (!out.consistent) out.error = "consistency proof fails: the trustee rewrote its log";
     }
   }

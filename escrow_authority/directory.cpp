@@ -1,5 +1,6 @@
 #include "directory.hpp"
 
+#include <fmt/format.h>
 #include <httplib.h>
 
 #include "escrow/wire.hpp"
@@ -79,6 +80,35 @@ escrow::Result<TrusteeEntry> enroll(const std::string& url) {
   std::copy(key->begin(), key->end(), t.sign_key.begin());
   std::copy(box->begin(), box->end(), t.box_key.begin());
   return t;
+}
+
+escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url) {
+  // Transport failures and refusals are `internal`/`policy_denied`; only a head that arrived and
+  // does not decode is `malformed` (the auditor tells the two apart).
+  auto r = http_get(url, "/v1/log/head");
+  if (!r) return fail(ErrorCategory::internal, "directory::fetch_head", r.error().detail);
+  if (r->status != 200) return fail(ErrorCategory::policy_denied, "directory::fetch_head", url + ": head refused");
+  auto bytes = escrow::wire::from_hex(r->body.value("tree_head", ""));
+  if (!bytes) return escrow::unexpected(bytes.error());
+  return escrow::translog::TreeHead::decode(*bytes);
+}
+
+bool log_extends(const std::string& url, uint64_t old_size, const escrow::translog::Hash& old_root,
+                 const escrow::translog::TreeHead& newer) {
+  if (old_size > newer.size) return false;
+  std::vector<escrow::translog::Hash> proof;
+  if (old_size > 0 && old_size < newer.size) {
+    auto r = http_get(url, fmt::format("/v1/log/consistency?from={}&to={}", old_size, newer.size));
+    if (!r || r->status != 200 || !r->body.contains("proof")) return false;
+    for (const auto& h : r->body["proof"]) {
+      auto b = escrow::wire::from_hex(h.get<std::string>());
+      if (!b || b->size() != 32) return false;
+      escrow::translog::Hash x{};
+      std::copy(b->begin(), b->end(), x.begin());
+      proof.push_back(x);
+    }
+  }
+  return escrow::translog::verify_consistency(old_size, newer.size, old_root, newer.root, proof);
 }
 
 }  // namespace doormat::authority

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "escrow/error.hpp"
+#include "escrow/translog.hpp"
 
 namespace doormat::authority {
 
@@ -33,5 +34,15 @@ struct HttpReply {
 /// does not answer (overloaded, frozen) is given up on, and the caller uses the others.
 [[nodiscard]] escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body,
                                                   int timeout_seconds = 60);
+
+/// GET /v1/log/head, decoded. The signature is not checked here: a caller holding the trustee's
+/// key passes the head to translog::verify_signature.
+[[nodiscard]] escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url);
+
+/// Does the trustee's log, as `newer` states it, extend the tree (old_size, old_root)? A shrunk
+/// log does not; equal sizes need equal roots; otherwise the trustee's RFC 9162 consistency proof
+/// is fetched and verified.
+[[nodiscard]] bool log_extends(const std::string& url, uint64_t old_size, const escrow::translog::Hash& old_root,
+                               const escrow::translog::TreeHead& newer);
 
 }  // namespace doormat::authority

@@ -235,44 +235,20 @@ int run_loadtest(const Options& o) {
   // Fault injection: SIGKILL trustees in turn, restart each, and prove its new log extends the
   // signed head it gave just before being killed.
   uint64_t kills = 0, heads_consistent = 0, restarts_failed = 0;
-  auto signed_head = [&](std::size_t i) -> std::optional<escrow::translog::TreeHead> {
-    auto r = http_get(addresses.get(i), "/v1/log/head");
-    if (!r || r->status != 200) return std::nullopt;
-    auto bytes = escrow::wire::from_hex(r->body.value("tree_head", ""));
-    if (!bytes) return std::nullopt;
-    auto h = escrow::translog::TreeHead::decode(*bytes);
-    return h ? std::optional(*h) : std::nullopt;
-  };
   if (o.kill_every > 0) {
     while (std::chrono::steady_clock::now() + std::chrono::seconds(o.kill_every) < deadline) {
       std::this_thread::sleep_for(std::chrono::seconds(o.kill_every));
       const std::size_t victim = kills % o.trustees;
-      const auto before = signed_head(victim);
+      const auto before = fetch_head(addresses.get(victim));
       process::stop(pids[victim], SIGKILL);
       ++kills;
       if (!start(victim)) {
         ++restarts_failed;
         continue;
       }
-      const auto after = signed_head(victim);
+      const auto after = fetch_head(addresses.get(victim));
       if (!before || !after) continue;
-      bool consistent = after->size >= before->size;
-      if (consistent && after->size > before->size && before->size > 0) {
-        auto proof_reply = http_get(addresses.get(victim), fmt::format("/v1/log/consistency?from={}&to={}", before->size, after->size));
-        std::vector<escrow::translog::Hash> proof;
-        if (proof_reply && proof_reply->status == 200)
-          for (const auto& h : proof_reply->body["proof"]) {
-            auto b = escrow::wire::from_hex(h.get<std::string>());
-            if (b && b->size() == 32) {
-              escrow::translog::Hash x{};
-              std::copy(b->begin(), b->end(), x.begin());
-              proof.push_back(x);
-            }
-          }
-        consistent = escrow::translog::verify_consistency(before->size, after->size, before->root, after->root, proof);
-      } else if (consistent && after->size == before->size) {
-        consistent = after->root == before->root;
-      }
+      const bool consistent = log_extends(addresses.get(victim), before->size, before->root, *after);
       heads_consistent += consistent;
     }
   }
