@@ -81,6 +81,12 @@ escrow::Result<void> Statement::run() {
   }
 }
 
+Statement& Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+  return *this;
+}
+
 int64_t Statement::column_int(int i) const { return sqlite3_column_int64(stmt_.get(), i); }
 std::string Statement::column_text(int i) const {
   const auto* p = sqlite3_column_text(stmt_.get(), i);

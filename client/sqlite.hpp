@@ -41,6 +41,8 @@ class Statement {
   [[nodiscard]] escrow::Result<bool> step();
   /// Steps to completion (for statements that return no rows).
   [[nodiscard]] escrow::Result<void> run();
+  /// Ready to run again with new bindings: prepare once, run many times in a loop.
+  Statement& reset();
   int64_t column_int(int i) const;
   std::string column_text(int i) const;
   std::vector<uint8_t> column_blob(int i) const;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <set>
 #include <sodium.h>
 
 #include "escrow/domain.hpp"
@@ -259,12 +260,12 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
 }
 
 Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
+  auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
+  if (!st) return escrow::unexpected(st.error());
   for (const auto& e : entries) {
     const auto bytes = e.encode();
     const auto leaf = translog::leaf_hash(bytes);
-    auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
-    if (!st) return escrow::unexpected(st.error());
-    st->bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);
+    st->reset().bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);
     if (auto r = st->run(); !r) return r;
     leaves_.push_back(leaf);
   }
@@ -411,21 +412,23 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   });
 
   // (b) In request order: the session budget (it depends on order, and reads SQLite).
-  std::vector<std::array<uint8_t, 32>> newly_opened;
+  std::vector<std::array<uint8_t, 32>> newly_opened;  // in request order, for the commit below
+  std::set<std::array<uint8_t, 32>> opened_now;        // the same, for lookups
+  auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
+  if (!seen) return {500, {{"error", "internal"}}};
   for (std::size_t i = 0; i < n; ++i) {
     if (!cts[i]) continue;
-    auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
-    if (!seen) return {500, {{"error", "internal"}}};
-    seen->bind(1, base.warrant_hash).bind(2, field_hashes[i]);
+    seen->reset().bind(1, base.warrant_hash).bind(2, field_hashes[i]);
     auto again = seen->step();
     if (!again) return {500, {{"error", "internal"}}};
-    const bool repeat = *again || std::find(newly_opened.begin(), newly_opened.end(), field_hashes[i]) != newly_opened.end();
+    const bool repeat = *again || opened_now.contains(field_hashes[i]);
     if (!repeat && opened >= warrant.max_sessions) {
       results[i].status = request::FieldStatus::over_budget;
       cts[i].reset();
     } else if (!repeat) {
       ++opened;
       newly_opened.push_back(field_hashes[i]);
+      opened_now.insert(field_hashes[i]);
     }
   }
 
@@ -452,10 +455,10 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   const std::size_t before = leaves_.size();
   auto committed = db_.transaction([&]() -> Result<void> {
     if (auto r = record_nonce(); !r) return r;
+    auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
+    if (!st) return escrow::unexpected(st.error());
     for (const auto& f : newly_opened) {
-      auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
-      if (!st) return escrow::unexpected(st.error());
-      st->bind(1, base.warrant_hash).bind(2, f);
+      st->reset().bind(1, base.warrant_hash).bind(2, f);
       if (auto r = st->run(); !r) return r;
     }
     return append(entries);
