@@ -28,6 +28,16 @@ inline constexpr std::string_view kDkgMessage = "doormat/v1/dkg/message";  // SP
 inline constexpr std::string_view kTrusteeRawRequest = "doormat/v1/trustee/raw-request";        // SPEC §11.3
 inline constexpr std::string_view kTrusteeSecretsAtRest = "doormat/v1/trustee/secrets-at-rest";  // SPEC §11.5
 
+// The comparison designs and their common message layer (SPEC §13)
+inline constexpr std::string_view kSchemesAeadKey = "doormat/v1/schemes/aead-key";
+inline constexpr std::string_view kSchemesFieldHash = "doormat/v1/schemes/escrow-field";
+inline constexpr std::string_view kClipperChecksum = "doormat/v1/clipper/leaf-checksum";
+inline constexpr std::string_view kNaiveShamirMask = "doormat/v1/naive-shamir/kem-mask";
+inline constexpr std::string_view kElGamalMask = "doormat/v1/threshold-elgamal/kem-mask";
+inline constexpr std::string_view kElGamalPartialProof = "doormat/v1/threshold-elgamal/partial-proof";
+// attacks/: the forward-secret baseline's key derivation, and how evidence fingerprints a plaintext
+inline constexpr std::string_view kAttackBaselineKdf = "doormat/v1/attacks/baseline-kdf";
+inline constexpr std::string_view kAttackEvidence = "doormat/v1/attacks/evidence";
 // Test-only deterministic randomness (SPEC §9)
 inline constexpr std::string_view kTestRng = "doormat/v1/test/rng";
 

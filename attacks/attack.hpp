@@ -1,0 +1,80 @@
+#pragma once
+// An attack runs for real against the escrow designs of lib/schemes and reports what it got:
+// a narrative, its numbers, charts, and for each design a verdict backed by observations —
+// plaintexts recovered (or not) next to the originals, so a test can check the bytes itself.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace doormat::attacks {
+
+enum class Verdict { broken, held, detected, not_applicable };
+[[nodiscard]] std::string_view to_string(Verdict v);
+
+/// One thing the attack tried to obtain, the original, and what it actually got (nullopt: nothing).
+struct Observation {
+  std::string what;
+  std::string original;
+  std::optional<std::string> obtained;
+  [[nodiscard]] bool recovered() const { return obtained && *obtained == original; }
+};
+
+struct Cell {
+  std::string scheme;
+  Verdict verdict = Verdict::not_applicable;
+  std::string evidence;  ///< what was recovered, a hash of it, or why it failed
+  nlohmann::json metrics = nlohmann::json::object();
+  std::vector<Observation> observations;
+};
+
+struct Series {
+  std::string name;
+  std::vector<std::pair<double, double>> points;
+};
+
+struct Chart {
+  std::string title;
+  std::string x_label;
+  std::string y_label;
+  bool log_x = false;
+  bool log_y = false;
+  bool bars = false;  ///< a histogram or a bar per x instead of lines
+  std::vector<Series> series;
+};
+
+struct Report {
+  std::string attack;
+  std::string title;
+  std::string narrative;  ///< for a non-specialist, written while the attack runs
+  nlohmann::json numbers = nlohmann::json::object();
+  std::vector<Cell> cells;  ///< one per design, in schemes::names() order
+  std::vector<Chart> charts;
+  double seconds = 0;
+};
+
+struct Options {
+  bool quick = false;            ///< CI scale: seconds, not minutes
+  std::string seed = "doormat-attacks-v1";
+  unsigned crumple_bits = 0;     ///< tdh2-crumple's t; 0 = 10 in quick mode, 16 in full
+  bool progress = false;         ///< progress lines on stderr
+  [[nodiscard]] unsigned crumple() const { return crumple_bits ? crumple_bits : (quick ? 10 : 16); }
+};
+
+struct Attack {
+  std::string_view name;
+  std::string_view title;
+  std::string_view source;  ///< where the attack comes from
+  Report (*run)(const Options&);
+};
+
+/// Every attack, in the order of docs/ATTACKS.md.
+[[nodiscard]] const std::vector<Attack>& all();
+[[nodiscard]] const Attack* find(std::string_view name);
+/// Runs one attack, timing it and filling in its name.
+[[nodiscard]] Report run(const Attack& attack, const Options& options);
+
+}  // namespace doormat::attacks

@@ -1,0 +1,59 @@
+// bad-share: one trustee answers with a wrong value (a cheater, or a corrupted disk). Without
+// proofs the investigator rebuilds garbage and cannot say who lied; with DLEQ proofs the wrong
+// partial is named, set aside, and k honest trustees still decrypt.
+#include "registry.hpp"
+#include "support.hpp"
+
+namespace doormat::attacks {
+namespace {
+using namespace escrow;
+
+Report run(const Options& o) {
+  Report r;
+  Story story(r);
+  story.say("A warrant covers alice's session. Trustee 2 wants the decryption to fail without being caught:");
+  story.say("it answers with its share plus one. Every other trustee answers honestly; the investigator");
+  story.say("receives k + 1 answers (clipper has only its two agents) and combines them.");
+  for (auto name : schemes::names()) {
+    progress(o, "bad-share", name);
+    auto rng = rng_for(o, "bad-share", name);
+    auto scheme = make_scheme(name, o, rng);
+    const auto s = make_session(*scheme, "alice", "bob", 1, "alice -> bob: covered by the warrant", rng);
+    const auto sc = scope({"alice"}, 1, 1);
+    std::vector<schemes::Answer> answers;
+    const std::size_t asked = std::min(scheme->threshold() + 1, scheme->trustees());
+    for (uint32_t i = 1; i <= asked; ++i) {
+      const auto conduct = i == 2 ? schemes::Conduct::wrong_share : schemes::Conduct::honest;
+      answers.push_back(scheme->answer(*PartyIndex::make(i), s.session.field, s.session.label, sc, conduct, rng).value());
+    }
+    auto rec = scheme->combine(s.session.field, s.session.label, answers,
+                               [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
+    Cell cell{std::string(name)};
+    cell.observations.push_back(observe("lawful recovery despite the cheater", s,
+                                        rec ? schemes::open(s.session, rec->key)
+                                            : Result<SecureBytes>(escrow::unexpected(rec.error()))));
+    std::vector<int> blamed;
+    if (rec)
+      for (auto b : rec->blamed) blamed.push_back(b.value());
+    else
+      for (auto b : rec.error().blame) blamed.push_back(b.value());
+    const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
+    const bool recovered = cell.observations[0].recovered();
+    cell.verdict = recovered ? (named ? Verdict::held : Verdict::detected) : (named ? Verdict::detected : Verdict::broken);
+    cell.evidence = fmt::format("{}; cheater named: {}", describe(cell.observations[0]),
+                                named ? "trustee 2" : "nobody");
+    cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}};
+    r.cells.push_back(std::move(cell));
+  }
+  story.say("Designs without proofs fail silently (garbage key, AEAD refuses, nobody to blame); with DLEQ");
+  story.say("proofs the bad partial fails its proof, trustee 2 is named and the other k decrypt.");
+  return r;
+}
+
+}  // namespace
+
+const Attack kBadShare{"bad-share", "A cheating trustee sends a wrong partial decryption",
+                       "Chaum & Pedersen, Wallet Databases with Observers, CRYPTO 1992 (DLEQ proofs); Shoup & Gennaro 1998",
+                       run};
+
+}  // namespace doormat::attacks

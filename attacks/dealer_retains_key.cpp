@@ -1,0 +1,80 @@
+// dealer-retains-key: whoever deals the shares saw the whole key. A dealer ceremony leaves one
+// party able to decrypt everything forever; a DKG leaves every party with its own share only.
+#include "registry.hpp"
+#include "support.hpp"
+
+namespace doormat::attacks {
+namespace {
+using namespace escrow;
+
+struct Outcome {
+  std::size_t opened = 0;
+  std::size_t held_secrets = 0;
+  std::string why;
+  std::optional<Observation> first;
+};
+
+Outcome try_view(schemes::Scheme& scheme, const std::vector<StoredSession>& archive) {
+  Outcome out;
+  const auto view = scheme.keygen_view();
+  out.held_secrets = view.size();
+  auto d = scheme.decryptor(view);
+  if (!d) out.why = d.error().detail;
+  for (const auto& s : archive) {
+    auto obs = observe("an archived session with what key generation saw", s,
+                       d ? open_with(s.session, (*d)(s.session)) : Result<SecureBytes>(escrow::unexpected(d.error())));
+    out.opened += obs.recovered();
+    if (!out.first) out.first = obs;
+  }
+  return out;
+}
+
+Report run(const Options& o) {
+  Report r;
+  Story story(r);
+  story.say("The party that generated the authority's key keeps a copy of everything it saw. Later it");
+  story.say("tries that copy on the archive. Under a dealer it saw all n shares (clipper: the programming");
+  story.say("facility saw every unit key); under a DKG it saw its own share and public commitments.");
+  const std::size_t count = o.quick ? 12 : 100;
+  for (auto name : schemes::names()) {
+    progress(o, "dealer-retains-key", name);
+    auto rng = rng_for(o, "dealer-retains-key", name);
+    auto scheme = make_scheme(name, o, rng);
+    std::vector<StoredSession> archive;
+    for (std::size_t i = 0; i < count; ++i)
+      archive.push_back(make_session(*scheme, i % 2 ? "alice" : "carol", "bob", i, fmt::format("archive {}", i), rng));
+    auto out = try_view(*scheme, archive);
+    Cell cell{std::string(name)};
+    cell.observations.push_back(*out.first);
+    cell.verdict = out.opened ? Verdict::broken : Verdict::held;
+    cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} of {} sessions opened{}",
+                                scheme->properties().key_generation, out.held_secrets, out.opened, count,
+                                out.why.empty() ? "" : " (" + out.why + ")");
+    cell.metrics = {{"key_generation", scheme->properties().key_generation}, {"secrets_seen", out.held_secrets},
+                    {"sessions", count}, {"opened", out.opened}};
+    if (!scheme->properties().investigator_keeps_key && scheme->properties().key_generation != "dealer") {
+      // The same design keyed by `ceremony dealer`, for comparison.
+      schemes::Config dealer;
+      dealer.dealer = true;
+      auto dealt = make_scheme(name, o, rng, dealer);
+      std::vector<StoredSession> again;
+      for (std::size_t i = 0; i < std::min<std::size_t>(count, 4); ++i)
+        again.push_back(make_session(*dealt, "alice", "bob", i, fmt::format("dealer-keyed {}", i), rng));
+      auto d = try_view(*dealt, again);
+      cell.metrics["with_dealer_ceremony"] = {{"opened", d.opened}, {"sessions", again.size()},
+                                              {"verdict", d.opened ? "broken" : "held"}};
+      cell.observations.push_back(*d.first);
+      cell.observations.back().what += " (same design, dealer ceremony)";
+    }
+    r.cells.push_back(std::move(cell));
+  }
+  story.say("The DKG is what removes the dealer: the same designs keyed by a dealer fall like the others.");
+  return r;
+}
+
+}  // namespace
+
+const Attack kDealerRetainsKey{"dealer-retains-key", "The party that dealt the key decrypts everything",
+                               "Pedersen, A Threshold Cryptosystem without a Trusted Party, EUROCRYPT 1991; GJKR 1999", run};
+
+}  // namespace doormat::attacks

@@ -1,0 +1,58 @@
+// key-persistence: what a lawful investigator keeps after the warrant. Under naive-shamir the
+// trustees hand over shares and the investigator rebuilds the master key; under clipper the agents
+// release the device's unit key. Either way the next session, outside any warrant, opens too.
+// Threshold designs hand over x_i·u for one u: useless for any other session.
+#include "registry.hpp"
+#include "support.hpp"
+
+namespace doormat::attacks {
+namespace {
+using namespace escrow;
+
+Report run(const Options& o) {
+  Report r;
+  Story story(r);
+  story.say("A court authorises alice's sessions of day 1. The investigator decrypts them lawfully and keeps");
+  story.say("everything the trustees sent. Weeks later, with no warrant, it tries that material on alice's");
+  story.say("session of day 40 and on a session between two people never named in any warrant.");
+  for (auto name : schemes::names()) {
+    progress(o, "key-persistence", name);
+    auto rng = rng_for(o, "key-persistence", name);
+    auto scheme = make_scheme(name, o, rng);
+    const auto in_scope = make_session(*scheme, "alice", "bob", 1, "day 1: alice -> bob (warrant)", rng);
+    const auto later = make_session(*scheme, "alice", "bob", 40, "day 40: alice -> bob (no warrant)", rng);
+    const auto stranger = make_session(*scheme, "carol", "dave", 2, "day 2: carol -> dave (never named)", rng);
+    std::vector<schemes::Answer> kept;
+    auto lawful = schemes::lawful_open(*scheme, in_scope.session, scope({"alice"}, 1, 1), rng, &kept);
+    Cell cell{std::string(name)};
+    cell.observations.push_back(observe("the warranted session", in_scope, lawful));
+    auto reuse = [&](const StoredSession& s, std::string what) {
+      auto rec = scheme->combine(s.session.field, s.session.label, kept,
+                                 [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
+      cell.observations.push_back(observe(std::move(what), s,
+                                          rec ? schemes::open(s.session, rec->key)
+                                              : Result<SecureBytes>(escrow::unexpected(rec.error()))));
+    };
+    reuse(later, "alice's day-40 session with the kept material");
+    reuse(stranger, "carol's session with the kept material");
+    const int out_of_warrant = cell.observations[1].recovered() + cell.observations[2].recovered();
+    cell.verdict = out_of_warrant ? Verdict::broken : Verdict::held;
+    cell.evidence = fmt::format("{}; {}; {}", describe(cell.observations[0]), describe(cell.observations[1]),
+                                describe(cell.observations[2]));
+    cell.metrics = {{"lawful_recovered", cell.observations[0].recovered()},
+                    {"out_of_warrant_sessions_opened", out_of_warrant},
+                    {"kept_bytes", [&] { std::size_t n = 0; for (const auto& a : kept) n += a.bytes.size(); return n; }()}};
+    r.cells.push_back(std::move(cell));
+  }
+  story.say("naive-shamir's investigator now holds the master key; clipper's holds alice's unit key forever.");
+  return r;
+}
+
+}  // namespace
+
+const Attack kKeyPersistence{"key-persistence", "Material from one lawful warrant opens sessions no warrant covers",
+                             "Denning & Branstad, A Taxonomy for Key Escrow Encryption Systems, CACM 1996; "
+                             "Abelson et al., The Risks of Key Recovery, 1997",
+                             run};
+
+}  // namespace doormat::attacks

@@ -1,0 +1,104 @@
+// escrow-attacks: list | run NAME | matrix. Text by default; --json for programs; --html FILE for people.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "report.hpp"
+
+namespace {
+using namespace doormat::attacks;
+
+int write_html(const std::string& path, const std::vector<Report>& reports, const Options& o) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << to_html(reports, o);
+    if (!out.flush()) {
+      fmt::print(stderr, "error: cannot write {}\n", tmp);
+      return 1;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {  // a crash never leaves half a report
+    fmt::print(stderr, "error: cannot rename {} to {}\n", tmp, path);
+    return 1;
+  }
+  fmt::print(stderr, "wrote {}\n", path);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return 1;
+  CLI::App app{"Doormat attacks: each attack runs for real against five escrow designs and reports what it got.\n"
+               "Verdicts: broken (plaintext obtained that should not be), held, detected (obtained, but an auditor\n"
+               "sees it), n/a."};
+  app.require_subcommand(1);
+  Options o;
+  bool json = false, quiet = false;
+  std::string html;
+  auto common = [&](CLI::App* sub) {
+    sub->add_flag("--quick", o.quick, "CI scale: fewer runs and sessions, smaller t (seconds, not minutes)");
+    sub->add_option("--seed", o.seed, "seed of every random choice (timings still vary)")->capture_default_str();
+    sub->add_option("--crumple-bits", o.crumple_bits, "tdh2-crumple's withheld bits t (default 10 quick, 16 full)")
+        ->check(CLI::Range(1, 32));
+    sub->add_flag("--json", json, "print JSON instead of text");
+    sub->add_option("--html", html, "also write a self-contained HTML report to FILE");
+    sub->add_flag("-q,--quiet", quiet, "no progress lines on stderr");
+  };
+  auto* list = app.add_subcommand("list", "list the attacks");
+  list->add_flag("--json", json, "print JSON");
+  auto* run_cmd = app.add_subcommand("run", "run one attack against every design");
+  std::string name;
+  run_cmd->add_option("name", name, "attack name (see list)")->required();
+  common(run_cmd);
+  auto* matrix = app.add_subcommand("matrix", "run every attack against every design and print the table");
+  common(matrix);
+  CLI11_PARSE(app, argc, argv);
+  o.progress = !quiet && !json;
+
+  if (list->parsed()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& a : all()) {
+      if (json) out.push_back({{"name", a.name}, {"title", a.title}, {"source", a.source}});
+      else fmt::print("{:<22} {}\n{:<22} ({})\n", a.name, a.title, "", a.source);
+    }
+    if (json) fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  std::vector<Report> reports;
+  try {
+    if (run_cmd->parsed()) {
+      const Attack* a = find(name);
+      if (!a) {
+        fmt::print(stderr, "error: no attack named '{}'; `escrow-attacks list` shows them\n", name);
+        return 2;
+      }
+      reports.push_back(run(*a, o));
+      if (json) fmt::print("{}\n", report_json(reports.back()).dump(2));
+      else fmt::print("{}", to_text(reports.back()));
+    } else {
+      for (const auto& a : all()) {
+        if (o.progress) fmt::print(stderr, "== {} ==\n", a.name);
+        reports.push_back(run(a, o));
+        if (!json) fmt::print("{}\n", to_text(reports.back()));
+      }
+      if (json) {
+        nlohmann::json cells = nlohmann::json::array();
+        for (const auto& r : reports)
+          for (const auto& c : r.cells) cells.push_back(cell_json(r, c));
+        fmt::print("{}\n", cells.dump(2));
+      } else {
+        fmt::print("{}", matrix_text(reports));
+      }
+    }
+  } catch (const std::exception& e) {  // set-up failures only: an attack's outcome is never an exception
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return html.empty() ? 0 : write_html(html, reports, o);
+}

@@ -1,0 +1,101 @@
+// mobile-adversary (Ostrovsky & Yung 1991; Herzberg, Jarecki, Krawczyk, Yung, "Proactive Secret
+// Sharing", CRYPTO 1995). The attacker breaks into one trustee per epoch and never gets caught.
+// Without refresh it holds k shares of the same key at epoch k. With proactive refresh the shares
+// it stole in different epochs lie on different polynomials and rebuild nothing — unless a buggy
+// refresh leaves the old shares on the trustees' disks.
+#include "registry.hpp"
+#include "support.hpp"
+
+namespace doormat::attacks {
+namespace {
+using namespace escrow;
+
+enum class Mode { no_refresh, refresh, refresh_keeping_old_shares };
+std::string_view to_string(Mode m) {
+  return m == Mode::no_refresh ? "no refresh" : m == Mode::refresh ? "proactive refresh" : "refresh that keeps old shares";
+}
+
+struct Timeline {
+  std::optional<int> fell_at;  ///< first epoch at which a fresh session opened
+  std::vector<std::pair<double, double>> opened_by_epoch;  ///< (epoch, 1 if that epoch's session opened)
+  std::optional<Observation> last;
+};
+
+Timeline run_mode(std::string_view name, Mode mode, int epochs, const Options& o) {
+  auto rng = rng_for(o, "mobile-adversary", fmt::format("{}/{}", name, int(mode)));
+  auto scheme = make_scheme(name, o, rng);
+  std::vector<std::vector<schemes::TrusteeSecret>> disks(scheme->trustees() + 1);  // what each trustee's disk holds
+  std::vector<schemes::TrusteeSecret> stolen;
+  Timeline t;
+  for (int e = 1; e <= epochs; ++e) {
+    for (uint32_t i = 1; i <= scheme->trustees(); ++i) {
+      if (mode != Mode::refresh_keeping_old_shares) disks[i].clear();
+      disks[i].push_back(scheme->steal(*PartyIndex::make(i)));
+    }
+    const uint32_t victim = static_cast<uint32_t>((e - 1) % scheme->trustees()) + 1;
+    for (const auto& s : disks[victim]) stolen.push_back({s.index, s.epoch, s.bytes});
+    const auto session = make_session(*scheme, "alice", "bob", static_cast<uint64_t>(e), fmt::format("epoch {}", e), rng);
+    auto d = scheme->decryptor(stolen);
+    auto obs = observe(fmt::format("epoch {} session after breaking into trustee {}", e, victim), session,
+                       d ? open_with(session.session, (*d)(session.session)) : Result<SecureBytes>(escrow::unexpected(d.error())));
+    t.opened_by_epoch.emplace_back(e, obs.recovered() ? 1 : 0);
+    if (obs.recovered() && !t.fell_at) t.fell_at = e;
+    t.last = obs;
+    if (obs.recovered()) break;
+    if (mode != Mode::no_refresh) {
+      if (auto r = scheme->refresh(rng); !r) throw std::runtime_error(r.error().message());
+    }
+  }
+  return t;
+}
+
+Report run(const Options& o) {
+  Report r;
+  Story story(r);
+  story.say("Each epoch the attacker breaks into one more trustee (1, 2, 3, ...) and copies what it finds;");
+  story.say("it then tries everything it has copied on that epoch's session. Three ways to run the authority:");
+  story.say("no refresh, proactive refresh between epochs, and a refresh whose trustees forget to erase old shares.");
+  Chart chart{"Mobile adversary (tdh2, 3-of-5): does the epoch's session open?", "epoch", "opened (1) / held (0)", false, false, false, {}};
+  for (auto name : schemes::names()) {
+    progress(o, "mobile-adversary", name);
+    auto probe_rng = rng_for(o, "mobile-adversary", name);
+    const bool refreshes = make_scheme(name, o, probe_rng)->properties().refresh;
+    const int epochs = o.quick ? 6 : 10;
+    Cell cell{std::string(name)};
+    std::vector<Mode> modes{Mode::no_refresh};
+    if (refreshes) modes = {Mode::no_refresh, Mode::refresh, Mode::refresh_keeping_old_shares};
+    std::map<Mode, Timeline> lines;
+    for (auto m : modes) {
+      if (name == "tdh2-crumple" && m != Mode::refresh) continue;  // the same as tdh2, at 2^t per try
+      lines[m] = run_mode(name, m, epochs, o);
+      cell.metrics[std::string(to_string(m))] =
+          lines[m].fell_at ? nlohmann::json(fmt::format("fell at epoch {}", *lines[m].fell_at))
+                           : nlohmann::json(fmt::format("held for {} epochs", epochs));
+      if (name == "tdh2") chart.series.push_back({std::string(to_string(m)), lines[m].opened_by_epoch});
+    }
+    const Mode deployed = refreshes ? Mode::refresh : Mode::no_refresh;
+    const auto& t = lines.at(deployed);
+    cell.observations.push_back(*t.last);
+    for (auto& [m, line] : lines)
+      if (m != deployed) {
+        cell.observations.push_back(*line.last);
+        cell.observations.back().what += fmt::format(" ({})", to_string(m));
+      }
+    cell.verdict = t.fell_at ? Verdict::broken : Verdict::held;
+    cell.evidence = fmt::format("as deployed ({}): {}", to_string(deployed),
+                                t.fell_at ? fmt::format("the quorum fell at epoch {}: {}", *t.fell_at, describe(*t.last))
+                                          : fmt::format("no session opened in {} epochs", epochs));
+    r.cells.push_back(std::move(cell));
+  }
+  r.charts.push_back(chart);
+  story.say("Without refresh the attacker needs k break-ins in total, however slowly; with refresh it needs k within");
+  story.say("one epoch. A refresh that leaves old shares on disk is no refresh at all.");
+  return r;
+}
+
+}  // namespace
+
+const Attack kMobileAdversary{"mobile-adversary", "One trustee broken into per epoch, with and without proactive refresh",
+                              "Herzberg, Jarecki, Krawczyk, Yung, Proactive Secret Sharing, CRYPTO 1995", run};
+
+}  // namespace doormat::attacks

@@ -1,0 +1,80 @@
+#pragma once
+// What the attacks share: deterministic randomness per attack and design, a population of
+// escrowed sessions, observations from decryption attempts, timing and a narrative writer.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "attack.hpp"
+#include "escrow/rng.hpp"
+#include "escrow/schemes.hpp"
+
+namespace doormat::attacks {
+
+namespace schemes = escrow::schemes;
+
+/// 2026-01-01 00:00 UTC: day 0 of every attack's story.
+inline constexpr uint64_t kDay0 = 1767225600;
+inline constexpr uint64_t kDay = 86400;
+
+/// The narrative: paragraphs of plain words, then numbers.
+class Story {
+ public:
+  explicit Story(Report& r) : r_(r) {}
+  template <typename... Args>
+  void say(fmt::format_string<Args...> f, Args&&... args) {
+    r_.narrative += fmt::format(f, std::forward<Args>(args)...);
+    r_.narrative += '\n';
+  }
+
+ private:
+  Report& r_;
+};
+
+/// A reproducible stream for (seed, attack, design).
+[[nodiscard]] escrow::DeterministicRng rng_for(const Options& o, std::string_view attack, std::string_view scheme = "");
+
+[[nodiscard]] std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const Options& o, escrow::Rng& rng,
+                                                          schemes::Config config = {});
+
+struct StoredSession {
+  schemes::Session session;
+  std::string plaintext;
+};
+
+/// A session from `sender` to `recipient` on `day` with message `text`.
+[[nodiscard]] StoredSession make_session(schemes::Scheme& scheme, const std::string& sender,
+                                         const std::string& recipient, uint64_t day, std::string text,
+                                         escrow::Rng& rng);
+
+/// The warrant scope: `targets` on days [first, last].
+[[nodiscard]] schemes::Scope scope(std::vector<std::string> targets, uint64_t first_day, uint64_t last_day);
+
+/// An observation from a decryption attempt.
+[[nodiscard]] Observation observe(std::string what, const StoredSession& s,
+                                  const escrow::Result<escrow::SecureBytes>& got);
+/// Opens a session with a K obtained somehow.
+[[nodiscard]] escrow::Result<escrow::SecureBytes> open_with(const schemes::Session& s,
+                                                            const escrow::Result<schemes::SessionKey>& key);
+
+/// BLAKE2b-128 of bytes, hex: how evidence names a plaintext without printing all of it.
+[[nodiscard]] std::string fingerprint(std::string_view bytes);
+/// "\"meet at noon\" (blake2b 3fa1…)" or the error.
+[[nodiscard]] std::string describe(const Observation& o);
+
+[[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
+
+/// Wall-clock seconds of f().
+[[nodiscard]] double time_it(const std::function<void()>& f);
+
+/// Mean, median, p99 of samples (sorted in place).
+struct Summary {
+  double mean = 0, median = 0, p99 = 0, min = 0, max = 0;
+};
+[[nodiscard]] Summary summarize(std::vector<double>& samples);
+
+void progress(const Options& o, std::string_view attack, std::string_view what);
+
+}  // namespace doormat::attacks

@@ -1,0 +1,101 @@
+// warrant-laundering: why TDH2 exists (Shoup–Gennaro 1998, the labeled CCA-secure threshold KEM).
+// An agency holds a warrant for session A only. It takes session B's escrow field, re-randomises it
+// so no trustee has seen it before, attaches A's label and asks the trustees to decrypt "A".
+// Plain threshold ElGamal cannot tell; TDH2's validity proof binds the field to its label.
+#include <variant>
+
+#include "registry.hpp"
+#include "support.hpp"
+
+namespace doormat::attacks {
+namespace {
+using namespace escrow;
+
+// Trustees 1..k answer for `field` presented as `label`; nullopt with the first refusal's reason.
+std::variant<std::vector<schemes::Answer>, std::string> ask(const schemes::Scheme& s, std::span<const uint8_t> field,
+                                                            const SessionLabel& label, const schemes::Scope& sc,
+                                                            schemes::Conduct conduct, Rng& rng) {
+  std::vector<schemes::Answer> answers;
+  for (uint32_t i = 1; i <= s.threshold(); ++i) {
+    auto a = s.answer(*PartyIndex::make(i), field, label, sc, conduct, rng);
+    if (!a) return fmt::format("trustee {} refused: {}", i, a.error().message());
+    answers.push_back(std::move(*a));
+  }
+  return answers;
+}
+
+struct Attempt {
+  Observation observation;
+  std::string how;
+};
+
+Attempt launder(const schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const schemes::Scope& sc,
+                schemes::Conduct conduct, Rng& rng) {
+  auto mauled = s.maul(b.session.field, a.session.label, rng);
+  auto answers = ask(s, mauled->field, a.session.label, sc, conduct, rng);
+  if (auto* why = std::get_if<std::string>(&answers))
+    return {observe("session B through a mauled copy", b, fail(ErrorCategory::policy_denied, "", *why)), *why};
+  auto key = s.unblind(b.session.field, std::get<0>(answers), mauled->blind,
+                       [&](const schemes::SessionKey& k) { return schemes::open(b.session, k).has_value(); });
+  auto obs = observe("session B through a mauled copy", b, open_with(b.session, key));
+  return {obs, describe(obs)};
+}
+
+Attempt label_swap(const schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const schemes::Scope& sc,
+                   Rng& rng) {
+  const auto swapped = s.relabel(b.session.field, a.session.label);
+  auto answers = ask(s, swapped, a.session.label, sc, schemes::Conduct::honest, rng);
+  if (auto* why = std::get_if<std::string>(&answers))
+    return {observe("session B under A's label", b, fail(ErrorCategory::policy_denied, "", *why)), *why};
+  auto rec = s.combine(swapped, a.session.label, std::get<0>(answers),
+                       [&](const schemes::SessionKey& k) { return schemes::open(b.session, k).has_value(); });
+  auto obs = observe("session B under A's label",
+                     b, rec ? schemes::open(b.session, rec->key) : Result<SecureBytes>(escrow::unexpected(rec.error())));
+  return {obs, describe(obs)};
+}
+
+Report run(const Options& o) {
+  Report r;
+  Story story(r);
+  story.say("A court authorises session A (alice, day 1). The agency also wants session B (carol to dave,");
+  story.say("day 2), which no warrant covers. It re-randomises B's escrow field (u' = u + bG), attaches A's");
+  story.say("label and asks the trustees to decrypt it as if it were A; then it removes the blinding b.");
+  for (auto name : schemes::names()) {
+    progress(o, "warrant-laundering", name);
+    auto rng = rng_for(o, "warrant-laundering", name);
+    auto scheme = make_scheme(name, o, rng);
+    const auto a = make_session(*scheme, "alice", "bob", 1, "A: alice -> bob, covered by the warrant", rng);
+    const auto b = make_session(*scheme, "carol", "dave", 2, "B: carol -> dave, no warrant covers this", rng);
+    const auto sc = scope({"alice"}, 1, 1);
+    if (!scheme->maul(b.session.field, a.session.label, rng)) {
+      r.cells.push_back(not_applicable(name, scheme->properties().investigator_keeps_key
+                                                 ? "a warrant hands over key material itself (see key-persistence)"
+                                                 : "the field has no malleable structure"));
+      continue;
+    }
+    Cell cell{std::string(name)};
+    auto honest = launder(*scheme, a, b, sc, schemes::Conduct::honest, rng);
+    auto skipping = launder(*scheme, a, b, sc, schemes::Conduct::skip_validity_check, rng);
+    auto swap = label_swap(*scheme, a, b, sc, rng);
+    cell.observations = {honest.observation, skipping.observation, swap.observation};
+    cell.observations[1].what += " (a trustee that skips the validity check)";
+    cell.verdict = honest.observation.recovered() ? Verdict::broken : Verdict::held;
+    cell.evidence = honest.how;
+    cell.metrics = {{"mauled_field_opened", honest.observation.recovered()},
+                    {"trustees_skipping_validity_check", skipping.observation.recovered() ? "broken" : "held"},
+                    {"label_swap", swap.observation.recovered() ? "broken" : "held"},
+                    {"label_swap_detail", swap.how}};
+    r.cells.push_back(std::move(cell));
+  }
+  story.say("threshold-elgamal decrypts whatever u it is shown; tdh2's trustees verify the proof that binds");
+  story.say("(c, L) to u and refuse. The proof is the whole defence: a trustee that skips it is laundered again.");
+  return r;
+}
+
+}  // namespace
+
+const Attack kWarrantLaundering{"warrant-laundering", "A warrant for one session opens another through a mauled field",
+                                "V. Shoup, R. Gennaro, Securing Threshold Cryptosystems against Chosen Ciphertext Attack, EUROCRYPT 1998",
+                                run};
+
+}  // namespace doormat::attacks
