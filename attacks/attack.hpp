@@ -44,6 +44,7 @@ struct Chart {
   bool log_y = false;
   bool bars = false;  ///< a histogram or a bar per x instead of lines
   std::vector<Series> series;
+  std::vector<std::string> categories;  ///< names for x = 0, 1, 2, ... (a bar per design)
 };
 
 struct Report {

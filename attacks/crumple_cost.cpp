@@ -101,8 +101,11 @@ Report run(const Options& o) {
                     {"seconds_1e6_sessions", million}, {"dollars_1e6_sessions", million / 3600 * kDollarsPerCoreHour}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Crumple zones turn 'all or nothing' into a price per session: at t = 32 one session costs hours,");
-  story.say("a million cost more than any budget — but the price binds lawful access exactly as much.");
+  for (const auto& row : table)
+    if (row["t"].get<unsigned>() == 32)
+      story.say("Crumple zones turn 'all or nothing' into a price per session: at t = 32 one session costs {:.3g} core-hours,\n"
+                "a million cost {:.3g} core-years — and the price binds lawful access exactly as much.",
+                row["seconds_per_session"].get<double>() / 3600, row["seconds_1e6"].get<double>() / (365.25 * 86400));
   return r;
 }
 

@@ -140,6 +140,7 @@ Report run(const Options& o) {
   Series s{"measured", {{0, rates[Protocol::joint_feldman].p()}, {1, rates[Protocol::gjkr].p()}}};
   Series ref{"unbiased", {{0, 0.5}, {1, 0.5}}};
   chart.series = {s, ref};
+  chart.categories = {"Joint-Feldman", "GJKR"};
   r.charts.push_back(chart);
   story.say("Joint-Feldman: {:.3f} over {} runs; GJKR: {:.3f}. Two rushing parties get 4 choices of Y under",
             rates[Protocol::joint_feldman].p(), runs, rates[Protocol::gjkr].p());

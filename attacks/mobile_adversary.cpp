@@ -28,13 +28,14 @@ Timeline run_mode(std::string_view name, Mode mode, int epochs, const Options& o
   std::vector<schemes::TrusteeSecret> stolen;
   Timeline t;
   for (int e = 1; e <= epochs; ++e) {
+    // The epoch's traffic first (clipper's agents learn a device's key halves when it first talks).
+    const auto session = make_session(*scheme, "alice", "bob", static_cast<uint64_t>(e), fmt::format("epoch {}", e), rng);
     for (uint32_t i = 1; i <= scheme->trustees(); ++i) {
       if (mode != Mode::refresh_keeping_old_shares) disks[i].clear();
       disks[i].push_back(scheme->steal(*PartyIndex::make(i)));
     }
     const uint32_t victim = static_cast<uint32_t>((e - 1) % scheme->trustees()) + 1;
     for (const auto& s : disks[victim]) stolen.push_back({s.index, s.epoch, s.bytes});
-    const auto session = make_session(*scheme, "alice", "bob", static_cast<uint64_t>(e), fmt::format("epoch {}", e), rng);
     auto d = scheme->decryptor(stolen);
     auto obs = observe(fmt::format("epoch {} session after breaking into trustee {}", e, victim), session,
                        d ? open_with(session.session, (*d)(session.session)) : Result<SecureBytes>(escrow::unexpected(d.error())));

@@ -50,8 +50,12 @@ Report run(const Options& o) {
     int guessed_open = 0;
     for (int g = 0; g < guesses; ++g) {
       auto guess = scheme->steal(*PartyIndex::make(static_cast<uint32_t>(scheme->threshold())));
-      rng.fill(std::span(guess.bytes).last(32));  // same index and epoch, a random value
-      if (name != "clipper") guess.bytes.back() &= 0x0f;  // a canonical scalar, below the group order
+      if (name == "clipper") {  // every unit key half in the missing agent's database, guessed
+        for (std::size_t at = 0; at < guess.bytes.size(); at += 36) rng.fill(std::span(guess.bytes).subspan(at + 4, 32));
+      } else {  // same index and epoch, a random canonical scalar
+        rng.fill(std::span(guess.bytes).last(32));
+        guess.bytes.back() &= 0x0f;
+      }
       auto with_guess = fewer;
       with_guess.push_back(std::move(guess));
       if (auto d = scheme->decryptor(with_guess))
@@ -73,6 +77,7 @@ Report run(const Options& o) {
     r.cells.push_back(std::move(cell));
   }
   rate.series.push_back(rate_series);
+  for (auto name : schemes::names()) rate.categories.emplace_back(name);
   r.charts.push_back(rate);
   // Why k-1 shares say nothing: for any candidate secret there is exactly one polynomial through
   // the k-1 stolen points and that candidate, so every key is equally consistent with the view.

@@ -91,7 +91,9 @@ std::string to_svg(const Chart& c) {
   const std::size_t step = std::max<std::size_t>(1, xs.size() / 10);
   for (std::size_t i = 0; i < xs.size(); i += step)
     s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{}</text>)", ax.map(xs[i], L + 20, W - R - 20),
-                     H - B + 14, number(xs[i]));
+                     H - B + 14, xs[i] >= 0 && static_cast<std::size_t>(xs[i]) < c.categories.size()
+                                     ? escape(c.categories[static_cast<std::size_t>(xs[i])])
+                                     : number(xs[i]));
   s += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>)", (L + W - R) / 2, H - 12, escape(c.x_label));
   s += fmt::format(R"~(<text x="14" y="{}" font-size="11" text-anchor="middle" transform="rotate(-90 14 {})">{}</text>)~", (T + H - B) / 2,
                    (T + H - B) / 2, escape(c.y_label));
