@@ -12,6 +12,7 @@
 #include "escrow/hash.hpp"
 #include "escrow/label.hpp"
 #include "escrow/shamir.hpp"
+#include "escrow/schemes.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/warrant.hpp"
@@ -358,6 +359,30 @@ void BM_historical_wrap(benchmark::State& state, bool rsa) {
 }
 BENCHMARK_CAPTURE(BM_historical_wrap, rsa, true)->Name("historical/rsa3072_oaep_wrap");
 BENCHMARK_CAPTURE(BM_historical_wrap, elgamal, false)->Name("historical/elgamal2048_wrap");
+
+// The five designs of lib/schemes escrowing one session key (`clipper` is the 1993 LEAF with
+// AES-256: the historical baseline), with the escrow field's bytes on the wire. Same label for all.
+void BM_scheme_escrow(benchmark::State& state, std::string_view design) {
+  escrow::SystemRng rng;
+  auto scheme = escrow::schemes::make(design, escrow::schemes::Config{}, rng);
+  if (!scheme) return state.SkipWithError(scheme.error().message().c_str());
+  const auto label = escrow::SessionLabel::make("alice", "bob", 1767225600, rng).value();
+  const auto key = escrow::tdh2::random_session_key(rng);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto field = (*scheme)->escrow(key, label, rng);
+    if (!field) return state.SkipWithError(field.error().message().c_str());
+    bytes = field->size();
+    benchmark::DoNotOptimize(field->data());
+  }
+  state.counters["wire_bytes"] = static_cast<double>(bytes);
+  state.counters["label_bytes"] = static_cast<double>(label.encode().size());
+}
+BENCHMARK_CAPTURE(BM_scheme_escrow, clipper, "clipper")->Name("scheme/escrow/clipper_leaf");
+BENCHMARK_CAPTURE(BM_scheme_escrow, naive_shamir, "naive-shamir")->Name("scheme/escrow/naive_shamir");
+BENCHMARK_CAPTURE(BM_scheme_escrow, threshold_elgamal, "threshold-elgamal")->Name("scheme/escrow/threshold_elgamal");
+BENCHMARK_CAPTURE(BM_scheme_escrow, tdh2, "tdh2")->Name("scheme/escrow/tdh2");
+BENCHMARK_CAPTURE(BM_scheme_escrow, tdh2_crumple, "tdh2-crumple")->Name("scheme/escrow/tdh2_crumple");
 
 }  // namespace
 

@@ -184,8 +184,16 @@ def main():
     sizes = [("no escrow (ephemeral X25519 key)", find(runs, "baseline/x25519_session")),
              ("TDH2 escrow field (alice->bob label)", find(runs, "tdh2/encrypt")),
              ("RSA-3072 OAEP wrap", find(runs, "historical/rsa3072_oaep_wrap")),
-             ("ElGamal-2048 wrap", find(runs, "historical/elgamal2048_wrap"))]
+             ("ElGamal-2048 wrap", find(runs, "historical/elgamal2048_wrap")),
+             ("clipper LEAF (AES-256, 1993 structure)", find(runs, "scheme/escrow/clipper_leaf")),
+             ("naive-shamir field", find(runs, "scheme/escrow/naive_shamir")),
+             ("threshold-elgamal field", find(runs, "scheme/escrow/threshold_elgamal")),
+             ("tdh2-crumple field", find(runs, "scheme/escrow/tdh2_crumple"))]
     if all(b for _, b in sizes):
+        md += ["## Bytes on the wire per session", "", "| design | escrow field (B) | label beside it (B) | µs per session |", "|---|---|---|---|"]
+        md += [f"| {l} | {b['wire_bytes']:.0f} | {b.get('label_bytes', 0):.0f} | {us(b):.1f} |" for l, b in sizes]
+        md += ["", "The label (sender, recipient, time, session id) travels with every session in every design; "
+               "tdh2 carries it inside its field, so its 168 B + label is the whole cost.", ""]
         bar_chart("Bytes on the wire per session for key transport/escrow", "B", [(l, b["wire_bytes"]) for l, b in sizes],
                   os.path.join(charts, "bytes_per_session.svg"))
         bar_chart("Cost per session", "µs", [(l, us(b)) for l, b in sizes], os.path.join(charts, "cost_per_session.svg"))
