@@ -29,9 +29,7 @@ Report run(const Options& o) {
     auto rec = scheme->combine(s.session.field, s.session.label, answers,
                                [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
     Cell cell{std::string(name)};
-    cell.observations.push_back(observe("lawful recovery despite the cheater", s,
-                                        rec ? schemes::open(s.session, rec->key)
-                                            : Result<SecureBytes>(escrow::unexpected(rec.error()))));
+    cell.observations.push_back(observe("lawful recovery despite the cheater", s, open_recovered(s.session, rec)));
     std::vector<int> blamed;
     if (rec)
       for (auto b : rec->blamed) blamed.push_back(b.value());

@@ -28,9 +28,7 @@ Measured measure(unsigned bits, int sessions, const Options& o) {
   auto scheme = make_scheme("tdh2-crumple", o, rng, c);
   std::vector<StoredSession> archive;
   for (int i = 0; i < sessions; ++i) archive.push_back(make_session(*scheme, "alice", "bob", i, fmt::format("session {}", i), rng));
-  std::vector<schemes::TrusteeSecret> stolen;
-  for (uint32_t i = 1; i <= scheme->threshold(); ++i) stolen.push_back(scheme->steal(*PartyIndex::make(i)));
-  auto d = scheme->decryptor(stolen).value();
+  auto d = scheme->decryptor(steal_quorum(*scheme)).value();
   int opened = 0;
   const double secs = time_it([&] {
     for (const auto& s : archive) opened += observe("", s, open_with(s.session, d(s.session))).recovered();
@@ -92,9 +90,7 @@ Report run(const Options& o) {
     auto rng = rng_for(o, "crumple-cost", name);
     auto scheme = make_scheme(name, o, rng);
     const auto s = make_session(*scheme, "alice", "bob", 1, "one session, recovered at a price", rng);
-    std::vector<schemes::TrusteeSecret> stolen;
-    for (uint32_t i = 1; i <= scheme->threshold(); ++i) stolen.push_back(scheme->steal(*PartyIndex::make(i)));
-    auto d = scheme->decryptor(stolen).value();
+    auto d = scheme->decryptor(steal_quorum(*scheme)).value();
     Cell cell{std::string(name)};
     Result<SecureBytes> got = escrow::unexpected(Error{ErrorCategory::internal, "", "", {}});
     const double secs = time_it([&] { got = open_with(s.session, d(s.session)); });

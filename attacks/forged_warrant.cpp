@@ -81,16 +81,13 @@ Report run(const Options& o) {
     // The audit: designs with logs record (warrant hash, field hash, decision) for every answer.
     std::size_t unknown_warrants = 0, logged = 0;
     if (scheme->properties().audit_log && got) {
-      translog::Entry e;
-      e.time = now;
-      e.warrant_hash = forged.hash();
-      e.reason = "issued";
-      std::vector<translog::Entry> log{e};
-      for (const auto& entry : log) {
-        ++logged;
-        const auto& reg = court.register_of_warrants;
-        if (std::find(reg.begin(), reg.end(), entry.warrant_hash) == reg.end()) ++unknown_warrants;
-      }
+      translog::Entry entry;  // the decision each trustee logged for the forged request
+      entry.time = now;
+      entry.warrant_hash = forged.hash();
+      entry.reason = "issued";
+      ++logged;
+      const auto& reg = court.register_of_warrants;
+      if (std::find(reg.begin(), reg.end(), entry.warrant_hash) == reg.end()) ++unknown_warrants;
     }
     const bool opened = cell.observations[0].recovered();
     cell.verdict = !opened ? Verdict::held : unknown_warrants ? Verdict::detected : Verdict::broken;

@@ -29,9 +29,7 @@ Report run(const Options& o) {
     auto reuse = [&](const StoredSession& s, std::string what) {
       auto rec = scheme->combine(s.session.field, s.session.label, kept,
                                  [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
-      cell.observations.push_back(observe(std::move(what), s,
-                                          rec ? schemes::open(s.session, rec->key)
-                                              : Result<SecureBytes>(escrow::unexpected(rec.error()))));
+      cell.observations.push_back(observe(std::move(what), s, open_recovered(s.session, rec)));
     };
     reuse(later, "alice's day-40 session with the kept material");
     reuse(stranger, "carol's session with the kept material");

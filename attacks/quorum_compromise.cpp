@@ -30,8 +30,7 @@ Report run(const Options& o) {
       const auto& to = users[(i + 1) % users.size()];
       archive.push_back(make_session(*scheme, from, to, i % 30, fmt::format("session {}: {} to {}", i, from, to), rng));
     }
-    std::vector<schemes::TrusteeSecret> stolen;
-    for (uint32_t i = 1; i <= scheme->threshold(); ++i) stolen.push_back(scheme->steal(*PartyIndex::make(i)));
+    const auto stolen = steal_quorum(*scheme);
     Cell cell{std::string(name)};
     std::size_t opened = 0;
     auto decrypt = scheme->decryptor(stolen);

@@ -59,6 +59,22 @@ Result<SecureBytes> open_with(const schemes::Session& s, const Result<schemes::S
   return schemes::open(s, *key);
 }
 
+std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme) {
+  std::vector<schemes::TrusteeSecret> stolen;
+  for (uint32_t i = 1; i <= scheme.threshold(); ++i) stolen.push_back(scheme.steal(*escrow::PartyIndex::make(i)));
+  return stolen;
+}
+
+Result<SecureBytes> open_recovered(const schemes::Session& s, const Result<schemes::Recovered>& recovered) {
+  if (!recovered) return escrow::unexpected(recovered.error());
+  return schemes::open(s, recovered->key);
+}
+
+Result<SecureBytes> open_with(const schemes::Session& s, const Result<schemes::Decryptor>& decryptor) {
+  if (!decryptor) return escrow::unexpected(decryptor.error());
+  return open_with(s, (*decryptor)(s));
+}
+
 std::string fingerprint(std::string_view bytes) {
   const auto h = escrow::Hasher(escrow::domain::kAttackEvidence, 16)
                      .add(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()))

@@ -59,6 +59,15 @@ struct StoredSession {
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open_with(const schemes::Session& s,
                                                             const escrow::Result<schemes::SessionKey>& key);
 
+/// Everything trustees 1..k hold: what a quorum compromise yields.
+[[nodiscard]] std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme);
+/// Opens a session with the key an investigator's combine recovered, or passes its refusal on.
+[[nodiscard]] escrow::Result<escrow::SecureBytes> open_recovered(const schemes::Session& s,
+                                                                 const escrow::Result<schemes::Recovered>& recovered);
+/// Opens a session with an attacker's decryptor, or passes on why there is none.
+[[nodiscard]] escrow::Result<escrow::SecureBytes> open_with(const schemes::Session& s,
+                                                            const escrow::Result<schemes::Decryptor>& decryptor);
+
 /// BLAKE2b-128 of bytes, hex: how evidence names a plaintext without printing all of it.
 [[nodiscard]] std::string fingerprint(std::string_view bytes);
 /// "\"meet at noon\" (blake2b 3fa1…)" or the error.

@@ -49,8 +49,7 @@ Attempt label_swap(const schemes::Scheme& s, const StoredSession& a, const Store
     return {observe("session B under A's label", b, fail(ErrorCategory::policy_denied, "", *why)), *why};
   auto rec = s.combine(swapped, a.session.label, std::get<0>(answers),
                        [&](const schemes::SessionKey& k) { return schemes::open(b.session, k).has_value(); });
-  auto obs = observe("session B under A's label",
-                     b, rec ? schemes::open(b.session, rec->key) : Result<SecureBytes>(escrow::unexpected(rec.error())));
+  auto obs = observe("session B under A's label", b, open_recovered(b.session, rec));
   return {obs, describe(obs)};
 }
 

@@ -91,6 +91,16 @@ Result<Point> interpolate_partials(std::span<const tdh2::PartialDecryption> part
   return shamir::interpolate_in_exponent(idx, points);
 }
 
+Result<Point> interpolate_answers(std::span<const Answer> answers) {
+  std::vector<tdh2::PartialDecryption> partials;
+  for (const auto& a : answers) {
+    auto pd = tdh2::PartialDecryption::decode(a.bytes);
+    if (!pd) return escrow::unexpected(pd.error());
+    partials.push_back(*pd);
+  }
+  return interpolate_partials(partials);
+}
+
 SessionKey withhold_bits(const SessionKey& key, unsigned bits) {
   auto out = SessionKey::from(key.expose());
   for (unsigned b = 0; b < bits; ++b) out.expose()[b / 8] &= static_cast<uint8_t>(~(1u << (b % 8)));

@@ -38,6 +38,8 @@ class SharedKeyScheme : public Scheme {
                                 std::span<const uint8_t> label = {});
 /// Sum of lambda_i u_i over the answers' partials: x·u from partials x_i·u, proofs not checked.
 [[nodiscard]] Result<group::Point> interpolate_partials(std::span<const tdh2::PartialDecryption> partials);
+/// The same from trustees' answers that each carry an encoded partial (unblinding a mauled field).
+[[nodiscard]] Result<group::Point> interpolate_answers(std::span<const Answer> answers);
 /// The 2^t search of tdh2-crumple: the withheld low bits of K, tried against `opens`.
 [[nodiscard]] Result<SessionKey> complete_by_search(const SessionKey& partial_key, unsigned bits, const KeyCheck& opens);
 /// K with its lowest `bits` bits cleared: what tdh2-crumple escrows.

@@ -100,13 +100,7 @@ class Tdh2Scheme final : public SharedKeyScheme {
                              const Scalar& blind, const KeyCheck& opens) const override {
     auto ct = tdh2::Ciphertext::decode(field);
     if (!ct) return escrow::unexpected(ct.error());
-    std::vector<tdh2::PartialDecryption> partials;
-    for (const auto& a : answers) {
-      auto pd = tdh2::PartialDecryption::decode(a.bytes);
-      if (!pd) return escrow::unexpected(pd.error());
-      partials.push_back(*pd);
-    }
-    auto xu_blinded = interpolate_partials(partials);
+    auto xu_blinded = interpolate_answers(answers);
     if (!xu_blinded) return escrow::unexpected(xu_blinded.error());
     auto key = apply_mask(domain::kTdh2Mask, ct->c, *xu_blinded - pk_.y * blind);
     if (!properties_.work_bits) return key;

@@ -109,13 +109,7 @@ class ThresholdElGamal final : public SharedKeyScheme {
                              const Scalar& blind, const KeyCheck&) const override {
     auto f = parse(field);
     if (!f) return escrow::unexpected(f.error());
-    std::vector<tdh2::PartialDecryption> partials;
-    for (const auto& a : answers) {
-      auto pd = tdh2::PartialDecryption::decode(a.bytes);
-      if (!pd) return escrow::unexpected(pd.error());
-      partials.push_back(*pd);
-    }
-    auto xu_blinded = interpolate_partials(partials);
+    auto xu_blinded = interpolate_answers(answers);
     if (!xu_blinded) return escrow::unexpected(xu_blinded.error());
     return apply_mask(domain::kElGamalMask, f->c, *xu_blinded - pk_.y * blind);  // x(u + bG) - bY = xu
   }
