@@ -26,9 +26,9 @@ struct Observation {
 struct Cell {
   std::string scheme;
   Verdict verdict = Verdict::not_applicable;
-  std::string evidence;  ///< what was recovered, a hash of it, or why it failed
+  std::string evidence{};  ///< what was recovered, a hash of it, or why it failed
   nlohmann::json metrics = nlohmann::json::object();
-  std::vector<Observation> observations;
+  std::vector<Observation> observations{};
 };
 
 struct Series {

@@ -28,7 +28,7 @@ Report run(const Options& o) {
     }
     auto rec = scheme->combine(s.session.field, s.session.label, answers,
                                [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("lawful recovery despite the cheater", s, open_recovered(s.session, rec)));
     std::vector<int> blamed;
     if (rec)

@@ -60,7 +60,7 @@ Report run(const Options& o) {
     }
   const double per_trial = pooled_seconds / pooled_trials;
   nlohmann::json table = nlohmann::json::array();
-  Chart chart{"tdh2-crumple: CPU time to decrypt N sessions vs withheld bits t", "t (bits withheld)", "core-seconds", false, true, false, {}};
+  Chart chart{"tdh2-crumple: CPU time to decrypt N sessions vs withheld bits t", "t (bits withheld)", "core-seconds", false, true, false, {}, {}};
   std::vector<Series> series{{"1 session", {}}, {"100 sessions", {}}, {"1,000,000 sessions", {}}};
   for (unsigned t = 4; t <= 40; t += 2) {
     const auto it = std::find_if(rows.begin(), rows.end(), [&](const Measured& m) { return m.bits == t; });
@@ -91,7 +91,7 @@ Report run(const Options& o) {
     auto scheme = make_scheme(name, o, rng);
     const auto s = make_session(*scheme, "alice", "bob", 1, "one session, recovered at a price", rng);
     auto d = scheme->decryptor(steal_quorum(*scheme)).value();
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     Result<SecureBytes> got = escrow::unexpected(Error{ErrorCategory::internal, "", "", {}});
     const double secs = time_it([&] { got = open_with(s.session, d(s.session)); });
     cell.observations.push_back(observe("one session with k shares", s, got));

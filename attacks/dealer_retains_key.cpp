@@ -44,7 +44,7 @@ Report run(const Options& o) {
     for (std::size_t i = 0; i < count; ++i)
       archive.push_back(make_session(*scheme, i % 2 ? "alice" : "carol", "bob", i, fmt::format("archive {}", i), rng));
     auto out = try_view(*scheme, archive);
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(*out.first);
     cell.verdict = out.opened ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} of {} sessions opened{}",

@@ -119,7 +119,7 @@ Report run(const Options& o) {
   auto cell_for = [&](std::string_view scheme, Protocol protocol) {
     const auto& rate = rates.at(protocol);
     const auto [lo, hi] = rate.ci();
-    Cell c{std::string(scheme)};
+    Cell c{.scheme = std::string(scheme)};
     c.verdict = lo > 0.5 ? Verdict::broken : Verdict::held;
     c.evidence = fmt::format("{}: bit of Y = 0 in {} of {} runs, p = {:.3f} (95% CI {:.3f}–{:.3f}; unbiased 0.5, "
                              "best bias with two parties 15/16 = 0.9375)",
@@ -136,7 +136,7 @@ Report run(const Options& o) {
     else
       r.cells.push_back(cell_for(name, Protocol::gjkr));
   }
-  Chart chart{"P(target bit of Y = 0) with two corrupt parties", "protocol", "probability", false, false, true, {}};
+  Chart chart{"P(target bit of Y = 0) with two corrupt parties", "protocol", "probability", false, false, true, {}, {}};
   Series s{"measured", {{0, rates[Protocol::joint_feldman].p()}, {1, rates[Protocol::gjkr].p()}}};
   Series ref{"unbiased", {{0, 0.5}, {1, 0.5}}};
   chart.series = {s, ref};

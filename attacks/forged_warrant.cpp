@@ -71,7 +71,7 @@ Report run(const Options& o) {
     auto scheme = make_scheme(name, o, srng);
     const auto victim = make_session(*scheme, "victim", "friend", 3, "victim -> friend: never named by any court", srng);
     (void)make_session(*scheme, "alice", "bob", 3, "alice -> bob: the lawful case", srng);
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     auto got = obey(*scheme, victim, forged, one_judge, now, srng);
     cell.observations.push_back(observe("victim's session with the forged warrant", victim, got));
     auto after = obey(*scheme, victim, forged, revoked, now, srng);

@@ -24,7 +24,7 @@ Report run(const Options& o) {
     const auto stranger = make_session(*scheme, "carol", "dave", 2, "day 2: carol -> dave (never named)", rng);
     std::vector<schemes::Answer> kept;
     auto lawful = schemes::lawful_open(*scheme, in_scope.session, scope({"alice"}, 1, 1), rng, &kept);
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the warranted session", in_scope, lawful));
     auto reuse = [&](const StoredSession& s, std::string what) {
       auto rec = scheme->combine(s.session.field, s.session.label, kept,

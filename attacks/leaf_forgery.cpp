@@ -60,7 +60,7 @@ Report run(const Options& o) {
     const auto key = tdh2::random_session_key(rng);
     Search found;
     const double seconds = time_it([&] { found = search(*scheme, key, label, name == "clipper" ? (1ull << 24) : decoy_budget, rng); });
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.metrics = {{"trials", found.trials}, {"seconds", seconds}, {"us_per_trial", 1e6 * seconds / found.trials}};
     if (!found.field) {
       cell.verdict = Verdict::held;
@@ -89,7 +89,7 @@ Report run(const Options& o) {
   std::vector<double> trials, us;
   auto rng = rng_for(o, "leaf-forgery", "clipper-distribution");
   nlohmann::json sweep = nlohmann::json::array();
-  Chart hist{"Clipper LEAF forgery: trials per forged LEAF (16-bit checksum)", "trials (thousands)", "runs", false, false, true, {}};
+  Chart hist{"Clipper LEAF forgery: trials per forged LEAF (16-bit checksum)", "trials (thousands)", "runs", false, false, true, {}, {}};
   for (unsigned bits : {16u, 24u, 32u}) {
     const int width_runs = bits == 16 ? runs : (bits == 24 && !o.quick ? 2 : 0);
     std::vector<double> t;
@@ -134,7 +134,7 @@ Report run(const Options& o) {
     for (auto [b, count] : buckets) s.points.emplace_back(b * 16.384 + 8.192, count);
     hist.series.push_back(s);
   }
-  Chart cost{"Clipper LEAF forgery: seconds per forged LEAF by checksum width", "checksum bits", "seconds", false, true, true, {}};
+  Chart cost{"Clipper LEAF forgery: seconds per forged LEAF by checksum width", "checksum bits", "seconds", false, true, true, {}, {}};
   Series cs{"seconds per forgery", {}};
   for (const auto& row : sweep) cs.points.emplace_back(row["checksum_bits"].get<double>(), row["seconds_per_forgery"].get<double>());
   cost.series.push_back(cs);

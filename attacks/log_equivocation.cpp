@@ -50,7 +50,7 @@ Report run(const Options& o) {
     const auto hidden = make_session(*scheme, "victim", "friend", 4, "victim -> friend: decrypted and hidden", rng);
     const auto off_log = make_session(*scheme, "victim", "friend", 5, "victim -> friend: decrypted off the log", rng);
     const auto anything = scope({"victim"}, 0, 30);  // the corrupt trustees' own idea of scope
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the hidden session", hidden, schemes::lawful_open(*scheme, hidden.session, anything, rng)));
     cell.observations.push_back(observe("the off-log session", off_log, schemes::lawful_open(*scheme, off_log.session, anything, rng)));
     if (!scheme->properties().audit_log) {

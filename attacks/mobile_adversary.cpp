@@ -56,13 +56,13 @@ Report run(const Options& o) {
   story.say("Each epoch the attacker breaks into one more trustee (1, 2, 3, ...) and copies what it finds;");
   story.say("it then tries everything it has copied on that epoch's session. Three ways to run the authority:");
   story.say("no refresh, proactive refresh between epochs, and a refresh whose trustees forget to erase old shares.");
-  Chart chart{"Mobile adversary (tdh2, 3-of-5): does the epoch's session open?", "epoch", "opened (1) / held (0)", false, false, false, {}};
+  Chart chart{"Mobile adversary (tdh2, 3-of-5): does the epoch's session open?", "epoch", "opened (1) / held (0)", false, false, false, {}, {}};
   for (auto name : schemes::names()) {
     progress(o, "mobile-adversary", name);
     auto probe_rng = rng_for(o, "mobile-adversary", name);
     const bool refreshes = make_scheme(name, o, probe_rng)->properties().refresh;
     const int epochs = o.quick ? 6 : 10;
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     std::vector<Mode> modes{Mode::no_refresh};
     if (refreshes) modes = {Mode::no_refresh, Mode::refresh, Mode::refresh_keeping_old_shares};
     std::map<Mode, Timeline> lines;

@@ -15,7 +15,7 @@ Report run(const Options& o) {
   story.say("An attacker steals the key shares of k trustees (for clipper: both escrow agents' databases).");
   story.say("It then decrypts a provider's whole archive offline: no warrant, no request, no log entry.");
   story.say("With one share fewer it tries every way it can and gets nothing.");
-  Chart rate{"Mass decryption with k stolen shares", "design", "sessions per second", false, true, true, {}};
+  Chart rate{"Mass decryption with k stolen shares", "design", "sessions per second", false, true, true, {}, {}};
   Series rate_series{"sessions/s", {}};
   const std::vector<std::string> users{"alice", "bob", "carol", "dave", "erin", "frank"};
   int column = 0;
@@ -31,7 +31,7 @@ Report run(const Options& o) {
       archive.push_back(make_session(*scheme, from, to, i % 30, fmt::format("session {}: {} to {}", i, from, to), rng));
     }
     const auto stolen = steal_quorum(*scheme);
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     std::size_t opened = 0;
     auto decrypt = scheme->decryptor(stolen);
     const double seconds = time_it([&] {

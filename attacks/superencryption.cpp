@@ -57,7 +57,7 @@ Report run(const Options& o) {
     const auto sc = scope({"alice", "carol"}, 0, 30);
     auto got_colluders = schemes::lawful_open(*scheme, colluders.session, sc, rng);
     auto got_compliant = schemes::lawful_open(*scheme, compliant.session, sc, rng);
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("alice and bob's words", colluders, got_colluders));
     cell.observations.push_back(observe("carol and dave's words", compliant, got_compliant));
     const double h_colluders = got_colluders ? entropy({reinterpret_cast<const char*>(got_colluders->data()), got_colluders->size()}) : 0;

@@ -72,7 +72,7 @@ Report run(const Options& o) {
                                                  : "the field has no malleable structure"));
       continue;
     }
-    Cell cell{std::string(name)};
+    Cell cell{.scheme = std::string(name)};
     auto honest = launder(*scheme, a, b, sc, schemes::Conduct::honest, rng);
     auto skipping = launder(*scheme, a, b, sc, schemes::Conduct::skip_validity_check, rng);
     auto swap = label_swap(*scheme, a, b, sc, rng);
