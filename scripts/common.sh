@@ -11,7 +11,7 @@ DOORMAT_PACKAGES=(
   libsodium-dev libbotan-2-dev libsqlite3-dev
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev
-  chromium
+  chromium iproute2 valgrind
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
