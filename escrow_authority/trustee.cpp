@@ -303,6 +303,17 @@ bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
   return true;
 }
 
+Reply Trustee::decrypt_body(std::string_view body, uint64_t now) {
+  // A body that is not {"request": "<hex>"} is still a decision the log must show.
+  const auto raw = std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("request") || !j["request"].is_string())
+    return reject_body(raw, "body must be {\"request\": \"<hex>\"}", now);
+  auto bytes = escrow::wire::from_hex(j["request"].get_ref<const std::string&>());
+  if (!bytes) return reject_body(raw, "request is not hex", now);
+  return decrypt(*bytes, now);
+}
+
 Reply Trustee::reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now) {
   std::lock_guard lock(mu_);
   return refuse(400, "malformed_json", std::move(reason), {now, raw_hash(body), {}, {}, kMalformedRequest, "malformed HTTP body"});
@@ -513,10 +524,12 @@ Reply Trustee::inclusion(uint64_t index_, uint64_t size) {
 
 Reply Trustee::entries(uint64_t start, uint64_t count) {
   std::lock_guard lock(mu_);
-  count = std::min<uint64_t>(count, 1000);
+  // Clamped to the log before any arithmetic: start + count must not wrap, nor turn negative in SQLite.
+  const uint64_t size = leaves_.size();
+  const uint64_t from = std::min(start, size), to = from + std::min({count, uint64_t{1000}, size - from});
   auto st = db_.prepare("SELECT entry FROM log WHERE idx >= ? AND idx < ? ORDER BY idx");
   if (!st) return {500, {{"error", "internal"}}};
-  st->bind(1, static_cast<int64_t>(start)).bind(2, static_cast<int64_t>(start + count));
+  st->bind(1, static_cast<int64_t>(from)).bind(2, static_cast<int64_t>(to));
   nlohmann::json out = nlohmann::json::array();
   for (;;) {
     auto row = st->step();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "escrow/request.hpp"
@@ -47,19 +48,22 @@ class Trustee {
   [[nodiscard]] static escrow::Result<std::unique_ptr<Trustee>> open(const std::string& db_path, const std::string& passphrase,
                                                                       std::size_t threads = std::max(1u, std::thread::hardware_concurrency()));
 
+  /// The body of POST /v1/decrypt as it arrives: {"request": "<hex>"}. Anything else is refused
+  /// and logged as malformed; the request itself goes to decrypt(). trustee_http.cpp only moves
+  /// bytes into this, and tests/fuzz/trustee_body_fuzz.cpp feeds it arbitrary ones.
+  Reply decrypt_body(std::string_view body, uint64_t now);
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned.
   Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now);
-  /// An HTTP body that is not even the JSON envelope of a request: logged as malformed, nothing else.
-  Reply reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now);
   Reply info();
   Reply head(uint64_t now);
   Reply consistency(uint64_t from, uint64_t to);
   Reply inclusion(uint64_t index, uint64_t size);
   Reply entries(uint64_t start, uint64_t count);
 
-  /// The ceremony endpoints (trustee_ceremony.cpp, SPEC §12.4): begin, one call per round, finish.
-  Reply ceremony(const nlohmann::json& body);
+  /// The body of POST /v1/ceremony as it arrives (trustee_ceremony.cpp, SPEC §12.4): begin, one
+  /// call per round, finish. A body of the wrong shape is refused before anything changes.
+  Reply ceremony(std::string_view body);
 
   ~Trustee();
   uint8_t index() const { return index_; }
@@ -73,6 +77,7 @@ class Trustee {
   escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share);
   escrow::Result<void> seal_secrets();
   Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
+  Reply reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   void sync_frontier();
 

@@ -63,12 +63,41 @@ bool hex_into(const json& j, const char* field, std::array<uint8_t, N>& out) {
   return true;
 }
 
+// Every field the handler reads, checked for its JSON type and range before anything happens:
+// nlohmann's value() and get() throw on a wrong type, and a body refused half-way through its
+// messages would leave the ceremony changed.
+std::optional<std::string> shape_problem(const json& body) {
+  auto absent_or = [](const json& o, const char* field, bool (json::*test)() const noexcept) {
+    return !o.contains(field) || (o.at(field).*test)();
+  };
+  auto small = [](const json& o, const char* field) {  // absent, or an integer 0..255
+    return !o.contains(field) || (o.at(field).is_number_unsigned() && o.at(field).get<uint64_t>() <= 255);
+  };
+  if (!body.is_object()) return "the body must be a JSON object";
+  if (!body.contains("action") || !body["action"].is_string()) return "need an action";
+  if (!absent_or(body, "ceremony", &json::is_string) || !absent_or(body, "protocol", &json::is_string))
+    return "ceremony and protocol must be strings";
+  if (!small(body, "k")) return "k must be an integer from 1 to 255";
+  if (!absent_or(body, "roster", &json::is_array) || !absent_or(body, "messages", &json::is_array))
+    return "roster and messages must be arrays";
+  for (const auto& e : body.value("roster", json::array()))
+    if (!e.is_object() || !small(e, "trustee") || !absent_or(e, "ed25519", &json::is_string) || !absent_or(e, "x25519", &json::is_string))
+      return "each roster entry must be {trustee: 1..255, ed25519: hex, x25519: hex}";
+  for (const auto& m : body.value("messages", json::array()))
+    if (!m.is_object() || !small(m, "from") || !small(m, "to") || !absent_or(m, "round", &json::is_number_unsigned) ||
+        !absent_or(m, "kind", &json::is_string) || !absent_or(m, "payload", &json::is_string) || !absent_or(m, "signature", &json::is_string))
+      return "each message must be {from, to: 0..255, round: integer, kind, payload, signature: strings}";
+  return std::nullopt;
+}
+
 }  // namespace
 
-Reply Trustee::ceremony(const json& body) {
+Reply Trustee::ceremony(std::string_view text) {
   std::lock_guard lock(mu_);
   auto bad = [&](std::string reason) { return Reply{400, {{"error", "bad_ceremony"}, {"reason", std::move(reason)}, {"trustee", index()}}}; };
-  if (!body.is_object() || !body.contains("action") || !body["action"].is_string()) return bad("need an action");
+  const auto body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return bad("the body is not JSON");
+  if (auto problem = shape_problem(body)) return bad(*problem);
   const std::string action = body["action"].get<std::string>();
   const auto me = *PartyIndex::make(index_);
   json out_messages = json::array();
@@ -133,13 +162,13 @@ Reply Trustee::ceremony(const json& body) {
     if (!r) errors.push_back(r.error().message());
   };
   for (const auto& m : body.value("messages", json::array())) {
-    auto from = PartyIndex::make(m.value("from", 0u));
+    auto from = PartyIndex::make(m.value("from", 0u));  // shape_problem: every field has its type
     const std::string kind = m.value("kind", "");
     std::array<uint8_t, 64> sig{};
     auto payload = from_hex(m.value("payload", ""));
     const uint8_t to = static_cast<uint8_t>(m.value("to", 0u));
     if (!from || !ceremony_->roster.contains(*from) || !payload || !hex_into(m, "signature", sig) ||
-        m.value("round", 0) != ceremony_->round) {
+        m.value("round", uint64_t{0}) != static_cast<uint64_t>(ceremony_->round)) {
       errors.push_back("dropped a malformed or out-of-round message");
       continue;
     }

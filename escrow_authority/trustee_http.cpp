@@ -7,7 +7,6 @@
 #include <ctime>
 #include <thread>
 
-#include "escrow/wire.hpp"
 #include "files.hpp"
 
 namespace doormat::authority {
@@ -36,21 +35,8 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   // Oversized bodies are refused before parsing: a request is at most 8 MiB, hex doubles it.
   server.set_payload_max_length(2 * escrow::request::kMaxRequestBytes + 1024);
 
-  server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) {
-    // A body that is not {"request": "<hex>"} is still a decision the log must show.
-    auto malformed = [&](std::string reason) {
-      send(res, trustee.reject_body(std::vector<uint8_t>(req.body.begin(), req.body.end()), std::move(reason), now()));
-    };
-    auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("request") || !body["request"].is_string())
-      return malformed("body must be {\"request\": \"<hex>\"}");
-    auto bytes = escrow::wire::from_hex(body["request"].get<std::string>());
-    if (!bytes) return malformed("request is not hex");
-    send(res, trustee.decrypt(*bytes, now()));
-  });
-  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) {
-    send(res, trustee.ceremony(nlohmann::json::parse(req.body, nullptr, false)));
-  });
+  server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.decrypt_body(req.body, now())); });
+  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.ceremony(req.body)); });
   server.Get("/v1/info", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.info()); });
   server.Get("/v1/log/head", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.head(now())); });
   server.Get("/v1/log/consistency", [&](const httplib::Request& req, httplib::Response& res) {

@@ -14,6 +14,24 @@ SEEDS = {
 }
 
 
+# trustee_body_fuzz: 0 = a /v1/decrypt body, 1 = a /v1/ceremony body (the harness has begun a
+# refresh with ceremony id 00112233...), 2 = log query numbers.
+CEREMONY = "00112233445566778899aabbccddeeff"
+TRUSTEE_BODY_SEEDS = [
+    b'\x00{"request": "00"}',
+    b'\x00{"request": "' + b"ab" * 64 + b'"}',
+    b'\x00{"request": 1}',
+    b"\x00[]",
+    b'\x01{"action": "round", "ceremony": "' + CEREMONY.encode() + b'", "messages": [{"from": 2, "round": 1, "kind": "deal", '
+    b'"payload": "00", "signature": "' + b"00" * 64 + b'"}]}',
+    b'\x01{"action": "finish", "ceremony": "' + CEREMONY.encode() + b'"}',
+    b'\x01{"action": "begin", "ceremony": "' + CEREMONY.encode() + b'", "protocol": "gjkr", "k": 2, '
+    b'"roster": [{"trustee": 1, "ed25519": "00", "x25519": "00"}]}',
+    b"\x02" + bytes(8) + bytes([0, 0, 0, 0, 0, 0, 0, 5]),
+    b"\x02" + b"\xff" * 16,
+]
+
+
 def fields(path):
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -51,6 +69,11 @@ def main():
                 count += 1
     for target in ("warrant_fuzz", "request_fuzz", "dkg_fuzz"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
+    for seed in TRUSTEE_BODY_SEEDS:
+        os.makedirs(os.path.join(out, "trustee_body_fuzz"), exist_ok=True)
+        with open(os.path.join(out, "trustee_body_fuzz", f"{count:05d}"), "wb") as fh:
+            fh.write(seed)
+        count += 1
     print(f"{count} seeds written under {out}")
 
 

@@ -229,6 +229,59 @@ TEST_F(Trustees, MalformedJsonIsRefusedAndLogged) {
   EXPECT_EQ(log_size(t1), before + 2);
 }
 
+// Found by reading for trustee_body_fuzz: nlohmann's value() throws on a wrong type, and the
+// handler read fields before checking them, so these bodies got an HTTP 500 from an exception,
+// possibly after some of a round's messages had been taken in. Each must be a plain 400.
+TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
+  // A real refresh in progress on t1 (roster: t1, t2 and a third key pair), so round bodies reach the messages.
+  const std::string id = "00112233445566778899aabbccddeeff";
+  json roster = json::array();
+  for (const auto* t : {&t1, &t2}) {
+    const auto info = authority::http_get(t->url, "/v1/info").value().body;
+    roster.push_back({{"trustee", t->index}, {"ed25519", info.at("ed25519")}, {"x25519", info.at("x25519")}});
+  }
+  std::array<uint8_t, 32> sign_pk{}, box_pk{}, box_sk{};
+  std::array<uint8_t, 64> sign_sk{};
+  crypto_sign_keypair(sign_pk.data(), sign_sk.data());
+  crypto_box_keypair(box_pk.data(), box_sk.data());
+  roster.push_back({{"trustee", 3}, {"ed25519", escrow::wire::to_hex(sign_pk)}, {"x25519", escrow::wire::to_hex(box_pk)}});
+  const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}};
+  ASSERT_EQ(authority::http_post(t1.url, "/v1/ceremony", begin).value().status, 200);
+
+  auto with = [](json body, const char* key, json value) {
+    body[key] = std::move(value);
+    return body;
+  };
+  const json round = {{"action", "round"}, {"ceremony", id}};
+  for (const json& body : {json("not an object"), json{{"action", 1}}, with(begin, "protocol", 5), with(begin, "k", "two"),
+                           with(begin, "k", -1), with(begin, "k", 258), with(begin, "roster", {{{"trustee", "one"}}}),
+                           with(begin, "roster", {{{"trustee", 257}, {"ed25519", "00"}, {"x25519", "00"}}}),
+                           with(round, "messages", {1}), with(round, "messages", {{"a", 1}}),
+                           with(round, "messages", {{{"from", 2}, {"round", "one"}}}),
+                           with(round, "messages", {{{"from", 2}, {"kind", 7}}}),
+                           with(round, "messages", {{{"from", 2}, {"to", 257}}})}) {
+    auto reply = authority::http_post(t1.url, "/v1/ceremony", body).value();
+    EXPECT_EQ(reply.status, 400) << body.dump();
+    EXPECT_EQ(reply.body.value("error", ""), "bad_ceremony") << body.dump();
+  }
+  // Nothing above moved the ceremony: the next good round is round 2.
+  auto next = authority::http_post(t1.url, "/v1/ceremony", with(round, "messages", json::array())).value();
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(next.body.value("round", 0), 2);
+}
+
+// Also from trustee_body_fuzz's invariant on /v1/log/entries: start + count used to wrap past 2^64
+// (and turn negative in SQLite), returning entries from the start of the log.
+TEST_F(Trustees, LogEntriesNearTheTopOfUint64DoNotWrap) {
+  authority::http_post(t1.url, "/v1/decrypt", json("an entry, so the log is not empty")).value();
+  const uint64_t size = log_size(t1);
+  auto top = authority::http_get(t1.url, "/v1/log/entries?start=18446744073709551615&count=1000").value();
+  EXPECT_EQ(top.status, 200);
+  EXPECT_TRUE(top.body.at("entries").empty());
+  auto all = authority::http_get(t1.url, "/v1/log/entries?start=0&count=18446744073709551615").value();
+  EXPECT_EQ(all.body.at("entries").size(), std::min<uint64_t>(size, 1000));
+}
+
 TEST_F(Trustees, TamperedFieldFailsValidity) {
   auto f = field("alice", "bob", 1500);
   f[6] ^= 1;  // first byte of c
