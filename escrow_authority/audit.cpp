@@ -51,10 +51,15 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
 
   // Consistency with the last head we verified: the log may grow, never change its past.
   out.consistent = true;
-  if (previous.is_object() && previous.contains("size") && previous.contains("root")) {
+  if (!previous.is_null()) {
+    const auto old_root = hash_of(text_of(previous, "root"));
+    if (!old_root || !previous.contains("size") || !previous["size"].is_number_unsigned()) {
+      out.consistent = false;
+      out.error = "the audit state recorded for this trustee is damaged";
+      return out;
+    }
     out.previous_size = previous["size"].get<uint64_t>();
-    const auto old_root = hash_of(previous["root"].get<std::string>());
-    if (!old_root || out.previous_size > head->size) {
+    if (out.previous_size > head->size) {
       out.consistent = false;
       out.error = fmt::format("log shrank from {} to {} entries", out.previous_size, head->size);
     } else {
@@ -66,11 +71,12 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   // Read every entry back and re-derive the root: the counts below are then exactly what the
   // signed head commits to.
   std::vector<translog::Hash> leaves;
-  while (leaves.size() < head->size) {
+  for (bool progress = true; progress && leaves.size() < head->size;) {
     auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", leaves.size()));
-    if (!page || page->status != 200 || page->body["entries"].empty()) break;
+    const auto before = leaves.size();
+    if (!page || page->status != 200 || !page->body.is_object() || !page->body.contains("entries") || !page->body["entries"].is_array()) break;
     for (const auto& e : page->body["entries"]) {
-      auto entry_bytes = from_hex(e.get<std::string>());
+      auto entry_bytes = from_hex(e.is_string() ? e.get<std::string>() : std::string("?"));
       if (!entry_bytes) break;
       leaves.push_back(translog::leaf_hash(*entry_bytes));
       auto entry = translog::Entry::decode(*entry_bytes);
@@ -79,6 +85,7 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
       if (entry->decision == 0) count.opened.insert(to_hex(entry->field_hash));
       else ++count.refused;
     }
+    progress = leaves.size() > before;  // a page that adds nothing ends the loop: a hostile trustee cannot spin us
   }
   leaves.resize(std::min<std::size_t>(leaves.size(), head->size));
   out.entries_match_head = leaves.size() == head->size && translog::root(leaves) == head->root;

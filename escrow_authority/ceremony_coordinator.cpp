@@ -4,6 +4,7 @@
 // and the others disqualify it.
 #include <sodium.h>
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <map>
@@ -25,6 +26,25 @@ struct CeremonyRun {
   std::vector<std::string> log;
 };
 
+// A trustee's reply is read only after its shape is checked: one that cannot be relayed (or, at the
+// end, that lacks its key) drops the trustee out, like silence, instead of throwing in the coordinator.
+bool well_formed(const nlohmann::json& r, bool final) {
+  if (!r.is_object()) return false;
+  if (final) {
+    if (!r.contains("public_key") || !r["public_key"].is_string() || !r.contains("epoch") || !r["epoch"].is_number_unsigned() ||
+        !r.contains("disqualified") || !r["disqualified"].is_object())
+      return false;
+    for (const auto& [who, why] : r["disqualified"].items())
+      if (!why.is_string() || who.empty() || who.size() > 3 || !std::all_of(who.begin(), who.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    return true;
+  }
+  if (!r.contains("messages") || !r["messages"].is_array()) return false;
+  for (const auto& m : r["messages"])
+    if (!m.is_object() || (m.contains("to") && !m["to"].is_number_unsigned())) return false;
+  return true;
+}
+
 escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees, const std::string& protocol, std::size_t k) {
   using nlohmann::json;
   std::array<uint8_t, 16> id{};
@@ -38,14 +58,14 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   std::map<int, bool> alive;
   for (const auto& t : trustees) alive[t.index] = true;
   // One call to every live trustee in parallel; a trustee that fails to answer is silent from then on.
-  auto call_all = [&](const std::function<json(const TrusteeEntry&)>& body_for) {
+  auto call_all = [&](const std::function<json(const TrusteeEntry&)>& body_for, bool final = false) {
     std::vector<std::pair<int, std::future<escrow::Result<HttpReply>>>> pending;
     for (const auto& t : trustees)
       if (alive[t.index]) pending.emplace_back(t.index, std::async(std::launch::async, [&, t] { return http_post(t.url, "/v1/ceremony", body_for(t)); }));
     std::map<int, json> replies;
     for (auto& [i, f] : pending) {
       auto r = f.get();
-      if (!r || r->status != 200) {
+      if (!r || r->status != 200 || !well_formed(r->body, final)) {
         alive[i] = false;
         run.log.push_back(fmt::format("trustee {} dropped out: {}", i, r ? r->body.dump() : r.error().detail));
         continue;
@@ -58,7 +78,7 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
     json in = json::array();
     for (const auto& [i, r] : replies)
       for (const auto& m : r["messages"])
-        if (!m.contains("to") || m["to"].get<int>() == who) in.push_back(m);
+        if (!m.contains("to") || m["to"].get<uint64_t>() == static_cast<uint64_t>(who)) in.push_back(m);
     return in;
   };
 
@@ -79,7 +99,7 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   const auto previous = replies;
   auto finals = call_all([&](const TrusteeEntry& t) {
     return json{{"action", "finish"}, {"ceremony", id_hex}, {"messages", inbox_for(previous, t.index)}};
-  });
+  }, /*final=*/true);
   for (const auto& t : trustees) {
     if (!finals.contains(t.index)) {
       run.failed.push_back(t.index);

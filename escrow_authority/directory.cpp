@@ -27,6 +27,21 @@ httplib::Client client(const std::string& url, int read_timeout_seconds = 60) {
 }
 }  // namespace
 
+std::string text_of(const nlohmann::json& object, const char* field) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<uint8_t> index_of(const nlohmann::json& object, const char* field) {
+  if (!object.is_object()) return std::nullopt;
+  const auto it = object.find(field);
+  if (it == object.end() || !it->is_number_unsigned()) return std::nullopt;
+  const auto v = it->get<uint64_t>();
+  if (v < 1 || v > 255) return std::nullopt;
+  return static_cast<uint8_t>(v);
+}
+
 escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path) {
   auto c = client(url);
   return reply_of(c.Get(path.c_str()), url);
@@ -44,14 +59,16 @@ escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path
   if (!j.is_array()) return fail(ErrorCategory::malformed, "directory::load", path + " is not a JSON array");
   std::vector<TrusteeEntry> out;
   for (const auto& e : j) {
-    if (!e.is_object() || !e.contains("trustee") || !e.contains("url") || !e.contains("ed25519"))
-      return fail(ErrorCategory::malformed, "directory::load", "each entry needs trustee, url and ed25519");
-    auto key = escrow::wire::from_hex(e["ed25519"].get<std::string>());
+    const auto index = index_of(e, "trustee");
+    const auto url = text_of(e, "url");
+    if (!index || url.empty() || !e.contains("ed25519"))
+      return fail(ErrorCategory::malformed, "directory::load", "each entry needs trustee (1..255), url and ed25519");
+    auto key = escrow::wire::from_hex(text_of(e, "ed25519"));
     if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad ed25519 key");
-    TrusteeEntry t{e["trustee"].get<uint8_t>(), e["url"].get<std::string>(), {}, {}};
+    TrusteeEntry t{*index, url, {}, {}};
     std::copy(key->begin(), key->end(), t.sign_key.begin());
     if (e.contains("x25519")) {
-      auto box = escrow::wire::from_hex(e["x25519"].get<std::string>());
+      auto box = escrow::wire::from_hex(text_of(e, "x25519"));
       if (!box || box->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad x25519 key");
       std::copy(box->begin(), box->end(), t.box_key.begin());
     }
@@ -70,13 +87,13 @@ escrow::Result<void> save_directory(const std::string& path, const std::vector<T
 escrow::Result<TrusteeEntry> enroll(const std::string& url) {
   auto r = http_get(url, "/v1/info");
   if (!r) return escrow::unexpected(r.error());
-  if (r->status != 200 || !r->body.contains("trustee") || !r->body.contains("ed25519"))
-    return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
-  auto key = escrow::wire::from_hex(r->body["ed25519"].get<std::string>());
-  auto box = escrow::wire::from_hex(r->body.value("x25519", ""));
+  const auto index = index_of(r->body, "trustee");
+  if (r->status != 200 || !index) return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
+  auto key = escrow::wire::from_hex(text_of(r->body, "ed25519"));
+  auto box = escrow::wire::from_hex(text_of(r->body, "x25519"));
   if (!key || key->size() != 32 || !box || box->size() != 32)
     return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 or x25519 key");
-  TrusteeEntry t{r->body["trustee"].get<uint8_t>(), url, {}, {}};
+  TrusteeEntry t{*index, url, {}, {}};
   std::copy(key->begin(), key->end(), t.sign_key.begin());
   std::copy(box->begin(), box->end(), t.box_key.begin());
   return t;
@@ -88,7 +105,7 @@ escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url) {
   auto r = http_get(url, "/v1/log/head");
   if (!r) return fail(ErrorCategory::internal, "directory::fetch_head", r.error().detail);
   if (r->status != 200) return fail(ErrorCategory::policy_denied, "directory::fetch_head", url + ": head refused");
-  auto bytes = escrow::wire::from_hex(r->body.value("tree_head", ""));
+  auto bytes = escrow::wire::from_hex(text_of(r->body, "tree_head"));
   if (!bytes) return escrow::unexpected(bytes.error());
   return escrow::translog::TreeHead::decode(*bytes);
 }
@@ -99,8 +116,9 @@ bool log_extends(const std::string& url, uint64_t old_size, const escrow::transl
   std::vector<escrow::translog::Hash> proof;
   if (old_size > 0 && old_size < newer.size) {
     auto r = http_get(url, fmt::format("/v1/log/consistency?from={}&to={}", old_size, newer.size));
-    if (!r || r->status != 200 || !r->body.contains("proof")) return false;
+    if (!r || r->status != 200 || !r->body.is_object() || !r->body.contains("proof") || !r->body["proof"].is_array()) return false;
     for (const auto& h : r->body["proof"]) {
+      if (!h.is_string()) return false;
       auto b = escrow::wire::from_hex(h.get<std::string>());
       if (!b || b->size() != 32) return false;
       escrow::translog::Hash x{};

@@ -35,6 +35,13 @@ struct HttpReply {
 [[nodiscard]] escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body,
                                                   int timeout_seconds = 60);
 
+/// Fields of a trustee's reply (or of a local JSON file) read without trusting their type: a
+/// hostile trustee's JSON gives an error, never a nlohmann exception in the investigator, the
+/// auditor or the ceremony coordinator. text_of: "" when absent or not a string; index_of: a
+/// trustee index 1..255, or nothing.
+[[nodiscard]] std::string text_of(const nlohmann::json& object, const char* field);
+[[nodiscard]] std::optional<uint8_t> index_of(const nlohmann::json& object, const char* field);
+
 /// GET /v1/log/head, decoded. The signature is not checked here: a caller holding the trustee's
 /// key passes the head to translog::verify_signature.
 [[nodiscard]] escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url);

@@ -46,10 +46,10 @@ TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const s
     return a;
   }
   if (reply->status != 200) {
-    a.result.error = fmt::format("refused the request ({}): {}", reply->body.value("error", "?"), reply->body.value("reason", ""));
+    a.result.error = fmt::format("refused the request ({}): {}", text_of(reply->body, "error"), text_of(reply->body, "reason"));
     return a;
   }
-  auto sealed = escrow::wire::from_hex(reply->body.value("sealed_response", ""));
+  auto sealed = escrow::wire::from_hex(text_of(reply->body, "sealed_response"));
   if (!sealed) {
     a.result.error = "reply is not hex";
     return a;
