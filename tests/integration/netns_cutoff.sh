@@ -57,7 +57,8 @@ for i in $(seq 1 $n); do
   printf 'passphrase %s\n' "$i" > "t$i/passphrase"
   "$authority" trustee init --db "t$i/state.db" --root court/root.pem --crl court/crl.pem \
     --passphrase-file "t$i/passphrase" --index "$i" > /dev/null
-  in_ns "$i" "$authority" trustee serve --db "t$i/state.db" --passphrase-file "t$i/passphrase" \
+  # Not through in_ns: a function in the background is a subshell, and $! would be its pid.
+  ip netns exec "$tag-$i" "$authority" trustee serve --db "t$i/state.db" --passphrase-file "t$i/passphrase" \
     --host "$net$i" --port 7000 2> "t$i/log.txt" &
   pids+=($!)
   urls+=(--url "http://$net$i:7000")
