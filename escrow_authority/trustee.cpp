@@ -11,6 +11,7 @@
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "secrets_at_rest.hpp"
 
 namespace doormat::authority {
 using escrow::ErrorCategory;
@@ -22,24 +23,11 @@ namespace request = escrow::request;
 
 namespace {
 
-// Argon2id "interactive" limits: 64 MiB, about 0.1 s here. Five trustees start at once on a
-// 2-core machine; the passphrase file itself is the secret to protect (0600).
-constexpr unsigned long long kOps = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-constexpr std::size_t kMem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-
 // Request-level refusal codes in the log (field-level ones are request::FieldStatus).
 constexpr uint8_t kMalformedRequest = 0x80, kBadSignature = 0x81, kStale = 0x82, kReplay = 0x83, kWarrantRefused = 0x84,
                   kRateLimited = 0x85;
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
-
-Result<escrow::Secret<32>> at_rest_key(const std::string& passphrase, std::span<const uint8_t> salt) {
-  escrow::Secret<32> key;
-  if (crypto_pwhash(key.expose().data(), 32, passphrase.data(), passphrase.size(), salt.data(), kOps, kMem,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0)
-    return fail(ErrorCategory::internal, "trustee::at_rest_key", "Argon2id ran out of memory");
-  return key;
-}
 
 Result<void> put(db::Database& db, const std::string& key, std::span<const uint8_t> value) {
   auto st = db.prepare("INSERT INTO config (key, value) VALUES (?, ?)");
@@ -71,38 +59,6 @@ std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-namespace {
-
-// secrets at rest = salt || nonce || XChaCha20-Poly1305(key, sign_sk (64) || box_sk (32) || share (0 or 43)),
-// ad = "doormat/v1/trustee/secrets-at-rest" || index.
-std::vector<uint8_t> seal_blob(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
-                               std::span<const uint8_t> plain) {
-  std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
-  randombytes_buf(nonce.data(), nonce.size());
-  std::vector<uint8_t> ad = bytes_of(std::string(escrow::domain::kTrusteeSecretsAtRest));
-  ad.push_back(index);
-  std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &len, plain.data(), plain.size(), ad.data(), ad.size(), nullptr,
-                                             nonce.data(), key.expose().data());
-  return escrow::wire::Writer().bytes(salt).bytes(nonce).bytes(sealed).take();
-}
-
-Result<escrow::SecureBytes> open_blob(const escrow::Secret<32>& key, uint8_t index, std::span<const uint8_t> blob) {
-  constexpr std::size_t head = crypto_pwhash_SALTBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-  if (blob.size() < head + crypto_aead_xchacha20poly1305_ietf_ABYTES + 96)
-    return fail(ErrorCategory::malformed, "trustee::open", "stored secrets are damaged");
-  std::vector<uint8_t> ad = bytes_of(std::string(escrow::domain::kTrusteeSecretsAtRest));
-  ad.push_back(index);
-  escrow::SecureBytes plain(blob.size() - head - crypto_aead_xchacha20poly1305_ietf_ABYTES);
-  unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, blob.data() + head, blob.size() - head, ad.data(),
-                                                 ad.size(), blob.data() + crypto_pwhash_SALTBYTES, key.expose().data()) != 0)
-    return fail(ErrorCategory::decryption_failed, "trustee::open", "wrong passphrase, or the stored secrets were altered");
-  return plain;
-}
-
-}  // namespace
 
 Result<void> init_trustee(const TrusteeSetup& s) {
   constexpr std::string_view fn = "trustee::init";
@@ -150,9 +106,9 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   }
   std::vector<uint8_t> salt(crypto_pwhash_SALTBYTES);
   randombytes_buf(salt.data(), salt.size());
-  auto key = at_rest_key(s.passphrase, salt);
+  auto key = at_rest::derive_key(s.passphrase, salt);
   if (!key) return escrow::unexpected(key.error());
-  const auto blob = seal_blob(*key, salt, index, plain);
+  const auto blob = at_rest::seal(*key, salt, index, plain);
 
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds),
                     rate = std::to_string(s.rate_per_minute);
@@ -190,10 +146,10 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
     return fail(ErrorCategory::malformed, fn, "stored configuration is damaged");
   t->index_ = (*index)[0];
   t->salt_.assign(blob->begin(), blob->begin() + crypto_pwhash_SALTBYTES);
-  auto key = at_rest_key(passphrase, t->salt_);
+  auto key = at_rest::derive_key(passphrase, t->salt_);
   if (!key) return escrow::unexpected(key.error());
   t->at_rest_key_ = std::move(*key);
-  auto plain = open_blob(t->at_rest_key_, t->index_, *blob);
+  auto plain = at_rest::open(t->at_rest_key_, t->index_, *blob);
   if (!plain) return escrow::unexpected(plain.error());
   std::copy(plain->begin(), plain->begin() + 64, t->sign_secret_.expose().begin());
   std::copy(plain->begin() + 64, plain->begin() + 96, t->box_secret_.expose().begin());
@@ -241,7 +197,7 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
   plain.insert(plain.end(), box_secret_.expose().begin(), box_secret_.expose().end());
   const auto enc = share.encode();
   plain.insert(plain.end(), enc.begin(), enc.end());
-  const auto blob = seal_blob(at_rest_key_, salt_, index_, plain);
+  const auto blob = at_rest::seal(at_rest_key_, salt_, index_, plain);
   auto r = db_.transaction([&]() -> Result<void> {
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}}) {
       auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");

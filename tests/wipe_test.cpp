@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <new>
+#include <type_traits>
+#include <utility>
 
 #include "escrow/group.hpp"
 #include "escrow/hash.hpp"
@@ -77,6 +79,51 @@ TEST(Wipe, HasherStateIsZeroAfterDestruction) {
   h->~Hasher();
   const std::size_t state_bytes = sizeof(crypto_generichash_state);
   EXPECT_TRUE(std::all_of(buf.bytes, buf.bytes + state_bytes, [](unsigned char b) { return b == 0; }));
+}
+
+
+// SecureBytes' allocator, observed through an upstream allocator that records every block's bytes
+// at the moment it is handed back (before it is freed): every block a growing vector of secret
+// bytes gives back, on reallocation and on destruction, must be zero. The same recorder under a
+// plain vector shows the secret, so the test can tell.
+struct Returned {
+  static inline std::vector<std::vector<uint8_t>> blocks;
+};
+template <typename T>
+struct RecordingAllocator {
+  using value_type = T;
+  RecordingAllocator() = default;
+  template <typename U>
+  RecordingAllocator(const RecordingAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(p);
+    Returned::blocks.emplace_back(bytes, bytes + n * sizeof(T));
+    std::allocator<T>{}.deallocate(p, n);
+  }
+  template <typename U>
+  bool operator==(const RecordingAllocator<U>&) const noexcept { return true; }
+};
+
+template <typename Vector>
+std::vector<std::vector<uint8_t>> blocks_returned_by_a_growing_secret() {
+  Returned::blocks.clear();
+  {
+    Vector v;
+    for (int i = 0; i < 1000; ++i) v.push_back(0xa5);  // several reallocations
+  }
+  return std::exchange(Returned::blocks, {});
+}
+
+TEST(Wipe, SecureBytesAllocatorZeroesEveryBlockItGivesBack) {
+  static_assert(std::is_same_v<SecureBytes::allocator_type, ZeroizingAllocator<uint8_t>>, "SecureBytes is what is tested here");
+  const auto wiped = blocks_returned_by_a_growing_secret<std::vector<uint8_t, ZeroizingAllocator<uint8_t, RecordingAllocator<uint8_t>>>>();
+  ASSERT_GE(wiped.size(), 5u);  // the reallocations and the final block
+  for (const auto& block : wiped) EXPECT_TRUE(std::all_of(block.begin(), block.end(), [](uint8_t b) { return b == 0; }));
+
+  const auto plain = blocks_returned_by_a_growing_secret<std::vector<uint8_t, RecordingAllocator<uint8_t>>>();
+  ASSERT_FALSE(plain.empty());
+  EXPECT_TRUE(std::any_of(plain.back().begin(), plain.back().end(), [](uint8_t b) { return b == 0xa5; }));
 }
 
 }  // namespace

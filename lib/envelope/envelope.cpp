@@ -1,5 +1,6 @@
 #include "escrow/envelope.hpp"
 
+#include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/wire.hpp"
@@ -109,8 +110,9 @@ Result<SecureBytes> open_with_session_key(const Envelope& envelope, const tdh2::
     return fail(ErrorCategory::decryption_failed, "envelope::open", std::string(kCannotOpen));
   SecureBytes plain(envelope.body.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, envelope.body.data(), envelope.body.size(),
-                                                 ad.data(), ad.size(), envelope.nonce.data(), k.expose().data()) != 0)
+  // Public, here and below: whether the envelope opens (the caller reports it).
+  if (ct::declassify(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &len, nullptr, envelope.body.data(), envelope.body.size(),
+                                                                ad.data(), ad.size(), envelope.nonce.data(), k.expose().data())) != 0)
     return fail(ErrorCategory::decryption_failed, "envelope::open", std::string(kCannotOpen));
   return plain;
 }
@@ -119,8 +121,8 @@ Result<SecureBytes> open(const tdh2::PublicKey& pk, const Envelope& envelope, co
                          const X25519SecretKey& recipient_secret) {
   // One error for every failure below (SPEC §7.3): the sender learns nothing from which check failed.
   tdh2::SessionKey key;
-  if (crypto_box_seal_open(key.expose().data(), envelope.recipient_box.data(), envelope.recipient_box.size(),
-                           recipient_public.data(), recipient_secret.expose().data()) != 0)
+  if (ct::declassify(crypto_box_seal_open(key.expose().data(), envelope.recipient_box.data(), envelope.recipient_box.size(),
+                                          recipient_public.data(), recipient_secret.expose().data())) != 0)
     return fail(ErrorCategory::decryption_failed, "envelope::open", std::string(kCannotOpen));
   if (!tdh2::check_recipient(pk, envelope.escrow, key))
     return fail(ErrorCategory::decryption_failed, "envelope::open", std::string(kCannotOpen));

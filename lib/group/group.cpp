@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 
@@ -22,24 +23,17 @@ constexpr std::array<uint8_t, 32> kOrder = {
     0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
 
-// Canonical iff value < L. Parsed scalars are public protocol values (proof responses,
-// challenges), so a data-dependent comparison is acceptable here.
+// Canonical iff value < L, in constant time: a trustee's secret share is parsed with it too.
+// From the most significant byte down, c records "less than L" at the first byte that differs
+// and n stays 1 while every byte so far equals L's (libsodium's sc25519_is_canonical, for L).
 bool is_canonical(std::span<const uint8_t, 32> le) {
+  unsigned c = 0, n = 1;
   for (int i = 31; i >= 0; --i) {
-    if (le[i] < kOrder[i]) return true;
-    if (le[i] > kOrder[i]) return false;
+    c |= ((static_cast<unsigned>(le[i]) - kOrder[i]) >> 8) & n;
+    n &= ((static_cast<unsigned>(le[i]) ^ kOrder[i]) - 1) >> 8;
   }
-  return false;  // equal to L
-}
-
-// libsodium returns -1 from scalarmult exactly when the result is the identity. Our protocol
-// values are never the identity, but intermediate ones can be (s = 0): return it explicitly
-// rather than trusting the output buffer's contents.
-Point identity_or(int rc, const std::array<uint8_t, 32>& out) {
-  if (rc != 0) return Point::identity();
-  auto p = Point::from_bytes(out, IdentityPoint::allow);
-  if (!p) std::abort();  // libsodium produced an invalid encoding: nothing sane to do
-  return *p;
+  // Public: every honest scalar, secret or not, is canonical, so the caller's branch always goes one way.
+  return ct::declassify(c) != 0;
 }
 
 }  // namespace
@@ -62,7 +56,7 @@ Result<Scalar> Scalar::from_bytes(std::span<const uint8_t> bytes, ZeroScalar zer
     return fail(ErrorCategory::malformed, "group::Scalar::from_bytes", "non-canonical scalar (>= L)");
   Scalar s;
   std::copy(bytes.begin(), bytes.end(), s.bytes_.begin());
-  if (zero == ZeroScalar::refuse && s.is_zero())
+  if (zero == ZeroScalar::refuse && ct::declassify(s.is_zero()))  // public: an honest secret is never zero
     return fail(ErrorCategory::malformed, "group::Scalar::from_bytes", "zero scalar");
   return s;
 }
@@ -78,7 +72,7 @@ Scalar Scalar::random(Rng& rng) {
   for (;;) {
     rng.fill(wide.expose());
     Scalar s = reduce(wide.expose());
-    if (!s.is_zero()) return s;
+    if (!ct::declassify(s.is_zero())) return s;  // public: zero comes up with probability 2^-252
   }
 }
 
@@ -133,7 +127,8 @@ Result<Point> Point::from_bytes(std::span<const uint8_t> bytes, IdentityPoint id
   if (bytes.size() != kPointBytes)
     return fail(ErrorCategory::malformed, "group::Point::from_bytes", "point must be 32 bytes");
   // is_valid_point refuses non-canonical encodings but accepts the identity.
-  if (crypto_core_ristretto255_is_valid_point(bytes.data()) != 1)
+  // Public: whether the encoding is valid (always, for a secret point this library made).
+  if (ct::declassify(crypto_core_ristretto255_is_valid_point(bytes.data())) != 1)
     return fail(ErrorCategory::malformed, "group::Point::from_bytes", "not a canonical ristretto255 encoding");
   Point p;
   std::copy(bytes.begin(), bytes.end(), p.bytes_.begin());
@@ -148,32 +143,41 @@ Point Point::from_uniform(std::span<const uint8_t, 64> wide) {
   return p;
 }
 
+// libsodium returns -1 exactly when the product is the identity (s = 0, or P the identity), and
+// then the buffer is not the identity's encoding: return it explicitly. Otherwise its output is a
+// canonical encoding by construction, so it is not decoded again (that cost a square root per
+// multiplication). Public, both: whether a product is the identity is never secret-dependent for
+// a nonzero secret and a point of prime order.
 Point Point::base_mul(const Scalar& s) {
-  std::array<uint8_t, 32> out{};
-  const auto sb = s.to_bytes();
-  const int rc = crypto_scalarmult_ristretto255_base(out.data(), sb.data());
-  return identity_or(rc, out);
+  Point p;
+  auto sb = s.to_bytes();
+  const int rc = crypto_scalarmult_ristretto255_base(p.bytes_.data(), sb.data());
+  sodium_memzero(sb.data(), sb.size());
+  return ct::declassify(rc) == 0 ? p : Point::identity();
 }
 
 Point Point::operator*(const Scalar& s) const {
-  if (is_identity()) return Point::identity();
-  // libsodium's fixed-base path is about 3x faster; the check is a public 32-byte compare.
-  if (*this == generator()) return base_mul(s);
-  std::array<uint8_t, 32> out{};
-  const auto sb = s.to_bytes();
-  const int rc = crypto_scalarmult_ristretto255(out.data(), sb.data(), bytes_.data());
-  return identity_or(rc, out);
+  // Public: whether P is the identity or G (a secret point is neither). G takes libsodium's
+  // fixed-base path, about 3x faster.
+  if (ct::declassify(is_identity())) return Point::identity();
+  if (ct::declassify(*this == generator())) return base_mul(s);
+  Point p;
+  auto sb = s.to_bytes();
+  const int rc = crypto_scalarmult_ristretto255(p.bytes_.data(), sb.data(), bytes_.data());
+  sodium_memzero(sb.data(), sb.size());
+  return ct::declassify(rc) == 0 ? p : Point::identity();
 }
 
 Point Point::operator+(const Point& o) const {
   Point r;
-  if (crypto_core_ristretto255_add(r.bytes_.data(), bytes_.data(), o.bytes_.data()) != 0) std::abort();
+  // Public: the sum of two valid points is always valid; libsodium's -1 would mean memory corruption.
+  if (ct::declassify(crypto_core_ristretto255_add(r.bytes_.data(), bytes_.data(), o.bytes_.data())) != 0) std::abort();
   return r;
 }
 
 Point Point::operator-(const Point& o) const {
   Point r;
-  if (crypto_core_ristretto255_sub(r.bytes_.data(), bytes_.data(), o.bytes_.data()) != 0) std::abort();
+  if (ct::declassify(crypto_core_ristretto255_sub(r.bytes_.data(), bytes_.data(), o.bytes_.data())) != 0) std::abort();
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "escrow/dleq.hpp"
+#include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/shamir.hpp"
@@ -75,7 +76,8 @@ Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, 
     return fail(ErrorCategory::malformed, fn, fmt::format("party {} appears twice", dup->value()));
   std::vector<const PartialDecryption*> plausible;
   for (const auto& pd : partials) {
-    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || pd.u_i.is_identity()) cheaters.push_back(pd.index);
+    // Public: u_i travels on the wire (tests/ct/ marks it secret only to follow it into the interpolation).
+    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || ct::declassify(pd.u_i.is_identity())) cheaters.push_back(pd.index);
     else plausible.push_back(&pd);
   }
   std::sort(plausible.begin(), plausible.end(), [](auto* a, auto* b) { return a->index < b->index; });
@@ -337,7 +339,8 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
   const auto expected_c = mask_key(key.expose(), pk.y * r);
   const bool c_ok = sodium_memcmp(expected_c.data(), ct.c.data(), expected_c.size()) == 0;
   const bool u_ok = Point::base_mul(r) == ct.u;
-  if (!(c_ok && u_ok)) return fail(ErrorCategory::invalid_proof, fn, "escrow field does not hide this session key");
+  // Public: the recipient's accept/reject, the same for every honest sender.
+  if (!ct::declassify(c_ok & u_ok)) return fail(ErrorCategory::invalid_proof, fn, "escrow field does not hide this session key");
   return {};
 }
 

@@ -50,20 +50,26 @@ class Secret {
   std::array<uint8_t, N> bytes_;
 };
 
-/// Allocator that wipes memory before returning it, for variable-size secrets.
-template <typename T>
+/// Allocator that wipes memory before returning it, for variable-size secrets. `Upstream` (stateless)
+/// does the allocating; tests/wipe_test.cpp passes one that looks at each block as it is handed
+/// back, which is how the wipe is observed without reading freed memory.
+template <typename T, typename Upstream = std::allocator<T>>
 struct ZeroizingAllocator {
   using value_type = T;
-  ZeroizingAllocator() = default;
   template <typename U>
-  ZeroizingAllocator(const ZeroizingAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+  struct rebind {
+    using other = ZeroizingAllocator<U, typename std::allocator_traits<Upstream>::template rebind_alloc<U>>;
+  };
+  ZeroizingAllocator() = default;
+  template <typename U, typename V>
+  ZeroizingAllocator(const ZeroizingAllocator<U, V>&) noexcept {}
+  T* allocate(std::size_t n) { return Upstream{}.allocate(n); }
   void deallocate(T* p, std::size_t n) noexcept {
     sodium_memzero(p, n * sizeof(T));
-    std::allocator<T>{}.deallocate(p, n);
+    Upstream{}.deallocate(p, n);
   }
-  template <typename U>
-  bool operator==(const ZeroizingAllocator<U>&) const noexcept { return true; }
+  template <typename U, typename V>
+  bool operator==(const ZeroizingAllocator<U, V>&) const noexcept { return true; }
 };
 
 /// Variable-size secret bytes (plaintexts, encoded key shares). Growth reallocations wipe too.

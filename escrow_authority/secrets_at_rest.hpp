@@ -1,0 +1,24 @@
+#pragma once
+// A trustee's secrets at rest (SPEC §11.5): salt || nonce || XChaCha20-Poly1305(key, secrets),
+// key = Argon2id(passphrase, salt), ad = "doormat/v1/trustee/secrets-at-rest" || index. The secrets
+// are sign_sk (64) || box_sk (32) || share (0 or 43). Its own file so the constant-time check
+// (tests/ct/) can run the opening without a database.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+#include "escrow/secret.hpp"
+
+namespace doormat::authority::at_rest {
+
+/// Argon2id "interactive" (64 MiB, about 0.1 s here): five trustees start at once on a 2-core
+/// machine; the passphrase file itself is the secret to protect (0600).
+[[nodiscard]] escrow::Result<escrow::Secret<32>> derive_key(const std::string& passphrase, std::span<const uint8_t> salt);
+[[nodiscard]] std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
+                                        std::span<const uint8_t> plain);
+/// The secrets, or decryption_failed for a wrong key or any altered byte.
+[[nodiscard]] escrow::Result<escrow::SecureBytes> open(const escrow::Secret<32>& key, uint8_t index, std::span<const uint8_t> blob);
+
+}  // namespace doormat::authority::at_rest
