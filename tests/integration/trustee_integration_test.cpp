@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -390,6 +391,46 @@ TEST_F(Trustees, WrongPassphraseCannotOpenTheShare) {
   ASSERT_TRUE(r.has_value());
   EXPECT_NE(r->status, 0);
   EXPECT_NE(r->err.find("wrong passphrase"), std::string::npos) << r->err;
+}
+
+// Nothing secret in what a trustee prints, answers or stores in clear: after accepted, refused and
+// malformed requests and a start with the wrong passphrase, neither the passphrase nor the share
+// x_i (raw or hex) appears in the trustee's log, any reply body, the wrong start's error, or the
+// database files (where the share is sealed).
+TEST_F(Trustees, NoSecretInLogsRepliesOrTheDatabase) {
+  const auto share = files::read(dir + "/auth/share-1.bin").value();
+  const std::vector<uint8_t> x(share.end() - 32, share.end());
+  const std::string x_hex = escrow::wire::to_hex(x), passphrase = "integration passphrase";
+  std::vector<std::string> replies;
+  replies.push_back(post(t1, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)})).body.dump());
+  replies.push_back(post(t1, make_request(warrant(1000, 2000), {field("alice", "carol", 1500)})).body.dump());
+  auto bad = make_request(warrant(1000, 2000), {field("alice", "bob", 1500)});
+  bad.signature[0] ^= 1;
+  replies.push_back(post(t1, bad).body.dump());
+  replies.push_back(authority::http_post(t1.url, "/v1/decrypt", json("nonsense")).value().body.dump());
+  replies.push_back(authority::http_post(t1.url, "/v1/ceremony", json{{"action", "begin"}}).value().body.dump());
+  for (const char* path : {"/v1/info", "/v1/log/head", "/v1/log/entries?start=0&count=1000"})
+    replies.push_back(authority::http_get(t1.url, path).value().body.dump());
+  ASSERT_TRUE(files::write_text(dir + "/wrong-pass", "not the passphrase\n", true).has_value());
+  const auto wrong = process::run({kBin, "trustee", "serve", "--db", t1.db, "--passphrase-file", dir + "/wrong-pass", "--port", "0"}).value();
+  EXPECT_NE(wrong.status, 0);
+
+  auto contains = [](const std::string& hay, std::span<const uint8_t> needle) {
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+  };
+  const std::span<const uint8_t> pass_bytes(reinterpret_cast<const uint8_t*>(passphrase.data()), passphrase.size());
+  std::vector<std::pair<std::string, std::string>> places = {{"trustee log", files::read_text(t1.dir + "/log.txt").value()},
+                                                             {"wrong start's output", wrong.out + wrong.err}};
+  for (const auto& r : replies) places.emplace_back("a reply", r);
+  for (const auto& f : fs::directory_iterator(t1.dir))
+    if (f.path().string().find("state.db") != std::string::npos) places.emplace_back(f.path().filename().string(), files::read_text(f.path()).value());
+  ASSERT_GE(places.size(), 11u);
+  ASSERT_TRUE(contains(std::string(share.begin(), share.end()), x));  // the search finds x where it is
+  for (const auto& [where, text] : places) {
+    EXPECT_FALSE(contains(text, x)) << "x_i in " << where;
+    EXPECT_EQ(text.find(x_hex), std::string::npos) << "x_i (hex) in " << where;
+    EXPECT_FALSE(contains(text, pass_bytes)) << "the passphrase in " << where;
+  }
 }
 
 TEST_F(Trustees, KilledMidBatchKeepsEveryCommittedEntryAndAConsistentLog) {
