@@ -416,7 +416,8 @@ TEST_F(Trustees, NoSecretInLogsRepliesOrTheDatabase) {
   EXPECT_NE(wrong.status, 0);
 
   auto contains = [](const std::string& hay, std::span<const uint8_t> needle) {
-    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+    const auto same = [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; };  // char may be signed
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), same) != hay.end();
   };
   const std::span<const uint8_t> pass_bytes(reinterpret_cast<const uint8_t*>(passphrase.data()), passphrase.size());
   std::vector<std::pair<std::string, std::string>> places = {{"trustee log", files::read_text(t1.dir + "/log.txt").value()},
