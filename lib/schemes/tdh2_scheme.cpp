@@ -54,8 +54,7 @@ class Tdh2Scheme final : public SharedKeyScheme {
       x = x + Scalar::from_u64(1);
     }
     tdh2::PartialDecryption pd{i, pk_.epoch, ct->u * x, {}, {}};
-    const std::array<uint8_t, 5> ctx{uint8_t(pk_.epoch >> 24), uint8_t(pk_.epoch >> 16), uint8_t(pk_.epoch >> 8),
-                                     uint8_t(pk_.epoch), i.value()};  // SPEC §5.5's proof context
+    const auto ctx = tdh2::partial_proof_context(pk_.epoch, i);
     const auto proof =
         dleq::prove(domain::kTdh2PartialProof, {ctx}, {Point::generator(), pk_.verification_key(i), ct->u, pd.u_i}, x, rng);
     pd.e_i = proof.challenge;

@@ -36,13 +36,6 @@ bool validity_proof_holds(const Ciphertext& ct) {
                       {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, {ct.e, ct.f});
 }
 
-// The partial-decryption proof context: epoch and party index, so a proof cannot be replayed
-// under another index or after a refresh.
-std::array<uint8_t, 5> partial_context(uint32_t epoch, PartyIndex index) {
-  return {static_cast<uint8_t>(epoch >> 24), static_cast<uint8_t>(epoch >> 16), static_cast<uint8_t>(epoch >> 8),
-          static_cast<uint8_t>(epoch), index.value()};
-}
-
 // Lagrange coefficients at 0 for a quorum, cached per thread: an investigator combines many
 // fields with the same k trustees, and the coefficients depend only on the indices (public).
 const std::vector<Scalar>& cached_lagrange(const std::vector<PartyIndex>& quorum) {
@@ -87,6 +80,11 @@ Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, 
 }
 
 }  // namespace
+
+std::array<uint8_t, 5> partial_proof_context(uint32_t epoch, PartyIndex index) {
+  return {static_cast<uint8_t>(epoch >> 24), static_cast<uint8_t>(epoch >> 16), static_cast<uint8_t>(epoch >> 8),
+          static_cast<uint8_t>(epoch), index.value()};
+}
 
 // ---- PublicKey ----
 
@@ -267,7 +265,7 @@ Result<PartialDecryption> partial_decrypt_verified(const PublicKey& pk, const Ke
     return fail(ErrorCategory::policy_denied, fn, fmt::format("share is from epoch {}, key is at {}", share.epoch(), pk.epoch));
   const Scalar& x = share.expose_secret();
   PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
-  const auto context = partial_context(pk.epoch, share.index());
+  const auto context = partial_proof_context(pk.epoch, share.index());
   auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
                                       {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x, nonce);
   pd.e_i = std::move(proof.challenge);
@@ -369,7 +367,7 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
     return fail(ErrorCategory::invalid_proof, fn,
                 fmt::format("party {} answered for epoch {}, key is at {}", pd.index.value(), pd.epoch, pk.epoch), {pd.index});
   if (pd.u_i.is_identity()) return fail(ErrorCategory::malformed, fn, "u_i is the identity", {pd.index});
-  const auto context = partial_context(pd.epoch, pd.index);
+  const auto context = partial_proof_context(pd.epoch, pd.index);
   if (!dleq::verify(domain::kTdh2PartialProof, {context},
                     {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i}, {pd.e_i, pd.f_i}))
     return fail(ErrorCategory::invalid_proof, fn, fmt::format("party {}: DLEQ proof does not hold", pd.index.value()), {pd.index});

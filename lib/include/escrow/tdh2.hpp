@@ -168,6 +168,10 @@ struct Combined {
                                                   std::span<const PartialDecryption> partials,
                                                   const std::function<bool(const SessionKey&)>& accept);
 
+/// The DLEQ context of a partial decryption's proof (SPEC §5.5): epoch (4 bytes, big-endian) and
+/// party index, so a proof cannot be replayed under another index or after a refresh.
+[[nodiscard]] std::array<uint8_t, 5> partial_proof_context(uint32_t epoch, PartyIndex index);
+
 /// Deterministic cores, for test vectors and the attack demos only. Reusing (r, s) or a proof
 /// nonce across different inputs leaks secrets; production code calls the functions above.
 namespace testing {
