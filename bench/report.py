@@ -199,7 +199,11 @@ def main():
         bar_chart("Bytes on the wire per session for key transport/escrow", "B", [(l, b["wire_bytes"]) for l, b in sizes],
                   os.path.join(charts, "bytes_per_session.svg"))
         bar_chart("Cost per session", "µs", [(l, us(b)) for l, b in sizes], os.path.join(charts, "cost_per_session.svg"))
-        md += ["![bytes per session](bench/bytes_per_session.svg)", "", "![cost per session](bench/cost_per_session.svg)", ""]
+        none = us(sizes[0][1])
+        bar_chart("Cost per session relative to no escrow (1.0 = ephemeral X25519 alone)", "× no escrow",
+                  [(l, us(b) / none) for l, b in sizes], os.path.join(charts, "overhead_vs_no_escrow.svg"))
+        md += ["![bytes per session](bench/bytes_per_session.svg)", "", "![cost per session](bench/cost_per_session.svg)", "",
+               "![overhead vs no escrow](bench/overhead_vs_no_escrow.svg)", ""]
     with open(os.path.join(out_dir, "BENCHMARKS.md"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(md))
     print(f"wrote {os.path.join(out_dir, 'BENCHMARKS.md')} from {len(runs)} benchmarks")
