@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <ctime>
 #include <future>
 #include <map>
@@ -23,6 +26,15 @@ namespace doormat::authority {
 using escrow::ErrorCategory;
 using escrow::fail;
 namespace request = escrow::request;
+
+double Investigation::batch_percentile(double q) const {
+  if (batch_seconds.empty()) return 0;
+  auto sorted = batch_seconds;
+  std::sort(sorted.begin(), sorted.end());
+  // Nearest rank: the smallest latency at or above a fraction q of the batches.
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size(), std::max<std::size_t>(rank, 1)) - 1];
+}
 
 std::size_t Investigation::decrypted() const {
   return static_cast<std::size_t>(std::count_if(sessions.begin(), sessions.end(), [](const SessionResult& s) { return s.decrypted; }));
@@ -104,25 +116,33 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   Investigation inv;
   inv.warrant_id = escrow::wire::to_hex(sw->warrant.id);
   if (chosen.empty()) return inv;
-  if (chosen.size() > request::kMaxFields) return fail(ErrorCategory::malformed, "investigate", "more sessions than one request carries");
+  const std::size_t batch = std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields);
 
-  request::DecryptRequest req;
-  req.signed_warrant = *warrant_bytes;
-  randombytes_buf(req.nonce.data(), req.nonce.size());
-  req.time = now;
-  for (const auto& s : chosen) req.fields.push_back(s.envelope.escrow.encode());
-  request::sign(req, agency->sign_secret);
-  const std::string request_hex = escrow::wire::to_hex(req.encode());
-  const auto request_hash = req.hash();
-
-  // Every trustee at once; each answer is checked on its own thread.
-  std::vector<std::future<TrusteeAnswer>> pending;
-  for (const auto& t : *directory)
-    pending.push_back(std::async(std::launch::async, ask, std::cref(t), std::cref(request_hex), std::cref(request_hash),
-                                 req.fields.size(), std::cref(*agency), o.timeout_seconds));
-  std::vector<TrusteeAnswer> answers;
-  for (auto& p : pending) answers.push_back(p.get());
-  for (const auto& a : answers) inv.trustees.push_back(a.result);
+  // One signed request per batch of sessions (its own nonce), sent to every trustee at once;
+  // each answer is checked on its own thread. A trustee counts as answering if it answered
+  // every batch; otherwise its first error is reported.
+  std::vector<std::vector<TrusteeAnswer>> batches;  // [batch][trustee]
+  for (const auto& t : *directory) inv.trustees.push_back({t.index, true, ""});
+  for (std::size_t start = 0; start < chosen.size(); start += batch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    request::DecryptRequest req;
+    req.signed_warrant = *warrant_bytes;
+    randombytes_buf(req.nonce.data(), req.nonce.size());
+    req.time = now;
+    for (std::size_t i = start; i < std::min(chosen.size(), start + batch); ++i) req.fields.push_back(chosen[i].envelope.escrow.encode());
+    request::sign(req, agency->sign_secret);
+    const std::string request_hex = escrow::wire::to_hex(req.encode());
+    const auto request_hash = req.hash();
+    std::vector<std::future<TrusteeAnswer>> pending;
+    for (const auto& t : *directory)
+      pending.push_back(std::async(std::launch::async, ask, std::cref(t), std::cref(request_hex), std::cref(request_hash),
+                                   req.fields.size(), std::cref(*agency), o.timeout_seconds));
+    auto& answers = batches.emplace_back();
+    for (auto& p : pending) answers.push_back(p.get());
+    inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    for (std::size_t t = 0; t < answers.size(); ++t)
+      if (!answers[t].result.answered && inv.trustees[t].answered) inv.trustees[t] = answers[t].result;
+  }
 
   // Each session's partials are checked and combined independently: spread them over the cores.
   inv.sessions.resize(chosen.size());
@@ -130,9 +150,9 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   pool.parallel_for(chosen.size(), [&](std::size_t i) {
     SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0};
     std::vector<escrow::tdh2::PartialDecryption> partials;
-    for (const auto& a : answers) {
+    for (const auto& a : batches[i / batch]) {
       if (!a.response) continue;
-      const auto& r = a.response->results[i];
+      const auto& r = a.response->results[i % batch];
       if (r.status != request::FieldStatus::issued) {
         sr.refusals.push_back(fmt::format("trustee {}: {}", a.result.index, request::to_string(r.status)));
         continue;
@@ -173,11 +193,16 @@ nlohmann::json to_json(const Investigation& inv) {
                         {"refusals", s.refusals}, {"cheaters", s.cheaters}});
   for (const auto& t : inv.trustees) trustees.push_back({{"trustee", t.index}, {"answered", t.answered}, {"error", t.error}});
   return {{"warrant", inv.warrant_id}, {"sessions_asked", inv.sessions.size()}, {"sessions_decrypted", inv.decrypted()},
+          {"batches", inv.batch_seconds.size()}, {"batch_latency_ms", {{"p50", inv.batch_percentile(0.50) * 1e3}, {"p99", inv.batch_percentile(0.99) * 1e3}}},
           {"sessions", sessions}, {"trustees", trustees}};
 }
 
 void print(const Investigation& inv) {
   fmt::print("warrant {}: asked about {} session(s), decrypted {}\n", inv.warrant_id, inv.sessions.size(), inv.decrypted());
+  if (inv.batch_seconds.size() > 1)
+    fmt::print("  {} requests of up to {} sessions; latency per request p50 {:.1f} ms, p99 {:.1f} ms\n", inv.batch_seconds.size(),
+               (inv.sessions.size() + inv.batch_seconds.size() - 1) / inv.batch_seconds.size(), inv.batch_percentile(0.5) * 1e3,
+               inv.batch_percentile(0.99) * 1e3);
   for (const auto& t : inv.trustees)
     fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
   for (const auto& s : inv.sessions) {
@@ -201,6 +226,8 @@ void register_investigate(CLI::App& app, int& status) {
   inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
   inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
   inv->add_flag("--all", o->all_sessions, "ask about every session in the mailbox, not only the targets'");
+  inv->add_option("--batch", o->batch_sessions, "sessions per request (each batch is one signed request with its own nonce)")
+      ->check(CLI::Range(std::size_t{1}, request::kMaxFields))->capture_default_str();
   inv->add_option("--timeout", o->timeout_seconds, "seconds to wait for each trustee before using the others")
       ->check(CLI::Range(1, 3600))->capture_default_str();
   inv->add_flag("--json", *json, "print one JSON object");

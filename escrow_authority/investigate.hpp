@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "escrow/label.hpp"
+#include "escrow/request.hpp"
 
 namespace doormat::authority {
 
@@ -14,6 +15,7 @@ struct InvestigationOptions {
   std::string warrant_path, agency_path, authority_path, mailbox_path, directory_path;
   bool all_sessions = false;  ///< send every session in the mailbox, not only the targets'
   int timeout_seconds = 10;   ///< how long to wait for one trustee's answer before using the others
+  std::size_t batch_sessions = escrow::request::kMaxFields;  ///< sessions per signed request
 };
 
 struct SessionResult {
@@ -36,7 +38,9 @@ struct Investigation {
   std::string warrant_id;
   std::vector<SessionResult> sessions;
   std::vector<TrusteeResult> trustees;
+  std::vector<double> batch_seconds;  ///< per request: sent to every trustee until every answer is in and checked
   std::size_t decrypted() const;
+  double batch_percentile(double q) const;  ///< seconds, nearest rank
 };
 
 [[nodiscard]] escrow::Result<Investigation> investigate(const InvestigationOptions& options, uint64_t now);

@@ -23,6 +23,7 @@
 #include "escrow/wire.hpp"
 #include "files.hpp"
 #include "identity.hpp"
+#include "investigate.hpp"
 #include "process.hpp"
 #include "sqlite.hpp"
 #include "mailbox.hpp"
@@ -316,6 +317,37 @@ TEST_F(Trustees, RateLimitPerAgencyRefusesTheExtraRequest) {
   forged.signature[0] ^= 1;
   EXPECT_EQ(post(t3, forged).body.value("error", ""), "bad_agency_signature");
   t3.kill(SIGTERM);
+}
+
+// An investigation in requests of 2 sessions: 5 sessions are 3 signed requests to each trustee,
+// every session opens with the right plaintext, and each trustee's log holds exactly one entry
+// per session asked.
+TEST_F(Trustees, InvestigationInBatchesOpensEverySessionOnce) {
+  const std::string work = dir + "/batches";
+  fs::create_directories(work);
+  authority::save_directory(work + "/trustees.json", {authority::enroll(t1.url).value(), authority::enroll(t2.url).value()}).value();
+  escrow::SystemRng rng;
+  auto box = mailbox::Mailbox::open(work + "/provider.db").value();
+  for (int i = 0; i < 5; ++i) {
+    const std::string text = "message " + std::to_string(i);
+    const std::vector<uint8_t> msg(text.begin(), text.end());
+    (void)box.deliver(escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", "bob", 1500 + i, rng).value(), agency->pub.box_key, msg, rng).value());
+  }
+  ASSERT_TRUE(files::write(work + "/warrant.bin", warrant(1000, 2000).encode()).has_value());
+  const uint64_t before1 = log_size(t1), before2 = log_size(t2);
+  auto inv = authority::investigate({work + "/warrant.bin", dir + "/agency.key", dir + "/auth/authority.pub", work + "/provider.db",
+                                     work + "/trustees.json", false, 10, 2}, now());
+  ASSERT_TRUE(inv.has_value()) << inv.error().message();
+  EXPECT_EQ(inv->batch_seconds.size(), 3u);
+  ASSERT_EQ(inv->sessions.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_TRUE(inv->sessions[i].decrypted);
+    EXPECT_EQ(inv->sessions[i].plaintext, "message " + std::to_string(i));
+  }
+  EXPECT_EQ(log_size(t1), before1 + 5);
+  EXPECT_EQ(log_size(t2), before2 + 5);
+  EXPECT_GT(inv->batch_percentile(0.99), 0.0);
+  EXPECT_LE(inv->batch_percentile(0.50), inv->batch_percentile(0.99));
 }
 
 TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {
