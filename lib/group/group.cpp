@@ -143,9 +143,9 @@ Point Point::from_uniform(std::span<const uint8_t, 64> wide) {
   return p;
 }
 
-// libsodium returns -1 exactly when the product is the identity (s = 0, or P the identity), and
-// then the buffer is not the identity's encoding: return it explicitly. Otherwise its output is a
-// canonical encoding by construction, so it is not decoded again (that cost a square root per
+// libsodium returns -1 when the product is the identity (s = 0, or P the identity); the identity
+// is then returned explicitly, whatever the buffer holds. Otherwise its output is a canonical
+// encoding by construction, so it is not decoded again (that cost a square root per
 // multiplication). Public, both: whether a product is the identity is never secret-dependent for
 // a nonzero secret and a point of prime order.
 Point Point::base_mul(const Scalar& s) {
