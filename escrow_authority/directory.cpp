@@ -87,10 +87,14 @@ escrow::Result<void> save_directory(const std::string& path, const std::vector<T
 escrow::Result<TrusteeEntry> enroll(const std::string& url) {
   auto r = http_get(url, "/v1/info");
   if (!r) return escrow::unexpected(r.error());
-  const auto index = index_of(r->body, "trustee");
-  if (r->status != 200 || !index) return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
-  auto key = escrow::wire::from_hex(text_of(r->body, "ed25519"));
-  auto box = escrow::wire::from_hex(text_of(r->body, "x25519"));
+  return entry_from_info(url, *r);
+}
+
+escrow::Result<TrusteeEntry> entry_from_info(const std::string& url, const HttpReply& r) {
+  const auto index = index_of(r.body, "trustee");
+  if (r.status != 200 || !index) return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
+  auto key = escrow::wire::from_hex(text_of(r.body, "ed25519"));
+  auto box = escrow::wire::from_hex(text_of(r.body, "x25519"));
   if (!key || key->size() != 32 || !box || box->size() != 32)
     return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 or x25519 key");
   TrusteeEntry t{*index, url, {}, {}};
@@ -104,10 +108,28 @@ escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url) {
   // does not decode is `malformed` (the auditor tells the two apart).
   auto r = http_get(url, "/v1/log/head");
   if (!r) return fail(ErrorCategory::internal, "directory::fetch_head", r.error().detail);
-  if (r->status != 200) return fail(ErrorCategory::policy_denied, "directory::fetch_head", url + ": head refused");
-  auto bytes = escrow::wire::from_hex(text_of(r->body, "tree_head"));
+  return head_from_reply(url, *r);
+}
+
+escrow::Result<escrow::translog::TreeHead> head_from_reply(const std::string& url, const HttpReply& r) {
+  if (r.status != 200) return fail(ErrorCategory::policy_denied, "directory::fetch_head", url + ": head refused");
+  auto bytes = escrow::wire::from_hex(text_of(r.body, "tree_head"));
   if (!bytes) return escrow::unexpected(bytes.error());
   return escrow::translog::TreeHead::decode(*bytes);
+}
+
+std::optional<std::vector<escrow::translog::Hash>> proof_from_reply(const HttpReply& r) {
+  if (r.status != 200 || !r.body.is_object() || !r.body.contains("proof") || !r.body["proof"].is_array()) return std::nullopt;
+  std::vector<escrow::translog::Hash> proof;
+  for (const auto& h : r.body["proof"]) {
+    if (!h.is_string()) return std::nullopt;
+    auto b = escrow::wire::from_hex(h.get<std::string>());
+    if (!b || b->size() != 32) return std::nullopt;
+    escrow::translog::Hash x{};
+    std::copy(b->begin(), b->end(), x.begin());
+    proof.push_back(x);
+  }
+  return proof;
 }
 
 bool log_extends(const std::string& url, uint64_t old_size, const escrow::translog::Hash& old_root,
@@ -116,15 +138,10 @@ bool log_extends(const std::string& url, uint64_t old_size, const escrow::transl
   std::vector<escrow::translog::Hash> proof;
   if (old_size > 0 && old_size < newer.size) {
     auto r = http_get(url, fmt::format("/v1/log/consistency?from={}&to={}", old_size, newer.size));
-    if (!r || r->status != 200 || !r->body.is_object() || !r->body.contains("proof") || !r->body["proof"].is_array()) return false;
-    for (const auto& h : r->body["proof"]) {
-      if (!h.is_string()) return false;
-      auto b = escrow::wire::from_hex(h.get<std::string>());
-      if (!b || b->size() != 32) return false;
-      escrow::translog::Hash x{};
-      std::copy(b->begin(), b->end(), x.begin());
-      proof.push_back(x);
-    }
+    if (!r) return false;
+    auto parsed = proof_from_reply(*r);
+    if (!parsed) return false;
+    proof = std::move(*parsed);
   }
   return escrow::translog::verify_consistency(old_size, newer.size, old_root, newer.root, proof);
 }

@@ -4,6 +4,7 @@
 // JSON: [{"trustee": 1, "url": "...", "ed25519": "...", "x25519": "..."}].
 #include <array>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,12 @@ struct HttpReply {
 /// is fetched and verified.
 [[nodiscard]] bool log_extends(const std::string& url, uint64_t old_size, const escrow::translog::Hash& old_root,
                                const escrow::translog::TreeHead& newer);
+
+/// The readers of those replies, apart from the HTTP calls (tests/fuzz/trustee_reply_fuzz.cpp
+/// feeds them arbitrary JSON): /v1/info into a directory entry, /v1/log/head into a head, and
+/// /v1/log/consistency into a proof (nothing when it is not a list of 32-byte hashes).
+[[nodiscard]] escrow::Result<TrusteeEntry> entry_from_info(const std::string& url, const HttpReply& reply);
+[[nodiscard]] escrow::Result<escrow::translog::TreeHead> head_from_reply(const std::string& url, const HttpReply& reply);
+[[nodiscard]] std::optional<std::vector<escrow::translog::Hash>> proof_from_reply(const HttpReply& reply);
 
 }  // namespace doormat::authority

@@ -40,28 +40,14 @@ std::size_t Investigation::decrypted() const {
   return static_cast<std::size_t>(std::count_if(sessions.begin(), sessions.end(), [](const SessionResult& s) { return s.decrypted; }));
 }
 
-namespace {
-
-struct TrusteeAnswer {
-  TrusteeResult result;
-  std::optional<request::DecryptResponse> response;
-};
-
-// Ask one trustee and check what comes back: sealed to us, signed by the key we enrolled,
-// answering this request, one result per field. Anything else counts as no answer.
-TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
-                  std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
+TrusteeAnswer read_answer(const TrusteeEntry& t, const HttpReply& reply, const std::array<uint8_t, 32>& request_hash, std::size_t fields,
+                          const identity::Identity& agency) {
   TrusteeAnswer a{{t.index, false, ""}, std::nullopt};
-  auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
-  if (!reply) {
-    a.result.error = "unreachable: " + reply.error().detail;
+  if (reply.status != 200) {
+    a.result.error = fmt::format("refused the request ({}): {}", text_of(reply.body, "error"), text_of(reply.body, "reason"));
     return a;
   }
-  if (reply->status != 200) {
-    a.result.error = fmt::format("refused the request ({}): {}", text_of(reply->body, "error"), text_of(reply->body, "reason"));
-    return a;
-  }
-  auto sealed = escrow::wire::from_hex(text_of(reply->body, "sealed_response"));
+  auto sealed = escrow::wire::from_hex(text_of(reply.body, "sealed_response"));
   if (!sealed) {
     a.result.error = "reply is not hex";
     return a;
@@ -80,6 +66,16 @@ TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const s
   a.result.answered = true;
   a.response = std::move(*resp);
   return a;
+}
+
+namespace {
+
+// Ask one trustee; a transport failure or timeout is no answer, anything that came back is read.
+TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
+                  std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
+  auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
+  if (!reply) return {{t.index, false, "unreachable: " + reply.error().detail}, std::nullopt};
+  return read_answer(t, *reply, request_hash, fields, agency);
 }
 
 }  // namespace

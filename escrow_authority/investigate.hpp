@@ -3,11 +3,14 @@
 // asked in parallel; every response's signature and every proof checked; plaintexts of the
 // sessions a quorum opened out, with the refusals and the cheaters named.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "escrow/label.hpp"
 #include "escrow/request.hpp"
+#include "directory.hpp"
+#include "identity.hpp"
 
 namespace doormat::authority {
 
@@ -42,6 +45,16 @@ struct Investigation {
   std::size_t decrypted() const;
   double batch_percentile(double q) const;  ///< seconds, nearest rank
 };
+
+/// One trustee's reply to a decryption request, checked: sealed to the agency, signed by the key
+/// enrolled for it, answering this request, one result per field. Anything else is no answer,
+/// with the reason. Apart from the HTTP call so tests/fuzz/trustee_reply_fuzz.cpp can feed it.
+struct TrusteeAnswer {
+  TrusteeResult result;
+  std::optional<escrow::request::DecryptResponse> response;
+};
+[[nodiscard]] TrusteeAnswer read_answer(const TrusteeEntry& trustee, const HttpReply& reply, const std::array<uint8_t, 32>& request_hash,
+                                        std::size_t fields, const identity::Identity& agency);
 
 [[nodiscard]] escrow::Result<Investigation> investigate(const InvestigationOptions& options, uint64_t now);
 [[nodiscard]] nlohmann::json to_json(const Investigation& inv);

@@ -31,6 +31,15 @@ TRUSTEE_BODY_SEEDS = [
     b"\x02" + b"\xff" * 16,
 ]
 
+# trustee_reply_fuzz: byte 0 picks the status (0 mod 4: 400, else 200), the rest is a trustee's reply.
+TRUSTEE_REPLY_SEEDS = [
+    b'\x01{"trustee": 2, "sealed_response": "' + b"00" * 120 + b'"}',
+    b'\x00{"error": "warrant_refused", "reason": "expired", "trustee": 2}',
+    b'\x01{"trustee": 1, "ed25519": "' + b"11" * 32 + b'", "x25519": "' + b"22" * 32 + b'", "log_size": 3, "has_key": true}',
+    b'\x01{"trustee": 1, "tree_head": "' + b"00" * 120 + b'"}',
+    b'\x01{"from": 1, "to": 3, "proof": ["' + b"33" * 32 + b'", "' + b"44" * 32 + b'"]}',
+]
+
 
 def fields(path):
     with open(path, encoding="utf-8") as fh:
@@ -69,6 +78,11 @@ def main():
                 count += 1
     for target in ("warrant_fuzz", "request_fuzz", "dkg_fuzz"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
+    for seed in TRUSTEE_REPLY_SEEDS:
+        os.makedirs(os.path.join(out, "trustee_reply_fuzz"), exist_ok=True)
+        with open(os.path.join(out, "trustee_reply_fuzz", f"{count:05d}"), "wb") as fh:
+            fh.write(seed)
+        count += 1
     for seed in TRUSTEE_BODY_SEEDS:
         os.makedirs(os.path.join(out, "trustee_body_fuzz"), exist_ok=True)
         with open(os.path.join(out, "trustee_body_fuzz", f"{count:05d}"), "wb") as fh:
