@@ -17,19 +17,7 @@ constexpr Properties kProperties{.key_generation = "dealer",
                                  .label_bound = true,
                                  .investigator_keeps_key = true};
 
-struct Field {
-  Point u;
-  std::array<uint8_t, 32> c{};
-};
-
-Result<Field> parse(std::span<const uint8_t> bytes) {
-  if (bytes.size() != 64) return fail(ErrorCategory::malformed, "naive-shamir", "field is not 64 bytes");
-  auto u = Point::from_bytes(bytes.first(32));
-  if (!u) return escrow::unexpected(u.error());
-  Field f{*u, {}};
-  std::copy(bytes.begin() + 32, bytes.end(), f.c.begin());
-  return f;
-}
+Result<ElGamalField> parse(std::span<const uint8_t> bytes) { return ElGamalField::decode(bytes, "naive-shamir"); }
 
 class NaiveShamir final : public SharedKeyScheme {
  public:
@@ -39,11 +27,10 @@ class NaiveShamir final : public SharedKeyScheme {
 
   Result<std::vector<uint8_t>> escrow(const SessionKey& key, const SessionLabel& label, Rng& rng) override {
     const Scalar r = Scalar::random(rng);
-    const Point u = Point::base_mul(r);
+    ElGamalField f{Point::base_mul(r), {}};
     const auto c = apply_mask(domain::kNaiveShamirMask, key.expose(), pk_.y * r, label.encode());  // K xor H(rY, L)
-    std::vector<uint8_t> out(u.to_bytes().begin(), u.to_bytes().end());
-    out.insert(out.end(), c.expose().begin(), c.expose().end());
-    return out;
+    std::copy(c.expose().begin(), c.expose().end(), f.c.begin());
+    return f.encode();
   }
   Result<void> recipient_check(std::span<const uint8_t> field, const SessionKey&, const SessionLabel&) const override {
     auto f = parse(field);  // r is random: the recipient can check the encoding, not what it hides

@@ -70,6 +70,21 @@ Result<Decryptor> SharedKeyScheme::decryptor(std::span<const TrusteeSecret> stol
   return Decryptor([this, x = *x](const Session& s) { return open_with_master(x, s); });
 }
 
+std::vector<uint8_t> ElGamalField::encode() const {
+  std::vector<uint8_t> out(u.to_bytes().begin(), u.to_bytes().end());
+  out.insert(out.end(), c.begin(), c.end());
+  return out;
+}
+
+Result<ElGamalField> ElGamalField::decode(std::span<const uint8_t> bytes, std::string_view scheme) {
+  if (bytes.size() != 64) return fail(ErrorCategory::malformed, scheme, "field is not 64 bytes");
+  auto u = Point::from_bytes(bytes.first(32));
+  if (!u) return escrow::unexpected(u.error());
+  ElGamalField f{*u, {}};
+  std::copy(bytes.begin() + 32, bytes.end(), f.c.begin());
+  return f;
+}
+
 SessionKey apply_mask(std::string_view tag, std::span<const uint8_t, 32> c, const Point& shared,
                   std::span<const uint8_t> label) {
   Hasher h(tag, 32);

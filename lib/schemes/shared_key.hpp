@@ -33,6 +33,15 @@ class SharedKeyScheme : public Scheme {
   std::vector<TrusteeSecret> keygen_view_;
 };
 
+/// The 64-byte field of naive-shamir and threshold-elgamal (SPEC §13): u = rG || c = K xor H(rY [, L]).
+struct ElGamalField {
+  group::Point u;
+  std::array<uint8_t, 32> c{};
+  [[nodiscard]] std::vector<uint8_t> encode() const;
+  /// `scheme` names the design in the error.
+  [[nodiscard]] static Result<ElGamalField> decode(std::span<const uint8_t> bytes, std::string_view scheme);
+};
+
 /// Hashed ElGamal both ways: c = K xor H_tag(rY [, L]) to escrow, K = c xor H_tag(xu [, L]) to open.
 [[nodiscard]] SessionKey apply_mask(std::string_view tag, std::span<const uint8_t, 32> c, const group::Point& shared,
                                 std::span<const uint8_t> label = {});

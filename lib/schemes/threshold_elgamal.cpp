@@ -15,25 +15,7 @@ namespace {
 using group::Point;
 using group::Scalar;
 
-struct Field {
-  Point u;
-  std::array<uint8_t, 32> c{};
-};
-
-Result<Field> parse(std::span<const uint8_t> bytes) {
-  if (bytes.size() != 64) return fail(ErrorCategory::malformed, "threshold-elgamal", "field is not 64 bytes");
-  auto u = Point::from_bytes(bytes.first(32));
-  if (!u) return escrow::unexpected(u.error());
-  Field f{*u, {}};
-  std::copy(bytes.begin() + 32, bytes.end(), f.c.begin());
-  return f;
-}
-
-std::vector<uint8_t> encode(const Field& f) {
-  std::vector<uint8_t> out(f.u.to_bytes().begin(), f.u.to_bytes().end());
-  out.insert(out.end(), f.c.begin(), f.c.end());
-  return out;
-}
+Result<ElGamalField> parse(std::span<const uint8_t> bytes) { return ElGamalField::decode(bytes, "threshold-elgamal"); }
 
 std::array<uint8_t, 1> context(PartyIndex i) { return {i.value()}; }
 
@@ -47,10 +29,10 @@ class ThresholdElGamal final : public SharedKeyScheme {
 
   Result<std::vector<uint8_t>> escrow(const SessionKey& key, const SessionLabel&, Rng& rng) override {
     const Scalar r = Scalar::random(rng);
-    Field f{Point::base_mul(r), {}};
+    ElGamalField f{Point::base_mul(r), {}};
     const auto c = apply_mask(domain::kElGamalMask, key.expose(), pk_.y * r);
     std::copy(c.expose().begin(), c.expose().end(), f.c.begin());
-    return encode(f);
+    return f.encode();
   }
   Result<void> recipient_check(std::span<const uint8_t> field, const SessionKey&, const SessionLabel&) const override {
     auto f = parse(field);
@@ -103,7 +85,7 @@ class ThresholdElGamal final : public SharedKeyScheme {
     if (!f) return std::nullopt;
     const Scalar b = Scalar::random(rng);
     f->u = f->u + Point::base_mul(b);  // u' = (r + b)G: a field no trustee has seen
-    return Mauled{encode(*f), b};
+    return Mauled{f->encode(), b};
   }
   Result<SessionKey> unblind(std::span<const uint8_t> field, std::span<const Answer> answers,
                              const Scalar& blind, const KeyCheck&) const override {
