@@ -21,14 +21,6 @@ bool Audit::consistent() const {
 
 namespace {
 
-std::optional<translog::Hash> hash_of(const std::string& hex) {
-  auto b = from_hex(hex);
-  if (!b || b->size() != 32) return std::nullopt;
-  translog::Hash h{};
-  std::copy(b->begin(), b->end(), h.begin());
-  return h;
-}
-
 TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   TrusteeAudit out;
   out.index = t.index;
@@ -52,7 +44,7 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   // Consistency with the last head we verified: the log may grow, never change its past.
   out.consistent = true;
   if (!previous.is_null()) {
-    const auto old_root = hash_of(text_of(previous, "root"));
+    const auto old_root = bytes32_of(text_of(previous, "root"));
     if (!old_root || !previous.contains("size") || !previous["size"].is_number_unsigned()) {
       out.consistent = false;
       out.error = "the audit state recorded for this trustee is damaged";
@@ -76,7 +68,8 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
     const auto before = leaves.size();
     if (!page || page->status != 200 || !page->body.is_object() || !page->body.contains("entries") || !page->body["entries"].is_array()) break;
     for (const auto& e : page->body["entries"]) {
-      auto entry_bytes = from_hex(e.is_string() ? e.get<std::string>() : std::string("?"));
+      if (!e.is_string()) break;
+      auto entry_bytes = from_hex(e.get<std::string>());
       if (!entry_bytes) break;
       leaves.push_back(translog::leaf_hash(*entry_bytes));
       auto entry = translog::Entry::decode(*entry_bytes);

@@ -42,6 +42,14 @@ std::optional<uint8_t> index_of(const nlohmann::json& object, const char* field)
   return static_cast<uint8_t>(v);
 }
 
+std::optional<std::array<uint8_t, 32>> bytes32_of(std::string_view hex) {
+  auto b = escrow::wire::from_hex(hex);
+  if (!b || b->size() != 32) return std::nullopt;
+  std::array<uint8_t, 32> out{};
+  std::copy(b->begin(), b->end(), out.begin());
+  return out;
+}
+
 escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path) {
   auto c = client(url);
   return reply_of(c.Get(path.c_str()), url);
@@ -63,14 +71,13 @@ escrow::Result<std::vector<TrusteeEntry>> load_directory(const std::string& path
     const auto url = text_of(e, "url");
     if (!index || url.empty() || !e.contains("ed25519"))
       return fail(ErrorCategory::malformed, "directory::load", "each entry needs trustee (1..255), url and ed25519");
-    auto key = escrow::wire::from_hex(text_of(e, "ed25519"));
-    if (!key || key->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad ed25519 key");
-    TrusteeEntry t{*index, url, {}, {}};
-    std::copy(key->begin(), key->end(), t.sign_key.begin());
+    const auto key = bytes32_of(text_of(e, "ed25519"));
+    if (!key) return fail(ErrorCategory::malformed, "directory::load", "bad ed25519 key");
+    TrusteeEntry t{*index, url, *key, {}};
     if (e.contains("x25519")) {
-      auto box = escrow::wire::from_hex(text_of(e, "x25519"));
-      if (!box || box->size() != 32) return fail(ErrorCategory::malformed, "directory::load", "bad x25519 key");
-      std::copy(box->begin(), box->end(), t.box_key.begin());
+      const auto box = bytes32_of(text_of(e, "x25519"));
+      if (!box) return fail(ErrorCategory::malformed, "directory::load", "bad x25519 key");
+      t.box_key = *box;
     }
     out.push_back(std::move(t));
   }
@@ -93,14 +100,9 @@ escrow::Result<TrusteeEntry> enroll(const std::string& url) {
 escrow::Result<TrusteeEntry> entry_from_info(const std::string& url, const HttpReply& r) {
   const auto index = index_of(r.body, "trustee");
   if (r.status != 200 || !index) return fail(ErrorCategory::malformed, "directory::enroll", url + ": unexpected /v1/info reply");
-  auto key = escrow::wire::from_hex(text_of(r.body, "ed25519"));
-  auto box = escrow::wire::from_hex(text_of(r.body, "x25519"));
-  if (!key || key->size() != 32 || !box || box->size() != 32)
-    return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 or x25519 key");
-  TrusteeEntry t{*index, url, {}, {}};
-  std::copy(key->begin(), key->end(), t.sign_key.begin());
-  std::copy(box->begin(), box->end(), t.box_key.begin());
-  return t;
+  const auto key = bytes32_of(text_of(r.body, "ed25519")), box = bytes32_of(text_of(r.body, "x25519"));
+  if (!key || !box) return fail(ErrorCategory::malformed, "directory::enroll", "bad ed25519 or x25519 key");
+  return TrusteeEntry{*index, url, *key, *box};
 }
 
 escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url) {
@@ -122,12 +124,9 @@ std::optional<std::vector<escrow::translog::Hash>> proof_from_reply(const HttpRe
   if (r.status != 200 || !r.body.is_object() || !r.body.contains("proof") || !r.body["proof"].is_array()) return std::nullopt;
   std::vector<escrow::translog::Hash> proof;
   for (const auto& h : r.body["proof"]) {
-    if (!h.is_string()) return std::nullopt;
-    auto b = escrow::wire::from_hex(h.get<std::string>());
-    if (!b || b->size() != 32) return std::nullopt;
-    escrow::translog::Hash x{};
-    std::copy(b->begin(), b->end(), x.begin());
-    proof.push_back(x);
+    const auto x = h.is_string() ? bytes32_of(h.get<std::string>()) : std::nullopt;
+    if (!x) return std::nullopt;
+    proof.push_back(*x);
   }
   return proof;
 }

@@ -42,6 +42,8 @@ struct HttpReply {
 /// trustee index 1..255, or nothing.
 [[nodiscard]] std::string text_of(const nlohmann::json& object, const char* field);
 [[nodiscard]] std::optional<uint8_t> index_of(const nlohmann::json& object, const char* field);
+/// 32 bytes from 64 hex digits (a key or a hash), or nothing.
+[[nodiscard]] std::optional<std::array<uint8_t, 32>> bytes32_of(std::string_view hex);
 
 /// GET /v1/log/head, decoded. The signature is not checked here: a caller holding the trustee's
 /// key passes the head to translog::verify_signature.

@@ -40,6 +40,11 @@ std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t
   return escrow::wire::Writer().bytes(salt).bytes(nonce).bytes(sealed).take();
 }
 
+std::optional<std::span<const uint8_t>> salt_of(std::span<const uint8_t> blob) {
+  if (blob.size() < crypto_pwhash_SALTBYTES) return std::nullopt;
+  return blob.first(crypto_pwhash_SALTBYTES);
+}
+
 escrow::Result<escrow::SecureBytes> open(const escrow::Secret<32>& key, uint8_t index, std::span<const uint8_t> blob) {
   if (blob.size() < kHead + crypto_aead_xchacha20poly1305_ietf_ABYTES + 96)
     return fail(ErrorCategory::malformed, "trustee::open", "stored secrets are damaged");

@@ -4,6 +4,7 @@
 // are sign_sk (64) || box_sk (32) || share (0 or 43). Its own file so the constant-time check
 // (tests/ct/) can run the opening without a database.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ namespace doormat::authority::at_rest {
 [[nodiscard]] escrow::Result<escrow::Secret<32>> derive_key(const std::string& passphrase, std::span<const uint8_t> salt);
 [[nodiscard]] std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
                                         std::span<const uint8_t> plain);
+/// The salt a sealed blob starts with (to derive its key), or nothing when the blob is too short.
+[[nodiscard]] std::optional<std::span<const uint8_t>> salt_of(std::span<const uint8_t> blob);
 /// The secrets, or decryption_failed for a wrong key or any altered byte.
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open(const escrow::Secret<32>& key, uint8_t index, std::span<const uint8_t> blob);
 

@@ -142,10 +142,11 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   auto blob = get(t->db_, "secrets");
   for (auto* r : {&index, &root, &crl, &judges, &fresh, &sign_public, &box_public, &blob})
     if (!*r) return escrow::unexpected(r->error());
-  if (index->size() != 1 || sign_public->size() != 32 || box_public->size() != 32 || blob->size() < crypto_pwhash_SALTBYTES)
+  const auto salt = at_rest::salt_of(*blob);
+  if (index->size() != 1 || sign_public->size() != 32 || box_public->size() != 32 || !salt)
     return fail(ErrorCategory::malformed, fn, "stored configuration is damaged");
   t->index_ = (*index)[0];
-  t->salt_.assign(blob->begin(), blob->begin() + crypto_pwhash_SALTBYTES);
+  t->salt_.assign(salt->begin(), salt->end());
   auto key = at_rest::derive_key(passphrase, t->salt_);
   if (!key) return escrow::unexpected(key.error());
   t->at_rest_key_ = std::move(*key);
@@ -325,11 +326,6 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   // allowance, clock and nonce all passed gets this far.
   auto crl = files::read_text(crl_path_);
   const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_};
-  auto verify_warrant = [&] {
-    return crl ? escrow::warrant::verify(*sw, policy, now)
-               : escrow::Result<escrow::warrant::Verified>(
-                     fail(ErrorCategory::policy_denied, "trustee::decrypt", "judicial CRL unreadable at " + crl_path_));
-  };
   const std::size_t n = req->fields.size();
   std::vector<request::FieldResult> results(n);
   std::vector<std::optional<escrow::tdh2::VerifiedCiphertext>> cts(n);
@@ -341,7 +337,9 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
   const auto& warrant = sw->warrant;
   pool_->parallel_for(n + 1, [&](std::size_t task) {
     if (task == 0) {
-      warrant_checked.emplace(verify_warrant());
+      warrant_checked.emplace(crl ? escrow::warrant::verify(*sw, policy, now)
+                                  : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt",
+                                                                                   "judicial CRL unreadable at " + crl_path_)));
       return;
     }
     const std::size_t i = task - 1;
