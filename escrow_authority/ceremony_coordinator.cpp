@@ -1,10 +1,13 @@
 // `escrow-authority ceremony dkg|refresh`: the coordinator of a ceremony among live trustees
 // (SPEC §12.4). It relays signed broadcasts to everyone and sealed shares to their recipients,
-// round by round. It sees no secret; a trustee that stops answering is left out of later rounds,
-// and the others disqualify it.
+// round by round, every call signed with the operator key. It sees no secret. A trustee that stops
+// answering is left out of later rounds and the others disqualify it; the ceremony then fails,
+// because a trustee stores its new share only on a commit that carries every roster member's
+// confirmation of the same key (and aborts everywhere on failure).
 #include <sodium.h>
 
 #include <algorithm>
+#include <ctime>
 #include <functional>
 #include <future>
 #include <map>
@@ -13,26 +16,32 @@
 #include "commands.hpp"
 #include "directory.hpp"
 #include "escrow/wire.hpp"
+#include "ceremony_call.hpp"
+#include "escrow/dkg.hpp"
+#include "escrow/tdh2.hpp"
 #include "files.hpp"
+#include "identity.hpp"
 
 namespace doormat::authority {
 namespace {
 
 struct CeremonyRun {
-  std::string public_key_hex;
+  std::vector<uint8_t> public_key;  // the encoding every trustee computed, decoded and compared
   uint32_t epoch = 0;
   std::map<int, std::string> disqualified;  // by any trustee's account
-  std::vector<int> finished, failed;
+  std::vector<int> finished;
   std::vector<std::string> log;
 };
 
 // A trustee's reply is read only after its shape is checked: one that cannot be relayed (or, at the
 // end, that lacks its key) drops the trustee out, like silence, instead of throwing in the coordinator.
-bool well_formed(const nlohmann::json& r, bool final) {
+enum class Step { round, finish, commit };
+bool well_formed(const nlohmann::json& r, Step step) {
   if (!r.is_object()) return false;
-  if (final) {
+  if (step == Step::commit) return r.contains("committed") && r["committed"].is_boolean() && r.contains("epoch") && r["epoch"].is_number_unsigned();
+  if (step == Step::finish) {
     if (!r.contains("public_key") || !r["public_key"].is_string() || !r.contains("epoch") || !r["epoch"].is_number_unsigned() ||
-        !r.contains("disqualified") || !r["disqualified"].is_object())
+        !r.contains("disqualified") || !r["disqualified"].is_object() || !r.contains("confirmation") || !r["confirmation"].is_string())
       return false;
     for (const auto& [who, why] : r["disqualified"].items())
       if (!why.is_string() || who.empty() || who.size() > 3 || !std::all_of(who.begin(), who.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -45,8 +54,23 @@ bool well_formed(const nlohmann::json& r, bool final) {
   return true;
 }
 
-escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees, const std::string& protocol, std::size_t k) {
+// The reason a trustee gave, for the operator: its "reason" field, or the HTTP status.
+std::string why_of(const escrow::Result<HttpReply>& r) {
+  if (!r) return r.error().detail;
+  const auto reason = text_of(r->body, "reason");
+  return reason.empty() ? fmt::format("HTTP {}", r->status) : fmt::format("HTTP {}: {}", r->status, reason);
+}
+
+escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees, const std::string& protocol, std::size_t k,
+                                       const escrow::signature::SigningKey& operator_key,
+                                       const std::optional<escrow::tdh2::PublicKey>& current) {
   using nlohmann::json;
+  constexpr std::string_view fn = "ceremony";
+  const auto parsed_protocol = protocol == "gjkr"            ? escrow::dkg::Protocol::gjkr
+                               : protocol == "joint_feldman" ? escrow::dkg::Protocol::joint_feldman
+                                                             : escrow::dkg::Protocol::refresh;
+  if (k < 1 || k > trustees.size())
+    return escrow::fail(escrow::ErrorCategory::malformed, fn, fmt::format("k must be 1..{} (the directory lists {} trustees)", trustees.size(), trustees.size()));
   std::array<uint8_t, 16> id{};
   randombytes_buf(id.data(), id.size());
   const std::string id_hex = escrow::wire::to_hex(id);
@@ -57,17 +81,26 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   CeremonyRun run;
   std::map<int, bool> alive;
   for (const auto& t : trustees) alive[t.index] = true;
-  // One call to every live trustee in parallel; a trustee that fails to answer is silent from then on.
-  auto call_all = [&](const std::function<json(const TrusteeEntry&)>& body_for, bool final = false) {
+  std::vector<std::string> dropouts;  // why each trustee that dropped out did
+  // One operator-signed call to every live trustee in parallel; a trustee that fails to answer is
+  // silent from then on.
+  auto call_all = [&](const std::function<json(const TrusteeEntry&)>& call_for, Step step = Step::round) {
     std::vector<std::pair<int, std::future<escrow::Result<HttpReply>>>> pending;
     for (const auto& t : trustees)
-      if (alive[t.index]) pending.emplace_back(t.index, std::async(std::launch::async, [&, t] { return http_post(t.url, "/v1/ceremony", body_for(t)); }));
+      if (alive[t.index]) {
+        json call = call_for(t);
+        call["ceremony"] = id_hex;
+        call["trustee"] = t.index;
+        const json body = sign_ceremony_call(call, operator_key);
+        pending.emplace_back(t.index, std::async(std::launch::async, [url = t.url, body] { return http_post(url, "/v1/ceremony", body); }));
+      }
     std::map<int, json> replies;
     for (auto& [i, f] : pending) {
       auto r = f.get();
-      if (!r || r->status != 200 || !well_formed(r->body, final)) {
+      if (!r || r->status != 200 || !well_formed(r->body, step)) {
         alive[i] = false;
-        run.log.push_back(fmt::format("trustee {} dropped out: {}", i, r ? r->body.dump() : r.error().detail));
+        dropouts.push_back(fmt::format("trustee {} dropped out: {}", i, why_of(r)));
+        run.log.push_back(dropouts.back());
         continue;
       }
       replies[i] = std::move(r->body);
@@ -81,44 +114,89 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
         if (!m.contains("to") || m["to"].get<uint64_t>() == static_cast<uint64_t>(who)) in.push_back(m);
     return in;
   };
+  // A ceremony that fails is aborted everywhere, so no trustee waits for it.
+  auto abort_all = [&](escrow::Error e) -> escrow::Result<CeremonyRun> {
+    for (auto& [i, a] : alive) a = true;
+    (void)call_all([](const TrusteeEntry&) { return json{{"action", "abort"}}; }, Step::commit);
+    return escrow::unexpected(std::move(e));
+  };
+
+  // Every trustee of the roster must take part: the first that drops out ends the ceremony.
+  auto failed = [&] {
+    std::string why;
+    for (const auto& d : dropouts) why += (why.empty() ? "" : "; ") + d;
+    return abort_all({escrow::ErrorCategory::not_enough_shares, fn,
+                      fmt::format("the ceremony needs every trustee of the roster, and {}; no trustee stored a share", why)});
+  };
 
   auto replies = call_all([&](const TrusteeEntry&) {
-    return json{{"action", "begin"}, {"ceremony", id_hex}, {"protocol", protocol}, {"k", k}, {"roster", roster}};
+    return json{{"action", "begin"}, {"protocol", protocol}, {"k", k}, {"roster", roster}, {"time", static_cast<uint64_t>(std::time(nullptr))}};
   });
+  if (!dropouts.empty()) return failed();
   run.log.push_back(fmt::format("round 1: {} trustees dealt", replies.size()));
-  const int rounds = protocol == "gjkr" ? 6 : 3;
+  const int rounds = escrow::dkg::rounds(parsed_protocol);
   for (int round = 2; round <= rounds; ++round) {
     const auto previous = replies;
     replies = call_all([&](const TrusteeEntry& t) {
-      return json{{"action", "round"}, {"ceremony", id_hex}, {"messages", inbox_for(previous, t.index)}};
+      return json{{"action", "round"}, {"round", round}, {"messages", inbox_for(previous, t.index)}};
     });
+    if (!dropouts.empty()) return failed();
     std::size_t sent = 0;
     for (const auto& [i, r] : replies) sent += r["messages"].size();
     run.log.push_back(fmt::format("round {}: {} trustees answered, {} messages", round, replies.size(), sent));
   }
   const auto previous = replies;
   auto finals = call_all([&](const TrusteeEntry& t) {
-    return json{{"action", "finish"}, {"ceremony", id_hex}, {"messages", inbox_for(previous, t.index)}};
-  }, /*final=*/true);
+    return json{{"action", "finish"}, {"round", rounds + 1}, {"messages", inbox_for(previous, t.index)}};
+  }, Step::finish);
+  if (!dropouts.empty()) return failed();
+
+  // Every trustee must have finished with the same key, decoded here and (for a refresh) the
+  // authority's current one at the next epoch: only then are the confirmations relayed.
+  json confirmations = json::array();
   for (const auto& t : trustees) {
-    if (!finals.contains(t.index)) {
-      run.failed.push_back(t.index);
-      continue;
-    }
     const auto& f = finals[t.index];
-    run.finished.push_back(t.index);
     for (const auto& [who, why] : f["disqualified"].items()) run.disqualified.emplace(std::stoi(who), why.get<std::string>());
-    const auto pk = f["public_key"].get<std::string>();
-    if (run.public_key_hex.empty()) {
-      run.public_key_hex = pk;
-      run.epoch = f["epoch"].get<uint32_t>();
-    } else if (pk != run.public_key_hex) {
-      return escrow::fail(escrow::ErrorCategory::invalid_proof, "ceremony", fmt::format("trustee {} ended with a different public key", t.index));
+    auto bytes = escrow::wire::from_hex(f["public_key"].get<std::string>());
+    auto pk = bytes ? escrow::tdh2::PublicKey::decode(*bytes) : escrow::Result<escrow::tdh2::PublicKey>(escrow::fail(escrow::ErrorCategory::malformed, fn, "not hex"));
+    if (!pk) return abort_all({escrow::ErrorCategory::malformed, fn, fmt::format("trustee {} sent a public key that does not decode", t.index)});
+    if (run.public_key.empty()) {
+      run.public_key = *bytes;
+      run.epoch = pk->epoch;
+    } else if (*bytes != run.public_key) {
+      return abort_all({escrow::ErrorCategory::invalid_proof, fn, fmt::format("trustee {} ended with a different public key", t.index)});
     }
+    if (current && (!(pk->y == current->y) || pk->k != current->k || pk->n != current->n || pk->epoch != current->epoch + 1))
+      return abort_all({escrow::ErrorCategory::invalid_proof, fn, "the refresh did not keep the authority's key"});
+    confirmations.push_back({{"trustee", t.index}, {"signature", f["confirmation"]}});
+    run.finished.push_back(t.index);
   }
-  if (run.finished.size() < k)
-    return escrow::fail(escrow::ErrorCategory::not_enough_shares, "ceremony", fmt::format("only {} trustees finished, k = {}", run.finished.size(), k));
+  auto commits = call_all([&](const TrusteeEntry&) { return json{{"action", "commit"}, {"confirmations", confirmations}}; }, Step::commit);
+  for (const auto& t : trustees)
+    if (!commits.contains(t.index) || !commits[t.index]["committed"].get<bool>())
+      return escrow::fail(escrow::ErrorCategory::internal, fn,
+                          fmt::format("trustee {} did not commit the confirmed key ({}); the others did: run the commit again or refresh",
+                                      t.index, dropouts.empty() ? "no answer" : dropouts.back()));
+  run.log.push_back(fmt::format("commit: all {} trustees stored the confirmed key", trustees.size()));
   return run;
+}
+
+// The key every trustee of the directory reports holding (GET /v1/info), decoded; they must agree.
+escrow::Result<escrow::tdh2::PublicKey> current_key(const std::vector<TrusteeEntry>& trustees) {
+  constexpr std::string_view fn = "ceremony refresh";
+  std::optional<escrow::tdh2::PublicKey> current;
+  for (const auto& t : trustees) {
+    auto info = http_get(t.url, "/v1/info");
+    if (!info) return escrow::unexpected(info.error());
+    auto bytes = escrow::wire::from_hex(text_of(info->body, "authority"));
+    auto pk = bytes ? escrow::tdh2::PublicKey::decode(*bytes) : escrow::Result<escrow::tdh2::PublicKey>(escrow::unexpected(bytes.error()));
+    if (!pk) return escrow::fail(escrow::ErrorCategory::malformed, fn, fmt::format("trustee {} reports no current key it can show", t.index));
+    if (current && current->encode() != pk->encode())
+      return escrow::fail(escrow::ErrorCategory::invalid_proof, fn, fmt::format("trustee {} holds another key than trustee {}", t.index, trustees.front().index));
+    current = std::move(*pk);
+  }
+  if (!current) return escrow::fail(escrow::ErrorCategory::malformed, fn, "the directory lists no trustee");
+  return std::move(*current);
 }
 
 }  // namespace
@@ -126,7 +204,7 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
 void register_ceremony_network(CLI::App& app, int& status) {
   auto* ceremony = app.get_subcommand("ceremony");
   struct Options {
-    std::string trustees, out, protocol = "gjkr";
+    std::string trustees, out, operator_key, protocol = "gjkr";
     std::size_t k = 0;
     bool json = false;
   };
@@ -137,25 +215,35 @@ void register_ceremony_network(CLI::App& app, int& status) {
   dkg_cmd->add_option("--protocol", o->protocol, "gjkr (default) or joint_feldman (biasable; for comparison)")
       ->check(CLI::IsMember({"gjkr", "joint_feldman"}));
   dkg_cmd->add_option("--out", o->out, "where to write the authority's public key")->required();
+  dkg_cmd->add_option("--operator", o->operator_key, "the operator's .key: the trustees refuse calls it did not sign")->required()->check(CLI::ExistingFile);
   dkg_cmd->add_flag("--json", o->json, "print JSON");
   auto* refresh_cmd = ceremony->add_subcommand("refresh", "proactive refresh: new shares, same key, next epoch; old shares erased");
   refresh_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile);
   refresh_cmd->add_option("-k,--threshold", o->k, "the authority's threshold")->required();
   refresh_cmd->add_option("--out", o->out, "where to write the refreshed public key")->required();
+  refresh_cmd->add_option("--operator", o->operator_key, "the operator's .key")->required()->check(CLI::ExistingFile);
   refresh_cmd->add_flag("--json", o->json, "print JSON");
 
   auto go = [o, &status](const std::string& protocol) {
     auto dir = load_directory(o->trustees);
     if (!dir) { status = report(dir.error()); return; }
-    auto run = coordinate(*dir, protocol, o->k);
+    auto op = identity::load(o->operator_key);
+    if (!op) { status = report(op.error()); return; }
+    // A refresh must keep the key the trustees hold now: read it from them, and all must agree.
+    std::optional<escrow::tdh2::PublicKey> current;
+    if (protocol == "refresh") {
+      auto held = current_key(*dir);
+      if (!held) { status = report(held.error()); return; }
+      current = std::move(*held);
+    }
+    auto run = coordinate(*dir, protocol, o->k, op->sign_secret, current);
     if (!run) { status = report(run.error()); return; }
-    auto pk = escrow::wire::from_hex(run->public_key_hex);
-    if (auto w = files::write(o->out, *pk); !w) { status = report(w.error()); return; }
+    if (auto w = files::write(o->out, run->public_key); !w) { status = report(w.error()); return; }
     nlohmann::json disq = nlohmann::json::object();
     for (const auto& [i, why] : run->disqualified) disq[std::to_string(i)] = why;
     if (o->json) {
       fmt::print("{}\n", nlohmann::json{{"protocol", protocol}, {"epoch", run->epoch}, {"finished", run->finished},
-                                        {"failed", run->failed}, {"disqualified", disq}, {"public_key", o->out}}.dump(2));
+                                        {"disqualified", disq}, {"public_key", o->out}}.dump(2));
     } else {
       for (const auto& line : run->log) fmt::print("  {}\n", line);
       for (const auto& [i, why] : run->disqualified) fmt::print("  trustee {} disqualified: {}\n", i, why);

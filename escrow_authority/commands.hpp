@@ -16,6 +16,7 @@ void register_investigate(CLI::App& app, int& status);
 void register_audit(CLI::App& app, int& status);
 void register_demo(CLI::App& app, int& status);
 void register_loadtest(CLI::App& app, int& status);
+void register_operator(CLI::App& app, int& status);
 
 inline int report(const escrow::Error& e) {
   fmt::print(stderr, "error: {}\n", e.message());

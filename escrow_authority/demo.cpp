@@ -103,6 +103,8 @@ int run_demo_steps(const DemoOptions& o) {
     d.step("The authority's key: a trusted-dealer ceremony (the dealer sees the master secret)");
     must(d.cmd("escrow-authority", {"ceremony", "dealer", "-k", k, "-n", n, "--out", "authority"}));
   }
+  d.step("The operator makes the key without which no trustee takes part in a ceremony");
+  must(d.cmd("escrow-authority", {"operator", "new", "--out", "operator"}));
   d.step(fmt::format("{} trustees: each creates its keys (secrets encrypted at rest) and starts serving", o.n));
   std::vector<std::string> urls;
   for (std::size_t i = 1; i <= o.n; ++i) {
@@ -110,7 +112,7 @@ int run_demo_steps(const DemoOptions& o) {
     fs::create_directories(d.dir + "/" + t);
     must(files::write_text(d.dir + "/" + t + "/passphrase", "demo passphrase for trustee " + std::to_string(i) + "\n", true));
     std::vector<std::string> init = {"trustee", "init", "--db", t + "/state.db", "--root", "court/root.pem", "--crl", "court/crl.pem",
-                                     "--passphrase-file", t + "/passphrase"};
+                                     "--passphrase-file", t + "/passphrase", "--operator", "operator.pub"};
     if (o.dealer) {
       init.insert(init.end(), {"--share", "authority/share-" + std::to_string(i) + ".bin", "--authority", "authority/authority.pub"});
     } else {
@@ -143,8 +145,8 @@ int run_demo_steps(const DemoOptions& o) {
   if (!o.dealer) {
     d.step("The authority's key: a GJKR distributed key generation among the live trustees (nobody ever holds x)");
     fs::create_directories(d.dir + "/authority");
-    auto dkg = json::parse(must(d.cmd("escrow-authority", {"ceremony", "dkg", "--trustees", "trustees.json", "-k", k, "--out",
-                                                           "authority/authority.pub", "--json"})));
+    auto dkg = json::parse(must(d.cmd("escrow-authority", {"ceremony", "dkg", "--trustees", "trustees.json", "-k", k, "--operator",
+                                                           "operator.key", "--out", "authority/authority.pub", "--json"})));
     d.say("  {} trustees finished with the same public key; {} disqualified", dkg["finished"].size(), dkg["disqualified"].size());
   }
 
@@ -218,8 +220,8 @@ int run_demo_steps(const DemoOptions& o) {
   d.say("  (an auditor records every trustee's signed tree head now, to hold the logs to it later)");
 
   d.step("Proactive refresh: every trustee re-randomises its share; same key, next epoch, old shares erased");
-  auto refresh = json::parse(must(d.cmd("escrow-authority", {"ceremony", "refresh", "--trustees", "trustees.json", "-k", k, "--out",
-                                                             "authority/authority.pub", "--json"})));
+  auto refresh = json::parse(must(d.cmd("escrow-authority", {"ceremony", "refresh", "--trustees", "trustees.json", "-k", k, "--operator",
+                                                             "operator.key", "--out", "authority/authority.pub", "--json"})));
   const uint32_t epoch = refresh["epoch"].get<uint32_t>();
   d.say("  {} trustees now hold epoch-{} shares of the same key; epoch-0 shares no longer decrypt anything", refresh["finished"].size(), epoch);
 

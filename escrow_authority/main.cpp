@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   doormat::authority::register_audit(app, status);
   doormat::authority::register_demo(app, status);
   doormat::authority::register_loadtest(app, status);
+  doormat::authority::register_operator(app, status);
 
   CLI11_PARSE(app, argc, argv);
   return status;

@@ -11,7 +11,9 @@
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "identity.hpp"
 #include "secrets_at_rest.hpp"
+#include "trustee_log_codes.hpp"
 
 namespace doormat::authority {
 using escrow::ErrorCategory;
@@ -22,10 +24,6 @@ namespace translog = escrow::translog;
 namespace request = escrow::request;
 
 namespace {
-
-// Request-level refusal codes in the log (field-level ones are request::FieldStatus).
-constexpr uint8_t kMalformedRequest = 0x80, kBadSignature = 0x81, kStale = 0x82, kReplay = 0x83, kWarrantRefused = 0x84,
-                  kRateLimited = 0x85;
 
 std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
@@ -51,7 +49,8 @@ const char* kSchema =
     "CREATE TABLE IF NOT EXISTS nonces (agency BLOB NOT NULL, nonce BLOB NOT NULL, time INTEGER NOT NULL,"
     "  PRIMARY KEY (agency, nonce));"
     "CREATE TABLE IF NOT EXISTS opened (warrant BLOB NOT NULL, field BLOB NOT NULL, PRIMARY KEY (warrant, field));"
-    "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ceremonies (id BLOB PRIMARY KEY, time INTEGER NOT NULL);";
 
 std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
   return escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(bytes).finish<32>();
@@ -86,6 +85,12 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   }
   auto root = files::read_text(s.root_path);
   if (!root) return escrow::unexpected(root.error());
+  std::optional<identity::Public> op;
+  if (!s.operator_path.empty()) {
+    auto loaded = identity::load_public(s.operator_path);
+    if (!loaded) return escrow::unexpected(loaded.error());
+    op = std::move(*loaded);
+  }
   if (s.passphrase.size() < 8) return fail(ErrorCategory::malformed, fn, "passphrase under 8 characters");
 
   auto db = db::Database::open(s.db_path);
@@ -111,12 +116,13 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   const auto blob = at_rest::seal(*key, salt, index, plain);
 
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds),
-                    rate = std::to_string(s.rate_per_minute);
+                    rate = std::to_string(s.rate_per_minute), budget = std::to_string(s.refusal_budget);
   std::vector<std::pair<std::string, std::vector<uint8_t>>> rows = {
       {"index", {index}}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
-      {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)}, {"rate_per_minute", bytes_of(rate)},
+      {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)}, {"rate_per_minute", bytes_of(rate)}, {"refusal_budget", bytes_of(budget)},
       {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"box_public", {box_pk.begin(), box_pk.end()}}, {"secrets", blob}};
   if (share) rows.push_back({"authority", pk_bytes});
+  if (op) rows.push_back({"operator_public", {op->sign_key.begin(), op->sign_key.end()}});
   return db->transaction([&]() -> Result<void> {
     for (const auto& [k, v] : rows)
       if (auto r = put(*db, k, v); !r) return r;
@@ -173,6 +179,13 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
   t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
   if (auto rate = get(t->db_, "rate_per_minute")) t->rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
+  if (auto budget = get(t->db_, "refusal_budget")) t->tally_ = RefusalTally(std::stoull(std::string(budget->begin(), budget->end())));
+  if (auto op = get(t->db_, "operator_public")) {
+    if (op->size() != 32) return fail(ErrorCategory::malformed, fn, "stored operator key is damaged");
+    t->operator_key_.emplace();
+    std::copy(op->begin(), op->end(), t->operator_key_->begin());
+  }
+  if (auto roster = get(t->db_, "roster")) t->roster_ = std::move(*roster);
 
   // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a crash.
   auto st = t->db_.prepare("SELECT idx, leaf_hash FROM log ORDER BY idx");
@@ -193,14 +206,14 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   return t;
 }
 
-Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share) {
+Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share, const std::vector<uint8_t>& roster) {
   escrow::SecureBytes plain(sign_secret_.expose().begin(), sign_secret_.expose().end());
   plain.insert(plain.end(), box_secret_.expose().begin(), box_secret_.expose().end());
   const auto enc = share.encode();
   plain.insert(plain.end(), enc.begin(), enc.end());
   const auto blob = at_rest::seal(at_rest_key_, salt_, index_, plain);
   auto r = db_.transaction([&]() -> Result<void> {
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}}) {
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}, {"roster", roster}}) {
       auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
       if (!st) return escrow::unexpected(st.error());
       st->bind(1, k).bind(2, v);
@@ -213,6 +226,7 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
   if (auto c = db_.exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !c) return c;
   pk_ = pk;
   share_ = share;
+  roster_ = roster;
   return {};
 }
 
@@ -236,13 +250,31 @@ void Trustee::sync_frontier() {
 
 Reply Trustee::refuse(int status, std::string code, std::string reason, const translog::Entry& entry) {
   // A refusal changes no state but the log, which must record it before the reply leaves.
-  const std::size_t before = leaves_.size();
+  const std::size_t before = tree_size();
   auto r = db_.transaction([&] { return append({entry}); });
   if (!r) {
-    leaves_.resize(before);
-    return {500, {{"error", "internal"}, {"reason", "could not write the log: " + r.error().detail}}};
+    rollback(before);
+    return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
   }
   return {status, {{"error", std::move(code)}, {"reason", std::move(reason)}, {"trustee", index()}}};
+}
+
+Reply Trustee::refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,
+                                      int status, std::string error, std::string reason) {
+  const bool over = tally_.over_budget(source, now);
+  tally_.count(source, over ? kSourceOverBudget : code, request_hash, over ? "over the source's budget" : reason, now);
+  flush_refusals(now);
+  if (over)
+    return {429, {{"error", "source_over_budget"}, {"reason", fmt::format("more than {} refused requests from this address in {} s",
+                                                                          tally_.budget(), RefusalTally::kIntervalSeconds)}}};
+  return {status, {{"error", std::move(error)}, {"reason", std::move(reason)}, {"trustee", index()}}};
+}
+
+void Trustee::flush_refusals(uint64_t now, bool everything) {
+  auto due = tally_.take_due(now, everything);
+  if (due.empty()) return;
+  const std::size_t before = tree_size();
+  if (!db_.transaction([&] { return append(due); })) rollback(before);  // the counts are lost, the log stays whole
 }
 
 bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
@@ -260,24 +292,22 @@ bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
   return true;
 }
 
-Reply Trustee::decrypt_body(std::string_view body, uint64_t now) {
-  // A body that is not {"request": "<hex>"} is still a decision the log must show.
+Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::string& source) {
+  // A body that is not {"request": "<hex>"} is still a decision the log must show (counted).
   const auto raw = std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("request") || !j["request"].is_string())
-    return reject_body(raw, "body must be {\"request\": \"<hex>\"}", now);
-  auto bytes = escrow::wire::from_hex(j["request"].get_ref<const std::string&>());
-  if (!bytes) return reject_body(raw, "request is not hex", now);
-  return decrypt(*bytes, now);
+  std::optional<std::vector<uint8_t>> bytes;
+  if (!j.is_discarded() && j.is_object() && j.contains("request") && j["request"].is_string())
+    if (auto hex = escrow::wire::from_hex(j["request"].get_ref<const std::string&>())) bytes = std::move(*hex);
+  if (bytes) return decrypt(*bytes, now, source);
+  std::lock_guard lock(mu_);
+  return refuse_unauthenticated(source, kMalformedRequest, raw_hash(raw), now, 400, "malformed_json",
+                                "body must be {\"request\": \"<hex>\"} with the request in hex");
 }
 
-Reply Trustee::reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now) {
+Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::string& source) {
   std::lock_guard lock(mu_);
-  return refuse(400, "malformed_json", std::move(reason), {now, raw_hash(body), {}, {}, kMalformedRequest, "malformed HTTP body"});
-}
-
-Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
-  std::lock_guard lock(mu_);
+  flush_refusals(now);
   if (!share_) return {503, {{"error", "no_key"}, {"reason", "this trustee holds no share yet: run the DKG ceremony"}, {"trustee", index()}}};
   translog::Entry base{now, raw_hash(bytes), {}, {}, 0, ""};
   auto with = [&](uint8_t decision, std::string reason) {
@@ -286,63 +316,67 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
     e.reason = std::move(reason);
     return e;
   };
+  // Steps 1-5 refuse a caller who has proven nothing yet: cheap checks first, counted per source.
+  auto unproven = [&](uint8_t code, int status, std::string error, std::string reason) {
+    return refuse_unauthenticated(source, code, base.request_hash, now, status, std::move(error), std::move(reason));
+  };
 
-  // 0. Parse. Nothing below trusts a byte that did not parse.
+  // 1. Parse. Nothing below trusts a byte that did not parse.
   auto req = request::DecryptRequest::decode(bytes);
-  if (!req) return refuse(400, "malformed_request", req.error().detail, with(kMalformedRequest, "malformed request"));
+  if (!req) return unproven(kMalformedRequest, 400, "malformed_request", req.error().detail);
   base.request_hash = req->hash();
   auto sw = escrow::warrant::SignedWarrant::decode(req->signed_warrant);
-  if (!sw) return refuse(400, "malformed_warrant", sw.error().detail, with(kMalformedRequest, "malformed warrant"));
+  if (!sw) return unproven(kMalformedRequest, 400, "malformed_warrant", sw.error().detail);
   base.warrant_hash = sw->hash();
 
-  // 1. The request is signed by the agency key the warrant names.
+  // 2. The request is signed by the agency key the warrant names (anyone can make such a pair of
+  // keys: this proves nothing until the warrant verifies).
   if (!request::verify_signature(*req, sw->warrant.agency_sign_key))
-    return refuse(401, "bad_agency_signature", "request not signed by the warrant's agency key", with(kBadSignature, "bad agency signature"));
+    return unproven(kBadSignature, 401, "bad_agency_signature", "request not signed by the warrant's agency key");
 
-  // 1b. At most rate_per_minute requests per agency key (checked after the signature, so forged
-  // requests cannot spend a real agency's allowance).
-  if (!take_token(sw->warrant.agency_sign_key))
-    return refuse(429, "rate_limited", fmt::format("more than {} requests a minute from this agency", rate_per_minute_),
-                  with(kRateLimited, "rate limited"));
-
-  // 2. Fresh, and never seen before.
+  // 3. Fresh, and never seen before.
   const uint64_t skew = now > req->time ? now - req->time : req->time - now;
   if (skew > freshness_)
-    return refuse(401, "stale_request", fmt::format("request time {} is {} s from the trustee's clock (limit {})", req->time, skew, freshness_),
-                  with(kStale, "stale request"));
+    return unproven(kStale, 401, "stale_request", fmt::format("request time {} is {} s from the trustee's clock (limit {})", req->time, skew, freshness_));
   {
     auto st = db_.prepare("SELECT 1 FROM nonces WHERE agency = ? AND nonce = ?");
     if (!st) return {500, {{"error", "internal"}}};
     st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce);
     auto seen = st->step();
     if (!seen) return {500, {{"error", "internal"}}};
-    if (*seen) return refuse(409, "replayed_nonce", "this nonce was already used by this agency", with(kReplay, "replayed nonce"));
+    if (*seen) return unproven(kReplay, 409, "replayed_nonce", "this nonce was already used by this agency");
   }
 
-  // 3. The warrant: chain, CRL, expiry, judges. The CRL file is read now, so revocation is immediate.
-  // Without a readable CRL no judge can be checked for revocation: refuse, and say why. The
-  // verification (a third of a millisecond of X.509) runs on the pool beside the fields' checks
-  // in (a) below, which are pure and thrown away if it fails; only an agency whose signature,
-  // allowance, clock and nonce all passed gets this far.
+  // 4. A source that has been refused too often in this interval does no X.509 work, unless the
+  // key that signed is an agency's whose warrant verified here before.
+  if (!proven_agencies_.contains(sw->warrant.agency_sign_key) && tally_.over_budget(source, now))
+    return unproven(kSourceOverBudget, 429, "source_over_budget", "too many refused requests from this address");
+
+  // 5. The warrant: chain, CRL, expiry, judges, verified before any field is touched. The CRL file
+  // is read now, so revocation is immediate; without a readable CRL no judge can be checked for
+  // revocation: refuse (the reason names no server path).
   auto crl = files::read_text(crl_path_);
   const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_};
+  auto verified = crl ? escrow::warrant::verify(*sw, policy, now)
+                      : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt", "the trustee cannot read its judicial CRL"));
+  if (!verified) return unproven(kWarrantRefused, 403, "warrant_refused", verified.error().detail);
+  if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
+  proven_agencies_.insert(sw->warrant.agency_sign_key);
+
+  // 6. From here the caller is the agency a court named. At most rate_per_minute requests per
+  // agency key, counted only now, so self-made keys cannot spend or probe anyone's allowance.
+  if (!take_token(sw->warrant.agency_sign_key))
+    return refuse(429, "rate_limited", fmt::format("more than {} requests a minute from this agency", rate_per_minute_),
+                  with(kRateLimited, "rate limited"));
+
+  // 7. Each field in parallel over the pool: parse, TDH2 validity and scope (pure functions of
+  // public data).
   const std::size_t n = req->fields.size();
   std::vector<request::FieldResult> results(n);
   std::vector<std::optional<escrow::tdh2::VerifiedCiphertext>> cts(n);
   std::vector<std::array<uint8_t, 32>> field_hashes(n);
-  std::optional<escrow::Result<escrow::warrant::Verified>> warrant_checked;
-
-  // (a) In parallel over the pool: the warrant (task 0, so it is not the tail) and each field's
-  // parse, TDH2 validity and scope. Pure functions of public data.
   const auto& warrant = sw->warrant;
-  pool_->parallel_for(n + 1, [&](std::size_t task) {
-    if (task == 0) {
-      warrant_checked.emplace(crl ? escrow::warrant::verify(*sw, policy, now)
-                                  : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt",
-                                                                                   "judicial CRL unreadable at " + crl_path_)));
-      return;
-    }
-    const std::size_t i = task - 1;
+  pool_->parallel_for(n, [&](std::size_t i) {
     field_hashes[i] = escrow::Hasher(escrow::domain::kEnvelopeFieldHash, 32).add(req->fields[i]).finish<32>();
     auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
     auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(escrow::unexpected(ct.error()));
@@ -350,12 +384,11 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
       results[i].status = request::FieldStatus::malformed;
       return;
     }
-    auto verified = escrow::tdh2::check(*pk_, std::move(*ct));  // verified once, here
-    if (!verified) results[i].status = request::FieldStatus::invalid_field;
+    auto checked = escrow::tdh2::check(*pk_, std::move(*ct));  // verified once, here
+    if (!checked) results[i].status = request::FieldStatus::invalid_field;
     else if (!warrant.covers(*label)) results[i].status = request::FieldStatus::out_of_scope;
-    else cts[i] = std::move(*verified);  // a candidate: the budget decides, in request order
+    else cts[i] = std::move(*checked);  // a candidate: the budget decides, in request order
   });
-  const auto& verified = *warrant_checked;
   auto record_nonce = [&]() -> Result<void> {
     auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
     if (!st) return escrow::unexpected(st.error());
@@ -367,18 +400,6 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
     prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
     return prune->run();
   };
-  if (!verified) {
-    const std::size_t before = leaves_.size();
-    auto r = db_.transaction([&]() -> Result<void> {
-      if (auto n = record_nonce(); !n) return n;
-      return append({with(kWarrantRefused, verified.error().detail)});
-    });
-    if (!r) {
-      leaves_.resize(before);
-      return {500, {{"error", "internal"}, {"reason", r.error().detail}}};
-    }
-    return {403, {{"error", "warrant_refused"}, {"reason", verified.error().detail}, {"trustee", index()}}};
-  }
 
   // 4-6. Each field: validity and scope (checked in (a) above), budget; then the partial decryption.
   auto count = db_.prepare("SELECT COUNT(*) FROM opened WHERE warrant = ?");
@@ -430,7 +451,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
 
   // Group commit: nonce, budget and every log entry of the batch in one fsync'd transaction,
   // before anything leaves the process.
-  const std::size_t before = leaves_.size();
+  const std::size_t before = tree_size();
   auto committed = db_.transaction([&]() -> Result<void> {
     if (auto r = record_nonce(); !r) return r;
     auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
@@ -442,8 +463,8 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now) {
     return append(entries);
   });
   if (!committed) {
-    leaves_.resize(before);
-    return {500, {{"error", "internal"}, {"reason", committed.error().detail}}};
+    rollback(before);
+    return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
   }
   request::sign(response, sign_secret_);
   const auto sealed = request::seal(response.encode(), sw->warrant.agency_box_key);
@@ -463,6 +484,7 @@ Reply Trustee::info() {
 
 Reply Trustee::head(uint64_t now) {
   std::lock_guard lock(mu_);
+  flush_refusals(now);
   sync_frontier();
   translog::TreeHead h{leaves_.size(), frontier_.root(), now, {}};
   translog::sign(h, sign_secret_);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "escrow/request.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
+#include "refusal_tally.hpp"
 #include "sqlite.hpp"
 #include "thread_pool.hpp"
 
@@ -29,6 +31,8 @@ struct TrusteeSetup {
   unsigned judges_required = 1;
   uint64_t freshness_seconds = 300;
   uint64_t rate_per_minute = 6000;  ///< requests per agency key per minute; 0 = unlimited
+  uint64_t refusal_budget = RefusalTally::kDefaultBudget;  ///< unauthenticated refusals per source per interval; 0 = unlimited
+  std::string operator_path;     ///< the operator's .pub (`operator new`): the only key that can run a ceremony here
 };
 
 /// Creates the trustee's database: makes its Ed25519 signing key and X25519 ceremony key, imports
@@ -51,19 +55,26 @@ class Trustee {
   /// The body of POST /v1/decrypt as it arrives: {"request": "<hex>"}. Anything else is refused
   /// and logged as malformed; the request itself goes to decrypt(). trustee_http.cpp only moves
   /// bytes into this, and tests/fuzz/trustee_body_fuzz.cpp feeds it arbitrary ones.
-  Reply decrypt_body(std::string_view body, uint64_t now);
+  /// `source` is the caller's address: refusals before a warrant verified are counted per source.
+  Reply decrypt_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned.
-  Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now);
+  Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now, const std::string& source = "local");
   Reply info();
   Reply head(uint64_t now);
   Reply consistency(uint64_t from, uint64_t to);
   Reply inclusion(uint64_t index, uint64_t size);
   Reply entries(uint64_t start, uint64_t count);
 
-  /// The body of POST /v1/ceremony as it arrives (trustee_ceremony.cpp, SPEC §12.4): begin, one
-  /// call per round, finish. A body of the wrong shape is refused before anything changes.
-  Reply ceremony(std::string_view body);
+  /// The body of POST /v1/ceremony as it arrives (trustee_ceremony.cpp, SPEC §12.4): a call
+  /// signed by the operator key (begin, one per round, finish, commit, abort). A body that is not
+  /// signed so, or of the wrong shape, is refused before anything changes.
+  Reply ceremony(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// Writes the refusal counts of intervals that have ended (all of them with `everything`).
+  void flush_refusals(uint64_t now, bool everything = false);
+
+  /// A ceremony with no accepted step for this long may be replaced by a new operator-signed begin.
+  static constexpr uint64_t kCeremonyIdleSeconds = 120;
 
   ~Trustee();
   uint8_t index() const { return index_; }
@@ -74,11 +85,18 @@ class Trustee {
   explicit Trustee(db::Database db);  // defined beside Ceremony (trustee_ceremony.cpp)
   /// Replaces the key this trustee holds: the new share sealed at rest, the old one overwritten,
   /// checkpointed and vacuumed away (SPEC §12.4).
-  escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share);
+  /// The roster it was made with is pinned with it: later ceremonies must name exactly that roster.
+  escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share,
+                                 const std::vector<uint8_t>& roster);
   escrow::Result<void> seal_secrets();
   Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
-  Reply reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now);
+  /// A refusal before anything was proven: counted in tally_ (the log gets one entry per source
+  /// and interval), and answered 429 once the source is over its budget.
+  Reply refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,
+                               int status, std::string error, std::string reason);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
+  std::size_t tree_size() const { return leaves_.size(); }
+  void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds
   void sync_frontier();
 
   std::mutex mu_;  // one request at a time: decisions, nonces, budgets and the log stay consistent
@@ -93,6 +111,13 @@ class Trustee {
   escrow::Secret<32> at_rest_key_;                // kept to re-seal after a ceremony
   std::vector<uint8_t> salt_;
   std::unique_ptr<Ceremony> ceremony_;
+  std::optional<escrow::request::VerifyKey> operator_key_;  // none: no ceremony at all
+  std::vector<uint8_t> roster_;                             // pinned by the first committed ceremony
+  RefusalTally tally_;
+  // Agency keys whose warrant verified here: the per-source budget never blocks them, so an abuser
+  // behind the same address cannot lock a court-approved agency out. Bounded; forgotten when full.
+  std::set<std::array<uint8_t, 32>> proven_agencies_;
+  static constexpr std::size_t kMaxProvenAgencies = 4096;
   std::unique_ptr<ThreadPool> pool_;
   std::string root_pem_;
   std::string crl_path_;

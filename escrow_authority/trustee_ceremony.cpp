@@ -1,17 +1,34 @@
-// The trustee's side of a DKG or refresh ceremony (SPEC §12.4). A coordinator relays messages;
-// it is not trusted with anything: broadcasts are signed by their trustee, private shares are
-// sealed to their recipient, and every trustee checks both against the roster.
+// The trustee's side of a DKG or refresh ceremony (SPEC §12.4). Who may do what:
+// - only the operator key the trustee was initialised with can begin, advance, commit or abort a
+//   ceremony: every call is signed by it, and verified before a byte of it is parsed;
+// - the roster is the one the trustee is enrolled in: pinned by the first ceremony that commits,
+//   and every later ceremony must name exactly it;
+// - one ceremony at a time: a second begin is refused while one runs (it is abandoned only after
+//   kCeremonyIdleSeconds without a step, and that is logged);
+// - the new share is stored only at commit, when the key the ceremony ended with is the key it
+//   must have (a refresh: the same Y, k and n, epoch + 1) and every roster member has signed a
+//   confirmation of that same key;
+// - every step, accepted or refused, is a log entry.
+// The coordinator relays messages and sees no secret: broadcasts are signed by their trustee,
+// private shares are sealed to their recipient, and every trustee checks both against the roster.
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <ctime>
+#include <set>
+
+#include "ceremony_call.hpp"
 #include "escrow/dkg.hpp"
 #include "escrow/domain.hpp"
+#include "escrow/hash.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/wire.hpp"
 #include "trustee.hpp"
+#include "trustee_log_codes.hpp"
 
 namespace doormat::authority {
 using escrow::PartyIndex;
+using escrow::Result;
 using escrow::wire::from_hex;
 using escrow::wire::to_hex;
 namespace dkg = escrow::dkg;
@@ -27,12 +44,18 @@ struct Trustee::Ceremony {
   dkg::Protocol protocol = dkg::Protocol::gjkr;
   std::size_t k = 0, n = 0;
   std::map<PartyIndex, RosterEntry> roster;
+  std::vector<uint8_t> roster_bytes;  // canonical: what is pinned at commit
   std::optional<dkg::Party> party;
   int round = 0;
+  uint64_t last_step = 0;  // the trustee's clock at the last accepted call
+  // After finish: the key this trustee computed, waiting for every roster member's confirmation.
+  std::optional<escrow::tdh2::PublicKey> pending_key;
+  std::optional<escrow::tdh2::KeyShare> pending_share;
 };
 
 Trustee::Trustee(db::Database db) : db_(std::move(db)) {}
-Trustee::~Trustee() = default;
+// What the tally still holds reaches the log before the trustee stops.
+Trustee::~Trustee() { flush_refusals(static_cast<uint64_t>(std::time(nullptr)), /*everything=*/true); }
 
 namespace {
 
@@ -63,6 +86,15 @@ bool hex_into(const json& j, const char* field, std::array<uint8_t, N>& out) {
   return true;
 }
 
+// The roster as bytes, sorted by index: n || n × (index || Ed25519 || X25519). Two rosters are the
+// same roster exactly when these are equal.
+std::vector<uint8_t> roster_encoding(const std::map<PartyIndex, RosterEntry>& roster) {
+  escrow::wire::Writer w;
+  w.u8(static_cast<uint8_t>(roster.size()));
+  for (const auto& [i, e] : roster) w.u8(i.value()).bytes(e.sign_key).bytes(e.box_key);
+  return w.take();
+}
+
 // Every field the handler reads, checked for its JSON type and range before anything happens:
 // nlohmann's value() and get() throw on a wrong type, and a body refused half-way through its
 // messages would leave the ceremony changed.
@@ -73,13 +105,15 @@ std::optional<std::string> shape_problem(const json& body) {
   auto small = [](const json& o, const char* field) {  // absent, or an integer 0..255
     return !o.contains(field) || (o.at(field).is_number_unsigned() && o.at(field).get<uint64_t>() <= 255);
   };
-  if (!body.is_object()) return "the body must be a JSON object";
+  if (!body.is_object()) return "the call must be a JSON object";
   if (!body.contains("action") || !body["action"].is_string()) return "need an action";
   if (!absent_or(body, "ceremony", &json::is_string) || !absent_or(body, "protocol", &json::is_string))
     return "ceremony and protocol must be strings";
-  if (!small(body, "k")) return "k must be an integer from 1 to 255";
-  if (!absent_or(body, "roster", &json::is_array) || !absent_or(body, "messages", &json::is_array))
-    return "roster and messages must be arrays";
+  if (!small(body, "k") || !small(body, "trustee") || !small(body, "round")) return "k, trustee and round must be integers from 0 to 255";
+  if (!absent_or(body, "time", &json::is_number_unsigned)) return "time must be an unsigned integer";
+  if (!absent_or(body, "roster", &json::is_array) || !absent_or(body, "messages", &json::is_array) ||
+      !absent_or(body, "confirmations", &json::is_array))
+    return "roster, messages and confirmations must be arrays";
   for (const auto& e : body.value("roster", json::array()))
     if (!e.is_object() || !small(e, "trustee") || !absent_or(e, "ed25519", &json::is_string) || !absent_or(e, "x25519", &json::is_string))
       return "each roster entry must be {trustee: 1..255, ed25519: hex, x25519: hex}";
@@ -87,17 +121,47 @@ std::optional<std::string> shape_problem(const json& body) {
     if (!m.is_object() || !small(m, "from") || !small(m, "to") || !absent_or(m, "round", &json::is_number_unsigned) ||
         !absent_or(m, "kind", &json::is_string) || !absent_or(m, "payload", &json::is_string) || !absent_or(m, "signature", &json::is_string))
       return "each message must be {from, to: 0..255, round: integer, kind, payload, signature: strings}";
+  for (const auto& c : body.value("confirmations", json::array()))
+    if (!c.is_object() || !small(c, "trustee") || !absent_or(c, "signature", &json::is_string))
+      return "each confirmation must be {trustee: 1..255, signature: hex}";
   return std::nullopt;
 }
 
 }  // namespace
 
-Reply Trustee::ceremony(std::string_view text) {
+Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& source) {
   std::lock_guard lock(mu_);
-  auto bad = [&](std::string reason) { return Reply{400, {{"error", "bad_ceremony"}, {"reason", std::move(reason)}, {"trustee", index()}}}; };
-  const auto body = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return bad("the body is not JSON");
-  if (auto problem = shape_problem(body)) return bad(*problem);
+  const auto raw = std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  const auto request_hash = escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(raw).finish<32>();
+
+  // Nobody but the operator: an unsigned or wrongly signed call is refused before it is parsed, and
+  // counted, not logged one by one (SPEC §11.2, unauthenticated refusals).
+  if (!operator_key_)
+    return refuse_unauthenticated(source, kCeremonyUnauthenticated, request_hash, now, 403, "no_operator",
+                                  "this trustee was initialised without an operator key: it takes part in no ceremony");
+  std::string why;
+  const auto call_text = verified_call_text(text, *operator_key_, why);
+  if (!call_text) return refuse_unauthenticated(source, kCeremonyUnauthenticated, request_hash, now, 401, "bad_operator_signature", why);
+
+  // From here the operator signed the call: every outcome is its own log entry.
+  std::array<uint8_t, 32> ceremony_slot{};  // the log's warrant slot holds the ceremony id, zero-padded
+  auto record = [&](uint8_t decision, const std::string& reason) -> Result<void> {
+    const std::size_t before = tree_size();
+    auto r = db_.transaction([&] { return append({{now, request_hash, ceremony_slot, {}, decision, reason}}); });
+    if (!r) rollback(before);
+    return r;
+  };
+  auto refuse_call = [&](int status, std::string reason) -> Reply {
+    if (auto r = record(kCeremonyRefused, reason); !r) return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
+    return {status, {{"error", "bad_ceremony"}, {"reason", std::move(reason)}, {"trustee", index()}}};
+  };
+  const auto body = json::parse(*call_text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return refuse_call(400, "the call is not JSON");
+  if (auto problem = shape_problem(body)) return refuse_call(400, *problem);
+  std::array<uint8_t, 16> id{};
+  if (!hex_into(body, "ceremony", id)) return refuse_call(400, "ceremony id must be 16 bytes of hex");
+  std::copy(id.begin(), id.end(), ceremony_slot.begin());
+  if (body.value("trustee", 0u) != index_) return refuse_call(400, fmt::format("the call is addressed to trustee {}, not {}", body.value("trustee", 0u), index_));
   const std::string action = body["action"].get<std::string>();
   const auto me = *PartyIndex::make(index_);
   json out_messages = json::array();
@@ -117,43 +181,128 @@ Reply Trustee::ceremony(std::string_view text) {
   };
 
   if (action == "begin") {
+    const uint64_t t = body.value("time", uint64_t{0});
+    if ((now > t ? now - t : t - now) > freshness_) return refuse_call(401, "the begin call is not fresh (its time is too far from the trustee's clock)");
+    if (ceremony_) {
+      if (now - std::min(now, ceremony_->last_step) < kCeremonyIdleSeconds)
+        return refuse_call(409, fmt::format("ceremony {} is in progress", to_hex(ceremony_->id)));
+      // Abandoned by its coordinator: logged as such before the new one starts.
+      std::array<uint8_t, 32> old_slot{};
+      std::copy(ceremony_->id.begin(), ceremony_->id.end(), old_slot.begin());
+      const std::size_t before = tree_size();
+      auto r = db_.transaction([&] {
+        return append({{now, request_hash, old_slot, {}, kCeremonyAborted, fmt::format("abandoned: no step for {} s", kCeremonyIdleSeconds)}});
+      });
+      if (!r) {
+        rollback(before);
+        return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
+      }
+      ceremony_.reset();
+    }
+    {
+      auto st = db_.prepare("SELECT 1 FROM ceremonies WHERE id = ?");
+      if (!st) return {500, {{"error", "internal"}}};
+      st->bind(1, id);
+      auto used = st->step();
+      if (!used) return {500, {{"error", "internal"}}};
+      if (*used) return refuse_call(409, "this ceremony id was used before");
+    }
     Ceremony c;
-    if (!hex_into(body, "ceremony", c.id)) return bad("ceremony id must be 16 bytes of hex");
+    c.id = id;
     auto protocol = protocol_of(body.value("protocol", ""));
-    if (!protocol) return bad("protocol must be gjkr, joint_feldman or refresh");
+    if (!protocol) return refuse_call(400, "protocol must be gjkr, joint_feldman or refresh");
     c.protocol = *protocol;
-    if (!body.contains("roster") || !body["roster"].is_array()) return bad("need a roster");
+    if (!body.contains("roster")) return refuse_call(400, "need a roster");
     for (const auto& e : body["roster"]) {
       auto i = PartyIndex::make(e.value("trustee", 0u));
       RosterEntry r;
       if (!i || !hex_into(e, "ed25519", r.sign_key) || !hex_into(e, "x25519", r.box_key) || c.roster.contains(*i))
-        return bad("roster entries need a unique trustee index and both keys");
+        return refuse_call(400, "roster entries need a unique trustee index and both keys");
       c.roster.emplace(*i, r);
     }
     c.n = c.roster.size();
     c.k = body.value("k", 0u);
-    // The roster must be 1..n and list this trustee with its own keys, or its messages would be refused.
-    if (c.k < 1 || c.k > c.n || c.roster.rbegin()->first.value() != c.n) return bad("need 1 <= k <= n and indices 1..n");
+    if (c.n == 0 || c.k < 1 || c.k > c.n || c.roster.rbegin()->first.value() != c.n) return refuse_call(400, "need 1 <= k <= n and indices 1..n");
+    c.roster_bytes = roster_encoding(c.roster);
+    if (!roster_.empty() && c.roster_bytes != roster_) return refuse_call(403, "the roster is not the one this trustee is enrolled in");
+    // The roster must list this trustee with its own keys, or its messages would be refused.
     if (!c.roster.contains(me) || c.roster.at(me).sign_key != sign_public_ || c.roster.at(me).box_key != box_public_)
-      return bad("the roster does not list this trustee's keys");
+      return refuse_call(403, "the roster does not list this trustee's keys");
     std::optional<std::pair<escrow::tdh2::PublicKey, escrow::tdh2::KeyShare>> previous;
     if (c.protocol == dkg::Protocol::refresh) {
-      if (!share_ || pk_->k != c.k || pk_->n != c.n) return bad("refresh needs a current key with the same k and n");
+      if (!share_ || pk_->k != c.k || pk_->n != c.n) return refuse_call(409, "refresh needs a current key with the same k and n");
       previous.emplace(*pk_, *share_);
     } else if (share_) {
-      return bad("this trustee already holds a share; use refresh");
+      return refuse_call(409, "this trustee already holds a share; use refresh");
     }
     c.party.emplace(c.protocol, me, c.k, c.n, rng_, previous);
     c.round = 1;
+    c.last_step = now;
+    const std::string protocol_name = body.value("protocol", "");
+    {
+      auto st = db_.prepare("INSERT INTO ceremonies (id, time) VALUES (?, ?)");
+      if (!st) return {500, {{"error", "internal"}}};
+      st->bind(1, id).bind(2, static_cast<int64_t>(now));
+      const std::size_t before = tree_size();
+      auto r = db_.transaction([&]() -> Result<void> {
+        if (auto run = st->run(); !run) return run;
+        return append({{now, request_hash, ceremony_slot, {}, kCeremonyBegun, fmt::format("{} begun: k = {}, n = {}", protocol_name, c.k, c.n)}});
+      });
+      if (!r) {
+        rollback(before);
+        return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
+      }
+    }
     ceremony_ = std::make_unique<Ceremony>(std::move(c));
     emit("deal", dkg::encode(ceremony_->party->deal()), std::nullopt);
     for (const auto& s : ceremony_->party->shares()) emit("share", dkg::encode(s), s.to);
     return {200, {{"trustee", index_}, {"round", 1}, {"messages", out_messages}}};
   }
 
-  if (!ceremony_) return bad("no ceremony in progress");
-  std::array<uint8_t, 16> id{};
-  if (!hex_into(body, "ceremony", id) || id != ceremony_->id) return bad("not the ceremony in progress");
+  if (!ceremony_ || id != ceremony_->id) return refuse_call(409, "not the ceremony in progress");
+  const int last = dkg::rounds(ceremony_->protocol) + 1;  // the step that finishes
+
+  if (action == "abort") {
+    ceremony_.reset();
+    if (auto r = record(kCeremonyAborted, "aborted by the operator"); !r) return {500, {{"error", "internal"}}};
+    return {200, {{"trustee", index_}, {"aborted", true}}};
+  }
+
+  if (action == "commit") {
+    if (!ceremony_->pending_key) return refuse_call(409, "nothing to commit: the ceremony has not finished");
+    // One confirmation from every roster member, each over this trustee's own key: then all n
+    // computed the same key, and storing it cannot split the authority.
+    const auto key_bytes = ceremony_->pending_key->encode();
+    const auto message = confirmation_message(ceremony_->id, key_bytes);
+    std::set<uint8_t> confirmed;
+    for (const auto& c : body.value("confirmations", json::array())) {
+      auto who = PartyIndex::make(c.value("trustee", 0u));
+      escrow::signature::Signature sig{};
+      if (!who || !ceremony_->roster.contains(*who) || !hex_into(c, "signature", sig)) continue;
+      if (escrow::signature::verify(escrow::domain::kCeremonyConfirm, message, sig, ceremony_->roster.at(*who).sign_key))
+        confirmed.insert(who->value());
+    }
+    if (confirmed.size() != ceremony_->n) {
+      std::string missing;
+      for (const auto& [i, e] : ceremony_->roster)
+        if (!confirmed.contains(i.value())) missing += (missing.empty() ? "" : ", ") + std::to_string(i.value());
+      return refuse_call(409, fmt::format("no valid confirmation of this key from trustee(s) {}: the share is not stored", missing));
+    }
+    const auto epoch = ceremony_->pending_key->epoch;
+    if (auto r = store_key(*ceremony_->pending_key, *ceremony_->pending_share, ceremony_->roster_bytes); !r)
+      return {500, {{"error", "internal"}, {"reason", "could not store the new share"}}};
+    ceremony_.reset();
+    if (auto r = record(kCeremonyCommitted, fmt::format("committed: key of epoch {} stored, confirmed by all {} trustees", epoch, confirmed.size()));
+        !r)
+      return {500, {{"error", "internal"}}};
+    return {200, {{"trustee", index_}, {"committed", true}, {"epoch", epoch}}};
+  }
+
+  if (action != "round" && action != "finish") return refuse_call(400, "action must be begin, round, finish, commit or abort");
+  if (body.value("round", 0u) != static_cast<unsigned>(ceremony_->round + 1))
+    return refuse_call(409, fmt::format("expected the call for step {}", ceremony_->round + 1));
+  if ((action == "finish") != (ceremony_->round + 1 == last))
+    return refuse_call(409, fmt::format("step {} is {}", ceremony_->round + 1, ceremony_->round + 1 == last ? "finish" : "a round"));
   auto& party = *ceremony_->party;
 
   // Ingest the previous round's messages: signed by their sender, addressed to everyone or to us.
@@ -204,9 +353,8 @@ Reply Trustee::ceremony(std::string_view text) {
   }
 
   ++ceremony_->round;
-  const bool gjkr = ceremony_->protocol == dkg::Protocol::gjkr;
-  const int last = gjkr ? 7 : 4;
-  if (action == "round" && ceremony_->round < last) {
+  ceremony_->last_step = now;
+  if (action == "round") {
     switch (ceremony_->round) {
       case 2:
         for (const auto& c : party.complaints()) emit("complaint", dkg::encode(c), std::nullopt);
@@ -224,21 +372,38 @@ Reply Trustee::ceremony(std::string_view text) {
         for (const auto& r : party.reveals()) emit("reveal", dkg::encode(r), std::nullopt);
         break;
     }
+    if (auto r = record(kCeremonyRound, fmt::format("round {}: {} messages in, {} out", ceremony_->round, body["messages"].size(), out_messages.size())); !r)
+      return {500, {{"error", "internal"}}};
     return {200, {{"trustee", index_}, {"round", ceremony_->round}, {"messages", out_messages}, {"errors", errors}}};
   }
-  if (action != "finish" || ceremony_->round != last) return bad(fmt::format("expected round {} or finish", ceremony_->round));
 
+  // finish: the key this trustee computed, checked against the key it must be, kept pending.
   auto outcome = party.finish();
-  ceremony_.reset();
-  if (!outcome) return {409, {{"error", "ceremony_failed"}, {"reason", outcome.error().message()}, {"trustee", index_}}};
   json disq = json::object();
-  for (const auto& [p, why] : outcome->disqualified) disq[std::to_string(p.value())] = why;
+  if (outcome)
+    for (const auto& [p, why] : outcome->disqualified) disq[std::to_string(p.value())] = why;
+  std::optional<std::string> wrong;
+  if (!outcome) wrong = outcome.error().message();
+  else if (!outcome->disqualified.empty()) wrong = fmt::format("{} roster member(s) disqualified: every trustee of the roster must take part", outcome->disqualified.size());
+  else if (ceremony_->protocol == dkg::Protocol::refresh &&
+           (!(outcome->public_key.y == pk_->y) || outcome->public_key.k != pk_->k || outcome->public_key.n != pk_->n ||
+            outcome->public_key.epoch != pk_->epoch + 1))
+    wrong = "the refresh did not end with the same authority key at the next epoch";
+  if (wrong) {
+    ceremony_.reset();
+    (void)record(kCeremonyAborted, "failed: " + *wrong);
+    return {409, {{"error", "ceremony_failed"}, {"reason", *wrong}, {"trustee", index_}, {"disqualified", disq}}};
+  }
+  const auto key_bytes = outcome->public_key.encode();
+  const auto confirmation = escrow::signature::sign(escrow::domain::kCeremonyConfirm, confirmation_message(ceremony_->id, key_bytes), sign_secret_);
   json qual = json::array();
   for (auto p : outcome->qualified) qual.push_back(p.value());
-  if (auto r = store_key(outcome->public_key, outcome->share); !r)
-    return {500, {{"error", "internal"}, {"reason", r.error().message()}}};
-  return {200, {{"trustee", index_}, {"public_key", to_hex(outcome->public_key.encode())}, {"epoch", outcome->public_key.epoch},
-                {"qualified", qual}, {"disqualified", disq}, {"errors", errors}}};
+  ceremony_->pending_key = outcome->public_key;
+  ceremony_->pending_share.emplace(std::move(outcome->share));
+  if (auto r = record(kCeremonyFinished, fmt::format("finished: key of epoch {} computed, awaiting {} confirmations", outcome->public_key.epoch, ceremony_->n)); !r)
+    return {500, {{"error", "internal"}}};
+  return {200, {{"trustee", index_}, {"public_key", to_hex(key_bytes)}, {"epoch", outcome->public_key.epoch}, {"qualified", qual},
+                {"disqualified", disq}, {"errors", errors}, {"confirmation", to_hex(confirmation)}}};
 }
 
 }  // namespace doormat::authority

@@ -1,5 +1,7 @@
 // `escrow-authority trustee init|serve`.
 #include <nlohmann/json.hpp>
+#include <signal.h>
+
 #include <thread>
 
 #include "commands.hpp"
@@ -38,7 +40,13 @@ void register_trustee(CLI::App& app, int& status) {
   init->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase for the at-rest key")->required()->check(CLI::ExistingFile);
   init->add_option("--judges-required", o->setup.judges_required, "distinct judges a warrant needs")->capture_default_str();
   init->add_option("--freshness", o->setup.freshness_seconds, "seconds a request's time may differ from ours")->capture_default_str();
+  init->add_option("--operator", o->setup.operator_path,
+                   "the operator's .pub (`operator new`): only calls it signs can run a DKG or refresh here; without it, none can")
+      ->check(CLI::ExistingFile);
   init->add_option("--rate-per-minute", o->setup.rate_per_minute, "requests per agency key per minute (0: unlimited)")->capture_default_str();
+  init->add_option("--refusal-budget", o->setup.refusal_budget,
+                   "refused unauthenticated requests per source address per 10 s before it gets 429 (0: unlimited)")
+      ->capture_default_str();
   init->callback([o, &status] {
     if (o->setup.share_path.empty() == (o->setup.index == 0)) {
       status = report({escrow::ErrorCategory::malformed, "trustee init", "give --share and --authority (dealer) or --index (DKG)"});
@@ -62,6 +70,14 @@ void register_trustee(CLI::App& app, int& status) {
   serve->add_option("--port-file", o->port_file, "write the chosen port here once listening");
   serve->add_option("--threads", o->threads, "threads that share a batch of fields (default: one per core)")->check(CLI::Range(1, 256));
   serve->callback([o, &status] {
+    // SIGTERM and SIGINT blocked before any thread starts (Trustee::open starts the pool), so
+    // they reach serve_trustee's waiter and the trustee stops cleanly (its refusal counts logged)
+    // instead of a pool thread taking the default action.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     auto pass = read_passphrase(o->passphrase_file);
     if (!pass) { status = report(pass.error()); return; }
     auto t = Trustee::open(o->setup.db_path, *pass, o->threads);

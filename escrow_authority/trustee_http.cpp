@@ -35,8 +35,8 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   // Oversized bodies are refused before parsing: a request is at most 8 MiB, hex doubles it.
   server.set_payload_max_length(2 * escrow::request::kMaxRequestBytes + 1024);
 
-  server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.decrypt_body(req.body, now())); });
-  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.ceremony(req.body)); });
+  server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.decrypt_body(req.body, now(), req.remote_addr)); });
+  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.ceremony(req.body, now(), req.remote_addr)); });
   server.Get("/v1/info", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.info()); });
   server.Get("/v1/log/head", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.head(now())); });
   server.Get("/v1/log/consistency", [&](const httplib::Request& req, httplib::Response& res) {

@@ -1,12 +1,16 @@
 // The trustee's HTTP bodies and query parameters, fed to a real Trustee: its SQLite database, its
 // sealed share, its court root and CRL, all made once at start-up in a temporary directory. The
 // first input byte picks the endpoint, the rest is the body:
-//   0  POST /v1/decrypt   — every body is refused (nobody here can sign for an agency) and every
-//                            refusal is one more log entry: the log must grow by exactly one.
-//   1  POST /v1/ceremony  — after a valid refresh `begin` made by this harness, so rounds and
-//                            messages meet a ceremony in progress.
+//   0  POST /v1/decrypt   — every body is refused (nobody here can sign for an agency), and each
+//                            refusal is unauthenticated: counted, never a log entry of its own
+//                            (the clock stands still here, so no interval closes).
+//   1  POST /v1/ceremony  — the body as it came (refused: the operator did not sign it), and the
+//                            same body signed with the operator's key, after an operator-signed
+//                            refresh `begin` of this harness, so rounds and messages meet a
+//                            ceremony in progress.
 //   2  GET  /v1/log/...   — consistency, inclusion and entries with arbitrary numbers.
 // Every reply must be a JSON object; every refusal must name its error.
+#include <fmt/format.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,7 +24,9 @@
 #include "escrow/rng.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
+#include "ceremony_call.hpp"
 #include "files.hpp"
+#include "identity.hpp"
 #include "trustee.hpp"
 
 namespace {
@@ -55,7 +61,9 @@ struct Fixture {
   }
   std::string dir;
   std::unique_ptr<Trustee> trustee;
-  std::string begin;  // a refresh begin this trustee accepts: its own keys and two others'
+  json begin;  // a refresh begin this trustee accepts: its own keys and two others'; its id changes each time
+  std::unique_ptr<doormat::identity::Identity> operator_key;
+  uint64_t begins = 0;
 };
 
 Fixture::Fixture() {
@@ -80,6 +88,9 @@ Fixture::Fixture() {
   setup.crl_path = f.dir + "/crl.pem";
   setup.passphrase = "fuzz passphrase";
   setup.rate_per_minute = 0;
+  f.operator_key = std::make_unique<doormat::identity::Identity>(must(doormat::identity::generate("operator"), "operator"));
+  must(doormat::identity::save(*f.operator_key, f.dir + "/operator"), "operator key");
+  setup.operator_path = f.dir + "/operator.pub";
   must(doormat::authority::init_trustee(setup), "init_trustee");
   f.trustee = must(Trustee::open(setup.db_path, setup.passphrase, 1), "open");
 
@@ -92,7 +103,7 @@ Fixture::Fixture() {
     crypto_box_keypair(box_pk.data(), box_sk.data());
     roster.push_back({{"trustee", i}, {"ed25519", escrow::wire::to_hex(sign_pk)}, {"x25519", escrow::wire::to_hex(box_pk)}});
   }
-  f.begin = json{{"action", "begin"}, {"ceremony", kCeremonyId}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}}.dump();
+  f.begin = json{{"action", "begin"}, {"ceremony", kCeremonyId}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"trustee", 1}, {"time", kNow}};
 }
 
 Fixture& fixture() {
@@ -126,13 +137,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const auto r = t.decrypt_body(body, kNow);
       check_reply(r, "decrypt");
       if (r.status == 200) die("decrypt: answered a request nobody signed");
-      if (log_size() != before + 1) die("decrypt: a refusal that is not exactly one log entry");
+      if (log_size() != before) die("decrypt: an unauthenticated refusal wrote its own log entry");
       break;
     }
     case 1: {
-      const auto begun = t.ceremony(f.begin);
-      if (begun.status != 200) die("ceremony: the harness's own begin was refused: " + begun.body.dump());
-      check_reply(t.ceremony(body), "ceremony");
+      // A fresh id each time: a begin is refused while a ceremony runs, and an id is never reused.
+      auto begin = f.begin;
+      if (f.begins++ > 0) begin["ceremony"] = fmt::format("{:032x}", f.begins);  // the first is the seeds' id
+      const auto begun = t.ceremony(doormat::authority::sign_ceremony_call(begin, f.operator_key->sign_secret).dump(), kNow);
+      if (begun.status != 200 && begun.status != 409) die("ceremony: the harness's own begin was refused: " + begun.body.dump());
+      const uint64_t before = log_size();
+      const auto unsigned_reply = t.ceremony(body, kNow);
+      check_reply(unsigned_reply, "ceremony");
+      if (unsigned_reply.status == 200 || log_size() != before) die("ceremony: a call the operator did not sign was accepted or logged");
+      // The same bytes as a call the operator signed, when they are JSON: the authenticated parser.
+      const auto call = json::parse(body, nullptr, /*allow_exceptions=*/false);
+      if (!call.is_discarded()) check_reply(t.ceremony(doormat::authority::sign_ceremony_call(call, f.operator_key->sign_secret).dump(), kNow), "ceremony");
       break;
     }
     case 2: {

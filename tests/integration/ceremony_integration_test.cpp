@@ -1,8 +1,14 @@
-// The DKG and refresh ceremonies among real trustee processes (SPEC §12.4).
+// The DKG and refresh ceremonies among real trustee processes (SPEC §12.4), and what an outsider
+// who can reach a trustee's port can do to them: nothing.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
+#include <future>
+
+#include "ceremony_call.hpp"
 #include "directory.hpp"
+#include "identity.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
 #include "live_trustee.hpp"
@@ -21,6 +27,7 @@ struct Ceremony : ::testing::Test {
     fs::remove_all(dir);
     fs::create_directories(dir);
     sh({"court", "init", "--dir", "court"}, dir);
+    sh({"operator", "new", "--out", "operator"}, dir);
     ASSERT_TRUE(files::write_text(dir + "/pass", "ceremony passphrase\n", true).has_value());
     std::vector<std::string> enroll = {"enroll", "--directory", "trustees.json"};
     for (int i = 1; i <= 5; ++i) {
@@ -31,7 +38,7 @@ struct Ceremony : ::testing::Test {
       t.db = t.dir + "/state.db";
       t.pass = dir + "/pass";
       sh({"trustee", "init", "--db", t.db, "--index", std::to_string(i), "--root", "court/root.pem", "--crl", "court/crl.pem",
-          "--passphrase-file", "pass"},
+          "--passphrase-file", "pass", "--operator", "operator.pub"},
          dir);
       t.start();
       enroll.insert(enroll.end(), {"--url", t.url});
@@ -43,7 +50,29 @@ struct Ceremony : ::testing::Test {
     for (auto& t : trustees) t.kill(SIGTERM);
     if (!HasFailure()) fs::remove_all(dir);
   }
-  json ceremony(const std::vector<std::string>& args) { return json::parse(sh(args, dir)); }
+  json ceremony(std::vector<std::string> args) {
+    args.insert(args.begin() + 2, {"--operator", "operator.key"});
+    return json::parse(sh(args, dir));
+  }
+  std::string authority_of(const TrusteeProcess& t) { return authority::http_get(t.url, "/v1/info").value().body.value("authority", ""); }
+  uint64_t log_size_of(const TrusteeProcess& t) { return authority::http_get(t.url, "/v1/info").value().body["log_size"].get<uint64_t>(); }
+  // One call to trustee t, signed by `key` (the operator's or anyone's), as the coordinator sends it.
+  authority::HttpReply call(const TrusteeProcess& t, json c, const escrow::signature::SigningKey& key) {
+    c["trustee"] = t.index;
+    return authority::http_post(t.url, "/v1/ceremony", authority::sign_ceremony_call(c, key)).value();
+  }
+  json roster_of(const std::string& directory) {
+    json roster = json::array();
+    const auto entries = authority::load_directory(directory).value();  // kept: a range-for over .value() of a temporary dangles
+    for (const auto& e : entries)
+      roster.push_back({{"trustee", e.index}, {"ed25519", escrow::wire::to_hex(e.sign_key)}, {"x25519", escrow::wire::to_hex(e.box_key)}});
+    return roster;
+  }
+  static std::string fresh_id() {
+    std::array<uint8_t, 16> id{};
+    randombytes_buf(id.data(), id.size());
+    return escrow::wire::to_hex(id);
+  }
 };
 
 TEST_F(Ceremony, GjkrAmongFiveProcessesGivesOneKeyThatDecrypts) {
@@ -58,12 +87,22 @@ TEST_F(Ceremony, GjkrAmongFiveProcessesGivesOneKeyThatDecrypts) {
   }
 }
 
-TEST_F(Ceremony, ASilentTrusteeIsDisqualifiedAndTheRestFinish) {
+// Every roster member must confirm the key before anyone stores a share: with one silent, the other
+// four compute a key, but none keeps it, and the failure names the silent one.
+TEST_F(Ceremony, ASilentTrusteeFailsTheCeremonyAndNoTrusteeStoresAKey) {
   trustees[4].kill(SIGKILL);
-  const auto out = ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"});
-  EXPECT_EQ(out["finished"].size(), 4u);
-  ASSERT_TRUE(out["disqualified"].contains("5"));
-  EXPECT_NE(out["disqualified"]["5"].get<std::string>().find("silent"), std::string::npos);
+  auto r = process::run({kBin, "ceremony", "dkg", "--trustees", dir + "/trustees.json", "-k", "3", "--operator", dir + "/operator.key", "--out",
+                         dir + "/authority.pub"}).value();
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("trustee 5 dropped out"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/authority.pub"));
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(authority::http_get(trustees[i].url, "/v1/info").value().body["has_key"].get<bool>());
+  // Not stuck: the aborted ceremony does not block the next one, with trustee 5 back.
+  trustees[4].start();
+  sh({"enroll", "--directory", "trustees.json", "--url", trustees[0].url, "--url", trustees[1].url, "--url", trustees[2].url, "--url",
+      trustees[3].url, "--url", trustees[4].url},
+     dir);
+  EXPECT_EQ(ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"})["finished"].size(), 5u);
 }
 
 TEST_F(Ceremony, RefreshKeepsTheKeyAndErasesTheOldShareFromDisk) {
@@ -93,8 +132,125 @@ TEST_F(Ceremony, RefreshKeepsTheKeyAndErasesTheOldShareFromDisk) {
 
 TEST_F(Ceremony, ATrusteeWithAKeyRefusesASecondDkg) {
   ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"});
-  auto again = process::run({kBin, "ceremony", "dkg", "--trustees", dir + "/trustees.json", "-k", "3", "--out", dir + "/again.pub"}).value();
-  EXPECT_NE(again.status, 0);  // every trustee answers "already holds a share; use refresh"
+  auto again = process::run({kBin, "ceremony", "dkg", "--trustees", dir + "/trustees.json", "-k", "3", "--operator", dir + "/operator.key",
+                             "--out", dir + "/again.pub"}).value();
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.err.find("already holds a share"), std::string::npos) << again.err;
+}
+
+// The penetration test's hijack (issue 12), with the project's own commands: an outsider with its
+// own operator key, a dealer and four trustees of its own, a directory that mixes them with the
+// victim (trustee 1 of the real authority), and a refresh. Then the same by hand: begin calls to the
+// victim signed by the outsider's key, unsigned, and signed by the real operator but with another
+// roster. Every one is refused, the victim's key and share stay as they were, and the real
+// authority still refreshes afterwards.
+TEST_F(Ceremony, AnOutsidersRefreshIsRefusedAndChangesNothing) {
+  ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"});
+  auto& victim = trustees[0];
+  const std::string key_before = authority_of(victim);
+  ASSERT_FALSE(key_before.empty());
+
+  // The outsider's authority: trustees 2..5 with dealer shares and the outsider's operator key.
+  sh({"operator", "new", "--out", "mallory"}, dir);
+  sh({"ceremony", "dealer", "-k", "3", "-n", "5", "--out", "evil"}, dir);
+  std::vector<TrusteeProcess> evil;
+  std::vector<std::string> enroll = {"enroll", "--directory", "evil.json", "--url", victim.url};
+  for (int i = 2; i <= 5; ++i) {
+    TrusteeProcess t;
+    t.index = i;
+    t.dir = dir + "/evil" + std::to_string(i);
+    fs::create_directories(t.dir);
+    t.db = t.dir + "/state.db";
+    t.pass = dir + "/pass";
+    sh({"trustee", "init", "--db", t.db, "--share", "evil/share-" + std::to_string(i) + ".bin", "--authority", "evil/authority.pub", "--root",
+        "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass", "--operator", "mallory.pub"},
+       dir);
+    t.start();
+    enroll.insert(enroll.end(), {"--url", t.url});
+    evil.push_back(t);
+  }
+  sh(enroll, dir);
+  auto refresh = process::run({kBin, "ceremony", "refresh", "--trustees", dir + "/evil.json", "-k", "3", "--operator", dir + "/mallory.key",
+                               "--out", dir + "/evil-new.pub"}).value();
+  EXPECT_NE(refresh.status, 0);
+
+  // By hand, past the coordinator's own checks: straight to the victim.
+  const auto mallory = identity::load(dir + "/mallory.key").value();
+  const auto op = identity::load(dir + "/operator.key").value();
+  const json evil_begin = {{"action", "begin"}, {"protocol", "refresh"}, {"k", 3}, {"roster", roster_of(dir + "/evil.json")}, {"time", now()}};
+  auto forged = evil_begin;
+  forged["ceremony"] = fresh_id();
+  EXPECT_EQ(call(victim, forged, mallory.sign_secret).status, 401);
+  forged["ceremony"] = fresh_id();
+  EXPECT_EQ(authority::http_post(victim.url, "/v1/ceremony", forged).value().status, 401);  // no signature at all
+  forged["ceremony"] = fresh_id();
+  const auto wrong_roster = call(victim, forged, op.sign_secret);  // the real operator, the outsider's roster
+  EXPECT_EQ(wrong_roster.status, 403);
+  EXPECT_NE(authority::text_of(wrong_roster.body, "reason").find("not the one this trustee is enrolled in"), std::string::npos) << wrong_roster.body.dump();
+
+  for (auto& t : evil) t.kill(SIGTERM);
+  EXPECT_EQ(authority_of(victim), key_before);
+  // Restarted, the victim still holds the real key, and the real authority refreshes.
+  victim.kill(SIGTERM);
+  victim.start();
+  EXPECT_EQ(authority_of(victim), key_before);
+  sh({"enroll", "--directory", "trustees.json", "--url", trustees[0].url, "--url", trustees[1].url, "--url", trustees[2].url, "--url",
+      trustees[3].url, "--url", trustees[4].url},
+     dir);
+  EXPECT_EQ(ceremony({"ceremony", "refresh", "--trustees", "trustees.json", "-k", "3", "--out", "authority2.pub", "--json"})["epoch"].get<int>(), 1);
+}
+
+// A begin from anyone but the operator, sent again and again while a real DKG runs, neither
+// aborts nor disturbs it; and a second operator-signed begin is refused while the first runs.
+TEST_F(Ceremony, AStrayBeginDoesNotAbortARunningCeremony) {
+  sh({"operator", "new", "--out", "mallory"}, dir);
+  const auto mallory = identity::load(dir + "/mallory.key").value();
+  const json stray = {{"action", "begin"}, {"protocol", "gjkr"}, {"k", 3}, {"roster", roster_of(dir + "/trustees.json")}, {"time", now()}};
+  auto dkg = std::async(std::launch::async, [&] {
+    return process::run({kBin, "ceremony", "dkg", "--trustees", dir + "/trustees.json", "-k", "3", "--operator", dir + "/operator.key",
+                         "--out", dir + "/authority.pub", "--json"}).value();
+  });
+  int strays = 0;
+  for (int i = 0; i < 2000 && dkg.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready; ++i) {
+    auto s = stray;
+    s["ceremony"] = fresh_id();
+    EXPECT_EQ(call(trustees[i % 5], s, mallory.sign_secret).status, 401);
+    ++strays;
+  }
+  const auto out = dkg.get();
+  ASSERT_EQ(out.status, 0) << out.err;
+  EXPECT_EQ(json::parse(out.out)["finished"].size(), 5u);
+  EXPECT_GT(strays, 0);
+  for (const auto& t : trustees) EXPECT_TRUE(authority::http_get(t.url, "/v1/info").value().body["has_key"].get<bool>());
+
+  // The operator itself: a ceremony in progress is not replaced by a second begin.
+  const auto op = identity::load(dir + "/operator.key").value();
+  auto first = stray;
+  first["protocol"] = "refresh";
+  first["ceremony"] = fresh_id();
+  ASSERT_EQ(call(trustees[0], first, op.sign_secret).status, 200);
+  auto second = first;
+  second["ceremony"] = fresh_id();
+  const auto refused = call(trustees[0], second, op.sign_secret);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(authority::text_of(refused.body, "reason").find("in progress"), std::string::npos);
+  // Replaying the first begin is refused too: an id is used once.
+  auto abort = json{{"action", "abort"}, {"ceremony", first["ceremony"]}};
+  ASSERT_EQ(call(trustees[0], abort, op.sign_secret).status, 200);
+  EXPECT_EQ(call(trustees[0], first, op.sign_secret).status, 409);
+}
+
+// Every ceremony step is a log entry; calls nobody signed are not, one by one.
+TEST_F(Ceremony, EveryStepIsLoggedAndUnsignedCallsAreOnlyCounted) {
+  const uint64_t before = log_size_of(trustees[0]);
+  ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"});
+  // begin, rounds 2..6, finish, commit.
+  EXPECT_EQ(log_size_of(trustees[0]), before + 1 + 5 + 1 + 1);
+  const uint64_t after = log_size_of(trustees[0]);
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(authority::http_post(trustees[0].url, "/v1/ceremony", json{{"action", "begin"}}).value().status, 401);
+  // At most one entry: the count of a 10 s interval that may have ended during the loop.
+  EXPECT_LE(log_size_of(trustees[0]), after + 1);
 }
 
 }  // namespace

@@ -51,12 +51,13 @@ in_ns() { local ns="$1"; shift; ip netns exec "$tag-$ns" "$@"; }
 cd "$work"
 "$authority" court init --dir court > /dev/null
 "$authority" court appoint --dir court --judge jane > /dev/null
+"$authority" operator new --out operator > /dev/null
 urls=()
 for i in $(seq 1 $n); do
   mkdir "t$i"
   printf 'passphrase %s\n' "$i" > "t$i/passphrase"
   "$authority" trustee init --db "t$i/state.db" --root court/root.pem --crl court/crl.pem \
-    --passphrase-file "t$i/passphrase" --index "$i" > /dev/null
+    --passphrase-file "t$i/passphrase" --index "$i" --operator operator.pub > /dev/null
   # Not through in_ns: a function in the background is a subshell, and $! would be its pid.
   ip netns exec "$tag-$i" "$authority" trustee serve --db "t$i/state.db" --passphrase-file "t$i/passphrase" \
     --host "$net$i" --port 7000 2> "t$i/log.txt" &
@@ -71,7 +72,7 @@ done
 # Everything the investigator does, it does from its own namespace, over the bridge.
 in_ns inv "$authority" enroll --directory trustees.json "${urls[@]}" > /dev/null
 mkdir authority
-in_ns inv "$authority" ceremony dkg --trustees trustees.json -k $k --out authority/authority.pub --json > dkg.json
+in_ns inv "$authority" ceremony dkg --trustees trustees.json -k $k --operator operator.key --out authority/authority.pub --json > dkg.json
 python3 -c 'import json,sys; d=json.load(open("dkg.json")); assert len(d["finished"]) == 5, d' \
   || { echo "the DKG over the namespaces did not finish with all five"; exit 1; }
 

@@ -15,6 +15,7 @@
 #include <future>
 #include <thread>
 
+#include "ceremony_call.hpp"
 #include "directory.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
@@ -53,6 +54,7 @@ class Trustees : public ::testing::Test {
     sh({"court", "init", "--dir", "rogue-court", "--name", "Rogue Root"}, dir);
     sh({"court", "appoint", "--dir", "rogue-court", "--judge", "mallory"}, dir);
     sh({"agency", "new", "--name", "agency", "--out", "agency"}, dir);
+    sh({"operator", "new", "--out", "operator"}, dir);
     ASSERT_TRUE(files::write_text(dir + "/pass", "integration passphrase\n", true).has_value());
     int i = 0;
     for (auto* t : {&t1, &t2}) {
@@ -63,7 +65,7 @@ class Trustees : public ::testing::Test {
       t->db = t->dir + "/state.db";
       t->pass = dir + "/pass";
       sh({"trustee", "init", "--db", t->db, "--share", "auth/share-" + std::to_string(i) + ".bin", "--authority", "auth/authority.pub",
-          "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"},
+          "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass", "--operator", "operator.pub"},
          dir);
       t->start();
     }
@@ -221,14 +223,41 @@ TEST_F(Trustees, BadAgencySignatureIsRefused) {
   EXPECT_EQ(reply.body.value("error", ""), "bad_agency_signature");
 }
 
-TEST_F(Trustees, MalformedJsonIsRefusedAndLogged) {
+// Nobody signed a malformed body: it is refused and counted, and the log gets one entry for the
+// source and interval with the count (here at the trustee's stop, which closes the interval).
+TEST_F(Trustees, MalformedJsonIsRefusedAndCountedInOneLogEntry) {
+  t1.kill(SIGTERM);  // a fresh tally: nothing counted before this test
+  t1.start();
   const uint64_t before = log_size(t1);
   auto reply = authority::http_post(t1.url, "/v1/decrypt", json("not an object")).value();
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.body.value("error", ""), "malformed_json");
   reply = authority::http_post(t1.url, "/v1/decrypt", {{"request", "zz"}}).value();
   EXPECT_EQ(reply.status, 400);
-  EXPECT_EQ(log_size(t1), before + 2);
+  t1.kill(SIGTERM);
+  t1.start();
+  ASSERT_EQ(log_size(t1), before + 1);
+  const auto page = authority::http_get(t1.url, "/v1/log/entries?start=" + std::to_string(before) + "&count=1").value().body;
+  const auto entry = escrow::translog::Entry::decode(escrow::wire::from_hex(page["entries"][0].get<std::string>()).value()).value();
+  EXPECT_EQ(entry.decision, 0x80);
+  EXPECT_NE(entry.reason.find("2 unauthenticated refusal(s) from 127.0.0.1"), std::string::npos) << entry.reason;
+}
+
+// Past its budget (200 refusals in 10 s) a source is answered 429 before any X.509 work, and the
+// log still grows by at most one entry per kind; an agency whose warrant verified here before is
+// not locked out by it.
+TEST_F(Trustees, ASourceOverItsRefusalBudgetGets429AndAProvenAgencyDoesNot) {
+  const auto sw = warrant(1000, 2000);
+  const auto proven = post(t1, make_request(sw, {field("alice", "bob", 1500)}));
+  ASSERT_EQ(proven.status, 200);
+  const uint64_t before = log_size(t1);
+  int over = 0;
+  for (int i = 0; i < 260; ++i) over += authority::http_post(t1.url, "/v1/decrypt", json("junk")).value().status == 429;
+  EXPECT_GE(over, 50);  // 200 answered in full at most, in one interval or two
+  EXPECT_LE(log_size(t1), before + 4);
+  EXPECT_EQ(post(t1, make_request(sw, {field("alice", "bob", 1500)})).status, 200);
+  t1.kill(SIGTERM);  // the next test starts with a fresh budget
+  t1.start();
 }
 
 // Found by reading for trustee_body_fuzz: nlohmann's value() throws on a wrong type, and the
@@ -247,14 +276,18 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   crypto_sign_keypair(sign_pk.data(), sign_sk.data());
   crypto_box_keypair(box_pk.data(), box_sk.data());
   roster.push_back({{"trustee", 3}, {"ed25519", escrow::wire::to_hex(sign_pk)}, {"x25519", escrow::wire::to_hex(box_pk)}});
-  const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}};
-  ASSERT_EQ(authority::http_post(t1.url, "/v1/ceremony", begin).value().status, 200);
+  const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"trustee", 1}, {"time", now()}};
+  const auto op = identity::load(dir + "/operator.key").value();
+  // Each body as the operator would sign it: the shape checks are those of an authenticated call.
+  auto signed_post = [&](const json& body) { return authority::http_post(t1.url, "/v1/ceremony", authority::sign_ceremony_call(body, op.sign_secret)).value(); };
+  ASSERT_EQ(signed_post(begin).status, 200);
+  EXPECT_EQ(authority::http_post(t1.url, "/v1/ceremony", begin).value().status, 401);  // unsigned
 
   auto with = [](json body, const char* key, json value) {
     body[key] = std::move(value);
     return body;
   };
-  const json round = {{"action", "round"}, {"ceremony", id}};
+  const json round = {{"action", "round"}, {"ceremony", id}, {"trustee", 1}, {"round", 2}};
   for (const json& body : {json("not an object"), json{{"action", 1}}, with(begin, "protocol", 5), with(begin, "k", "two"),
                            with(begin, "k", -1), with(begin, "k", 258), with(begin, "roster", {{{"trustee", "one"}}}),
                            with(begin, "roster", {{{"trustee", 257}, {"ed25519", "00"}, {"x25519", "00"}}}),
@@ -262,12 +295,12 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
                            with(round, "messages", {{{"from", 2}, {"round", "one"}}}),
                            with(round, "messages", {{{"from", 2}, {"kind", 7}}}),
                            with(round, "messages", {{{"from", 2}, {"to", 257}}})}) {
-    auto reply = authority::http_post(t1.url, "/v1/ceremony", body).value();
+    auto reply = signed_post(body);
     EXPECT_EQ(reply.status, 400) << body.dump();
     EXPECT_EQ(reply.body.value("error", ""), "bad_ceremony") << body.dump();
   }
   // Nothing above moved the ceremony: the next good round is round 2.
-  auto next = authority::http_post(t1.url, "/v1/ceremony", with(round, "messages", json::array())).value();
+  auto next = signed_post(with(round, "messages", json::array()));
   EXPECT_EQ(next.status, 200);
   EXPECT_EQ(next.body.value("round", 0), 2);
 }
@@ -402,7 +435,7 @@ TEST_F(Trustees, RefusalChangesNothingButTheLog) {
   bad.signature[0] ^= 1;
   const uint64_t before = log_size(t1);
   EXPECT_EQ(post(t1, bad).status, 401);
-  EXPECT_EQ(log_size(t1), before + 1);
+  EXPECT_EQ(log_size(t1), before);  // unauthenticated: counted, not logged one by one
   // The budget of 1 is untouched, and the refused request's nonce was not burned.
   bad.signature[0] ^= 1;
   const auto resp = open(post(t1, bad));

@@ -30,6 +30,9 @@
 namespace escrow::dkg {
 
 enum class Protocol { joint_feldman, gjkr, refresh };
+/// Rounds of messages before finish(): GJKR's six, three for Joint-Feldman and refresh. Every
+/// driver of a ceremony (run_honest, the trustee daemon, the coordinator) reads it from here.
+[[nodiscard]] constexpr int rounds(Protocol protocol) { return protocol == Protocol::gjkr ? 6 : 3; }
 
 /// Round 1, broadcast: the dealer's commitment vector. Feldman: C_m = a_m G (k entries).
 /// GJKR: E_m = a_m G + b_m Gbar (k entries). Refresh: C_m = a_m G for m = 1..k-1 (a_0 = 0).

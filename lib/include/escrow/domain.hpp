@@ -25,6 +25,8 @@ inline constexpr std::string_view kRequestSignature = "doormat/v1/request/agency
 inline constexpr std::string_view kResponseSignature = "doormat/v1/response/trustee-signature";
 inline constexpr std::string_view kTreeHeadSignature = "doormat/v1/translog/tree-head";
 inline constexpr std::string_view kDkgMessage = "doormat/v1/dkg/message";  // SPEC §12.4
+inline constexpr std::string_view kCeremonyCall = "doormat/v1/ceremony/operator-call";   // SPEC §12.4: the operator signs each call
+inline constexpr std::string_view kCeremonyConfirm = "doormat/v1/ceremony/confirm-key";  // SPEC §12.4: a trustee confirms the key
 inline constexpr std::string_view kTrusteeRawRequest = "doormat/v1/trustee/raw-request";        // SPEC §11.3
 inline constexpr std::string_view kTrusteeSecretsAtRest = "doormat/v1/trustee/secrets-at-rest";  // SPEC §11.5
 
