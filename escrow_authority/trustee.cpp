@@ -219,7 +219,10 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
 Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
   auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
   if (!st) return escrow::unexpected(st.error());
-  for (const auto& e : entries) {
+  for (auto e : entries) {
+    // A refusal's reason can carry a library's error text: the log keeps its first 255 bytes
+    // rather than refuse to record the decision (Entry::encode refuses to cut it silently).
+    if (e.reason.size() > translog::kMaxReasonBytes) e.reason.resize(translog::kMaxReasonBytes);
     const auto bytes = e.encode();
     const auto leaf = translog::leaf_hash(bytes);
     st->reset().bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);

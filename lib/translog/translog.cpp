@@ -1,5 +1,6 @@
 #include "escrow/translog.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include "escrow/domain.hpp"
@@ -165,9 +166,17 @@ bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_ro
 
 // ---- entries and tree heads ----
 
+Result<Entry> Entry::make(uint64_t time, const std::array<uint8_t, 32>& request_hash, const std::array<uint8_t, 32>& warrant_hash,
+                          const std::array<uint8_t, 32>& field_hash, uint8_t decision, std::string reason) {
+  if (reason.size() > kMaxReasonBytes)
+    return fail(ErrorCategory::malformed, "translog::Entry::make",
+                fmt::format("reason is {} bytes, over the limit of {}", reason.size(), kMaxReasonBytes));
+  return Entry{time, request_hash, warrant_hash, field_hash, decision, std::move(reason)};
+}
+
 std::vector<uint8_t> Entry::encode() const {
   wire::Writer w;
-  const std::span<const uint8_t> words(reinterpret_cast<const uint8_t*>(reason.data()), std::min<std::size_t>(reason.size(), 255));
+  const std::span<const uint8_t> words(reinterpret_cast<const uint8_t*>(reason.data()), reason.size());
   w.header(wire::ObjectType::log_entry).u64(time).bytes(request_hash).bytes(warrant_hash).bytes(field_hash).u8(decision).bytes_u8(words);
   return w.take();
 }

@@ -48,6 +48,8 @@ class Frontier {
 [[nodiscard]] bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root, const Hash& new_root,
                                       std::span<const Hash> proof);
 
+inline constexpr std::size_t kMaxReasonBytes = 255;
+
 /// One decision in a trustee's log (SPEC §11.3): the leaf data the Merkle tree hashes.
 struct Entry {
   uint64_t time = 0;
@@ -57,6 +59,12 @@ struct Entry {
   uint8_t decision = 0;                    ///< 0 issued; otherwise a refusal code (request::FieldStatus or 0x80+)
   std::string reason;                      ///< public words, at most 255 bytes
 
+  /// An entry whose reason fits its u8 prefix; a longer reason is refused (malformed), never cut.
+  [[nodiscard]] static Result<Entry> make(uint64_t time, const std::array<uint8_t, 32>& request_hash,
+                                          const std::array<uint8_t, 32>& warrant_hash,
+                                          const std::array<uint8_t, 32>& field_hash, uint8_t decision, std::string reason);
+  /// Aborts on a reason over 255 bytes (see wire::Writer): build entries with make(), or bound
+  /// the reason first as the trustee's log does.
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<Entry> decode(std::span<const uint8_t> bytes);
 };
