@@ -79,7 +79,6 @@ class Trustee {
   Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
   Reply reject_body(std::span<const uint8_t> body, std::string reason, uint64_t now);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
-  void sync_frontier();
 
   std::mutex mu_;  // one request at a time: decisions, nonces, budgets and the log stay consistent
   db::Database db_;
@@ -105,8 +104,9 @@ class Trustee {
   };
   std::map<std::array<uint8_t, 32>, Bucket> buckets_;  // per agency Ed25519 key, in memory
   bool take_token(const std::array<uint8_t, 32>& agency);
-  std::vector<escrow::translog::Hash> leaves_;
-  escrow::translog::Frontier frontier_;  // the same leaves: signed heads in O(log n)
+  // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
+  // Appends that do not commit are dropped with leaves_.resize(before).
+  escrow::translog::Tree leaves_;
   escrow::SystemRng rng_;
 };
 

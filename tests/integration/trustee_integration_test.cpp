@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -522,6 +523,45 @@ TEST_F(Trustees, AuditCatchesATrusteeThatRewritesItsLog) {
   const auto report = json::parse(second.out);
   EXPECT_FALSE(report["consistent"].get<bool>());
   EXPECT_FALSE(report["trustees"][0]["consistent"].get<bool>());
+}
+
+TEST_F(Trustees, ATrusteeWhoseStoredHashesDisagreeWithItsEntriesRefusesToStart) {
+  // A trustee of its own, with a few entries; stopped; one entry edited in the SQLite file with
+  // its stored leaf hash left as it was (a damaged file, or a clumsy insider).
+  TrusteeProcess t3 = extra_trustee("t3-rehash");
+  ASSERT_EQ(post(t3, make_request(warrant(1000, 2000), {field("alice", "bob", 1500), field("alice", "bob", 1600)})).status, 200);
+  ASSERT_GE(log_size(t3), 2u);
+  t3.kill(SIGTERM);
+  // Unchanged, it starts again: the check costs a restart nothing but the hashing.
+  t3.start();
+  ASSERT_GE(log_size(t3), 2u);
+  t3.kill(SIGTERM);
+  {
+    auto db = db::Database::open(t3.db).value();
+    auto st = db.prepare("SELECT entry FROM log WHERE idx = 1").value();
+    ASSERT_TRUE(st.step().value());
+    auto entry = escrow::translog::Entry::decode(st.column_blob(0)).value();
+    entry.reason = "nothing to see here";
+    auto upd = db.prepare("UPDATE log SET entry = ? WHERE idx = 1").value();
+    upd.bind(1, entry.encode());
+    ASSERT_TRUE(upd.run().has_value());
+  }
+  fs::remove(t3.dir + "/port");
+  const std::string log = t3.dir + "/refused.txt";
+  const pid_t pid = process::spawn({kBin, "trustee", "serve", "--db", t3.db, "--passphrase-file", t3.pass, "--port", "0",
+                                    "--port-file", t3.dir + "/port"}, log).value();
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 400 && !exited; ++i) {
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!exited) process::stop(pid, SIGKILL);
+  ASSERT_TRUE(exited) << "the trustee served a log whose entries contradict its hashes";
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(fs::exists(t3.dir + "/port"));
+  const auto out = files::read_text(log).value();
+  EXPECT_NE(out.find("the log's stored hashes disagree with its entries at index 1"), std::string::npos) << out;
 }
 
 TEST(Demo, TheDealerVariantStillRunsForComparison) {
