@@ -273,6 +273,27 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(next.body.value("round", 0), 2);
 }
 
+// A ceremony message's kind is signed with a u8 length prefix: one of 300 bytes used to wrap; with
+// wire::Writer's overflow now an error, it must be a dropped message, never an abort.
+TEST_F(Trustees, ACeremonyMessageWithAKindOver255BytesIsDroppedNotFatal) {
+  TrusteeProcess t3 = extra_trustee("t3-long-kind");
+  const std::string id = "ffeeddccbbaa99887766554433221100";
+  json roster = json::array();
+  for (const auto* t : {&t1, &t2, &t3}) {
+    const auto info = authority::http_get(t->url, "/v1/info").value().body;
+    roster.push_back({{"trustee", t->index}, {"ed25519", info.at("ed25519")}, {"x25519", info.at("x25519")}});
+  }
+  const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}};
+  ASSERT_EQ(authority::http_post(t3.url, "/v1/ceremony", begin).value().status, 200);
+  const json message = {{"from", 2}, {"to", 3}, {"round", 1}, {"kind", std::string(300, 'k')}, {"payload", "00"},
+                        {"signature", std::string(128, '0')}};
+  auto reply = authority::http_post(t3.url, "/v1/ceremony", {{"action", "round"}, {"ceremony", id}, {"messages", {message}}});
+  ASSERT_TRUE(reply.has_value()) << "the trustee died on the message";
+  EXPECT_NE(reply->body.dump().find("bad signature"), std::string::npos) << reply->body.dump();
+  EXPECT_EQ(authority::http_get(t3.url, "/v1/info").value().status, 200);
+  t3.kill(SIGTERM);
+}
+
 // Also from trustee_body_fuzz's invariant on /v1/log/entries: start + count used to wrap past 2^64
 // (and turn negative in SQLite), returning entries from the start of the log.
 TEST_F(Trustees, LogEntriesNearTheTopOfUint64DoNotWrap) {
