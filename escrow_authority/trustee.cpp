@@ -187,21 +187,23 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   }
   if (auto roster = get(t->db_, "roster")) t->roster_ = std::move(*roster);
 
-  // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a crash.
-  auto st = t->db_.prepare("SELECT idx, leaf_hash FROM log ORDER BY idx");
+  // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a
+  // crash. Every entry is hashed again, so a stored hash that disagrees with its entry (a
+  // damaged or edited file) stops the trustee before it signs a head its entries contradict.
+  auto st = t->db_.prepare("SELECT idx, entry, leaf_hash FROM log ORDER BY idx");
   if (!st) return escrow::unexpected(st.error());
   for (;;) {
     auto row = st->step();
     if (!row) return escrow::unexpected(row.error());
     if (!*row) break;
-    if (st->column_int(0) != static_cast<int64_t>(t->leaves_.size()))
+    const uint64_t idx = t->leaves_.size();
+    if (st->column_int(0) != static_cast<int64_t>(idx))
       return fail(ErrorCategory::internal, fn, "log has a gap: refusing to serve a forked history");
-    const auto h = st->column_blob(1);
-    translog::Hash leaf{};
-    if (h.size() != leaf.size()) return fail(ErrorCategory::internal, fn, "damaged leaf hash");
-    std::copy(h.begin(), h.end(), leaf.begin());
-    t->leaves_.push_back(leaf);
-    t->frontier_.append(leaf);
+    const translog::Hash leaf = translog::leaf_hash(st->column_blob(1));
+    const auto stored = st->column_blob(2);
+    if (stored.size() != leaf.size() || !std::equal(stored.begin(), stored.end(), leaf.begin()))
+      return fail(ErrorCategory::internal, fn, fmt::format("the log's stored hashes disagree with its entries at index {}", idx));
+    t->leaves_.append(leaf);
   }
   return t;
 }
@@ -233,19 +235,17 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
 Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
   auto st = db_.prepare("INSERT INTO log (idx, entry, leaf_hash) VALUES (?, ?, ?)");
   if (!st) return escrow::unexpected(st.error());
-  for (const auto& e : entries) {
+  for (auto e : entries) {
+    // A refusal's reason can carry a library's error text: the log keeps its first 255 bytes
+    // rather than refuse to record the decision (Entry::encode refuses to cut it silently).
+    if (e.reason.size() > translog::kMaxReasonBytes) e.reason.resize(translog::kMaxReasonBytes);
     const auto bytes = e.encode();
     const auto leaf = translog::leaf_hash(bytes);
     st->reset().bind(1, static_cast<int64_t>(leaves_.size())).bind(2, bytes).bind(3, leaf);
     if (auto r = st->run(); !r) return r;
-    leaves_.push_back(leaf);
+    leaves_.append(leaf);  // dropped again by the caller's rollback(before) if the commit fails
   }
   return {};
-}
-
-// After a commit: the frontier follows the leaves that are now durable.
-void Trustee::sync_frontier() {
-  while (frontier_.size() < leaves_.size()) frontier_.append(leaves_[frontier_.size()]);
 }
 
 Reply Trustee::refuse(int status, std::string code, std::string reason, const translog::Entry& entry) {
@@ -485,8 +485,7 @@ Reply Trustee::info() {
 Reply Trustee::head(uint64_t now) {
   std::lock_guard lock(mu_);
   flush_refusals(now);
-  sync_frontier();
-  translog::TreeHead h{leaves_.size(), frontier_.root(), now, {}};
+  translog::TreeHead h{leaves_.size(), leaves_.root(), now, {}};
   translog::sign(h, sign_secret_);
   return {200, {{"trustee", index()}, {"tree_head", to_hex(h.encode())}}};
 }
@@ -496,7 +495,7 @@ Reply Trustee::consistency(uint64_t from, uint64_t to) {
   if (to > leaves_.size() || from > to) return {400, {{"error", "bad_range"}, {"reason", "need from <= to <= log size"}}};
   nlohmann::json proof = nlohmann::json::array();
   if (from > 0 && from < to) {
-    auto p = translog::consistency_proof(std::span(leaves_).first(to), from);
+    auto p = leaves_.consistency_proof(from, to);  // O(log n) stored hashes; named: checked above
     for (const auto& h : *p) proof.push_back(to_hex(h));
   }
   return {200, {{"from", from}, {"to", to}, {"proof", proof}}};
@@ -506,7 +505,7 @@ Reply Trustee::inclusion(uint64_t index_, uint64_t size) {
   std::lock_guard lock(mu_);
   if (size > leaves_.size() || index_ >= size) return {400, {{"error", "bad_range"}, {"reason", "need index < size <= log size"}}};
   nlohmann::json proof = nlohmann::json::array();
-  const auto path = translog::inclusion_proof(std::span(leaves_).first(size), index_);  // named: checked above
+  const auto path = leaves_.inclusion_proof(index_, size);  // O(log n) stored hashes; named: checked above
   for (const auto& h : *path) proof.push_back(to_hex(h));
   return {200, {{"index", index_}, {"size", size}, {"proof", proof}}};
 }

@@ -97,7 +97,6 @@ class Trustee {
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   std::size_t tree_size() const { return leaves_.size(); }
   void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds
-  void sync_frontier();
 
   std::mutex mu_;  // one request at a time: decisions, nonces, budgets and the log stay consistent
   db::Database db_;
@@ -130,8 +129,9 @@ class Trustee {
   };
   std::map<std::array<uint8_t, 32>, Bucket> buckets_;  // per agency Ed25519 key, in memory
   bool take_token(const std::array<uint8_t, 32>& agency);
-  std::vector<escrow::translog::Hash> leaves_;
-  escrow::translog::Frontier frontier_;  // the same leaves: signed heads in O(log n)
+  // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
+  // Appends that do not commit are dropped with rollback(before).
+  escrow::translog::Tree leaves_;
   escrow::SystemRng rng_;
 };
 

@@ -61,13 +61,16 @@ namespace {
 
 std::vector<uint8_t> signed_bytes(const std::array<uint8_t, 16>& id, int round, const std::string& kind, uint8_t to,
                                   std::span<const uint8_t> payload) {
-  return escrow::wire::Writer()
-      .bytes(id)
-      .u8(static_cast<uint8_t>(round))
-      .bytes_u8({reinterpret_cast<const uint8_t*>(kind.data()), kind.size()})
-      .u8(to)
-      .bytes_u32(payload)
-      .take();
+  // `kind` can come from a caller's JSON, so the overflow is an answer here, not an abort: an
+  // over-long kind yields no bytes, which no trustee ever signs (its messages start with the id).
+  auto bytes = escrow::wire::Writer()
+                   .bytes(id)
+                   .u8(static_cast<uint8_t>(round))
+                   .bytes_u8({reinterpret_cast<const uint8_t*>(kind.data()), kind.size()})
+                   .u8(to)
+                   .bytes_u32(payload)
+                   .finish("trustee ceremony message");
+  return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
 }
 
 std::optional<dkg::Protocol> protocol_of(const std::string& name) {

@@ -96,6 +96,19 @@ TEST(Group, PointParseRefusesNonCanonicalAndInvalidEncodings) {
   EXPECT_FALSE(Point::from_bytes(std::vector<uint8_t>(31, 0)).has_value());
 }
 
+TEST(Group, PointParseRefusesBit255Set) {
+  // RFC 9496 §4.3.1 refuses it; libsodium 1.0.18 would decode it as the point without the bit.
+  auto g = Point::generator().to_bytes();
+  ASSERT_TRUE(Point::from_bytes(g).has_value());
+  g[31] |= 0x80;
+  auto bad = Point::from_bytes(g);
+  ASSERT_TRUE(failed_with(bad, ErrorCategory::malformed));
+  EXPECT_NE(bad.error().detail.find("bit 255"), std::string::npos);
+  auto zero = std::vector<uint8_t>(32, 0);
+  zero[31] = 0x80;  // the identity with the bit set, even where the identity is allowed
+  EXPECT_FALSE(Point::from_bytes(zero, IdentityPoint::allow).has_value());
+}
+
 TEST(Group, IdentityResultsAreReturnedExplicitly) {
   DeterministicRng rng("group/identity");
   const Point p = Point::base_mul(Scalar::random(rng));

@@ -37,5 +37,25 @@ TEST(SessionLabel, RefusesTrailingBytes) {
   EXPECT_TRUE(failed_with(SessionLabel::decode(enc), ErrorCategory::malformed));
 }
 
+
+TEST(SessionLabel, IdentitiesOf255BytesRoundTripAnd256AreRefused) {
+  DeterministicRng rng("label/bounds");
+  const std::string at(255, 'a'), over(256, 'a');
+  const auto label = SessionLabel::make(at, at, 1, rng).value();
+  const auto back = SessionLabel::decode(label.encode()).value();
+  EXPECT_EQ(back.sender, at);
+  EXPECT_EQ(back.recipient, at);
+  for (auto [s, r] : {std::pair{over, at}, std::pair{at, over}}) {
+    auto bad = SessionLabel::make(s, r, 1, rng);
+    ASSERT_TRUE(failed_with(bad, ErrorCategory::malformed));
+    EXPECT_NE(bad.error().detail.find("1..255 bytes"), std::string::npos);
+  }
+}
+
+TEST(SessionLabelDeathTest, EncodeAbortsOnAnIdentityMakeWouldRefuse) {
+  SessionLabel raw{std::string(256, 'a'), "bob", 1, {}};
+  EXPECT_DEATH((void)raw.encode(), "over its u8 prefix");
+}
+
 }  // namespace
 }  // namespace escrow

@@ -103,5 +103,48 @@ TEST(LogEntry, RoundTrips) {
   EXPECT_EQ(back.reason, "session outside the warrant");
 }
 
+
+TEST(LogEntry, ReasonOf255BytesRoundTripsAnd256IsRefused) {
+  auto e = translog::Entry::make(1, {}, {}, {}, 3, std::string(255, 'r')).value();
+  EXPECT_EQ(translog::Entry::decode(e.encode()).value().reason, std::string(255, 'r'));
+  auto over = translog::Entry::make(1, {}, {}, {}, 3, std::string(256, 'r'));
+  ASSERT_TRUE(failed_with(over, ErrorCategory::malformed));
+  EXPECT_NE(over.error().detail.find("256 bytes, over the limit of 255"), std::string::npos);
+}
+
+TEST(LogEntryDeathTest, EncodeAbortsOnAReasonMakeWouldRefuse) {
+  translog::Entry e{1, {}, {}, {}, 3, std::string(256, 'r')};
+  EXPECT_DEATH((void)e.encode(), "over its u8 prefix");
+}
+
+TEST(Request, CheckAppliesTheBoundsDecodeApplies) {
+  Keys agency;
+  auto r = sample();
+  r.fields = {std::vector<uint8_t>(kMaxFieldBytes, 1)};
+  r.signed_warrant = std::vector<uint8_t>(kMaxSignedWarrantBytes, 2);
+  ASSERT_TRUE(r.check().has_value());
+  sign(r, agency.sk);
+  EXPECT_EQ(DecryptRequest::decode(r.encode()).value().fields, r.fields);
+
+  auto big_field = sample();
+  big_field.fields.push_back(std::vector<uint8_t>(kMaxFieldBytes + 1, 1));
+  EXPECT_TRUE(failed_with(big_field.check(), ErrorCategory::malformed));
+  auto big_warrant = sample();
+  big_warrant.signed_warrant.resize(kMaxSignedWarrantBytes + 1);
+  EXPECT_TRUE(failed_with(big_warrant.check(), ErrorCategory::malformed));
+  auto many = sample();
+  many.fields.assign(kMaxFields + 1, {1});
+  EXPECT_TRUE(failed_with(many.check(), ErrorCategory::malformed));
+  auto none = sample();
+  none.fields.clear();
+  EXPECT_TRUE(failed_with(none.check(), ErrorCategory::malformed));
+}
+
+TEST(RequestDeathTest, EncodeAbortsOnAFieldOverItsPrefix) {
+  auto r = sample();
+  r.fields.push_back(std::vector<uint8_t>(65536, 1));
+  EXPECT_DEATH((void)r.encode(), "over its u16 prefix");
+}
+
 }  // namespace
 }  // namespace escrow::request

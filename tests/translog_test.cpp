@@ -73,5 +73,84 @@ TEST(Translog, EveryConsistencyProofVerifiesAndAForkDoesNot) {
   EXPECT_FALSE(consistency_proof(leaves(3), 4).has_value());
 }
 
+
+// The stored-subtree tree answers exactly what the pure functions compute from all leaves, for
+// every size, index and old size up to 70, checked against a tree grown to 70 leaves.
+TEST(TranslogTree, EqualsThePureFunctionsAtEverySizeUpTo70) {
+  const auto l = leaves(70);
+  Tree t;
+  EXPECT_EQ(t.root(), root({}));
+  EXPECT_EQ(t.root(0).value(), root({}));
+  for (const auto& leaf : l) t.append(leaf);
+  ASSERT_EQ(t.size(), 70u);
+  for (uint64_t n = 0; n <= l.size(); ++n) {
+    const auto d = std::span<const Hash>(l).first(n);
+    ASSERT_EQ(t.root(n).value(), root(d)) << n;
+    for (uint64_t i = 0; i < n; ++i) ASSERT_EQ(t.inclusion_proof(i, n).value(), inclusion_proof(d, i).value()) << i << " of " << n;
+    for (uint64_t m = 1; m <= n; ++m) ASSERT_EQ(t.consistency_proof(m, n).value(), consistency_proof(d, m).value()) << m << " -> " << n;
+  }
+  EXPECT_EQ(t.root(), root(l));
+}
+
+TEST(TranslogTree, EqualsThePureFunctionsAtRandomSizesToAFewThousand) {
+  const auto l = leaves(5000);
+  Tree t;
+  for (const auto& leaf : l) t.append(leaf);
+  uint64_t x = 0x9e3779b97f4a7c15ull;  // a fixed xorshift stream: reproducible sizes
+  auto next = [&](uint64_t bound) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % bound;
+  };
+  for (int round = 0; round < 200; ++round) {
+    const uint64_t n = 1 + next(l.size());
+    const auto d = std::span<const Hash>(l).first(n);
+    const uint64_t i = next(n), m = 1 + next(n);
+    ASSERT_EQ(t.root(n).value(), root(d)) << n;
+    ASSERT_EQ(t.inclusion_proof(i, n).value(), inclusion_proof(d, i).value()) << i << " of " << n;
+    ASSERT_EQ(t.consistency_proof(m, n).value(), consistency_proof(d, m).value()) << m << " -> " << n;
+  }
+}
+
+TEST(TranslogTree, ResizeForgetsTheDroppedLeavesAndTheirSubtrees) {
+  const auto l = leaves(300);
+  Tree t, expected;
+  for (uint64_t n = 0; n < 300; ++n) {
+    t.append(l[n]);
+    expected.append(l[n]);
+  }
+  for (uint64_t n : {299u, 256u, 255u, 129u, 1u, 0u}) {
+    t.resize(n);
+    ASSERT_EQ(t.size(), n);
+    ASSERT_EQ(t.root(), root(std::span<const Hash>(l).first(n))) << n;
+  }
+  // Grown again after a rollback, with other leaves: nothing of the dropped ones survives.
+  const auto other = leaves(600);
+  for (uint64_t n = 0; n < 100; ++n) t.append(other[599 - n]);
+  std::vector<Hash> now;
+  for (uint64_t n = 0; n < 100; ++n) now.push_back(other[599 - n]);
+  EXPECT_EQ(t.root(), root(now));
+  for (uint64_t i = 0; i < 100; i += 7) EXPECT_EQ(t.inclusion_proof(i, 100).value(), inclusion_proof(now, i).value());
+}
+
+TEST(TranslogTree, RefusesSizesBeyondTheTree) {
+  Tree t;
+  for (const auto& leaf : leaves(5)) t.append(leaf);
+  EXPECT_FALSE(t.root(6).has_value());
+  EXPECT_FALSE(t.inclusion_proof(5, 5).has_value());
+  EXPECT_FALSE(t.inclusion_proof(0, 6).has_value());
+  EXPECT_FALSE(t.consistency_proof(0, 5).has_value());
+  EXPECT_FALSE(t.consistency_proof(4, 3).has_value());
+  EXPECT_FALSE(t.consistency_proof(3, 6).has_value());
+  EXPECT_TRUE(t.consistency_proof(5, 5).value().empty());
+}
+
+TEST(TranslogTreeDeathTest, ResizeNeverGrows) {
+  Tree t;
+  t.append(leaf_hash({}));
+  EXPECT_DEATH(t.resize(2), "");
+}
+
 }  // namespace
 }  // namespace escrow::translog

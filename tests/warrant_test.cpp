@@ -134,5 +134,57 @@ TEST(Pki, GarbageCertificateIsRefusedNotThrown) {
                           ErrorCategory::malformed));
 }
 
+
+// Every name in a warrant: 255 bytes encode, sign and round-trip; 256 are refused at make(),
+// and by add_signature, so no judge signs bytes a trustee would decode differently.
+TEST(Warrant, NamesOf255BytesRoundTripAnd256AreRefused) {
+  using Edit = void (*)(Warrant&, const std::string&);
+  const std::pair<const char*, Edit> fields[] = {
+      {"case reference", [](Warrant& w, const std::string& v) { w.case_reference = v; }},
+      {"court", [](Warrant& w, const std::string& v) { w.court = v; }},
+      {"target identity", [](Warrant& w, const std::string& v) { w.targets = {"bob", v}; }},
+  };
+  for (const auto& [name, edit] : fields) {
+    SCOPED_TRACE(name);
+    auto sw = court().draft();
+    edit(sw.warrant, std::string(255, 'x'));
+    ASSERT_TRUE(Warrant::make(sw.warrant).has_value());
+    ASSERT_TRUE(add_signature(sw, court().jane).has_value());
+    const auto back = SignedWarrant::decode(sw.encode()).value();
+    EXPECT_EQ(back.warrant.encode(), sw.warrant.encode());
+    EXPECT_TRUE(verify(back, court().policy(), court().now).has_value());
+
+    auto over = court().draft();
+    edit(over.warrant, std::string(256, 'x'));
+    auto made = Warrant::make(over.warrant);
+    ASSERT_TRUE(failed_with(made, ErrorCategory::malformed));
+    EXPECT_NE(made.error().detail.find("256 bytes, over the limit of 255"), std::string::npos) << made.error().detail;
+    EXPECT_TRUE(failed_with(add_signature(over, court().jane), ErrorCategory::malformed));
+    EXPECT_TRUE(over.signatures.empty());
+  }
+}
+
+TEST(Warrant, MakeAppliesTheRulesDecodeApplies) {
+  auto w = court().draft().warrant;
+  EXPECT_TRUE(Warrant::make(w).has_value());
+  w.targets = std::vector<std::string>(kMaxTargets + 1, "bob");
+  EXPECT_TRUE(failed_with(Warrant::make(w), ErrorCategory::malformed));
+  w = court().draft().warrant;
+  w.window_start = 3000;
+  EXPECT_TRUE(failed_with(Warrant::make(w), ErrorCategory::malformed));
+  w = court().draft().warrant;
+  w.court = "Court\n";
+  EXPECT_TRUE(failed_with(Warrant::make(w), ErrorCategory::malformed));
+}
+
+TEST(WarrantDeathTest, EncodeAbortsOnANameMakeWouldRefuse) {
+  auto w = court().draft().warrant;
+  w.case_reference = std::string(256, 'x');
+  EXPECT_DEATH((void)w.encode(), "over its u8 prefix");
+  w = court().draft().warrant;
+  w.targets = std::vector<std::string>(256, "bob");
+  EXPECT_DEATH((void)w.encode(), "count of 256 over its u8 prefix");
+}
+
 }  // namespace
 }  // namespace escrow::warrant

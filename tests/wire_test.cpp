@@ -78,5 +78,45 @@ TEST(Wire, HexRoundTripsAndRefusesBadDigits) {
   EXPECT_FALSE(from_hex("zz").has_value());
 }
 
+
+// Each prefix at its limit round-trips; one byte more fails the writer instead of wrapping.
+TEST(Wire, PrefixedFieldAtItsLimitRoundTrips) {
+  const std::vector<uint8_t> b8(255, 1), b16(65535, 2);
+  Writer w;
+  w.bytes_u8(b8).bytes_u16(b16).count_u8(255).count_u16(65535);
+  auto bytes = w.finish("test");
+  ASSERT_TRUE(bytes.has_value());
+  Reader r(*bytes, "test");
+  EXPECT_EQ(r.bytes_u8().size(), 255u);
+  EXPECT_EQ(r.bytes_u16().size(), 65535u);
+  EXPECT_EQ(r.u8(), 255);
+  EXPECT_EQ(r.u16(), 65535);
+  EXPECT_TRUE(r.finish().has_value());
+}
+
+TEST(Wire, OverflowIsAStickyErrorNotAWrappedLength) {
+  auto over = [](auto write) {
+    Writer w;
+    w.u8(1);
+    write(w);
+    w.u8(2);  // nothing after the failure is written either
+    EXPECT_FALSE(w.ok());
+    EXPECT_TRUE(w.view().empty());
+    auto done = w.finish("test");
+    ASSERT_TRUE(failed_with(done, ErrorCategory::malformed));
+    EXPECT_NE(done.error().detail.find("over its"), std::string::npos) << done.error().detail;
+  };
+  over([](Writer& w) { w.bytes_u8(std::vector<uint8_t>(256, 0)); });
+  over([](Writer& w) { w.bytes_u16(std::vector<uint8_t>(65536, 0)); });
+  over([](Writer& w) { w.count_u8(256); });
+  over([](Writer& w) { w.count_u16(65536); });
+}
+
+TEST(WireDeathTest, TakeAbortsOnAFailedWriter) {
+  Writer w;
+  w.bytes_u8(std::vector<uint8_t>(256, 0));
+  EXPECT_DEATH((void)w.take(), "over its u8 prefix");
+}
+
 }  // namespace
 }  // namespace escrow::wire

@@ -322,7 +322,7 @@ Result<Outcome> Party::finish() {
 
 namespace {
 void put_points(wire::Writer& w, const std::vector<Point>& points) {
-  w.u8(static_cast<uint8_t>(points.size()));
+  w.count_u8(points.size());
   for (const auto& p : points) w.bytes(p.to_bytes());
 }
 std::vector<Point> get_points(wire::Reader& r) {

@@ -1,5 +1,6 @@
 #include "escrow/request.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include "escrow/domain.hpp"
@@ -8,10 +9,21 @@
 #include "escrow/wire.hpp"
 
 namespace escrow::request {
+Result<void> DecryptRequest::check() const {
+  constexpr std::string_view fn = "request::DecryptRequest::check";
+  if (signed_warrant.size() > kMaxSignedWarrantBytes)
+    return fail(ErrorCategory::malformed, fn, fmt::format("signed warrant is {} bytes, over the limit of {}", signed_warrant.size(), kMaxSignedWarrantBytes));
+  if (fields.empty() || fields.size() > kMaxFields) return fail(ErrorCategory::malformed, fn, "a request carries 1..10000 escrow fields");
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].size() > kMaxFieldBytes)
+      return fail(ErrorCategory::malformed, fn, fmt::format("field {} is {} bytes, over the limit of {}", i, fields[i].size(), kMaxFieldBytes));
+  return {};
+}
+
 std::vector<uint8_t> DecryptRequest::signed_part() const {
   wire::Writer w;
   w.header(wire::ObjectType::decrypt_request).bytes_u32(signed_warrant).bytes(nonce).u64(time);
-  w.u16(static_cast<uint16_t>(fields.size()));
+  w.count_u16(fields.size());
   for (const auto& f : fields) w.bytes_u16(f);
   return w.take();
 }
@@ -27,14 +39,14 @@ Result<DecryptRequest> DecryptRequest::decode(std::span<const uint8_t> bytes) {
   wire::Reader r(bytes, "request::DecryptRequest::decode");
   r.header(wire::ObjectType::decrypt_request);
   DecryptRequest req;
-  auto w = r.bytes_u32(64 * 1024);
+  auto w = r.bytes_u32(kMaxSignedWarrantBytes);
   req.signed_warrant.assign(w.begin(), w.end());
   req.nonce = r.fixed<16>();
   req.time = r.u64();
   const std::size_t n = r.u16();
   if (r.ok() && (n == 0 || n > kMaxFields)) r.reject("a request carries 1..10000 escrow fields");
   for (std::size_t i = 0; r.ok() && i < n; ++i) {
-    auto f = r.bytes_u16(4096);
+    auto f = r.bytes_u16(kMaxFieldBytes);
     req.fields.emplace_back(f.begin(), f.end());
   }
   req.signature = r.fixed<64>();
@@ -67,7 +79,7 @@ std::string_view to_string(FieldStatus s) {
 
 std::vector<uint8_t> DecryptResponse::signed_part() const {
   wire::Writer w;
-  w.header(wire::ObjectType::decrypt_response).u8(trustee).bytes(request_hash).u16(static_cast<uint16_t>(results.size()));
+  w.header(wire::ObjectType::decrypt_response).u8(trustee).bytes(request_hash).count_u16(results.size());
   for (const auto& r : results) w.u8(static_cast<uint8_t>(r.status)).bytes_u16(r.partial);
   return w.take();
 }

@@ -1,6 +1,10 @@
 #include "escrow/translog.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
+
+#include <bit>
+#include <cstdlib>
 
 #include "escrow/domain.hpp"
 #include "escrow/signature.hpp"
@@ -91,6 +95,87 @@ Hash Frontier::root() const {
   return acc;
 }
 
+void Tree::append(const Hash& leaf) {
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(leaf);
+  // Like binary increment: a level with an even count just completed a pair, whose parent
+  // completes one level up.
+  for (std::size_t l = 0; levels_[l].size() % 2 == 0; ++l) {
+    if (l + 1 == levels_.size()) levels_.emplace_back();
+    const auto& level = levels_[l];
+    const Hash parent = node_hash(level[level.size() - 2], level.back());
+    levels_[l + 1].push_back(parent);
+  }
+}
+
+void Tree::resize(uint64_t n) {
+  if (n > size()) std::abort();  // misuse: a rollback never grows the log
+  // Level l keeps the subtrees of 2^l leaves that lie wholly inside the first n leaves.
+  for (std::size_t l = 0; l < levels_.size(); ++l) levels_[l].resize(n >> l);
+}
+
+Hash Tree::subtree(uint64_t start, uint64_t n) const {
+  // A perfect, aligned subtree is stored; otherwise split as MTH does (k = largest power of two
+  // < n): the left part is perfect, the right part is again a right-edge subtree.
+  if ((n & (n - 1)) == 0) {
+    const auto l = static_cast<std::size_t>(std::countr_zero(n));
+    return levels_[l][start >> l];
+  }
+  const uint64_t k = split(n);
+  return node_hash(subtree(start, k), subtree(start + k, n - k));
+}
+
+Hash Tree::root() const { return size() == 0 ? translog::root({}) : subtree(0, size()); }
+
+Result<Hash> Tree::root(uint64_t n) const {
+  if (n > size()) return fail(ErrorCategory::malformed, "translog::Tree::root", "size beyond the tree");
+  return n == 0 ? translog::root({}) : subtree(0, n);
+}
+
+// PATH(m, D[start : start + n]), as path() above.
+void Tree::path(uint64_t m, uint64_t start, uint64_t n, std::vector<Hash>& out) const {
+  if (n <= 1) return;
+  const uint64_t k = split(n);
+  if (m < k) {
+    path(m, start, k, out);
+    out.push_back(subtree(start + k, n - k));
+  } else {
+    path(m - k, start + k, n - k, out);
+    out.push_back(subtree(start, k));
+  }
+}
+
+// SUBPROOF(m, D[start : start + n], b), as subproof() above.
+void Tree::subproof(uint64_t m, uint64_t start, uint64_t n, bool complete, std::vector<Hash>& out) const {
+  if (m == n) {
+    if (!complete) out.push_back(subtree(start, n));
+    return;
+  }
+  const uint64_t k = split(n);
+  if (m <= k) {
+    subproof(m, start, k, complete, out);
+    out.push_back(subtree(start + k, n - k));
+  } else {
+    subproof(m - k, start + k, n - k, false, out);
+    out.push_back(subtree(start, k));
+  }
+}
+
+Result<std::vector<Hash>> Tree::inclusion_proof(uint64_t index, uint64_t n) const {
+  if (n > size() || index >= n) return fail(ErrorCategory::malformed, "translog::Tree::inclusion_proof", "need index < size <= tree size");
+  std::vector<Hash> out;
+  path(index, 0, n, out);
+  return out;
+}
+
+Result<std::vector<Hash>> Tree::consistency_proof(uint64_t old_size, uint64_t new_size) const {
+  if (old_size == 0 || old_size > new_size || new_size > size())
+    return fail(ErrorCategory::malformed, "translog::Tree::consistency_proof", "need 0 < old size <= new size <= tree size");
+  std::vector<Hash> out;
+  subproof(old_size, 0, new_size, true, out);
+  return out;
+}
+
 Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index) {
   if (index >= leaves.size()) return fail(ErrorCategory::malformed, "translog::inclusion_proof", "index beyond the tree");
   std::vector<Hash> out;
@@ -165,9 +250,17 @@ bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_ro
 
 // ---- entries and tree heads ----
 
+Result<Entry> Entry::make(uint64_t time, const std::array<uint8_t, 32>& request_hash, const std::array<uint8_t, 32>& warrant_hash,
+                          const std::array<uint8_t, 32>& field_hash, uint8_t decision, std::string reason) {
+  if (reason.size() > kMaxReasonBytes)
+    return fail(ErrorCategory::malformed, "translog::Entry::make",
+                fmt::format("reason is {} bytes, over the limit of {}", reason.size(), kMaxReasonBytes));
+  return Entry{time, request_hash, warrant_hash, field_hash, decision, std::move(reason)};
+}
+
 std::vector<uint8_t> Entry::encode() const {
   wire::Writer w;
-  const std::span<const uint8_t> words(reinterpret_cast<const uint8_t*>(reason.data()), std::min<std::size_t>(reason.size(), 255));
+  const std::span<const uint8_t> words(reinterpret_cast<const uint8_t*>(reason.data()), reason.size());
   w.header(wire::ObjectType::log_entry).u64(time).bytes(request_hash).bytes(warrant_hash).bytes(field_hash).u8(decision).bytes_u8(words);
   return w.take();
 }

@@ -20,10 +20,36 @@ bool printable(std::span<const uint8_t> b) {
 
 }  // namespace
 
+namespace {
+// One rule for every name in a warrant, at make() and at decode().
+std::string name_problem(std::string_view what, std::span<const uint8_t> b) {
+  if (b.size() > kMaxNameBytes) return fmt::format("{} is {} bytes, over the limit of {}", what, b.size(), kMaxNameBytes);
+  if (!printable(b)) return fmt::format("{} must be 1..{} printable bytes", what, kMaxNameBytes);
+  return {};
+}
+}  // namespace
+
+Result<void> Warrant::check() const {
+  constexpr std::string_view fn = "warrant::Warrant::check";
+  for (auto [what, value] : {std::pair<std::string_view, const std::string*>{"case reference", &case_reference}, {"court", &court}})
+    if (auto p = name_problem(what, bytes_of(*value)); !p.empty()) return fail(ErrorCategory::malformed, fn, p);
+  if (targets.empty() || targets.size() > kMaxTargets) return fail(ErrorCategory::malformed, fn, "a warrant names 1..64 targets");
+  for (const auto& t : targets)
+    if (auto p = name_problem("a target identity", bytes_of(t)); !p.empty()) return fail(ErrorCategory::malformed, fn, p);
+  if (window_start > window_end) return fail(ErrorCategory::malformed, fn, "window starts after it ends");
+  if (max_sessions == 0) return fail(ErrorCategory::malformed, fn, "max sessions is zero");
+  return {};
+}
+
+Result<Warrant> Warrant::make(Warrant draft) {
+  if (auto c = draft.check(); !c) return escrow::unexpected(c.error());
+  return draft;
+}
+
 std::vector<uint8_t> Warrant::encode() const {
   wire::Writer w;
   w.header(wire::ObjectType::warrant).bytes(id).bytes_u8(bytes_of(case_reference)).bytes_u8(bytes_of(court));
-  w.u8(static_cast<uint8_t>(targets.size()));
+  w.count_u8(targets.size());
   for (const auto& t : targets) w.bytes_u8(bytes_of(t));
   w.u64(window_start).u64(window_end).u32(max_sessions).u64(not_after).bytes(agency_box_key).bytes(agency_sign_key);
   return w.take();
@@ -65,7 +91,7 @@ bool Warrant::covers(const SessionLabel& label) const {
 
 std::vector<uint8_t> SignedWarrant::encode() const {
   wire::Writer w;
-  w.header(wire::ObjectType::signed_warrant).bytes_u32(warrant.encode()).u8(static_cast<uint8_t>(signatures.size()));
+  w.header(wire::ObjectType::signed_warrant).bytes_u32(warrant.encode()).count_u8(signatures.size());
   for (const auto& s : signatures) w.bytes_u16(s.certificate_der).bytes(s.signature);
   return w.take();
 }
@@ -74,12 +100,12 @@ Result<SignedWarrant> SignedWarrant::decode(std::span<const uint8_t> bytes) {
   constexpr std::string_view fn = "warrant::SignedWarrant::decode";
   wire::Reader r(bytes, fn);
   r.header(wire::ObjectType::signed_warrant);
-  auto inner = r.bytes_u32(64 * 1024);
+  auto inner = r.bytes_u32(kMaxWarrantBytes);
   const unsigned n = r.u8();
   if (r.ok() && (n == 0 || n > kMaxSignatures)) r.reject("a signed warrant carries 1..16 signatures");
   SignedWarrant sw;
   for (unsigned i = 0; r.ok() && i < n; ++i) {
-    auto der = r.bytes_u16(16 * 1024);
+    auto der = r.bytes_u16(kMaxCertificateBytes);
     JudgeSignature s{std::vector<uint8_t>(der.begin(), der.end()), r.fixed<64>()};
     sw.signatures.push_back(std::move(s));
   }
@@ -99,8 +125,13 @@ std::array<uint8_t, 32> signing_message(const Warrant& w) {
 }
 
 Result<void> add_signature(SignedWarrant& sw, const pki::Credential& judge) {
+  constexpr std::string_view fn = "warrant::add_signature";
+  // A judge signs only what a trustee will decode as the same warrant.
+  if (auto c = sw.warrant.check(); !c) return escrow::unexpected(c.error());
+  if (sw.signatures.size() >= kMaxSignatures) return fail(ErrorCategory::malformed, fn, "a signed warrant carries at most 16 signatures");
   auto der = pki::pem_to_der(judge.certificate_pem);
   if (!der) return escrow::unexpected(der.error());
+  if (der->size() > kMaxCertificateBytes) return fail(ErrorCategory::malformed, fn, "judge certificate over 16 KiB");
   auto sig = pki::sign(judge, signing_message(sw.warrant));
   if (!sig) return escrow::unexpected(sig.error());
   sw.signatures.push_back({std::move(*der), *sig});

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -305,6 +306,27 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(next.body.value("round", 0), 2);
 }
 
+// A ceremony message's kind is signed with a u8 length prefix: one of 300 bytes used to wrap; with
+// wire::Writer's overflow now an error, it must be a dropped message, never an abort.
+TEST_F(Trustees, ACeremonyMessageWithAKindOver255BytesIsDroppedNotFatal) {
+  TrusteeProcess t3 = extra_trustee("t3-long-kind");
+  const std::string id = "ffeeddccbbaa99887766554433221100";
+  json roster = json::array();
+  for (const auto* t : {&t1, &t2, &t3}) {
+    const auto info = authority::http_get(t->url, "/v1/info").value().body;
+    roster.push_back({{"trustee", t->index}, {"ed25519", info.at("ed25519")}, {"x25519", info.at("x25519")}});
+  }
+  const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}};
+  ASSERT_EQ(authority::http_post(t3.url, "/v1/ceremony", begin).value().status, 200);
+  const json message = {{"from", 2}, {"to", 3}, {"round", 1}, {"kind", std::string(300, 'k')}, {"payload", "00"},
+                        {"signature", std::string(128, '0')}};
+  auto reply = authority::http_post(t3.url, "/v1/ceremony", {{"action", "round"}, {"ceremony", id}, {"messages", {message}}});
+  ASSERT_TRUE(reply.has_value()) << "the trustee died on the message";
+  EXPECT_NE(reply->body.dump().find("bad signature"), std::string::npos) << reply->body.dump();
+  EXPECT_EQ(authority::http_get(t3.url, "/v1/info").value().status, 200);
+  t3.kill(SIGTERM);
+}
+
 // Also from trustee_body_fuzz's invariant on /v1/log/entries: start + count used to wrap past 2^64
 // (and turn negative in SQLite), returning entries from the start of the log.
 TEST_F(Trustees, LogEntriesNearTheTopOfUint64DoNotWrap) {
@@ -555,6 +577,45 @@ TEST_F(Trustees, AuditCatchesATrusteeThatRewritesItsLog) {
   const auto report = json::parse(second.out);
   EXPECT_FALSE(report["consistent"].get<bool>());
   EXPECT_FALSE(report["trustees"][0]["consistent"].get<bool>());
+}
+
+TEST_F(Trustees, ATrusteeWhoseStoredHashesDisagreeWithItsEntriesRefusesToStart) {
+  // A trustee of its own, with a few entries; stopped; one entry edited in the SQLite file with
+  // its stored leaf hash left as it was (a damaged file, or a clumsy insider).
+  TrusteeProcess t3 = extra_trustee("t3-rehash");
+  ASSERT_EQ(post(t3, make_request(warrant(1000, 2000), {field("alice", "bob", 1500), field("alice", "bob", 1600)})).status, 200);
+  ASSERT_GE(log_size(t3), 2u);
+  t3.kill(SIGTERM);
+  // Unchanged, it starts again: the check costs a restart nothing but the hashing.
+  t3.start();
+  ASSERT_GE(log_size(t3), 2u);
+  t3.kill(SIGTERM);
+  {
+    auto db = db::Database::open(t3.db).value();
+    auto st = db.prepare("SELECT entry FROM log WHERE idx = 1").value();
+    ASSERT_TRUE(st.step().value());
+    auto entry = escrow::translog::Entry::decode(st.column_blob(0)).value();
+    entry.reason = "nothing to see here";
+    auto upd = db.prepare("UPDATE log SET entry = ? WHERE idx = 1").value();
+    upd.bind(1, entry.encode());
+    ASSERT_TRUE(upd.run().has_value());
+  }
+  fs::remove(t3.dir + "/port");
+  const std::string log = t3.dir + "/refused.txt";
+  const pid_t pid = process::spawn({kBin, "trustee", "serve", "--db", t3.db, "--passphrase-file", t3.pass, "--port", "0",
+                                    "--port-file", t3.dir + "/port"}, log).value();
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 400 && !exited; ++i) {
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!exited) process::stop(pid, SIGKILL);
+  ASSERT_TRUE(exited) << "the trustee served a log whose entries contradict its hashes";
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(fs::exists(t3.dir + "/port"));
+  const auto out = files::read_text(log).value();
+  EXPECT_NE(out.find("the log's stored hashes disagree with its entries at index 1"), std::string::npos) << out;
 }
 
 TEST(Demo, TheDealerVariantStillRunsForComparison) {

@@ -19,6 +19,8 @@ namespace escrow::request {
 
 inline constexpr std::size_t kMaxFields = 10000;          ///< per request
 inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
+inline constexpr std::size_t kMaxFieldBytes = 4096;       ///< one escrow-field encoding
+inline constexpr std::size_t kMaxSignedWarrantBytes = 64 * 1024;
 
 using SigningKey = signature::SigningKey;
 using VerifyKey = signature::VerifyKey;
@@ -30,7 +32,12 @@ struct DecryptRequest {
   std::vector<std::vector<uint8_t>> fields;       ///< escrow-field encodings
   std::array<uint8_t, 64> signature{};
 
-  [[nodiscard]] std::vector<uint8_t> signed_part() const;  ///< the encoding up to the signature
+  /// The bounds decode() applies (a signed warrant of at most 64 KiB, 1..10000 fields of at
+  /// most 4096 bytes each), for a request built field by field before it is signed.
+  [[nodiscard]] Result<void> check() const;
+  /// The encoding up to the signature. Aborts on a request whose fields overflow their length
+  /// prefixes (see wire::Writer); check() refuses those first.
+  [[nodiscard]] std::vector<uint8_t> signed_part() const;
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<DecryptRequest> decode(std::span<const uint8_t> bytes);
   /// The request's id in logs and responses: the 32-byte message the agency signed (SPEC §11.1).

@@ -36,6 +36,44 @@ class Frontier {
   uint64_t size_ = 0;
 };
 
+/// A log's leaves with the hash of every complete subtree, by level, so that a root, an
+/// inclusion proof and a consistency proof for any size up to the current one read O(log n)
+/// stored hashes instead of rehashing all leaves (about 2n hashes in memory).
+///
+/// Level l holds MTH of each aligned perfect subtree of 2^l leaves whose last leaf is present:
+/// level[l][i] = MTH(D[i * 2^l : (i + 1) * 2^l]). Every subtree RFC 9162's recursion visits is
+/// either one of these or a right-edge subtree D[a : a + n] (a a multiple of the next power of two
+/// >= n), whose hash is folded from the O(log n) perfect subtrees it splits into. A proof crosses
+/// at most one such right-edge subtree, so it costs O(log n) hashes. The results equal the pure
+/// functions below over the same leaves (tests/translog_test.cpp checks every size up to 70).
+class Tree {
+ public:
+  /// Adds a leaf hash, and the hash of every perfect subtree it completes: O(1) amortised.
+  void append(const Hash& leaf);
+  [[nodiscard]] uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  /// Drops the leaves after the first `n`, and every subtree hash over them: how a log forgets
+  /// appends whose transaction did not commit. Aborts if n > size() (growing is append()).
+  void resize(uint64_t n);
+  /// The i-th leaf hash; needs i < size().
+  [[nodiscard]] const Hash& leaf(uint64_t i) const { return levels_[0][i]; }
+
+  /// MTH(D[0:size()]).
+  [[nodiscard]] Hash root() const;
+  /// MTH(D[0:size]); refuses size > size().
+  [[nodiscard]] Result<Hash> root(uint64_t size) const;
+  /// PATH(index, D[0:size]) (§2.1.3.1); refuses index >= size and size > size().
+  [[nodiscard]] Result<std::vector<Hash>> inclusion_proof(uint64_t index, uint64_t size) const;
+  /// PROOF(old_size, D[0:new_size]) (§2.1.4.1); needs 0 < old_size <= new_size <= size().
+  [[nodiscard]] Result<std::vector<Hash>> consistency_proof(uint64_t old_size, uint64_t new_size) const;
+
+ private:
+  /// MTH(D[start : start + n]) for a subtree of the RFC recursion (n >= 1).
+  [[nodiscard]] Hash subtree(uint64_t start, uint64_t n) const;
+  void path(uint64_t m, uint64_t start, uint64_t n, std::vector<Hash>& out) const;
+  void subproof(uint64_t m, uint64_t start, uint64_t n, bool complete, std::vector<Hash>& out) const;
+  std::vector<std::vector<Hash>> levels_;  // levels_[0]: the leaves
+};
+
 /// PATH(m, D[0:n]) (RFC 9162 §2.1.3.1). Refuses m >= n.
 [[nodiscard]] Result<std::vector<Hash>> inclusion_proof(std::span<const Hash> leaves, uint64_t index);
 /// PROOF(m, D[0:n]) (§2.1.4.1) for the first `old_size` leaves. Needs 0 < old_size <= n.
@@ -48,6 +86,8 @@ class Frontier {
 [[nodiscard]] bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash& old_root, const Hash& new_root,
                                       std::span<const Hash> proof);
 
+inline constexpr std::size_t kMaxReasonBytes = 255;
+
 /// One decision in a trustee's log (SPEC §11.3): the leaf data the Merkle tree hashes.
 struct Entry {
   uint64_t time = 0;
@@ -57,6 +97,12 @@ struct Entry {
   uint8_t decision = 0;                    ///< 0 issued; otherwise a refusal code (request::FieldStatus or 0x80+)
   std::string reason;                      ///< public words, at most 255 bytes
 
+  /// An entry whose reason fits its u8 prefix; a longer reason is refused (malformed), never cut.
+  [[nodiscard]] static Result<Entry> make(uint64_t time, const std::array<uint8_t, 32>& request_hash,
+                                          const std::array<uint8_t, 32>& warrant_hash,
+                                          const std::array<uint8_t, 32>& field_hash, uint8_t decision, std::string reason);
+  /// Aborts on a reason over 255 bytes (see wire::Writer): build entries with make(), or bound
+  /// the reason first as the trustee's log does.
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<Entry> decode(std::span<const uint8_t> bytes);
 };

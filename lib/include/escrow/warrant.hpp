@@ -15,6 +15,9 @@ namespace escrow::warrant {
 
 inline constexpr std::size_t kMaxTargets = 64;
 inline constexpr std::size_t kMaxSignatures = 16;
+inline constexpr std::size_t kMaxNameBytes = 255;          ///< case reference, court, each target
+inline constexpr std::size_t kMaxCertificateBytes = 16 * 1024;
+inline constexpr std::size_t kMaxWarrantBytes = 64 * 1024;  ///< a Warrant encoding inside a SignedWarrant
 
 struct Warrant {
   std::array<uint8_t, 16> id{};
@@ -28,6 +31,14 @@ struct Warrant {
   std::array<uint8_t, 32> agency_box_key{};   ///< X25519: shares come back sealed to it
   std::array<uint8_t, 32> agency_sign_key{};  ///< Ed25519: requests must be signed by it
 
+  /// The rules decode() applies, for a warrant built field by field: case reference, court and
+  /// each target 1..255 printable bytes, 1..64 targets, window start <= end, max sessions > 0.
+  /// Every refusal is malformed, naming the field.
+  [[nodiscard]] Result<void> check() const;
+  /// `draft` if it passes check(): how a warrant is made before it is encoded or signed.
+  [[nodiscard]] static Result<Warrant> make(Warrant draft);
+  /// Aborts on a warrant whose fields overflow their length prefixes (see wire::Writer): call
+  /// check() or make() on anything not produced by decode().
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<Warrant> decode(std::span<const uint8_t> bytes);
   /// Does this warrant cover the session? A target is sender or recipient, and the label's
@@ -52,7 +63,8 @@ struct SignedWarrant {
 
 /// The message a judge signs: H_{warrant/judge-signature}(warrant encoding).
 [[nodiscard]] std::array<uint8_t, 32> signing_message(const Warrant& w);
-/// Adds `judge`'s signature (its certificate goes along).
+/// Adds `judge`'s signature (its certificate goes along). Refuses a warrant that fails check(),
+/// a 17th signature and a certificate over 16 KiB: what SignedWarrant::decode would refuse.
 [[nodiscard]] Result<void> add_signature(SignedWarrant& sw, const pki::Credential& judge);
 
 struct Policy {

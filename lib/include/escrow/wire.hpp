@@ -39,6 +39,19 @@ enum class ObjectType : uint8_t {
   dkg_extraction = 0x10,
 };
 
+/// A writer whose overflow is an error, never a wrapped length (BoringSSL's CBB).
+///
+/// A variable-size field longer than its prefix can count (bytes_u8 over 255 bytes, bytes_u16
+/// over 65535, bytes_u32 over 2^32 - 1), or a count over its prefix (count_u8, count_u16), fails
+/// the writer: nothing more is written and the failure is sticky. Wrapping would produce bytes
+/// that say something else than the object (a 256-byte case reference with length 0: a judge
+/// signs bytes no trustee decodes, or that decode to another warrant).
+///
+/// How a failure cannot be ignored:
+///  - `finish()` returns the bytes or the first failure, for a caller that encodes unchecked data;
+///  - `take()` aborts the process on a failed writer (libsodium's rule for misuse). Every object
+///    with a bounded field checks its bounds when it is made (`make()`, `check()`, `decode()`), so
+///    its `encode()` uses `take()` and can only abort on an object built around those checks.
 class Writer {
  public:
   Writer& header(ObjectType type);
@@ -47,16 +60,25 @@ class Writer {
   Writer& u32(uint32_t v);
   Writer& u64(uint64_t v);
   Writer& bytes(std::span<const uint8_t> b);  ///< fixed-size field: no prefix
-  /// Variable-size fields; the caller has checked the length fits the prefix.
+  /// Variable-size fields; a length over the prefix fails the writer.
   Writer& bytes_u8(std::span<const uint8_t> b);
   Writer& bytes_u16(std::span<const uint8_t> b);
   Writer& bytes_u32(std::span<const uint8_t> b);
+  /// The number of items that follow; a count over the prefix fails the writer.
+  Writer& count_u8(std::size_t n);
+  Writer& count_u16(std::size_t n);
 
-  [[nodiscard]] std::vector<uint8_t> take() { return std::move(out_); }
+  [[nodiscard]] bool ok() const { return error_.empty(); }
+  /// The bytes, or the first overflow (malformed, in `function`).
+  [[nodiscard]] Result<std::vector<uint8_t>> finish(std::string_view function);
+  /// The bytes; aborts if the writer failed (the caller promised its bounds were checked).
+  [[nodiscard]] std::vector<uint8_t> take();
   [[nodiscard]] const std::vector<uint8_t>& view() const { return out_; }
 
  private:
+  Writer& overflow(const char* prefix, std::size_t n, std::size_t max);
   std::vector<uint8_t> out_;
+  std::string error_;
 };
 
 /// A reader that fails sticky: after the first out-of-bounds read every read returns zeros and

@@ -140,6 +140,16 @@ void gen_group() {
     emit("group/point_invalid_encoding", f);
   }
   {
+    // libsodium 1.0.18's decoder ignores bit 255: each of these would decode as G, 2G, Gbar.
+    File f("group/point_bit_255_set", "an otherwise valid encoding with bit 255 set is non-canonical and refused (RFC 9496 4.3.1)");
+    for (const Point& p : {Point::generator(), Point::generator() + Point::generator(), Point::generator_bar()}) {
+      auto e = pb(p);
+      e[31] |= 0x80;
+      f.invalid().hex("point", e);
+    }
+    emit("group/point_bit_255_set", f);
+  }
+  {
     File f("group/point_identity", "the identity (32 zero bytes) is refused wherever a protocol point is parsed");
     f.invalid().hex("point", Bytes(32, 0));
     emit("group/point_identity", f);
