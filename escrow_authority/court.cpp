@@ -207,6 +207,16 @@ void register_court(CLI::App& app, int& status) {
     status = 0;
   });
 
+  // A CRL is current for kCrlHours; trustees (and court issue) refuse a stale one. Reissuing
+  // bumps the number, so trustees that read the new one refuse every older one after.
+  auto* crl = court->add_subcommand("crl", "reissue the CRL (the same revocations, the next CRL number)");
+  crl->add_option("--dir", o->dir, "the court's folder")->capture_default_str();
+  crl->callback([o, &status] {
+    if (auto r = reissue_crl(o->dir); !r) { status = report(r.error()); return; }
+    fmt::print("{}/crl.pem reissued, CRL number {}, valid {} hours\n", o->dir, last_crl_number(o->dir), kCrlHours);
+    status = 0;
+  });
+
   auto* show = court->add_subcommand("show", "print a signed warrant");
   show->add_option("warrant", o->in, "the signed warrant file")->required()->check(CLI::ExistingFile);
   show->add_flag("--json", o->json, "print JSON");

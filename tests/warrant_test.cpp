@@ -164,6 +164,14 @@ TEST(Warrant, CrlOfAnotherRootIsRefused) {
   EXPECT_NE(r.error().detail.find("not signed by the judicial root"), std::string::npos) << r.error().detail;
 }
 
+TEST(Pki, CrlNotYetValidIsRefused) {
+  const auto crl = pki::issue_crl(court().root, {}, 24, 4).value();  // thisUpdate is five minutes back
+  EXPECT_TRUE(pki::check_crl(court().root.certificate_pem, crl, 0, court().now - 200).has_value());
+  auto early = pki::check_crl(court().root.certificate_pem, crl, 0, court().now - 3600);
+  ASSERT_TRUE(failed_with(early, ErrorCategory::policy_denied));
+  EXPECT_NE(early.error().detail.find("not valid yet"), std::string::npos) << early.error().detail;
+}
+
 // Certificates and CRLs made by the openssl command line, signed with the test court's root key:
 // the purpose checks (SPEC §10.3) read another implementation's encodings, and each leaf below
 // differs from an accepted one in one extension, so each refusal is that check's alone.

@@ -43,4 +43,7 @@ issue --judge john >/dev/null || fail "john could no longer sign"
 if "$bin" court revoke --dir court --judge jane 2>/dev/null; then fail "jane was revoked twice"; fi
 "$bin" court revoke --dir court --judge john >/dev/null
 openssl crl -in court/crl.pem -noout -crlnumber | grep -qx 'crlNumber=0x03' || fail "the CRL number did not grow again"
+"$bin" court crl --dir court >/dev/null
+openssl crl -in court/crl.pem -noout -crlnumber | grep -qx 'crlNumber=0x04' || fail "court crl did not take the next number"
+openssl crl -in court/crl.pem -noout -text | grep -c 'Serial Number' | grep -qx 2 || fail "court crl lost a revocation"
 echo "openssl accepts the court's PEM, reads each certificate's purpose and the CRL numbers, and sees the revocation"
