@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A live trustee keeps the newest CRL number it has accepted (SPEC §10.4): a CRL from before a
+# A live trustee keeps the newest CRL number it has accepted (SPEC §10.4), across restarts: a CRL from before a
 # revocation, copied back over the trustee's CRL file — the court's own old one, or one openssl
 # makes with the root's key and an older number — is refused with a reason that names the
 # numbers and no server path; the current CRL is accepted again after. An unreadable CRL is
@@ -27,11 +27,16 @@ printf 'crl test passphrase\n' > pass
 mkdir t1
 "$bin" trustee init --db t1/state.db --share auth/share-1.bin --authority auth/authority.pub \
   --root court/root.pem --crl court/crl.pem --passphrase-file pass >/dev/null
-"$bin" trustee serve --db t1/state.db --passphrase-file pass --port 0 --port-file t1/port 2> t1/log.txt &
-pid=$!
-for _ in $(seq 1 100); do [ -s t1/port ] && break; sleep 0.1; done
-[ -s t1/port ] || { cat t1/log.txt; echo "FAIL: the trustee did not start"; exit 1; }
-"$bin" enroll --directory trustees.json --url "http://127.0.0.1:$(head -n1 t1/port)" >/dev/null
+serve() {
+  rm -f t1/port
+  "$bin" trustee serve --db t1/state.db --passphrase-file pass --port 0 --port-file t1/port 2>> t1/log.txt &
+  pid=$!
+  for _ in $(seq 1 100); do [ -s t1/port ] && break; sleep 0.1; done
+  [ -s t1/port ] || { cat t1/log.txt; echo "FAIL: the trustee did not start"; exit 1; }
+  "$bin" enroll --directory trustees.json --url "http://127.0.0.1:$(head -n1 t1/port)" >/dev/null
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+serve
 
 "$client" identity new --name alice --out alice >/dev/null
 "$client" identity new --name bob --out bob >/dev/null
@@ -64,6 +69,7 @@ cp court/crl.pem crl-1.pem
 openssl crl -in court/crl.pem -noout -crlnumber | grep -qx 'crlNumber=0x02'
 cp court/crl.pem crl-2.pem
 expect answered                # the trustee read CRL 2 and recorded its number
+stop; serve                    # the record is in the trustee's database, not its memory
 
 cp crl-1.pem court/crl.pem     # the CRL from before john's revocation, copied back
 expect "judicial CRL number 1 is older than CRL number 2"
@@ -81,7 +87,7 @@ expect answered
 
 rm court/crl.pem
 expect "judicial CRL unreadable"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+stop
 python3 - "$work" << 'EOF'
 import sqlite3, sys
 work = sys.argv[1].encode()
