@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# A live trustee keeps the newest CRL number it has accepted (SPEC §10.4), across restarts: a CRL from before a
-# revocation, copied back over the trustee's CRL file — the court's own old one, or one openssl
-# makes with the root's key and an older number — is refused with a reason that names the
-# numbers and no server path; the current CRL is accepted again after. An unreadable CRL is
-# refused without the file's path, in the reply and in the public log.
+# A live trustee keeps the newest CRL number it has accepted (SPEC §10.4), across restarts: a
+# CRL from before a revocation, copied back over the trustee's CRL file — the court's own old
+# one, or one openssl makes with the root's key and an older number — is refused with a reason
+# that names the numbers and no server path; the current CRL is accepted again after. An
+# unreadable CRL is refused without the file's path, in the reply and in the public log.
 #
 # usage: openssl_old_crl_refused_by_trustee.sh ESCROW_AUTHORITY ESCROW_CLIENT
 set -euo pipefail
