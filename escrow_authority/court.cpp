@@ -1,7 +1,10 @@
 // `escrow-authority court ...`: the judicial root, judges, warrants and revocation (SPEC §10).
-// A court folder holds root.pem / root.key, judges/<name>.pem|.key, revoked.txt and crl.pem.
+// A court folder holds root.pem / root.key, judges/<name>.pem|.key, revoked.txt, crl.pem and
+// crl_number.txt (the last CRL number issued: each CRL's is one more, SPEC §10.3).
 #include <sodium.h>
 
+#include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -41,18 +44,44 @@ bool safe_name(const std::string& name) {
          std::all_of(name.begin(), name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_'; });
 }
 
+std::vector<std::string> revoked_names(const std::string& dir) {
+  std::vector<std::string> names;
+  std::ifstream list(dir + "/revoked.txt");
+  for (std::string name; std::getline(list, name);)
+    if (!name.empty()) names.push_back(name);
+  return names;
+}
+
+bool is_revoked(const std::string& dir, const std::string& judge) {
+  const auto names = revoked_names(dir);
+  return std::find(names.begin(), names.end(), judge) != names.end();
+}
+
+// The last CRL number issued: the larger of crl_number.txt and crl.pem's own, so a court made
+// before crl_number.txt existed (every CRL numbered 2) still moves forward.
+uint64_t last_crl_number(const std::string& dir) {
+  uint64_t last = 0;
+  if (auto text = files::read_text(dir + "/crl_number.txt"))
+    std::from_chars(text->data(), text->data() + text->size(), last);
+  if (auto pem = files::read_text(dir + "/crl.pem"))
+    if (auto n = escrow::pki::crl_number(*pem)) last = std::max(last, *n);
+  return last;
+}
+
 Result<void> reissue_crl(const std::string& dir) {
   auto root = load_credential(dir + "/root.pem", dir + "/root.key");
   if (!root) return escrow::unexpected(root.error());
   std::vector<std::string> revoked;
-  std::ifstream list(dir + "/revoked.txt");
-  for (std::string name; std::getline(list, name);) {
-    if (name.empty()) continue;
+  for (const auto& name : revoked_names(dir)) {
     auto pem = files::read_text(dir + "/judges/" + name + ".pem");
     if (!pem) return escrow::unexpected(pem.error());
     revoked.push_back(*pem);
   }
-  auto crl = escrow::pki::issue_crl(*root, revoked, kCrlHours);
+  // Trustees refuse a CRL older than one they accepted, so the number only grows. It is written
+  // first: a crash between the two writes skips a number, which is harmless, and never repeats one.
+  const uint64_t number = last_crl_number(dir) + 1;
+  if (auto r = files::write_text(dir + "/crl_number.txt", std::to_string(number) + "\n"); !r) return r;
+  auto crl = escrow::pki::issue_crl(*root, revoked, kCrlHours, number);
   if (!crl) return escrow::unexpected(crl.error());
   return files::write_text(dir + "/crl.pem", *crl);
 }
@@ -129,9 +158,28 @@ void register_court(CLI::App& app, int& status) {
     sw.warrant.agency_sign_key = agency->sign_key;
     // Refuse a warrant that would not parse: the same checks the trustees run.
     if (auto check = escrow::warrant::Warrant::decode(sw.warrant.encode()); !check) { status = report(check.error()); return; }
+    // And a judge the trustees would not count: revoked, named twice, or whose certificate fails
+    // their check against this court's root and CRL.
+    auto root_pem = files::read_text(o->dir + "/root.pem");
+    if (!root_pem) { status = report(root_pem.error()); return; }
+    auto crl_pem = files::read_text(o->dir + "/crl.pem");
+    if (!crl_pem) { status = report(crl_pem.error()); return; }
+    std::vector<std::array<uint8_t, 32>> keys;
     for (const auto& j : o->judges) {
+      auto refuse = [&](const std::string& why) { status = report({escrow::ErrorCategory::policy_denied, "court issue", "judge " + j + ": " + why}); };
+      if (!safe_name(j)) { refuse("bad judge name"); return; }
+      if (is_revoked(o->dir, j)) { refuse("revoked; a revoked judge cannot sign a warrant"); return; }
       auto judge = load_credential(o->dir + "/judges/" + j + ".pem", o->dir + "/judges/" + j + ".key");
       if (!judge) { status = report(judge.error()); return; }
+      auto der = escrow::pki::pem_to_der(judge->certificate_pem);
+      if (!der) { status = report(der.error()); return; }
+      auto checked = escrow::pki::verify_judge(*der, *root_pem, *crl_pem, static_cast<uint64_t>(std::time(nullptr)));
+      if (!checked) { refuse(checked.error().detail); return; }
+      if (std::find(keys.begin(), keys.end(), checked->key) != keys.end()) {
+        refuse("named twice; each judge signs a warrant once and counts once");
+        return;
+      }
+      keys.push_back(checked->key);
       if (auto r = escrow::warrant::add_signature(sw, *judge); !r) { status = report(r.error()); return; }
     }
     if (auto r = files::write(o->out, sw.encode()); !r) { status = report(r.error()); return; }
@@ -149,9 +197,23 @@ void register_court(CLI::App& app, int& status) {
       status = report({escrow::ErrorCategory::malformed, "court revoke", "no such judge"});
       return;
     }
+    if (is_revoked(o->dir, o->judge)) {
+      status = report({escrow::ErrorCategory::policy_denied, "court revoke", "judge " + o->judge + " is already revoked"});
+      return;
+    }
     std::ofstream(o->dir + "/revoked.txt", std::ios::app) << o->judge << "\n";
     if (auto r = reissue_crl(o->dir); !r) { status = report(r.error()); return; }
-    fmt::print("judge {} revoked; {}/crl.pem reissued\n", o->judge, o->dir);
+    fmt::print("judge {} revoked; {}/crl.pem reissued, CRL number {}\n", o->judge, o->dir, last_crl_number(o->dir));
+    status = 0;
+  });
+
+  // A CRL is current for kCrlHours; trustees (and court issue) refuse a stale one. Reissuing
+  // bumps the number, so trustees that read the new one refuse every older one after.
+  auto* crl = court->add_subcommand("crl", "reissue the CRL (the same revocations, the next CRL number)");
+  crl->add_option("--dir", o->dir, "the court's folder")->capture_default_str();
+  crl->callback([o, &status] {
+    if (auto r = reissue_crl(o->dir); !r) { status = report(r.error()); return; }
+    fmt::print("{}/crl.pem reissued, CRL number {}, valid {} hours\n", o->dir, last_crl_number(o->dir), kCrlHours);
     status = 0;
   });
 

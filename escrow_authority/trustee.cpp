@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <sodium.h>
 
@@ -51,6 +52,26 @@ const char* kSchema =
     "CREATE TABLE IF NOT EXISTS opened (warrant BLOB NOT NULL, field BLOB NOT NULL, PRIMARY KEY (warrant, field));"
     "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ceremonies (id BLOB PRIMARY KEY, time INTEGER NOT NULL);";
+
+// SPEC §10.4: the newest CRL number this trustee has accepted (config 'crl_number'), raised to
+// `crl`'s number when that CRL is the root's, current and newer. Raised whatever the warrant, so
+// a CRL from before a revocation, copied back later, is refused. A damaged store refuses all.
+uint64_t crl_floor(db::Database& db, const std::string& root_pem, const Result<std::string>& crl, uint64_t now) {
+  constexpr uint64_t refuse_all = std::numeric_limits<uint64_t>::max();
+  uint64_t floor = 0;
+  {
+    auto read = db.prepare("SELECT value FROM config WHERE key = 'crl_number'");
+    if (!read) return refuse_all;
+    auto row = read->step();
+    if (!row) return refuse_all;
+    if (*row) floor = static_cast<uint64_t>(read->column_int(0));
+  }
+  auto number = crl ? escrow::pki::check_crl(root_pem, *crl, floor, now) : Result<uint64_t>(floor);
+  if (!number || *number <= floor) return floor;
+  auto write = db.prepare("INSERT OR REPLACE INTO config (key, value) VALUES ('crl_number', ?)");
+  if (write) (void)write->bind(1, static_cast<int64_t>(*number)).run();
+  return *number;
+}
 
 std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
   return escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(bytes).finish<32>();
@@ -356,7 +377,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   // is read now, so revocation is immediate; without a readable CRL no judge can be checked for
   // revocation: refuse (the reason names no server path).
   auto crl = files::read_text(crl_path_);
-  const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_};
+  const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_, crl_floor(db_, root_pem_, crl, now)};
   auto verified = crl ? escrow::warrant::verify(*sw, policy, now)
                       : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt", "the trustee cannot read its judicial CRL"));
   if (!verified) return unproven(kWarrantRefused, 403, "warrant_refused", verified.error().detail);

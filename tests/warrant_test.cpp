@@ -1,9 +1,14 @@
 #include "escrow/warrant.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sodium.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 
 #include "test_support.hpp"
 
@@ -126,6 +131,184 @@ TEST(Warrant, DecodeRefusesBadFields) {
   auto enc = court().draft().warrant.encode();
   enc.push_back(0);
   EXPECT_TRUE(failed_with(Warrant::decode(enc), ErrorCategory::malformed));
+}
+
+TEST(Pki, CourtCrlCarriesTheNumberItWasGiven) {
+  const auto crl = pki::issue_crl(court().root, {}, 24, 7).value();
+  EXPECT_EQ(pki::crl_number(crl).value(), 7u);
+  EXPECT_EQ(pki::check_crl(court().root.certificate_pem, crl, 7, court().now).value(), 7u);
+  EXPECT_TRUE(failed_with(pki::issue_crl(court().root, {}, 24, 0), ErrorCategory::malformed));
+}
+
+TEST(Warrant, CrlOlderThanTheFloorIsRefused) {
+  const auto sw = court().signed_by({&court().jane});
+  Policy p = court().policy();
+  p.crl_pem = pki::issue_crl(court().root, {}, 24, 2).value();
+  p.crl_number_floor = 2;  // the same CRL read again: accepted
+  auto same = verify(sw, p, court().now);
+  ASSERT_TRUE(same.has_value()) << same.error().message();
+  EXPECT_EQ(same->crl_number, 2u);
+  p.crl_number_floor = 3;
+  auto older = verify(sw, p, court().now);
+  ASSERT_TRUE(failed_with(older, ErrorCategory::policy_denied));
+  EXPECT_NE(older.error().detail.find("CRL number 2 is older than CRL number 3"), std::string::npos) << older.error().detail;
+}
+
+TEST(Warrant, CrlOfAnotherRootIsRefused) {
+  const auto other_root = pki::create_root("Other Root", 3650).value();
+  const auto sw = court().signed_by({&court().jane});
+  Policy p = court().policy();
+  p.crl_pem = pki::issue_crl(other_root, {}, 24).value();
+  auto r = verify(sw, p, court().now);
+  ASSERT_TRUE(failed_with(r, ErrorCategory::policy_denied));
+  EXPECT_NE(r.error().detail.find("not signed by the judicial root"), std::string::npos) << r.error().detail;
+}
+
+TEST(Pki, CrlNotYetValidIsRefused) {
+  const auto crl = pki::issue_crl(court().root, {}, 24, 4).value();  // thisUpdate is five minutes back
+  EXPECT_TRUE(pki::check_crl(court().root.certificate_pem, crl, 0, court().now - 200).has_value());
+  auto early = pki::check_crl(court().root.certificate_pem, crl, 0, court().now - 3600);
+  ASSERT_TRUE(failed_with(early, ErrorCategory::policy_denied));
+  EXPECT_NE(early.error().detail.find("not valid yet"), std::string::npos) << early.error().detail;
+}
+
+// Certificates and CRLs made by the openssl command line, signed with the test court's root key:
+// the purpose checks (SPEC §10.3) read another implementation's encodings, and each leaf below
+// differs from an accepted one in one extension, so each refusal is that check's alone.
+class OpensslMade : public ::testing::Test {
+ protected:
+  static inline std::filesystem::path dir;
+  static inline int serial = 100;
+
+  static void SetUpTestSuite() {
+    dir = std::filesystem::temp_directory_path() / ("doormat-pki-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "root.pem") << court().root.certificate_pem;
+    std::ofstream(dir / "root.key") << std::string(court().root.private_key_pem.begin(), court().root.private_key_pem.end());
+    std::ofstream(dir / "ca.cnf") << "[ca]\ndefault_ca = court\n[court]\ndatabase = index.txt\ndefault_md = default\n"
+                                     "default_crl_days = 1\ncrlnumber = crlnumber\n[nonumber]\ndatabase = index.txt\n"
+                                     "default_md = default\ndefault_crl_days = 1\n";
+    std::ofstream(dir / "index.txt");
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir); }
+
+  static void run(const std::string& command) {
+    const std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(line.c_str()), 0) << command;
+  }
+  static std::string read(const std::string& name) {
+    std::ifstream in(dir / name);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  // A leaf signed by the court root with these openssl -extfile lines; its key is openssl's too.
+  static pki::Credential leaf(const std::string& extensions) {
+    const std::string n = std::to_string(++serial);
+    std::ofstream(dir / (n + ".ext")) << extensions << "\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+    run("openssl genpkey -algorithm ed25519 -out " + n + ".key");
+    run("openssl req -new -key " + n + ".key -subj '/CN=Judge " + n + "' -out " + n + ".csr");
+    run("openssl x509 -req -in " + n + ".csr -CA root.pem -CAkey root.key -set_serial " + n + " -days 30 -extfile " + n +
+        ".ext -out " + n + ".pem");
+    const auto key = read(n + ".key");
+    return {read(n + ".pem"), SecureBytes(key.begin(), key.end())};
+  }
+  // A CRL from `openssl ca -gencrl` with CRL number `number` (none when 0).
+  static std::string crl(unsigned number) {
+    const std::string out = "crl" + std::to_string(number) + ".pem";
+    if (number == 0) {
+      run("openssl ca -config ca.cnf -name nonumber -gencrl -keyfile root.key -cert root.pem -out " + out);
+    } else {
+      std::ofstream(dir / "crlnumber") << fmt::format("{:02x}\n", number);  // openssl wants whole bytes
+      run("openssl ca -config ca.cnf -gencrl -keyfile root.key -cert root.pem -out " + out);
+    }
+    return read(out);
+  }
+  static uint64_t now() { return static_cast<uint64_t>(std::time(nullptr)); }
+
+  // verify() of a warrant signed by `judge`; "" when accepted, else the refusal.
+  static std::string refusal(const pki::Credential& judge, const Policy& policy = court().policy()) {
+    auto sw = court().draft();
+    if (!add_signature(sw, judge)) return "could not sign";
+    auto r = verify(sw, policy, now());
+    return r ? "" : r.error().detail;
+  }
+};
+
+constexpr const char* kJudgeExtensions =
+    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=1.3.6.1.4.1.32473.77.1.1";
+
+TEST_F(OpensslMade, JudgeWithTheWarrantSigningPurposeIsAccepted) {
+  EXPECT_EQ(std::string(pki::kWarrantSigningOid), "1.3.6.1.4.1.32473.77.1.1");
+  EXPECT_EQ(refusal(leaf(kJudgeExtensions)), "");
+}
+
+TEST_F(OpensslMade, KeyAgreementServerAuthLeafIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyAgreement\nextendedKeyUsage=serverAuth"));
+  EXPECT_NE(r.find("keyUsage is not digitalSignature alone"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithoutDigitalSignatureIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyAgreement\n"
+                              "extendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("keyUsage is not digitalSignature alone"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafThatMaySignCertificatesIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyCertSign\n"
+                              "extendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("keyUsage is not digitalSignature alone"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithNonCriticalKeyUsageIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\n"
+                              "extendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("keyUsage is not critical"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithoutKeyUsageIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nextendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("has no keyUsage"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, CaLeafIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n"
+                              "extendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("is a CA certificate"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithoutBasicConstraintsIsRefused) {
+  const auto r = refusal(leaf("keyUsage=critical,digitalSignature\nextendedKeyUsage=1.3.6.1.4.1.32473.77.1.1"));
+  EXPECT_NE(r.find("has no basicConstraints"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithoutTheOidIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature"));
+  EXPECT_NE(r.find("extendedKeyUsage is not warrant signing"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, LeafWithAnotherPurposeBesideTheOidIsRefused) {
+  const auto r = refusal(leaf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                              "extendedKeyUsage=1.3.6.1.4.1.32473.77.1.1,serverAuth"));
+  EXPECT_NE(r.find("extendedKeyUsage is not warrant signing"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, OldCrlCopiedBackAfterANewerOneIsRefused) {
+  const auto judge = leaf(kJudgeExtensions);
+  const auto old_crl = crl(3), new_crl = crl(5);
+  Policy p = court().policy();
+  p.crl_pem = new_crl;
+  p.crl_number_floor = pki::check_crl(court().root.certificate_pem, new_crl, 0, now()).value();  // what a trustee records
+  EXPECT_EQ(p.crl_number_floor, 5u);
+  EXPECT_EQ(refusal(judge, p), "");
+  p.crl_pem = old_crl;
+  const auto r = refusal(judge, p);
+  EXPECT_NE(r.find("CRL number 3 is older than CRL number 5"), std::string::npos) << r;
+}
+
+TEST_F(OpensslMade, CrlWithoutANumberIsRefused) {
+  Policy p = court().policy();
+  p.crl_pem = crl(0);
+  const auto r = refusal(leaf(kJudgeExtensions), p);
+  EXPECT_NE(r.find("carries no CRL number"), std::string::npos) << r;
 }
 
 TEST(Pki, GarbageCertificateIsRefusedNotThrown) {

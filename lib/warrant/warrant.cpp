@@ -142,8 +142,12 @@ Result<Verified> verify(const SignedWarrant& sw, const Policy& policy, uint64_t 
   constexpr std::string_view fn = "warrant::verify";
   const Warrant& w = sw.warrant;
   if (now > w.not_after) return fail(ErrorCategory::policy_denied, fn, fmt::format("warrant expired at {}", w.not_after));
+  // Before any judge: a CRL from before a revocation, copied back, would un-revoke that judge.
+  auto crl_number = pki::check_crl(policy.root_pem, policy.crl_pem, policy.crl_number_floor, now);
+  if (!crl_number) return fail(ErrorCategory::policy_denied, fn, crl_number.error().detail);
   const auto message = signing_message(w);
   Verified out;
+  out.crl_number = *crl_number;
   for (const auto& s : sw.signatures) {
     auto judge = pki::verify_judge(s.certificate_der, policy.root_pem, policy.crl_pem, now);
     if (!judge) return fail(ErrorCategory::policy_denied, fn, judge.error().detail);

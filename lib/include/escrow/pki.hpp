@@ -19,14 +19,33 @@ struct Credential {
   SecureBytes private_key_pem;
 };
 
-/// Self-signed root CA for a court system, valid from now for `valid_days`.
+/// The extendedKeyUsage every judge certificate carries and every trustee requires (SPEC §10.3):
+/// id-kp-doormat-warrant-signing. The arc is IANA's documentation enterprise number 32473
+/// (RFC 5612), assigned to no one, so the OID collides with no real purpose; `77.1` is Doormat's
+/// PKI under it. A deployment with an enterprise number of its own replaces it here.
+inline constexpr const char* kWarrantSigningOid = "1.3.6.1.4.1.32473.77.1.1";
+
+/// Self-signed root CA for a court system, valid from now for `valid_days`. pathlen 0: the root
+/// signs judges only, never another CA.
 [[nodiscard]] Result<Credential> create_root(const std::string& name, uint32_t valid_days);
-/// A judge's certificate signed by the root.
+/// A judge's certificate signed by the root: CA:FALSE, critical keyUsage digitalSignature only,
+/// extendedKeyUsage kWarrantSigningOid only.
 [[nodiscard]] Result<Credential> appoint_judge(const Credential& root, const std::string& judge_name,
                                                uint32_t valid_days);
-/// A CRL signed by the root listing `revoked` (certificate PEMs), valid for `valid_hours`.
+/// A CRL signed by the root listing `revoked` (certificate PEMs), valid for `valid_hours`, with
+/// CRL number `crl_number` (1..2^32-1). The issuer must make each number larger than the last:
+/// trustees refuse a CRL older than one they have accepted (check_crl).
 [[nodiscard]] Result<std::string> issue_crl(const Credential& root, const std::vector<std::string>& revoked,
-                                            uint32_t valid_hours);
+                                            uint32_t valid_hours, uint64_t crl_number = 1);
+
+/// Checks a CRL for use at `now`: it parses, is signed by `root_pem`'s key and names it as issuer,
+/// `thisUpdate <= now < nextUpdate`, it carries a CRL number, and that number is at least
+/// `min_number` (the newest the caller has accepted; equal is the same CRL read again).
+/// Returns the CRL number. Refusals are policy_denied and name no file.
+[[nodiscard]] Result<uint64_t> check_crl(const std::string& root_pem, const std::string& crl_pem, uint64_t min_number,
+                                         uint64_t now);
+/// The CRL number a CRL claims, unauthenticated: for the issuer reading back its own file.
+[[nodiscard]] Result<uint64_t> crl_number(const std::string& crl_pem);
 
 /// An Ed25519 signature by the credential's key over `message`.
 [[nodiscard]] Result<std::array<uint8_t, 64>> sign(const Credential& signer, std::span<const uint8_t> message);
@@ -41,8 +60,11 @@ struct Judge {
 };
 
 /// Why a judge certificate is refused; the trustee logs and returns these words.
-/// Checks: parses, chains to `root_pem`, the CRL is signed by the root and current, the
-/// certificate is not revoked, `now` inside its validity, and the key is Ed25519.
+/// Checks: parses; states a judge's purpose, so that no other certificate the root signed can act
+/// as a judge: basicConstraints present with CA:FALSE, keyUsage present, critical and exactly
+/// digitalSignature, extendedKeyUsage exactly kWarrantSigningOid; chains to `root_pem`, the CRL
+/// is signed by the root and current, the certificate is not revoked, `now` inside its
+/// validity; and the key is Ed25519.
 [[nodiscard]] Result<Judge> verify_judge(std::span<const uint8_t> certificate_der, const std::string& root_pem,
                                          const std::string& crl_pem, uint64_t now);
 

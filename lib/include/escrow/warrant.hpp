@@ -71,15 +71,19 @@ struct Policy {
   std::string root_pem;           ///< the judicial root the trustee trusts
   std::string crl_pem;            ///< the root's current CRL
   unsigned judges_required = 1;   ///< distinct judges (by key) whose valid signatures are needed
+  uint64_t crl_number_floor = 0;  ///< the newest CRL number the trustee has accepted: older CRLs are refused
 };
 
 struct Verified {
   std::vector<pki::Judge> judges;  ///< the judges whose signatures counted
+  uint64_t crl_number = 0;         ///< the number of the CRL they were checked against
 };
 
-/// Checks, in order: the warrant is not expired and its window is sane; each signature's
-/// certificate chains to the root with a current CRL and is not revoked; each signature
-/// verifies; enough distinct judges signed. Every refusal is policy_denied with the reason.
+/// Checks, in order: the warrant is not expired and its window is sane; the CRL is the root's,
+/// current, and not older than `crl_number_floor` (pki::check_crl); each signature's
+/// certificate chains to the root, is not revoked and states the judge's purpose
+/// (pki::verify_judge); each signature verifies; enough distinct judges signed. Every refusal
+/// is policy_denied with the reason.
 [[nodiscard]] Result<Verified> verify(const SignedWarrant& sw, const Policy& policy, uint64_t now);
 
 }  // namespace escrow::warrant
