@@ -156,8 +156,9 @@ void register_court(CLI::App& app, int& status) {
     sw.warrant.not_after = static_cast<uint64_t>(std::time(nullptr)) + o->valid_for;
     sw.warrant.agency_box_key = agency->box_key;
     sw.warrant.agency_sign_key = agency->sign_key;
-    // Refuse a warrant that would not parse: the same checks the trustees run.
-    if (auto check = escrow::warrant::Warrant::decode(sw.warrant.encode()); !check) { status = report(check.error()); return; }
+    // Refuse a warrant that would not parse (the same bounds the trustees' decoder checks), before
+    // it is encoded: an over-long field is an error here, never bytes a judge signs.
+    if (auto check = sw.warrant.check(); !check) { status = report(check.error()); return; }
     // And a judge the trustees would not count: revoked, named twice, or whose certificate fails
     // their check against this court's root and CRL.
     auto root_pem = files::read_text(o->dir + "/root.pem");
