@@ -379,7 +379,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   auto crl = files::read_text(crl_path_);
   const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_, crl_floor(db_, root_pem_, crl, now)};
   auto verified = crl ? escrow::warrant::verify(*sw, policy, now)
-                      : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt", "the trustee cannot read its judicial CRL"));
+                      : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt", "judicial CRL unreadable"));
   if (!verified) return unproven(kWarrantRefused, 403, "warrant_refused", verified.error().detail);
   if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
   proven_agencies_.insert(sw->warrant.agency_sign_key);
