@@ -1,81 +1,136 @@
 #include "trustee_http.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <signal.h>
 
+#include <atomic>
+#include <charconv>
 #include <ctime>
 #include <thread>
 
 #include "files.hpp"
+#include "http_server.hpp"
 
 namespace doormat::authority {
 namespace {
 
+// A request is at most 8 MiB and hex doubles it; the JSON around it is small.
+constexpr std::size_t kMaxBodyBytes = 2 * escrow::request::kMaxRequestBytes + 1024;
+// At most two full-size bodies held at once (being read, queued or parsed), so body memory is
+// bounded by two bodies and their parse copies, not by connections x 16 MiB (256 x 16 MiB = 4 GiB).
+constexpr std::size_t kLargeBodyBudget = 2 * kMaxBodyBytes;
+// Our bodies nest three deep ({"messages": [{...}]}); 16 leaves room and stops the 8 M-deep
+// arrays that took the trustee from 76 MB to 630 MB inside nlohmann.
+constexpr std::size_t kMaxJsonDepth = 16;
+// A ceremony body for 255 trustees has a few thousand values; each value costs nlohmann tens of
+// bytes, so 16 MiB of "[0,0,..." would cost hundreds of MB.
+constexpr std::size_t kMaxJsonValues = 1 << 16;
+
 uint64_t now() { return static_cast<uint64_t>(std::time(nullptr)); }
 
-void send(httplib::Response& res, const Reply& reply) {
-  res.status = reply.status;
-  res.set_content(reply.body.dump(), "application/json");
+HttpResponse error_reply(int status, const std::string& reason) {
+  return {status, nlohmann::json{{"error", "http"}, {"reason", fmt::format("HTTP {}: {}", status, reason)}}.dump()};
 }
 
-uint64_t param(const httplib::Request& req, const char* name, uint64_t fallback) {
-  if (!req.has_param(name)) return fallback;
-  try {
-    return std::stoull(req.get_param_value(name));
-  } catch (...) {
-    return UINT64_MAX;  // refused by the range checks
-  }
+HttpResponse send(const Reply& reply) { return {reply.status, reply.body.dump()}; }
+
+uint64_t param(const HttpRequest& req, const char* name, uint64_t fallback) {
+  const auto it = req.query.find(name);
+  if (it == req.query.end()) return fallback;
+  uint64_t v = 0;
+  const auto& s = it->second;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return UINT64_MAX;  // refused by the range checks
+  return v;
+}
+
+// Runs a JSON handler only on a body the pre-scan lets through (on a worker: under the pool's limit).
+HttpResponse json_body(const HttpRequest& req, const std::function<Reply(std::string_view)>& handle) {
+  if (auto problem = json_bounds_problem(req.body)) return error_reply(400, *problem);
+  return send(handle(req.body));
 }
 
 }  // namespace
 
+std::optional<std::string> json_bounds_problem(std::string_view body) {
+  std::size_t depth = 0, values = 1;
+  bool in_string = false, escaped = false;
+  for (const char ch : body) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (ch == '\\') escaped = true;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    switch (ch) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > kMaxJsonDepth) return fmt::format("JSON nested deeper than {}", kMaxJsonDepth);
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;  // unbalanced text is for the parser to refuse
+        break;
+      case ',':
+        if (++values > kMaxJsonValues) return fmt::format("JSON with more than {} values", kMaxJsonValues);
+        break;
+      default: break;
+    }
+  }
+  return std::nullopt;
+}
+
 int serve_trustee(Trustee& trustee, const std::string& host, int port, const std::string& port_file) {
-  httplib::Server server;
-  // Oversized bodies are refused before parsing: a request is at most 8 MiB, hex doubles it.
-  server.set_payload_max_length(2 * escrow::request::kMaxRequestBytes + 1024);
+  HttpLimits limits;  // the connection, deadline and queue limits are HttpLimits' defaults
+  limits.max_body_bytes = kMaxBodyBytes;
+  limits.large_body_budget = kLargeBodyBudget;
+  HttpServer server(limits, error_reply);
 
-  server.Post("/v1/decrypt", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.decrypt_body(req.body, now(), req.remote_addr)); });
-  server.Post("/v1/ceremony", [&](const httplib::Request& req, httplib::Response& res) { send(res, trustee.ceremony(req.body, now(), req.remote_addr)); });
-  server.Get("/v1/info", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.info()); });
-  server.Get("/v1/log/head", [&](const httplib::Request&, httplib::Response& res) { send(res, trustee.head(now())); });
-  server.Get("/v1/log/consistency", [&](const httplib::Request& req, httplib::Response& res) {
-    send(res, trustee.consistency(param(req, "from", 0), param(req, "to", 0)));
+  // Every route gets the source address (req.peer) for per-source budgets.
+  server.route("POST", "/v1/decrypt", [&](const HttpRequest& req) {
+    return json_body(req, [&](std::string_view body) { return trustee.decrypt_body(body, now(), req.peer); });
   });
-  server.Get("/v1/log/inclusion", [&](const httplib::Request& req, httplib::Response& res) {
-    send(res, trustee.inclusion(param(req, "index", 0), param(req, "size", 0)));
+  server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {
+    return json_body(req, [&](std::string_view body) { return trustee.ceremony(body, now(), req.peer); });
   });
-  server.Get("/v1/log/entries", [&](const httplib::Request& req, httplib::Response& res) {
-    send(res, trustee.entries(param(req, "start", 0), param(req, "count", 1000)));
+  server.route("GET", "/v1/info", [&](const HttpRequest&) { return send(trustee.info()); });
+  server.route("GET", "/v1/log/head", [&](const HttpRequest&) { return send(trustee.head(now())); });
+  server.route("GET", "/v1/log/consistency", [&](const HttpRequest& req) {
+    return send(trustee.consistency(param(req, "from", 0), param(req, "to", 0)));
   });
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) send(res, {res.status, {{"error", "http"}, {"reason", fmt::format("HTTP {}", res.status)}}});
+  server.route("GET", "/v1/log/inclusion", [&](const HttpRequest& req) {
+    return send(trustee.inclusion(param(req, "index", 0), param(req, "size", 0)));
+  });
+  server.route("GET", "/v1/log/entries", [&](const HttpRequest& req) {
+    return send(trustee.entries(param(req, "start", 0), param(req, "count", 1000)));
   });
 
-  // Block SIGTERM/SIGINT in every thread; one thread waits for them and stops the server.
+  // SIGTERM/SIGINT are blocked in every thread (trustee_cli blocks them before the trustee's pool
+  // starts; again here for the server's own threads); one thread waits for them and stops the server.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
+  const auto bound = server.bind(host, port);
+  if (!bound) {
     fmt::print(stderr, "error: cannot listen on {}:{}\n", host, port);
     return 1;
   }
   if (!port_file.empty())
-    if (auto r = files::write_text(port_file, std::to_string(bound) + "\n"); !r) {
+    if (auto r = files::write_text(port_file, std::to_string(*bound) + "\n"); !r) {
       fmt::print(stderr, "error: {}\n", r.error().message());
       return 1;
     }
-  fmt::print(stderr, "trustee {} listening on http://{}:{}\n", trustee.index(), host, bound);
+  fmt::print(stderr, "trustee {} listening on http://{}:{}\n", trustee.index(), host, *bound);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     server.stop();
   });
-  server.listen_after_bind();
+  server.run();
   if (waiter.joinable()) {
     pthread_kill(waiter.native_handle(), SIGTERM);  // wake it if the server stopped on its own
     waiter.join();

@@ -1,12 +1,20 @@
 #pragma once
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "trustee.hpp"
 
 namespace doormat::authority {
 
-/// Serves the trustee's HTTP + JSON API (SPEC §11.5) until SIGTERM or SIGINT.
+/// Serves the trustee's HTTP + JSON API (SPEC §11.5) until SIGTERM or SIGINT, on HttpServer
+/// (http_server.hpp): connections, deadlines, bodies and the handler pool all bounded.
 /// port 0 picks a free port; the port is written to `port_file` (if given) once listening.
 int serve_trustee(Trustee& trustee, const std::string& host, int port, const std::string& port_file);
+
+/// The pre-scan before nlohmann sees a body: a reason if its brackets nest deeper than 16 or it
+/// holds more than 65,536 values (commas outside strings), else nullopt. One pass, no allocation;
+/// whether the text is JSON at all is left to the parser.
+[[nodiscard]] std::optional<std::string> json_bounds_problem(std::string_view body);
 
 }  // namespace doormat::authority

@@ -1,0 +1,634 @@
+#include "http_server.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace doormat::authority {
+using Clock = std::chrono::steady_clock;
+using escrow::ErrorCategory;
+using escrow::fail;
+
+namespace {
+
+// Bytes read from one socket per readiness: a 16 MiB body cannot hold the loop from the others.
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Connections accepted per loop turn, so a connect flood cannot hold the loop from the others.
+constexpr int kAcceptBurst = 64;
+// The kernel's queue of connections not yet accepted; beyond it SYNs wait or are dropped.
+constexpr int kListenBacklog = 1024;
+// Longest wait in poll(): deadlines are checked at least this often.
+constexpr int kMaxPollMs = 1000;
+// After a refusal sent before the body was read, at most the declared body (capped at the body
+// limit) plus this much is drained, so an honest client still writing sees the reply rather than
+// a reset; a chunked or endless body gets only this before its connection is closed.
+constexpr std::size_t kLingerSlack = 64 * 1024;
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Status";
+  }
+}
+
+std::string serialize(const HttpResponse& r, bool close) {
+  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason_phrase(r.status)) + "\r\n";
+  out += "Content-Type: " + r.content_type + "\r\n";
+  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
+  out += r.body;
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool has_token(std::string_view list, std::string_view token) {  // comma-separated, case-insensitive
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (lower(trim(list.substr(0, comma))) == token) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];  // a stray '%' stays as it is: the handler's own checks refuse it
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    const auto amp = q.find('&');
+    const auto pair = q.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (!pair.empty()) out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1)));
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+// What the head of a request says, or the status and reason to refuse it with.
+struct Head {
+  std::string method, path;
+  std::map<std::string, std::string> query;
+  std::size_t content_length = 0;
+  bool close = false;
+  bool expect_continue = false;
+};
+struct Refusal {
+  int status;
+  std::string reason;
+  std::size_t declared = 0;  // the Content-Length, when one was readable: how much to drain
+};
+
+std::variant<Head, Refusal> parse_head(std::string_view text, const HttpLimits& limits) {
+  // Request line: METHOD SP target SP HTTP/1.x (RFC 9112 §3). Lines end in CRLF only.
+  auto line_end = text.find("\r\n");
+  const auto line = text.substr(0, line_end);
+  const auto sp1 = line.find(' '), sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp1 == sp2) return Refusal{400, "malformed request line"};
+  Head h;
+  h.method = std::string(line.substr(0, sp1));
+  const auto target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const auto version = line.substr(sp2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return Refusal{505, "only HTTP/1.0 and HTTP/1.1"};
+  if (target.empty() || target.front() != '/' || target.find(' ') != std::string_view::npos) return Refusal{400, "malformed request target"};
+  const auto qmark = target.find('?');
+  h.path = std::string(target.substr(0, qmark));
+  if (qmark != std::string_view::npos) h.query = parse_query(target.substr(qmark + 1));
+  bool asked_close = false, asked_keep_alive = false;
+
+  std::optional<std::size_t> length;
+  std::optional<Refusal> refusal;  // the first problem; the rest is read for Content-Length only
+  auto refuse = [&](int status, std::string reason) {
+    if (!refusal) refusal = Refusal{status, std::move(reason)};
+  };
+  std::size_t lines = 0;
+  text.remove_prefix(line_end + 2);
+  while (!text.empty()) {
+    line_end = text.find("\r\n");
+    const auto field = text.substr(0, line_end);
+    text.remove_prefix(line_end == std::string_view::npos ? text.size() : line_end + 2);
+    if (field.empty()) break;
+    if (++lines > limits.max_header_lines) return Refusal{431, "too many header lines"};
+    // Obsolete line folding and whitespace before the colon are request-smuggling material.
+    if (field.front() == ' ' || field.front() == '\t') {
+      refuse(400, "folded header line");
+      continue;
+    }
+    const auto colon = field.find(':');
+    if (colon == std::string_view::npos || colon == 0 || field.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
+      refuse(400, "malformed header line");
+      continue;
+    }
+    const auto name = lower(field.substr(0, colon));
+    const auto value = trim(field.substr(colon + 1));
+    if (name == "content-length") {
+      std::size_t n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size()) refuse(400, "malformed Content-Length");
+      else if (length && *length != n) refuse(400, "conflicting Content-Length");
+      else length = n;
+    } else if (name == "transfer-encoding") {
+      // Chunked bodies are refused outright: one body framing (Content-Length) is one limit.
+      refuse(411, "Transfer-Encoding is not accepted; send Content-Length");
+    } else if (name == "content-encoding") {
+      // Compressed bodies are refused: a 521 KB gzip body inflated to 2 GB under cpp-httplib.
+      if (lower(value) != "identity") refuse(415, "Content-Encoding is not accepted");
+    } else if (name == "connection") {
+      asked_close = asked_close || has_token(value, "close");
+      asked_keep_alive = asked_keep_alive || has_token(value, "keep-alive");
+    } else if (name == "expect") {
+      if (lower(value) != "100-continue") refuse(417, "only Expect: 100-continue");
+      h.expect_continue = true;
+    }
+  }
+  // HTTP/1.1 keeps the connection unless told to close; 1.0 closes unless asked to keep it.
+  h.close = asked_close || (version == "HTTP/1.0" && !asked_keep_alive);
+  h.content_length = length.value_or(0);
+  if (h.content_length > limits.max_body_bytes) refuse(413, "body over " + std::to_string(limits.max_body_bytes) + " bytes");
+  if (refusal) {
+    refusal->declared = h.content_length;
+    return *refusal;
+  }
+  return h;
+}
+
+std::string peer_of(const sockaddr_storage& addr) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
+  else if (addr.ss_family == AF_INET6) inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
+  return text;
+}
+
+// A connection moves idle -> head -> body -> handling -> writing -> idle (kept alive), or ends.
+// lingering: a refusal was sent before the body arrived; the rest is read and dropped.
+enum class State { idle, head, body, handling, writing, lingering };
+
+struct Connection {
+  int fd = -1;
+  std::string peer;
+  State state = State::idle;
+  Clock::time_point since;     // when the current state began (eviction takes the oldest)
+  Clock::time_point deadline;  // when this state ends the connection
+  std::string in;              // bytes read and not yet consumed
+  std::size_t scanned = 0;     // bytes of `in` known not to hold the end of the head
+  std::size_t body_length = 0;
+  HttpRequest request;
+  const HttpHandler* handler = nullptr;
+  std::size_t reserved = 0;    // bytes of the large-body budget this request holds
+  bool close_after = false;    // close once the reply is written
+  bool linger_after = false;   // ... and drain the unread body first
+  std::size_t linger_left = 0; // bytes still to drain before closing
+  std::string out;
+  std::size_t sent = 0;
+};
+
+struct Job {
+  uint64_t conn;
+  const HttpHandler* handler;
+  HttpRequest request;
+};
+struct Done {
+  uint64_t conn;
+  HttpResponse response;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpLimits limits;
+  ErrorBody error_body;
+  std::map<std::string, std::map<std::string, HttpHandler>> routes;  // path -> method -> handler
+  int listen_fd = -1;
+  int wake_fd = -1;  // eventfd: a worker finished, or stop() was called
+  std::atomic<bool> stopping{false};
+
+  std::map<uint64_t, Connection> conns;
+  std::map<std::string, std::size_t> per_source;
+  uint64_t next_id = 1;
+  std::size_t large_in_use = 0;
+  std::vector<char> buffer = std::vector<char>(kReadChunk);
+
+  std::mutex mu;  // guards jobs, done, workers_stop
+  std::condition_variable work_cv;
+  std::deque<Job> jobs;
+  std::deque<Done> done;
+  bool workers_stop = false;
+  std::vector<std::thread> workers;
+
+  void wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mu);
+        work_cv.wait(lock, [&] { return workers_stop || !jobs.empty(); });
+        if (workers_stop) return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      HttpResponse res;
+      try {
+        res = (*job.handler)(job.request);
+      } catch (...) {  // a handler's bug answers 500 to its own request, and the worker lives on
+        res = error_body(500, "internal error");
+      }
+      job.request = {};  // the body is freed here, before the loop releases its budget
+      {
+        std::lock_guard lock(mu);
+        done.push_back({job.conn, std::move(res)});
+      }
+      wake();
+    }
+  }
+
+  void close_conn(uint64_t id) {
+    auto it = conns.find(id);
+    if (it == conns.end()) return;
+    auto& c = it->second;
+    large_in_use -= c.reserved;
+    if (auto s = per_source.find(c.peer); s != per_source.end() && --s->second == 0) per_source.erase(s);
+    ::close(c.fd);
+    conns.erase(it);
+  }
+
+  void become(Connection& c, State s, std::chrono::milliseconds limit) {
+    c.state = s;
+    c.since = Clock::now();
+    c.deadline = c.since + limit;
+  }
+
+  // Queues a reply; written from the loop as the socket accepts it.
+  // `drain`: bytes of unread body to read and drop after the reply (then the connection closes).
+  void reply(uint64_t id, Connection& c, const HttpResponse& r, bool close, std::size_t drain) {
+    c.close_after = close || drain > 0;
+    c.linger_after = drain > 0;
+    c.linger_left = drain;
+    c.out = serialize(r, close);
+    c.sent = 0;
+    become(c, State::writing, limits.write_deadline);
+    flush(id, c);
+  }
+
+  // A refusal before the body is read; `declared` is its Content-Length (0 if none or unknown).
+  void refuse(uint64_t id, Connection& c, int status, const std::string& reason, std::size_t declared) {
+    reply(id, c, error_body(status, reason), true, std::min(declared, limits.max_body_bytes) + kLingerSlack);
+  }
+
+  void flush(uint64_t id, Connection& c) {
+    while (c.sent < c.out.size()) {
+      const auto n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // poll for POLLOUT
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return close_conn(id);
+      c.sent += static_cast<std::size_t>(n);
+    }
+    c.out.clear();
+    c.out.shrink_to_fit();
+    if (c.linger_after) {
+      ::shutdown(c.fd, SHUT_WR);
+      c.in.clear();
+      return become(c, State::lingering, limits.linger);
+    }
+    if (c.close_after) return close_conn(id);
+    c.request = {};
+    become(c, State::idle, limits.idle_timeout);
+    consume(id, c);  // a pipelined request may already be here
+  }
+
+  // Advances a connection on the bytes in c.in. May close it (then `c` is gone).
+  void consume(uint64_t id, Connection& c) {
+    if (c.state == State::idle && !c.in.empty()) {
+      become(c, State::head, limits.request_deadline);
+      c.scanned = 0;
+    }
+    if (c.state == State::head) {
+      const auto end = c.in.find("\r\n\r\n", c.scanned);
+      if (end == std::string::npos) {
+        if (c.in.size() > limits.max_header_bytes) return refuse(id, c, 431, "headers over " + std::to_string(limits.max_header_bytes) + " bytes", 0);
+        c.scanned = c.in.size() < 3 ? 0 : c.in.size() - 3;
+        return;
+      }
+      if (end + 4 > limits.max_header_bytes) return refuse(id, c, 431, "headers over " + std::to_string(limits.max_header_bytes) + " bytes", 0);
+      auto parsed = parse_head(std::string_view(c.in).substr(0, end + 4), limits);
+      c.in.erase(0, end + 4);
+      if (auto* r = std::get_if<Refusal>(&parsed)) return refuse(id, c, r->status, r->reason, r->declared);
+      auto& h = std::get<Head>(parsed);
+      const auto route = routes.find(h.path);
+      if (route == routes.end()) return refuse(id, c, 404, "no such path", h.content_length);
+      const auto handler = route->second.find(h.method);
+      if (handler == route->second.end()) return refuse(id, c, 405, "method not allowed here", h.content_length);
+      if (h.content_length > limits.small_body_bytes) {
+        if (large_in_use + h.content_length > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", h.content_length);
+        large_in_use += h.content_length;
+        c.reserved = h.content_length;
+      }
+      c.handler = &handler->second;
+      c.close_after = h.close;
+      c.request = {std::move(h.method), std::move(h.path), std::move(h.query), {}, c.peer};
+      c.request.body.reserve(h.content_length);  // pages are touched only as bytes arrive
+      c.state = State::body;  // the deadline still counts from the first byte of the head
+      c.body_length = h.content_length;
+      if (h.expect_continue && h.content_length > 0 && c.in.empty()) {
+        // 25 bytes into an empty send buffer: a lost interim reply only makes the client wait.
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        [[maybe_unused]] auto n = ::send(c.fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+    }
+    if (c.state == State::body) {
+      const auto take = std::min(c.in.size(), c.body_length - c.request.body.size());
+      c.request.body.append(c.in, 0, take);
+      c.in.erase(0, take);
+      if (c.request.body.size() < c.body_length) return;
+      dispatch(id, c);
+    }
+  }
+
+  void dispatch(uint64_t id, Connection& c) {
+    {
+      std::lock_guard lock(mu);
+      if (jobs.size() < limits.queue) {
+        jobs.push_back({id, c.handler, std::move(c.request)});
+        c.state = State::handling;
+        c.since = Clock::now();
+        work_cv.notify_one();
+        return;
+      }
+    }
+    large_in_use -= c.reserved;
+    c.reserved = 0;
+    reply(id, c, error_body(503, "every worker is busy; try again"), c.close_after, 0);
+  }
+
+  void on_readable(uint64_t id, Connection& c) {
+    const auto n = ::recv(c.fd, buffer.data(), buffer.size(), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n <= 0) return close_conn(id);  // the client closed or reset: nothing to answer
+    if (c.state == State::lingering) {  // drained and dropped, up to the allowance
+      if (static_cast<std::size_t>(n) >= c.linger_left) return close_conn(id);
+      c.linger_left -= static_cast<std::size_t>(n);
+      return;
+    }
+    c.in.append(buffer.data(), static_cast<std::size_t>(n));
+    consume(id, c);
+  }
+
+  // The connection to close to make room: the oldest one of `peer` (or of any source, if empty)
+  // still sending its request or idle. Requests being handled or written are never taken.
+  std::optional<uint64_t> evictable(const std::string* peer) {
+    std::optional<uint64_t> best;
+    Clock::time_point oldest = Clock::time_point::max();
+    for (auto& [id, c] : conns) {
+      if (peer && c.peer != *peer) continue;
+      if (c.state == State::handling || c.state == State::writing) continue;
+      if (c.since < oldest) oldest = c.since, best = id;
+    }
+    return best;
+  }
+
+  void refuse_new(int fd) {
+    // Nothing is owed to this socket; one non-blocking attempt at a 503, then it is closed.
+    const auto text = serialize(error_body(503, "too many connections"), true);
+    [[maybe_unused]] auto n = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::close(fd);
+  }
+
+  void accept_some() {
+    for (int i = 0; i < kAcceptBurst; ++i) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE, ECONNABORTED): try next turn
+      const int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      auto peer = peer_of(addr);
+      if (per_source[peer] >= limits.max_per_source) {
+        if (auto victim = evictable(&peer)) close_conn(*victim);
+        else {
+          if (per_source[peer] == 0) per_source.erase(peer);
+          refuse_new(fd);
+          continue;
+        }
+      }
+      if (conns.size() >= limits.max_connections) {
+        // Take from the source with the most connections that has one to give.
+        std::optional<uint64_t> victim;
+        std::vector<std::pair<std::size_t, std::string>> sources;
+        for (const auto& [p, count] : per_source) sources.emplace_back(count, p);
+        std::sort(sources.rbegin(), sources.rend());
+        for (const auto& [count, p] : sources)
+          if ((victim = evictable(&p))) break;
+        if (!victim) {
+          if (per_source[peer] == 0) per_source.erase(peer);
+          refuse_new(fd);
+          continue;
+        }
+        close_conn(*victim);
+      }
+      ++per_source[peer];
+      auto& c = conns[next_id++];
+      c.fd = fd;
+      c.peer = std::move(peer);
+      become(c, State::idle, limits.idle_timeout);
+    }
+  }
+
+  void on_done() {
+    uint64_t count = 0;
+    [[maybe_unused]] auto n = ::read(wake_fd, &count, sizeof count);
+    std::deque<Done> ready;
+    {
+      std::lock_guard lock(mu);
+      ready.swap(done);
+    }
+    for (auto& d : ready) {
+      auto it = conns.find(d.conn);
+      if (it == conns.end()) continue;
+      auto& c = it->second;
+      large_in_use -= c.reserved;
+      c.reserved = 0;
+      reply(d.conn, c, d.response, c.close_after, 0);
+    }
+  }
+
+  void expire() {
+    const auto now = Clock::now();
+    std::vector<uint64_t> late;
+    for (auto& [id, c] : conns)
+      if (c.state != State::handling && now >= c.deadline) late.push_back(id);
+    for (auto id : late) {
+      auto& c = conns.at(id);
+      if (c.state == State::head || c.state == State::body) {
+        // Slow on purpose or not, the client has had its time; a best-effort 408 says so.
+        const auto text = serialize(error_body(408, "request not complete within the deadline"), true);
+        [[maybe_unused]] auto n = ::send(c.fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      close_conn(id);
+    }
+  }
+
+  int poll_timeout() const {
+    auto next = Clock::now() + std::chrono::milliseconds(kMaxPollMs);
+    for (const auto& [id, c] : conns)
+      if (c.state != State::handling) next = std::min(next, c.deadline);
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
+    return static_cast<int>(std::clamp<int64_t>(ms, 0, kMaxPollMs));
+  }
+
+  void loop() {
+    std::vector<pollfd> fds;
+    std::vector<uint64_t> ids;
+    while (!stopping.load()) {
+      fds.assign({{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}});
+      ids.assign(2, 0);
+      for (const auto& [id, c] : conns) {
+        if (c.state == State::handling) continue;  // not polled: a hang-up must not spin the loop
+        fds.push_back({c.fd, static_cast<short>(c.state == State::writing ? POLLOUT : POLLIN), 0});
+        ids.push_back(id);
+      }
+      if (::poll(fds.data(), fds.size(), poll_timeout()) < 0 && errno != EINTR) break;
+      if (fds[1].revents) on_done();
+      for (std::size_t i = 2; i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        auto it = conns.find(ids[i]);
+        if (it == conns.end()) continue;  // closed earlier in this turn
+        auto& c = it->second;
+        if (c.state == State::writing) flush(ids[i], c);
+        else if (c.state != State::handling) on_readable(ids[i], c);
+      }
+      if (fds[0].revents) accept_some();
+      expire();
+    }
+  }
+};
+
+HttpServer::HttpServer(HttpLimits limits, ErrorBody error_body) : impl_(std::make_unique<Impl>()) {
+  impl_->limits = limits;
+  impl_->error_body = std::move(error_body);
+  impl_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+HttpServer::~HttpServer() {
+  for (auto& [id, c] : impl_->conns) ::close(c.fd);
+  if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
+  if (impl_->wake_fd >= 0) ::close(impl_->wake_fd);
+}
+
+void HttpServer::route(const std::string& method, const std::string& path, HttpHandler handler) {
+  impl_->routes[path][method] = std::move(handler);
+}
+
+escrow::Result<int> HttpServer::bind(const std::string& host, int port) {
+  if (impl_->wake_fd < 0) return fail(ErrorCategory::internal, "http::bind", "eventfd failed");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
+    return fail(ErrorCategory::internal, "http::bind", "cannot resolve " + host);
+  int fd = -1;
+  for (auto* a = found; a && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, kListenBacklog) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) return fail(ErrorCategory::internal, "http::bind", "cannot listen on " + host + ":" + std::to_string(port));
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  impl_->listen_fd = fd;
+  return ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(addr).sin6_port : reinterpret_cast<sockaddr_in&>(addr).sin_port);
+}
+
+void HttpServer::run() {
+  auto& s = *impl_;
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, s.limits.workers); ++i) s.workers.emplace_back([&s] { s.work(); });
+  s.loop();
+  {
+    std::lock_guard lock(s.mu);
+    s.workers_stop = true;  // queued requests are dropped; running handlers finish
+  }
+  s.work_cv.notify_all();
+  for (auto& w : s.workers) w.join();
+  s.workers.clear();
+}
+
+void HttpServer::stop() {
+  impl_->stopping = true;
+  impl_->wake();
+}
+
+}  // namespace doormat::authority

@@ -1,0 +1,93 @@
+#pragma once
+// A small HTTP/1.1 server with every limit explicit, for the trustee (issue 12, "Bounded HTTP").
+// cpp-httplib 0.11 holds one of its 8 workers per connection for the connection's lifetime and
+// has no deadline for a whole request, so 24 idle sockets starved it. Here one event-loop thread
+// owns every socket (non-blocking, poll()): it reads requests under a connection cap and a
+// deadline per whole request, and writes replies; only a complete, bounded request reaches the
+// fixed pool of workers that run handlers, through a bounded queue.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "escrow/error.hpp"
+
+namespace doormat::authority {
+
+struct HttpRequest {
+  std::string method;  ///< GET or POST
+  std::string path;    ///< the target before '?', not percent-decoded
+  std::map<std::string, std::string> query;  ///< percent-decoded; a repeated name keeps the first
+  std::string body;    ///< exactly Content-Length bytes
+  std::string peer;    ///< the source address (numeric IPv4 or IPv6), for per-source budgets
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+/// Turns a status and a reason into the reply the server sends for its own refusals (413, 503...),
+/// so they have the same shape as the handlers' errors.
+using ErrorBody = std::function<HttpResponse(int status, const std::string& reason)>;
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpLimits {
+  /// Open sockets in total. Over it, the oldest connection still sending a request (or idle),
+  /// from the source holding the most connections, is closed to make room: a flood of slow or
+  /// idle sockets evicts itself, not the honest request that arrives last and finishes at once.
+  std::size_t max_connections = 256;
+  /// Open sockets per source address; over it the same eviction within that source.
+  std::size_t max_per_source = 32;
+  /// From a request's first byte to its last (headers and body): a slow client is cut off here,
+  /// whatever its pace. 5 s carries a 16 MiB body only at >= 27 Mbit/s; batches are smaller.
+  std::chrono::milliseconds request_deadline{5000};
+  /// A connection with no request in progress (new, or kept alive) is closed after this.
+  std::chrono::milliseconds idle_timeout{5000};
+  /// A reply the client does not read within this is dropped with its connection.
+  std::chrono::milliseconds write_deadline{10000};
+  /// After a refusal sent before the body was read, the rest is read and discarded for at most
+  /// this long (and at most the declared body + 64 KiB), so a client still writing sees the
+  /// reply rather than a reset.
+  std::chrono::milliseconds linger{2000};
+  /// Request line and headers together.
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_lines = 64;
+  /// Content-Length above this is refused with 413 before any of the body is read.
+  std::size_t max_body_bytes = 1 << 20;
+  /// Bodies larger than small_body_bytes are admitted only while the bytes they declare, summed
+  /// over every request being read, queued or handled, stay under this: memory is bounded by it
+  /// (plus max_connections * small_body_bytes), not by max_connections * max_body_bytes.
+  std::size_t large_body_budget = 3 << 20;
+  std::size_t small_body_bytes = 64 * 1024;
+  /// Handler threads: also the number of bodies parsed at once.
+  std::size_t workers = 4;
+  /// Complete requests waiting for a worker; when full the request gets 503 at once.
+  std::size_t queue = 64;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpLimits limits, ErrorBody error_body);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Exact path match; a path with handlers for other methods only gets 405, others 404.
+  void route(const std::string& method, const std::string& path, HttpHandler handler);
+  /// Listens on host:port (port 0 picks a free one) and returns the port.
+  [[nodiscard]] escrow::Result<int> bind(const std::string& host, int port);
+  /// Serves until stop(); returns once the loop and every worker have ended.
+  void run();
+  /// Safe from any thread; run() returns soon after.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace doormat::authority
