@@ -29,21 +29,27 @@ struct Ceremony : ::testing::Test {
     sh({"court", "init", "--dir", "court"}, dir);
     sh({"operator", "new", "--out", "operator"}, dir);
     ASSERT_TRUE(files::write_text(dir + "/pass", "ceremony passphrase\n", true).has_value());
+    for (int i = 1; i <= 5; ++i) trustees.push_back(started("t" + std::to_string(i), i, {"--index", std::to_string(i), "--operator", "operator.pub"}));
+    enroll_all();
+  }
+  // A trustee of its own folder, initialised with the court's root and CRL and `options`, serving.
+  TrusteeProcess started(const std::string& name, int index, std::vector<std::string> options) {
+    TrusteeProcess t;
+    t.index = index;
+    t.dir = dir + "/" + name;
+    fs::create_directories(t.dir);
+    t.db = t.dir + "/state.db";
+    t.pass = dir + "/pass";
+    std::vector<std::string> init = {"trustee", "init", "--db", t.db, "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass"};
+    init.insert(init.end(), options.begin(), options.end());
+    sh(init, dir);
+    t.start();
+    return t;
+  }
+  // trustees.json from the trustees' current URLs (a restarted trustee has a new port).
+  void enroll_all() {
     std::vector<std::string> enroll = {"enroll", "--directory", "trustees.json"};
-    for (int i = 1; i <= 5; ++i) {
-      TrusteeProcess t;
-      t.index = i;
-      t.dir = dir + "/t" + std::to_string(i);
-      fs::create_directories(t.dir);
-      t.db = t.dir + "/state.db";
-      t.pass = dir + "/pass";
-      sh({"trustee", "init", "--db", t.db, "--index", std::to_string(i), "--root", "court/root.pem", "--crl", "court/crl.pem",
-          "--passphrase-file", "pass", "--operator", "operator.pub"},
-         dir);
-      t.start();
-      enroll.insert(enroll.end(), {"--url", t.url});
-      trustees.push_back(t);
-    }
+    for (const auto& t : trustees) enroll.insert(enroll.end(), {"--url", t.url});
     sh(enroll, dir);
   }
   void TearDown() override {
@@ -99,9 +105,7 @@ TEST_F(Ceremony, ASilentTrusteeFailsTheCeremonyAndNoTrusteeStoresAKey) {
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(authority::http_get(trustees[i].url, "/v1/info").value().body["has_key"].get<bool>());
   // Not stuck: the aborted ceremony does not block the next one, with trustee 5 back.
   trustees[4].start();
-  sh({"enroll", "--directory", "trustees.json", "--url", trustees[0].url, "--url", trustees[1].url, "--url", trustees[2].url, "--url",
-      trustees[3].url, "--url", trustees[4].url},
-     dir);
+  enroll_all();
   EXPECT_EQ(ceremony({"ceremony", "dkg", "--trustees", "trustees.json", "-k", "3", "--out", "authority.pub", "--json"})["finished"].size(), 5u);
 }
 
@@ -156,18 +160,9 @@ TEST_F(Ceremony, AnOutsidersRefreshIsRefusedAndChangesNothing) {
   std::vector<TrusteeProcess> evil;
   std::vector<std::string> enroll = {"enroll", "--directory", "evil.json", "--url", victim.url};
   for (int i = 2; i <= 5; ++i) {
-    TrusteeProcess t;
-    t.index = i;
-    t.dir = dir + "/evil" + std::to_string(i);
-    fs::create_directories(t.dir);
-    t.db = t.dir + "/state.db";
-    t.pass = dir + "/pass";
-    sh({"trustee", "init", "--db", t.db, "--share", "evil/share-" + std::to_string(i) + ".bin", "--authority", "evil/authority.pub", "--root",
-        "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass", "--operator", "mallory.pub"},
-       dir);
-    t.start();
-    enroll.insert(enroll.end(), {"--url", t.url});
-    evil.push_back(t);
+    evil.push_back(started("evil" + std::to_string(i), i, {"--share", "evil/share-" + std::to_string(i) + ".bin", "--authority", "evil/authority.pub",
+                                                           "--operator", "mallory.pub"}));
+    enroll.insert(enroll.end(), {"--url", evil.back().url});
   }
   sh(enroll, dir);
   auto refresh = process::run({kBin, "ceremony", "refresh", "--trustees", dir + "/evil.json", "-k", "3", "--operator", dir + "/mallory.key",
@@ -194,9 +189,7 @@ TEST_F(Ceremony, AnOutsidersRefreshIsRefusedAndChangesNothing) {
   victim.kill(SIGTERM);
   victim.start();
   EXPECT_EQ(authority_of(victim), key_before);
-  sh({"enroll", "--directory", "trustees.json", "--url", trustees[0].url, "--url", trustees[1].url, "--url", trustees[2].url, "--url",
-      trustees[3].url, "--url", trustees[4].url},
-     dir);
+  enroll_all();
   EXPECT_EQ(ceremony({"ceremony", "refresh", "--trustees", "trustees.json", "-k", "3", "--out", "authority2.pub", "--json"})["epoch"].get<int>(), 1);
 }
 
