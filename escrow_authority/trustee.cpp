@@ -9,11 +9,13 @@
 #include "escrow/domain.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/trustee.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
 #include "identity.hpp"
 #include "secrets_at_rest.hpp"
+#include "trustee_http.hpp"
 #include "trustee_log_codes.hpp"
 
 namespace doormat::authority {
@@ -73,9 +75,6 @@ uint64_t crl_floor(db::Database& db, const std::string& root_pem, const Result<s
   return *number;
 }
 
-std::array<uint8_t, 32> raw_hash(std::span<const uint8_t> bytes) {
-  return escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(bytes).finish<32>();
-}
 
 }  // namespace
 
@@ -269,21 +268,10 @@ Result<void> Trustee::append(const std::vector<translog::Entry>& entries) {
   return {};
 }
 
-Reply Trustee::refuse(int status, std::string code, std::string reason, const translog::Entry& entry) {
-  // A refusal changes no state but the log, which must record it before the reply leaves.
-  const std::size_t before = tree_size();
-  auto r = db_.transaction([&] { return append({entry}); });
-  if (!r) {
-    rollback(before);
-    return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
-  }
-  return {status, {{"error", std::move(code)}, {"reason", std::move(reason)}, {"trustee", index()}}};
-}
-
 Reply Trustee::refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,
                                       int status, std::string error, std::string reason) {
   const bool over = tally_.over_budget(source, now);
-  tally_.count(source, over ? kSourceOverBudget : code, request_hash, over ? "over the source's budget" : reason, now);
+  tally_.count(source, over ? static_cast<uint8_t>(escrow::trustee::Refusal::source_over_budget) : code, request_hash, over ? "over the source's budget" : reason, now);
   flush_refusals(now);
   if (over)
     return {429, {{"error", "source_over_budget"}, {"reason", fmt::format("more than {} refused requests from this address in {} s",
@@ -298,8 +286,8 @@ void Trustee::flush_refusals(uint64_t now, bool everything) {
   if (!db_.transaction([&] { return append(due); })) rollback(before);  // the counts are lost, the log stays whole
 }
 
-bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
-  if (rate_per_minute_ == 0) return true;
+// The agency's token bucket, refilled to now: rate_per_minute tokens a minute, at most that many.
+Trustee::Bucket& Trustee::bucket(const std::array<uint8_t, 32>& agency) {
   const auto now = std::chrono::steady_clock::now();
   auto [it, fresh] = buckets_.try_emplace(agency, Bucket{static_cast<double>(rate_per_minute_), now});
   auto& b = it->second;
@@ -308,9 +296,13 @@ bool Trustee::take_token(const std::array<uint8_t, 32>& agency) {
     b.tokens = std::min(static_cast<double>(rate_per_minute_), b.tokens + elapsed * static_cast<double>(rate_per_minute_) / 60.0);
     b.last = now;
   }
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
-  return true;
+  return b;
+}
+
+bool Trustee::has_token(const std::array<uint8_t, 32>& agency) { return rate_per_minute_ == 0 || bucket(agency).tokens >= 1.0; }
+
+void Trustee::take_token(const std::array<uint8_t, 32>& agency) {
+  if (rate_per_minute_ != 0) bucket(agency).tokens -= 1.0;
 }
 
 Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::string& source) {
@@ -322,173 +314,120 @@ Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::stri
     if (auto hex = escrow::wire::from_hex(j["request"].get_ref<const std::string&>())) bytes = std::move(*hex);
   if (bytes) return decrypt(*bytes, now, source);
   std::lock_guard lock(mu_);
-  return refuse_unauthenticated(source, kMalformedRequest, raw_hash(raw), now, 400, "malformed_json",
+  return refuse_unauthenticated(source, static_cast<uint8_t>(escrow::trustee::Refusal::malformed), escrow::trustee::raw_request_hash(raw), now, 400, "malformed_json",
                                 "body must be {\"request\": \"<hex>\"} with the request in hex");
 }
+
+namespace {
+
+// The trustee's state as escrow::trustee::decide() reads it: SQLite for nonces and budgets, the
+// daemon's memory for the source's refusal budget, proven agencies and rate buckets.
+class SqliteStateView : public escrow::trustee::StateView {
+ public:
+  SqliteStateView(db::Database& db, const RefusalTally& tally, const std::set<std::array<uint8_t, 32>>& proven,
+                  const std::function<bool(const request::VerifyKey&)>& rate_allows, const std::string& source, uint64_t now)
+      : db_(db), tally_(tally), proven_(proven), rate_allows_(rate_allows), source_(source), now_(now) {}
+
+  Result<bool> nonce_seen(const request::VerifyKey& agency, const std::array<uint8_t, 16>& nonce) override {
+    auto st = db_.prepare("SELECT 1 FROM nonces WHERE agency = ? AND nonce = ?");
+    if (!st) return escrow::unexpected(st.error());
+    st->bind(1, agency).bind(2, nonce);
+    return st->step();
+  }
+  bool source_over_budget() override { return tally_.over_budget(source_, now_); }
+  bool agency_proven(const request::VerifyKey& agency) override { return proven_.contains(agency); }
+  bool rate_allows(const request::VerifyKey& agency) override { return rate_allows_(agency); }
+  Result<uint64_t> opened_count(const std::array<uint8_t, 32>& warrant_hash) override {
+    auto st = db_.prepare("SELECT COUNT(*) FROM opened WHERE warrant = ?");
+    if (!st) return escrow::unexpected(st.error());
+    st->bind(1, warrant_hash);
+    auto row = st->step();
+    if (!row) return escrow::unexpected(row.error());
+    return static_cast<uint64_t>(st->column_int(0));
+  }
+  Result<bool> opened(const std::array<uint8_t, 32>& warrant_hash, const std::array<uint8_t, 32>& field_hash) override {
+    if (!seen_) {  // prepared once per request: a batch asks once per field
+      auto st = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
+      if (!st) return escrow::unexpected(st.error());
+      seen_.emplace(std::move(*st));
+    }
+    seen_->reset().bind(1, warrant_hash).bind(2, field_hash);
+    return seen_->step();
+  }
+
+ private:
+  db::Database& db_;
+  const RefusalTally& tally_;
+  const std::set<std::array<uint8_t, 32>>& proven_;
+  const std::function<bool(const request::VerifyKey&)>& rate_allows_;
+  const std::string& source_;
+  uint64_t now_;
+  std::optional<db::Statement> seen_;
+};
+
+}  // namespace
 
 Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::string& source) {
   std::lock_guard lock(mu_);
   flush_refusals(now);
   if (!share_) return {503, {{"error", "no_key"}, {"reason", "this trustee holds no share yet: run the DKG ceremony"}, {"trustee", index()}}};
-  translog::Entry base{now, raw_hash(bytes), {}, {}, 0, ""};
-  auto with = [&](uint8_t decision, std::string reason) {
-    auto e = base;
-    e.decision = decision;
-    e.reason = std::move(reason);
-    return e;
-  };
-  // Steps 1-5 refuse a caller who has proven nothing yet: cheap checks first, counted per source.
-  auto unproven = [&](uint8_t code, int status, std::string error, std::string reason) {
-    return refuse_unauthenticated(source, code, base.request_hash, now, status, std::move(error), std::move(reason));
-  };
 
-  // 1. Parse. Nothing below trusts a byte that did not parse.
-  auto req = request::DecryptRequest::decode(bytes);
-  if (!req) return unproven(kMalformedRequest, 400, "malformed_request", req.error().detail);
-  base.request_hash = req->hash();
-  auto sw = escrow::warrant::SignedWarrant::decode(req->signed_warrant);
-  if (!sw) return unproven(kMalformedRequest, 400, "malformed_warrant", sw.error().detail);
-  base.warrant_hash = sw->hash();
-
-  // 2. The request is signed by the agency key the warrant names (anyone can make such a pair of
-  // keys: this proves nothing until the warrant verifies).
-  if (!request::verify_signature(*req, sw->warrant.agency_sign_key))
-    return unproven(kBadSignature, 401, "bad_agency_signature", "request not signed by the warrant's agency key");
-
-  // 3. Fresh, and never seen before.
-  const uint64_t skew = now > req->time ? now - req->time : req->time - now;
-  if (skew > freshness_)
-    return unproven(kStale, 401, "stale_request", fmt::format("request time {} is {} s from the trustee's clock (limit {})", req->time, skew, freshness_));
-  {
-    auto st = db_.prepare("SELECT 1 FROM nonces WHERE agency = ? AND nonce = ?");
-    if (!st) return {500, {{"error", "internal"}}};
-    st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce);
-    auto seen = st->step();
-    if (!seen) return {500, {{"error", "internal"}}};
-    if (*seen) return unproven(kReplay, 409, "replayed_nonce", "this nonce was already used by this agency");
-  }
-
-  // 4. A source that has been refused too often in this interval does no X.509 work, unless the
-  // key that signed is an agency's whose warrant verified here before.
-  if (!proven_agencies_.contains(sw->warrant.agency_sign_key) && tally_.over_budget(source, now))
-    return unproven(kSourceOverBudget, 429, "source_over_budget", "too many refused requests from this address");
-
-  // 5. The warrant: chain, CRL, expiry, judges, verified before any field is touched. The CRL file
-  // is read now, so revocation is immediate; without a readable CRL no judge can be checked for
-  // revocation: refuse (the reason names no server path).
+  // The decision itself is escrow::trustee::decide() (SPEC §11.2); here: the policy as of now, the
+  // state it reads, and the commit of what it decided.
   auto crl = files::read_text(crl_path_);
-  const escrow::warrant::Policy policy{root_pem_, crl ? *crl : std::string(), judges_required_, crl_floor(db_, root_pem_, crl, now)};
-  auto verified = crl ? escrow::warrant::verify(*sw, policy, now)
-                      : escrow::Result<escrow::warrant::Verified>(fail(ErrorCategory::policy_denied, "trustee::decrypt", "judicial CRL unreadable"));
-  if (!verified) return unproven(kWarrantRefused, 403, "warrant_refused", verified.error().detail);
-  if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
-  proven_agencies_.insert(sw->warrant.agency_sign_key);
+  const escrow::trustee::Policy policy{{root_pem_, crl ? *crl : std::string(), judges_required_, crl_floor(db_, root_pem_, crl, now)},
+                                       crl.has_value(), freshness_};
+  const std::function<bool(const request::VerifyKey&)> rate = [&](const request::VerifyKey& agency) { return has_token(agency); };
+  SqliteStateView view(db_, tally_, proven_agencies_, rate, source, now);
+  const auto parallel = [&](std::size_t n, const std::function<void(std::size_t)>& body) { pool_->parallel_for(n, body); };
+  auto d = escrow::trustee::decide(bytes, policy, {*pk_, *share_}, view, now, rng_, parallel);
+  if (d.internal_error) return {500, {{"error", "internal"}, {"reason", "the trustee could not read its state"}}};
 
-  // 6. From here the caller is the agency a court named. At most rate_per_minute requests per
-  // agency key, counted only now, so self-made keys cannot spend or probe anyone's allowance.
-  if (!take_token(sw->warrant.agency_sign_key))
-    return refuse(429, "rate_limited", fmt::format("more than {} requests a minute from this agency", rate_per_minute_),
-                  with(kRateLimited, "rate limited"));
-
-  // 7. Each field in parallel over the pool: parse, TDH2 validity and scope (pure functions of
-  // public data).
-  const std::size_t n = req->fields.size();
-  std::vector<request::FieldResult> results(n);
-  std::vector<std::optional<escrow::tdh2::VerifiedCiphertext>> cts(n);
-  std::vector<std::array<uint8_t, 32>> field_hashes(n);
-  const auto& warrant = sw->warrant;
-  pool_->parallel_for(n, [&](std::size_t i) {
-    field_hashes[i] = escrow::Hasher(escrow::domain::kEnvelopeFieldHash, 32).add(req->fields[i]).finish<32>();
-    auto ct = escrow::tdh2::Ciphertext::decode(req->fields[i]);
-    auto label = ct ? escrow::SessionLabel::decode(ct->label) : escrow::Result<escrow::SessionLabel>(escrow::unexpected(ct.error()));
-    if (!ct || !label) {
-      results[i].status = request::FieldStatus::malformed;
-      return;
-    }
-    auto checked = escrow::tdh2::check(*pk_, std::move(*ct));  // verified once, here
-    if (!checked) results[i].status = request::FieldStatus::invalid_field;
-    else if (!warrant.covers(*label)) results[i].status = request::FieldStatus::out_of_scope;
-    else cts[i] = std::move(*checked);  // a candidate: the budget decides, in request order
-  });
-  auto record_nonce = [&]() -> Result<void> {
-    auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
-    if (!st) return escrow::unexpected(st.error());
-    st->bind(1, sw->warrant.agency_sign_key).bind(2, req->nonce).bind(3, static_cast<int64_t>(req->time));
-    if (auto r = st->run(); !r) return r;
-    // Nonces older than twice the freshness window can never be replayed successfully.
-    auto prune = db_.prepare("DELETE FROM nonces WHERE time < ?");
-    if (!prune) return escrow::unexpected(prune.error());
-    prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
-    return prune->run();
-  };
-
-  // 4-6. Each field: validity and scope (checked in (a) above), budget; then the partial decryption.
-  auto count = db_.prepare("SELECT COUNT(*) FROM opened WHERE warrant = ?");
-  if (!count) return {500, {{"error", "internal"}}};
-  count->bind(1, base.warrant_hash);
-  if (auto r = count->step(); !r || !*r) return {500, {{"error", "internal"}}};
-  uint64_t opened = static_cast<uint64_t>(count->column_int(0));
-
-  request::DecryptResponse response{index(), req->hash(), {}, {}};
-
-  // (b) In request order: the session budget (it depends on order, and reads SQLite).
-  std::vector<std::array<uint8_t, 32>> newly_opened;  // in request order, for the commit below
-  std::set<std::array<uint8_t, 32>> opened_now;        // the same, for lookups
-  auto seen = db_.prepare("SELECT 1 FROM opened WHERE warrant = ? AND field = ?");
-  if (!seen) return {500, {{"error", "internal"}}};
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!cts[i]) continue;
-    seen->reset().bind(1, base.warrant_hash).bind(2, field_hashes[i]);
-    auto again = seen->step();
-    if (!again) return {500, {{"error", "internal"}}};
-    const bool repeat = *again || opened_now.contains(field_hashes[i]);
-    if (!repeat && opened >= warrant.max_sessions) {
-      results[i].status = request::FieldStatus::over_budget;
-      cts[i].reset();
-    } else if (!repeat) {
-      ++opened;
-      newly_opened.push_back(field_hashes[i]);
-      opened_now.insert(field_hashes[i]);
-    }
+  if (d.refusal && !d.authenticated)  // counted per source, not logged one by one
+    return refuse_unauthenticated(source, static_cast<uint8_t>(*d.refusal), d.request_hash, now, http_status(*d.refusal),
+                                  std::string(escrow::trustee::error_code(*d.refusal)), d.reason);
+  if (d.change.prove_agency) {
+    if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
+    proven_agencies_.insert(d.change.agency);
   }
+  if (d.change.spend_rate_token) take_token(d.change.agency);
 
-  // (c) In parallel: the partial decryptions of the fields that passed every check.
-  pool_->parallel_for(n, [&](std::size_t i) {
-    if (!cts[i]) return;
-    auto pd = escrow::tdh2::partial_decrypt(*pk_, *share_, *cts[i], rng_);
-    if (pd) results[i].partial = pd->encode();
-    else results[i].status = request::FieldStatus::invalid_field;
-  });
-
-  std::vector<translog::Entry> entries;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto entry = base;
-    entry.field_hash = field_hashes[i];
-    entry.decision = static_cast<uint8_t>(results[i].status);
-    entry.reason = std::string(request::to_string(results[i].status));
-    entries.push_back(std::move(entry));
-  }
-  response.results = std::move(results);
-
-  // Group commit: nonce, budget and every log entry of the batch in one fsync'd transaction,
+  // Group commit: nonce, budget and every log entry of the request in one fsync'd transaction,
   // before anything leaves the process.
   const std::size_t before = tree_size();
   auto committed = db_.transaction([&]() -> Result<void> {
-    if (auto r = record_nonce(); !r) return r;
+    if (d.change.record_nonce) {
+      auto st = db_.prepare("INSERT INTO nonces (agency, nonce, time) VALUES (?, ?, ?)");
+      if (!st) return escrow::unexpected(st.error());
+      st->bind(1, d.change.agency).bind(2, *d.change.record_nonce).bind(3, static_cast<int64_t>(d.change.request_time));
+      if (auto r = st->run(); !r) return r;
+      // Nonces older than twice the freshness window can never be replayed successfully.
+      auto prune = db_.prepare("DELETE FROM nonces WHERE time < ?");
+      if (!prune) return escrow::unexpected(prune.error());
+      prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
+      if (auto r = prune->run(); !r) return r;
+    }
     auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
     if (!st) return escrow::unexpected(st.error());
-    for (const auto& f : newly_opened) {
-      st->reset().bind(1, base.warrant_hash).bind(2, f);
+    for (const auto& f : d.change.newly_opened) {
+      st->reset().bind(1, d.change.warrant_hash).bind(2, f);
       if (auto r = st->run(); !r) return r;
     }
-    return append(entries);
+    return append(d.log);
   });
   if (!committed) {
     rollback(before);
     return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
   }
+  if (d.refusal) {
+    const std::string reason = *d.refusal == escrow::trustee::Refusal::rate_limited
+                                   ? fmt::format("more than {} requests a minute from this agency", rate_per_minute_)
+                                   : d.reason;
+    return {http_status(*d.refusal), {{"error", escrow::trustee::error_code(*d.refusal)}, {"reason", reason}, {"trustee", index()}}};
+  }
+  request::DecryptResponse response{index(), d.request_hash, std::move(d.results), {}};
   request::sign(response, sign_secret_);
-  const auto sealed = request::seal(response.encode(), sw->warrant.agency_box_key);
+  const auto sealed = request::seal(response.encode(), d.agency_box_key);
   return {200, {{"trustee", index()}, {"sealed_response", to_hex(sealed)}}};
 }
 

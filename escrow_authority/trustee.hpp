@@ -89,7 +89,6 @@ class Trustee {
   escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share,
                                  const std::vector<uint8_t>& roster);
   escrow::Result<void> seal_secrets();
-  Reply refuse(int status, std::string code, std::string reason, const escrow::translog::Entry& entry);
   /// A refusal before anything was proven: counted in tally_ (the log gets one entry per source
   /// and interval), and answered 429 once the source is over its budget.
   Reply refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,
@@ -128,7 +127,9 @@ class Trustee {
     std::chrono::steady_clock::time_point last;
   };
   std::map<std::array<uint8_t, 32>, Bucket> buckets_;  // per agency Ed25519 key, in memory
-  bool take_token(const std::array<uint8_t, 32>& agency);
+  Bucket& bucket(const std::array<uint8_t, 32>& agency);
+  bool has_token(const std::array<uint8_t, 32>& agency);
+  void take_token(const std::array<uint8_t, 32>& agency);
   // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
   // Appends that do not commit are dropped with rollback(before).
   escrow::translog::Tree leaves_;

@@ -52,6 +52,20 @@ HttpResponse json_body(const HttpRequest& req, const std::function<Reply(std::st
 
 }  // namespace
 
+int http_status(escrow::trustee::Refusal refusal) {
+  using escrow::trustee::Refusal;
+  switch (refusal) {
+    case Refusal::malformed: return 400;
+    case Refusal::bad_signature:
+    case Refusal::stale: return 401;
+    case Refusal::replay: return 409;
+    case Refusal::warrant_refused: return 403;
+    case Refusal::rate_limited:
+    case Refusal::source_over_budget: return 429;
+  }
+  return 400;
+}
+
 std::optional<std::string> json_bounds_problem(std::string_view body) {
   std::size_t depth = 0, values = 1;
   bool in_string = false, escaped = false;

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "escrow/trustee.hpp"
 #include "trustee.hpp"
 
 namespace doormat::authority {
@@ -16,5 +17,9 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
 /// holds more than 65,536 values (commas outside strings), else nullopt. One pass, no allocation;
 /// whether the text is JSON at all is left to the parser.
 [[nodiscard]] std::optional<std::string> json_bounds_problem(std::string_view body);
+
+/// The HTTP status of a request refused as a whole (SPEC §11.2): 400 malformed, 401 bad
+/// signature or stale, 409 replay, 403 warrant refused, 429 rate limited or over budget.
+[[nodiscard]] int http_status(escrow::trustee::Refusal refusal);
 
 }  // namespace doormat::authority

@@ -30,8 +30,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// The bar for an honest request while an attack runs, on loopback.
+// The bar for an honest request while an attack runs, on loopback: 95% of them within
+// 100 ms, and none over 500 ms. A starved request waits for seconds (a worker held by a slow
+// client, the 5 s deadline); a single sample past 100 ms on a shared 2-core machine is the
+// scheduler, as one run with a load average of 9 showed (158 ms once in 78 samples, p95 44 ms).
 constexpr double kHonestBudgetMs = 100;
+constexpr double kHonestWorstMs = 500;
 // The trustee at rest is ~80 MB; the 2 GB gzip bomb and the 630 MB nesting must not come back.
 constexpr double kRssBudgetMb = 200;
 // The server's whole-request deadline (HttpLimits::request_deadline).
@@ -210,6 +214,11 @@ class TrusteeHttpUnderAttack : public ::testing::Test {
     return fmt::format("{:.1f} / {:.1f} / {:.1f} ms", v[v.size() / 2], v[v.size() * 95 / 100], v.back());
   }
   static double worst(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
+  static double p95(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, v.size() * 95 / 100)];
+  }
 
   // The honest client: a fresh connection from 127.0.0.1 per request, as directory.cpp makes.
   static void sample(Figures& f) {
@@ -248,8 +257,10 @@ class TrusteeHttpUnderAttack : public ::testing::Test {
                "trustee VmRSS max {:.1f} MB (at rest {:.1f} MB)\n",
                name, f.samples, spread(f.info_ms), spread(f.decrypt_ms), f.rss, rest_mb);
     EXPECT_GT(f.samples, 0);
-    EXPECT_LE(worst(f.info_ms), kHonestBudgetMs) << name;
-    EXPECT_LE(worst(f.decrypt_ms), kHonestBudgetMs) << name;
+    EXPECT_LE(p95(f.info_ms), kHonestBudgetMs) << name;
+    EXPECT_LE(p95(f.decrypt_ms), kHonestBudgetMs) << name;
+    EXPECT_LE(worst(f.info_ms), kHonestWorstMs) << name;
+    EXPECT_LE(worst(f.decrypt_ms), kHonestWorstMs) << name;
     EXPECT_LT(f.rss, kRssBudgetMb) << name;
     return f;
   }

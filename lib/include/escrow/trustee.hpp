@@ -1,0 +1,119 @@
+#pragma once
+/// A trustee's decision on a decryption request (SPEC §11.2), as a function: request bytes, the
+/// trustee's policy and key, a view of its state and the time in; a Decision out — a request-level
+/// refusal or one status per field, the log entries to append and the state change to commit. No
+/// SQLite, JSON or HTTP here: the daemon (escrow_authority/trustee.cpp) implements the view over
+/// SQLite and commits the change and the entries in one transaction before it answers; the HTTP
+/// status of each refusal is chosen in its HTTP file.
+///
+/// The steps, each a function below named after it, run in the order of §11.2 and stop at the
+/// first refusal, so a request that fails two checks gets the earlier reason. Steps 1–5 refuse a
+/// caller who has proven nothing (Decision::authenticated is false): their refusals are counted by
+/// the caller, not logged one by one. Secret input: the key share, used only in step 7's partial
+/// decryptions.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "escrow/error.hpp"
+#include "escrow/label.hpp"
+#include "escrow/request.hpp"
+#include "escrow/rng.hpp"
+#include "escrow/tdh2.hpp"
+#include "escrow/translog.hpp"
+#include "escrow/warrant.hpp"
+
+namespace escrow::trustee {
+
+/// The log's decision byte for a request refused as a whole (SPEC §11.3); field decisions are
+/// request::FieldStatus (0 issued, 1..4).
+enum class Refusal : uint8_t {
+  malformed = 0x80,           ///< step 1: the body, the request or its warrant does not parse
+  bad_signature = 0x81,       ///< step 2
+  stale = 0x82,               ///< step 3: the request's time is outside the freshness window
+  replay = 0x83,              ///< step 3: the nonce was used before by this agency key
+  warrant_refused = 0x84,     ///< step 5
+  rate_limited = 0x85,        ///< step 6
+  source_over_budget = 0x86,  ///< step 4
+};
+/// The refusal's error code in replies: "malformed_request", "bad_agency_signature", ...
+[[nodiscard]] std::string_view error_code(Refusal r);
+
+/// What the trustee enforces (SPEC §11.2, §10.4).
+struct Policy {
+  warrant::Policy warrant;           ///< root, CRL (as read now), judges required, CRL-number floor
+  bool crl_readable = true;          ///< false: every warrant is refused ("judicial CRL unreadable")
+  uint64_t freshness_seconds = 300;  ///< |now − request time| allowed
+};
+
+/// What decide() reads of the trustee's state. Reads only: what changes is returned in the
+/// Decision, and the caller commits it.
+class StateView {
+ public:
+  virtual ~StateView() = default;
+  /// Step 3: has this agency key used this nonce before?
+  [[nodiscard]] virtual Result<bool> nonce_seen(const request::VerifyKey& agency, const std::array<uint8_t, 16>& nonce) = 0;
+  /// Step 4: has the caller's source address used up its budget of unauthenticated refusals?
+  [[nodiscard]] virtual bool source_over_budget() = 0;
+  /// Step 4: is this an agency key whose warrant verified at this trustee before? (Never blocked.)
+  [[nodiscard]] virtual bool agency_proven(const request::VerifyKey& agency) = 0;
+  /// Step 6: may this agency key make one more request now?
+  [[nodiscard]] virtual bool rate_allows(const request::VerifyKey& agency) = 0;
+  /// Step 7: how many distinct fields this warrant has opened here, and whether it opened this one.
+  [[nodiscard]] virtual Result<uint64_t> opened_count(const std::array<uint8_t, 32>& warrant_hash) = 0;
+  [[nodiscard]] virtual Result<bool> opened(const std::array<uint8_t, 32>& warrant_hash, const std::array<uint8_t, 32>& field_hash) = 0;
+};
+
+/// Runs `body(i)` for i in [0, n), possibly in parallel; the default runs them in order.
+using ParallelFor = std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)>;
+
+/// The trustee's key (step 7). The share is secret.
+struct Key {
+  const tdh2::PublicKey& public_key;
+  const tdh2::KeyShare& share;
+};
+
+/// What to commit, in one transaction with the log entries, before the reply leaves.
+struct StateChange {
+  std::optional<std::array<uint8_t, 16>> record_nonce;    ///< for `agency`, with the request's time
+  request::VerifyKey agency{};
+  uint64_t request_time = 0;
+  std::array<uint8_t, 32> warrant_hash{};
+  std::vector<std::array<uint8_t, 32>> newly_opened;      ///< fields the warrant opens for the first time, in request order
+  bool spend_rate_token = false;                           ///< step 6 passed: one request of the agency's allowance
+  bool prove_agency = false;                               ///< the warrant verified: remember the agency key
+};
+
+struct Decision {
+  bool internal_error = false;             ///< the state view failed: nothing was decided (HTTP 500, not logged)
+  std::optional<Refusal> refusal;          ///< set: the request was refused as a whole
+  std::string reason;                      ///< public words for the refusal
+  bool authenticated = false;              ///< the warrant verified (refusals before that are counted, not logged)
+  std::array<uint8_t, 32> request_hash{};  ///< the request's id, or the raw bytes' hash if it did not parse
+  std::vector<request::FieldResult> results;  ///< one per field when accepted
+  std::vector<translog::Entry> log;        ///< to append; empty for an unauthenticated refusal
+  StateChange change;
+  std::array<uint8_t, 32> agency_box_key{};  ///< the response is sealed to it
+};
+
+/// SPEC §11.2, steps 1–7. `now` is the trustee's clock; `rng` draws the proofs' nonces.
+[[nodiscard]] Decision decide(std::span<const uint8_t> request_bytes, const Policy& policy, const Key& key, StateView& state,
+                              uint64_t now, Rng& rng, const ParallelFor& parallel = {});
+
+/// Step 7 alone, for one field against a warrant's scope: parse, TDH2 validity, scope (the same
+/// code the daemon runs; the comparison design `tdh2` calls it too). The field's label must parse
+/// and lie inside `covers`.
+[[nodiscard]] request::FieldStatus check_field(const tdh2::PublicKey& pk, std::span<const uint8_t> field,
+                                               const std::function<bool(const SessionLabel&)>& covers,
+                                               std::optional<tdh2::VerifiedCiphertext>& verified);
+
+/// The hash under which the log and the budget name a field: H_{doormat/v1/envelope/escrow-field}.
+[[nodiscard]] std::array<uint8_t, 32> field_hash(std::span<const uint8_t> field);
+/// The name of bytes that did not parse as a request: H_{doormat/v1/trustee/raw-request}.
+[[nodiscard]] std::array<uint8_t, 32> raw_request_hash(std::span<const uint8_t> bytes);
+
+}  // namespace escrow::trustee

@@ -1,0 +1,271 @@
+// escrow::trustee::decide(), step by step (SPEC §11.2): every refusal reason, the earlier reason
+// when a request fails two checks, what is logged and what changes. An in-memory state view; a
+// court, a dealt key and an agency made here.
+#include "escrow/trustee.hpp"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "escrow/pki.hpp"
+
+namespace escrow::trustee {
+namespace {
+
+struct MemoryState : StateView {
+  std::set<std::pair<request::VerifyKey, std::array<uint8_t, 16>>> nonces;
+  std::set<std::pair<std::array<uint8_t, 32>, std::array<uint8_t, 32>>> opened_fields;
+  bool over_budget = false, proven = false, rate = true;
+
+  Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return nonces.contains({a, n}); }
+  bool source_over_budget() override { return over_budget; }
+  bool agency_proven(const request::VerifyKey&) override { return proven; }
+  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
+    uint64_t n = 0;
+    for (const auto& [warrant, field] : opened_fields) n += warrant == w;
+    return n;
+  }
+  Result<bool> opened(const std::array<uint8_t, 32>& w, const std::array<uint8_t, 32>& f) override { return opened_fields.contains({w, f}); }
+  // What the daemon does with a decision's change.
+  void commit(const Decision& d) {
+    if (d.change.record_nonce) nonces.insert({d.change.agency, *d.change.record_nonce});
+    for (const auto& f : d.change.newly_opened) opened_fields.insert({d.change.warrant_hash, f});
+  }
+};
+
+struct World {
+  SystemRng rng;
+  uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+  pki::Credential root = pki::create_root("Test Root", 3650).value();
+  pki::Credential judge = pki::appoint_judge(root, "Judge Jane", 365).value();
+  pki::Credential other_root = pki::create_root("Another Root", 3650).value();
+  pki::Credential other_judge = pki::appoint_judge(other_root, "Judge Other", 365).value();
+  std::string crl = pki::issue_crl(root, {}, 24).value();
+  tdh2::Dealt dealt = tdh2::deal(2, 3, rng).value();
+  request::VerifyKey agency_pk{};
+  request::SigningKey agency_sk;
+  std::array<uint8_t, 32> agency_box{};
+
+  World() {
+    crypto_sign_keypair(agency_pk.data(), agency_sk.expose().data());
+    std::array<uint8_t, 32> box_sk{};
+    crypto_box_keypair(agency_box.data(), box_sk.data());
+  }
+  warrant::SignedWarrant warrant(const pki::Credential& by, uint64_t max_sessions = 10) const {
+    warrant::SignedWarrant sw;
+    sw.warrant.id[0] = 1;
+    sw.warrant.case_reference = "case";
+    sw.warrant.court = "court";
+    sw.warrant.targets = {"bob"};
+    sw.warrant.window_start = 1000;
+    sw.warrant.window_end = 2000;
+    sw.warrant.max_sessions = max_sessions;
+    sw.warrant.not_after = now + 3600;
+    sw.warrant.agency_sign_key = agency_pk;
+    sw.warrant.agency_box_key = agency_box;
+    EXPECT_TRUE(warrant::add_signature(sw, by).has_value());
+    return sw;
+  }
+  std::vector<uint8_t> field(const std::string& from, const std::string& to, uint64_t time) {
+    auto label = SessionLabel::make(from, to, time, rng).value();
+    return tdh2::encrypt(dealt.public_key, tdh2::random_session_key(rng), label.encode(), rng).value().encode();
+  }
+  request::DecryptRequest request(const warrant::SignedWarrant& sw, std::vector<std::vector<uint8_t>> fields) {
+    request::DecryptRequest r;
+    r.signed_warrant = sw.encode();
+    randombytes_buf(r.nonce.data(), r.nonce.size());
+    r.time = now;
+    r.fields = std::move(fields);
+    request::sign(r, agency_sk);
+    return r;
+  }
+  Policy policy(bool crl_readable = true) const { return {{root.certificate_pem, crl, 1, 0}, crl_readable, 300}; }
+  Decision decide(const request::DecryptRequest& r, MemoryState& state, const Policy& p) {
+    return trustee::decide(r.encode(), p, {dealt.public_key, dealt.shares[0]}, state, now, rng);
+  }
+  Decision decide(const request::DecryptRequest& r, MemoryState& state) { return decide(r, state, policy()); }
+};
+
+World& world() {
+  static World w;
+  return w;
+}
+
+void expect_unauthenticated(const Decision& d, Refusal why) {
+  ASSERT_TRUE(d.refusal.has_value());
+  EXPECT_EQ(*d.refusal, why) << d.reason;
+  EXPECT_FALSE(d.authenticated);
+  EXPECT_TRUE(d.log.empty());  // counted by the caller, never logged one by one
+  EXPECT_FALSE(d.change.record_nonce.has_value());
+  EXPECT_TRUE(d.change.newly_opened.empty());
+  EXPECT_FALSE(d.change.spend_rate_token);
+}
+
+TEST(Decide, AValidRequestIssuesEveryCoveredFieldAndLogsOneEntryEach) {
+  auto& w = world();
+  MemoryState state;
+  const auto r = w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500), w.field("bob", "carol", 1600)});
+  const auto d = w.decide(r, state);
+  ASSERT_FALSE(d.refusal.has_value()) << d.reason;
+  EXPECT_TRUE(d.authenticated);
+  ASSERT_EQ(d.results.size(), 2u);
+  for (const auto& res : d.results) {
+    EXPECT_EQ(res.status, request::FieldStatus::issued);
+    EXPECT_TRUE(tdh2::PartialDecryption::decode(res.partial).has_value());
+  }
+  ASSERT_EQ(d.log.size(), 2u);
+  EXPECT_EQ(d.log[0].request_hash, r.hash());
+  EXPECT_EQ(d.log[1].field_hash, field_hash(r.fields[1]));
+  EXPECT_EQ(d.change.newly_opened.size(), 2u);
+  EXPECT_TRUE(d.change.record_nonce.has_value());
+  EXPECT_TRUE(d.change.spend_rate_token);
+  EXPECT_TRUE(d.change.prove_agency);
+  EXPECT_EQ(d.agency_box_key, w.agency_box);
+}
+
+TEST(Decide, Step1BytesThatDoNotParseAreMalformedAndNamedByTheirHash) {
+  auto& w = world();
+  MemoryState state;
+  const std::vector<uint8_t> junk = {1, 2, 3};
+  const auto d = trustee::decide(junk, w.policy(), {w.dealt.public_key, w.dealt.shares[0]}, state, w.now, w.rng);
+  expect_unauthenticated(d, Refusal::malformed);
+  EXPECT_EQ(d.request_hash, raw_request_hash(junk));
+}
+
+TEST(Decide, Step2ABadAgencySignatureIsRefused) {
+  auto& w = world();
+  MemoryState state;
+  auto r = w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)});
+  r.signature[3] ^= 1;
+  expect_unauthenticated(w.decide(r, state), Refusal::bad_signature);
+}
+
+TEST(Decide, Step3AStaleRequestIsRefused) {
+  auto& w = world();
+  MemoryState state;
+  auto r = w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)});
+  r.time = w.now - 301;
+  request::sign(r, w.agency_sk);
+  expect_unauthenticated(w.decide(r, state), Refusal::stale);
+}
+
+TEST(Decide, Step3AReplayedNonceIsRefused) {
+  auto& w = world();
+  MemoryState state;
+  const auto r = w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)});
+  const auto first = w.decide(r, state);
+  ASSERT_FALSE(first.refusal.has_value());
+  state.commit(first);
+  expect_unauthenticated(w.decide(r, state), Refusal::replay);
+}
+
+TEST(Decide, Step4ASourceOverItsBudgetIsRefusedBeforeTheWarrantIsChecked) {
+  auto& w = world();
+  MemoryState state;
+  state.over_budget = true;
+  // The warrant would be refused too (another court), but step 4 comes first.
+  expect_unauthenticated(w.decide(w.request(w.warrant(w.other_judge), {w.field("alice", "bob", 1500)}), state), Refusal::source_over_budget);
+}
+
+TEST(Decide, Step4AProvenAgencyIsNotBlockedByItsSourcesBudget) {
+  auto& w = world();
+  MemoryState state;
+  state.over_budget = true;
+  state.proven = true;
+  EXPECT_FALSE(w.decide(w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)}), state).refusal.has_value());
+}
+
+TEST(Decide, Step5AWarrantFromAnotherCourtIsRefused) {
+  auto& w = world();
+  MemoryState state;
+  expect_unauthenticated(w.decide(w.request(w.warrant(w.other_judge), {w.field("alice", "bob", 1500)}), state), Refusal::warrant_refused);
+}
+
+TEST(Decide, Step5AnUnreadableCrlRefusesEveryWarrantWithoutNamingAPath) {
+  auto& w = world();
+  MemoryState state;
+  const auto d = w.decide(w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)}), state, w.policy(/*crl_readable=*/false));
+  expect_unauthenticated(d, Refusal::warrant_refused);
+  EXPECT_EQ(d.reason, "judicial CRL unreadable");
+}
+
+TEST(Decide, Step6TheRateLimitIsLoggedAndComesOnlyAfterTheWarrant) {
+  auto& w = world();
+  MemoryState state;
+  state.rate = false;
+  // A self-made warrant never reaches the rate limit: it cannot spend or probe an allowance.
+  expect_unauthenticated(w.decide(w.request(w.warrant(w.other_judge), {w.field("alice", "bob", 1500)}), state), Refusal::warrant_refused);
+  const auto d = w.decide(w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)}), state);
+  ASSERT_TRUE(d.refusal.has_value());
+  EXPECT_EQ(*d.refusal, Refusal::rate_limited);
+  EXPECT_TRUE(d.authenticated);
+  ASSERT_EQ(d.log.size(), 1u);  // authenticated: logged
+  EXPECT_EQ(d.log[0].decision, static_cast<uint8_t>(Refusal::rate_limited));
+  EXPECT_TRUE(d.change.newly_opened.empty());
+  EXPECT_FALSE(d.change.record_nonce.has_value());
+}
+
+TEST(Decide, Step7EachFieldGetsItsOwnStatus) {
+  auto& w = world();
+  MemoryState state;
+  auto tampered = w.field("alice", "bob", 1500);
+  tampered[6] ^= 1;
+  const auto r = w.request(w.warrant(w.judge), {std::vector<uint8_t>{0}, tampered, w.field("alice", "carol", 1500),
+                                                w.field("alice", "bob", 3000), w.field("alice", "bob", 1500)});
+  const auto d = w.decide(r, state);
+  ASSERT_FALSE(d.refusal.has_value());
+  const std::vector<request::FieldStatus> want = {request::FieldStatus::malformed, request::FieldStatus::invalid_field,
+                                                  request::FieldStatus::out_of_scope, request::FieldStatus::out_of_scope,
+                                                  request::FieldStatus::issued};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(d.results[i].status, want[i]) << i;
+    EXPECT_EQ(d.results[i].partial.empty(), want[i] != request::FieldStatus::issued) << i;
+    EXPECT_EQ(d.log[i].decision, static_cast<uint8_t>(want[i])) << i;
+  }
+  EXPECT_EQ(d.change.newly_opened.size(), 1u);
+}
+
+TEST(Decide, Step7TheBudgetCountsDistinctFieldsAndARepeatCostsNothing) {
+  auto& w = world();
+  MemoryState state;
+  const auto sw = w.warrant(w.judge, /*max_sessions=*/2);
+  const auto a = w.field("alice", "bob", 1500), b = w.field("alice", "bob", 1501), c = w.field("alice", "bob", 1502);
+  const auto first = w.decide(w.request(sw, {a, a, b}), state);  // a twice: opened once
+  ASSERT_FALSE(first.refusal.has_value());
+  EXPECT_EQ(first.change.newly_opened.size(), 2u);
+  state.commit(first);
+  const auto second = w.decide(w.request(sw, {c, a}), state);
+  EXPECT_EQ(second.results[0].status, request::FieldStatus::over_budget);
+  EXPECT_EQ(second.results[1].status, request::FieldStatus::issued);  // opened before: free
+  EXPECT_TRUE(second.change.newly_opened.empty());
+}
+
+TEST(Decide, ARequestFailingTwoChecksGetsTheEarlierReason) {
+  auto& w = world();
+  MemoryState state;
+  auto r = w.request(w.warrant(w.other_judge), {w.field("alice", "bob", 1500)});
+  r.time = w.now - 1000;
+  // Stale and a bad warrant: stale (step 3) before the warrant (step 5).
+  request::sign(r, w.agency_sk);
+  expect_unauthenticated(w.decide(r, state), Refusal::stale);
+  // And a bad signature as well: step 2 first.
+  r.signature[0] ^= 1;
+  expect_unauthenticated(w.decide(r, state), Refusal::bad_signature);
+}
+
+TEST(Decide, ErrorCodesAreTheRepliesNames) {
+  EXPECT_EQ(error_code(Refusal::malformed), "malformed_request");
+  EXPECT_EQ(error_code(Refusal::bad_signature), "bad_agency_signature");
+  EXPECT_EQ(error_code(Refusal::stale), "stale_request");
+  EXPECT_EQ(error_code(Refusal::replay), "replayed_nonce");
+  EXPECT_EQ(error_code(Refusal::warrant_refused), "warrant_refused");
+  EXPECT_EQ(error_code(Refusal::rate_limited), "rate_limited");
+  EXPECT_EQ(error_code(Refusal::source_over_budget), "source_over_budget");
+}
+
+}  // namespace
+}  // namespace escrow::trustee
