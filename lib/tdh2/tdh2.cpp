@@ -142,13 +142,15 @@ Result<PublicKey> PublicKey::decode(std::span<const uint8_t> bytes) {
 // ---- KeyShare ----
 
 SecureBytes KeyShare::encode() const {
-  wire::Writer w;
-  w.header(wire::ObjectType::tdh2_key_share).u32(epoch_).u8(index_.value());
-  const auto x = secret_.to_bytes();
-  w.bytes(x);
-  auto plain = w.take();
-  SecureBytes out(plain.begin(), plain.end());
-  sodium_memzero(plain.data(), plain.size());
+  // The public head through the Writer, the secret straight into the zeroizing buffer: no
+  // unwiped copy of x_i is left behind (a Writer's vector may reallocate and free old copies).
+  const auto head = wire::Writer().header(wire::ObjectType::tdh2_key_share).u32(epoch_).u8(index_.value()).take();
+  SecureBytes out;
+  out.reserve(head.size() + 32);
+  out.assign(head.begin(), head.end());
+  auto x = secret_.to_bytes();
+  out.insert(out.end(), x.begin(), x.end());
+  sodium_memzero(x.data(), x.size());
   return out;
 }
 
