@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "escrow/domain.hpp"
 #include "escrow/envelope.hpp"
@@ -152,11 +155,23 @@ Result<void> init_trustee(const TrusteeSetup& s) {
 
 Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const std::string& passphrase, std::size_t threads) {
   constexpr std::string_view fn = "trustee::open";
+  // One process per database: two trustees serving one log would fork it (each appends at the
+  // size it read). An advisory lock beside the file, held until the process ends (a SIGKILLed
+  // trustee releases it with its descriptors).
+  const int lock_fd = ::open((db_path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    return fail(ErrorCategory::policy_denied, fn, "another trustee process has this database open (" + db_path + ".lock is held)");
+  }
   auto db = db::Database::open(db_path);
-  if (!db) return escrow::unexpected(db.error());
+  if (!db) {
+    ::close(lock_fd);
+    return escrow::unexpected(db.error());
+  }
   // Deleted and overwritten content is zeroed on disk, so a replaced share does not linger.
   if (auto r = db->exec(std::string(kSchema) + "PRAGMA secure_delete=ON;"); !r) return escrow::unexpected(r.error());
   std::unique_ptr<Trustee> t(new Trustee(std::move(*db)));
+  t->lock_fd_ = lock_fd;
   t->pool_ = std::make_unique<ThreadPool>(std::max<std::size_t>(1, threads));
   auto index = get(t->db_, "index");
   auto root = get(t->db_, "root_pem");

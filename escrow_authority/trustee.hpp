@@ -109,6 +109,7 @@ class Trustee {
   escrow::Secret<32> at_rest_key_;                // kept to re-seal after a ceremony
   std::vector<uint8_t> salt_;
   std::unique_ptr<Ceremony> ceremony_;
+  int lock_fd_ = -1;  // flock on db_path.lock: one process per database
   std::optional<escrow::request::VerifyKey> operator_key_;  // none: no ceremony at all
   std::vector<uint8_t> roster_;                             // pinned by the first committed ceremony
   RefusalTally tally_;

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <unistd.h>
+
 #include <ctime>
 #include <set>
 
@@ -55,7 +57,10 @@ struct Trustee::Ceremony {
 
 Trustee::Trustee(db::Database db) : db_(std::move(db)) {}
 // What the tally still holds reaches the log before the trustee stops.
-Trustee::~Trustee() { flush_refusals(static_cast<uint64_t>(std::time(nullptr)), /*everything=*/true); }
+Trustee::~Trustee() {
+  flush_refusals(static_cast<uint64_t>(std::time(nullptr)), /*everything=*/true);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // the database's lock, released last
+}
 
 namespace {
 

@@ -66,7 +66,7 @@ void register_trustee(CLI::App& app, int& status) {
   serve->add_option("--db", o->setup.db_path, "the trustee's SQLite file")->required()->check(CLI::ExistingFile);
   serve->add_option("--passphrase-file", o->passphrase_file, "file holding the passphrase")->required()->check(CLI::ExistingFile);
   serve->add_option("--host", o->host, "address to listen on (loopback by default)")->capture_default_str();
-  serve->add_option("--port", o->port, "port; 0 picks a free one")->capture_default_str();
+  serve->add_option("--port", o->port, "port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
   serve->add_option("--port-file", o->port_file, "write the chosen port here once listening");
   serve->add_option("--threads", o->threads, "threads that share a batch of fields (default: one per core)")->check(CLI::Range(1, 256));
   serve->callback([o, &status] {
