@@ -17,7 +17,7 @@ json sign_ceremony_call(const json& call, const escrow::signature::SigningKey& o
 }
 
 std::optional<std::string> verified_call_text(std::string_view body, const escrow::signature::VerifyKey& operator_key, std::string& why) {
-  const auto outer = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto outer = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (outer.is_discarded() || !outer.is_object() || !outer.contains("call") || !outer["call"].is_string() ||
       !outer.contains("operator_signature") || !outer["operator_signature"].is_string()) {
     why = "the body must be {\"call\": <JSON text>, \"operator_signature\": <hex>}";
@@ -30,7 +30,7 @@ std::optional<std::string> verified_call_text(std::string_view body, const escro
     return std::nullopt;
   }
   std::copy(sig->begin(), sig->end(), s.begin());
-  std::string text = outer["call"].get<std::string>();
+  std::string text = std::move(outer["call"].get_ref<std::string&>());  // no second copy of a large call
   if (!escrow::signature::verify(escrow::domain::kCeremonyCall, bytes_of(text), s, operator_key)) {
     why = "the call is not signed by this trustee's operator key";
     return std::nullopt;

@@ -7,6 +7,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <ctime>
 #include <functional>
 #include <future>
@@ -54,6 +56,21 @@ bool well_formed(const nlohmann::json& r, Step step) {
   return true;
 }
 
+// One signed call, sent again while the trustee's HTTP server answers 503 (its workers or queue
+// are full: the call was never handled, so sending it again is safe), for up to kBusyPatience. A
+// flood of other callers must not make a trustee miss a step, least of all the commit.
+constexpr auto kBusyPatience = std::chrono::seconds(30);
+escrow::Result<HttpReply> post_until_served(const std::string& url, const nlohmann::json& body) {
+  const auto give_up = std::chrono::steady_clock::now() + kBusyPatience;
+  auto wait = std::chrono::milliseconds(50);
+  for (;;) {
+    auto r = http_post(url, "/v1/ceremony", body);
+    if (!r || r->status != 503 || std::chrono::steady_clock::now() + wait > give_up) return r;
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::milliseconds(2000));
+  }
+}
+
 // The reason a trustee gave, for the operator: its "reason" field, or the HTTP status.
 std::string why_of(const escrow::Result<HttpReply>& r) {
   if (!r) return r.error().detail;
@@ -61,9 +78,26 @@ std::string why_of(const escrow::Result<HttpReply>& r) {
   return reason.empty() ? fmt::format("HTTP {}", r->status) : fmt::format("HTTP {}: {}", r->status, reason);
 }
 
+// Sends every trustee that does not hold it yet the commit of the key in `resume` ({ceremony,
+// public_key, confirmations}); a trustee that already reports the key (GET /v1/info) has
+// committed. Returns the trustees that still have not, with why.
+std::vector<std::pair<int, std::string>> commit_all(const std::vector<TrusteeEntry>& trustees, const nlohmann::json& resume,
+                                                    const escrow::signature::SigningKey& operator_key) {
+  std::vector<std::pair<int, std::string>> missing;
+  const std::string key_hex = resume.value("public_key", "");
+  for (const auto& t : trustees) {
+    if (auto info = http_get(t.url, "/v1/info"); info && text_of(info->body, "authority") == key_hex) continue;
+    const nlohmann::json call = {{"action", "commit"}, {"ceremony", resume["ceremony"]}, {"trustee", t.index}, {"confirmations", resume["confirmations"]}};
+    auto r = post_until_served(t.url, sign_ceremony_call(call, operator_key));
+    if (r && r->status == 200 && r->body.is_object() && r->body.contains("committed") && r->body["committed"] == true) continue;
+    missing.emplace_back(t.index, why_of(r));
+  }
+  return missing;
+}
+
 escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees, const std::string& protocol, std::size_t k,
                                        const escrow::signature::SigningKey& operator_key,
-                                       const std::optional<escrow::tdh2::PublicKey>& current) {
+                                       const std::optional<escrow::tdh2::PublicKey>& current, const std::string& resume_path) {
   using nlohmann::json;
   constexpr std::string_view fn = "ceremony";
   const auto parsed_protocol = protocol == "gjkr"            ? escrow::dkg::Protocol::gjkr
@@ -92,7 +126,7 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
         call["ceremony"] = id_hex;
         call["trustee"] = t.index;
         const json body = sign_ceremony_call(call, operator_key);
-        pending.emplace_back(t.index, std::async(std::launch::async, [url = t.url, body] { return http_post(url, "/v1/ceremony", body); }));
+        pending.emplace_back(t.index, std::async(std::launch::async, [url = t.url, body] { return post_until_served(url, body); }));
       }
     std::map<int, json> replies;
     for (auto& [i, f] : pending) {
@@ -171,12 +205,19 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
     confirmations.push_back({{"trustee", t.index}, {"signature", f["confirmation"]}});
     run.finished.push_back(t.index);
   }
-  auto commits = call_all([&](const TrusteeEntry&) { return json{{"action", "commit"}, {"confirmations", confirmations}}; }, Step::commit);
-  for (const auto& t : trustees)
-    if (!commits.contains(t.index) || !commits[t.index]["committed"].get<bool>())
-      return escrow::fail(escrow::ErrorCategory::internal, fn,
-                          fmt::format("trustee {} did not commit the confirmed key ({}); the others did: run the commit again or refresh",
-                                      t.index, dropouts.empty() ? "no answer" : dropouts.back()));
+  // The commit. A trustee that cannot be reached now keeps its confirmed key pending in memory:
+  // the confirmations go to a file beside the key, and `ceremony commit --resume` finishes the job.
+  const json resume = {{"ceremony", id_hex}, {"public_key", escrow::wire::to_hex(run.public_key)}, {"confirmations", confirmations}};
+  const auto missing = commit_all(trustees, resume, operator_key);
+  if (!missing.empty()) {
+    std::string who;
+    for (const auto& [i, why] : missing) who += fmt::format("{}trustee {} ({})", who.empty() ? "" : ", ", i, why);
+    if (auto w = files::write_text(resume_path, resume.dump(2) + "\n"); !w) return escrow::unexpected(w.error());
+    return escrow::fail(escrow::ErrorCategory::internal, fn,
+                        fmt::format("{} did not commit the confirmed key, the others did; it is still pending there: run `ceremony commit "
+                                    "--resume {}` with the same directory and operator key",
+                                    who, resume_path));
+  }
   run.log.push_back(fmt::format("commit: all {} trustees stored the confirmed key", trustees.size()));
   return run;
 }
@@ -236,7 +277,7 @@ void register_ceremony_network(CLI::App& app, int& status) {
       if (!held) { status = report(held.error()); return; }
       current = std::move(*held);
     }
-    auto run = coordinate(*dir, protocol, o->k, op->sign_secret, current);
+    auto run = coordinate(*dir, protocol, o->k, op->sign_secret, current, o->out + ".commit.json");
     if (!run) { status = report(run.error()); return; }
     if (auto w = files::write(o->out, run->public_key); !w) { status = report(w.error()); return; }
     nlohmann::json disq = nlohmann::json::object();
@@ -251,6 +292,32 @@ void register_ceremony_network(CLI::App& app, int& status) {
     }
     status = 0;
   };
+  auto* commit_cmd = ceremony->add_subcommand("commit", "finish a ceremony whose commit did not reach every trustee (from its .commit.json)");
+  auto resume_path = std::make_shared<std::string>();
+  commit_cmd->add_option("--resume", *resume_path, "the .commit.json the ceremony wrote beside its --out")->required()->check(CLI::ExistingFile);
+  commit_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile);
+  commit_cmd->add_option("--operator", o->operator_key, "the operator's .key")->required()->check(CLI::ExistingFile);
+  commit_cmd->add_option("--out", o->out, "where to write the public key once every trustee holds it")->required();
+  commit_cmd->callback([o, resume_path, &status] {
+    auto dir = load_directory(o->trustees);
+    if (!dir) { status = report(dir.error()); return; }
+    auto op = identity::load(o->operator_key);
+    if (!op) { status = report(op.error()); return; }
+    auto text = files::read_text(*resume_path);
+    if (!text) { status = report(text.error()); return; }
+    const auto resume = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    auto key = escrow::wire::from_hex(text_of(resume, "public_key"));
+    if (!key || !escrow::tdh2::PublicKey::decode(*key) || text_of(resume, "ceremony").empty() || !resume.contains("confirmations")) {
+      status = report({escrow::ErrorCategory::malformed, "ceremony commit", *resume_path + " is not a ceremony's commit file"});
+      return;
+    }
+    const auto missing = commit_all(*dir, resume, op->sign_secret);
+    for (const auto& [i, why] : missing) fmt::print(stderr, "  trustee {} did not commit: {}\n", i, why);
+    if (!missing.empty()) { status = report({escrow::ErrorCategory::internal, "ceremony commit", fmt::format("{} trustee(s) still without the key", missing.size())}); return; }
+    if (auto w = files::write(o->out, *key); !w) { status = report(w.error()); return; }
+    fmt::print("every trustee holds the confirmed key -> {}\n", o->out);
+    status = 0;
+  });
   dkg_cmd->callback([o, go] { go(o->protocol); });
   refresh_cmd->callback([go] { go("refresh"); });
 }

@@ -4,16 +4,28 @@
 
 namespace doormat::authority {
 
+namespace {
+constexpr const char* kOtherSources = "other sources";
+
+}  // namespace
+
+std::string public_words(std::string_view reason) {
+  std::string out(reason.substr(0, 120));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  return out;
+}
+
 void RefusalTally::roll(uint64_t now) {
   const uint64_t start = now - now % kIntervalSeconds;
   if (start == interval_) return;
-  for (const auto& [key, c] : counts_) {
-    const auto& [source, code] = key;
-    closed_.push_back({interval_, c.first_request, {}, {}, code,
-                       fmt::format("{} unauthenticated refusal(s) from {} in [{}, {}): {}", c.n, source, interval_,
-                                   interval_ + kIntervalSeconds, c.first_reason)});
+  for (const auto& [source, c] : per_source_) {
+    std::string kinds;
+    for (const auto& [code, n] : c.by_code) kinds += fmt::format("{}0x{:02x} x{}", kinds.empty() ? "" : ", ", code, n);
+    closed_.push_back({interval_, c.first_request, {}, {}, c.first_code,
+                       fmt::format("{} refusal(s) before any state changed, from {} in [{}, {}) ({}): {}", c.n, source, interval_,
+                                   interval_ + kIntervalSeconds, kinds, c.first_reason)});
   }
-  counts_.clear();
   per_source_.clear();
   interval_ = start;
 }
@@ -21,21 +33,22 @@ void RefusalTally::roll(uint64_t now) {
 void RefusalTally::count(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, std::string_view reason,
                          uint64_t now) {
   roll(now);
-  const std::string who = per_source_.contains(source) || per_source_.size() < kMaxSources ? source : "other sources";
-  ++per_source_[who];
-  auto [it, fresh] = counts_.try_emplace({who, code});
+  const std::string who = per_source_.contains(source) || per_source_.size() < kMaxSources ? source : kOtherSources;
+  auto [it, fresh] = per_source_.try_emplace(who);
+  auto& c = it->second;
   if (fresh) {
-    it->second.first_request = request_hash;
-    it->second.first_reason = std::string(reason.substr(0, 120));
+    c.first_code = code;
+    c.first_request = request_hash;
+    c.first_reason = public_words(reason);
   }
-  ++it->second.n;
+  ++c.n;
+  ++c.by_code[code];
 }
 
 bool RefusalTally::over_budget(const std::string& source, uint64_t now) const {
-  if (now - now % kIntervalSeconds != interval_) return false;  // a new interval: a fresh budget
-  auto it = per_source_.find(source);
-  if (it == per_source_.end()) it = per_source_.size() >= kMaxSources ? per_source_.find("other sources") : it;
-  return budget_ > 0 && it != per_source_.end() && it->second >= budget_;
+  if (budget_ == 0 || now - now % kIntervalSeconds != interval_) return false;  // no limit, or a new interval: a fresh budget
+  const auto it = per_source_.find(source);  // a source not named this interval (one of the "other sources") is never over
+  return it != per_source_.end() && it->first != kOtherSources && it->second.n >= budget_;
 }
 
 std::vector<escrow::translog::Entry> RefusalTally::take_due(uint64_t now, bool everything) {

@@ -2,9 +2,13 @@
 // Refusals of callers who proved nothing yet — a body that does not parse, a signature by a key no
 // verified warrant names, a call not signed by the operator (SPEC §11.2) — are counted per source
 // address and interval, and reach the log as one entry per (source, refusal) and interval with the
-// count: an outsider cannot grow a trustee's log or disk faster than the number of addresses it has,
-// capped at kMaxSources per interval. A source past its budget of refusals in an interval is answered 429
-// before any further work, until the interval ends. What is lost on a crash: the counts of the
+// counts: one entry per source and interval, whatever the kinds of refusal (their counts are in
+// the entry's reason), and at most kMaxSources named sources per interval, the rest counted
+// together under "other sources" — so an outsider adds at most kMaxSources + 1 entries to the log
+// every kIntervalSeconds, however many addresses it has. A named source past its budget of
+// refusals in an interval is answered 429 before any further work, until the interval ends; the
+// "other sources" are never refused for budget (they are many callers, and an agency arriving
+// among them must not be locked out by the rest). What is lost on a crash: the counts of the
 // interval still open (at most kIntervalSeconds of them).
 #include <cstdint>
 #include <map>
@@ -17,6 +21,10 @@
 
 namespace doormat::authority {
 
+/// A refusal's reason as public words: printable ASCII, at most 120 bytes (it may quote bytes an
+/// attacker chose, such as a certificate's time field).
+[[nodiscard]] std::string public_words(std::string_view reason);
+
 class RefusalTally {
  public:
   /// `budget`: refusals per source and interval before it is answered 429; 0 = no limit.
@@ -24,9 +32,10 @@ class RefusalTally {
   [[nodiscard]] uint64_t budget() const { return budget_; }
   static constexpr uint64_t kIntervalSeconds = 10;
   static constexpr uint64_t kDefaultBudget = 200;   // refusals answered in full, per source and interval
-  static constexpr std::size_t kMaxSources = 1024;  // per interval; the rest are counted under "other"
+  static constexpr std::size_t kMaxSources = 64;    // named per interval; the rest are counted under "other sources"
 
-  /// Counts one refusal. `request_hash` and `reason` are kept from the first of its kind.
+  /// Counts one refusal. `request_hash` and `reason` are kept from the source's first in the
+  /// interval; the reason is reduced to printable ASCII (it may quote attacker bytes).
   void count(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, std::string_view reason, uint64_t now);
   /// Has `source` used up its budget in the interval that holds `now`?
   [[nodiscard]] bool over_budget(const std::string& source, uint64_t now) const;
@@ -37,13 +46,14 @@ class RefusalTally {
  private:
   struct Count {
     uint64_t n = 0;
+    std::map<uint8_t, uint64_t> by_code;
+    uint8_t first_code = 0;
     std::array<uint8_t, 32> first_request{};
     std::string first_reason;
   };
   uint64_t budget_;
   uint64_t interval_ = 0;  // the start of the open interval
-  std::map<std::pair<std::string, uint8_t>, Count> counts_;
-  std::map<std::string, uint64_t> per_source_;
+  std::map<std::string, Count> per_source_;
   std::vector<escrow::translog::Entry> closed_;  // entries of intervals already over
   void roll(uint64_t now);
 };

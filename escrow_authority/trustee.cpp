@@ -56,7 +56,8 @@ const char* kSchema =
     "  PRIMARY KEY (agency, nonce));"
     "CREATE TABLE IF NOT EXISTS opened (warrant BLOB NOT NULL, field BLOB NOT NULL, PRIMARY KEY (warrant, field));"
     "CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf_hash BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS ceremonies (id BLOB PRIMARY KEY, time INTEGER NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS ceremonies (id BLOB PRIMARY KEY, time INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS proven_agencies (agency BLOB PRIMARY KEY);";
 
 // SPEC §10.4: the newest CRL number this trustee has accepted (config 'crl_number'), raised to
 // `crl`'s number when that CRL is the root's, current and newer. Raised whatever the warrant, so
@@ -221,6 +222,17 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
     std::copy(op->begin(), op->end(), t->operator_key_->begin());
   }
   if (auto roster = get(t->db_, "roster")) t->roster_ = std::move(*roster);
+  // Agencies whose warrant verified here before survive a restart: a flood of refusals right after
+  // one must not lock them out (step 4).
+  if (auto st = t->db_.prepare("SELECT agency FROM proven_agencies LIMIT " + std::to_string(kMaxProvenAgencies)))
+    for (auto row = st->step(); row && *row; row = st->step()) {
+      const auto key = st->column_blob(0);
+      std::array<uint8_t, 32> agency{};
+      if (key.size() == agency.size()) {
+        std::copy(key.begin(), key.end(), agency.begin());
+        t->proven_agencies_.insert(agency);
+      }
+    }
 
   // The log's leaf hashes, rebuilt from what SQLite committed: nothing else is trusted after a
   // crash. Every entry is hashed again, so a stored hash that disagrees with its entry (a
@@ -240,16 +252,24 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
       return fail(ErrorCategory::internal, fn, fmt::format("the log's stored hashes disagree with its entries at index {}", idx));
     t->leaves_.append(leaf);
   }
+  if (auto pending = t->restore_pending(static_cast<uint64_t>(std::time(nullptr))); !pending) return escrow::unexpected(pending.error());
   return t;
 }
 
-Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share, const std::vector<uint8_t>& roster) {
+std::vector<uint8_t> Trustee::sealed_secrets(const escrow::tdh2::KeyShare& share) const {
   escrow::SecureBytes plain(sign_secret_.expose().begin(), sign_secret_.expose().end());
   plain.insert(plain.end(), box_secret_.expose().begin(), box_secret_.expose().end());
   const auto enc = share.encode();
   plain.insert(plain.end(), enc.begin(), enc.end());
-  const auto blob = at_rest::seal(at_rest_key_, salt_, index_, plain);
+  return at_rest::seal(at_rest_key_, salt_, index_, plain);
+}
+
+Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share, const std::vector<uint8_t>& roster) {
+  const auto blob = sealed_secrets(share);
   auto r = db_.transaction([&]() -> Result<void> {
+    auto clear = db_.prepare("DELETE FROM config WHERE key IN ('pending_ceremony', 'pending_authority', 'pending_secrets')");
+    if (!clear) return escrow::unexpected(clear.error());
+    if (auto run = clear->run(); !run) return run;
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}, {"roster", roster}}) {
       auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
       if (!st) return escrow::unexpected(st.error());
@@ -291,7 +311,7 @@ Reply Trustee::refuse_unauthenticated(const std::string& source, uint8_t code, c
   if (over)
     return {429, {{"error", "source_over_budget"}, {"reason", fmt::format("more than {} refused requests from this address in {} s",
                                                                           tally_.budget(), RefusalTally::kIntervalSeconds)}}};
-  return {status, {{"error", std::move(error)}, {"reason", std::move(reason)}, {"trustee", index()}}};
+  return {status, {{"error", std::move(error)}, {"reason", public_words(reason)}, {"trustee", index()}}};
 }
 
 void Trustee::flush_refusals(uint64_t now, bool everything) {
@@ -401,7 +421,8 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   if (d.refusal && !d.authenticated)  // counted per source, not logged one by one
     return refuse_unauthenticated(source, static_cast<uint8_t>(*d.refusal), d.request_hash, now, http_status(*d.refusal),
                                   std::string(escrow::trustee::error_code(*d.refusal)), d.reason);
-  if (d.change.prove_agency) {
+  const bool newly_proven = d.change.prove_agency && !proven_agencies_.contains(d.change.agency);
+  if (newly_proven) {
     if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
     proven_agencies_.insert(d.change.agency);
   }
@@ -421,6 +442,12 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
       if (!prune) return escrow::unexpected(prune.error());
       prune->bind(1, static_cast<int64_t>(now - std::min(now, 2 * freshness_)));
       if (auto r = prune->run(); !r) return r;
+    }
+    if (newly_proven) {
+      auto proven = db_.prepare("INSERT OR IGNORE INTO proven_agencies (agency) VALUES (?)");
+      if (!proven) return escrow::unexpected(proven.error());
+      proven->bind(1, d.change.agency);
+      if (auto r = proven->run(); !r) return r;
     }
     auto st = db_.prepare("INSERT INTO opened (warrant, field) VALUES (?, ?)");
     if (!st) return escrow::unexpected(st.error());

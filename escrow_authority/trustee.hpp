@@ -88,7 +88,13 @@ class Trustee {
   /// The roster it was made with is pinned with it: later ceremonies must name exactly that roster.
   escrow::Result<void> store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share,
                                  const std::vector<uint8_t>& roster);
-  escrow::Result<void> seal_secrets();
+  /// This trustee's secrets with `share`, sealed at rest (SPEC §11.5: sign_sk || box_sk || share).
+  std::vector<uint8_t> sealed_secrets(const escrow::tdh2::KeyShare& share) const;
+  /// Between finish and commit the ceremony's key is kept on disk (config pending_*, the share
+  /// sealed at rest), so a restart does not lose what the trustee's confirmation vouched for.
+  escrow::Result<void> keep_pending();
+  void drop_pending();
+  escrow::Result<void> restore_pending(uint64_t now);  // at open
   /// A refusal before anything was proven: counted in tally_ (the log gets one entry per source
   /// and interval), and answered 429 once the source is over its budget.
   Reply refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,

@@ -25,6 +25,7 @@
 #include "escrow/hash.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/wire.hpp"
+#include "secrets_at_rest.hpp"
 #include "trustee.hpp"
 #include "trustee_log_codes.hpp"
 
@@ -138,20 +139,32 @@ std::optional<std::string> shape_problem(const json& body) {
 }  // namespace
 
 Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& source) {
-  std::lock_guard lock(mu_);
+  // Outside the trustee's lock: hashing the body, checking the operator's signature and parsing the
+  // call, up to 16 MiB of it (operator_key_ does not change after open()). Under the lock, these
+  // held up every other request.
   const auto raw = std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   const auto request_hash = escrow::Hasher(escrow::domain::kTrusteeRawRequest, 32).add(raw).finish<32>();
+  std::string why;
+  std::optional<std::string> call_text;
+  if (operator_key_) call_text = verified_call_text(text, *operator_key_, why);
+  json body;
+  std::optional<std::string> problem;
+  if (call_text) {
+    body = json::parse(*call_text, nullptr, /*allow_exceptions=*/false);
+    problem = body.is_discarded() ? std::optional<std::string>("the call is not JSON") : shape_problem(body);
+  }
 
+  std::lock_guard lock(mu_);
   // Nobody but the operator: an unsigned or wrongly signed call is refused before it is parsed, and
   // counted, not logged one by one (SPEC §11.2, unauthenticated refusals).
   if (!operator_key_)
     return refuse_unauthenticated(source, kCeremonyUnauthenticated, request_hash, now, 403, "no_operator",
                                   "this trustee was initialised without an operator key: it takes part in no ceremony");
-  std::string why;
-  const auto call_text = verified_call_text(text, *operator_key_, why);
   if (!call_text) return refuse_unauthenticated(source, kCeremonyUnauthenticated, request_hash, now, 401, "bad_operator_signature", why);
 
-  // From here the operator signed the call: every outcome is its own log entry.
+  // From here the operator signed the call. Every step taken is its own log entry; a call refused
+  // changes nothing and is counted like an unauthenticated one: whoever saw the operator's calls
+  // on the wire can replay them (a used id, a past step), and must not grow the log one by one.
   std::array<uint8_t, 32> ceremony_slot{};  // the log's warrant slot holds the ceremony id, zero-padded
   auto record = [&](uint8_t decision, const std::string& reason) -> Result<void> {
     const std::size_t before = tree_size();
@@ -160,12 +173,9 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     return r;
   };
   auto refuse_call = [&](int status, std::string reason) -> Reply {
-    if (auto r = record(kCeremonyRefused, reason); !r) return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
-    return {status, {{"error", "bad_ceremony"}, {"reason", std::move(reason)}, {"trustee", index()}}};
+    return refuse_unauthenticated(source, kCeremonyRefused, request_hash, now, status, "bad_ceremony", std::move(reason));
   };
-  const auto body = json::parse(*call_text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return refuse_call(400, "the call is not JSON");
-  if (auto problem = shape_problem(body)) return refuse_call(400, *problem);
+  if (problem) return refuse_call(400, *problem);
   std::array<uint8_t, 16> id{};
   if (!hex_into(body, "ceremony", id)) return refuse_call(400, "ceremony id must be 16 bytes of hex");
   std::copy(id.begin(), id.end(), ceremony_slot.begin());
@@ -206,6 +216,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
         return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
       }
       ceremony_.reset();
+      drop_pending();
     }
     {
       auto st = db_.prepare("SELECT 1 FROM ceremonies WHERE id = ?");
@@ -272,6 +283,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
 
   if (action == "abort") {
     ceremony_.reset();
+    drop_pending();
     if (auto r = record(kCeremonyAborted, "aborted by the operator"); !r) return {500, {{"error", "internal"}}};
     return {200, {{"trustee", index_}, {"aborted", true}}};
   }
@@ -408,10 +420,96 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   for (auto p : outcome->qualified) qual.push_back(p.value());
   ceremony_->pending_key = outcome->public_key;
   ceremony_->pending_share.emplace(std::move(outcome->share));
-  if (auto r = record(kCeremonyFinished, fmt::format("finished: key of epoch {} computed, awaiting {} confirmations", outcome->public_key.epoch, ceremony_->n)); !r)
-    return {500, {{"error", "internal"}}};
+  // Kept on disk (the share sealed at rest) with the step's log entry: a trustee restarted between
+  // finish and commit still holds the key its confirmation vouches for, and can be committed later.
+  {
+    const std::size_t before = tree_size();
+    auto r = db_.transaction([&]() -> Result<void> {
+      if (auto kept = keep_pending(); !kept) return kept;
+      return append({{now, request_hash, ceremony_slot, {}, kCeremonyFinished,
+                      fmt::format("finished: key of epoch {} computed, awaiting {} confirmations", outcome->public_key.epoch, ceremony_->n)}});
+    });
+    if (!r) {
+      rollback(before);
+      ceremony_.reset();
+      return {500, {{"error", "internal"}, {"reason", "could not keep the pending key"}}};
+    }
+  }
   return {200, {{"trustee", index_}, {"public_key", to_hex(key_bytes)}, {"epoch", outcome->public_key.epoch}, {"qualified", qual},
                 {"disqualified", disq}, {"errors", errors}, {"confirmation", to_hex(confirmation)}}};
+}
+
+namespace {
+constexpr const char* kPendingRows[] = {"pending_ceremony", "pending_authority", "pending_secrets"};
+
+// The roster's encoding (roster_encoding) read back: n || n × (index || Ed25519 || X25519).
+std::optional<std::map<PartyIndex, RosterEntry>> roster_from(std::span<const uint8_t> bytes) {
+  if (bytes.empty() || bytes.size() != 1 + std::size_t{bytes[0]} * 65) return std::nullopt;
+  std::map<PartyIndex, RosterEntry> roster;
+  for (std::size_t i = 0; i < bytes[0]; ++i) {
+    const auto* e = bytes.data() + 1 + i * 65;
+    auto index = PartyIndex::make(e[0]);
+    if (!index || roster.contains(*index)) return std::nullopt;
+    RosterEntry r;
+    std::copy(e + 1, e + 33, r.sign_key.begin());
+    std::copy(e + 33, e + 65, r.box_key.begin());
+    roster.emplace(*index, r);
+  }
+  return roster;
+}
+}  // namespace
+
+Result<void> Trustee::keep_pending() {
+  const auto& c = *ceremony_;
+  std::vector<uint8_t> head(c.id.begin(), c.id.end());
+  head.insert(head.end(), c.roster_bytes.begin(), c.roster_bytes.end());
+  const std::vector<std::vector<uint8_t>> values = {head, c.pending_key->encode(), sealed_secrets(*c.pending_share)};
+  auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
+  if (!st) return escrow::unexpected(st.error());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    st->reset().bind(1, std::string(kPendingRows[i])).bind(2, values[i]);
+    if (auto r = st->run(); !r) return r;
+  }
+  return {};
+}
+
+void Trustee::drop_pending() {
+  if (auto st = db_.prepare("DELETE FROM config WHERE key IN ('pending_ceremony', 'pending_authority', 'pending_secrets')")) (void)st->run();
+}
+
+Result<void> Trustee::restore_pending(uint64_t now) {
+  constexpr std::string_view fn = "trustee::open";
+  auto read = [&](const char* key) -> std::optional<std::vector<uint8_t>> {
+    auto st = db_.prepare("SELECT value FROM config WHERE key = ?");
+    if (!st) return std::nullopt;
+    st->bind(1, std::string(key));
+    auto row = st->step();
+    if (!row || !*row) return std::nullopt;
+    return st->column_blob(0);
+  };
+  auto head = read(kPendingRows[0]);
+  if (!head) return {};  // no ceremony between finish and commit
+  auto key = read(kPendingRows[1]);
+  auto sealed = read(kPendingRows[2]);
+  auto roster = head->size() > 16 ? roster_from(std::span(*head).subspan(16)) : std::nullopt;
+  if (!key || !sealed || !roster) return escrow::fail(escrow::ErrorCategory::malformed, fn, "the pending ceremony's rows are damaged");
+  auto pk = escrow::tdh2::PublicKey::decode(*key);
+  if (!pk) return escrow::unexpected(pk.error());
+  auto plain = at_rest::open(at_rest_key_, index_, *sealed);
+  if (!plain) return escrow::unexpected(plain.error());
+  auto share = escrow::tdh2::KeyShare::decode(std::span(*plain).subspan(96));  // after sign_sk and box_sk
+  if (!share) return escrow::unexpected(share.error());
+  Ceremony c;
+  std::copy(head->begin(), head->begin() + 16, c.id.begin());
+  c.roster = std::move(*roster);
+  c.roster_bytes.assign(head->begin() + 16, head->end());
+  c.n = c.roster.size();
+  c.round = 7;  // past every step but commit and abort (dkg::rounds() + 1 <= 7)
+  c.last_step = now;
+  c.pending_key = std::move(*pk);
+  c.pending_share.emplace(std::move(*share));
+  ceremony_ = std::make_unique<Ceremony>(std::move(c));
+  return {};
 }
 
 }  // namespace doormat::authority

@@ -32,7 +32,9 @@ HttpResponse error_reply(int status, const std::string& reason) {
   return {status, nlohmann::json{{"error", "http"}, {"reason", fmt::format("HTTP {}: {}", status, reason)}}.dump()};
 }
 
-HttpResponse send(const Reply& reply) { return {reply.status, reply.body.dump()}; }
+// Invalid UTF-8 in a reason (a library's message quoting an attacker's byte) becomes U+FFFD
+// instead of an exception and a 500.
+HttpResponse send(const Reply& reply) { return {reply.status, reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}; }
 
 uint64_t param(const HttpRequest& req, const char* name, uint64_t fallback) {
   const auto it = req.query.find(name);

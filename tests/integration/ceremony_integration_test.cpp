@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <future>
+#include <map>
 
 #include "ceremony_call.hpp"
 #include "directory.hpp"
@@ -73,6 +74,28 @@ struct Ceremony : ::testing::Test {
     for (const auto& e : entries)
       roster.push_back({{"trustee", e.index}, {"ed25519", escrow::wire::to_hex(e.sign_key)}, {"x25519", escrow::wire::to_hex(e.box_key)}});
     return roster;
+  }
+  // A GJKR DKG driven by hand up to finish, relaying messages as the coordinator does: each
+  // trustee's finish reply (its public key and confirmation).
+  std::map<int, json> run_to_finish(const std::string& id, const identity::Identity& op) {
+    std::map<int, json> replies;
+    const json roster = roster_of(dir + "/trustees.json");
+    for (const auto& t : trustees)
+      replies[t.index] = call(t, {{"action", "begin"}, {"ceremony", id}, {"protocol", "gjkr"}, {"k", 3}, {"roster", roster}, {"time", now()}},
+                              op.sign_secret).body;
+    for (int step = 2; step <= 7; ++step) {
+      std::map<int, json> next;
+      for (const auto& t : trustees) {
+        json inbox = json::array();
+        for (const auto& [i, r] : replies)
+          for (const auto& m : r["messages"])
+            if (!m.contains("to") || m["to"] == t.index) inbox.push_back(m);
+        next[t.index] = call(t, {{"action", step == 7 ? "finish" : "round"}, {"ceremony", id}, {"round", step}, {"messages", inbox}},
+                             op.sign_secret).body;
+      }
+      replies = std::move(next);
+    }
+    return replies;
   }
   static std::string fresh_id() {
     std::array<uint8_t, 16> id{};
@@ -244,6 +267,41 @@ TEST_F(Ceremony, EveryStepIsLoggedAndUnsignedCallsAreOnlyCounted) {
     EXPECT_EQ(authority::http_post(trustees[0].url, "/v1/ceremony", json{{"action", "begin"}}).value().status, 401);
   // At most one entry: the count of a 10 s interval that may have ended during the loop.
   EXPECT_LE(log_size_of(trustees[0]), after + 1);
+}
+
+}  // namespace
+}  // namespace doormat
+
+namespace doormat {
+namespace {
+
+// The commit is two-phase and durable: a trustee that misses it (here: killed after finish, as
+// an outsider's flood or a crash would make it) keeps its confirmed key pending across a restart,
+// and `ceremony commit --resume` completes the authority instead of leaving it split.
+TEST_F(Ceremony, ATrusteeThatMissedTheCommitKeepsItsKeyPendingAndTheCommitResumes) {
+  const auto op = identity::load(dir + "/operator.key").value();
+  const std::string id = fresh_id();
+  auto finals = run_to_finish(id, op);
+  json confirmations = json::array();
+  for (const auto& [i, f] : finals) {
+    ASSERT_TRUE(f.contains("confirmation")) << f.dump();
+    confirmations.push_back({{"trustee", i}, {"signature", f["confirmation"]}});
+  }
+  const std::string key_hex = finals[1]["public_key"].get<std::string>();
+  for (int i = 0; i < 4; ++i) {
+    const auto r = call(trustees[i], {{"action", "commit"}, {"ceremony", id}, {"confirmations", confirmations}}, op.sign_secret);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+  }
+  trustees[4].kill(SIGKILL);  // before its commit
+  trustees[4].start();
+  EXPECT_FALSE(authority::http_get(trustees[4].url, "/v1/info").value().body["has_key"].get<bool>());
+  enroll_all();
+  ASSERT_TRUE(files::write_text(dir + "/resume.json", json{{"ceremony", id}, {"public_key", key_hex}, {"confirmations", confirmations}}.dump()).has_value());
+  sh({"ceremony", "commit", "--resume", "resume.json", "--trustees", "trustees.json", "--operator", "operator.key", "--out", "authority.pub"}, dir);
+  for (const auto& t : trustees) EXPECT_EQ(authority_of(t), key_hex);
+  EXPECT_EQ(escrow::wire::to_hex(files::read(dir + "/authority.pub").value()), key_hex);
+  // And the authority refreshes: nothing is left split.
+  EXPECT_EQ(ceremony({"ceremony", "refresh", "--trustees", "trustees.json", "-k", "3", "--out", "authority2.pub", "--json"})["epoch"].get<int>(), 1);
 }
 
 }  // namespace

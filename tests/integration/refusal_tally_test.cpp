@@ -1,0 +1,51 @@
+// RefusalTally (escrow_authority/refusal_tally.hpp) without a network: what an outsider with many
+// addresses can make a trustee log and whom the budget can lock out (outside penetration test,
+// findings F3 and F5).
+#include "refusal_tally.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace doormat::authority {
+namespace {
+
+constexpr uint64_t kT0 = 1'800'000'000;  // an interval's start
+
+TEST(RefusalTally, OneEntryPerSourceAndIntervalWhateverTheKindsOfRefusal) {
+  RefusalTally tally;
+  for (uint8_t code : {0x80, 0x81, 0x82, 0x84, 0x9f}) tally.count("10.0.0.1", code, {}, "r", kT0);
+  const auto entries = tally.take_due(kT0 + RefusalTally::kIntervalSeconds);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].decision, 0x80);  // the first refusal's code
+  EXPECT_NE(entries[0].reason.find("5 refusal(s)"), std::string::npos) << entries[0].reason;
+  EXPECT_NE(entries[0].reason.find("0x9f x1"), std::string::npos) << entries[0].reason;
+}
+
+TEST(RefusalTally, TenThousandAddressesAddAtMostKMaxSourcesPlusOneEntries) {
+  RefusalTally tally;
+  for (int i = 0; i < 10000; ++i) tally.count("127.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), 0x80, {}, "junk", kT0);
+  EXPECT_EQ(tally.take_due(kT0 + RefusalTally::kIntervalSeconds).size(), RefusalTally::kMaxSources + 1);
+}
+
+TEST(RefusalTally, AnAddressAmongTheOtherSourcesIsNeverOverBudget) {
+  RefusalTally tally(/*budget=*/10);
+  for (std::size_t i = 0; i < RefusalTally::kMaxSources; ++i) tally.count("10.0.0." + std::to_string(i), 0x80, {}, "junk", kT0);
+  for (int i = 0; i < 500; ++i) tally.count("10.1.0." + std::to_string(i % 250), 0x80, {}, "junk", kT0);  // all under "other sources"
+  EXPECT_FALSE(tally.over_budget("192.0.2.7", kT0));  // a newcomer, an agency perhaps: not locked out by the others
+  for (int i = 0; i < 10; ++i) tally.count("10.0.0.3", 0x80, {}, "junk", kT0);
+  EXPECT_TRUE(tally.over_budget("10.0.0.3", kT0));   // a named source over its own budget is
+  EXPECT_FALSE(tally.over_budget("10.0.0.3", kT0 + RefusalTally::kIntervalSeconds));  // until the interval ends
+}
+
+TEST(RefusalTally, ReasonsArePrintableAscii) {
+  RefusalTally tally;
+  tally.count("10.0.0.1", 0x84, {}, std::string("bad time \xff\x01 field"), kT0);
+  const auto entries = tally.take_due(kT0, /*everything=*/true);
+  ASSERT_EQ(entries.size(), 1u);
+  for (char c : entries[0].reason) EXPECT_TRUE(c >= 0x20 && c <= 0x7e) << static_cast<int>(static_cast<unsigned char>(c));
+  EXPECT_EQ(public_words("a\xffz"), "a?z");
+}
+
+}  // namespace
+}  // namespace doormat::authority
