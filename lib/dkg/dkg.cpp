@@ -1,5 +1,7 @@
 #include "escrow/dkg.hpp"
 
+#include "escrow/vss.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,12 +14,8 @@ using group::Point;
 using group::Scalar;
 
 namespace {
-Scalar evaluate(const std::vector<Scalar>& coefficients, PartyIndex at) {
-  const Scalar x = shamir::to_scalar(at);
-  Scalar acc;
-  for (auto it = coefficients.rbegin(); it != coefficients.rend(); ++it) acc = acc * x + *it;
-  return acc;
-}
+// A party's share of a polynomial: f(at) (shamir's Horner, constant time).
+Scalar evaluate(const std::vector<Scalar>& coefficients, PartyIndex at) { return shamir::evaluate(coefficients, shamir::to_scalar(at)); }
 std::string name(PartyIndex p) { return std::to_string(p.value()); }
 }  // namespace
 
@@ -39,11 +37,10 @@ Party::Party(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n, Rng
 }
 
 Point Party::image(const std::vector<Point>& commitments, PartyIndex at) const {
-  // sum_m at^m C_m, with m starting at 1 for a refresh (a_0 = 0 has no commitment).
-  const Scalar x = shamir::to_scalar(at);
-  Point acc;
-  for (auto it = commitments.rbegin(); it != commitments.rend(); ++it) acc = acc * x + *it;
-  return protocol_ == Protocol::refresh ? acc * x : acc;
+  // sum_m at^m C_m (vss's Feldman image), with m starting at 1 for a refresh (a_0 = 0 has no
+  // commitment): there the image is shifted by one power of `at`.
+  const Point acc = vss::share_image(commitments, at);
+  return protocol_ == Protocol::refresh ? acc * shamir::to_scalar(at) : acc;
 }
 
 bool Party::share_valid(const std::vector<Point>& commitments, const Share& s, bool pedersen) const {

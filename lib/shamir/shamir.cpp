@@ -14,11 +14,13 @@ Polynomial Polynomial::random(const Scalar& secret, std::size_t degree, Rng& rng
   return Polynomial(std::move(c));
 }
 
-Scalar Polynomial::evaluate(const Scalar& x) const {
+Scalar evaluate(std::span<const Scalar> coefficients, const Scalar& x) {
   Scalar acc;
-  for (auto it = coefficients_.rbegin(); it != coefficients_.rend(); ++it) acc = acc * x + *it;
+  for (auto it = coefficients.rbegin(); it != coefficients.rend(); ++it) acc = acc * x + *it;
   return acc;
 }
+
+Scalar Polynomial::evaluate(const Scalar& x) const { return shamir::evaluate(coefficients_, x); }
 
 Result<std::vector<Share>> split(const Scalar& secret, std::size_t k, std::size_t n, Rng& rng) {
   if (k < 1 || k > n || n > PartyIndex::kMaxParties)

@@ -17,6 +17,9 @@ struct Share {
   group::Scalar value;  ///< secret
 };
 
+/// sum_j coefficients[j] x^j by Horner's rule, constant time (the coefficients may be secret).
+[[nodiscard]] group::Scalar evaluate(std::span<const group::Scalar> coefficients, const group::Scalar& x);
+
 class Polynomial {
  public:
   /// f(x) = secret + a_1 x + ... + a_degree x^degree with uniform a_j.
