@@ -241,7 +241,9 @@ Report run(const Options& o) {
     cell.evidence = fmt::format("{:.3g} s for this session (measured); a million sessions ≈ {:.3g} core-seconds (${:.3g}) (extrapolated)", secs, million,
                                 million / 3600 * kDollarsPerCoreHour);
     cell.metrics = {{"work_bits", scheme->properties().work_bits}, {"seconds_per_session", secs},
-                    {"seconds_1e6_sessions", million}, {"dollars_1e6_sessions", million / 3600 * kDollarsPerCoreHour}};
+                    {"seconds_per_session_source", "measured"}, {"seconds_1e6_sessions", million},
+                    {"dollars_1e6_sessions", million / 3600 * kDollarsPerCoreHour},
+                    {"seconds_1e6_sessions_source", "extrapolated"}};
     r.cells.push_back(std::move(cell));
   }
   for (const auto& row : table)

@@ -261,10 +261,13 @@ TEST(Attacks, CrumpleCostRowsAreBuiltAtTheirOwnTAndPricedFromCountedTrials) {
   o.crumple_bits = 12;  // the value lib's Config defaults to, once mistaken for "unset"
   const auto r = run(*find("crumple-cost"), o);
   expect_rows_at_their_own_t(r, {4, 8, 10, 12});
-  for (const auto& c : r.cells)
+  for (const auto& c : r.cells) {
+    EXPECT_EQ(c.metrics["seconds_per_session_source"], "measured") << c.scheme;
+    EXPECT_EQ(c.metrics["seconds_1e6_sessions_source"], "extrapolated") << c.scheme;
     if (c.scheme == "tdh2-crumple") {
       EXPECT_EQ(c.metrics["work_bits"], 12) << "the cell at the run's t";
     }
+  }
 }
 
 TEST(Attacks, LogEquivocationIsCaughtAndOffLogDecryptionIsNot) {
