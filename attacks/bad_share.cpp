@@ -1,6 +1,8 @@
-// bad-share: one trustee answers with a wrong value (a cheater, or a corrupted disk). Without
-// proofs the investigator rebuilds garbage and cannot say who lied; with DLEQ proofs the wrong
-// partial is named, set aside, and k honest trustees still decrypt.
+// bad-share: one trustee answers with a wrong value (a cheater, or a corrupted disk). With DLEQ
+// proofs the wrong partial is named, set aside, and k honest trustees still decrypt. Without
+// proofs the investigator still has the session's AEAD: naive-shamir's tries every k-subset of
+// the k + 1 answers, opens the session with the one that leaves the cheater out and names it.
+// Clipper has two agents and no spare answer: a wrong half gives a wrong key and nobody to blame.
 #include "registry.hpp"
 #include "support.hpp"
 
@@ -43,8 +45,10 @@ Report run(const Options& o) {
     cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Designs without proofs fail silently (garbage key, AEAD refuses, nobody to blame); with DLEQ");
-  story.say("proofs the bad partial fails its proof, trustee 2 is named and the other k decrypt.");
+  story.say("Clipper, with two agents and no spare answer, fails silently (wrong key, AEAD refuses, nobody to blame).");
+  story.say("naive-shamir has no proofs but has the session: the investigator tries each k-subset of the k + 1");
+  story.say("shares against the AEAD, one opens, and the trustee left out of every subset that opens is named.");
+  story.say("With DLEQ proofs the bad partial fails its proof, trustee 2 is named and the other k decrypt.");
   return r;
 }
 

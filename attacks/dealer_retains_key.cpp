@@ -54,9 +54,9 @@ Report run(const Options& o) {
                     {"sessions", count}, {"opened", out.opened}};
     if (!scheme->properties().investigator_keeps_key && scheme->properties().key_generation != "dealer") {
       // The same design keyed by `ceremony dealer`, for comparison.
-      schemes::Config dealer;
+      auto dealer = config_for(o);
       dealer.dealer = true;
-      auto dealt = make_scheme(name, o, rng, dealer);
+      auto dealt = make_scheme(name, dealer, rng);
       std::vector<StoredSession> again;
       for (std::size_t i = 0; i < std::min<std::size_t>(count, 4); ++i)
         again.push_back(make_session(*dealt, "alice", "bob", i, fmt::format("dealer-keyed {}", i), rng));

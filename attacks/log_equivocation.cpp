@@ -4,6 +4,8 @@
 // and simply writes nothing is caught by no log at all.
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "escrow/translog.hpp"
 #include "registry.hpp"
 #include "support.hpp"
@@ -53,10 +55,17 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the hidden session", hidden, schemes::lawful_open(*scheme, hidden.session, anything, rng)));
     cell.observations.push_back(observe("the off-log session", off_log, schemes::lawful_open(*scheme, off_log.session, anything, rng)));
+    // Two strategies, each with its own result; the cell is the attacker's best of them.
+    const auto off_log_verdict = [&](bool caught) {
+      return cell.observations[1].recovered() ? (caught ? Verdict::detected : Verdict::broken) : Verdict::held;
+    };
     if (!scheme->properties().audit_log) {
-      cell.verdict = cell.observations[0].recovered() ? Verdict::broken : Verdict::held;
-      cell.evidence = fmt::format("no log exists: {}; nothing for an auditor to compare", describe(cell.observations[0]));
-      cell.metrics = {{"has_log", false}};
+      const auto hide = cell.observations[0].recovered() ? Verdict::broken : Verdict::held;
+      const auto off = off_log_verdict(false);  // no log at all: nothing can catch it
+      cell.verdict = best_for_attacker({hide, off});
+      cell.evidence = fmt::format("no log exists: {}; {}; nothing for an auditor to compare", describe(cell.observations[0]),
+                                  describe(cell.observations[1]));
+      cell.metrics = {{"has_log", false}, {"equivocation", to_string(hide)}, {"off_log", to_string(off)}};
       r.cells.push_back(std::move(cell));
       continue;
     }
@@ -74,23 +83,32 @@ Report run(const Options& o) {
     // Gossip: two validly signed heads of one size with different roots are a signed confession.
     const bool conflicting = head_a.size == head_b.size && head_a.root != head_b.root &&
                              translog::verify_signature(head_a, pk) && translog::verify_signature(head_b, pk);
-    // Off the log: the leaves do not change, so every head every auditor sees agrees.
-    const auto after_off_log = to_a.head(sk, kDay0 + 13);
-    const bool off_log_caught = after_off_log.size != head_a.size || after_off_log.root != head_a.root;
-    cell.verdict = cell.observations[0].recovered() ? (conflicting ? Verdict::detected : Verdict::broken) : Verdict::held;
+    // Off the log: the auditors look, in the log each of them was shown, for an entry about the
+    // off-log session (its decision as an honest trustee would have logged it). Nothing in this
+    // run writes one (the trustees' SQLite logs are not in this process), so this check finds only
+    // what the quorum chose to write.
+    const auto off_log_entry = entry("issued: victim's session of day 5", kDay0 + 13);
+    const auto in = [&](const LogView& v) { return std::find(v.leaves.begin(), v.leaves.end(), off_log_entry) != v.leaves.end(); };
+    const bool off_log_caught = in(to_a) || in(to_b);
+    const auto hide = cell.observations[0].recovered() ? (conflicting ? Verdict::detected : Verdict::broken) : Verdict::held;
+    const auto off = off_log_verdict(off_log_caught);
+    cell.verdict = best_for_attacker({hide, off});
     cell.evidence = fmt::format("{}; each auditor alone accepted its view ({} / {}); comparing heads: {}; the off-log "
                                 "decryption: {} and {}",
                                 describe(cell.observations[0]), a_ok ? "A ok" : "A refused", b_ok ? "B ok" : "B refused",
                                 conflicting ? "two signed roots for size 6 — equivocation proven" : "no conflict",
                                 cell.observations[1].recovered() ? "plaintext recovered" : "nothing recovered",
                                 off_log_caught ? "caught" : "not caught by any log");
+    cell.evidence += fmt::format(" (equivocation: {}; off-log: {}; the cell takes the attacker's best)", to_string(hide),
+                                 to_string(off));
     cell.metrics = {{"has_log", true}, {"auditor_a_accepted", a_ok}, {"auditor_b_accepted", b_ok},
                     {"conflicting_heads_found", conflicting}, {"off_log_decryption_caught", off_log_caught},
-                    {"off_log", cell.observations[1].recovered() && !off_log_caught ? "broken" : "held"}};
+                    {"equivocation", to_string(hide)}, {"off_log", to_string(off)}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Comparing signed heads turns equivocation into proof. But a log records what trustees choose to");
-  story.say("write: k colluding trustees decrypt with no entry, and no audit can see what never happened on it.");
+  story.say("Comparing signed heads turns equivocation into proof (that half: detected). But a log records what");
+  story.say("trustees choose to write: k colluding trustees decrypt with no entry, and no audit can see what never");
+  story.say("happened on it (that half: broken). A cell takes the attacker's best strategy, so every design is broken.");
   return r;
 }
 

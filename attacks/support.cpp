@@ -26,9 +26,17 @@ escrow::DeterministicRng rng_for(const Options& o, std::string_view attack, std:
   return escrow::DeterministicRng(fmt::format("{}/{}/{}", o.seed, attack, scheme));
 }
 
-std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const Options& o, escrow::Rng& rng,
-                                             schemes::Config config) {
-  if (config.crumple_bits == schemes::Config{}.crumple_bits) config.crumple_bits = o.crumple();
+schemes::Config config_for(const Options& o) {
+  schemes::Config c;
+  c.crumple_bits = o.crumple();
+  return c;
+}
+
+std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const Options& o, escrow::Rng& rng) {
+  return make_scheme(name, config_for(o), rng);
+}
+
+std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const schemes::Config& config, escrow::Rng& rng) {
   auto s = schemes::make(name, config, rng);
   if (!s) throw std::runtime_error(s.error().message());  // a set-up failure is a bug, not an outcome
   return std::move(*s);
@@ -93,6 +101,22 @@ std::string describe(const Observation& o) {
                      fingerprint(*o.obtained).substr(0, 16), o.recovered() ? "" : " — not the original");
 }
 
+Verdict best_for_attacker(std::initializer_list<Verdict> strategies) {
+  const auto rank = [](Verdict v) {
+    switch (v) {
+      case Verdict::broken: return 3;
+      case Verdict::detected: return 2;
+      case Verdict::held: return 1;
+      case Verdict::not_applicable: return 0;
+    }
+    return 0;
+  };
+  Verdict best = Verdict::not_applicable;
+  for (auto v : strategies)
+    if (rank(v) > rank(best)) best = v;
+  return best;
+}
+
 Cell not_applicable(std::string_view scheme, std::string why) {
   return Cell{std::string(scheme), Verdict::not_applicable, std::move(why), nlohmann::json::object(), {}};
 }
@@ -108,8 +132,11 @@ Summary summarize(std::vector<double>& xs) {
   if (xs.empty()) return s;
   std::sort(xs.begin(), xs.end());
   s.mean = std::accumulate(xs.begin(), xs.end(), 0.0) / xs.size();
-  s.median = xs[xs.size() / 2];
-  s.p99 = xs[std::min(xs.size() - 1, static_cast<std::size_t>(std::ceil(0.99 * xs.size())) - 1)];
+  s.n = xs.size();
+  const std::size_t mid = xs.size() / 2;
+  s.median = xs.size() % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+  if (xs.size() >= kMinSamplesForP99)
+    s.p99 = xs[std::min(xs.size() - 1, static_cast<std::size_t>(std::ceil(0.99 * xs.size())) - 1)];
   s.min = xs.front();
   s.max = xs.back();
   return s;

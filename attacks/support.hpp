@@ -36,8 +36,14 @@ class Story {
 /// A reproducible stream for (seed, attack, design).
 [[nodiscard]] escrow::DeterministicRng rng_for(const Options& o, std::string_view attack, std::string_view scheme = "");
 
-[[nodiscard]] std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const Options& o, escrow::Rng& rng,
-                                                          schemes::Config config = {});
+/// The run's configuration: the defaults, with tdh2-crumple's t from the options.
+[[nodiscard]] schemes::Config config_for(const Options& o);
+/// A design under config_for(o).
+[[nodiscard]] std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const Options& o, escrow::Rng& rng);
+/// A design under `config` exactly as given (its crumple_bits included: start from config_for(o)
+/// to keep the run's t).
+[[nodiscard]] std::unique_ptr<schemes::Scheme> make_scheme(std::string_view name, const schemes::Config& config,
+                                                          escrow::Rng& rng);
 
 struct StoredSession {
   schemes::Session session;
@@ -73,15 +79,23 @@ struct StoredSession {
 /// "\"meet at noon\" (blake2b 3fa1…)" or the error.
 [[nodiscard]] std::string describe(const Observation& o);
 
+/// Where an attack has several strategies the cell takes the attacker's best: broken over
+/// detected over held over n/a.
+[[nodiscard]] Verdict best_for_attacker(std::initializer_list<Verdict> strategies);
+
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
 
 /// Wall-clock seconds of f().
 [[nodiscard]] double time_it(const std::function<void()>& f);
 
-/// Mean, median, p99 of samples (sorted in place).
+/// Mean, median, min, max of samples (sorted in place); p99 only from 1,000 samples or more (below
+/// that the "p99" of n samples is one of its top few values, not a percentile).
 struct Summary {
-  double mean = 0, median = 0, p99 = 0, min = 0, max = 0;
+  std::size_t n = 0;
+  double mean = 0, median = 0, min = 0, max = 0;
+  std::optional<double> p99;
 };
+inline constexpr std::size_t kMinSamplesForP99 = 1000;
 [[nodiscard]] Summary summarize(std::vector<double>& samples);
 
 void progress(const Options& o, std::string_view attack, std::string_view what);

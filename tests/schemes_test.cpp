@@ -86,5 +86,39 @@ TEST(Schemes, RefreshKeepsDecryptionAndOldSharesStopWorking) {
   EXPECT_FALSE(make("naive-shamir", Config{}, rng2).value()->refresh(rng2));
 }
 
+// naive-shamir has no proofs; with k + 1 answers its investigator tries the k-subsets against the
+// session and names whoever is left out of every subset that opens. With k answers it cannot.
+TEST(Schemes, NaiveShamirCombineTriesSubsetsAndBlamesTheCheater) {
+  DeterministicRng rng("schemes-naive-subsets");
+  auto s = make("naive-shamir", Config{}, rng).value();
+  const auto label = SessionLabel::make("alice", "bob", 1000, rng).value();
+  auto sealed = seal(*s, label, bytes("covered"), rng).value();
+  const Scope scope{{"alice"}, 0, 2000};
+  const auto opens = [&](const SessionKey& k) { return open(sealed.session, k).has_value(); };
+  const auto answers_with_cheater = [&](std::size_t count, uint32_t cheater) {
+    std::vector<Answer> answers;
+    for (uint32_t i = 1; i <= count; ++i)
+      answers.push_back(s->answer(*PartyIndex::make(i), sealed.session.field, label, scope,
+                                  i == cheater ? Conduct::wrong_share : Conduct::honest, rng)
+                            .value());
+    return answers;
+  };
+  for (uint32_t cheater : {1u, 2u, 4u}) {
+    auto rec = s->combine(sealed.session.field, label, answers_with_cheater(4, cheater), opens);
+    ASSERT_TRUE(rec) << "cheater " << cheater;
+    EXPECT_TRUE(opens(rec->key));
+    ASSERT_EQ(rec->blamed.size(), 1u);
+    EXPECT_EQ(rec->blamed[0].value(), cheater);
+  }
+  auto honest = s->combine(sealed.session.field, label, answers_with_cheater(4, 0), opens);
+  ASSERT_TRUE(honest);
+  EXPECT_TRUE(honest->blamed.empty()) << "every subset opens: nobody is left out of all of them";
+  auto exactly_k = s->combine(sealed.session.field, label, answers_with_cheater(3, 2), opens);
+  EXPECT_TRUE(!exactly_k || !opens(exactly_k->key)) << "k answers, one wrong: no spare to leave out";
+  auto two_cheaters = answers_with_cheater(4, 2);
+  two_cheaters[2] = s->answer(*PartyIndex::make(3), sealed.session.field, label, scope, Conduct::wrong_share, rng).value();
+  EXPECT_FALSE(s->combine(sealed.session.field, label, two_cheaters, opens)) << "no 3-subset of 4 with 2 wrong opens";
+}
+
 }  // namespace
 }  // namespace escrow::schemes

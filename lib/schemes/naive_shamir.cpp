@@ -2,6 +2,8 @@
 // ElGamal encryption of K to Y bound to the label; on a warrant each trustee checks the scope and
 // hands its share over, and the investigator rebuilds x — and keeps it.
 #include <algorithm>
+#include <bit>
+#include <optional>
 
 #include "escrow/domain.hpp"
 #include "escrow/shamir.hpp"
@@ -46,19 +48,50 @@ class NaiveShamir final : public SharedKeyScheme {
     return Answer{i, wrong.encode()};
   }
   Result<Recovered> combine(std::span<const uint8_t> field, const SessionLabel& label, std::span<const Answer> answers,
-                            const KeyCheck&) const override {
-    // The investigator rebuilds x. Nothing lets it tell a wrong share from a right one.
+                            const KeyCheck& opens) const override {
+    // The investigator rebuilds x. Nothing in a share tells a wrong one from a right one, but the
+    // session does: with more than k answers it tries every k-subset against the AEAD (`opens`)
+    // and blames whoever is left out of every subset that opens. With exactly k answers, or no
+    // check, it has one candidate and nobody to blame.
     std::vector<shamir::Share> shares;
     for (const auto& a : answers) {
       auto s = tdh2::KeyShare::decode(a.bytes);
       if (!s) return escrow::unexpected(s.error());
       shares.push_back({s->index(), s->expose_secret()});
     }
-    auto x = shamir::reconstruct(std::span(shares).first(std::min(shares.size(), std::size_t(pk_.k))));
-    if (!x) return escrow::unexpected(x.error());
-    auto key = open_with_master(*x, Session{label, {field.begin(), field.end()}, {}, {}});
-    if (!key) return escrow::unexpected(key.error());
-    return Recovered{std::move(*key), {}};
+    const Session session{label, {field.begin(), field.end()}, {}, {}};
+    const std::size_t k = std::min(shares.size(), std::size_t(pk_.k));
+    const auto key_from = [&](std::span<const shamir::Share> subset) -> Result<SessionKey> {
+      auto x = shamir::reconstruct(subset);
+      if (!x) return escrow::unexpected(x.error());
+      return open_with_master(*x, session);
+    };
+    if (!opens || shares.size() <= k) {
+      auto key = key_from(std::span(shares).first(k));
+      if (!key) return escrow::unexpected(key.error());
+      return Recovered{std::move(*key), {}};
+    }
+    // Subsets as bit masks over the answers (k + 1 of them in practice; capped so that a flood
+    // of answers cannot turn this into an exponential loop).
+    if (shares.size() > 16) return fail(ErrorCategory::malformed, "naive-shamir::combine", "too many answers to try subsets");
+    std::optional<SessionKey> found;
+    std::vector<bool> in_an_opening_subset(shares.size(), false);
+    for (uint32_t mask = 0; mask < (1u << shares.size()); ++mask) {
+      if (static_cast<std::size_t>(std::popcount(mask)) != k) continue;
+      std::vector<shamir::Share> subset;
+      for (std::size_t j = 0; j < shares.size(); ++j)
+        if (mask & (1u << j)) subset.push_back(shares[j]);
+      auto key = key_from(subset);
+      if (!key || !opens(*key)) continue;
+      for (std::size_t j = 0; j < shares.size(); ++j)
+        if (mask & (1u << j)) in_an_opening_subset[j] = true;
+      if (!found) found = SessionKey::from(key->expose());
+    }
+    if (!found) return fail(ErrorCategory::decryption_failed, "naive-shamir::combine", "decryption failed");
+    std::vector<PartyIndex> blamed;
+    for (std::size_t j = 0; j < shares.size(); ++j)
+      if (!in_an_opening_subset[j]) blamed.push_back(answers[j].index);
+    return Recovered{std::move(*found), std::move(blamed)};
   }
  protected:
   Result<SessionKey> open_with_master(const Scalar& x, const Session& s) const override {
