@@ -477,10 +477,21 @@ TEST_F(Trustees, StateFilesAreOwnerOnly) {
 
 TEST_F(Trustees, WrongPassphraseCannotOpenTheShare) {
   ASSERT_TRUE(files::write_text(dir + "/wrong", "not the passphrase\n", true).has_value());
+  t2.kill(SIGTERM);  // one process per database: the running trustee would be refused first
   auto r = process::run({kBin, "trustee", "serve", "--db", t2.db, "--passphrase-file", dir + "/wrong", "--port", "0"});
+  t2.start();
   ASSERT_TRUE(r.has_value());
   EXPECT_NE(r->status, 0);
   EXPECT_NE(r->err.find("wrong passphrase"), std::string::npos) << r->err;
+}
+
+// Two trustees serving one database would fork its log (each appends at the size it read).
+TEST_F(Trustees, ASecondTrusteeOnTheSameDatabaseIsRefused) {
+  auto r = process::run({kBin, "trustee", "serve", "--db", t1.db, "--passphrase-file", t1.pass, "--port", "0"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->status, 0);
+  EXPECT_NE(r->err.find("another trustee process has this database open"), std::string::npos) << r->err;
+  EXPECT_EQ(authority::http_get(t1.url, "/v1/info").value().status, 200);  // the first one serves on
 }
 
 // Nothing secret in what a trustee prints, answers or stores in clear: after accepted, refused and
@@ -502,7 +513,9 @@ TEST_F(Trustees, NoSecretInLogsRepliesOrTheDatabase) {
   for (const char* path : {"/v1/info", "/v1/log/head", "/v1/log/entries?start=0&count=1000"})
     replies.push_back(authority::http_get(t1.url, path).value().body.dump());
   ASSERT_TRUE(files::write_text(dir + "/wrong-pass", "not the passphrase\n", true).has_value());
+  t1.kill(SIGTERM);  // one process per database
   const auto wrong = process::run({kBin, "trustee", "serve", "--db", t1.db, "--passphrase-file", dir + "/wrong-pass", "--port", "0"}).value();
+  t1.start();
   EXPECT_NE(wrong.status, 0);
 
   auto contains = [](const std::string& hay, std::span<const uint8_t> needle) {
