@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -259,6 +260,7 @@ struct Job {
   std::string source;
   uint64_t seq = 0;         // arrival order: ties between sources go to the earlier request
   double charged = 0;       // handler time charged to its source when a worker took it (us)
+  bool slow = false;        // its route was slow when a worker took it (counted in slow_running)
 };
 // One source's requests: those waiting for a worker, in order, and how many a worker is running;
 // and its place in the round-robin (see HttpServer::Impl::dispatch).
@@ -268,8 +270,20 @@ struct SourceQueue {
   double finish = 0;    // virtual time (us of handler time) up to which it has been served
   double estimate = 0;  // its recent handler time per request (us), charged when one starts
 };
-// A source's estimate moves this far towards each request's measured handler time.
+// A source's estimate moves this far towards each request's measured handler time; so does a
+// route's CPU time.
 constexpr double kEstimateWeight = 0.5;
+// A route whose handler recently took this much CPU time or more per request (on the worker's own
+// thread, so waiting for a lock does not count) is slow: at most HttpLimits::slow_workers workers
+// run slow requests at once. GET /v1/log/entries?count=1000 takes milliseconds of CPU; GET
+// /v1/info and a refused POST take tens of microseconds.
+constexpr double kSlowHandlerUs = 1000;
+
+double thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 struct Done {
   uint64_t conn;
   HttpResponse response;
@@ -292,12 +306,14 @@ struct HttpServer::Impl {
   std::map<std::string, std::size_t> large_per_source;  // large bodies held per source
   std::vector<char> buffer = std::vector<char>(kReadChunk);
 
-  std::mutex mu;  // guards sources, queued, virtual_now, arrivals, done, workers_stop
+  std::mutex mu;  // guards sources, queued, virtual_now, arrivals, route_cpu, slow_running, done, workers_stop
   std::condition_variable work_cv;
   std::map<std::string, SourceQueue> sources;  // a source is here while it has requests waiting or running
   std::size_t queued = 0;    // requests waiting, over every source (<= limits.queue)
   double virtual_now = 0;    // the finish of the source a worker took a request from last
   uint64_t arrivals = 0;     // numbers requests in arrival order
+  std::map<const HttpHandler*, double> route_cpu;  // recent CPU time per request of each route (us)
+  std::size_t slow_running = 0;  // requests of slow routes being handled
   std::deque<Done> done;
   bool workers_stop = false;
   std::vector<std::thread> workers;
@@ -312,16 +328,12 @@ struct HttpServer::Impl {
       Job job;
       {
         std::unique_lock lock(mu);
-        work_cv.wait(lock, [&] { return workers_stop || queued > 0; });
-        if (workers_stop) return;
-        // The source served least so far (then the earliest request): one request per source
-        // in turn, weighted by handler time.
         SourceQueue* next = nullptr;
-        for (auto& [source, q] : sources)
-          if (!q.waiting.empty() &&
-              (!next || std::pair(q.finish, q.waiting.front().seq) < std::pair(next->finish, next->waiting.front().seq)))
-            next = &q;
+        work_cv.wait(lock, [&] { return workers_stop || (next = pick()) != nullptr; });
+        if (workers_stop) return;
         job = std::move(next->waiting.front());
+        job.slow = slow(job.handler);
+        slow_running += job.slow ? 1 : 0;
         next->waiting.pop_front();
         --queued;
         ++next->running;
@@ -331,6 +343,7 @@ struct HttpServer::Impl {
       }
       HttpResponse res;
       const auto started = Clock::now();
+      const auto cpu_started = thread_cpu_us();
       try {
         res = (*job.handler)(job.request);
       } catch (...) {  // a handler's bug answers 500 to its own request, and the worker lives on
@@ -339,6 +352,12 @@ struct HttpServer::Impl {
       job.request = {};  // the body is freed here, before the loop releases its budget
       {
         std::lock_guard lock(mu);
+        auto& cpu = route_cpu[job.handler];
+        cpu += kEstimateWeight * (thread_cpu_us() - cpu_started - cpu);
+        if (job.slow) {
+          --slow_running;
+          work_cv.notify_all();  // a slow request held back may go now
+        }
         if (auto s = sources.find(job.source); s != sources.end()) {
           // The source pays what the request really took, in place of the estimate it was charged.
           const double took = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
@@ -350,6 +369,24 @@ struct HttpServer::Impl {
       }
       wake();
     }
+  }
+
+  bool slow(const HttpHandler* handler) const {
+    const auto it = route_cpu.find(handler);
+    return it != route_cpu.end() && it->second >= kSlowHandlerUs;
+  }
+
+  // Under mu: the source whose request a worker takes next, or null. The source served least so
+  // far (then the earliest request): one request per source in turn, weighted by handler time;
+  // a source whose next request is of a slow route waits while slow_workers run slow ones.
+  SourceQueue* pick() {
+    SourceQueue* next = nullptr;
+    const bool slow_full = slow_running >= std::max<std::size_t>(1, limits.slow_workers);
+    for (auto& [source, q] : sources) {
+      if (q.waiting.empty() || (slow_full && slow(q.waiting.front().handler))) continue;
+      if (!next || std::pair(q.finish, q.waiting.front().seq) < std::pair(next->finish, next->waiting.front().seq)) next = &q;
+    }
+    return next;
   }
 
   void close_conn(uint64_t id) {

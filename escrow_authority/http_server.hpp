@@ -81,6 +81,11 @@ struct HttpLimits {
   std::chrono::milliseconds large_body_grace{1000};
   /// Handler threads: also the number of bodies parsed at once.
   std::size_t workers = 4;
+  /// Workers that may run requests of a slow route at once (one whose handler recently took 1 ms
+  /// of CPU or more per request, kSlowHandlerUs in http_server.cpp); the others stay free for
+  /// quick requests. The trustee's handlers share one lock: with four 1000-row log reads running,
+  /// an honest GET /v1/info waited behind three of them for that lock (pentest F2's flood).
+  std::size_t slow_workers = 2;
   /// Complete requests waiting for a worker, over all sources. Each source has its own queue and
   /// workers take one request per source in turn (round-robin, weighted by handler time: the
   /// source served least so far goes next), so a flood from N sources delays another source's
