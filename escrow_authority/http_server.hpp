@@ -38,8 +38,9 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 struct HttpLimits {
   /// Open sockets in total. Over it one connection is closed to make room, chosen in this order:
   /// one draining after a refusal (nothing is owed to it); one idle (no byte of a request yet)
-  /// for 100 ms or more (kFreshIdle in http_server.cpp); one mid-request (head or body being read); a just-accepted idle
-  /// one. Within a kind, from the source holding the most connections, then the oldest. A request
+  /// for 100 ms or more (kFreshIdle in http_server.cpp); one mid-request (head or body being
+  /// read); a just-accepted idle one. Within a kind, from the source holding the most
+  /// connections, then the oldest. A request
   /// that is complete (queued, being handled, its reply being written) is never taken: a flood
   /// of slow, idle or churning sockets evicts itself, not the honest request that arrives last
   /// and finishes at once (the pentest's F10 saw honest connections reset by a connect churn).
