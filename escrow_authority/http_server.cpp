@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,10 +16,12 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -41,6 +44,10 @@ constexpr int kMaxPollMs = 1000;
 // limit) plus this much is drained, so an honest client still writing sees the reply rather than
 // a reset; a chunked or endless body gets only this before its connection is closed.
 constexpr std::size_t kLingerSlack = 64 * 1024;
+// An idle connection accepted less than this ago is not yet taken first by eviction: an honest
+// client sends its request right after connecting, and the loop reads it on its next turn; a
+// connect churn must not evict it in that gap (pentest F10). Idle for longer, it goes first.
+constexpr auto kFreshIdle = std::chrono::milliseconds(100);
 
 std::string_view reason_phrase(int status) {
   switch (status) {
@@ -232,6 +239,7 @@ struct Connection {
   State state = State::idle;
   Clock::time_point since;     // when the current state began (eviction takes the oldest)
   Clock::time_point deadline;  // when this state ends the connection
+  Clock::time_point body_start;  // when the body began: a large body's minimum rate counts from here
   std::string in;              // bytes read and not yet consumed
   std::size_t scanned = 0;     // bytes of `in` known not to hold the end of the head
   std::size_t body_length = 0;
@@ -249,7 +257,33 @@ struct Job {
   uint64_t conn;
   const HttpHandler* handler;
   HttpRequest request;
+  std::string source;
+  uint64_t seq = 0;         // arrival order: ties between sources go to the earlier request
+  double charged = 0;       // handler time charged to its source when a worker took it (us)
+  bool slow = false;        // its route was slow when a worker took it (counted in slow_running)
 };
+// One source's requests: those waiting for a worker, in order, and how many a worker is running;
+// and its place in the round-robin (see HttpServer::Impl::dispatch).
+struct SourceQueue {
+  std::deque<Job> waiting;
+  std::size_t running = 0;
+  double finish = 0;    // virtual time (us of handler time) up to which it has been served
+  double estimate = 0;  // its recent handler time per request (us), charged when one starts
+};
+// A source's estimate moves this far towards each request's measured handler time; so does a
+// route's CPU time.
+constexpr double kEstimateWeight = 0.5;
+// A route whose handler recently took this much CPU time or more per request (on the worker's own
+// thread, so waiting for a lock does not count) is slow: at most HttpLimits::slow_workers workers
+// run slow requests at once. GET /v1/log/entries?count=1000 takes milliseconds of CPU; GET
+// /v1/info and a refused POST take tens of microseconds.
+constexpr double kSlowHandlerUs = 1000;
+
+double thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 struct Done {
   uint64_t conn;
   HttpResponse response;
@@ -269,11 +303,17 @@ struct HttpServer::Impl {
   std::map<std::string, std::size_t> per_source;
   uint64_t next_id = 1;
   std::size_t large_in_use = 0;
+  std::map<std::string, std::size_t> large_per_source;  // large bodies held per source
   std::vector<char> buffer = std::vector<char>(kReadChunk);
 
-  std::mutex mu;  // guards jobs, done, workers_stop
+  std::mutex mu;  // guards sources, queued, virtual_now, arrivals, route_cpu, slow_running, done, workers_stop
   std::condition_variable work_cv;
-  std::deque<Job> jobs;
+  std::map<std::string, SourceQueue> sources;  // a source is here while it has requests waiting or running
+  std::size_t queued = 0;    // requests waiting, over every source (<= limits.queue)
+  double virtual_now = 0;    // the finish of the source a worker took a request from last
+  uint64_t arrivals = 0;     // numbers requests in arrival order
+  std::map<const HttpHandler*, double> route_cpu;  // recent CPU time per request of each route (us)
+  std::size_t slow_running = 0;  // requests of slow routes being handled
   std::deque<Done> done;
   bool workers_stop = false;
   std::vector<std::thread> workers;
@@ -288,12 +328,22 @@ struct HttpServer::Impl {
       Job job;
       {
         std::unique_lock lock(mu);
-        work_cv.wait(lock, [&] { return workers_stop || !jobs.empty(); });
+        SourceQueue* next = nullptr;
+        work_cv.wait(lock, [&] { return workers_stop || (next = pick()) != nullptr; });
         if (workers_stop) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
+        job = std::move(next->waiting.front());
+        job.slow = slow(job.handler);
+        slow_running += job.slow ? 1 : 0;
+        next->waiting.pop_front();
+        --queued;
+        ++next->running;
+        virtual_now = next->finish;
+        job.charged = next->estimate;
+        next->finish += next->estimate;
       }
       HttpResponse res;
+      const auto started = Clock::now();
+      const auto cpu_started = thread_cpu_us();
       try {
         res = (*job.handler)(job.request);
       } catch (...) {  // a handler's bug answers 500 to its own request, and the worker lives on
@@ -302,20 +352,59 @@ struct HttpServer::Impl {
       job.request = {};  // the body is freed here, before the loop releases its budget
       {
         std::lock_guard lock(mu);
+        auto& cpu = route_cpu[job.handler];
+        cpu += kEstimateWeight * (thread_cpu_us() - cpu_started - cpu);
+        if (job.slow) {
+          --slow_running;
+          work_cv.notify_all();  // a slow request held back may go now
+        }
+        if (auto s = sources.find(job.source); s != sources.end()) {
+          // The source pays what the request really took, in place of the estimate it was charged.
+          const double took = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
+          s->second.finish += took - job.charged;
+          s->second.estimate += kEstimateWeight * (took - s->second.estimate);
+          if (--s->second.running == 0 && s->second.waiting.empty()) sources.erase(s);
+        }
         done.push_back({job.conn, std::move(res)});
       }
       wake();
     }
   }
 
+  bool slow(const HttpHandler* handler) const {
+    const auto it = route_cpu.find(handler);
+    return it != route_cpu.end() && it->second >= kSlowHandlerUs;
+  }
+
+  // Under mu: the source whose request a worker takes next, or null. The source served least so
+  // far (then the earliest request): one request per source in turn, weighted by handler time;
+  // a source whose next request is of a slow route waits while slow_workers run slow ones.
+  SourceQueue* pick() {
+    SourceQueue* next = nullptr;
+    const bool slow_full = slow_running >= std::max<std::size_t>(1, limits.slow_workers);
+    for (auto& [source, q] : sources) {
+      if (q.waiting.empty() || (slow_full && slow(q.waiting.front().handler))) continue;
+      if (!next || std::pair(q.finish, q.waiting.front().seq) < std::pair(next->finish, next->waiting.front().seq)) next = &q;
+    }
+    return next;
+  }
+
   void close_conn(uint64_t id) {
     auto it = conns.find(id);
     if (it == conns.end()) return;
     auto& c = it->second;
-    large_in_use -= c.reserved;
+    release_large(c);
     if (auto s = per_source.find(c.peer); s != per_source.end() && --s->second == 0) per_source.erase(s);
     ::close(c.fd);
     conns.erase(it);
+  }
+
+  // Gives back the large-body budget a request holds, and its source's large-body slot.
+  void release_large(Connection& c) {
+    if (c.reserved == 0) return;
+    large_in_use -= c.reserved;
+    c.reserved = 0;
+    if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && --s->second == 0) large_per_source.erase(s);
   }
 
   void become(Connection& c, State s, std::chrono::milliseconds limit) {
@@ -385,9 +474,12 @@ struct HttpServer::Impl {
       const auto handler = route->second.find(h.method);
       if (handler == route->second.end()) return refuse(id, c, 405, "method not allowed here", h.content_length);
       if (h.content_length > limits.small_body_bytes) {
+        if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && s->second >= limits.max_large_bodies_per_source)
+          return refuse(id, c, 503, "a large body from this address is already in progress; try again", h.content_length);
         if (large_in_use + h.content_length > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", h.content_length);
         large_in_use += h.content_length;
         c.reserved = h.content_length;
+        ++large_per_source[c.peer];
       }
       c.handler = &handler->second;
       c.close_after = h.close;
@@ -395,6 +487,7 @@ struct HttpServer::Impl {
       c.request.body.reserve(h.content_length);  // pages are touched only as bytes arrive
       c.state = State::body;  // the deadline still counts from the first byte of the head
       c.body_length = h.content_length;
+      c.body_start = Clock::now();
       if (h.expect_continue && h.content_length > 0 && c.in.empty()) {
         // 25 bytes into an empty send buffer: a lost interim reply only makes the client wait.
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -410,20 +503,67 @@ struct HttpServer::Impl {
     }
   }
 
+  // A complete request joins its source's queue, or gets 503 (its source is at its cap, or the
+  // queue is full of requests from sources with no more waiting than its own).
+  //
+  // Round-robin, one request per source in turn, weighted by handler time (start-time fair
+  // queueing): each source has a virtual `finish`, the handler time it has been served; a worker
+  // takes the next request of the source with the smallest (ties: the earlier request) and adds
+  // that source's recent handler time to it, corrected by the real time once it ends. A source
+  // with nothing waiting or running has no state; when it comes back it starts level with the
+  // least-served source waiting, so it waits for at most one request per busy source, and
+  // usually none: a flood of 1000-row reads from 8 sources keeps their finishes ahead of a
+  // source that only asks GET /v1/info. A stream of new sources cannot starve a busy one
+  // either: each starts level with it and after it (ties go to the earlier request).
   void dispatch(uint64_t id, Connection& c) {
+    std::optional<uint64_t> pushed_out;
+    const char* refusal = nullptr;
     {
       std::lock_guard lock(mu);
-      if (jobs.size() < limits.queue) {
-        jobs.push_back({id, c.handler, std::move(c.request)});
-        c.state = State::handling;
-        c.since = Clock::now();
+      auto& mine = sources[c.peer];
+      if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
+        refusal = "too many requests from this address in progress; try again";
+      } else if (queued >= limits.queue) {
+        // Full: the busiest source gives up its newest waiting request, if it has at least two
+        // more waiting than this one (fewer would only swap which of the two is behind).
+        auto busiest = sources.end();
+        for (auto it = sources.begin(); it != sources.end(); ++it)
+          if (busiest == sources.end() || it->second.waiting.size() > busiest->second.waiting.size()) busiest = it;
+        if (busiest != sources.end() && busiest->second.waiting.size() > mine.waiting.size() + 1) {
+          pushed_out = busiest->second.waiting.back().conn;
+          busiest->second.waiting.pop_back();  // its body is freed here
+          --queued;
+          if (busiest->second.waiting.empty() && busiest->second.running == 0) sources.erase(busiest);
+        } else {
+          refusal = "every worker is busy; try again";
+        }
+      }
+      if (!refusal) {
+        auto& q = sources[c.peer];  // `mine` again (an erase above took another source)
+        if (q.waiting.empty() && q.running == 0) {  // a source coming back: level with the least served
+          double level = std::numeric_limits<double>::max();
+          for (const auto& [p, other] : sources)
+            if (!other.waiting.empty()) level = std::min(level, other.finish);
+          q.finish = level == std::numeric_limits<double>::max() ? virtual_now : std::max(level, virtual_now);
+        }
+        q.waiting.push_back({id, c.handler, std::move(c.request), c.peer, arrivals++});
+        ++queued;
         work_cv.notify_one();
-        return;
+      } else if (auto it = sources.find(c.peer); it != sources.end() && it->second.waiting.empty() && it->second.running == 0) {
+        sources.erase(it);
       }
     }
-    large_in_use -= c.reserved;
-    c.reserved = 0;
-    reply(id, c, error_body(503, "every worker is busy; try again"), c.close_after, 0);
+    if (refusal) {
+      release_large(c);
+      return reply(id, c, error_body(503, refusal), c.close_after, 0);
+    }
+    c.state = State::handling;
+    c.since = Clock::now();
+    if (pushed_out)
+      if (auto it = conns.find(*pushed_out); it != conns.end()) {
+        release_large(it->second);
+        reply(*pushed_out, it->second, error_body(503, "every worker is busy; try again"), it->second.close_after, 0);
+      }
   }
 
   void on_readable(uint64_t id, Connection& c) {
@@ -439,15 +579,28 @@ struct HttpServer::Impl {
     consume(id, c);
   }
 
-  // The connection to close to make room: the oldest one of `peer` (or of any source, if empty)
-  // still sending its request or idle. Requests being handled or written are never taken.
+  // The connection to close to make room, of `peer` (or of any source, if null), in the order
+  // HttpLimits::max_connections gives: draining, idle (not just accepted), mid-request, just
+  // accepted; then from the source with the most connections; then the oldest. A complete
+  // request (queued, being handled, or its reply being written) is never taken.
   std::optional<uint64_t> evictable(const std::string* peer) {
+    const auto now = Clock::now();
     std::optional<uint64_t> best;
-    Clock::time_point oldest = Clock::time_point::max();
+    std::tuple<int, std::size_t, Clock::time_point> best_key{};
     for (auto& [id, c] : conns) {
       if (peer && c.peer != *peer) continue;
-      if (c.state == State::handling || c.state == State::writing) continue;
-      if (c.since < oldest) oldest = c.since, best = id;
+      int kind;
+      switch (c.state) {
+        case State::lingering: kind = 0; break;
+        case State::idle: kind = now - c.since >= kFreshIdle ? 1 : 3; break;
+        case State::head:
+        case State::body: kind = 2; break;
+        default: continue;  // handling, writing
+      }
+      const auto count = per_source.count(c.peer) ? per_source.at(c.peer) : 0;
+      // Smaller is taken first: the kind, then more connections from its source, then older.
+      const std::tuple<int, std::size_t, Clock::time_point> key{kind, std::numeric_limits<std::size_t>::max() - count, c.since};
+      if (!best || key < best_key) best_key = key, best = id;
     }
     return best;
   }
@@ -477,13 +630,7 @@ struct HttpServer::Impl {
         }
       }
       if (conns.size() >= limits.max_connections) {
-        // Take from the source with the most connections that has one to give.
-        std::optional<uint64_t> victim;
-        std::vector<std::pair<std::size_t, std::string>> sources;
-        for (const auto& [p, count] : per_source) sources.emplace_back(count, p);
-        std::sort(sources.rbegin(), sources.rend());
-        for (const auto& [count, p] : sources)
-          if ((victim = evictable(&p))) break;
+        const auto victim = evictable(nullptr);
         if (!victim) {
           if (per_source[peer] == 0) per_source.erase(peer);
           refuse_new(fd);
@@ -511,32 +658,47 @@ struct HttpServer::Impl {
       auto it = conns.find(d.conn);
       if (it == conns.end()) continue;
       auto& c = it->second;
-      large_in_use -= c.reserved;
-      c.reserved = 0;
+      release_large(c);
       reply(d.conn, c, d.response, c.close_after, 0);
     }
   }
 
+  // When a large body being read falls under its minimum rate, if no more of it arrives.
+  Clock::time_point rate_deadline(const Connection& c) const {
+    const auto rate = std::max<std::size_t>(1, limits.min_large_body_rate);
+    const auto earned = std::chrono::microseconds(static_cast<int64_t>(c.request.body.size() * 1'000'000.0 / static_cast<double>(rate)));
+    return c.body_start + limits.large_body_grace + std::chrono::ceil<Clock::duration>(earned);
+  }
+  bool rate_checked(const Connection& c) const { return c.state == State::body && c.reserved > 0 && limits.min_large_body_rate > 0; }
+
   void expire() {
     const auto now = Clock::now();
-    std::vector<uint64_t> late;
+    std::vector<std::pair<uint64_t, bool>> late;  // the connection, and whether it is under the rate
     for (auto& [id, c] : conns)
-      if (c.state != State::handling && now >= c.deadline) late.push_back(id);
-    for (auto id : late) {
+      if (c.state != State::handling && now >= c.deadline) late.emplace_back(id, false);
+      else if (rate_checked(c) && now >= rate_deadline(c)) late.emplace_back(id, true);
+    for (auto [id, slow] : late) {
       auto& c = conns.at(id);
       if (c.state == State::head || c.state == State::body) {
         // Slow on purpose or not, the client has had its time; a best-effort 408 says so.
-        const auto text = serialize(error_body(408, "request not complete within the deadline"), true);
+        const auto text = serialize(error_body(408, slow ? fmt_rate() : "request not complete within the deadline"), true);
         [[maybe_unused]] auto n = ::send(c.fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       }
       close_conn(id);
     }
   }
 
+  std::string fmt_rate() const {
+    return "large body slower than " + std::to_string(limits.min_large_body_rate / 1024) + " KiB/s after " +
+           std::to_string(limits.large_body_grace.count()) + " ms";
+  }
+
   int poll_timeout() const {
     auto next = Clock::now() + std::chrono::milliseconds(kMaxPollMs);
-    for (const auto& [id, c] : conns)
+    for (const auto& [id, c] : conns) {
       if (c.state != State::handling) next = std::min(next, c.deadline);
+      if (rate_checked(c)) next = std::min(next, rate_deadline(c));
+    }
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
     return static_cast<int>(std::clamp<int64_t>(ms, 0, kMaxPollMs));
   }

@@ -4,7 +4,7 @@
 // has no deadline for a whole request, so 24 idle sockets starved it. Here one event-loop thread
 // owns every socket (non-blocking, poll()): it reads requests under a connection cap and a
 // deadline per whole request, and writes replies; only a complete, bounded request reaches the
-// fixed pool of workers that run handlers, through a bounded queue.
+// fixed pool of workers that run handlers, through bounded per-source queues served in turn.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -36,9 +36,14 @@ using ErrorBody = std::function<HttpResponse(int status, const std::string& reas
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpLimits {
-  /// Open sockets in total. Over it, the oldest connection still sending a request (or idle),
-  /// from the source holding the most connections, is closed to make room: a flood of slow or
-  /// idle sockets evicts itself, not the honest request that arrives last and finishes at once.
+  /// Open sockets in total. Over it one connection is closed to make room, chosen in this order:
+  /// one draining after a refusal (nothing is owed to it); one idle (no byte of a request yet)
+  /// for 100 ms or more (kFreshIdle in http_server.cpp); one mid-request (head or body being
+  /// read); a just-accepted idle one. Within a kind, from the source holding the most
+  /// connections, then the oldest. A request
+  /// that is complete (queued, being handled, its reply being written) is never taken: a flood
+  /// of slow, idle or churning sockets evicts itself, not the honest request that arrives last
+  /// and finishes at once (the pentest's F10 saw honest connections reset by a connect churn).
   std::size_t max_connections = 256;
   /// Open sockets per source address; over it the same eviction within that source.
   std::size_t max_per_source = 32;
@@ -61,12 +66,40 @@ struct HttpLimits {
   /// Bodies larger than small_body_bytes are admitted only while the bytes they declare, summed
   /// over every request being read, queued or handled, stay under this: memory is bounded by it
   /// (plus max_connections * small_body_bytes), not by max_connections * max_body_bytes.
-  std::size_t large_body_budget = 3 << 20;
+  /// Four full-size bodies by default, as the trustee sets it (4 x 16 MiB there).
+  std::size_t large_body_budget = 4 << 20;
   std::size_t small_body_bytes = 64 * 1024;
+  /// Large bodies (over small_body_bytes) being read, queued or handled per source address; a
+  /// second one from the same source gets 503 at once. Without it two trickling connections from
+  /// one address held the whole budget (pentest F4: 100 of 100 honest 100 KB POSTs got 503).
+  std::size_t max_large_bodies_per_source = 1;
+  /// A large body must arrive at least this fast, averaged from the end of its head, once
+  /// large_body_grace has passed (bytes received >= rate x (elapsed - grace)); slower is cut
+  /// with 408 and its share of the budget released at once, so holding a share of the budget
+  /// costs an attacker bandwidth rather than a byte per 200 ms. 1 MiB/s is ~8 Mbit/s: a full
+  /// 16 MiB body needs 3.2 MiB/s anyway to beat request_deadline.
+  std::size_t min_large_body_rate = 1 << 20;  // bytes per second
+  std::chrono::milliseconds large_body_grace{1000};
   /// Handler threads: also the number of bodies parsed at once.
   std::size_t workers = 4;
-  /// Complete requests waiting for a worker; when full the request gets 503 at once.
+  /// Workers that may run requests of a slow route at once (one whose handler recently took 1 ms
+  /// of CPU or more per request, kSlowHandlerUs in http_server.cpp); the others stay free for
+  /// quick requests. The trustee's handlers share one lock: with four 1000-row log reads running,
+  /// an honest GET /v1/info waited behind three of them for that lock (pentest F2's flood).
+  std::size_t slow_workers = 2;
+  /// Complete requests waiting for a worker, over all sources. Each source has its own queue and
+  /// workers take one request per source in turn (round-robin, weighted by handler time: the
+  /// source served least so far goes next), so a flood from N sources delays another source's
+  /// request by at most about N requests' service time, not by the whole queue. When
+  /// full, a request from a source with fewer waiting requests than the busiest source pushes
+  /// out that source's newest one (it gets 503); otherwise the newcomer gets 503.
   std::size_t queue = 64;
+  /// Requests per source address waiting or being handled; over it that source alone gets 503.
+  /// Eight sources at this cap fill the queue, one source can never do so (pentest F2: 120
+  /// connections of GET /v1/log/entries?count=1000 filled the FIFO queue and honest requests got
+  /// 503). Above `workers`, so one busy honest client (the ceremony, the load test's 4 client
+  /// threads) still gets every worker.
+  std::size_t max_requests_per_source = 8;
 };
 
 class HttpServer {

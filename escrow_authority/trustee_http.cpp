@@ -16,9 +16,13 @@ namespace {
 
 // A request is at most 8 MiB and hex doubles it; the JSON around it is small.
 constexpr std::size_t kMaxBodyBytes = 2 * escrow::request::kMaxRequestBytes + 1024;
-// At most two full-size bodies held at once (being read, queued or parsed), so body memory is
-// bounded by two bodies and their parse copies, not by connections x 16 MiB (256 x 16 MiB = 4 GiB).
-constexpr std::size_t kLargeBodyBudget = 2 * kMaxBodyBytes;
+// At most four full-size bodies held at once (being read, queued or parsed; 4 x 16 MiB = 64 MiB),
+// so body memory is bounded by four bodies and their parse copies (a valid 16 MiB body is parsed
+// into a 16 MiB JSON string and an 8 MiB request: ~40 MiB each, ~160 MiB for four, one per worker),
+// not by connections x 16 MiB (256 x 16 MiB = 4 GiB). Four, not two: with one large body per source
+// (HttpLimits::max_large_bodies_per_source) and a minimum rate, two trickling attackers no longer
+// hold it all (pentest F4).
+constexpr std::size_t kLargeBodyBudget = 4 * kMaxBodyBytes;
 // Our bodies nest three deep ({"messages": [{...}]}); 16 leaves room and stops the 8 M-deep
 // arrays that took the trustee from 76 MB to 630 MB inside nlohmann.
 constexpr std::size_t kMaxJsonDepth = 16;
