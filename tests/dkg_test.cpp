@@ -244,7 +244,7 @@ TEST_P(EveryProtocol, MoreThanKMinus1ComplaintsDisqualify) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dkg, EveryProtocol, ::testing::Values(Protocol::joint_feldman, Protocol::gjkr),
-                         [](const auto& info) { return info.param == Protocol::gjkr ? "Gjkr" : "JointFeldman"; });
+                         [](const auto& instance) { return instance.param == Protocol::gjkr ? "Gjkr" : "JointFeldman"; });
 
 TEST(Dkg, MessagesFromUnknownPartiesOrOutOfRoundAreRefused) {
   DeterministicRng rng("dkg/rounds");

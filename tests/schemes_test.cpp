@@ -55,8 +55,8 @@ TEST_P(EveryDesign, TamperedBodyOrLabelDoesNotOpen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, EveryDesign, ::testing::ValuesIn(names()),
-                         [](const auto& info) {
-                           std::string n(info.param);
+                         [](const auto& instance) {
+                           std::string n(instance.param);
                            for (auto& c : n)
                              if (c == '-') c = '_';
                            return n;
