@@ -226,10 +226,10 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   // one must not lock them out (step 4).
   if (auto st = t->db_.prepare("SELECT agency FROM proven_agencies LIMIT " + std::to_string(kMaxProvenAgencies)))
     for (auto row = st->step(); row && *row; row = st->step()) {
-      const auto key = st->column_blob(0);
+      const auto stored = st->column_blob(0);
       std::array<uint8_t, 32> agency{};
-      if (key.size() == agency.size()) {
-        std::copy(key.begin(), key.end(), agency.begin());
+      if (stored.size() == agency.size()) {
+        std::copy(stored.begin(), stored.end(), agency.begin());
         t->proven_agencies_.insert(agency);
       }
     }
@@ -503,13 +503,13 @@ Reply Trustee::consistency(uint64_t from, uint64_t to) {
   return {200, {{"from", from}, {"to", to}, {"proof", proof}}};
 }
 
-Reply Trustee::inclusion(uint64_t index_, uint64_t size) {
+Reply Trustee::inclusion(uint64_t leaf, uint64_t size) {
   std::lock_guard lock(mu_);
-  if (size > leaves_.size() || index_ >= size) return {400, {{"error", "bad_range"}, {"reason", "need index < size <= log size"}}};
+  if (size > leaves_.size() || leaf >= size) return {400, {{"error", "bad_range"}, {"reason", "need index < size <= log size"}}};
   nlohmann::json proof = nlohmann::json::array();
-  const auto path = leaves_.inclusion_proof(index_, size);  // O(log n) stored hashes; named: checked above
+  const auto path = leaves_.inclusion_proof(leaf, size);  // O(log n) stored hashes; named: checked above
   for (const auto& h : *path) proof.push_back(to_hex(h));
-  return {200, {{"index", index_}, {"size", size}, {"proof", proof}}};
+  return {200, {{"index", leaf}, {"size", size}, {"proof", proof}}};
 }
 
 Reply Trustee::entries(uint64_t start, uint64_t count) {

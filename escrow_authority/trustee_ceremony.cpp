@@ -401,7 +401,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   auto outcome = party.finish();
   json disq = json::object();
   if (outcome)
-    for (const auto& [p, why] : outcome->disqualified) disq[std::to_string(p.value())] = why;
+    for (const auto& [p, reason] : outcome->disqualified) disq[std::to_string(p.value())] = reason;
   std::optional<std::string> wrong;
   if (!outcome) wrong = outcome.error().message();
   else if (!outcome->disqualified.empty()) wrong = fmt::format("{} roster member(s) disqualified: every trustee of the roster must take part", outcome->disqualified.size());
