@@ -483,11 +483,12 @@ std::size_t entries_at(int port, std::size_t start) {
 }
 
 TEST_F(TrusteeHttpUnderAttack, LogEntriesFloodFromEightSourcesDoesNotStarveAnotherSource) {
-  // The pentest's F2 with a log worth reading: each malformed POST from a new source is one log
-  // entry (refusals are counted per source; the trustee writes what it counted when it stops),
-  // so rounds of 1024 sources (the tally's per-interval maximum), each ended by a restart.
-  constexpr std::size_t kLogEntries = 5000;
-  constexpr int kSourcesPerRound = 1024, kMaxRounds = 8, kFillers = 8;
+  // The pentest's F2 with a log worth reading (a full page of 1000 entries per read): each
+  // malformed POST from a new source is one log entry (refusals are counted per source; the
+  // trustee writes what it counted when it stops), so rounds of 64 named sources and one of the
+  // "other sources" (the tally's per-interval maximum, 65 entries), each ended by a restart.
+  constexpr std::size_t kLogEntries = 1000;
+  constexpr int kSourcesPerRound = static_cast<int>(authority::RefusalTally::kMaxSources) + 1, kMaxRounds = 24, kFillers = 8;
   const auto fill_started = Clock::now();
   for (int round = 0; round < kMaxRounds && entries_at(port, kLogEntries - 1) == 0; ++round) {
     std::vector<std::thread> fillers;
