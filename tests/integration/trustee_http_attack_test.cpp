@@ -38,6 +38,14 @@ using namespace std::chrono_literals;
 // scheduler, as one run with a load average of 9 showed (158 ms once in 78 samples, p95 44 ms).
 constexpr double kHonestBudgetMs = 100;
 constexpr double kHonestWorstMs = 500;
+// The bars for time and memory are the Release build's. Under AddressSanitizer (the Debug build of
+// `./scripts/test --sanitize`) a trustee is 2-3x slower and uses ~125 MB at rest: there the attacks
+// and every functional check run, and the figures are printed, not judged.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kJudgeFigures = false;
+#else
+constexpr bool kJudgeFigures = true;
+#endif
 // The trustee at rest is ~80 MB; the 2 GB gzip bomb and the 630 MB nesting must not come back.
 constexpr double kRssBudgetMb = 200;
 // The server's whole-request deadline (HttpLimits::request_deadline).
@@ -259,11 +267,13 @@ class TrusteeHttpUnderAttack : public ::testing::Test {
                "trustee VmRSS max {:.1f} MB (at rest {:.1f} MB)\n",
                name, f.samples, spread(f.info_ms), spread(f.decrypt_ms), f.rss, rest_mb);
     EXPECT_GT(f.samples, 0);
-    EXPECT_LE(p95(f.info_ms), kHonestBudgetMs) << name;
-    EXPECT_LE(p95(f.decrypt_ms), kHonestBudgetMs) << name;
-    EXPECT_LE(worst(f.info_ms), kHonestWorstMs) << name;
-    EXPECT_LE(worst(f.decrypt_ms), kHonestWorstMs) << name;
-    EXPECT_LT(f.rss, kRssBudgetMb) << name;
+    if (kJudgeFigures) {
+      EXPECT_LE(p95(f.info_ms), kHonestBudgetMs) << name;
+      EXPECT_LE(p95(f.decrypt_ms), kHonestBudgetMs) << name;
+      EXPECT_LE(worst(f.info_ms), kHonestWorstMs) << name;
+      EXPECT_LE(worst(f.decrypt_ms), kHonestWorstMs) << name;
+      EXPECT_LT(f.rss, kRssBudgetMb) << name;
+    }
     return f;
   }
 };
@@ -531,7 +541,7 @@ TEST_F(TrusteeHttpUnderAttack, LogEntriesFloodFromEightSourcesDoesNotStarveAnoth
   fmt::print("[log entries flood] attackers: {} replies of 1000 entries, {} refused with 503 (over the per-source cap), {} other\n",
              served.load(), busy.load(), other.load());
   EXPECT_GT(served.load(), 0);
-  EXPECT_GE(f.samples, 20);  // sample() checked every honest reply's status: 200 for info, 400 for the malformed POST
+  if (kJudgeFigures) EXPECT_GE(f.samples, 20);  // sample() checked every honest reply's status: 200 for info, 400 for the malformed POST
 }
 
 TEST_F(TrusteeHttpUnderAttack, TricklingLargeBodiesFromOneSourceDoNotBlockAnotherSourcesLargeBody) {
@@ -596,7 +606,7 @@ TEST_F(TrusteeHttpUnderAttack, TricklingLargeBodiesFromOneSourceDoNotBlockAnothe
              spread(honest_ms), seen, opened.load(), refused.load(), cut.load(), cut_after_ms.empty() ? 0 : cut_after_ms.front(),
              cut_after_ms.empty() ? 0 : cut_after_ms.back());
   EXPECT_EQ(statuses[400], static_cast<int>(honest_ms.size())) << seen;
-  EXPECT_LE(p95(honest_ms), kHonestBudgetMs);
+  if (kJudgeFigures) EXPECT_LE(p95(honest_ms), kHonestBudgetMs);
   EXPECT_GT(cut.load(), 0);
   for (double ms : cut_after_ms) EXPECT_LT(ms, 2500.0);  // the rate, not the 5 s deadline, cut them
 }
