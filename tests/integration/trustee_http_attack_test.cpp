@@ -541,7 +541,9 @@ TEST_F(TrusteeHttpUnderAttack, LogEntriesFloodFromEightSourcesDoesNotStarveAnoth
   fmt::print("[log entries flood] attackers: {} replies of 1000 entries, {} refused with 503 (over the per-source cap), {} other\n",
              served.load(), busy.load(), other.load());
   EXPECT_GT(served.load(), 0);
-  if (kJudgeFigures) EXPECT_GE(f.samples, 20);  // sample() checked every honest reply's status: 200 for info, 400 for the malformed POST
+  if (kJudgeFigures) {
+    EXPECT_GE(f.samples, 20);  // sample() checked every honest reply's status: 200 for info, 400 for the malformed POST
+  }
 }
 
 TEST_F(TrusteeHttpUnderAttack, TricklingLargeBodiesFromOneSourceDoNotBlockAnotherSourcesLargeBody) {
@@ -606,7 +608,9 @@ TEST_F(TrusteeHttpUnderAttack, TricklingLargeBodiesFromOneSourceDoNotBlockAnothe
              spread(honest_ms), seen, opened.load(), refused.load(), cut.load(), cut_after_ms.empty() ? 0 : cut_after_ms.front(),
              cut_after_ms.empty() ? 0 : cut_after_ms.back());
   EXPECT_EQ(statuses[400], static_cast<int>(honest_ms.size())) << seen;
-  if (kJudgeFigures) EXPECT_LE(p95(honest_ms), kHonestBudgetMs);
+  if (kJudgeFigures) {
+    EXPECT_LE(p95(honest_ms), kHonestBudgetMs);
+  }
   EXPECT_GT(cut.load(), 0);
   for (double ms : cut_after_ms) EXPECT_LT(ms, 2500.0);  // the rate, not the 5 s deadline, cut them
 }
