@@ -267,9 +267,7 @@ std::vector<uint8_t> Trustee::sealed_secrets(const escrow::tdh2::KeyShare& share
 Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow::tdh2::KeyShare& share, const std::vector<uint8_t>& roster) {
   const auto blob = sealed_secrets(share);
   auto r = db_.transaction([&]() -> Result<void> {
-    auto clear = db_.prepare("DELETE FROM config WHERE key IN ('pending_ceremony', 'pending_authority', 'pending_secrets')");
-    if (!clear) return escrow::unexpected(clear.error());
-    if (auto run = clear->run(); !run) return run;
+    if (auto cleared = drop_pending(); !cleared) return cleared;
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::vector<uint8_t>>>{{"secrets", blob}, {"authority", pk.encode()}, {"roster", roster}}) {
       auto st = db_.prepare("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
       if (!st) return escrow::unexpected(st.error());

@@ -93,7 +93,7 @@ class Trustee {
   /// Between finish and commit the ceremony's key is kept on disk (config pending_*, the share
   /// sealed at rest), so a restart does not lose what the trustee's confirmation vouched for.
   escrow::Result<void> keep_pending();
-  void drop_pending();
+  escrow::Result<void> drop_pending();  // also inside store_key's transaction
   escrow::Result<void> restore_pending(uint64_t now);  // at open
   /// A refusal before anything was proven: counted in tally_ (the log gets one entry per source
   /// and interval), and answered 429 once the source is over its budget.

@@ -216,7 +216,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
         return {500, {{"error", "internal"}, {"reason", "could not write the log"}}};
       }
       ceremony_.reset();
-      drop_pending();
+      (void)drop_pending();  // the ceremony is over either way; a row left behind is dropped at the next commit
     }
     {
       auto st = db_.prepare("SELECT 1 FROM ceremonies WHERE id = ?");
@@ -283,7 +283,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
 
   if (action == "abort") {
     ceremony_.reset();
-    drop_pending();
+    (void)drop_pending();  // the ceremony is over either way; a row left behind is dropped at the next commit
     if (auto r = record(kCeremonyAborted, "aborted by the operator"); !r) return {500, {{"error", "internal"}}};
     return {200, {{"trustee", index_}, {"aborted", true}}};
   }
@@ -473,8 +473,10 @@ Result<void> Trustee::keep_pending() {
   return {};
 }
 
-void Trustee::drop_pending() {
-  if (auto st = db_.prepare("DELETE FROM config WHERE key IN ('pending_ceremony', 'pending_authority', 'pending_secrets')")) (void)st->run();
+Result<void> Trustee::drop_pending() {
+  auto st = db_.prepare("DELETE FROM config WHERE key IN ('pending_ceremony', 'pending_authority', 'pending_secrets')");
+  if (!st) return escrow::unexpected(st.error());
+  return st->run();
 }
 
 Result<void> Trustee::restore_pending(uint64_t now) {
