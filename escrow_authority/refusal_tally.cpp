@@ -26,6 +26,10 @@ void RefusalTally::roll(uint64_t now) {
                        fmt::format("{} refusal(s) before any state changed, from {} in [{}, {}) ({}): {}", c.n, source, interval_,
                                    interval_ + kIntervalSeconds, kinds, c.first_reason)});
   }
+  previous_.clear();
+  if (start == interval_ + kIntervalSeconds)
+    for (const auto& [source, c] : per_source_)
+      if (source != kOtherSources) previous_[source] = c.n;
   per_source_.clear();
   interval_ = start;
 }
@@ -46,9 +50,24 @@ void RefusalTally::count(const std::string& source, uint8_t code, const std::arr
 }
 
 bool RefusalTally::over_budget(const std::string& source, uint64_t now) const {
-  if (budget_ == 0 || now - now % kIntervalSeconds != interval_) return false;  // no limit, or a new interval: a fresh budget
-  const auto it = per_source_.find(source);  // a source not named this interval (one of the "other sources") is never over
-  return it != per_source_.end() && it->first != kOtherSources && it->second.n >= budget_;
+  if (budget_ == 0 || source == kOtherSources) return false;
+  const uint64_t start = now - now % kIntervalSeconds;
+  auto named = [&](const std::string& s) {
+    const auto it = per_source_.find(s);
+    return it == per_source_.end() ? uint64_t{0} : it->second.n;
+  };
+  uint64_t open = 0, before = 0;  // refusals in the interval holding `now`, and in the one before it
+  if (start == interval_) {
+    open = named(source);
+    const auto it = previous_.find(source);
+    before = it == previous_.end() ? 0 : it->second;
+  } else if (start == interval_ + kIntervalSeconds) {
+    before = named(source);  // the open interval is about to close: its counts are the previous ones
+  }
+  // The last kIntervalSeconds cover (kIntervalSeconds - elapsed) seconds of the interval before.
+  // A source among the "other sources" is not named and has no count here: it is never over.
+  const uint64_t elapsed = now - start;
+  return open * kIntervalSeconds + before * (kIntervalSeconds - elapsed) >= budget_ * kIntervalSeconds;
 }
 
 std::vector<escrow::translog::Entry> RefusalTally::take_due(uint64_t now, bool everything) {

@@ -5,9 +5,11 @@
 // counts: one entry per source and interval, whatever the kinds of refusal (their counts are in
 // the entry's reason), and at most kMaxSources named sources per interval, the rest counted
 // together under "other sources" — so an outsider adds at most kMaxSources + 1 entries to the log
-// every kIntervalSeconds, however many addresses it has. A named source past its budget of
-// refusals in an interval is answered 429 before any further work, until the interval ends; the
-// "other sources" are never refused for budget (they are many callers, and an agency arriving
+// every kIntervalSeconds, however many addresses it has. A named source past its budget is answered
+// 429 before any further work. The budget is a sliding window, so a burst across an interval's
+// boundary gets no second budget: the source's refusals in the open interval plus those of the
+// interval before, weighted by how much of that interval the last kIntervalSeconds still cover.
+// The "other sources" are never refused for budget (they are many callers, and an agency arriving
 // among them must not be locked out by the rest). What is lost on a crash: the counts of the
 // interval still open (at most kIntervalSeconds of them).
 #include <cstdint>
@@ -37,7 +39,7 @@ class RefusalTally {
   /// Counts one refusal. `request_hash` and `reason` are kept from the source's first in the
   /// interval; the reason is reduced to printable ASCII (it may quote attacker bytes).
   void count(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, std::string_view reason, uint64_t now);
-  /// Has `source` used up its budget in the interval that holds `now`?
+  /// Has `source` used up its budget in the kIntervalSeconds up to `now`?
   [[nodiscard]] bool over_budget(const std::string& source, uint64_t now) const;
   /// The entries of every interval that ended before `now` (or all, with `everything`), taken out
   /// of the tally: the caller appends them to the log.
@@ -54,6 +56,7 @@ class RefusalTally {
   uint64_t budget_;
   uint64_t interval_ = 0;  // the start of the open interval
   std::map<std::string, Count> per_source_;
+  std::map<std::string, uint64_t> previous_;  // refusals per named source in the interval before the open one
   std::vector<escrow::translog::Entry> closed_;  // entries of intervals already over
   void roll(uint64_t now);
 };

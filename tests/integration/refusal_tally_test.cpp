@@ -35,7 +35,32 @@ TEST(RefusalTally, AnAddressAmongTheOtherSourcesIsNeverOverBudget) {
   EXPECT_FALSE(tally.over_budget("192.0.2.7", kT0));  // a newcomer, an agency perhaps: not locked out by the others
   for (int i = 0; i < 10; ++i) tally.count("10.0.0.3", 0x80, {}, "junk", kT0);
   EXPECT_TRUE(tally.over_budget("10.0.0.3", kT0));   // a named source over its own budget is
-  EXPECT_FALSE(tally.over_budget("10.0.0.3", kT0 + RefusalTally::kIntervalSeconds));  // until the interval ends
+  EXPECT_TRUE(tally.over_budget("10.0.0.3", kT0 + RefusalTally::kIntervalSeconds));  // across the boundary too (a sliding window)
+  EXPECT_FALSE(tally.over_budget("10.0.0.3", kT0 + 2 * RefusalTally::kIntervalSeconds));  // until 10 s have no refusals of it
+}
+
+// A burst that straddles an interval's boundary gets one budget, not two (the budget was per fixed
+// interval until a CI run under ASan crossed a boundary mid-burst and 251 of 260 junk bodies were
+// answered in full).
+TEST(RefusalTally, ABurstAcrossAnIntervalBoundaryGetsOneBudgetNotTwo) {
+  RefusalTally tally(/*budget=*/200);
+  uint64_t answered = 0;
+  auto burst = [&](uint64_t t, int n) {
+    for (int i = 0; i < n; ++i) {
+      if (!tally.over_budget("10.0.0.9", t)) ++answered;
+      tally.count("10.0.0.9", 0x80, {}, "junk", t);
+    }
+  };
+  burst(kT0 + RefusalTally::kIntervalSeconds - 1, 150);  // the last second of one interval
+  burst(kT0 + RefusalTally::kIntervalSeconds, 150);      // the first of the next
+  EXPECT_EQ(answered, 200u);
+  // Half an interval later half the older interval still counts: 150 + 150 x 0.5 = 225 >= 200.
+  answered = 0;
+  burst(kT0 + RefusalTally::kIntervalSeconds + 5, 1);
+  EXPECT_EQ(answered, 0u);
+  answered = 0;
+  burst(kT0 + 3 * RefusalTally::kIntervalSeconds + 5, 10);  // an interval without refusals in between: a fresh budget
+  EXPECT_EQ(answered, 10u);
 }
 
 TEST(RefusalTally, ReasonsArePrintableAscii) {
