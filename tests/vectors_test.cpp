@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <filesystem>
+#include <set>
+
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
@@ -23,6 +26,23 @@ std::vector<Vector> load(const std::string& scenario) {
   EXPECT_TRUE(v.has_value()) << (v ? "" : v.error().message());
   EXPECT_FALSE(v.value_or(std::vector<Vector>{}).empty()) << scenario << " holds no vector";
   return v.value_or(std::vector<Vector>{});
+}
+
+// SPEC §9.2: every [Invalid] vector in every file names its error category (section 6).
+TEST(Vectors, EveryInvalidVectorNamesItsErrorCategory) {
+  const std::set<std::string> categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"};
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(DOORMAT_VECTOR_DIR)) {
+    if (entry.path().extension() != ".vec") continue;
+    ++files;
+    auto vectors = read_file(entry.path().string());
+    ASSERT_TRUE(vectors.has_value()) << entry.path();
+    for (const auto& v : *vectors)
+      if (!v.valid) {
+        EXPECT_TRUE(v.fields.contains("error") && categories.contains(v.fields.at("error"))) << entry.path() << " line " << v.line;
+      }
+  }
+  EXPECT_GT(files, 30u);
 }
 
 Bytes H(const Vector& v, const std::string& name) {

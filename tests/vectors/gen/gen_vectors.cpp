@@ -126,7 +126,7 @@ void gen_group() {
     for (const char* h : {"edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",
                           "eed3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",
                           "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"})
-      f.invalid().text("scalar", h);
+      f.invalid().text("scalar", h).text("error", "malformed");
     emit("group/scalar_non_canonical", f);
   }
   {
@@ -136,7 +136,7 @@ void gen_group() {
                           "0100000000000000000000000000000000000000000000000000000000000000",
                           "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
                           "3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e"})
-      f.invalid().text("point", h);
+      f.invalid().text("point", h).text("error", "malformed");
     emit("group/point_invalid_encoding", f);
   }
   {
@@ -145,13 +145,13 @@ void gen_group() {
     for (const Point& p : {Point::generator(), Point::generator() + Point::generator(), Point::generator_bar()}) {
       auto e = pb(p);
       e[31] |= 0x80;
-      f.invalid().hex("point", e);
+      f.invalid().hex("point", e).text("error", "malformed");
     }
     emit("group/point_bit_255_set", f);
   }
   {
     File f("group/point_identity", "the identity (32 zero bytes) is refused wherever a protocol point is parsed");
-    f.invalid().hex("point", Bytes(32, 0));
+    f.invalid().hex("point", Bytes(32, 0)).text("error", "malformed");
     emit("group/point_identity", f);
   }
   {
@@ -198,8 +198,8 @@ void gen_sharing() {
     for (const auto& c : vss::commit(poly)) commitments.push_back(pb(c));
     const Scalar share = poly.evaluate(shamir::to_scalar(idx(4)));
     f.valid().list("commitments", commitments).num("index", 4).hex("share", sb(share));
-    f.invalid().list("commitments", commitments).num("index", 4).hex("share", sb(share + Scalar::from_u64(1)));
-    f.invalid().list("commitments", commitments).num("index", 3).hex("share", sb(share));
+    f.invalid().list("commitments", commitments).num("index", 4).hex("share", sb(share + Scalar::from_u64(1))).text("error", "invalid_proof");
+    f.invalid().list("commitments", commitments).num("index", 3).hex("share", sb(share)).text("error", "invalid_proof");
     emit("vss/feldman", f);
   }
   {
@@ -215,7 +215,7 @@ void gen_sharing() {
           .hex("h1", pb(h1)).hex("g2", pb(g2)).hex("h2", pb(h2));
     };
     common(f.valid()).hex("witness", sb(x)).hex("nonce", sb(nonce)).hex("challenge", sb(proof.challenge)).hex("response", sb(proof.response));
-    common(f.invalid()).hex("challenge", sb(proof.challenge)).hex("response", sb(proof.response + Scalar::from_u64(1)));
+    common(f.invalid()).hex("challenge", sb(proof.challenge)).hex("response", sb(proof.response + Scalar::from_u64(1))).text("error", "invalid_proof");
     emit("dleq/prove", f);
   }
 }

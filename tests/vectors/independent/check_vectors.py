@@ -539,6 +539,15 @@ def check(root):
         ad = header(6) + H("doormat/v1/envelope/escrow-field", [escrow], 32) + parse_ct(escrow)["L"]
         key = H("doormat/v1/envelope/aead-key", [hx(v, "session_key")], 32)
         claim("swapped field refused", xchacha20poly1305_decrypt(key, nonce, body, ad) is None)
+    # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
+    categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
+    for folder, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if name.endswith(".vec"):
+                scenario = os.path.relpath(os.path.join(folder, name), root)[:-len(".vec")]
+                for v in load(root, scenario):
+                    if not v["valid"]:
+                        claim(scenario + ": [Invalid] names its error", v.get("error") in categories)
     return results
 
 
