@@ -319,6 +319,57 @@ TEST(Vectors, EnvelopeRefusals) {
   }
 }
 
+// Each half of the recipient check alone (SPEC §5.4): the field passes Verify and the other half.
+TEST(Vectors, Tdh2RecipientCheckRefusesEachHalfAlone) {
+  for (const auto& v : load("tdh2/check_recipient_decoy_c")) {
+    const auto pk = PK(v);
+    const auto ct = CT(v);
+    ASSERT_TRUE(tdh2::verify(pk, ct).has_value());
+    EXPECT_EQ(ct.u, Point::base_mul(tdh2::testing::derive_r(KEY(v), ct.label)));  // the u half holds
+    expect_error(tdh2::check_recipient(pk, ct, KEY(v)), v);
+  }
+  for (const auto& v : load("tdh2/check_recipient_wrong_u")) {
+    const auto pk = PK(v);
+    const auto ct = CT(v);
+    ASSERT_TRUE(tdh2::verify(pk, ct).has_value());
+    const Scalar r = tdh2::testing::derive_r(KEY(v), ct.label);
+    const auto honest = tdh2::testing::encrypt_with(pk, KEY(v), ct.label, r, Scalar::from_u64(1)).value();
+    EXPECT_EQ(ct.c, honest.c);  // the c half holds (c depends on K, r and Y only)
+    EXPECT_NE(ct.u, honest.u);
+    expect_error(tdh2::check_recipient(pk, ct, KEY(v)), v);
+  }
+}
+
+TEST(Vectors, Tdh2PartialRefusalsIsolated) {
+  for (const auto& v : load("tdh2/verify_partial_genuine_other_epoch")) {
+    const auto pd = tdh2::PartialDecryption::decode(H(v, "partial")).value();
+    if (v.valid) EXPECT_TRUE(tdh2::verify_partial(PK(v), CT(v), pd).has_value());  // a genuine proof, for epoch 1
+    else expect_error(tdh2::verify_partial(PK(v), CT(v), pd), v);
+  }
+  for (const auto& v : load("tdh2/verify_partial_index_beyond_n"))
+    expect_error(tdh2::verify_partial(PK(v), CT(v), tdh2::PartialDecryption::decode(H(v, "partial")).value()), v);
+  for (const auto& v : load("tdh2/decode_partial_refusals")) expect_error(tdh2::PartialDecryption::decode(H(v, "partial")), v);
+  for (const auto& v : load("tdh2/decode_key_share_refusals")) expect_error(tdh2::KeyShare::decode(H(v, "key_share")), v);
+  for (const auto& v : load("tdh2/decode_public_key_refusals")) expect_error(tdh2::PublicKey::decode(H(v, "public_key")), v);
+  for (const auto& v : load("tdh2/decode_label_over_1024")) expect_error(tdh2::Ciphertext::decode(H(v, "ciphertext")), v);
+}
+
+TEST(Vectors, DleqEveryBoundInputRefusesAlone) {
+  for (const auto& v : load("dleq/verify_refusals")) {
+    const auto ctx = v.hex_list("context").value();
+    const Point g1 = P(v, "g1"), h1 = P(v, "h1"), g2 = P(v, "g2"), h2 = P(v, "h2");
+    EXPECT_FALSE(dleq::verify(v.fields.at("tag"), {ctx[0]}, {g1, h1, g2, h2}, {S(v, "challenge"), S(v, "response")})) << "line " << v.line;
+  }
+}
+
+TEST(Vectors, EnvelopeParseAndRecipientRefusals) {
+  for (const auto& v : load("envelope/decode_refusals")) expect_error(envelope::Envelope::decode(H(v, "envelope")), v);
+  for (const auto& v : load("envelope/open_wrong_recipient_key")) {
+    const Recipient eve(v);
+    expect_error(envelope::open(PK(v), envelope::Envelope::decode(H(v, "envelope")).value(), eve.pk, eve.sk), v);
+  }
+}
+
 TEST(VectorFile, RefusesFieldsOutsideAVectorAndRepeats) {
   EXPECT_FALSE(parse("a = 1\n").has_value());
   EXPECT_FALSE(parse("[Valid]\na = 1\na = 2\n").has_value());

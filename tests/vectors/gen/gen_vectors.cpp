@@ -453,6 +453,186 @@ void gen_envelope() {
   }
 }
 
+// ---- what the first vectors left open (issue 15): each check isolated, each refusal named ----
+
+// `bytes` with `with` written over it at `offset`.
+Bytes overwrite(Bytes bytes, std::size_t offset, const Bytes& with) {
+  std::copy(with.begin(), with.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
+  return bytes;
+}
+
+void gen_recipient_check_halves() {
+  // A sender who wants to escrow a decoy makes a field with a valid proof that breaks just one of
+  // the recipient check's two halves (SPEC §5.4): an implementation checking only the other half
+  // accepts it.
+  {
+    File f("tdh2/check_recipient_decoy_c", "u = rG for the sealed key K, but c hides a decoy K'; the proof is valid; only the c half refuses it");
+    Tdh2Fixture t(f.seed());
+    const auto decoy = tdh2::random_session_key(t.rng);
+    const Scalar r = tdh2::testing::derive_r(t.key, t.label);  // K's r: u is right
+    const auto field = must(tdh2::testing::encrypt_with(t.pk(), decoy, t.label, r, t.s));
+    f.invalid().hex("public_key", t.pk().encode()).hex("session_key", t.key_bytes()).hex("ciphertext", field.encode())
+        .text("error", "invalid_proof");
+    emit("tdh2/check_recipient_decoy_c", f);
+  }
+  {
+    File f("tdh2/check_recipient_wrong_u", "c = K xor H1(rY) for the sealed key K, but u = r'G for another r'; the proof is valid; only the u half refuses it");
+    Tdh2Fixture t(f.seed());
+    const Scalar r = tdh2::testing::derive_r(t.key, t.label);
+    const auto honest = must(tdh2::testing::encrypt_with(t.pk(), t.key, t.label, r, t.s));
+    const Scalar other_r = Scalar::random(t.rng);
+    // With key X, encrypt_with writes c = X xor H1(r'Y); X = honest.c xor H1(r'Y) makes c = honest.c.
+    tdh2::SessionKey zero;
+    const auto mask = must(tdh2::testing::encrypt_with(t.pk(), zero, t.label, other_r, t.s)).c;  // = H1(r'Y)
+    tdh2::SessionKey x;
+    for (std::size_t i = 0; i < x.expose().size(); ++i) x.expose()[i] = honest.c[i] ^ mask[i];
+    const auto field = must(tdh2::testing::encrypt_with(t.pk(), x, t.label, other_r, t.s));
+    f.invalid().hex("public_key", t.pk().encode()).hex("session_key", t.key_bytes()).hex("ciphertext", field.encode())
+        .text("error", "invalid_proof");
+    emit("tdh2/check_recipient_wrong_u", f);
+  }
+}
+
+void gen_tdh2_refusals() {
+  {
+    // A genuine partial of epoch 1 (its proof holds under the epoch-1 context) against the same
+    // trustees' epoch-0 key: only the epoch comparison of §5.6 refuses it.
+    File f("tdh2/verify_partial_genuine_other_epoch", "a partial made at epoch 1, proof and all, verifies under the epoch-1 key and is refused, party 3 blamed, under the epoch-0 key");
+    Tdh2Fixture t(f.seed());
+    auto pk1 = t.pk();
+    pk1.epoch = 1;
+    const auto encoded = t.dealt.shares[2].encode();  // one temporary: begin() and end() of the same buffer
+    const Bytes share_bytes(encoded.begin(), encoded.end());
+    const auto share1 = must(tdh2::KeyShare::decode(overwrite(share_bytes, 6, {0, 0, 0, 1})));
+    const Scalar nonce = Scalar::random(t.rng);
+    const auto pd = must(tdh2::testing::partial_decrypt_with(pk1, share1, t.ct, nonce));
+    f.valid().hex("public_key", pk1.encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode());
+    f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode())
+        .text("error", "invalid_proof").text("blame", "3");
+    emit("tdh2/verify_partial_genuine_other_epoch", f);
+  }
+  {
+    File f("tdh2/verify_partial_index_beyond_n", "a partial from party 6 of a 5-trustee key is refused, party 6 blamed");
+    Tdh2Fixture t(f.seed());
+    const auto pd = t.partials()[2].encode();
+    f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).hex("partial", overwrite(pd, 10, {6}))
+        .text("error", "malformed").text("blame", "6");
+    emit("tdh2/verify_partial_index_beyond_n", f);
+  }
+  {
+    File f("tdh2/decode_partial_refusals", "a partial with index 0, or with u_i the identity, does not parse");
+    Tdh2Fixture t(f.seed());
+    const auto pd = t.partials()[2].encode();
+    f.invalid().hex("partial", overwrite(pd, 10, {0})).text("error", "malformed");
+    f.invalid().hex("partial", overwrite(pd, 11, Bytes(32, 0))).text("error", "malformed").text("blame", "3");
+    emit("tdh2/decode_partial_refusals", f);
+  }
+  {
+    File f("tdh2/decode_key_share_refusals", "a key share with index 0, or with x_i = 0, does not parse");
+    Tdh2Fixture t(f.seed());
+    const auto encoded = t.dealt.shares[0].encode();
+    const Bytes share(encoded.begin(), encoded.end());
+    f.invalid().hex("key_share", overwrite(share, 10, {0})).text("error", "malformed");
+    f.invalid().hex("key_share", overwrite(share, 11, Bytes(32, 0))).text("error", "malformed");
+    emit("tdh2/decode_key_share_refusals", f);
+  }
+  {
+    File f("tdh2/decode_public_key_refusals", "public keys that do not parse: k = 0, k > n, an identity Y_3, a Y_5 off the polynomial (SPEC §3.3)");
+    Tdh2Fixture t(f.seed());
+    const Bytes pk = t.pk().encode();
+    auto off_polynomial = t.pk();
+    off_polynomial.verification_keys[4] = off_polynomial.verification_keys[4] + Point::generator();
+    f.invalid().hex("public_key", overwrite(pk, 6, {0})).text("error", "malformed");
+    f.invalid().hex("public_key", overwrite(pk, 6, {6})).text("error", "malformed");
+    f.invalid().hex("public_key", overwrite(pk, 12 + 32 * 3, Bytes(32, 0))).text("error", "malformed");
+    f.invalid().hex("public_key", off_polynomial.encode()).text("error", "malformed");
+    emit("tdh2/decode_public_key_refusals", f);
+  }
+  {
+    File f("tdh2/decode_label_over_1024", "an escrow field whose label is 1,025 bytes does not parse (SPEC §3.5)");
+    Tdh2Fixture t(f.seed());
+    const Bytes ct = t.ct.encode();
+    const std::size_t label_end = 40 + t.ct.label.size();
+    Bytes out(ct.begin(), ct.begin() + 38);
+    out.push_back(0x04);  // u16be 1025
+    out.push_back(0x01);
+    out.insert(out.end(), 1025, 'x');
+    out.insert(out.end(), ct.begin() + static_cast<std::ptrdiff_t>(label_end), ct.end());
+    f.invalid().hex("ciphertext", out).text("error", "malformed");
+    emit("tdh2/decode_label_over_1024", f);
+  }
+}
+
+void gen_dleq_refusals() {
+  // dleq/prove refuses f + 1; here each other input the challenge binds, changed alone.
+  File f("dleq/verify_refusals", "the proof of dleq/prove's valid vector with e + 1, another context, another tag, another g2: each refused");
+  RecordingRng rng("doormat/v1/vectors/dleq/prove");  // dleq/prove's draws, so the proof is that file's
+  const Scalar x = Scalar::random(rng), nonce = Scalar::random(rng);
+  const Point g2 = Point::base_mul(Scalar::random(rng));
+  const Point h1 = Point::base_mul(x), h2 = g2 * x;
+  const Bytes context = b("context");
+  const auto proof = dleq::prove_with_nonce("doormat/v1/example/dleq", {context}, {Point::generator(), h1, g2, h2}, x, nonce);
+  auto vector = [&](std::string_view tag, const Bytes& ctx, const Point& other_g2, const Scalar& e) {
+    f.invalid().text("tag", tag).list("context", {ctx}).hex("g1", pb(Point::generator())).hex("h1", pb(h1)).hex("g2", pb(other_g2))
+        .hex("h2", pb(h2)).hex("challenge", sb(e)).hex("response", sb(proof.response)).text("error", "invalid_proof");
+  };
+  vector("doormat/v1/example/dleq", context, g2, proof.challenge + Scalar::from_u64(1));
+  vector("doormat/v1/example/dleq", b("contexT"), g2, proof.challenge);
+  vector("doormat/v1/example/dleQ", context, g2, proof.challenge);
+  vector("doormat/v1/example/dleq", context, g2 + Point::generator(), proof.challenge);
+  emit("dleq/verify_refusals", f);
+}
+
+void gen_envelope_refusals() {
+  File f("envelope/decode_refusals", "envelopes that do not parse: truncated, a trailing byte, a body shorter than its tag, an escrow field whose label is not a session label");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(3, 5, rng));
+  Secret<crypto_box_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  envelope::X25519PublicKey bob_pk{};
+  envelope::X25519SecretKey bob_sk;  // not listed: nothing here is opened
+  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed.expose().data());
+  const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
+  const Bytes env = must(envelope::seal(dealt.public_key, label, bob_pk, b("hello"), rng)).encode();
+  Bytes truncated(env.begin(), env.end() - 1), trailing = env;
+  trailing.push_back(0);
+  // The same envelope cut to a 15-byte body: len(body) at its offset, then 15 bytes.
+  const std::size_t escrow_len = (std::size_t{env[6]} << 8) | env[7];
+  const std::size_t body_len_at = 6 + 2 + escrow_len + 80 + 24;
+  Bytes short_body(env.begin(), env.begin() + static_cast<std::ptrdiff_t>(body_len_at));
+  for (uint8_t byte : {0, 0, 0, 15}) short_body.push_back(byte);
+  short_body.insert(short_body.end(), 15, 0xab);
+  // A valid escrow field whose label is the bytes "not a session label".
+  const Bytes plain_label = b("not a session label");
+  const auto key = tdh2::random_session_key(rng);
+  const auto field = must(tdh2::encrypt_recipient_verifiable(dealt.public_key, key, plain_label, rng)).encode();
+  wire::Writer w;
+  w.header(wire::ObjectType::envelope).bytes_u16(field).bytes(Bytes(80, 1)).bytes(Bytes(24, 2)).bytes_u32(Bytes(32, 3));
+  f.invalid().hex("envelope", truncated).text("error", "malformed");
+  f.invalid().hex("envelope", trailing).text("error", "malformed");
+  f.invalid().hex("envelope", short_body).text("error", "malformed");
+  f.invalid().hex("envelope", w.take()).text("error", "malformed");
+  emit("envelope/decode_refusals", f);
+}
+
+void gen_envelope_wrong_recipient() {
+  File f("envelope/open_wrong_recipient_key", "an honest envelope opened with another recipient's X25519 key pair is refused");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(3, 5, rng));
+  Secret<crypto_box_SEEDBYTES> seed_bob, seed_eve;
+  rng.fill(seed_bob.expose());
+  rng.fill(seed_eve.expose());
+  envelope::X25519PublicKey bob_pk{}, eve_pk{};
+  envelope::X25519SecretKey bob_sk, eve_sk;
+  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed_bob.expose().data());
+  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), seed_eve.expose().data());
+  const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
+  const auto env = must(envelope::seal(dealt.public_key, label, bob_pk, b("for bob only"), rng));
+  f.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", eve_pk)
+      .hex("recipient_secret_key", eve_sk.expose()).hex("envelope", env.encode()).text("error", "decryption_failed");
+  emit("envelope/open_wrong_recipient_key", f);
+}
+
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -478,6 +658,11 @@ int main(int argc, char** argv) {
   gen_sharing();
   gen_tdh2();
   gen_envelope();
+  gen_recipient_check_halves();
+  gen_tdh2_refusals();
+  gen_dleq_refusals();
+  gen_envelope_refusals();
+  gen_envelope_wrong_recipient();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

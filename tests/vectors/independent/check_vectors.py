@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """An independent check of Doormat's test vectors, written from docs/SPEC.md alone.
 
-Pure Python 3 (standard library only): ristretto255 from RFC 9496, BLAKE2b from hashlib,
-ChaCha20 / XChaCha20-Poly1305 from RFC 8439 and the XChaCha draft. It shares no code with the
+Pure Python 3 (standard library only): ristretto255 from RFC 9496, BLAKE2b and SHA-512 from
+hashlib, ChaCha20 / XChaCha20-Poly1305 from RFC 8439 and the XChaCha draft, X25519 from RFC 7748,
+HSalsa20 / XSalsa20 and crypto_box as SPEC §1.1 states them. It shares no code with the
 C++ library, so when both agree on every vector the specification says enough to rebuild them.
 Not constant time and not for keys: it only checks published vectors.
 
@@ -386,6 +387,119 @@ def xchacha20poly1305_decrypt(key, nonce24, body, ad):
     return xor(ct, chacha20_stream(sub, nonce12, len(ct), counter=1))
 
 
+# ---------------------------------------------------------------- X25519, XSalsa20-Poly1305 (SPEC §1.1)
+
+
+def x25519(k, u):
+    """RFC 7748 §5: the Montgomery ladder on Curve25519."""
+    k = bytearray(k)
+    k[0] &= 248; k[31] &= 127; k[31] |= 64
+    k = int.from_bytes(k, "little")
+    x1 = int.from_bytes(u, "little") & ((1 << 255) - 1)
+    x2, z2, x3, z3, swap = 1, 0, x1, 1, 0
+    for t in reversed(range(255)):
+        bit = (k >> t) & 1
+        swap ^= bit
+        if swap:
+            x2, x3, z2, z3 = x3, x2, z3, z2
+        swap = bit
+        A, B = (x2 + z2) % P, (x2 - z2) % P
+        C, D = (x3 + z3) % P, (x3 - z3) % P
+        AA, BB, DA, CB = A * A % P, B * B % P, D * A % P, C * B % P
+        E = (AA - BB) % P
+        x3, z3 = (DA + CB) ** 2 % P, x1 * (DA - CB) ** 2 % P
+        x2, z2 = AA * BB % P, E * (AA + 121665 * E) % P
+    if swap:
+        x2, z2 = x3, z3
+    return (x2 * pow(z2, P - 2, P) % P).to_bytes(32, "little")
+
+
+def _salsa_rounds(state):
+    w = list(state)
+    def qr(a, b, c, d):
+        w[b] ^= _rotl((w[a] + w[d]) & 0xFFFFFFFF, 7)
+        w[c] ^= _rotl((w[b] + w[a]) & 0xFFFFFFFF, 9)
+        w[d] ^= _rotl((w[c] + w[b]) & 0xFFFFFFFF, 13)
+        w[a] ^= _rotl((w[d] + w[c]) & 0xFFFFFFFF, 18)
+    for _ in range(10):
+        for a, b, c, d in ((0, 4, 8, 12), (5, 9, 13, 1), (10, 14, 2, 6), (15, 3, 7, 11),
+                           (0, 1, 2, 3), (5, 6, 7, 4), (10, 11, 8, 9), (15, 12, 13, 14)):
+            qr(a, b, c, d)
+    return w
+
+
+def _salsa_state(key, in16):
+    k = struct.unpack("<8I", key)
+    i = struct.unpack("<4I", in16)
+    return [CONSTANTS[0], *k[:4], CONSTANTS[1], *i, CONSTANTS[2], *k[4:], CONSTANTS[3]]
+
+
+def hsalsa20(key, in16):
+    w = _salsa_rounds(_salsa_state(key, in16))
+    return struct.pack("<8I", *(w[i] for i in (0, 5, 10, 15, 6, 7, 8, 9)))
+
+
+def xsalsa20_stream(key, nonce24, n):
+    sub, out, counter = hsalsa20(key, nonce24[:16]), b"", 0
+    while len(out) < n:
+        state = _salsa_state(sub, nonce24[16:] + struct.pack("<Q", counter))
+        w = _salsa_rounds(state)
+        out += struct.pack("<16I", *((w[i] + state[i]) & 0xFFFFFFFF for i in range(16)))
+        counter += 1
+    return out[:n]
+
+
+def box_open_easy(boxed, nonce24, pk, sk):
+    """crypto_box_open_easy (SPEC §1.1): tag first, then the XSalsa20 ciphertext."""
+    shared = x25519(sk, pk)
+    if shared == bytes(32):
+        return None
+    k = hsalsa20(shared, bytes(16))
+    tag, ct = boxed[:16], boxed[16:]
+    stream = xsalsa20_stream(k, nonce24, 32 + len(ct))
+    if poly1305(stream[:32], ct) != tag:
+        return None
+    return xor(ct, stream[32:])
+
+
+def box_seal_open(sealed, pk, sk):
+    epk = sealed[:32]
+    nonce = hashlib.blake2b(epk + pk, digest_size=24).digest()
+    return box_open_easy(sealed[32:], nonce, epk, sk)
+
+
+def box_seed_keypair(seed):
+    sk = hashlib.sha512(seed).digest()[:32]
+    return x25519(sk, (9).to_bytes(32, "little")), sk
+
+
+def parse_envelope(b):
+    r = Reader(b, 6)
+    escrow = r.take(r.u(2))
+    box, nonce = r.take(80), r.take(24)
+    body = r.take(r.u(4))
+    assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
+    r.end()
+    ct = parse_ct(escrow)
+    parse_session_label(ct["L"])
+    return dict(escrow=escrow, ct=ct, box=box, nonce=nonce, body=body)
+
+
+def parse_session_label(b):
+    r = Reader(b, 5)
+    for _ in range(2):
+        name = r.take(r.u(1))
+        assert 1 <= len(name) and all(0x20 <= c != 0x7f for c in name), "identity"
+    r.take(8 + 16)
+    r.end()
+
+
+def recipient_halves(pk, ct, K):
+    """SPEC §5.4's two halves, separately: (u = rG, c = K xor H1(rY))."""
+    r = derive_r(K, ct["L"])
+    return encode(mul(r, G)) == encode(ct["u"]), xor(K, H1(mul(r, pk["Y"]))) == ct["c"]
+
+
 # ---------------------------------------------------------------- vector files (SPEC §9.2)
 
 
@@ -539,6 +653,41 @@ def check(root):
         ad = header(6) + H("doormat/v1/envelope/escrow-field", [escrow], 32) + parse_ct(escrow)["L"]
         key = H("doormat/v1/envelope/aead-key", [hx(v, "session_key")], 32)
         claim("swapped field refused", xchacha20poly1305_decrypt(key, nonce, body, ad) is None)
+    # Each half of the recipient check alone (SPEC §5.4): a valid field that breaks just one half.
+    for name, want in (("tdh2/check_recipient_decoy_c", (True, False)), ("tdh2/check_recipient_wrong_u", (False, True))):
+        for v in load(root, name):
+            pk, ct, K = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), hx(v, "session_key")
+            claim(name, tdh2_verify(ct) and recipient_halves(pk, ct, K) == want)
+    for v in load(root, "tdh2/verify_partial_genuine_other_epoch"):
+        pk, ct, pd = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_partial(hx(v, "partial"))
+        # the proof is genuine for the partial's own epoch: only the epoch comparison can refuse it
+        genuine = dleq_verify("doormat/v1/tdh2/partial-proof", [partial_ctx(pd["epoch"], pd["i"])], G,
+                              pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"], pd["e"], pd["f"])
+        claim("genuine other-epoch partial", genuine and verify_partial(pk, ct, pd) == v["valid"]
+              and (v["valid"] or il(v, "blame") == [pd["i"]]))
+    for v in load(root, "tdh2/verify_partial_index_beyond_n"):
+        pk, ct, pd = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_partial(hx(v, "partial"))
+        claim("partial beyond n", pd["i"] > pk["n"] and not verify_partial(pk, ct, pd) and il(v, "blame") == [pd["i"]])
+    for name, key, parse in (("tdh2/decode_partial_refusals", "partial", parse_partial),
+                             ("tdh2/decode_key_share_refusals", "key_share", parse_share),
+                             ("tdh2/decode_public_key_refusals", "public_key", parse_pk),
+                             ("tdh2/decode_label_over_1024", "ciphertext", parse_ct),
+                             ("envelope/decode_refusals", "envelope", parse_envelope)):
+        for v in load(root, name):
+            claim(name, refused(lambda: parse(hx(v, key)) is not None))
+    for v in load(root, "dleq/verify_refusals"):
+        pts = [point(hx(v, k)) for k in ("g1", "h1", "g2", "h2")]
+        claim("dleq/verify_refusals", not dleq_verify(v["tag"], hl(v, "context"), *pts, scalar(hx(v, "challenge")),
+                                                      scalar(hx(v, "response"))))
+    for v in load(root, "envelope/seal"):
+        env = parse_envelope(hx(v, "envelope"))
+        claim("envelope box opens to K", box_seal_open(env["box"], hx(v, "recipient_public_key"),
+                                                       hx(v, "recipient_secret_key")) == hx(v, "session_key"))
+        claim("box ephemeral key from box_seed", box_seed_keypair(hx(v, "box_seed"))[0] == env["box"][:32])
+    for v in load(root, "envelope/open_wrong_recipient_key"):
+        env = parse_envelope(hx(v, "envelope"))
+        claim("wrong recipient refused", box_seal_open(env["box"], hx(v, "recipient_public_key"),
+                                                       hx(v, "recipient_secret_key")) is None)
     # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
     categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
     for folder, _, files in sorted(os.walk(root)):
