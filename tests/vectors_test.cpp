@@ -12,6 +12,7 @@
 #include "escrow/label.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
+#include "escrow/translog.hpp"
 #include "escrow/vss.hpp"
 #include "vectors/vector_file.hpp"
 
@@ -367,6 +368,73 @@ TEST(Vectors, EnvelopeParseAndRecipientRefusals) {
   for (const auto& v : load("envelope/open_wrong_recipient_key")) {
     const Recipient eve(v);
     expect_error(envelope::open(PK(v), envelope::Envelope::decode(H(v, "envelope")).value(), eve.pk, eve.sk), v);
+  }
+}
+
+TEST(Vectors, TranslogEntriesTreesAndProofs) {
+  for (const auto& v : load("translog/log_entry")) {
+    const auto bytes = H(v, "entry");
+    auto e = translog::Entry::decode(bytes);
+    if (!v.valid) {
+      expect_error(e, v);
+      continue;
+    }
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->time, v.number("time").value());
+    EXPECT_EQ(Bytes(e->request_hash.begin(), e->request_hash.end()), H(v, "request_id"));
+    EXPECT_EQ(e->decision, v.number("decision").value());
+    EXPECT_EQ(e->reason, v.fields.at("reason"));
+    EXPECT_EQ(e->encode(), bytes);
+    const auto leaf = translog::leaf_hash(bytes);
+    EXPECT_EQ(Bytes(leaf.begin(), leaf.end()), H(v, "leaf_hash"));
+  }
+  for (const auto& v : load("translog/merkle_tree")) {
+    std::vector<translog::Hash> leaves;
+    const auto entries = v.hex_list("entries").value();
+    for (const auto& e : entries) leaves.push_back(translog::leaf_hash(e));
+    const auto roots = v.hex_list("roots").value();
+    ASSERT_EQ(roots.size(), leaves.size() + 1);
+    translog::Tree tree;
+    for (std::size_t n = 0; n <= leaves.size(); ++n) {
+      const auto r = translog::root(std::span(leaves).first(n));
+      EXPECT_EQ(Bytes(r.begin(), r.end()), roots[n]) << n;
+      if (n > 0) tree.append(leaves[n - 1]);
+      const auto from_tree = tree.root();
+      EXPECT_EQ(Bytes(from_tree.begin(), from_tree.end()), roots[n]) << "the daemon's tree, at size " << n;
+    }
+  }
+  auto hashes = [](const Vector& v, const char* name) {
+    std::vector<translog::Hash> out;
+    const auto list = v.hex_list(name).value();  // named: a range-for over .value() of a temporary dangles
+    for (const auto& h : list) {
+      translog::Hash x{};
+      std::copy(h.begin(), h.end(), x.begin());
+      out.push_back(x);
+    }
+    return out;
+  };
+  auto hash = [](const Vector& v, const char* name) {
+    translog::Hash x{};
+    const auto h = v.hex(name).value();
+    std::copy(h.begin(), h.end(), x.begin());
+    return x;
+  };
+  for (const auto& v : load("translog/inclusion_proof"))
+    EXPECT_EQ(translog::verify_inclusion(hash(v, "leaf_hash"), v.number("index").value(), v.number("size").value(), hashes(v, "proof"), hash(v, "root")),
+              v.valid) << "line " << v.line;
+  for (const auto& v : load("translog/consistency_proof"))
+    EXPECT_EQ(translog::verify_consistency(v.number("old_size").value(), v.number("new_size").value(), hash(v, "old_root"), hash(v, "new_root"),
+                                           hashes(v, "proof")), v.valid) << "line " << v.line;
+  for (const auto& v : load("translog/tree_head")) {
+    const auto head = translog::TreeHead::decode(H(v, "tree_head")).value();
+    std::array<uint8_t, 32> pk{};
+    const auto key = H(v, "trustee_public_key");
+    std::copy(key.begin(), key.end(), pk.begin());
+    EXPECT_EQ(translog::verify_signature(head, pk), v.valid) << "line " << v.line;
+    if (v.valid) {
+      EXPECT_EQ(head.size, v.number("size").value());
+      EXPECT_EQ(head.timestamp, v.number("time").value());
+    }
   }
 }
 

@@ -15,6 +15,7 @@
 #include "escrow/label.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
+#include "escrow/translog.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
 
@@ -633,6 +634,114 @@ void gen_envelope_wrong_recipient() {
   emit("envelope/open_wrong_recipient_key", f);
 }
 
+// ---- the transparency log (SPEC §11.3, §11.4) ----
+
+translog::Hash h32(RecordingRng& rng) {
+  translog::Hash h{};
+  rng.fill(h);
+  return h;
+}
+
+void gen_translog() {
+  RecordingRng rng("doormat/v1/vectors/translog/log");  // one log, seven entries, for every file below
+  std::vector<translog::Entry> entries;
+  const std::array<uint8_t, 32> zeros{};
+  for (uint64_t i = 0; i < 7; ++i) {
+    const uint8_t decision = i == 3 ? 0x84 : (i == 5 ? 3 : 0);
+    const std::string reason = decision == 0x84 ? "warrant refused: the judge's certificate is revoked"
+                               : decision == 3  ? "out of scope" : "issued";
+    entries.push_back(must(translog::Entry::make(1'790'000'000 + 60 * i, h32(rng), h32(rng), decision == 0x84 ? zeros : h32(rng),
+                                                 decision, reason)));
+  }
+  std::vector<translog::Hash> leaves;
+  std::vector<Bytes> encodings;
+  for (const auto& e : entries) {
+    encodings.push_back(e.encode());
+    leaves.push_back(translog::leaf_hash(encodings.back()));
+  }
+  {
+    File f("translog/log_entry", "a log entry's bytes and its leaf hash SHA-256(0x00 || entry); bytes that do not parse");
+    for (std::size_t i : {0, 3}) {
+      const auto& e = entries[i];
+      f.valid().num("time", e.time).hex("request_id", e.request_hash).hex("warrant_hash", e.warrant_hash).hex("field_hash", e.field_hash)
+          .num("decision", e.decision).text("reason", e.reason).hex("entry", encodings[i]).hex("leaf_hash", leaves[i]);
+    }
+    Bytes truncated(encodings[0].begin(), encodings[0].end() - 1), trailing = encodings[0];
+    trailing.push_back(0);
+    f.invalid().hex("entry", truncated).text("error", "malformed");
+    f.invalid().hex("entry", trailing).text("error", "malformed");
+    f.invalid().hex("entry", overwrite(encodings[0], 5, {0x0c})).text("error", "malformed");  // a tree head's type
+    emit("translog/log_entry", f);
+  }
+  {
+    File f("translog/merkle_tree", "RFC 9162 roots of the first 0..7 entries of one log (SHA-256, 0x00 leaves, 0x01 nodes)");
+    std::vector<Bytes> roots;
+    for (std::size_t n = 0; n <= leaves.size(); ++n) {
+      const auto r = translog::root(std::span(leaves).first(n));
+      roots.emplace_back(r.begin(), r.end());
+    }
+    f.valid().list("entries", encodings).list("roots", roots);
+    emit("translog/merkle_tree", f);
+  }
+  {
+    File f("translog/inclusion_proof", "RFC 9162 inclusion proofs; a proof with one hash changed, and one for another index, are refused");
+    for (auto [index, size] : {std::pair<uint64_t, uint64_t>{0, 7}, {5, 7}, {6, 7}, {2, 4}, {0, 1}}) {
+      const auto proof = must(translog::inclusion_proof(std::span(leaves).first(size), index));
+      std::vector<Bytes> hashes;
+      for (const auto& h : proof) hashes.emplace_back(h.begin(), h.end());
+      const auto root = translog::root(std::span(leaves).first(size));
+      f.valid().num("index", index).num("size", size).hex("leaf_hash", leaves[index]).list("proof", hashes).hex("root", root);
+      if (index == 5) {
+        auto bad = hashes;
+        bad[1][0] ^= 1;
+        f.invalid().num("index", index).num("size", size).hex("leaf_hash", leaves[index]).list("proof", bad).hex("root", root)
+            .text("error", "invalid_proof");
+        f.invalid().num("index", 4).num("size", size).hex("leaf_hash", leaves[index]).list("proof", hashes).hex("root", root)
+            .text("error", "invalid_proof");
+      }
+    }
+    emit("translog/inclusion_proof", f);
+  }
+  {
+    File f("translog/consistency_proof", "RFC 9162 consistency proofs (m = 0 and m = n: the empty proof, SPEC §11.5); a log rewritten at entry 2 is refused");
+    auto root_of = [&](const std::vector<translog::Hash>& l, uint64_t n) { return translog::root(std::span(l).first(n)); };
+    for (auto [m, n] : {std::pair<uint64_t, uint64_t>{3, 7}, {4, 7}, {1, 7}, {6, 7}, {0, 7}, {7, 7}}) {
+      std::vector<Bytes> hashes;
+      if (m > 0 && m < n)
+        for (const auto& h : must(translog::consistency_proof(std::span(leaves).first(n), m))) hashes.emplace_back(h.begin(), h.end());
+      f.valid().num("old_size", m).num("new_size", n).hex("old_root", root_of(leaves, m)).hex("new_root", root_of(leaves, n)).list("proof", hashes);
+    }
+    // The trustee showed an auditor the first 4 entries with entry 2 reading "out of scope", then
+    // rewrote it to "issued": no proof from the old head to the new log holds.
+    auto rewritten = leaves;
+    auto e2 = entries[2];
+    e2.reason = "out of scope";
+    e2.decision = 3;
+    rewritten[2] = translog::leaf_hash(e2.encode());
+    std::vector<Bytes> hashes;
+    for (const auto& h : must(translog::consistency_proof(std::span(leaves).first(7), 4))) hashes.emplace_back(h.begin(), h.end());
+    f.invalid().num("old_size", 4).num("new_size", 7).hex("old_root", root_of(rewritten, 4)).hex("new_root", root_of(leaves, 7))
+        .list("proof", hashes).text("error", "invalid_proof");
+    emit("translog/consistency_proof", f);
+  }
+  {
+    File f("translog/tree_head", "a signed tree head: Ed25519 (RFC 8032) over H_{translog/tree-head}^32(header || size || root || timestamp)");
+    Secret<crypto_sign_SEEDBYTES> seed;
+    rng.fill(seed.expose());
+    std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
+    Secret<crypto_sign_SECRETKEYBYTES> sk;
+    crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+    translog::TreeHead head{7, translog::root(leaves), 1'790'000'600, {}};
+    translog::sign(head, sk);
+    f.valid().hex("signing_seed", seed.expose()).hex("trustee_public_key", pk).num("size", head.size).hex("root", head.root)
+        .num("time", head.timestamp).hex("tree_head", head.encode());
+    auto forged = head;
+    forged.size = 6;  // the same signature over another size
+    f.invalid().hex("trustee_public_key", pk).hex("tree_head", forged.encode()).text("error", "invalid_proof");
+    emit("translog/tree_head", f);
+  }
+}
+
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -663,6 +772,7 @@ int main(int argc, char** argv) {
   gen_dleq_refusals();
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();
+  gen_translog();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

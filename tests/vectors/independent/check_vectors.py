@@ -500,6 +500,137 @@ def recipient_halves(pk, ct, K):
     return encode(mul(r, G)) == encode(ct["u"]), xor(K, H1(mul(r, pk["Y"]))) == ct["c"]
 
 
+# ---------------------------------------------------------------- Ed25519 (RFC 8032 §5.1.7), RFC 9162 logs
+
+
+def ed_decompress(b):
+    """RFC 8032 §5.1.3 on the same extended coordinates as ristretto255 above."""
+    y = int.from_bytes(b, "little") & ((1 << 255) - 1)
+    sign = b[31] >> 7
+    if y >= P:
+        return None
+    u, v = (y * y - 1) % P, (D * y * y + 1) % P
+    x = u * pow(v, 3, P) * pow(u * pow(v, 7, P), (P - 5) // 8, P) % P
+    if v * x * x % P == (-u) % P:
+        x = x * SQRT_M1 % P
+    elif v * x * x % P != u:
+        return None
+    if x == 0 and sign:
+        return None
+    if x & 1 != sign:
+        x = P - x
+    return (x, y, 1, x * y % P)
+
+
+def ed_compress(pt):
+    X, Y, Z, _ = pt
+    zi = pow(Z, P - 2, P)
+    x, y = X * zi % P, Y * zi % P
+    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+
+def ed_mul(k, pt):  # no reduction mod L: the cofactor matters for points outside the subgroup
+    acc = IDENTITY
+    for bit in bin(k)[2:]:
+        acc = add(acc, acc)
+        if bit == "1":
+            acc = add(acc, pt)
+    return acc
+
+
+ED_B = ed_decompress((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
+
+
+def ed25519_verify(pk, msg, sig):
+    A, R = ed_decompress(pk), ed_decompress(sig[:32])
+    S = int.from_bytes(sig[32:], "little")
+    if A is None or R is None or S >= L:
+        return False
+    k = int.from_bytes(hashlib.sha512(sig[:32] + pk + msg).digest(), "little") % L
+    return ed_compress(ed_mul(S, ED_B)) == ed_compress(add(R, ed_mul(k, A)))
+
+
+def _clamp(k):
+    k = bytearray(k)
+    k[0] &= 248; k[31] &= 127; k[31] |= 64
+    return bytes(k)
+
+
+def log_leaf(entry):
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def log_root(leaves):
+    """RFC 9162 §2.1.1: MTH, split at the largest power of two below n."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + log_root(leaves[:k]) + log_root(leaves[k:])).digest()
+
+
+def log_verify_inclusion(leaf, index, size, proof, root):
+    """RFC 9162 §2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def log_verify_consistency(m, n, old_root, new_root, proof):
+    """RFC 9162 §2.1.4.2; m = 0 and m = n take the empty proof (SPEC §11.5)."""
+    if m > n:
+        return False
+    if m == n:
+        return not proof and old_root == new_root
+    if m == 0:
+        return not proof
+    path = list(proof)
+    if m & (m - 1) == 0:
+        path.insert(0, old_root)
+    if not path:
+        return False
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = hashlib.sha256(b"\x01" + c + fr).digest()
+            sr = hashlib.sha256(b"\x01" + c + sr).digest()
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = hashlib.sha256(b"\x01" + sr + c).digest()
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == old_root and sr == new_root
+
+
+def parse_log_entry(b):
+    r = Reader(b, 0x0B)
+    time, req, warrant, field, decision = r.u(8), r.take(32), r.take(32), r.take(32), r.u(1)
+    reason = r.take(r.u(1))
+    r.end()
+    return dict(time=time, request_id=req, warrant_hash=warrant, field_hash=field, decision=decision, reason=reason)
+
+
 # ---------------------------------------------------------------- vector files (SPEC §9.2)
 
 
@@ -688,6 +819,33 @@ def check(root):
         env = parse_envelope(hx(v, "envelope"))
         claim("wrong recipient refused", box_seal_open(env["box"], hx(v, "recipient_public_key"),
                                                        hx(v, "recipient_secret_key")) is None)
+    for v in load(root, "translog/log_entry"):
+        if not v["valid"]:
+            claim("log entry refused", refused(lambda: parse_log_entry(hx(v, "entry")) is not None))
+            continue
+        want = (header(0x0B) + struct.pack(">Q", int(v["time"])) + hx(v, "request_id") + hx(v, "warrant_hash")
+                + hx(v, "field_hash") + bytes([int(v["decision"]), len(v["reason"])]) + v["reason"].encode())
+        claim("log entry", want == hx(v, "entry") and log_leaf(want) == hx(v, "leaf_hash")
+              and parse_log_entry(want)["reason"] == v["reason"].encode())
+    for v in load(root, "translog/merkle_tree"):
+        leaves = [log_leaf(e) for e in hl(v, "entries")]
+        claim("merkle roots", [log_root(leaves[:n]) for n in range(len(leaves) + 1)] == hl(v, "roots"))
+    for v in load(root, "translog/inclusion_proof"):
+        claim("inclusion proof", log_verify_inclusion(hx(v, "leaf_hash"), int(v["index"]), int(v["size"]), hl(v, "proof"),
+                                                      hx(v, "root")) == v["valid"])
+    for v in load(root, "translog/consistency_proof"):
+        claim("consistency proof", log_verify_consistency(int(v["old_size"]), int(v["new_size"]), hx(v, "old_root"),
+                                                          hx(v, "new_root"), hl(v, "proof")) == v["valid"])
+    for v in load(root, "translog/tree_head"):
+        head, pk = hx(v, "tree_head"), hx(v, "trustee_public_key")
+        r = Reader(head, 0x0C)
+        size, root_hash, time, sig = r.u(8), r.take(32), r.u(8), r.take(64)
+        r.end()
+        ok = ed25519_verify(pk, H("doormat/v1/translog/tree-head", [head[:-64]], 32), sig)
+        if v["valid"]:
+            seed_pk = ed_compress(ed_mul(int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little"), ED_B))
+            ok = ok and seed_pk == pk and size == int(v["size"]) and root_hash == hx(v, "root") and time == int(v["time"])
+        claim("tree head", ok == v["valid"])
     # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
     categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
     for folder, _, files in sorted(os.walk(root)):
