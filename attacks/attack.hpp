@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -57,11 +58,24 @@ struct Report {
   double seconds = 0;
 };
 
+/// Test variants (tests/attacks_test.cpp): runs whose verdicts must change if the verdicts are
+/// computed from what the run produced. Never set by the command line.
+struct Variant {
+  bool trustees_log = true;            ///< false: the tdh2 designs' trustees decide alike and write no log
+  bool register_lists_forged = false;  ///< forged-warrant: the court's register holds the forged warrant too
+  int off_log_short_of_k = 0;          ///< log-equivocation: k minus this many trustees decrypt off the log
+  bool investigator_discards = false;  ///< key-persistence: the investigator keeps nothing after the warrant
+  bool trustees_skip_validity = false; ///< warrant-laundering: the trustees answer without the validity check
+  int epochs = 0;                      ///< mobile-adversary: epochs run; 0 = 6 quick, 10 full
+  bool no_refresh = false;             ///< mobile-adversary: designs with refresh run without it
+};
+
 struct Options {
   bool quick = false;            ///< CI scale: seconds, not minutes
   std::string seed = "doormat-attacks-v1";
   unsigned crumple_bits = 0;     ///< tdh2-crumple's t; 0 = 10 in quick mode, 16 in full
   bool progress = false;         ///< progress lines on stderr
+  Variant variant{};
   [[nodiscard]] unsigned crumple() const { return crumple_bits ? crumple_bits : (quick ? 10 : 16); }
 };
 

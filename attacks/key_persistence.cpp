@@ -2,6 +2,8 @@
 // trustees hand over shares and the investigator rebuilds the master key; under clipper the agents
 // release the device's unit key. Either way the next session, outside any warrant, opens too.
 // Threshold designs hand over x_i·u for one u: useless for any other session.
+#include <ctime>
+
 #include "registry.hpp"
 #include "support.hpp"
 
@@ -14,7 +16,9 @@ Report run(const Options& o) {
   Story story(r);
   story.say("A court authorises alice's sessions of day 1. The investigator decrypts them lawfully and keeps");
   story.say("everything the trustees sent. Weeks later, with no warrant, it tries that material on alice's");
-  story.say("session of day 40 and on a session between two people never named in any warrant.");
+  story.say("session of day 40 and on a session between two people never named in any warrant. An auditor");
+  story.say("then reads the trustees' logs against the court's register.");
+  Court court = Court::make(static_cast<uint64_t>(std::time(nullptr)));
   for (auto name : schemes::names()) {
     progress(o, "key-persistence", name);
     auto rng = rng_for(o, "key-persistence", name);
@@ -23,7 +27,9 @@ Report run(const Options& o) {
     const auto later = make_session(*scheme, "alice", "bob", 40, "day 40: alice -> bob (no warrant)", rng);
     const auto stranger = make_session(*scheme, "carol", "dave", 2, "day 2: carol -> dave (never named)", rng);
     std::vector<schemes::Answer> kept;
-    auto lawful = schemes::lawful_open(*scheme, in_scope.session, scope({"alice"}, 1, 1), rng, &kept);
+    const auto warrant = court.issue({"alice"}, 1, 1, rng);
+    auto lawful = schemes::lawful_open(*scheme, in_scope.session, warrant, rng, &kept);
+    if (o.variant.investigator_discards) kept.clear();  // a test variant: nothing kept
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the warranted session", in_scope, lawful));
     auto reuse = [&](const StoredSession& s, std::string what) {
@@ -34,11 +40,14 @@ Report run(const Options& o) {
     reuse(later, "alice's day-40 session with the kept material");
     reuse(stranger, "carol's session with the kept material");
     const int out_of_warrant = cell.observations[1].recovered() + cell.observations[2].recovered();
-    cell.verdict = out_of_warrant ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("{}; {}; {}", describe(cell.observations[0]), describe(cell.observations[1]),
-                                describe(cell.observations[2]));
+    // Reusing kept material asks no trustee: the audit can only find what went through one.
+    const auto audit = audit_logs(*scheme, &court.issued);
+    cell.verdict = judge(out_of_warrant > 0, audit.any());
+    cell.evidence = fmt::format("{}; {}; {}; audit against the court's register: {}", describe(cell.observations[0]),
+                                describe(cell.observations[1]), describe(cell.observations[2]), audit.summary());
     cell.metrics = {{"lawful_recovered", cell.observations[0].recovered()},
                     {"out_of_warrant_sessions_opened", out_of_warrant},
+                    {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"kept_bytes", [&] { std::size_t n = 0; for (const auto& a : kept) n += a.bytes.size(); return n; }()}};
     r.cells.push_back(std::move(cell));
   }

@@ -1,11 +1,12 @@
 // log-equivocation: a transparency log only helps if everyone sees the same log (Certificate
 // Transparency's gossip problem; RFC 9162 §8.1.4). A trustee that signs two different heads of the
 // same size — one per auditor — is caught the moment two auditors compare. A quorum that decrypts
-// and simply writes nothing is caught by no log at all.
-#include <sodium.h>
-
+// and simply writes nothing is caught by no log at all. The logs are the ones the tdh2 designs'
+// trustees wrote through decide() in the run; the checks are the auditor's (escrow/audit.hpp).
 #include <algorithm>
+#include <ctime>
 
+#include "escrow/request.hpp"
 #include "escrow/translog.hpp"
 #include "registry.hpp"
 #include "support.hpp"
@@ -14,101 +15,120 @@ namespace doormat::attacks {
 namespace {
 using namespace escrow;
 
-struct LogView {
+using Served = std::map<uint32_t, std::pair<audit::Published, std::array<uint8_t, 32>>>;
+
+// What trustee i shows auditor B: its own log with every entry naming `hidden` replaced by a
+// refusal under `cover` (same size, same times), under a head its own log key signs. Nothing to
+// change: its true log.
+schemes::TrusteeLog doctor(const schemes::Scheme& scheme, PartyIndex i, const schemes::TrusteeLog& log,
+                           const translog::Hash& hidden, const translog::Hash& cover) {
+  schemes::TrusteeLog out{log.key, {}, log.head};
   std::vector<translog::Hash> leaves;
-  translog::TreeHead head(const Secret<64>& key, uint64_t time) const {
-    translog::TreeHead h{leaves.size(), translog::root(leaves), time, {}};
-    translog::sign(h, key);
-    return h;
+  bool changed = false;
+  for (const auto& bytes : log.entries) {
+    auto e = translog::Entry::decode(bytes);
+    if (e && e->warrant_hash == hidden) {
+      e->warrant_hash = cover;
+      e->decision = static_cast<uint8_t>(request::FieldStatus::out_of_scope);
+      e->reason = std::string(request::to_string(request::FieldStatus::out_of_scope));
+      out.entries.push_back(e->encode());
+      changed = true;
+    } else {
+      out.entries.push_back(bytes);
+    }
+    leaves.push_back(translog::leaf_hash(out.entries.back()));
   }
-};
-
-translog::Hash entry(const std::string& reason, uint64_t time) {
-  translog::Entry e;
-  e.time = time;
-  e.reason = reason;
-  return translog::leaf_hash(e.encode());
-}
-
-// What one auditor checks on its own: the signature, and that the new head extends the last one it saw.
-bool auditor_accepts(const LogView& view, const translog::TreeHead& old_head, const translog::TreeHead& new_head,
-                     const std::array<uint8_t, 32>& trustee_key) {
-  if (!translog::verify_signature(new_head, trustee_key)) return false;
-  auto proof = translog::consistency_proof(view.leaves, old_head.size);
-  return proof && translog::verify_consistency(old_head.size, new_head.size, old_head.root, new_head.root, *proof);
+  if (changed)
+    if (auto h = scheme.sign_head(i, leaves, log.head.timestamp)) out.head = *h;
+  return out;
 }
 
 Report run(const Options& o) {
   Report r;
   Story story(r);
-  story.say("Trustee 3 helps decrypt a session no warrant covers. To hide it, it shows auditor A a log with the");
-  story.say("entry and auditor B a log without it (same size, a harmless entry instead), each validly signed and");
-  story.say("consistent with what that auditor saw before. Then the auditors compare heads. Finally k trustees");
-  story.say("decrypt another session together and write nothing at all.");
+  story.say("Every trustee's log already holds a lawful decision, and two auditors have recorded its head:");
+  story.say("A, the trustees' own operator, and B, who checks the logs against the court's register. Two");
+  story.say("strategies. Off the log: k trustees pool their shares and decrypt a session with no request, so");
+  story.say("no decision is ever logged. Equivocation: the quorum decrypts another session through the trustee");
+  story.say("under a warrant a judge signed off the register; each trustee then shows A its true log and B one");
+  story.say("with that decision replaced by a refusal (same size, validly signed). Then the auditors compare heads.");
+  const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+  Court court = Court::make(now);
   for (auto name : schemes::names()) {
     progress(o, "log-equivocation", name);
     auto rng = rng_for(o, "log-equivocation", name);
     auto scheme = make_scheme(name, o, rng);
+    const auto lawful_case = make_session(*scheme, "alice", "bob", 2, "alice -> bob: the lawful case", rng);
     const auto hidden = make_session(*scheme, "victim", "friend", 4, "victim -> friend: decrypted and hidden", rng);
     const auto off_log = make_session(*scheme, "victim", "friend", 5, "victim -> friend: decrypted off the log", rng);
-    const auto anything = scope({"victim"}, 0, 30);  // the corrupt trustees' own idea of scope
     Cell cell{.scheme = std::string(name)};
-    cell.observations.push_back(observe("the hidden session", hidden, schemes::lawful_open(*scheme, hidden.session, anything, rng)));
-    cell.observations.push_back(observe("the off-log session", off_log, schemes::lawful_open(*scheme, off_log.session, anything, rng)));
-    // Two strategies, each with its own result; the cell is the attacker's best of them.
-    const auto off_log_verdict = [&](bool caught) {
-      return cell.observations[1].recovered() ? (caught ? Verdict::detected : Verdict::broken) : Verdict::held;
-    };
-    if (!scheme->properties().audit_log) {
-      const auto hide = cell.observations[0].recovered() ? Verdict::broken : Verdict::held;
-      const auto off = off_log_verdict(false);  // no log at all: nothing can catch it
-      cell.verdict = best_for_attacker({hide, off});
-      cell.evidence = fmt::format("no log exists: {}; {}; nothing for an auditor to compare", describe(cell.observations[0]),
-                                  describe(cell.observations[1]));
-      cell.metrics = {{"has_log", false}, {"equivocation", to_string(hide)}, {"off_log", to_string(off)}};
-      r.cells.push_back(std::move(cell));
-      continue;
+
+    const auto lawful = court.issue({"alice"}, 0, 30, rng);
+    const auto lawful_got = schemes::lawful_open(*scheme, lawful_case.session, lawful, rng);
+    const auto a0 = audit_logs(*scheme, nullptr), b0 = audit_logs(*scheme, &court.issued);
+
+    // Strategy 1, off the log: the colluders' own shares, no request, no trustee decides.
+    const std::size_t short_of_k = std::min<std::size_t>(static_cast<std::size_t>(std::max(0, o.variant.off_log_short_of_k)),
+                                                         scheme->threshold());
+    const std::size_t colluders = scheme->threshold() - short_of_k;
+    std::vector<schemes::TrusteeSecret> pooled;
+    for (uint32_t i = 1; i <= colluders; ++i) pooled.push_back(scheme->steal(*PartyIndex::make(i)));
+    const auto off_got = open_with(off_log.session, scheme->decryptor(pooled));
+    const auto a1 = audit_logs(*scheme, nullptr, a0.heads), b1 = audit_logs(*scheme, &court.issued, b0.heads);
+    const bool off_flagged = a1.any() || b1.any();
+
+    // Strategy 2, equivocation: a decision the logs record, shown to B rewritten.
+    const auto off_books = court.issue({"victim"}, 0, 30, rng, /*registered=*/false);
+    const auto hidden_got = schemes::lawful_open(*scheme, hidden.session, off_books, rng);
+    Served to_a, to_b;
+    for (uint32_t i = 1; i <= scheme->trustees(); ++i) {
+      const auto idx = *PartyIndex::make(i);
+      const auto log = scheme->log(idx);
+      if (!log) continue;
+      const auto from = [](const AuditReport& rep, uint32_t t) {
+        auto it = rep.heads.find(t);
+        return it == rep.heads.end() ? std::optional<uint64_t>() : it->second.size;
+      };
+      to_a.emplace(i, std::pair{publish(*log, from(a1, i)), log->key});
+      to_b.emplace(i, std::pair{publish(doctor(*scheme, idx, *log, off_books.signed_warrant.hash(), lawful.signed_warrant.hash()),
+                                        from(b1, i)),
+                                log->key});
     }
-    std::array<uint8_t, 32> pk{};
-    Secret<64> sk;
-    crypto_sign_keypair(pk.data(), sk.expose().data());
-    LogView common;
-    for (int i = 0; i < 5; ++i) common.leaves.push_back(entry(fmt::format("lawful decision {}", i), kDay0 + i));
-    const auto before = common.head(sk, kDay0 + 10);
-    LogView to_a = common, to_b = common;
-    to_a.leaves.push_back(entry("issued: victim's session of day 4", kDay0 + 11));
-    to_b.leaves.push_back(entry("refused: out of scope", kDay0 + 11));
-    const auto head_a = to_a.head(sk, kDay0 + 12), head_b = to_b.head(sk, kDay0 + 12);
-    const bool a_ok = auditor_accepts(to_a, before, head_a, pk), b_ok = auditor_accepts(to_b, before, head_b, pk);
-    // Gossip: two validly signed heads of one size with different roots are a signed confession.
-    const bool conflicting = head_a.size == head_b.size && head_a.root != head_b.root &&
-                             translog::verify_signature(head_a, pk) && translog::verify_signature(head_b, pk);
-    // Off the log: the auditors look, in the log each of them was shown, for an entry about the
-    // off-log session (its decision as an honest trustee would have logged it). Nothing in this
-    // run writes one (the trustees' SQLite logs are not in this process), so this check finds only
-    // what the quorum chose to write.
-    const auto off_log_entry = entry("issued: victim's session of day 5", kDay0 + 13);
-    const auto in = [&](const LogView& v) { return std::find(v.leaves.begin(), v.leaves.end(), off_log_entry) != v.leaves.end(); };
-    const bool off_log_caught = in(to_a) || in(to_b);
-    const auto hide = cell.observations[0].recovered() ? (conflicting ? Verdict::detected : Verdict::broken) : Verdict::held;
-    const auto off = off_log_verdict(off_log_caught);
+    const auto a2 = audit_served(to_a, nullptr, a1.heads), b2 = audit_served(to_b, &court.issued, b1.heads);
+    // Gossip: the auditors compare the heads they were served, trustee by trustee.
+    std::size_t conflicting = 0;
+    for (const auto& [i, served] : to_a)
+      conflicting += audit::equivocation(served.first.head, to_b.at(i).first.head, served.second);
+    const bool hide_flagged = a2.any() || b2.any() || conflicting > 0;
+
+    cell.observations.push_back(observe("the hidden session", hidden, hidden_got));
+    cell.observations.push_back(observe("the off-log session", off_log, off_got));
+    cell.observations.push_back(observe("the lawful session", lawful_case, lawful_got));
+    const auto hide = judge(cell.observations[0].recovered(), hide_flagged);
+    const auto off = judge(cell.observations[1].recovered(), off_flagged);
     cell.verdict = best_for_attacker({hide, off});
-    cell.evidence = fmt::format("{}; each auditor alone accepted its view ({} / {}); comparing heads: {}; the off-log "
-                                "decryption: {} and {}",
-                                describe(cell.observations[0]), a_ok ? "A ok" : "A refused", b_ok ? "B ok" : "B refused",
-                                conflicting ? "two signed roots for size 6 — equivocation proven" : "no conflict",
-                                cell.observations[1].recovered() ? "plaintext recovered" : "nothing recovered",
-                                off_log_caught ? "caught" : "not caught by any log");
-    cell.evidence += fmt::format(" (equivocation: {}; off-log: {}; the cell takes the attacker's best)", to_string(hide),
-                                 to_string(off));
-    cell.metrics = {{"has_log", true}, {"auditor_a_accepted", a_ok}, {"auditor_b_accepted", b_ok},
-                    {"conflicting_heads_found", conflicting}, {"off_log_decryption_caught", off_log_caught},
-                    {"equivocation", to_string(hide)}, {"off_log", to_string(off)}};
+    cell.evidence = fmt::format(
+        "off the log: {} ({} colluder(s)); then auditor A: {}; auditor B: {}. Equivocation: {}; auditor A alone: {}; "
+        "auditor B alone: {}; comparing heads: {} (equivocation: {}; off-log: {}; the cell takes the attacker's best)",
+        describe(cell.observations[1]), colluders, a1.summary(), b1.summary(), describe(cell.observations[0]),
+        a2.summary(), b2.summary(),
+        conflicting ? fmt::format("{} trustee(s) signed two roots for one size — equivocation proven", conflicting)
+                    : std::string("no conflicting heads"),
+        to_string(hide), to_string(off));
+    cell.metrics = {{"has_log", a0.logs > 0},
+                    {"auditor_a_accepted", a2.logs > 0 && !a2.any()},
+                    {"auditor_b_accepted", b2.logs > 0 && !b2.any()},
+                    {"conflicting_heads_found", conflicting > 0},
+                    {"equivocating_trustees", conflicting},
+                    {"off_log_colluders", colluders},
+                    {"off_log_decryption_caught", off_flagged},
+                    {"equivocation", to_string(hide)},
+                    {"off_log", to_string(off)}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Comparing signed heads turns equivocation into proof (that half: detected). But a log records what");
-  story.say("trustees choose to write: k colluding trustees decrypt with no entry, and no audit can see what never");
-  story.say("happened on it (that half: broken). A cell takes the attacker's best strategy, so every design is broken.");
+  story.say("Comparing signed heads turns equivocation into proof (that half: detected where trustees log). But a");
+  story.say("log records what trustees choose to write: k colluding trustees decrypt with no entry, and no audit");
+  story.say("can see what never happened on it (that half: broken). A cell takes the attacker's best strategy.");
   return r;
 }
 

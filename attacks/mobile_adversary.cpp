@@ -3,6 +3,8 @@
 // Without refresh it holds k shares of the same key at epoch k. With proactive refresh the shares
 // it stole in different epochs lie on different polynomials and rebuild nothing — unless a buggy
 // refresh leaves the old shares on the trustees' disks.
+#include <ctime>
+
 #include "registry.hpp"
 #include "support.hpp"
 
@@ -19,9 +21,11 @@ struct Timeline {
   std::optional<int> fell_at;  ///< first epoch at which a fresh session opened
   std::vector<std::pair<double, double>> opened_by_epoch;  ///< (epoch, 1 if that epoch's session opened)
   std::optional<Observation> last;
+  AuditReport audit;  ///< the auditor on the trustees' logs after the last epoch, against the register
+  int lawful_opened = 0;  ///< lawful decryptions that went through the trustees, one per epoch
 };
 
-Timeline run_mode(std::string_view name, Mode mode, int epochs, const Options& o) {
+Timeline run_mode(std::string_view name, Mode mode, int epochs, Court& court, const Options& o) {
   auto rng = rng_for(o, "mobile-adversary", fmt::format("{}/{}", name, int(mode)));
   auto scheme = make_scheme(name, o, rng);
   std::vector<std::vector<schemes::TrusteeSecret>> disks(scheme->trustees() + 1);  // what each trustee's disk holds
@@ -30,6 +34,10 @@ Timeline run_mode(std::string_view name, Mode mode, int epochs, const Options& o
   for (int e = 1; e <= epochs; ++e) {
     // The epoch's traffic first (clipper's agents learn a device's key halves when it first talks).
     const auto session = make_session(*scheme, "alice", "bob", static_cast<uint64_t>(e), fmt::format("epoch {}", e), rng);
+    // The epoch's lawful work goes through the trustees (and, for tdh2, their logs).
+    const auto lawful = make_session(*scheme, "carol", "dave", static_cast<uint64_t>(e), fmt::format("lawful, epoch {}", e), rng);
+    const auto warrant = court.issue({"carol"}, static_cast<uint64_t>(e), static_cast<uint64_t>(e), rng);
+    t.lawful_opened += observe("lawful", lawful, schemes::lawful_open(*scheme, lawful.session, warrant, rng)).recovered();
     for (uint32_t i = 1; i <= scheme->trustees(); ++i) {
       if (mode != Mode::refresh_keeping_old_shares) disks[i].clear();
       disks[i].push_back(scheme->steal(*PartyIndex::make(i)));
@@ -47,6 +55,7 @@ Timeline run_mode(std::string_view name, Mode mode, int epochs, const Options& o
       if (auto r = scheme->refresh(rng); !r) throw std::runtime_error(r.error().message());
     }
   }
+  t.audit = audit_logs(*scheme, &court.issued);
   return t;
 }
 
@@ -56,25 +65,26 @@ Report run(const Options& o) {
   story.say("Each epoch the attacker breaks into one more trustee (1, 2, 3, ...) and copies what it finds;");
   story.say("it then tries everything it has copied on that epoch's session. Three ways to run the authority:");
   story.say("no refresh, proactive refresh between epochs, and a refresh whose trustees forget to erase old shares.");
+  Court court = Court::make(static_cast<uint64_t>(std::time(nullptr)));
   Chart chart{"Mobile adversary (tdh2, 3-of-5): does the epoch's session open?", "epoch", "opened (1) / held (0)", false, false, false, {}, {}};
   for (auto name : schemes::names()) {
     progress(o, "mobile-adversary", name);
     auto probe_rng = rng_for(o, "mobile-adversary", name);
     const bool refreshes = make_scheme(name, o, probe_rng)->properties().refresh;
-    const int epochs = o.quick ? 6 : 10;
+    const int epochs = o.variant.epochs > 0 ? o.variant.epochs : o.quick ? 6 : 10;
     Cell cell{.scheme = std::string(name)};
     std::vector<Mode> modes{Mode::no_refresh};
     if (refreshes) modes = {Mode::no_refresh, Mode::refresh, Mode::refresh_keeping_old_shares};
+    const Mode deployed = refreshes && !o.variant.no_refresh ? Mode::refresh : Mode::no_refresh;
     std::map<Mode, Timeline> lines;
     for (auto m : modes) {
-      if (name == "tdh2-crumple" && m != Mode::refresh) continue;  // the same as tdh2, at 2^t per try
-      lines[m] = run_mode(name, m, epochs, o);
+      if (name == "tdh2-crumple" && m != deployed) continue;  // the same as tdh2, at 2^t per try
+      lines[m] = run_mode(name, m, epochs, court, o);
       cell.metrics[std::string(to_string(m))] =
           lines[m].fell_at ? nlohmann::json(fmt::format("fell at epoch {}", *lines[m].fell_at))
                            : nlohmann::json(fmt::format("held for {} epochs", epochs));
       if (name == "tdh2") chart.series.push_back({std::string(to_string(m)), lines[m].opened_by_epoch});
     }
-    const Mode deployed = refreshes ? Mode::refresh : Mode::no_refresh;
     const auto& t = lines.at(deployed);
     cell.observations.push_back(*t.last);
     for (auto& [m, line] : lines)
@@ -82,10 +92,18 @@ Report run(const Options& o) {
         cell.observations.push_back(*line.last);
         cell.observations.back().what += fmt::format(" ({})", to_string(m));
       }
-    cell.verdict = t.fell_at ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("as deployed ({}): {}", to_string(deployed),
+    // The stolen shares decrypt without asking a trustee: the audit finds only what went through one.
+    cell.verdict = judge(t.last && t.last->recovered(), t.audit.any());
+    cell.evidence = fmt::format("as deployed ({}): {}; {} lawful decryption(s) through the trustees; audit against the "
+                                "court's register: {}",
+                                to_string(deployed),
                                 t.fell_at ? fmt::format("the quorum fell at epoch {}: {}", *t.fell_at, describe(*t.last))
-                                          : fmt::format("no session opened in {} epochs", epochs));
+                                          : fmt::format("no session opened in {} epochs", epochs),
+                                t.lawful_opened, t.audit.summary());
+    cell.metrics["lawful_opened"] = t.lawful_opened;
+    cell.metrics["logs_audited"] = t.audit.logs;
+    cell.metrics["log_entries"] = t.audit.entries;
+    cell.metrics["logs_flagged"] = t.audit.flagged;
     r.cells.push_back(std::move(cell));
   }
   r.charts.push_back(chart);

@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <numeric>
 
+#include <sodium.h>
+
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/wire.hpp"
 
 namespace doormat::attacks {
 using escrow::Result;
@@ -29,6 +32,7 @@ escrow::DeterministicRng rng_for(const Options& o, std::string_view attack, std:
 schemes::Config config_for(const Options& o) {
   schemes::Config c;
   c.crumple_bits = o.crumple();
+  c.trustees_log = o.variant.trustees_log;
   return c;
 }
 
@@ -115,6 +119,113 @@ Verdict best_for_attacker(std::initializer_list<Verdict> strategies) {
   for (auto v : strategies)
     if (rank(v) > rank(best)) best = v;
   return best;
+}
+
+Verdict judge(bool obtained, bool flagged) {
+  if (!obtained) return Verdict::held;
+  return flagged ? Verdict::detected : Verdict::broken;
+}
+
+Court Court::make(uint64_t now) {
+  Court c;
+  auto root = escrow::pki::create_root("Doormat attack court root", 365);
+  if (!root) throw std::runtime_error(root.error().message());  // a set-up failure is a bug, not an outcome
+  c.root = std::move(*root);
+  auto judge = escrow::pki::appoint_judge(c.root, "Judge Ada", 365);
+  if (!judge) throw std::runtime_error(judge.error().message());
+  c.judge = std::move(*judge);
+  auto crl = escrow::pki::issue_crl(c.root, {}, 24);
+  if (!crl) throw std::runtime_error(crl.error().message());
+  c.crl = std::move(*crl);
+  c.now = now;
+  return c;
+}
+
+escrow::warrant::Policy Court::policy(unsigned judges_required) const {
+  return {root.certificate_pem, crl, judges_required};
+}
+
+escrow::Secret<64> agency_key(escrow::warrant::Warrant& w, escrow::Rng& rng) {
+  escrow::Secret<32> seed;
+  rng.fill(seed.expose());
+  escrow::Secret<64> sk;
+  crypto_sign_seed_keypair(w.agency_sign_key.data(), sk.expose().data(), seed.expose().data());
+  rng.fill(w.agency_box_key);
+  return sk;
+}
+
+schemes::Warrant Court::issue(std::vector<std::string> targets, uint64_t first_day, uint64_t last_day, escrow::Rng& rng,
+                              bool registered, uint32_t max_sessions) {
+  schemes::Warrant out;
+  auto& w = out.signed_warrant.warrant;
+  rng.fill(w.id);
+  w.case_reference = "2026-CR-0042";
+  w.court = "District Court";
+  w.targets = std::move(targets);
+  const auto sc = scope(w.targets, first_day, last_day);
+  w.window_start = sc.window_start;
+  w.window_end = sc.window_end;
+  w.max_sessions = max_sessions;
+  w.not_after = now + 30 * kDay;
+  out.agency = agency_key(w, rng);
+  if (auto s = escrow::warrant::add_signature(out.signed_warrant, judge); !s) throw std::runtime_error(s.error().message());
+  out.policy = policy();
+  out.now = now;
+  if (registered) issued.insert(out.signed_warrant.hash());
+  return out;
+}
+
+std::string AuditReport::summary() const {
+  if (!logs) return "no trustee keeps a log: nothing to audit";
+  std::string s = fmt::format("{} log(s), {} entries read, {} flagged", logs, entries, flagged);
+  if (unregistered_decisions) s += fmt::format(", {} issued decision(s) under warrants missing from the register", unregistered_decisions);
+  for (const auto& f : findings) s += "; " + f;
+  return s;
+}
+
+escrow::audit::Published publish(const schemes::TrusteeLog& log, std::optional<uint64_t> from) {
+  escrow::audit::Published p{log.head, log.entries, {}};
+  if (from && *from > 0 && *from < log.head.size) {
+    std::vector<escrow::translog::Hash> leaves;
+    for (const auto& e : log.entries) leaves.push_back(escrow::translog::leaf_hash(e));
+    leaves.resize(std::min<std::size_t>(leaves.size(), log.head.size));
+    if (auto proof = escrow::translog::consistency_proof(leaves, *from)) p.consistency = std::move(*proof);
+  }
+  return p;
+}
+
+AuditReport audit_served(const std::map<uint32_t, std::pair<escrow::audit::Published, std::array<uint8_t, 32>>>& served,
+                         const std::set<escrow::translog::Hash>* register_of_warrants,
+                         const std::map<uint32_t, escrow::audit::Baseline>& previous) {
+  AuditReport r;
+  std::optional<std::set<escrow::translog::Hash>> reg;
+  if (register_of_warrants) reg = *register_of_warrants;
+  for (const auto& [i, what] : served) {
+    const auto& [published, key] = what;
+    auto it = previous.find(i);
+    const auto f = escrow::audit::check(published, key, it == previous.end() ? std::nullopt : std::optional(it->second), reg);
+    ++r.logs;
+    r.entries += published.entries.size();
+    if (f.flagged()) {
+      ++r.flagged;
+      r.findings.push_back(fmt::format("trustee {}: {}", i, f.error));
+    }
+    for (const auto& w : f.unregistered) r.unregistered_decisions += f.per_warrant.at(w).opened.size();
+    if (f.ok()) r.heads[i] = {published.head.size, published.head.root};
+  }
+  return r;
+}
+
+AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::translog::Hash>* register_of_warrants,
+                       const std::map<uint32_t, escrow::audit::Baseline>& previous) {
+  std::map<uint32_t, std::pair<escrow::audit::Published, std::array<uint8_t, 32>>> served;
+  for (uint32_t i = 1; i <= scheme.trustees(); ++i) {
+    auto log = scheme.log(*escrow::PartyIndex::make(i));
+    if (!log) continue;
+    auto it = previous.find(i);
+    served.emplace(i, std::pair{publish(*log, it == previous.end() ? std::nullopt : std::optional(it->second.size)), log->key});
+  }
+  return audit_served(served, register_of_warrants, previous);
 }
 
 Cell not_applicable(std::string_view scheme, std::string why) {

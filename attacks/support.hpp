@@ -5,9 +5,13 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "attack.hpp"
+#include "escrow/audit.hpp"
+#include "escrow/pki.hpp"
 #include "escrow/rng.hpp"
 #include "escrow/schemes.hpp"
 
@@ -82,6 +86,52 @@ struct StoredSession {
 /// Where an attack has several strategies the cell takes the attacker's best: broken over
 /// detected over held over n/a.
 [[nodiscard]] Verdict best_for_attacker(std::initializer_list<Verdict> strategies);
+
+/// A cell's verdict from what the run produced: held unless the attacker obtained what it went
+/// after (plaintexts recovered against the originals); then detected if a real check of that run
+/// (the auditor on the trustees' logs, against the court's register) flagged it, broken if not.
+[[nodiscard]] Verdict judge(bool obtained, bool flagged);
+
+/// A court: a judicial root, one judge, the current CRL, and the register of the warrants it issued
+/// (by hash), which an auditor compares the trustees' logs with.
+struct Court {
+  escrow::pki::Credential root, judge;
+  std::string crl;
+  std::set<escrow::translog::Hash> issued;
+  uint64_t now = 0;
+  /// Root and judge valid from `now` (the X.509 validity is the real clock's).
+  [[nodiscard]] static Court make(uint64_t now);
+  [[nodiscard]] escrow::warrant::Policy policy(unsigned judges_required = 1) const;
+  /// A warrant for `targets`' sessions on days [first_day, last_day], for a fresh agency key,
+  /// signed by the judge and entered in the register unless `registered` is false.
+  [[nodiscard]] schemes::Warrant issue(std::vector<std::string> targets, uint64_t first_day, uint64_t last_day,
+                                       escrow::Rng& rng, bool registered = true, uint32_t max_sessions = 100);
+};
+/// An agency key pair for a warrant being drafted: sets the warrant's agency_sign_key.
+[[nodiscard]] escrow::Secret<64> agency_key(escrow::warrant::Warrant& w, escrow::Rng& rng);
+
+/// What one auditor reported on every log a design's trustees serve, run in the attack through
+/// escrow::audit::check (lib/translog/audit.cpp), the code `escrow-authority audit` runs.
+struct AuditReport {
+  std::size_t logs = 0;                    ///< trustees that serve a log
+  std::size_t entries = 0;                 ///< entries read across them
+  std::size_t flagged = 0;                 ///< logs the auditor flags (a failed check, or an unregistered warrant)
+  std::size_t unregistered_decisions = 0;  ///< issued decisions under warrants missing from the register
+  std::vector<std::string> findings;       ///< "trustee 2: ..." per flagged log
+  std::map<uint32_t, escrow::audit::Baseline> heads;  ///< the verified heads, the next audit's baselines
+  [[nodiscard]] bool any() const { return flagged > 0; }
+  [[nodiscard]] std::string summary() const;
+};
+/// The auditor on `scheme`'s trustees' logs as served now, against the heads it recorded before
+/// (`previous`, per trustee index) and the court's register (nullptr: this auditor has none).
+[[nodiscard]] AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::translog::Hash>* register_of_warrants,
+                                     const std::map<uint32_t, escrow::audit::Baseline>& previous = {});
+/// The same on logs an auditor was served (trustee index -> what it served), with their log keys.
+[[nodiscard]] AuditReport audit_served(const std::map<uint32_t, std::pair<escrow::audit::Published, std::array<uint8_t, 32>>>& served,
+                                       const std::set<escrow::translog::Hash>* register_of_warrants,
+                                       const std::map<uint32_t, escrow::audit::Baseline>& previous);
+/// A trustee's log as served, as the auditor receives it (with the consistency proof from `from`).
+[[nodiscard]] escrow::audit::Published publish(const schemes::TrusteeLog& log, std::optional<uint64_t> from);
 
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
 

@@ -2,6 +2,7 @@
 // An agency holds a warrant for session A only. It takes session B's escrow field, re-randomises it
 // so no trustee has seen it before, attaches A's label and asks the trustees to decrypt "A".
 // Plain threshold ElGamal cannot tell; TDH2's validity proof binds the field to its label.
+#include <ctime>
 #include <variant>
 
 #include "registry.hpp"
@@ -11,13 +12,21 @@ namespace doormat::attacks {
 namespace {
 using namespace escrow;
 
-// Trustees 1..k answer for `field` presented as `label`; nullopt with the first refusal's reason.
-std::variant<std::vector<schemes::Answer>, std::string> ask(const schemes::Scheme& s, std::span<const uint8_t> field,
-                                                            const SessionLabel& label, const schemes::Scope& sc,
-                                                            schemes::Conduct conduct, Rng& rng) {
+// How the trustees are asked: the shipped trustee under the warrant (tdh2 designs: decide(), logged),
+// or a trustee that computes its answer under the warrant's scope without the validity check.
+struct Asking {
+  const schemes::Warrant& warrant;
+  bool skip_validity_check = false;
+};
+
+// Trustees 1..k answer for `field` presented as `label`; the first refusal's reason otherwise.
+std::variant<std::vector<schemes::Answer>, std::string> ask(schemes::Scheme& s, std::span<const uint8_t> field,
+                                                            const SessionLabel& label, const Asking& how, Rng& rng) {
   std::vector<schemes::Answer> answers;
   for (uint32_t i = 1; i <= s.threshold(); ++i) {
-    auto a = s.answer(*PartyIndex::make(i), field, label, sc, conduct, rng);
+    auto a = how.skip_validity_check
+                 ? s.answer(*PartyIndex::make(i), field, label, how.warrant.scope(), schemes::Conduct::skip_validity_check, rng)
+                 : s.answer_request(*PartyIndex::make(i), field, label, how.warrant, rng);
     if (!a) return fmt::format("trustee {} refused: {}", i, a.error().message());
     answers.push_back(std::move(*a));
   }
@@ -29,10 +38,9 @@ struct Attempt {
   std::string how;
 };
 
-Attempt launder(const schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const schemes::Scope& sc,
-                schemes::Conduct conduct, Rng& rng) {
+Attempt launder(schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const Asking& how, Rng& rng) {
   auto mauled = s.maul(b.session.field, a.session.label, rng);
-  auto answers = ask(s, mauled->field, a.session.label, sc, conduct, rng);
+  auto answers = ask(s, mauled->field, a.session.label, how, rng);
   if (auto* why = std::get_if<std::string>(&answers))
     return {observe("session B through a mauled copy", b, fail(ErrorCategory::policy_denied, "", *why)), *why};
   auto key = s.unblind(b.session.field, std::get<0>(answers), mauled->blind,
@@ -41,10 +49,9 @@ Attempt launder(const schemes::Scheme& s, const StoredSession& a, const StoredSe
   return {obs, describe(obs)};
 }
 
-Attempt label_swap(const schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const schemes::Scope& sc,
-                   Rng& rng) {
+Attempt label_swap(schemes::Scheme& s, const StoredSession& a, const StoredSession& b, const Asking& how, Rng& rng) {
   const auto swapped = s.relabel(b.session.field, a.session.label);
-  auto answers = ask(s, swapped, a.session.label, sc, schemes::Conduct::honest, rng);
+  auto answers = ask(s, swapped, a.session.label, how, rng);
   if (auto* why = std::get_if<std::string>(&answers))
     return {observe("session B under A's label", b, fail(ErrorCategory::policy_denied, "", *why)), *why};
   auto rec = s.combine(swapped, a.session.label, std::get<0>(answers),
@@ -58,14 +65,16 @@ Report run(const Options& o) {
   Story story(r);
   story.say("A court authorises session A (alice, day 1). The agency also wants session B (carol to dave,");
   story.say("day 2), which no warrant covers. It re-randomises B's escrow field (u' = u + bG), attaches A's");
-  story.say("label and asks the trustees to decrypt it as if it were A; then it removes the blinding b.");
+  story.say("label and asks the trustees to decrypt it as if it were A; then it removes the blinding b. An");
+  story.say("auditor then reads the trustees' logs against the court's register.");
+  Court court = Court::make(static_cast<uint64_t>(std::time(nullptr)));
   for (auto name : schemes::names()) {
     progress(o, "warrant-laundering", name);
     auto rng = rng_for(o, "warrant-laundering", name);
     auto scheme = make_scheme(name, o, rng);
     const auto a = make_session(*scheme, "alice", "bob", 1, "A: alice -> bob, covered by the warrant", rng);
     const auto b = make_session(*scheme, "carol", "dave", 2, "B: carol -> dave, no warrant covers this", rng);
-    const auto sc = scope({"alice"}, 1, 1);
+    const auto warrant = court.issue({"alice"}, 1, 1, rng);
     if (!scheme->maul(b.session.field, a.session.label, rng)) {
       r.cells.push_back(not_applicable(name, scheme->properties().investigator_keeps_key
                                                  ? "a warrant hands over key material itself (see key-persistence)"
@@ -73,14 +82,20 @@ Report run(const Options& o) {
       continue;
     }
     Cell cell{.scheme = std::string(name)};
-    auto honest = launder(*scheme, a, b, sc, schemes::Conduct::honest, rng);
-    auto skipping = launder(*scheme, a, b, sc, schemes::Conduct::skip_validity_check, rng);
-    auto swap = label_swap(*scheme, a, b, sc, rng);
+    // The deployed trustees (a test variant swaps in trustees that skip the validity check).
+    const Asking deployed{warrant, o.variant.trustees_skip_validity};
+    auto honest = launder(*scheme, a, b, deployed, rng);
+    auto skipping = launder(*scheme, a, b, Asking{warrant, true}, rng);
+    auto swap = label_swap(*scheme, a, b, deployed, rng);
+    const auto audit = audit_logs(*scheme, &court.issued);
     cell.observations = {honest.observation, skipping.observation, swap.observation};
     cell.observations[1].what += " (a trustee that skips the validity check)";
-    cell.verdict = honest.observation.recovered() ? Verdict::broken : Verdict::held;
-    cell.evidence = honest.how;
+    cell.verdict = best_for_attacker({judge(honest.observation.recovered(), audit.any()),
+                                      judge(swap.observation.recovered(), audit.any())});
+    cell.evidence = fmt::format("{}; label swap: {}; audit against the court's register: {}", honest.how, swap.how,
+                                audit.summary());
     cell.metrics = {{"mauled_field_opened", honest.observation.recovered()},
+                    {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"trustees_skipping_validity_check", skipping.observation.recovered() ? "broken" : "held"},
                     {"label_swap", swap.observation.recovered() ? "broken" : "held"},
                     {"label_swap_detail", swap.how}};

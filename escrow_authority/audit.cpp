@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "directory.hpp"
+#include "escrow/audit.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
@@ -33,56 +34,52 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
     return out;
   }
   out.reachable = true;
-  if (!translog::verify_signature(*head, t.sign_key)) {
-    out.error = "tree head does not verify under the enrolled key";
-    return out;
-  }
-  out.head_signed = true;
-  out.size = head->size;
-  out.root = to_hex(head->root);
 
-  // Consistency with the last head we verified: the log may grow, never change its past.
-  out.consistent = true;
+  // The previous head this auditor verified, if any: the new one must extend it.
+  std::optional<escrow::audit::Baseline> baseline;
   if (!previous.is_null()) {
     const auto old_root = bytes32_of(text_of(previous, "root"));
     if (!old_root || !previous.contains("size") || !previous["size"].is_number_unsigned()) {
-      out.consistent = false;
+      out.head_signed = translog::verify_signature(*head, t.sign_key);
       out.error = "the audit state recorded for this trustee is damaged";
       return out;
     }
-    out.previous_size = previous["size"].get<uint64_t>();
-    if (out.previous_size > head->size) {
-      out.consistent = false;
-      out.error = fmt::format("log shrank from {} to {} entries", out.previous_size, head->size);
-    } else {
-      out.consistent = log_extends(t.url, out.previous_size, *old_root, *head);
-      if (!out.consistent) out.error = "consistency proof fails: the trustee rewrote its log";
-    }
+    baseline = escrow::audit::Baseline{previous["size"].get<uint64_t>(), *old_root};
   }
 
-  // Read every entry back and re-derive the root: the counts below are then exactly what the
-  // signed head commits to.
-  std::vector<translog::Hash> leaves;
-  for (bool progress = true; progress && leaves.size() < head->size;) {
-    auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", leaves.size()));
-    const auto before = leaves.size();
+  // What the trustee serves: its consistency proof from the recorded head, and every entry.
+  escrow::audit::Published served{*head, {}, {}};
+  if (baseline && baseline->size > 0 && baseline->size < head->size) {
+    auto r = http_get(t.url, fmt::format("/v1/log/consistency?from={}&to={}", baseline->size, head->size));
+    if (auto proof = r ? proof_from_reply(*r) : std::nullopt) served.consistency = std::move(*proof);
+  }
+  for (bool progress = true; progress && served.entries.size() < head->size;) {
+    auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", served.entries.size()));
+    const auto before = served.entries.size();
     if (!page || page->status != 200 || !page->body.is_object() || !page->body.contains("entries") || !page->body["entries"].is_array()) break;
     for (const auto& e : page->body["entries"]) {
       if (!e.is_string()) break;
       auto entry_bytes = from_hex(e.get<std::string>());
       if (!entry_bytes) break;
-      leaves.push_back(translog::leaf_hash(*entry_bytes));
-      auto entry = translog::Entry::decode(*entry_bytes);
-      if (!entry) continue;
-      auto& count = out.per_warrant[to_hex(entry->warrant_hash)];
-      if (entry->decision == 0) count.opened.insert(to_hex(entry->field_hash));
-      else ++count.refused;
+      served.entries.push_back(std::move(*entry_bytes));
     }
-    progress = leaves.size() > before;  // a page that adds nothing ends the loop: a hostile trustee cannot spin us
+    progress = served.entries.size() > before;  // a page that adds nothing ends the loop: a hostile trustee cannot spin us
   }
-  leaves.resize(std::min<std::size_t>(leaves.size(), head->size));
-  out.entries_match_head = leaves.size() == head->size && translog::root(leaves) == head->root;
-  if (!out.entries_match_head && out.error.empty()) out.error = "entries do not hash to the signed root";
+
+  // The checks themselves are lib's (escrow/audit.hpp), the same the attacks run.
+  const auto f = escrow::audit::check(served, t.sign_key, baseline);
+  out.head_signed = f.head_signed;
+  out.consistent = f.consistent;
+  out.entries_match_head = f.entries_match_head;
+  out.size = f.size;
+  out.previous_size = f.previous_size;
+  out.root = to_hex(head->root);
+  out.error = f.error;
+  for (const auto& [w, c] : f.per_warrant) {
+    auto& count = out.per_warrant[to_hex(w)];
+    for (const auto& field : c.opened) count.opened.insert(to_hex(field));
+    count.refused = c.refused;
+  }
   return out;
 }
 

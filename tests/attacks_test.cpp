@@ -28,6 +28,22 @@ const Cell& cell(std::string_view attack, std::string_view scheme) {
   return none;
 }
 
+// A quick run of one attack under a test variant (not cached).
+Report variant(std::string_view name, Variant v) {
+  Options o;
+  o.quick = true;
+  o.variant = v;
+  return run(*find(name), o);
+}
+
+const Cell& cell_of(const Report& r, std::string_view scheme) {
+  for (const auto& c : r.cells)
+    if (c.scheme == scheme) return c;
+  ADD_FAILURE() << r.attack << " has no cell for " << scheme;
+  static Cell none;
+  return none;
+}
+
 // Observation `i` of the cell obtained exactly the original plaintext.
 bool got(std::string_view attack, std::string_view scheme, std::size_t i) {
   const auto& c = cell(attack, scheme);
@@ -92,8 +108,20 @@ TEST(Attacks, WarrantLaunderingOpensBUnderThresholdElGamalOnly) {
     EXPECT_TRUE(got("warrant-laundering", s, 1)) << s << ": a trustee skipping the validity check is laundered";
     EXPECT_FALSE(got("warrant-laundering", s, 2)) << s << ": label swap refused";
     EXPECT_EQ(cell("warrant-laundering", s).verdict, Verdict::held);
+    // The refusals went through decide() into the log: trustee 1 refused the mauled field and the swap.
+    EXPECT_EQ(cell("warrant-laundering", s).metrics["log_entries"], 2) << s;
   }
   EXPECT_EQ(cell("warrant-laundering", "clipper").verdict, Verdict::not_applicable);
+}
+
+// held is the trustees' refusal, not the design's name: trustees that skip the validity check are
+// laundered, nothing logs it, and the cell is broken.
+TEST(Attacks, WarrantLaunderingBreaksTdh2WhenItsTrusteesSkipTheValidityCheck) {
+  const auto r = variant("warrant-laundering", {.trustees_skip_validity = true});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    EXPECT_TRUE(cell_of(r, s).observations.at(0).recovered()) << s;
+    EXPECT_EQ(cell_of(r, s).verdict, Verdict::broken) << s;
+  }
 }
 
 TEST(Attacks, QuorumCompromiseOpensEveryArchivedSessionAndKMinusOneNothing) {
@@ -131,6 +159,18 @@ TEST(Attacks, KeyPersistenceOnlyWhereTheWarrantHandsOverKeys) {
     EXPECT_FALSE(got("key-persistence", s, 1)) << s;
     EXPECT_FALSE(got("key-persistence", s, 2)) << s;
     EXPECT_EQ(cell("key-persistence", s).verdict, Verdict::held);
+  }
+  EXPECT_EQ(cell("key-persistence", "tdh2").metrics["log_entries"], 3) << "the lawful decision, logged by k trustees";
+  EXPECT_EQ(cell("key-persistence", "tdh2").metrics["logs_flagged"], 0);
+}
+
+// broken is the kept material opening sessions: an investigator that keeps nothing opens nothing.
+TEST(Attacks, KeyPersistenceHoldsWhenTheInvestigatorKeepsNothing) {
+  const auto r = variant("key-persistence", {.investigator_discards = true});
+  for (auto s : {"clipper", "naive-shamir"}) {
+    EXPECT_TRUE(cell_of(r, s).observations.at(0).recovered()) << s;
+    EXPECT_FALSE(cell_of(r, s).observations.at(1).recovered()) << s;
+    EXPECT_EQ(cell_of(r, s).verdict, Verdict::held) << s;
   }
 }
 
@@ -174,6 +214,21 @@ TEST(Attacks, MobileAdversaryFallsWithoutRefreshAndWithTheOldShareBug) {
   EXPECT_EQ(fell, 2) << "no refresh, and refresh keeping old shares, both fall";
   EXPECT_EQ(tdh2.metrics["no refresh"], "fell at epoch 3");
   EXPECT_EQ(tdh2.metrics["refresh that keeps old shares"], "fell at epoch 3");
+  EXPECT_EQ(tdh2.metrics["lawful_opened"], 6) << "one lawful decryption per epoch through decide()";
+  EXPECT_EQ(tdh2.metrics["log_entries"], 18);
+  EXPECT_EQ(tdh2.metrics["logs_flagged"], 0);
+}
+
+// The verdicts follow the epochs actually run: tdh2 without refresh falls; one epoch is too few
+// for any design.
+TEST(Attacks, MobileAdversaryVerdictFollowsTheRun) {
+  const auto unrefreshed = variant("mobile-adversary", {.no_refresh = true});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    EXPECT_TRUE(cell_of(unrefreshed, s).observations.at(0).recovered()) << s;
+    EXPECT_EQ(cell_of(unrefreshed, s).verdict, Verdict::broken) << s;
+  }
+  const auto short_run = variant("mobile-adversary", {.epochs = 1});
+  for (auto s : escrow::schemes::names()) EXPECT_EQ(cell_of(short_run, s).verdict, Verdict::held) << s;
 }
 
 TEST(Attacks, ForgedWarrantWorksUntilRevocationOrASecondJudge) {
@@ -182,9 +237,38 @@ TEST(Attacks, ForgedWarrantWorksUntilRevocationOrASecondJudge) {
     EXPECT_FALSE(got("forged-warrant", s, 1)) << s << " after revocation";
     EXPECT_FALSE(got("forged-warrant", s, 2)) << s << " under a two-judge policy";
   }
-  EXPECT_EQ(cell("forged-warrant", "tdh2").metrics["entries_with_unregistered_warrant"], 1);
-  EXPECT_EQ(cell("forged-warrant", "tdh2").verdict, Verdict::detected);
-  EXPECT_EQ(cell("forged-warrant", "clipper").verdict, Verdict::broken);
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    const auto& m = cell("forged-warrant", s).metrics;
+    EXPECT_TRUE(got("forged-warrant", s, 3)) << s << ": the court's own warrant opens alice's session";
+    // The k trustees that answered each logged one issued decision under the forged warrant, and
+    // the auditor, reading the n logs, flagged those k against the register.
+    EXPECT_EQ(m["logs_audited"], 5) << s;
+    EXPECT_EQ(m["entries_with_unregistered_warrant"], 3) << s;
+    EXPECT_EQ(m["logs_flagged"], 3) << s;
+    EXPECT_EQ(cell("forged-warrant", s).verdict, Verdict::detected) << s;
+  }
+  for (auto s : {"clipper", "naive-shamir", "threshold-elgamal"}) {
+    EXPECT_EQ(cell("forged-warrant", s).metrics["logs_audited"], 0) << s;
+    EXPECT_EQ(cell("forged-warrant", s).verdict, Verdict::broken) << s;
+  }
+}
+
+// "detected" is what the auditor reported in the run: a register that lists the forged warrant,
+// or trustees that write no log, leave the same plaintext recovered and the cell broken.
+TEST(Attacks, ForgedWarrantIsDetectedOnlyWhenTheAuditorFlagsALoggedDecision) {
+  const auto listed = variant("forged-warrant", {.register_lists_forged = true});
+  const auto unlogged = variant("forged-warrant", {.trustees_log = false});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    for (const auto* r : {&listed, &unlogged}) {
+      const auto& c = cell_of(*r, s);
+      ASSERT_GE(c.observations.size(), 1u);
+      EXPECT_TRUE(c.observations[0].recovered()) << s;
+      EXPECT_EQ(c.metrics["logs_flagged"], 0) << s;
+      EXPECT_EQ(c.verdict, Verdict::broken) << s;
+    }
+    EXPECT_EQ(cell_of(listed, s).metrics["log_entries"], 6) << s << ": the lawful and the forged decision, by 3 trustees";
+    EXPECT_EQ(cell_of(unlogged, s).metrics["logs_audited"], 0) << s;
+  }
 }
 
 TEST(Attacks, SuperencryptionHidesColludersAndExposesTheCompliant) {
@@ -270,6 +354,25 @@ TEST(Attacks, CrumpleCostRowsAreBuiltAtTheirOwnTAndPricedFromCountedTrials) {
   }
 }
 
+// With k - 1 colluders the off-log half recovers nothing, and the cell is the equivocation
+// half: detected where the trustees' logs and the auditors' comparison caught it, broken where
+// there is no log — the logging design turned off included.
+TEST(Attacks, LogEquivocationCellFollowsTheAuditWhenTheOffLogHalfFails) {
+  const auto few = variant("log-equivocation", {.off_log_short_of_k = 1});
+  const auto few_unlogged = variant("log-equivocation", {.trustees_log = false, .off_log_short_of_k = 1});
+  for (auto s : escrow::schemes::names()) {
+    const auto& c = cell_of(few, s);
+    ASSERT_EQ(c.observations.size(), 3u) << s;
+    EXPECT_FALSE(c.observations[1].recovered()) << s << ": k - 1 shares open nothing";
+    EXPECT_EQ(c.metrics["off_log"], "held") << s;
+    EXPECT_TRUE(c.observations[0].recovered()) << s;
+    const bool logs = std::string_view(s).starts_with("tdh2");
+    EXPECT_EQ(c.verdict, logs ? Verdict::detected : Verdict::broken) << s;
+    EXPECT_EQ(cell_of(few_unlogged, s).verdict, Verdict::broken) << s;
+  }
+  EXPECT_EQ(cell_of(few, "tdh2").metrics["equivocating_trustees"], 3);
+}
+
 TEST(Attacks, LogEquivocationIsCaughtAndOffLogDecryptionIsNot) {
   for (auto s : {"tdh2", "tdh2-crumple"}) {
     const auto& c = cell("log-equivocation", s);
@@ -287,7 +390,7 @@ TEST(Attacks, LogEquivocationIsCaughtAndOffLogDecryptionIsNot) {
 TEST(Attacks, LogEquivocationCellIsBrokenBecauseTheOffLogPlaintextMatched) {
   for (auto s : escrow::schemes::names()) {
     const auto& c = cell("log-equivocation", s);
-    ASSERT_EQ(c.observations.size(), 2u) << s;
+    ASSERT_EQ(c.observations.size(), 3u) << s;
     EXPECT_TRUE(c.observations[1].recovered()) << s << ": the off-log session's plaintext";
     EXPECT_EQ(c.metrics["off_log"], "broken") << s;
     EXPECT_EQ(c.verdict, Verdict::broken) << s;

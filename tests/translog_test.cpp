@@ -1,7 +1,11 @@
 #include "escrow/translog.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
+#include <memory>
+
+#include "escrow/audit.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::translog {
@@ -154,3 +158,102 @@ TEST(TranslogTreeDeathTest, ResizeNeverGrows) {
 
 }  // namespace
 }  // namespace escrow::translog
+
+// The auditor's checks (escrow/audit.hpp), the code `escrow-authority audit` and the attacks run.
+namespace {
+using escrow::translog::Entry;
+using escrow::translog::Hash;
+
+struct Log {
+  std::array<uint8_t, 32> pk{};
+  std::shared_ptr<escrow::Secret<64>> sk = std::make_shared<escrow::Secret<64>>();  // copies share the key
+  std::vector<std::vector<uint8_t>> entries;
+  Log() { crypto_sign_keypair(pk.data(), sk->expose().data()); }
+  void add(uint8_t warrant, uint8_t field, uint8_t decision) {
+    Entry e;
+    e.warrant_hash.fill(warrant);
+    e.field_hash.fill(field);
+    e.decision = decision;
+    e.reason = decision ? "refused" : "issued";
+    entries.push_back(e.encode());
+  }
+  std::vector<Hash> leaves(std::size_t n) const {
+    std::vector<Hash> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(escrow::translog::leaf_hash(entries[i]));
+    return out;
+  }
+  escrow::audit::Published published(std::optional<uint64_t> from = std::nullopt) const {
+    const auto l = leaves(entries.size());
+    escrow::translog::TreeHead h{l.size(), escrow::translog::root(l), 7, {}};
+    escrow::translog::sign(h, *sk);
+    escrow::audit::Published p{h, entries, {}};
+    if (from && *from > 0 && *from < l.size()) p.consistency = escrow::translog::consistency_proof(l, *from).value();
+    return p;
+  }
+};
+
+Hash filled(uint8_t b) {
+  Hash h;
+  h.fill(b);
+  return h;
+}
+
+}  // namespace
+
+TEST(Audit, CountsPerWarrantAndFlagsIssuedDecisionsUnderUnregisteredWarrants) {
+  Log log;
+  log.add(1, 10, 0);
+  log.add(1, 10, 0);  // the same field again: one session
+  log.add(1, 11, 3);
+  log.add(2, 12, 0);
+  log.add(3, 13, 3);  // only refused: not a warrant that opened anything
+  const auto f = escrow::audit::check(log.published(), log.pk, std::nullopt, std::set<Hash>{filled(1)});
+  EXPECT_TRUE(f.ok()) << f.error;
+  EXPECT_EQ(f.per_warrant.at(filled(1)).opened.size(), 1u);
+  EXPECT_EQ(f.per_warrant.at(filled(1)).refused, 1u);
+  ASSERT_EQ(f.unregistered.size(), 1u);
+  EXPECT_EQ(f.unregistered[0], filled(2));
+  EXPECT_TRUE(f.flagged());
+  const auto no_register = escrow::audit::check(log.published(), log.pk, std::nullopt);
+  EXPECT_FALSE(no_register.flagged());
+  EXPECT_FALSE(escrow::audit::check(log.published(), log.pk, std::nullopt, std::set<Hash>{filled(1), filled(2)}).flagged());
+}
+
+TEST(Audit, RefusesABadSignatureARewriteAShrinkAndEntriesOffTheRoot) {
+  Log log;
+  for (uint8_t i = 0; i < 5; ++i) log.add(1, i, 0);
+  const auto before = log.published();
+  const escrow::audit::Baseline base{before.head.size, before.head.root};
+  log.add(1, 9, 0);
+  EXPECT_TRUE(escrow::audit::check(log.published(5), log.pk, base).ok()) << "grew: consistent";
+  EXPECT_FALSE(escrow::audit::check(log.published(), Log().pk, base).head_signed) << "another key";
+  auto rewritten = log;
+  rewritten.entries.clear();
+  for (uint8_t i = 0; i < 6; ++i) rewritten.add(1, static_cast<uint8_t>(i + 1), 0);
+  const auto r = escrow::audit::check(rewritten.published(5), rewritten.pk, base);
+  EXPECT_TRUE(r.head_signed);
+  EXPECT_FALSE(r.consistent) << "its past changed";
+  auto shrunk = log;
+  shrunk.entries.resize(4);
+  EXPECT_FALSE(escrow::audit::check(shrunk.published(), shrunk.pk, base).consistent);
+  auto withheld = log.published();
+  withheld.entries.pop_back();
+  EXPECT_FALSE(escrow::audit::check(withheld, log.pk, std::nullopt).entries_match_head);
+  auto swapped = log.published();
+  swapped.entries[0] = swapped.entries[1];
+  EXPECT_FALSE(escrow::audit::check(swapped, log.pk, std::nullopt).entries_match_head);
+}
+
+TEST(Audit, TwoSignedHeadsOfOneSizeAreEquivocation) {
+  Log log;
+  for (uint8_t i = 0; i < 3; ++i) log.add(1, i, 0);
+  auto other = log;
+  other.entries[2] = log.entries[0];
+  const auto a = log.published().head, b = other.published().head;
+  EXPECT_TRUE(escrow::audit::equivocation(a, b, log.pk));
+  EXPECT_FALSE(escrow::audit::equivocation(a, a, log.pk)) << "one root";
+  EXPECT_FALSE(escrow::audit::equivocation(a, b, Log().pk)) << "not signed by this trustee";
+  auto c = b;
+  c.root[0] ^= 1;  // not signed
+  EXPECT_FALSE(escrow::audit::equivocation(a, c, log.pk));
+}

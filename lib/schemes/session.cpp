@@ -42,6 +42,17 @@ bool Scope::covers(const SessionLabel& label) const {
          label.time <= window_end;
 }
 
+Scope Warrant::scope() const {
+  const auto& w = signed_warrant.warrant;
+  return {w.targets, w.window_start, w.window_end};
+}
+
+Result<Answer> Scheme::answer_request(PartyIndex i, std::span<const uint8_t> field, const SessionLabel& label,
+                                      const Warrant& w, Rng& rng) {
+  if (auto ok = warrant::verify(w.signed_warrant, w.policy, w.now); !ok) return escrow::unexpected(ok.error());
+  return answer(i, field, label, w.scope(), Conduct::honest, rng);
+}
+
 std::vector<uint8_t> Scheme::relabel(std::span<const uint8_t> field, const SessionLabel&) const {
   return {field.begin(), field.end()};  // the label travels beside the field: nothing to change
 }
@@ -106,6 +117,21 @@ Result<SecureBytes> lawful_open(const Scheme& scheme, const Session& session, co
   std::vector<Answer> answers;
   for (uint32_t i = 1; i <= scheme.threshold(); ++i) {
     auto a = scheme.answer(*PartyIndex::make(i), session.field, session.label, scope, Conduct::honest, rng);
+    if (!a) return escrow::unexpected(a.error());
+    answers.push_back(std::move(*a));
+  }
+  auto recovered = scheme.combine(session.field, session.label, answers,
+                                  [&](const SessionKey& k) { return open(session, k).has_value(); });
+  if (kept) *kept = std::move(answers);
+  if (!recovered) return escrow::unexpected(recovered.error());
+  return open(session, recovered->key);
+}
+
+Result<SecureBytes> lawful_open(Scheme& scheme, const Session& session, const Warrant& warrant, Rng& rng,
+                                std::vector<Answer>* kept) {
+  std::vector<Answer> answers;
+  for (uint32_t i = 1; i <= scheme.threshold(); ++i) {
+    auto a = scheme.answer_request(*PartyIndex::make(i), session.field, session.label, warrant, rng);
     if (!a) return escrow::unexpected(a.error());
     answers.push_back(std::move(*a));
   }

@@ -31,6 +31,8 @@
 #include "escrow/rng.hpp"
 #include "escrow/secret.hpp"
 #include "escrow/tdh2.hpp"
+#include "escrow/translog.hpp"
+#include "escrow/warrant.hpp"
 
 namespace escrow::schemes {
 
@@ -51,6 +53,25 @@ struct Scope {
   uint64_t window_end = 0;
   [[nodiscard]] bool covers(const SessionLabel& label) const;
   [[nodiscard]] bool covers_identity(const std::string& identity) const;
+};
+
+/// A court's warrant as the trustees receive it: the signed warrant, the key the agency signs its
+/// requests with (the warrant's agency_sign_key), the policy the trustees hold it to and their clock.
+struct Warrant {
+  warrant::SignedWarrant signed_warrant;
+  Secret<64> agency;  ///< Ed25519, libsodium layout
+  warrant::Policy policy;
+  uint64_t now = 0;
+  /// What the warrant lets the trustees open.
+  [[nodiscard]] Scope scope() const;
+};
+
+/// One trustee's log as it serves it: its entries, and a head over all of them signed now by the
+/// trustee's log key (what an auditor fetches: escrow/audit.hpp checks it).
+struct TrusteeLog {
+  std::array<uint8_t, 32> key{};                 ///< the trustee's enrolled log key (Ed25519)
+  std::vector<std::vector<uint8_t>> entries;     ///< translog::Entry encodings, in log order
+  translog::TreeHead head;
 };
 
 /// How a trustee behaves when it answers (the attack hooks).
@@ -92,7 +113,8 @@ struct Properties {
   bool recipient_check = false;     ///< the recipient can check the field hides its K
   bool investigator_keeps_key = false;  ///< lawful access hands over long-lived key material
   bool refresh = false;             ///< proactive refresh of the shares is supported
-  bool audit_log = false;           ///< trustees keep a signed Merkle log of every decision
+  bool audit_log = false;           ///< trustees keep a signed Merkle log of every decision (a description:
+                                    ///< verdicts read the logs themselves, Scheme::log)
   unsigned work_bits = 0;           ///< per-session recovery work 2^t (crumple), 0 otherwise
 };
 
@@ -102,6 +124,9 @@ struct Config {
   unsigned crumple_bits = 12;       ///< tdh2-crumple's t
   unsigned checksum_bits = 16;      ///< clipper's LEAF checksum width: 16, 24 or 32
   bool dealer = false;              ///< tdh2 / threshold-elgamal: a trusted dealer instead of the DKG
+  /// tdh2 designs: the trustees append decide()'s entries to their logs, as the daemon does. false
+  /// is a test variant (tests/attacks_test.cpp): trustees that decide the same and write no log.
+  bool trustees_log = true;
 };
 
 /// Re-randomised copy of a field carrying another label, and the blinding to undo afterwards.
@@ -129,6 +154,20 @@ class Scheme {
   [[nodiscard]] virtual Result<Answer> answer(PartyIndex i, std::span<const uint8_t> field,
                                               const SessionLabel& label, const Scope& scope, Conduct conduct,
                                               Rng& rng) const = 0;
+  /// Trustee i's decision and answer for `field` under a warrant. The default checks the warrant
+  /// (warrant::verify against its policy at its time) and answers under its scope. The tdh2 designs
+  /// run the shipped trustee's decide() (SPEC §11.2) on a request the agency signs, over this
+  /// trustee's state, and append its log entries to the trustee's log, as the daemon does.
+  [[nodiscard]] virtual Result<Answer> answer_request(PartyIndex i, std::span<const uint8_t> field,
+                                                      const SessionLabel& label, const Warrant& warrant, Rng& rng);
+  /// Trustee i's log as it serves it now; nullopt where the design's trustees keep none.
+  [[nodiscard]] virtual std::optional<TrusteeLog> log(PartyIndex) const { return std::nullopt; }
+  /// Trustee i's log key signing a head over `leaves` it chose: what a trustee that shows an
+  /// auditor another log than its own signs (log-equivocation). nullopt where there is no log key.
+  [[nodiscard]] virtual std::optional<translog::TreeHead> sign_head(PartyIndex, std::span<const translog::Hash>,
+                                                                    uint64_t) const {
+    return std::nullopt;
+  }
   /// Investigator: K from the answers (checking them where the design can), completed by search
   /// with `opens` where the design withholds bits.
   [[nodiscard]] virtual Result<Recovered> combine(std::span<const uint8_t> field, const SessionLabel& label,
@@ -177,5 +216,8 @@ struct Sealed {
 /// and opens. Fails with the first trustee's refusal.
 [[nodiscard]] Result<SecureBytes> lawful_open(const Scheme& scheme, const Session& session, const Scope& scope,
                                               Rng& rng, std::vector<Answer>* kept = nullptr);
+/// The same under a warrant: trustees 1..k each decide on the warrant (Scheme::answer_request).
+[[nodiscard]] Result<SecureBytes> lawful_open(Scheme& scheme, const Session& session, const Warrant& warrant, Rng& rng,
+                                              std::vector<Answer>* kept = nullptr);
 
 }  // namespace escrow::schemes
