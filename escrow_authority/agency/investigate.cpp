@@ -12,13 +12,16 @@
 
 #include "commands.hpp"
 #include "directory.hpp"
+#include "enroll.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
+#include "json_fields.hpp"
 #include "mailbox.hpp"
 #include "thread_pool.hpp"
 
