@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   doormat::authority::register_court(app, status);
   doormat::authority::register_trustee(app, status);
   doormat::authority::register_investigate(app, status);
+  doormat::authority::register_agency(app, status);  // `agency new`
+  doormat::authority::register_enroll(app, status);
   doormat::authority::register_audit(app, status);
   doormat::authority::register_demo(app, status);
   doormat::authority::register_loadtest(app, status);
