@@ -1,5 +1,6 @@
 // escrow-authority: the authority's side. Ceremony, court, trustees, investigation, audit, and the
-// walk-through. Each subcommand lives in its own file and registers itself here.
+// walk-through. Each subcommand lives in its role's folder (trustee/, agency/, court/, auditor/,
+// tools/) and is registered here.
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
