@@ -13,6 +13,8 @@ void register_ceremony_network(CLI::App& app, int& status);  // after register_c
 void register_court(CLI::App& app, int& status);
 void register_trustee(CLI::App& app, int& status);
 void register_investigate(CLI::App& app, int& status);
+void register_agency(CLI::App& app, int& status);
+void register_enroll(CLI::App& app, int& status);
 void register_audit(CLI::App& app, int& status);
 void register_demo(CLI::App& app, int& status);
 void register_loadtest(CLI::App& app, int& status);

@@ -1,5 +1,6 @@
 // escrow-authority: the authority's side. Ceremony, court, trustees, investigation, audit, and the
-// walk-through. Each subcommand lives in its own file and registers itself here.
+// walk-through. Each subcommand lives in its role's folder (trustee/, agency/, court/, auditor/,
+// tools/) and is registered here.
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   doormat::authority::register_court(app, status);
   doormat::authority::register_trustee(app, status);
   doormat::authority::register_investigate(app, status);
+  doormat::authority::register_agency(app, status);  // `agency new`
+  doormat::authority::register_enroll(app, status);
   doormat::authority::register_audit(app, status);
   doormat::authority::register_demo(app, status);
   doormat::authority::register_loadtest(app, status);

@@ -3,14 +3,16 @@
 // reader must turn a reply of the wrong shape into an error for that trustee — never an exception,
 // which would end a whole investigation — and the investigator must never take a reply nobody
 // could have produced (sealed to the agency and signed by the trustee's key) as an answer.
-// The readers: a decryption response (investigate.cpp), /v1/info (enrolment), the signed tree head
-// and a consistency proof (the auditor).
+// The readers: a decryption response (agency/investigate.cpp), /v1/info (agency/enroll.cpp), the
+// signed tree head and a consistency proof (auditor/trustee_log.cpp).
 #include <cstdlib>
 #include <string>
 
-#include "directory.hpp"
+#include "enroll.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
 #include "investigate.hpp"
+#include "trustee_log.hpp"
 
 namespace {
 using namespace doormat;
@@ -29,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int status = data[0] % 4 == 0 ? 400 : 200;
   auto body = nlohmann::json::parse(reinterpret_cast<const char*>(data + 1), reinterpret_cast<const char*>(data + size), nullptr, false);
   if (body.is_discarded()) return 0;  // the HTTP client reports "not JSON" before any reader runs
-  const authority::HttpReply reply{status, std::move(body)};
+  const HttpReply reply{status, std::move(body)};
 
   const auto answer = authority::read_answer(f.trustee, reply, f.request_hash, 4, f.agency);
   if (answer.result.answered || answer.response) std::abort();  // nobody here holds the trustee's key

@@ -10,7 +10,9 @@
 
 #include "ceremony_call.hpp"
 #include "directory.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
+#include "json_fields.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
 #include "live_trustee.hpp"
@@ -63,12 +65,12 @@ struct Ceremony : ::testing::Test {
     args.insert(args.begin() + 2, {"--operator", "operator.key"});
     return json::parse(sh(args, dir));
   }
-  std::string authority_of(const TrusteeProcess& t) { return authority::http_get(t.url, "/v1/info").value().body.value("authority", ""); }
-  uint64_t log_size_of(const TrusteeProcess& t) { return authority::http_get(t.url, "/v1/info").value().body["log_size"].get<uint64_t>(); }
+  std::string authority_of(const TrusteeProcess& t) { return http_get(t.url, "/v1/info").value().body.value("authority", ""); }
+  uint64_t log_size_of(const TrusteeProcess& t) { return http_get(t.url, "/v1/info").value().body["log_size"].get<uint64_t>(); }
   // One call to trustee t, signed by `key` (the operator's or anyone's), as the coordinator sends it.
-  authority::HttpReply call(const TrusteeProcess& t, json c, const escrow::signature::SigningKey& key) {
+  HttpReply call(const TrusteeProcess& t, json c, const escrow::signature::SigningKey& key) {
     c["trustee"] = t.index;
-    return authority::http_post(t.url, "/v1/ceremony", authority::sign_ceremony_call(c, key)).value();
+    return http_post(t.url, "/v1/ceremony", authority::sign_ceremony_call(c, key)).value();
   }
   json roster_of(const std::string& directory) {
     json roster = json::array();
@@ -112,7 +114,7 @@ TEST_F(Ceremony, GjkrAmongFiveProcessesGivesOneKeyThatDecrypts) {
   EXPECT_TRUE(out["disqualified"].empty());
   const auto pk = escrow::tdh2::PublicKey::decode(files::read(dir + "/authority.pub").value()).value();
   for (const auto& t : trustees) {
-    const auto info = authority::http_get(t.url, "/v1/info").value().body;
+    const auto info = http_get(t.url, "/v1/info").value().body;
     EXPECT_TRUE(info["has_key"].get<bool>());
     EXPECT_EQ(info["authority"].get<std::string>(), escrow::wire::to_hex(pk.encode()));
   }
@@ -127,7 +129,7 @@ TEST_F(Ceremony, ASilentTrusteeFailsTheCeremonyAndNoTrusteeStoresAKey) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("trustee 5 dropped out"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/authority.pub"));
-  for (int i = 0; i < 4; ++i) EXPECT_FALSE(authority::http_get(trustees[i].url, "/v1/info").value().body["has_key"].get<bool>());
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(http_get(trustees[i].url, "/v1/info").value().body["has_key"].get<bool>());
   // Not stuck: the aborted ceremony does not block the next one, with trustee 5 back.
   trustees[4].start();
   enroll_all();
@@ -202,11 +204,11 @@ TEST_F(Ceremony, AnOutsidersRefreshIsRefusedAndChangesNothing) {
   forged["ceremony"] = fresh_id();
   EXPECT_EQ(call(victim, forged, mallory.sign_secret).status, 401);
   forged["ceremony"] = fresh_id();
-  EXPECT_EQ(authority::http_post(victim.url, "/v1/ceremony", forged).value().status, 401);  // no signature at all
+  EXPECT_EQ(http_post(victim.url, "/v1/ceremony", forged).value().status, 401);  // no signature at all
   forged["ceremony"] = fresh_id();
   const auto wrong_roster = call(victim, forged, op.sign_secret);  // the real operator, the outsider's roster
   EXPECT_EQ(wrong_roster.status, 403);
-  EXPECT_NE(authority::text_of(wrong_roster.body, "reason").find("not the one this trustee is enrolled in"), std::string::npos) << wrong_roster.body.dump();
+  EXPECT_NE(text_of(wrong_roster.body, "reason").find("not the one this trustee is enrolled in"), std::string::npos) << wrong_roster.body.dump();
 
   for (auto& t : evil) t.kill(SIGTERM);
   EXPECT_EQ(authority_of(victim), key_before);
@@ -239,7 +241,7 @@ TEST_F(Ceremony, AStrayBeginDoesNotAbortARunningCeremony) {
   ASSERT_EQ(out.status, 0) << out.err;
   EXPECT_EQ(json::parse(out.out)["finished"].size(), 5u);
   EXPECT_GT(strays, 0);
-  for (const auto& t : trustees) EXPECT_TRUE(authority::http_get(t.url, "/v1/info").value().body["has_key"].get<bool>());
+  for (const auto& t : trustees) EXPECT_TRUE(http_get(t.url, "/v1/info").value().body["has_key"].get<bool>());
 
   // The operator itself: a ceremony in progress is not replaced by a second begin.
   const auto op = identity::load(dir + "/operator.key").value();
@@ -251,7 +253,7 @@ TEST_F(Ceremony, AStrayBeginDoesNotAbortARunningCeremony) {
   second["ceremony"] = fresh_id();
   const auto refused = call(trustees[0], second, op.sign_secret);
   EXPECT_EQ(refused.status, 409);
-  EXPECT_NE(authority::text_of(refused.body, "reason").find("in progress"), std::string::npos);
+  EXPECT_NE(text_of(refused.body, "reason").find("in progress"), std::string::npos);
   // Replaying the first begin is refused too: an id is used once.
   auto abort = json{{"action", "abort"}, {"ceremony", first["ceremony"]}};
   ASSERT_EQ(call(trustees[0], abort, op.sign_secret).status, 200);
@@ -266,7 +268,7 @@ TEST_F(Ceremony, EveryStepIsLoggedAndUnsignedCallsAreOnlyCounted) {
   EXPECT_EQ(log_size_of(trustees[0]), before + 1 + 5 + 1 + 1);
   const uint64_t after = log_size_of(trustees[0]);
   for (int i = 0; i < 50; ++i)
-    EXPECT_EQ(authority::http_post(trustees[0].url, "/v1/ceremony", json{{"action", "begin"}}).value().status, 401);
+    EXPECT_EQ(http_post(trustees[0].url, "/v1/ceremony", json{{"action", "begin"}}).value().status, 401);
   // At most one entry: the count of a 10 s interval that may have ended during the loop.
   EXPECT_LE(log_size_of(trustees[0]), after + 1);
 }
@@ -296,7 +298,7 @@ TEST_F(Ceremony, ATrusteeThatMissedTheCommitKeepsItsKeyPendingAndTheCommitResume
   }
   trustees[4].kill(SIGKILL);  // before its commit
   trustees[4].start();
-  EXPECT_FALSE(authority::http_get(trustees[4].url, "/v1/info").value().body["has_key"].get<bool>());
+  EXPECT_FALSE(http_get(trustees[4].url, "/v1/info").value().body["has_key"].get<bool>());
   enroll_all();
   ASSERT_TRUE(files::write_text(dir + "/resume.json", json{{"ceremony", id}, {"public_key", key_hex}, {"confirmations", confirmations}}.dump()).has_value());
   sh({"ceremony", "commit", "--resume", "resume.json", "--trustees", "trustees.json", "--operator", "operator.key", "--out", "authority.pub"}, dir);

@@ -12,11 +12,13 @@
 
 #include "audit.hpp"
 #include "directory.hpp"
+#include "enroll.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/wire.hpp"
 #include "investigate.hpp"
 #include "live_trustee.hpp"
 #include "mailbox.hpp"
+#include "trustee_log.hpp"
 
 namespace doormat {
 namespace {

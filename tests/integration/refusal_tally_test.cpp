@@ -1,4 +1,4 @@
-// RefusalTally (escrow_authority/refusal_tally.hpp) without a network: what an outsider with many
+// RefusalTally (escrow_authority/trustee/refusal_tally.hpp) without a network: what an outsider with many
 // addresses can make a trustee log and whom the budget can lock out (outside penetration test,
 // findings F3 and F5).
 #include "refusal_tally.hpp"

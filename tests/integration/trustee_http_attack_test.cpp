@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "directory.hpp"
+#include "http_client.hpp"
 #include "live_trustee.hpp"
 #include "trustee_http.hpp"
 
@@ -204,7 +204,7 @@ class TrusteeHttpUnderAttack : public ::testing::Test {
        dir);
     t.start();
     port = std::stoi(t.url.substr(t.url.rfind(':') + 1));
-    for (int i = 0; i < 5; ++i) (void)authority::http_get(t.url, "/v1/info");  // warm
+    for (int i = 0; i < 5; ++i) (void)http_get(t.url, "/v1/info");  // warm
     rest_mb = rss_mb(t.pid);
     fmt::print("trustee at rest: VmRSS {:.1f} MB\n", rest_mb);
   }
@@ -230,13 +230,13 @@ class TrusteeHttpUnderAttack : public ::testing::Test {
     return v[std::min(v.size() - 1, v.size() * 95 / 100)];
   }
 
-  // The honest client: a fresh connection from 127.0.0.1 per request, as directory.cpp makes.
+  // The honest client: a fresh connection from 127.0.0.1 per request, as app/http_client.cpp makes.
   static void sample(Figures& f) {
     auto start = Clock::now();
-    auto info = authority::http_get(t.url, "/v1/info");
+    auto info = http_get(t.url, "/v1/info");
     const double info_ms = ms_since(start);
     start = Clock::now();
-    auto bad = authority::http_post(t.url, "/v1/decrypt", {{"not", "a request"}});
+    auto bad = http_post(t.url, "/v1/decrypt", {{"not", "a request"}});
     const double decrypt_ms = ms_since(start);
     EXPECT_TRUE(info.has_value() && info->status == 200) << (info ? std::to_string(info->status) : info.error().message());
     EXPECT_TRUE(bad.has_value() && bad->status == 400) << (bad ? std::to_string(bad->status) : bad.error().message());

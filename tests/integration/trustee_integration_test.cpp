@@ -18,18 +18,21 @@
 
 #include "ceremony_call.hpp"
 #include "directory.hpp"
+#include "enroll.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
 #include "investigate.hpp"
 #include "process.hpp"
 #include "sqlite.hpp"
 #include "mailbox.hpp"
 #include "live_trustee.hpp"
+#include "trustee_log.hpp"
 
 namespace doormat {
 namespace {
@@ -119,10 +122,10 @@ class Trustees : public ::testing::Test {
     request::sign(r, agency->sign_secret);
     return r;
   }
-  static authority::HttpReply post(const TrusteeProcess& t, const request::DecryptRequest& r) {
-    return authority::http_post(t.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(r.encode())}}).value();
+  static HttpReply post(const TrusteeProcess& t, const request::DecryptRequest& r) {
+    return http_post(t.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(r.encode())}}).value();
   }
-  static request::DecryptResponse open(const authority::HttpReply& reply) {
+  static request::DecryptResponse open(const HttpReply& reply) {
     auto sealed = escrow::wire::from_hex(reply.body.at("sealed_response").get<std::string>()).value();
     auto plain = request::unseal(sealed, agency->pub.box_key, agency->box_secret).value();
     return request::DecryptResponse::decode(plain).value();
@@ -143,7 +146,7 @@ class Trustees : public ::testing::Test {
     return t;
   }
   static uint64_t log_size(const TrusteeProcess& t) {
-    return authority::http_get(t.url, "/v1/info").value().body.at("log_size").get<uint64_t>();
+    return http_get(t.url, "/v1/info").value().body.at("log_size").get<uint64_t>();
   }
 };
 
@@ -230,15 +233,15 @@ TEST_F(Trustees, MalformedJsonIsRefusedAndCountedInOneLogEntry) {
   t1.kill(SIGTERM);  // a fresh tally: nothing counted before this test
   t1.start();
   const uint64_t before = log_size(t1);
-  auto reply = authority::http_post(t1.url, "/v1/decrypt", json("not an object")).value();
+  auto reply = http_post(t1.url, "/v1/decrypt", json("not an object")).value();
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.body.value("error", ""), "malformed_json");
-  reply = authority::http_post(t1.url, "/v1/decrypt", {{"request", "zz"}}).value();
+  reply = http_post(t1.url, "/v1/decrypt", {{"request", "zz"}}).value();
   EXPECT_EQ(reply.status, 400);
   t1.kill(SIGTERM);
   t1.start();
   ASSERT_EQ(log_size(t1), before + 1);
-  const auto page = authority::http_get(t1.url, "/v1/log/entries?start=" + std::to_string(before) + "&count=1").value().body;
+  const auto page = http_get(t1.url, "/v1/log/entries?start=" + std::to_string(before) + "&count=1").value().body;
   const auto entry = escrow::translog::Entry::decode(escrow::wire::from_hex(page["entries"][0].get<std::string>()).value()).value();
   EXPECT_EQ(entry.decision, 0x80);
   EXPECT_NE(entry.reason.find("2 refusal(s) before any state changed, from 127.0.0.1"), std::string::npos) << entry.reason;
@@ -254,7 +257,7 @@ TEST_F(Trustees, ASourceOverItsRefusalBudgetGets429AndAProvenAgencyDoesNot) {
   const uint64_t before = log_size(t1);
   int over = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 300; ++i) over += authority::http_post(t1.url, "/v1/decrypt", json("junk")).value().status == 429;
+  for (int i = 0; i < 300; ++i) over += http_post(t1.url, "/v1/decrypt", json("junk")).value().status == 429;
   // 200 answered in full, plus 20 for each second the burst lasts (the window slides by 1 s steps).
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count() + 1;
   EXPECT_GE(over, 300 - 200 - 20 * seconds) << seconds << " s";
@@ -273,7 +276,7 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   const std::string id = "00112233445566778899aabbccddeeff";
   json roster = json::array();
   for (const auto* t : {&t1, &t2}) {
-    const auto info = authority::http_get(t->url, "/v1/info").value().body;
+    const auto info = http_get(t->url, "/v1/info").value().body;
     roster.push_back({{"trustee", t->index}, {"ed25519", info.at("ed25519")}, {"x25519", info.at("x25519")}});
   }
   std::array<uint8_t, 32> sign_pk{}, box_pk{}, box_sk{};
@@ -284,9 +287,9 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"trustee", 1}, {"time", now()}};
   const auto op = identity::load(dir + "/operator.key").value();
   // Each body as the operator would sign it: the shape checks are those of an authenticated call.
-  auto signed_post = [&](const json& body) { return authority::http_post(t1.url, "/v1/ceremony", authority::sign_ceremony_call(body, op.sign_secret)).value(); };
+  auto signed_post = [&](const json& body) { return http_post(t1.url, "/v1/ceremony", authority::sign_ceremony_call(body, op.sign_secret)).value(); };
   ASSERT_EQ(signed_post(begin).status, 200);
-  EXPECT_EQ(authority::http_post(t1.url, "/v1/ceremony", begin).value().status, 401);  // unsigned
+  EXPECT_EQ(http_post(t1.url, "/v1/ceremony", begin).value().status, 401);  // unsigned
 
   auto with = [](json body, const char* key, json value) {
     body[key] = std::move(value);
@@ -318,18 +321,18 @@ TEST_F(Trustees, ACeremonyMessageWithAKindOver255BytesIsDroppedNotFatal) {
   const std::string id = "ffeeddccbbaa99887766554433221100";
   json roster = json::array();
   for (const auto* t : {&t1, &t2, &t3}) {
-    const auto info = authority::http_get(t->url, "/v1/info").value().body;
+    const auto info = http_get(t->url, "/v1/info").value().body;
     roster.push_back({{"trustee", t->index}, {"ed25519", info.at("ed25519")}, {"x25519", info.at("x25519")}});
   }
   const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"trustee", 3}, {"time", now()}};
-  ASSERT_EQ(authority::http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(begin, op.sign_secret)).value().status, 200);
+  ASSERT_EQ(http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(begin, op.sign_secret)).value().status, 200);
   const json message = {{"from", 2}, {"to", 3}, {"round", 1}, {"kind", std::string(300, 'k')}, {"payload", "00"},
                         {"signature", std::string(128, '0')}};
   const json round = {{"action", "round"}, {"ceremony", id}, {"trustee", 3}, {"round", 2}, {"messages", {message}}};
-  auto reply = authority::http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(round, op.sign_secret));
+  auto reply = http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(round, op.sign_secret));
   ASSERT_TRUE(reply.has_value()) << "the trustee died on the message";
   EXPECT_NE(reply->body.dump().find("bad signature"), std::string::npos) << reply->body.dump();
-  EXPECT_EQ(authority::http_get(t3.url, "/v1/info").value().status, 200);
+  EXPECT_EQ(http_get(t3.url, "/v1/info").value().status, 200);
   t3.kill(SIGTERM);
 }
 
@@ -339,10 +342,10 @@ TEST_F(Trustees, LogEntriesNearTheTopOfUint64DoNotWrap) {
   ASSERT_EQ(post(t1, make_request(warrant(1000, 2000), {field("alice", "bob", 1500)})).status, 200);  // an entry, so the log is not empty
   const uint64_t size = log_size(t1);
   ASSERT_GT(size, 0u);
-  auto top = authority::http_get(t1.url, "/v1/log/entries?start=18446744073709551615&count=1000").value();
+  auto top = http_get(t1.url, "/v1/log/entries?start=18446744073709551615&count=1000").value();
   EXPECT_EQ(top.status, 200);
   EXPECT_TRUE(top.body.at("entries").empty());
-  auto all = authority::http_get(t1.url, "/v1/log/entries?start=0&count=18446744073709551615").value();
+  auto all = http_get(t1.url, "/v1/log/entries?start=0&count=18446744073709551615").value();
   EXPECT_EQ(all.body.at("entries").size(), std::min<uint64_t>(size, 1000));
 }
 
@@ -445,7 +448,7 @@ TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {
 TEST_F(Trustees, OversizedBodyIsRefusedBeforeParsing) {
   const uint64_t before = log_size(t1);
   const std::string huge(2 * request::kMaxRequestBytes + 4096, 'a');
-  auto reply = authority::http_post(t1.url, "/v1/decrypt", {{"request", huge}});
+  auto reply = http_post(t1.url, "/v1/decrypt", {{"request", huge}});
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 413);
   EXPECT_EQ(log_size(t1), before);  // refused by the HTTP layer: nothing was parsed, nothing decided
@@ -495,7 +498,7 @@ TEST_F(Trustees, ASecondTrusteeOnTheSameDatabaseIsRefused) {
   ASSERT_TRUE(r.has_value());
   EXPECT_NE(r->status, 0);
   EXPECT_NE(r->err.find("another trustee process has this database open"), std::string::npos) << r->err;
-  EXPECT_EQ(authority::http_get(t1.url, "/v1/info").value().status, 200);  // the first one serves on
+  EXPECT_EQ(http_get(t1.url, "/v1/info").value().status, 200);  // the first one serves on
 }
 
 // Nothing secret in what a trustee prints, answers or stores in clear: after accepted, refused and
@@ -512,10 +515,10 @@ TEST_F(Trustees, NoSecretInLogsRepliesOrTheDatabase) {
   auto bad = make_request(warrant(1000, 2000), {field("alice", "bob", 1500)});
   bad.signature[0] ^= 1;
   replies.push_back(post(t1, bad).body.dump());
-  replies.push_back(authority::http_post(t1.url, "/v1/decrypt", json("nonsense")).value().body.dump());
-  replies.push_back(authority::http_post(t1.url, "/v1/ceremony", json{{"action", "begin"}}).value().body.dump());
+  replies.push_back(http_post(t1.url, "/v1/decrypt", json("nonsense")).value().body.dump());
+  replies.push_back(http_post(t1.url, "/v1/ceremony", json{{"action", "begin"}}).value().body.dump());
   for (const char* path : {"/v1/info", "/v1/log/head", "/v1/log/entries?start=0&count=1000"})
-    replies.push_back(authority::http_get(t1.url, path).value().body.dump());
+    replies.push_back(http_get(t1.url, path).value().body.dump());
   ASSERT_TRUE(files::write_text(dir + "/wrong-pass", "not the passphrase\n", true).has_value());
   t1.kill(SIGTERM);  // one process per database
   const auto wrong = process::run({kBin, "trustee", "serve", "--db", t1.db, "--passphrase-file", dir + "/wrong-pass", "--port", "0"}).value();
@@ -550,7 +553,7 @@ TEST_F(Trustees, KilledMidBatchKeepsEveryCommittedEntryAndAConsistentLog) {
   for (int i = 0; i < 1500; ++i) batch.push_back(field("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000)));
   const auto big = make_request(warrant(1000, 2000, 5000), batch);
   auto inflight = std::async(std::launch::async, [&] {
-    return authority::http_post(t2.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(big.encode())}});
+    return http_post(t2.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(big.encode())}});
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   t2.kill(SIGKILL);

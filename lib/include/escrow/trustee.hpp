@@ -2,7 +2,7 @@
 /// A trustee's decision on a decryption request (SPEC §11.2), as a function: request bytes, the
 /// trustee's policy and key, a view of its state and the time in; a Decision out — a request-level
 /// refusal or one status per field, the log entries to append and the state change to commit. No
-/// SQLite, JSON or HTTP here: the daemon (escrow_authority/trustee.cpp) implements the view over
+/// SQLite, JSON or HTTP here: the daemon (escrow_authority/trustee/trustee.cpp) implements the view over
 /// SQLite and commits the change and the entries in one transaction before it answers; the HTTP
 /// status of each refusal is chosen in its HTTP file.
 ///

@@ -10,6 +10,9 @@
 #include "escrow/translog.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
+#include "json_fields.hpp"
+#include "trustee_log.hpp"
 
 namespace doormat::authority {
 namespace translog = escrow::translog;

@@ -1,6 +1,6 @@
 // `escrow-authority operator new`: the key that runs ceremonies. A trustee initialised with
 // `--operator PREFIX.pub` takes part only in a DKG or refresh whose every call this key signed
-// (SPEC §12.4); the coordinator signs with PREFIX.key. It is an identity (client/identity.hpp) whose
+// (SPEC §12.4); the coordinator signs with PREFIX.key. It is an identity (app/identity.hpp) whose
 // Ed25519 half is the one used.
 #include <filesystem>
 

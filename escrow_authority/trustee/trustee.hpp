@@ -81,8 +81,8 @@ class Trustee {
   const escrow::request::VerifyKey& sign_public() const { return sign_public_; }
 
  private:
-  struct Ceremony;
-  explicit Trustee(db::Database db);  // defined beside Ceremony (trustee_ceremony.cpp)
+  struct Ceremony;  // ceremony_state.hpp: the ceremony in progress
+  explicit Trustee(db::Database db);
   /// Replaces the key this trustee holds: the new share sealed at rest, the old one overwritten,
   /// checkpointed and vacuumed away (SPEC §12.4).
   /// The roster it was made with is pinned with it: later ceremonies must name exactly that roster.

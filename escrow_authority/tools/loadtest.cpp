@@ -21,15 +21,16 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "directory.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
 #include "process.hpp"
+#include "trustee_log.hpp"
 
 namespace doormat::authority {
 namespace fs = std::filesystem;

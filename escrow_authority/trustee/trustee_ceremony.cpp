@@ -14,12 +14,11 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include <unistd.h>
-
 #include <ctime>
 #include <set>
 
 #include "ceremony_call.hpp"
+#include "ceremony_state.hpp"
 #include "escrow/dkg.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
@@ -36,32 +35,6 @@ using escrow::wire::from_hex;
 using escrow::wire::to_hex;
 namespace dkg = escrow::dkg;
 using nlohmann::json;
-
-struct RosterEntry {
-  std::array<uint8_t, 32> sign_key{};
-  std::array<uint8_t, 32> box_key{};
-};
-
-struct Trustee::Ceremony {
-  std::array<uint8_t, 16> id{};
-  dkg::Protocol protocol = dkg::Protocol::gjkr;
-  std::size_t k = 0, n = 0;
-  std::map<PartyIndex, RosterEntry> roster;
-  std::vector<uint8_t> roster_bytes;  // canonical: what is pinned at commit
-  std::optional<dkg::Party> party;
-  int round = 0;
-  uint64_t last_step = 0;  // the trustee's clock at the last accepted call
-  // After finish: the key this trustee computed, waiting for every roster member's confirmation.
-  std::optional<escrow::tdh2::PublicKey> pending_key;
-  std::optional<escrow::tdh2::KeyShare> pending_share;
-};
-
-Trustee::Trustee(db::Database db) : db_(std::move(db)) {}
-// What the tally still holds reaches the log before the trustee stops.
-Trustee::~Trustee() {
-  flush_refusals(static_cast<uint64_t>(std::time(nullptr)), /*everything=*/true);
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // the database's lock, released last
-}
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "escrow/label.hpp"
 #include "escrow/request.hpp"
 #include "directory.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
 
 namespace doormat::authority {

@@ -18,7 +18,9 @@
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
+#include "json_fields.hpp"
 #include "mailbox.hpp"
 #include "thread_pool.hpp"
 
@@ -232,35 +234,6 @@ void register_investigate(CLI::App& app, int& status) {
     if (!r) { status = report(r.error()); return; }
     if (*json) fmt::print("{}\n", to_json(*r).dump(2));
     else print(*r);
-    status = 0;
-  });
-
-  auto opt = std::make_shared<std::pair<std::string, std::string>>();
-  auto* agency = app.add_subcommand("agency", "an investigating agency's keys")->require_subcommand(1);
-  auto* make = agency->add_subcommand("new", "create the agency's X25519 + Ed25519 keys");
-  make->add_option("--name", opt->first, "the agency's name")->required();
-  make->add_option("--out", opt->second, "path prefix: PREFIX.pub (give to the court), PREFIX.key (0600)")->required();
-  make->callback([opt, &status] {
-    auto id = identity::generate(opt->first);
-    if (!id) { status = report(id.error()); return; }
-    if (auto r = identity::save(*id, opt->second); !r) { status = report(r.error()); return; }
-    fmt::print("agency '{}': {}.pub, {}.key (0600)\n", opt->first, opt->second, opt->second);
-    status = 0;
-  });
-
-  auto dir = std::make_shared<std::pair<std::string, std::vector<std::string>>>();
-  auto* enroll_cmd = app.add_subcommand("enroll", "record trustees' URLs and signing keys in a directory file");
-  enroll_cmd->add_option("--directory", dir->first, "the directory file to write")->required();
-  enroll_cmd->add_option("--url", dir->second, "a trustee's base URL (repeat)")->required();
-  enroll_cmd->callback([dir, &status] {
-    std::vector<TrusteeEntry> entries;
-    for (const auto& url : dir->second) {
-      auto e = enroll(url);
-      if (!e) { status = report(e.error()); return; }
-      fmt::print("trustee {} at {}: ed25519 {}\n", e->index, url, escrow::wire::to_hex(e->sign_key));
-      entries.push_back(std::move(*e));
-    }
-    if (auto r = save_directory(dir->first, entries); !r) { status = report(r.error()); return; }
     status = 0;
   });
 }

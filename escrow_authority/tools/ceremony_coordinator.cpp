@@ -22,7 +22,9 @@
 #include "escrow/dkg.hpp"
 #include "escrow/tdh2.hpp"
 #include "files.hpp"
+#include "http_client.hpp"
 #include "identity.hpp"
+#include "json_fields.hpp"
 
 namespace doormat::authority {
 namespace {
