@@ -57,12 +57,17 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
   }
   for (const auto& d : adv.extra_deals)
     for (auto& p : r.parties) note(p.receive(d));
+  auto close_round = [&] {
+    for (auto& p : r.parties) p.close();
+  };
+  close_round();
   std::vector<Complaint> complaints;
   for (auto& p : r.parties)
     for (auto& c : p.complaints())
       if (active(p)) complaints.push_back(c);
   for (const auto& c : complaints)
     for (auto& p : r.parties) note(p.receive(c));
+  close_round();
   std::vector<Justification> answers;
   for (auto& p : r.parties)
     for (auto j : p.justifications())
@@ -71,7 +76,8 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
         answers.push_back(j);
       }
   for (const auto& j : answers)
-    for (auto& p : r.parties) note(p.receive_justification(j));
+    for (auto& p : r.parties) note(p.receive(j));
+  close_round();
   if (protocol == Protocol::gjkr) {
     std::vector<Extraction> ex;
     for (auto& p : r.parties)
@@ -81,18 +87,21 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
       }
     for (const auto& e : ex)
       for (auto& p : r.parties) note(p.receive(e));
+    close_round();
     std::vector<Complaint> ec;
     for (auto& p : r.parties)
-      for (auto& c : p.extraction_complaints())
+      for (auto& c : p.complaints())
         if (active(p)) ec.push_back(c);
     for (const auto& c : ec)
-      for (auto& p : r.parties) note(p.receive_extraction_complaint(c));
+      for (auto& p : r.parties) note(p.receive(c));
+    close_round();
     std::vector<Reveal> rv;
     for (auto& p : r.parties)
       for (auto& x : p.reveals())
         if (active(p)) rv.push_back(x);
     for (const auto& x : rv)
-      for (auto& p : r.parties) note(p.receive_reveal(x));
+      for (auto& p : r.parties) note(p.receive(x));
+    close_round();
   }
   for (auto& p : r.parties) {
     if (!active(p)) continue;
@@ -254,7 +263,7 @@ TEST(Dkg, MessagesFromUnknownPartiesOrOutOfRoundAreRefused) {
   Party two(Protocol::joint_feldman, P(2), 2, 3, rng);
   // A share addressed to someone else.
   EXPECT_TRUE(failed_with(me.receive(two.shares().back()), ErrorCategory::malformed));
-  (void)me.complaints();  // closes round 1
+  me.close();  // closes round 1
   EXPECT_TRUE(failed_with(me.receive(two.deal()), ErrorCategory::policy_denied));
 }
 

@@ -22,8 +22,8 @@ TRUSTEE_BODY_SEEDS = [
     b'\x00{"request": "' + b"ab" * 64 + b'"}',
     b'\x00{"request": 1}',
     b"\x00[]",
-    b'\x01{"action": "round", "ceremony": "' + CEREMONY.encode() + b'", "messages": [{"from": 2, "round": 1, "kind": "deal", '
-    b'"payload": "00", "signature": "' + b"00" * 64 + b'"}]}',
+    b'\x01{"action": "round", "ceremony": "' + CEREMONY.encode() + b'", "messages": [{"to": 2, "message": "'
+    b"44524d540113" + b"00" * 120 + b'"}]}',
     b'\x01{"action": "finish", "ceremony": "' + CEREMONY.encode() + b'"}',
     b'\x01{"action": "begin", "ceremony": "' + CEREMONY.encode() + b'", "protocol": "gjkr", "k": 2, '
     b'"roster": [{"trustee": 1, "ed25519": "00", "x25519": "00"}]}',
