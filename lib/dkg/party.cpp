@@ -11,6 +11,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang before 17 has no aggregate deduction
 }  // namespace
 
 std::string_view name(Protocol protocol) {
