@@ -54,33 +54,42 @@ group::Point one_run(Protocol protocol, Rng& rng) {
       break;
     }
   }
+  auto close_round = [&] {
+    for (auto& p : parties) p.close();
+  };
+  close_round();
   std::vector<dkg::Complaint> complaints;
   for (auto& p : parties)
     for (auto& c : p.complaints()) complaints.push_back(c);
   for (const auto& c : complaints)
     for (auto& p : parties) (void)p.receive(c);
+  close_round();
   std::vector<dkg::Justification> answers;
   for (auto& p : parties)
     for (auto& j : p.justifications())
       if ((p.index() != P(4) || answer4) && (p.index() != P(5) || answer5)) answers.push_back(j);
   for (const auto& j : answers)
-    for (auto& p : parties) (void)p.receive_justification(j);
+    for (auto& p : parties) (void)p.receive(j);
+  close_round();
   if (protocol == Protocol::gjkr) {
     std::vector<dkg::Extraction> ex;
     for (auto& p : parties)
       if (auto e = p.extraction()) ex.push_back(*e);
     for (const auto& e : ex)
       for (auto& p : parties) (void)p.receive(e);
+    close_round();
     std::vector<dkg::Complaint> ec;
     for (auto& p : parties)
-      for (auto& c : p.extraction_complaints()) ec.push_back(c);
+      for (auto& c : p.complaints()) ec.push_back(c);
     for (const auto& c : ec)
-      for (auto& p : parties) (void)p.receive_extraction_complaint(c);
+      for (auto& p : parties) (void)p.receive(c);
+    close_round();
     std::vector<dkg::Reveal> rv;
     for (auto& p : parties)
       for (auto& x : p.reveals()) rv.push_back(x);
     for (const auto& x : rv)
-      for (auto& p : parties) (void)p.receive_reveal(x);
+      for (auto& p : parties) (void)p.receive(x);
+    close_round();
   }
   auto outcome = parties[0].finish();  // honest party 1's view
   if (!outcome) throw std::runtime_error(outcome.error().message());

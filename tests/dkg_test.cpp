@@ -1,6 +1,10 @@
 #include "escrow/dkg.hpp"
 
+#include "escrow/dkg_message.hpp"
+#include "escrow/domain.hpp"
 #include "escrow/shamir.hpp"
+
+#include <sodium.h>
 
 #include <gtest/gtest.h>
 
@@ -57,12 +61,17 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
   }
   for (const auto& d : adv.extra_deals)
     for (auto& p : r.parties) note(p.receive(d));
+  auto close_round = [&] {
+    for (auto& p : r.parties) p.close();
+  };
+  close_round();
   std::vector<Complaint> complaints;
   for (auto& p : r.parties)
     for (auto& c : p.complaints())
       if (active(p)) complaints.push_back(c);
   for (const auto& c : complaints)
     for (auto& p : r.parties) note(p.receive(c));
+  close_round();
   std::vector<Justification> answers;
   for (auto& p : r.parties)
     for (auto j : p.justifications())
@@ -71,7 +80,8 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
         answers.push_back(j);
       }
   for (const auto& j : answers)
-    for (auto& p : r.parties) note(p.receive_justification(j));
+    for (auto& p : r.parties) note(p.receive(j));
+  close_round();
   if (protocol == Protocol::gjkr) {
     std::vector<Extraction> ex;
     for (auto& p : r.parties)
@@ -81,18 +91,21 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
       }
     for (const auto& e : ex)
       for (auto& p : r.parties) note(p.receive(e));
+    close_round();
     std::vector<Complaint> ec;
     for (auto& p : r.parties)
-      for (auto& c : p.extraction_complaints())
+      for (auto& c : p.complaints())
         if (active(p)) ec.push_back(c);
     for (const auto& c : ec)
-      for (auto& p : r.parties) note(p.receive_extraction_complaint(c));
+      for (auto& p : r.parties) note(p.receive(c));
+    close_round();
     std::vector<Reveal> rv;
     for (auto& p : r.parties)
       for (auto& x : p.reveals())
         if (active(p)) rv.push_back(x);
     for (const auto& x : rv)
-      for (auto& p : r.parties) note(p.receive_reveal(x));
+      for (auto& p : r.parties) note(p.receive(x));
+    close_round();
   }
   for (auto& p : r.parties) {
     if (!active(p)) continue;
@@ -254,7 +267,7 @@ TEST(Dkg, MessagesFromUnknownPartiesOrOutOfRoundAreRefused) {
   Party two(Protocol::joint_feldman, P(2), 2, 3, rng);
   // A share addressed to someone else.
   EXPECT_TRUE(failed_with(me.receive(two.shares().back()), ErrorCategory::malformed));
-  (void)me.complaints();  // closes round 1
+  me.close();  // closes round 1
   EXPECT_TRUE(failed_with(me.receive(two.deal()), ErrorCategory::policy_denied));
 }
 
@@ -350,6 +363,163 @@ TEST(DkgWire, EveryMessageRoundTripsAndRefusesTruncation) {
   auto zero_index = encode(complaint);
   zero_index[6] = 0;
   EXPECT_FALSE(decode_complaint(zero_index).has_value());
+}
+
+}  // namespace
+}  // namespace escrow::dkg
+
+// ---- rounds as data, and the signed ceremony frame (SPEC §12.4) ----
+
+namespace escrow::dkg {
+namespace {
+
+TEST(DkgRounds, AreTheOneListEveryDriverWalks) {
+  EXPECT_EQ(rounds(Protocol::gjkr).size(), 6u);
+  EXPECT_EQ(rounds(Protocol::joint_feldman).size(), 3u);
+  EXPECT_EQ(rounds(Protocol::refresh).size(), 3u);
+  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh}) {
+    EXPECT_EQ(protocol_named(name(p)), p);
+    EXPECT_EQ(rounds(p).front(), Round::deal);
+    for (Round r : rounds(p)) EXPECT_EQ(round_of_byte(static_cast<uint8_t>(r)), r);
+  }
+  EXPECT_FALSE(protocol_named("feldman").has_value());
+  EXPECT_FALSE(round_of_byte(0).has_value());
+  EXPECT_FALSE(round_of_byte(7).has_value());
+}
+
+TEST(DkgRounds, GettersDoNotCloseRoundsAndFinishWaitsForTheLast) {
+  DeterministicRng rng("dkg/getters");
+  Party p(Protocol::joint_feldman, P(1), 1, 1, rng);
+  EXPECT_EQ(p.round(), Round::deal);
+  EXPECT_EQ(p.messages().size(), 1u);
+  EXPECT_EQ(p.messages().size(), 1u);  // asking twice changes nothing
+  (void)p.complaints();
+  EXPECT_EQ(p.round(), Round::deal);
+  EXPECT_TRUE(failed_with(p.finish(), ErrorCategory::policy_denied));  // rounds still open
+  for (std::size_t i = 0; i < rounds(Protocol::joint_feldman).size(); ++i) p.close();
+  EXPECT_TRUE(p.closed());
+  EXPECT_TRUE(p.messages().empty());
+  EXPECT_TRUE(p.finish().has_value());
+}
+
+TEST(DkgRounds, AComplaintWithEvidenceBelongsToTheExtractionPhaseOnly) {
+  DeterministicRng rng("dkg/evidence");
+  Party me(Protocol::gjkr, P(1), 2, 3, rng);
+  Party two(Protocol::gjkr, P(2), 2, 3, rng);
+  me.close();
+  ASSERT_EQ(me.round(), Round::complain);
+  EXPECT_TRUE(failed_with(me.receive(Complaint{P(2), P(3), two.shares().front()}), ErrorCategory::malformed));
+  EXPECT_TRUE(me.receive(Complaint{P(2), P(3), std::nullopt}).has_value());
+  EXPECT_TRUE(failed_with(me.receive(Justification{P(4), P(1), {}, {}}), ErrorCategory::malformed));  // party 4 of 3
+}
+
+struct Keys {
+  Keys() {
+    crypto_sign_keypair(sign_public.data(), sign_secret.expose().data());
+    crypto_box_keypair(box_public.data(), box_secret.expose().data());
+  }
+  signature::SigningKey sign_secret;
+  signature::VerifyKey sign_public{};
+  BoxPublicKey box_public{};
+  BoxSecretKey box_secret;
+};
+
+class DkgFrame : public ::testing::Test {
+ protected:
+  DkgFrame() : rng("dkg/frame"), two(Protocol::gjkr, P(2), 2, 3, rng) { context.ceremony[0] = 7; }
+  Result<Message> open(const std::vector<uint8_t>& bytes, const Keys& sender, const Keys& me, PartyIndex me_index = P(3),
+                       const FrameContext* ctx = nullptr) {
+    auto f = parse_frame(bytes);
+    if (!f) return escrow::unexpected(f.error());
+    return open_frame(*f, ctx ? *ctx : context, sender.sign_public, {me_index, me.box_public, me.box_secret});
+  }
+  DeterministicRng rng;
+  Party two;
+  FrameContext context{{}, Protocol::gjkr, Round::deal};
+  Keys k2, k3, other;
+};
+
+TEST_F(DkgFrame, ABroadcastAndASealedShareOpenToTheirMessages) {
+  const auto deal = make_frame(context, two.deal(), k2.sign_secret, nullptr).value();
+  EXPECT_EQ(deal[5], 0x13);
+  EXPECT_EQ(deal.size(), 95 + encode(two.deal()).size());
+  auto d = open(deal, k2, k3);
+  ASSERT_TRUE(d.has_value()) << d.error().message();
+  EXPECT_EQ(encode(std::get<Deal>(*d)), encode(two.deal()));
+  const Share share = two.shares()[1];  // to party 3
+  ASSERT_EQ(share.to, P(3));
+  const auto sealed = make_frame(context, share, k2.sign_secret, &k3.box_public).value();
+  auto s = open(sealed, k2, k3);
+  ASSERT_TRUE(s.has_value()) << s.error().message();
+  EXPECT_EQ(encode(Message(std::get<Share>(*s))), encode(Message(share)));
+  EXPECT_FALSE(make_frame(context, share, k2.sign_secret, nullptr).has_value());                      // a share needs a box key
+  EXPECT_FALSE(make_frame(context, Complaint{P(2), P(1), std::nullopt}, k2.sign_secret, nullptr).has_value());  // not of round deal
+}
+
+TEST_F(DkgFrame, EveryCheckRefusesItsOwnCase) {
+  const auto deal = make_frame(context, two.deal(), k2.sign_secret, nullptr).value();
+  const Share share = two.shares()[1];
+  const auto sealed = make_frame(context, share, k2.sign_secret, &k3.box_public).value();
+  // Context: another ceremony, protocol or round.
+  for (auto ctx : {FrameContext{{}, Protocol::gjkr, Round::deal}, FrameContext{context.ceremony, Protocol::joint_feldman, Round::deal},
+                   FrameContext{context.ceremony, Protocol::gjkr, Round::complain}})
+    EXPECT_TRUE(failed_with(open(deal, k2, k3, P(3), &ctx), ErrorCategory::policy_denied));
+  // Signature: not the roster's key of the sender; or any signed byte changed.
+  auto r = open(deal, other, k3);
+  EXPECT_TRUE(failed_with(r, ErrorCategory::invalid_proof));
+  EXPECT_EQ(r.error().blame, std::vector<PartyIndex>{P(2)});
+  auto flipped = deal;
+  flipped[40] ^= 1;  // inside the payload
+  EXPECT_FALSE(open(flipped, k2, k3).has_value());
+  // Addressee: a share for party 3 delivered to party 1.
+  EXPECT_TRUE(failed_with(open(sealed, k2, k3, P(1)), ErrorCategory::malformed));
+  // Sealing: sealed to another key.
+  const auto misdirected = make_frame(context, share, k2.sign_secret, &other.box_public).value();
+  EXPECT_TRUE(failed_with(open(misdirected, k2, k3), ErrorCategory::decryption_failed));
+  // Payload: a frame from party 1 carrying party 2's deal, validly signed by party 1.
+  Frame f = parse_frame(deal).value();
+  f.from = P(1);
+  f.signature = signature::sign(domain::kDkgFrame, f.signed_part(), k2.sign_secret);
+  EXPECT_TRUE(failed_with(open(f.encode(), k2, k3), ErrorCategory::malformed));
+  // Payload: the type byte says extraction, the payload is a deal.
+  Frame g = parse_frame(deal).value();
+  g.round = Round::extract;
+  g.type = 0x10;
+  g.signature = signature::sign(domain::kDkgFrame, g.signed_part(), k2.sign_secret);
+  const FrameContext extract{context.ceremony, Protocol::gjkr, Round::extract};
+  EXPECT_TRUE(failed_with(open(g.encode(), k2, k3, P(3), &extract), ErrorCategory::malformed));
+}
+
+TEST_F(DkgFrame, ParsingRefusesEveryIllFormedFrame) {
+  const auto deal = make_frame(context, two.deal(), k2.sign_secret, nullptr).value();
+  ASSERT_TRUE(parse_frame(deal).has_value());
+  EXPECT_EQ(parse_frame(deal)->encode(), deal);
+  for (std::size_t cut = 0; cut < deal.size(); ++cut) EXPECT_FALSE(parse_frame(std::span(deal).first(cut)).has_value()) << cut;
+  auto with = [&](std::size_t at, uint8_t value) {
+    auto b = deal;
+    b.at(at) = value;
+    return b;
+  };
+  auto longer = deal;
+  longer.push_back(0);
+  EXPECT_FALSE(parse_frame(longer).has_value());  // trailing byte
+  EXPECT_FALSE(parse_frame(with(4, 2)).has_value());   // version
+  EXPECT_FALSE(parse_frame(with(5, 0x0d)).has_value());  // not a frame's type
+  EXPECT_FALSE(parse_frame(with(22, 0)).has_value());  // unknown protocol
+  EXPECT_FALSE(parse_frame(with(23, 9)).has_value());  // unknown round
+  auto feldman_extract = with(22, 1);
+  feldman_extract[23] = 4;
+  EXPECT_FALSE(parse_frame(feldman_extract).has_value());  // Joint-Feldman has no extract round
+  EXPECT_FALSE(parse_frame(with(24, 0x10)).has_value());  // extraction in round deal
+  EXPECT_FALSE(parse_frame(with(25, 0)).has_value());  // sender 0
+  EXPECT_FALSE(parse_frame(with(26, 3)).has_value());  // a deal addressed to one party
+  const auto sealed = make_frame(context, two.shares()[1], k2.sign_secret, &k3.box_public).value();
+  auto broadcast_share = sealed;
+  broadcast_share[26] = 0;
+  EXPECT_FALSE(parse_frame(broadcast_share).has_value());  // a share addressed to nobody
+  auto huge = deal;
+  huge[27] = 0xff;  // payload length over the limit
+  EXPECT_FALSE(parse_frame(huge).has_value());
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // Re-checks every known-answer vector from the inputs its file lists (SPEC §9), the way an
 // independent implementation would: nothing here uses the deterministic RNG except the RNG vector.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include <filesystem>
 #include <set>
 
+#include "escrow/dkg.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
@@ -14,6 +16,7 @@
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/vss.hpp"
+#include "escrow/wire.hpp"
 #include "vectors/vector_file.hpp"
 
 namespace escrow::vectors {
@@ -435,6 +438,143 @@ TEST(Vectors, TranslogEntriesTreesAndProofs) {
       EXPECT_EQ(head.size, v.number("size").value());
       EXPECT_EQ(head.timestamp, v.number("time").value());
     }
+  }
+}
+
+// ---- dkg (SPEC §12): each run replayed from its listed polynomials and messages ----
+
+dkg::Message MSG(const Bytes& b) {
+  EXPECT_GE(b.size(), wire::kHeaderBytes);
+  return dkg::decode(b.size() > 5 ? b[5] : 0, b).value();
+}
+Bytes ENC(const dkg::Message& m) {
+  const auto e = dkg::encode(m);
+  return {e.begin(), e.end()};
+}
+std::vector<Scalar> scalars(const Vector& v, const std::string& name) {
+  std::vector<Scalar> out;
+  const auto encoded = v.hex_list(name).value();
+  for (const auto& e : encoded) out.push_back(Scalar::from_bytes(e, group::ZeroScalar::allow).value());
+  return out;
+}
+
+void check_dkg_run(const Vector& v) {
+  const auto protocol = dkg::protocol_named(v.text("protocol").value()).value();
+  const std::size_t k = v.number("k").value(), n = v.number("n").value();
+  const auto finishing = indices(v, "finishing");
+  auto cheater = [&](PartyIndex p) { return std::find(finishing.begin(), finishing.end(), p) == finishing.end(); };
+  std::vector<dkg::Party> parties;
+  for (uint32_t i = 1; i <= n; ++i) {
+    dkg::Party::Previous previous;
+    if (protocol == dkg::Protocol::refresh)
+      previous.emplace(tdh2::PublicKey::decode(H(v, "previous_public_key")).value(),
+                       tdh2::KeyShare::decode(v.hex_list("previous_key_shares").value().at(i - 1)).value());
+    parties.push_back(dkg::Party::with_polynomials(protocol, *PartyIndex::make(i), k, n, scalars(v, fmt::format("coefficients_{}", i)),
+                                                   protocol == dkg::Protocol::gjkr ? scalars(v, fmt::format("coefficients_prime_{}", i))
+                                                                                   : std::vector<Scalar>{},
+                                                   previous)
+                          .value());
+  }
+  for (dkg::Round round : dkg::rounds(protocol)) {
+    SCOPED_TRACE(std::string(dkg::name(round)));
+    const auto listed = v.hex_list(fmt::format("messages_{}", dkg::name(round))).value();
+    // Every honest party sends exactly the listed messages of its own (a cheater's are the file's).
+    std::vector<Bytes> own, want;
+    for (const auto& p : parties)
+      if (!cheater(p.index()))
+        for (const auto& m : p.messages()) own.push_back(ENC(m));
+    for (const auto& b : listed)
+      if (!cheater(dkg::sender(MSG(b)))) want.push_back(b);
+    EXPECT_EQ(own, want) << "line " << v.line;
+    for (const auto& b : listed) {
+      const auto m = MSG(b);
+      if (auto to = dkg::recipient(m)) (void)parties[to->value() - 1].receive(m);
+      else
+        for (auto& p : parties) (void)p.receive(m);
+    }
+    for (auto& p : parties) p.close();
+  }
+  const auto key_shares = v.hex_list("key_shares").value();
+  ASSERT_EQ(key_shares.size(), finishing.size());
+  for (std::size_t a = 0; a < finishing.size(); ++a) {
+    auto o = parties[finishing[a].value() - 1].finish();
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->public_key.encode(), H(v, "public_key"));
+    const auto e = o->share.encode();
+    EXPECT_EQ(Bytes(e.begin(), e.end()), key_shares[a]);
+    EXPECT_EQ(o->qualified, indices(v, "qualified"));
+    std::vector<PartyIndex> disqualified;
+    for (const auto& [i, why] : o->disqualified) disqualified.push_back(i);
+    EXPECT_EQ(disqualified, indices(v, "disqualified"));
+  }
+}
+
+// Each refused check of a DKG vector: the equation fails, or the state machine refuses with blame.
+void check_dkg_refusal(const Vector& v, dkg::Protocol protocol) {
+  const std::string check = v.text("check").value();
+  SystemRng rng;
+  const auto deal = std::get<dkg::Deal>(MSG(H(v, "deal")));
+  auto close = [](dkg::Party& p, int times) {
+    for (int i = 0; i < times; ++i) p.close();
+  };
+  if (check == "feldman" || check == "pedersen" || check == "feldman_from_1") {
+    const auto share = std::get<dkg::Share>(MSG(H(v, "share")));
+    const bool holds = check == "pedersen" ? vss::pedersen_holds(deal.commitments, share.to, share.s, share.s_prime)
+                                           : vss::feldman_holds(deal.commitments, share.to, share.s, check == "feldman" ? 0 : 1);
+    EXPECT_FALSE(holds) << "line " << v.line;
+    dkg::Party to(protocol, share.to, 3, 5, rng);  // the recipient complains against the dealer
+    ASSERT_TRUE(to.receive(deal).has_value());
+    ASSERT_TRUE(to.receive(share).has_value());
+    to.close();
+    const auto complaints = to.complaints();
+    EXPECT_TRUE(std::any_of(complaints.begin(), complaints.end(), [&](const dkg::Complaint& c) { return c.against == share.from; }));
+    EXPECT_EQ(std::vector<PartyIndex>{share.from}, indices(v, "blame"));
+  } else if (check == "equivocation") {
+    dkg::Party p(protocol, *PartyIndex::make(1), 3, 5, rng);
+    ASSERT_TRUE(p.receive(deal).has_value());
+    expect_error(p.receive(MSG(H(v, "second_deal"))), v);
+  } else if (check == "extraction_complaint") {
+    const auto complaint = std::get<dkg::Complaint>(MSG(H(v, "complaint")));
+    ASSERT_TRUE(complaint.evidence.has_value());
+    dkg::Party p(protocol, complaint.from, 3, 5, rng);
+    ASSERT_TRUE(p.receive(deal).has_value());
+    ASSERT_TRUE(p.receive(*complaint.evidence).has_value());
+    close(p, 3);  // deal, complain, justify
+    ASSERT_EQ(p.round(), dkg::Round::extract);
+    ASSERT_TRUE(p.receive(MSG(H(v, "extraction"))).has_value());
+    p.close();
+    expect_error(p.receive(complaint), v);
+  } else if (check == "reveal") {
+    dkg::Party p(protocol, *PartyIndex::make(1), 3, 5, rng);
+    ASSERT_TRUE(p.receive(deal).has_value());
+    close(p, 5);
+    ASSERT_EQ(p.round(), dkg::Round::reveal);
+    expect_error(p.receive(MSG(H(v, "reveal"))), v);
+  } else {
+    ADD_FAILURE() << "unknown check " << check;
+  }
+}
+
+TEST(Vectors, DkgRuns) {
+  const std::pair<const char*, dkg::Protocol> files[] = {{"dkg/joint_feldman", dkg::Protocol::joint_feldman},
+                                                         {"dkg/gjkr", dkg::Protocol::gjkr},
+                                                         {"dkg/refresh", dkg::Protocol::refresh},
+                                                         {"dkg/equivocating_dealer", dkg::Protocol::joint_feldman},
+                                                         {"dkg/extraction_cheater", dkg::Protocol::gjkr}};
+  for (const auto& [file, protocol] : files) {
+    SCOPED_TRACE(file);
+    int valid = 0, invalid = 0;
+    for (const auto& v : load(file)) {
+      if (v.valid) {
+        ++valid;
+        check_dkg_run(v);
+      } else {
+        ++invalid;
+        check_dkg_refusal(v, protocol);
+      }
+    }
+    EXPECT_EQ(valid, 1);
+    EXPECT_GE(invalid, 1);
   }
 }
 

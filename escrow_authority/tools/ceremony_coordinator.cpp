@@ -102,9 +102,8 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
                                        const std::optional<escrow::tdh2::PublicKey>& current, const std::string& resume_path) {
   using nlohmann::json;
   constexpr std::string_view fn = "ceremony";
-  const auto parsed_protocol = protocol == "gjkr"            ? escrow::dkg::Protocol::gjkr
-                               : protocol == "joint_feldman" ? escrow::dkg::Protocol::joint_feldman
-                                                             : escrow::dkg::Protocol::refresh;
+  const auto parsed_protocol = escrow::dkg::protocol_named(protocol);
+  if (!parsed_protocol) return escrow::fail(escrow::ErrorCategory::malformed, fn, "protocol must be gjkr, joint_feldman or refresh");
   if (k < 1 || k > trustees.size())
     return escrow::fail(escrow::ErrorCategory::malformed, fn, fmt::format("k must be 1..{} (the directory lists {} trustees)", trustees.size(), trustees.size()));
   std::array<uint8_t, 16> id{};
@@ -170,8 +169,10 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   });
   if (!dropouts.empty()) return failed();
   run.log.push_back(fmt::format("round 1: {} trustees dealt", replies.size()));
-  const int rounds = escrow::dkg::rounds(parsed_protocol);
-  for (int round = 2; round <= rounds; ++round) {
+  // Steps are numbered from 1: begin answers the first round of dkg::rounds(), each further round
+  // is one call, and finish is the step after the last round.
+  const std::size_t rounds = escrow::dkg::rounds(*parsed_protocol).size();
+  for (std::size_t round = 2; round <= rounds; ++round) {
     const auto previous = replies;
     replies = call_all([&](const TrusteeEntry& t) {
       return json{{"action", "round"}, {"round", round}, {"messages", inbox_for(previous, t.index)}};

@@ -26,8 +26,8 @@ struct Trustee::Ceremony {
   std::size_t k = 0, n = 0;
   std::map<escrow::PartyIndex, RosterEntry> roster;
   std::vector<uint8_t> roster_bytes;  // canonical: what is pinned at commit
-  std::optional<escrow::dkg::Party> party;
-  int round = 0;
+  std::optional<escrow::dkg::Party> party;  // empty once the key is pending (restored from disk)
+  std::size_t step = 0;  // calls taken: begin is step 1, then one per round of dkg::rounds(), then finish
   uint64_t last_step = 0;  // the trustee's clock at the last accepted call
   // After finish: the key this trustee computed, waiting for every roster member's confirmation.
   std::optional<escrow::tdh2::PublicKey> pending_key;

@@ -20,6 +20,7 @@
 #include "ceremony_call.hpp"
 #include "ceremony_state.hpp"
 #include "escrow/dkg.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/signature.hpp"
@@ -37,27 +38,6 @@ namespace dkg = escrow::dkg;
 using nlohmann::json;
 
 namespace {
-
-std::vector<uint8_t> signed_bytes(const std::array<uint8_t, 16>& id, int round, const std::string& kind, uint8_t to,
-                                  std::span<const uint8_t> payload) {
-  // `kind` can come from a caller's JSON, so the overflow is an answer here, not an abort: an
-  // over-long kind yields no bytes, which no trustee ever signs (its messages start with the id).
-  auto bytes = escrow::wire::Writer()
-                   .bytes(id)
-                   .u8(static_cast<uint8_t>(round))
-                   .bytes_u8({reinterpret_cast<const uint8_t*>(kind.data()), kind.size()})
-                   .u8(to)
-                   .bytes_u32(payload)
-                   .finish("trustee ceremony message");
-  return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
-}
-
-std::optional<dkg::Protocol> protocol_of(const std::string& name) {
-  if (name == "gjkr") return dkg::Protocol::gjkr;
-  if (name == "joint_feldman") return dkg::Protocol::joint_feldman;
-  if (name == "refresh") return dkg::Protocol::refresh;
-  return std::nullopt;
-}
 
 template <std::size_t N>
 bool hex_into(const json& j, const char* field, std::array<uint8_t, N>& out) {
@@ -100,9 +80,8 @@ std::optional<std::string> shape_problem(const json& body) {
     if (!e.is_object() || !small(e, "trustee") || !absent_or(e, "ed25519", &json::is_string) || !absent_or(e, "x25519", &json::is_string))
       return "each roster entry must be {trustee: 1..255, ed25519: hex, x25519: hex}";
   for (const auto& m : body.value("messages", json::array()))
-    if (!m.is_object() || !small(m, "from") || !small(m, "to") || !absent_or(m, "round", &json::is_number_unsigned) ||
-        !absent_or(m, "kind", &json::is_string) || !absent_or(m, "payload", &json::is_string) || !absent_or(m, "signature", &json::is_string))
-      return "each message must be {from, to: 0..255, round: integer, kind, payload, signature: strings}";
+    if (!m.is_object() || !small(m, "to") || !absent_or(m, "message", &json::is_string))
+      return "each message must be {to: 0..255 (a share's recipient, for the relay), message: hex (a signed frame, SPEC 12.4)}";
   for (const auto& c : body.value("confirmations", json::array()))
     if (!c.is_object() || !small(c, "trustee") || !absent_or(c, "signature", &json::is_string))
       return "each confirmation must be {trustee: 1..255, signature: hex}";
@@ -157,18 +136,20 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   const auto me = *PartyIndex::make(index_);
   json out_messages = json::array();
 
-  // Signs and appends one outgoing message; private shares are sealed to their recipient first.
-  auto emit = [&](const std::string& kind, std::span<const uint8_t> plain, std::optional<PartyIndex> to) {
-    std::vector<uint8_t> payload(plain.begin(), plain.end());
-    if (to) {
-      payload.resize(plain.size() + crypto_box_SEALBYTES);
-      crypto_box_seal(payload.data(), plain.data(), plain.size(), ceremony_->roster.at(*to).box_key.data());
+  // This trustee's messages of the party's open round, each a signed frame (lib/dkg/message.cpp):
+  // a share sealed to its recipient's X25519 key, everything signed with this trustee's Ed25519 key.
+  auto emit_round = [&]() -> Result<void> {
+    const auto& party = *ceremony_->party;
+    const dkg::FrameContext context{ceremony_->id, ceremony_->protocol, party.round()};
+    for (const auto& m : party.messages()) {
+      const auto to = dkg::recipient(m);
+      auto frame = dkg::make_frame(context, m, sign_secret_, to ? &ceremony_->roster.at(*to).box_key : nullptr);
+      if (!frame) return escrow::unexpected(frame.error());
+      json j = {{"message", to_hex(*frame)}};
+      if (to) j["to"] = to->value();  // for the relay; the signed frame says it too
+      out_messages.push_back(std::move(j));
     }
-    const auto sig = escrow::signature::sign(escrow::domain::kDkgMessage,
-                                             signed_bytes(ceremony_->id, ceremony_->round, kind, to ? to->value() : 0, payload), sign_secret_);
-    json m = {{"from", index_}, {"round", ceremony_->round}, {"kind", kind}, {"payload", to_hex(payload)}, {"signature", to_hex(sig)}};
-    if (to) m["to"] = to->value();
-    out_messages.push_back(std::move(m));
+    return {};
   };
 
   if (action == "begin") {
@@ -201,7 +182,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     }
     Ceremony c;
     c.id = id;
-    auto protocol = protocol_of(body.value("protocol", ""));
+    auto protocol = dkg::protocol_named(body.value("protocol", ""));
     if (!protocol) return refuse_call(400, "protocol must be gjkr, joint_feldman or refresh");
     c.protocol = *protocol;
     if (!body.contains("roster")) return refuse_call(400, "need a roster");
@@ -228,7 +209,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
       return refuse_call(409, "this trustee already holds a share; use refresh");
     }
     c.party.emplace(c.protocol, me, c.k, c.n, rng_, previous);
-    c.round = 1;
+    c.step = 1;
     c.last_step = now;
     const std::string protocol_name = body.value("protocol", "");
     {
@@ -246,13 +227,11 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
       }
     }
     ceremony_ = std::make_unique<Ceremony>(std::move(c));
-    emit("deal", dkg::encode(ceremony_->party->deal()), std::nullopt);
-    for (const auto& s : ceremony_->party->shares()) emit("share", dkg::encode(s), s.to);
-    return {200, {{"trustee", index_}, {"round", 1}, {"messages", out_messages}}};
+    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", sent.error().message()}}};
+    return {200, {{"trustee", index_}, {"round", ceremony_->step}, {"messages", out_messages}}};
   }
 
   if (!ceremony_ || id != ceremony_->id) return refuse_call(409, "not the ceremony in progress");
-  const int last = dkg::rounds(ceremony_->protocol) + 1;  // the step that finishes
 
   if (action == "abort") {
     ceremony_.reset();
@@ -292,10 +271,11 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   }
 
   if (action != "round" && action != "finish") return refuse_call(400, "action must be begin, round, finish, commit or abort");
-  if (body.value("round", 0u) != static_cast<unsigned>(ceremony_->round + 1))
-    return refuse_call(409, fmt::format("expected the call for step {}", ceremony_->round + 1));
-  if ((action == "finish") != (ceremony_->round + 1 == last))
-    return refuse_call(409, fmt::format("step {} is {}", ceremony_->round + 1, ceremony_->round + 1 == last ? "finish" : "a round"));
+  if (!ceremony_->party || ceremony_->pending_key) return refuse_call(409, "the ceremony has finished: it awaits commit or abort");
+  // Steps: begin (the first round's messages), one call per further round of dkg::rounds(), finish.
+  const std::size_t next = ceremony_->step + 1, last = dkg::rounds(ceremony_->protocol).size() + 1;
+  if (body.value("round", 0u) != next) return refuse_call(409, fmt::format("expected the call for step {}", next));
+  if ((action == "finish") != (next == last)) return refuse_call(409, fmt::format("step {} is {}", next, next == last ? "finish" : "a round"));
   auto& party = *ceremony_->party;
 
   // Ingest the previous round's messages: signed by their sender, addressed to everyone or to us.
@@ -303,71 +283,33 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   auto note = [&](escrow::Result<void> r) {
     if (!r) errors.push_back(r.error().message());
   };
+  // Each message is a signed frame: parsed, its sender looked up in the roster, then checked
+  // (ceremony, protocol, open round, signature, addressee, a share opened) before the party sees it.
+  const dkg::FrameContext context{ceremony_->id, ceremony_->protocol, party.round()};
+  const dkg::Recipient self{me, box_public_, box_secret_};
   for (const auto& m : body.value("messages", json::array())) {
-    auto from = PartyIndex::make(m.value("from", 0u));  // shape_problem: every field has its type
-    const std::string kind = m.value("kind", "");
-    std::array<uint8_t, 64> sig{};
-    auto payload = from_hex(m.value("payload", ""));
-    const uint8_t to = static_cast<uint8_t>(m.value("to", 0u));
-    if (!from || !ceremony_->roster.contains(*from) || !payload || !hex_into(m, "signature", sig) ||
-        m.value("round", uint64_t{0}) != static_cast<uint64_t>(ceremony_->round)) {
-      errors.push_back("dropped a malformed or out-of-round message");
+    auto bytes = from_hex(m.value("message", ""));  // shape_problem: every field has its type
+    auto frame = bytes ? dkg::parse_frame(*bytes) : escrow::Result<dkg::Frame>(escrow::unexpected(bytes.error()));
+    if (!frame || !ceremony_->roster.contains(frame->from)) {
+      errors.push_back("dropped a malformed message, or one from outside the roster");
       continue;
     }
-    if (!escrow::signature::verify(escrow::domain::kDkgMessage, signed_bytes(ceremony_->id, ceremony_->round, kind, to, *payload), sig,
-                                   ceremony_->roster.at(*from).sign_key)) {
-      errors.push_back(fmt::format("dropped a message from trustee {} with a bad signature", from->value()));
+    auto message = dkg::open_frame(*frame, context, ceremony_->roster.at(frame->from).sign_key, self);
+    if (!message) {
+      errors.push_back("dropped: " + message.error().message());
       continue;
     }
-    if (kind == "deal") {
-      auto d = dkg::decode_deal(*payload);
-      if (d && d->from == *from) note(party.receive(*d));
-    } else if (kind == "share" && to == index_) {
-      escrow::SecureBytes plain(payload->size() >= crypto_box_SEALBYTES ? payload->size() - crypto_box_SEALBYTES : 0);
-      if (payload->size() < crypto_box_SEALBYTES ||
-          crypto_box_seal_open(plain.data(), payload->data(), payload->size(), box_public_.data(), box_secret_.expose().data()) != 0) {
-        errors.push_back(fmt::format("share from trustee {} does not open", from->value()));
-        continue;
-      }
-      auto s = dkg::decode_share(plain);
-      if (s && s->from == *from) note(party.receive(*s));
-    } else if (kind == "complaint" || kind == "extraction_complaint") {
-      auto c = dkg::decode_complaint(*payload);
-      if (c && c->from == *from) note(kind == "complaint" ? party.receive(*c) : party.receive_extraction_complaint(*c));
-    } else if (kind == "justification" || kind == "reveal") {
-      auto s = dkg::decode_share(*payload);
-      if (!s) continue;
-      if (kind == "justification" && s->from == *from) note(party.receive_justification(*s));
-      if (kind == "reveal" && s->to == *from) note(party.receive_reveal(*s));
-    } else if (kind == "extraction") {
-      auto e = dkg::decode_extraction(*payload);
-      if (e && e->from == *from) note(party.receive(*e));
-    }
+    note(party.receive(*message));
   }
 
-  ++ceremony_->round;
+  party.close();
+  ceremony_->step = next;
   ceremony_->last_step = now;
   if (action == "round") {
-    switch (ceremony_->round) {
-      case 2:
-        for (const auto& c : party.complaints()) emit("complaint", dkg::encode(c), std::nullopt);
-        break;
-      case 3:
-        for (const auto& j : party.justifications()) emit("justification", dkg::encode(j), std::nullopt);
-        break;
-      case 4:
-        if (auto e = party.extraction()) emit("extraction", dkg::encode(*e), std::nullopt);
-        break;
-      case 5:
-        for (const auto& c : party.extraction_complaints()) emit("extraction_complaint", dkg::encode(c), std::nullopt);
-        break;
-      case 6:
-        for (const auto& r : party.reveals()) emit("reveal", dkg::encode(r), std::nullopt);
-        break;
-    }
-    if (auto r = record(kCeremonyRound, fmt::format("round {}: {} messages in, {} out", ceremony_->round, body["messages"].size(), out_messages.size())); !r)
+    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", sent.error().message()}}};
+    if (auto r = record(kCeremonyRound, fmt::format("round {}: {} messages in, {} out", ceremony_->step, body["messages"].size(), out_messages.size())); !r)
       return {500, {{"error", "internal"}}};
-    return {200, {{"trustee", index_}, {"round", ceremony_->round}, {"messages", out_messages}, {"errors", errors}}};
+    return {200, {{"trustee", index_}, {"round", ceremony_->step}, {"messages", out_messages}, {"errors", errors}}};
   }
 
   // finish: the key this trustee computed, checked against the key it must be, kept pending.
@@ -479,7 +421,7 @@ Result<void> Trustee::restore_pending(uint64_t now) {
   c.roster = std::move(*roster);
   c.roster_bytes.assign(head->begin() + 16, head->end());
   c.n = c.roster.size();
-  c.round = 7;  // past every step but commit and abort (dkg::rounds() + 1 <= 7)
+  // No party: the rounds are over, and only commit and abort are taken.
   c.last_step = now;
   c.pending_key = std::move(*pk);
   c.pending_share.emplace(std::move(*share));

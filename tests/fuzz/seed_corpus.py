@@ -22,8 +22,8 @@ TRUSTEE_BODY_SEEDS = [
     b'\x00{"request": "' + b"ab" * 64 + b'"}',
     b'\x00{"request": 1}',
     b"\x00[]",
-    b'\x01{"action": "round", "ceremony": "' + CEREMONY.encode() + b'", "messages": [{"from": 2, "round": 1, "kind": "deal", '
-    b'"payload": "00", "signature": "' + b"00" * 64 + b'"}]}',
+    b'\x01{"action": "round", "ceremony": "' + CEREMONY.encode() + b'", "messages": [{"to": 2, "message": "'
+    b"44524d540113" + b"00" * 120 + b'"}]}',
     b'\x01{"action": "finish", "ceremony": "' + CEREMONY.encode() + b'"}',
     b'\x01{"action": "begin", "ceremony": "' + CEREMONY.encode() + b'", "protocol": "gjkr", "k": 2, '
     b'"roster": [{"trustee": 1, "ed25519": "00", "x25519": "00"}]}',
@@ -78,6 +78,21 @@ def main():
                 count += 1
     for target in ("warrant_fuzz", "request_fuzz", "dkg_fuzz"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
+    # dkg_fuzz: every message of the dkg run vectors, its selector byte picking its decoder (by
+    # type byte) and, in bits 4..6, how many rounds the harness closes first (its round's place).
+    rounds = ["deal", "complain", "justify", "extract", "extract_complain", "reveal"]
+    decoder = {0x0d: 0, 0x0e: 1, 0x0f: 2, 0x10: 3, 0x11: 4, 0x12: 5}
+    dkg_dir = os.path.join(vectors, "dkg")
+    for f in sorted(os.listdir(dkg_dir)) if os.path.isdir(dkg_dir) else []:
+        for name, value in fields(os.path.join(dkg_dir, f)):
+            if not name.startswith("messages_") or name[len("messages_"):] not in rounds:
+                continue
+            for item in filter(None, value.split(",")):
+                blob = bytes.fromhex(item)
+                selector = decoder[blob[5]] | (rounds.index(name[len("messages_"):]) << 4)
+                with open(os.path.join(out, "dkg_fuzz", f"{count:05d}"), "wb") as fh:
+                    fh.write(bytes([selector]) + blob)
+                count += 1
     for seed in TRUSTEE_REPLY_SEEDS:
         os.makedirs(os.path.join(out, "trustee_reply_fuzz"), exist_ok=True)
         with open(os.path.join(out, "trustee_reply_fuzz", f"{count:05d}"), "wb") as fh:

@@ -8,6 +8,7 @@
 #include <future>
 #include <map>
 
+#include "escrow/dkg.hpp"
 #include "ceremony_call.hpp"
 #include "directory.hpp"
 #include "http_client.hpp"
@@ -87,14 +88,15 @@ struct Ceremony : ::testing::Test {
     for (const auto& t : trustees)
       replies[t.index] = call(t, {{"action", "begin"}, {"ceremony", id}, {"protocol", "gjkr"}, {"k", 3}, {"roster", roster}, {"time", now()}},
                               op.sign_secret).body;
-    for (int step = 2; step <= 7; ++step) {
+    const std::size_t finish = escrow::dkg::rounds(escrow::dkg::Protocol::gjkr).size() + 1;  // begin is step 1
+    for (std::size_t step = 2; step <= finish; ++step) {
       std::map<int, json> next;
       for (const auto& t : trustees) {
         json inbox = json::array();
         for (const auto& [i, r] : replies)
           for (const auto& m : r["messages"])
             if (!m.contains("to") || m["to"] == t.index) inbox.push_back(m);
-        next[t.index] = call(t, {{"action", step == 7 ? "finish" : "round"}, {"ceremony", id}, {"round", step}, {"messages", inbox}},
+        next[t.index] = call(t, {{"action", step == finish ? "finish" : "round"}, {"ceremony", id}, {"round", step}, {"messages", inbox}},
                              op.sign_secret).body;
       }
       replies = std::move(next);

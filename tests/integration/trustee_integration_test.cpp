@@ -19,6 +19,7 @@
 #include "ceremony_call.hpp"
 #include "directory.hpp"
 #include "enroll.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/request.hpp"
 #include "escrow/translog.hpp"
@@ -300,9 +301,9 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
                            with(begin, "k", -1), with(begin, "k", 258), with(begin, "roster", {{{"trustee", "one"}}}),
                            with(begin, "roster", {{{"trustee", 257}, {"ed25519", "00"}, {"x25519", "00"}}}),
                            with(round, "messages", {1}), with(round, "messages", {{"a", 1}}),
-                           with(round, "messages", {{{"from", 2}, {"round", "one"}}}),
-                           with(round, "messages", {{{"from", 2}, {"kind", 7}}}),
-                           with(round, "messages", {{{"from", 2}, {"to", 257}}})}) {
+                           with(round, "messages", {{{"to", 2}, {"message", 7}}}),
+                           with(round, "messages", {{{"to", "two"}, {"message", "00"}}}),
+                           with(round, "messages", {{{"to", 257}, {"message", "00"}}})}) {
     auto reply = signed_post(body);
     EXPECT_EQ(reply.status, 400) << body.dump();
     EXPECT_EQ(reply.body.value("error", ""), "bad_ceremony") << body.dump();
@@ -313,10 +314,10 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(next.body.value("round", 0), 2);
 }
 
-// A ceremony message's kind is signed with a u8 length prefix: one of 300 bytes used to wrap; with
-// wire::Writer's overflow now an error, it must be a dropped message, never an abort.
-TEST_F(Trustees, ACeremonyMessageWithAKindOver255BytesIsDroppedNotFatal) {
-  TrusteeProcess t3 = extra_trustee("t3-long-kind", {"--operator", "operator.pub"});
+// A ceremony message is a signed frame (SPEC 12.4): one that does not parse, or whose signature is
+// not the roster's key of its sender, is dropped with a reason, never fatal.
+TEST_F(Trustees, ACeremonyMessageThatDoesNotParseOrVerifyIsDroppedNotFatal) {
+  TrusteeProcess t3 = extra_trustee("t3-bad-frame", {"--operator", "operator.pub"});
   const auto op = identity::load(dir + "/operator.key").value();
   const std::string id = "ffeeddccbbaa99887766554433221100";
   json roster = json::array();
@@ -326,11 +327,21 @@ TEST_F(Trustees, ACeremonyMessageWithAKindOver255BytesIsDroppedNotFatal) {
   }
   const json begin = {{"action", "begin"}, {"ceremony", id}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"trustee", 3}, {"time", now()}};
   ASSERT_EQ(http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(begin, op.sign_secret)).value().status, 200);
-  const json message = {{"from", 2}, {"to", 3}, {"round", 1}, {"kind", std::string(300, 'k')}, {"payload", "00"},
-                        {"signature", std::string(128, '0')}};
-  const json round = {{"action", "round"}, {"ceremony", id}, {"trustee", 3}, {"round", 2}, {"messages", {message}}};
+  // Trustee 2's deal of this very ceremony and round, signed with a key that is not trustee 2's.
+  escrow::dkg::FrameContext context{{}, escrow::dkg::Protocol::refresh, escrow::dkg::Round::deal};
+  std::copy_n(escrow::wire::from_hex(id).value().begin(), 16, context.ceremony.begin());
+  escrow::SystemRng rng;
+  const escrow::dkg::Party two(escrow::dkg::Protocol::refresh, *escrow::PartyIndex::make(2), 2, 3, rng);
+  escrow::signature::SigningKey stranger;
+  std::array<uint8_t, 32> stranger_pk{};
+  crypto_sign_keypair(stranger_pk.data(), stranger.expose().data());
+  const auto forged = escrow::dkg::make_frame(context, two.deal(), stranger, nullptr).value();
+  const json messages = {{{"message", "00"}}, {{"message", escrow::wire::to_hex(forged)}}};
+  const json round = {{"action", "round"}, {"ceremony", id}, {"trustee", 3}, {"round", 2}, {"messages", messages}};
   auto reply = http_post(t3.url, "/v1/ceremony", authority::sign_ceremony_call(round, op.sign_secret));
   ASSERT_TRUE(reply.has_value()) << "the trustee died on the message";
+  EXPECT_EQ(reply->status, 200) << reply->body.dump();
+  EXPECT_NE(reply->body.dump().find("dropped a malformed message"), std::string::npos) << reply->body.dump();
   EXPECT_NE(reply->body.dump().find("bad signature"), std::string::npos) << reply->body.dump();
   EXPECT_EQ(http_get(t3.url, "/v1/info").value().status, 200);
   t3.kill(SIGTERM);

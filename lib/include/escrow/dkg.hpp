@@ -12,12 +12,18 @@
 /// - Refresh (Herzberg et al. 1995): every party deals a Feldman sharing of zero; shares change,
 ///   Y does not, the epoch goes up.
 ///
-/// Rounds: deal → complain → justify → (GJKR only: extract → extraction complaints → reveal) →
-/// finish. The caller closes a round by asking for the next one's messages; a party whose message
-/// did not arrive by then is silent, and is complained about or disqualified.
+/// Rounds are data: `rounds(protocol)` lists them in order, and every driver of a ceremony
+/// (run_honest, the trustee daemon, the coordinator, the tests) walks that list. A round is open
+/// until the driver calls `close()`: what did not arrive by then is silence, complained about or
+/// disqualified. The getters only read; `close()` alone moves the party on. The code is one file
+/// per protocol under lib/dkg/ (party.cpp holds the rounds all three share).
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "escrow/error.hpp"
@@ -29,19 +35,43 @@
 
 namespace escrow::dkg {
 
-enum class Protocol { joint_feldman, gjkr, refresh };
-/// Rounds of messages before finish(): GJKR's six, three for Joint-Feldman and refresh. Every
-/// driver of a ceremony (run_honest, the trustee daemon, the coordinator) reads it from here.
-[[nodiscard]] constexpr int rounds(Protocol protocol) { return protocol == Protocol::gjkr ? 6 : 3; }
+/// The byte values are those of the signed message frame (SPEC §12.4).
+enum class Protocol : uint8_t { joint_feldman = 1, gjkr = 2, refresh = 3 };
 
-/// Round 1, broadcast: the dealer's commitment vector. Feldman: C_m = a_m G (k entries).
+/// A round of messages. The value is the round's byte in the signed message frame (SPEC §12.4).
+enum class Round : uint8_t {
+  deal = 1,              ///< Deal (broadcast) and Share (private to each other party)
+  complain = 2,          ///< Complaint against a dealer whose share is wrong or missing
+  justify = 3,           ///< Justification: the accused dealer publishes the share
+  extract = 4,           ///< GJKR: Extraction, the Feldman commitments of the dealer's polynomial
+  extract_complain = 5,  ///< GJKR: Complaint carrying the share that fails the extraction
+  reveal = 6,            ///< GJKR: Reveal, every holder's share from an accused dealer
+};
+
+inline constexpr Round kFeldmanRounds[] = {Round::deal, Round::complain, Round::justify};
+inline constexpr Round kGjkrRounds[] = {Round::deal, Round::complain, Round::justify,
+                                        Round::extract, Round::extract_complain, Round::reveal};
+
+/// The rounds of a protocol, in the order they run, before finish(): the one place the round
+/// structure is written. GJKR runs six, Joint-Feldman and refresh three.
+[[nodiscard]] constexpr std::span<const Round> rounds(Protocol protocol) {
+  if (protocol == Protocol::gjkr) return kGjkrRounds;
+  return kFeldmanRounds;
+}
+[[nodiscard]] std::string_view name(Protocol protocol);  ///< "joint_feldman", "gjkr", "refresh"
+[[nodiscard]] std::string_view name(Round round);        ///< "deal", "complain", ...
+[[nodiscard]] std::optional<Protocol> protocol_named(std::string_view name);
+[[nodiscard]] std::optional<Protocol> protocol_of_byte(uint8_t value);
+[[nodiscard]] std::optional<Round> round_of_byte(uint8_t value);
+
+/// Round deal, broadcast: the dealer's commitment vector. Feldman: C_m = a_m G (k entries).
 /// GJKR: E_m = a_m G + b_m Gbar (k entries). Refresh: C_m = a_m G for m = 1..k-1 (a_0 = 0).
 struct Deal {
   PartyIndex from;
   std::vector<group::Point> commitments;
 };
 
-/// Round 1, private (sealed to `to` by the transport): f(to), and f'(to) for GJKR.
+/// Round deal, private (sealed to `to` by the transport): f(to), and f'(to) for GJKR.
 struct Share {
   PartyIndex from;
   PartyIndex to;
@@ -49,26 +79,44 @@ struct Share {
   group::Scalar s_prime;  ///< GJKR only; zero otherwise
 };
 
-/// Round 2 (and GJKR round 5), broadcast: `from` says `against`'s share to it is wrong or missing.
-/// In GJKR's extraction phase the complainer publishes its share, proving the dealer cheated.
+/// Rounds complain and extract_complain, broadcast: `from` says `against`'s share to it is wrong
+/// or missing. In GJKR's extraction phase the complainer publishes its share, proving the dealer
+/// cheated: evidence.from == against, evidence.to == from.
 struct Complaint {
   PartyIndex from;
   PartyIndex against;
   std::optional<Share> evidence;  ///< GJKR extraction complaints only
 };
 
-/// Round 3, broadcast: the accused dealer publishes the share it sent the complainer.
-using Justification = Share;
+/// Round justify, broadcast: the accused dealer `from` publishes the share it sent complainer `to`.
+struct Justification {
+  PartyIndex from;
+  PartyIndex to;
+  group::Scalar s;
+  group::Scalar s_prime;
+};
 
-/// GJKR round 4, broadcast: the Feldman commitments A_m = a_m G of the dealer's polynomial.
+/// GJKR round extract, broadcast: the Feldman commitments A_m = a_m G of the dealer's polynomial.
 struct Extraction {
   PartyIndex from;
   std::vector<group::Point> commitments;
 };
 
-/// GJKR round 6, broadcast: a party's shares from a dealer accused in extraction, so everyone
-/// can rebuild that dealer's polynomial.
-using Reveal = Share;
+/// GJKR round reveal, broadcast: `from`'s share from `dealer`, a dealer accused in extraction, so
+/// everyone can rebuild that dealer's polynomial.
+struct Reveal {
+  PartyIndex from;
+  PartyIndex dealer;
+  group::Scalar s;
+  group::Scalar s_prime;
+};
+
+using Message = std::variant<Deal, Share, Complaint, Justification, Extraction, Reveal>;
+[[nodiscard]] PartyIndex sender(const Message& m);
+/// The one recipient of a private message (a Share); nullopt for a broadcast.
+[[nodiscard]] std::optional<PartyIndex> recipient(const Message& m);
+/// Whether a message of this kind belongs to `round` (a Complaint belongs to two).
+[[nodiscard]] bool belongs_to(const Message& m, Round round);
 
 struct Outcome {
   std::vector<PartyIndex> qualified;
@@ -77,81 +125,77 @@ struct Outcome {
   tdh2::KeyShare share;
 };
 
+namespace detail {
+struct State;
+}
+
 class Party {
  public:
+  using Previous = std::optional<std::pair<tdh2::PublicKey, tdh2::KeyShare>>;
   /// `previous` is required for refresh: this party's current share and the current public key.
-  Party(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n, Rng& rng,
-        std::optional<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous = std::nullopt);
+  Party(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n, Rng& rng, Previous previous = std::nullopt);
+  /// A party dealing the given polynomials (coefficients a_0..a_{k-1}; a_0 = 0 for a refresh; and
+  /// b_0..b_{k-1} for GJKR, empty otherwise): for the test vectors, which list them.
+  [[nodiscard]] static Result<Party> with_polynomials(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n,
+                                                      std::vector<group::Scalar> f, std::vector<group::Scalar> f_prime,
+                                                      Previous previous = std::nullopt);
+  Party(Party&&) noexcept;
+  Party& operator=(Party&&) noexcept;
+  ~Party();
 
-  // Round 1: this party's deal and one share for every other party.
-  [[nodiscard]] Deal deal() const { return deal_; }
-  [[nodiscard]] std::vector<Share> shares() const;
-  /// Incoming round-1 messages. Refused (with blame) when from an unknown party, addressed to
-  /// someone else, repeated with different content (equivocation), malformed (wrong length,
-  /// identity point), or sent after the round closed.
-  [[nodiscard]] Result<void> receive(const Deal& deal);
-  [[nodiscard]] Result<void> receive(const Share& share);
-
-  // Round 2: closes round 1; complaints about wrong or missing shares. Silent dealers are
-  // disqualified here.
-  [[nodiscard]] std::vector<Complaint> complaints();
-  [[nodiscard]] Result<void> receive(const Complaint& complaint);
-
-  // Round 3: closes round 2; this party's answers to complaints against it.
-  [[nodiscard]] std::vector<Justification> justifications();
-  [[nodiscard]] Result<void> receive_justification(const Justification& j);
-
-  // GJKR rounds 4-6.
-  [[nodiscard]] std::optional<Extraction> extraction();  ///< closes round 3; nullopt if this party was disqualified
-  [[nodiscard]] Result<void> receive(const Extraction& e);
-  [[nodiscard]] std::vector<Complaint> extraction_complaints();  ///< closes round 4
-  [[nodiscard]] Result<void> receive_extraction_complaint(const Complaint& c);
-  [[nodiscard]] std::vector<Reveal> reveals();  ///< closes round 5
-  [[nodiscard]] Result<void> receive_reveal(const Reveal& r);
-
-  /// Closes the last round. Fails if this party itself was disqualified or fewer than k remain.
+  /// The open round; after the last close(), closed() is true and round() is the last round.
+  [[nodiscard]] Round round() const;
+  [[nodiscard]] bool closed() const;
+  /// This party's messages for the open round, in a fixed order (none once closed()).
+  [[nodiscard]] std::vector<Message> messages() const;
+  /// An incoming message of the open round. Refused (with blame) when from an unknown party, out
+  /// of its round, addressed to someone else, repeated with different content (equivocation), or
+  /// malformed (wrong length, identity point, evidence that does not prove the complaint).
+  [[nodiscard]] Result<void> receive(const Message& m);
+  /// Closes the open round and prepares this party's messages for the next. Closing the deal
+  /// round disqualifies silent dealers and writes complaints; closing justify fixes QUAL.
+  void close();
+  /// After every round is closed: the key. Fails if this party itself was disqualified, fewer than
+  /// k remain, or a round is still open.
   [[nodiscard]] Result<Outcome> finish();
 
-  [[nodiscard]] PartyIndex index() const { return me_; }
-  [[nodiscard]] const std::map<PartyIndex, std::string>& disqualified() const { return disqualified_; }
+  // The open round's messages by kind, for drivers that handle one kind (tests, attacks).
+  [[nodiscard]] const Deal& deal() const;
+  [[nodiscard]] std::vector<Share> shares() const;
+  [[nodiscard]] std::vector<Complaint> complaints() const;  ///< complain and extract_complain rounds
+  [[nodiscard]] std::vector<Justification> justifications() const;
+  [[nodiscard]] std::optional<Extraction> extraction() const;  ///< nullopt if this party was disqualified
+  [[nodiscard]] std::vector<Reveal> reveals() const;
+
+  [[nodiscard]] PartyIndex index() const;
+  [[nodiscard]] const std::map<PartyIndex, std::string>& disqualified() const;
 
  private:
-  enum class Phase { deal, complain, justify, extract, extract_complain, reveal, done };
-  bool expects_pedersen() const { return protocol_ == Protocol::gjkr; }
-  std::size_t commitment_count() const { return protocol_ == Protocol::refresh ? k_ - 1 : k_; }
-  bool share_valid(const std::vector<group::Point>& commitments, const Share& s, bool pedersen) const;
-  Result<void> check_sender(PartyIndex from, Phase expected, std::string_view fn) const;
-  void disqualify(PartyIndex who, std::string why);
-  bool qualified(PartyIndex i) const { return !disqualified_.contains(i); }
-  group::Point image(const std::vector<group::Point>& commitments, PartyIndex at) const;
-
-  Protocol protocol_;
-  PartyIndex me_;
-  std::size_t k_, n_;
-  Phase phase_ = Phase::deal;
-  std::vector<group::Scalar> f_, f_prime_;  // secret polynomials (coefficients)
-  Deal deal_;
-  std::map<PartyIndex, Deal> deals_;
-  std::map<PartyIndex, Share> received_;              // shares sent to me, by dealer
-  std::map<PartyIndex, std::vector<PartyIndex>> complaints_;  // dealer -> complainers
-  std::map<PartyIndex, std::vector<Justification>> justified_;
-  std::map<PartyIndex, Extraction> extractions_;
-  std::map<PartyIndex, std::map<PartyIndex, Share>> revealed_;  // accused dealer -> holder -> share
-  std::map<PartyIndex, std::string> disqualified_;
-  std::vector<PartyIndex> accused_in_extraction_;
-  std::optional<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous_;
+  explicit Party(std::unique_ptr<detail::State> state);
+  std::unique_ptr<detail::State> state_;
 };
 
-/// Byte encodings of the messages (SPEC §12.3). A transport signs broadcasts and seals shares;
-/// these are the payloads. Decoding checks encodings only; the state machine checks the rest.
+/// Byte encodings of the messages (SPEC §12.3). A transport signs broadcasts and seals shares
+/// (escrow/dkg_message.hpp); these are the payloads. Decoding checks encodings only; the state
+/// machine checks the rest.
 [[nodiscard]] std::vector<uint8_t> encode(const Deal& d);
-[[nodiscard]] SecureBytes encode(const Share& s);  ///< secret while private; public as a justification or reveal
+[[nodiscard]] SecureBytes encode(const Share& s);  ///< secret: sealed to its recipient
 [[nodiscard]] std::vector<uint8_t> encode(const Complaint& c);
+[[nodiscard]] std::vector<uint8_t> encode(const Justification& j);
 [[nodiscard]] std::vector<uint8_t> encode(const Extraction& e);
+[[nodiscard]] std::vector<uint8_t> encode(const Reveal& r);
 [[nodiscard]] Result<Deal> decode_deal(std::span<const uint8_t> bytes);
 [[nodiscard]] Result<Share> decode_share(std::span<const uint8_t> bytes);
 [[nodiscard]] Result<Complaint> decode_complaint(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<Justification> decode_justification(std::span<const uint8_t> bytes);
 [[nodiscard]] Result<Extraction> decode_extraction(std::span<const uint8_t> bytes);
+[[nodiscard]] Result<Reveal> decode_reveal(std::span<const uint8_t> bytes);
+/// Any message, as its own encoding (the type byte of its header says which).
+[[nodiscard]] SecureBytes encode(const Message& m);
+/// The header's type byte of a message's encoding (wire::ObjectType, SPEC §3.2).
+[[nodiscard]] uint8_t type_byte(const Message& m);
+/// Decodes the encoding of any message; `type` is the expected header type byte.
+[[nodiscard]] Result<Message> decode(uint8_t type, std::span<const uint8_t> bytes);
 
 /// Runs a whole protocol among n honest in-memory parties: for tests, benchmarks and the dealer
 /// comparison. Returns each party's result in index order.

@@ -37,6 +37,9 @@ enum class ObjectType : uint8_t {
   dkg_share = 0x0e,
   dkg_complaint = 0x0f,
   dkg_extraction = 0x10,
+  dkg_justification = 0x11,
+  dkg_reveal = 0x12,
+  dkg_frame = 0x13,  ///< a signed DKG ceremony message (SPEC §12.4)
 };
 
 /// A writer whose overflow is an error, never a wrapped length (BoringSSL's CBB).

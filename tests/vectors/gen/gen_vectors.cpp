@@ -6,10 +6,13 @@
 #include <sodium.h>
 
 #include <filesystem>
+#include <functional>
+#include <set>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "escrow/dkg.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/label.hpp"
@@ -742,6 +745,175 @@ void gen_translog() {
   }
 }
 
+// ---- dkg ----
+
+// One 3-of-5 run among in-memory parties dealing polynomials drawn from the file's seed, walking
+// dkg::rounds(protocol). `tamper` is the adversary: it may change or add to a round's messages
+// before they are delivered (in the order listed). The file lists every polynomial, every message
+// as delivered, and the outcome of every party that is not a cheater.
+struct DkgRun {
+  explicit DkgRun(dkg::Protocol p) : protocol(p) {}
+  dkg::Protocol protocol;
+  std::size_t k = 3, n = 5;
+  std::function<void(dkg::Round, std::vector<dkg::Message>&)> tamper = [](dkg::Round, std::vector<dkg::Message>&) {};
+  std::set<uint32_t> cheaters;
+};
+
+Bytes enc(const dkg::Message& m) {
+  const auto e = dkg::encode(m);
+  return {e.begin(), e.end()};
+}
+
+std::vector<PartyIndex> range(uint32_t from, uint32_t to, const std::set<uint32_t>& except = {}) {
+  std::vector<PartyIndex> out;
+  for (uint32_t i = from; i <= to; ++i)
+    if (!except.contains(i)) out.push_back(idx(i));
+  return out;
+}
+
+void dkg_run(File& f, const DkgRun& run) {
+  RecordingRng rng(f.seed());
+  const bool refresh = run.protocol == dkg::Protocol::refresh, gjkr = run.protocol == dkg::Protocol::gjkr;
+  f.valid().text("protocol", dkg::name(run.protocol)).num("k", run.k).num("n", run.n);
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  if (refresh) {
+    const auto dealt = must(tdh2::deal(static_cast<uint8_t>(run.k), static_cast<uint8_t>(run.n), rng));
+    std::vector<Bytes> shares;
+    for (const auto& s : dealt.shares) {
+      const auto e = s.encode();
+      shares.emplace_back(e.begin(), e.end());
+      previous.emplace_back(dealt.public_key, s);
+    }
+    f.hex("previous_public_key", dealt.public_key.encode()).list("previous_key_shares", shares);
+  }
+  std::vector<dkg::Party> parties;
+  for (uint32_t i = 1; i <= run.n; ++i) {
+    std::vector<Scalar> a, b;
+    a.push_back(refresh ? Scalar() : Scalar::random(rng));
+    for (std::size_t m = 1; m < run.k; ++m) a.push_back(Scalar::random(rng));
+    if (gjkr)
+      for (std::size_t m = 0; m < run.k; ++m) b.push_back(Scalar::random(rng));
+    std::vector<Bytes> la, lb;
+    for (const auto& x : a) la.push_back(sb(x));
+    for (const auto& x : b) lb.push_back(sb(x));
+    f.list(fmt::format("coefficients_{}", i), la);
+    if (gjkr) f.list(fmt::format("coefficients_prime_{}", i), lb);
+    parties.push_back(must(dkg::Party::with_polynomials(run.protocol, idx(i), run.k, run.n, std::move(a), std::move(b),
+                                                        refresh ? std::optional(previous[i - 1]) : std::nullopt)));
+  }
+  for (dkg::Round round : dkg::rounds(run.protocol)) {
+    std::vector<dkg::Message> sent;
+    for (const auto& p : parties)
+      for (auto& m : p.messages()) sent.push_back(std::move(m));
+    run.tamper(round, sent);
+    std::vector<Bytes> listed;
+    for (const auto& m : sent) {
+      listed.push_back(enc(m));
+      if (auto to = dkg::recipient(m)) (void)parties[to->value() - 1].receive(m);
+      else
+        for (auto& p : parties) (void)p.receive(m);
+    }
+    f.list(fmt::format("messages_{}", dkg::name(round)), listed);
+    for (auto& p : parties) p.close();
+  }
+  const auto finishing = range(1, static_cast<uint32_t>(run.n), run.cheaters);
+  std::vector<Bytes> key_shares;
+  std::optional<dkg::Outcome> first;
+  for (PartyIndex i : finishing) {
+    auto o = must(parties[i.value() - 1].finish());
+    const auto e = o.share.encode();
+    key_shares.emplace_back(e.begin(), e.end());
+    if (!first) first = std::move(o);
+  }
+  std::vector<PartyIndex> disqualified;
+  for (const auto& [i, why] : first->disqualified) disqualified.push_back(i);
+  f.indices("qualified", first->qualified).indices("disqualified", disqualified).indices("finishing", finishing)
+      .hex("public_key", first->public_key.encode()).list("key_shares", key_shares);
+}
+
+// A share that fails its dealer's check, for the [Invalid] vectors: `check` names the equation.
+void dkg_bad_share(File& f, dkg::Protocol protocol, std::string_view check, bool bump_prime) {
+  RecordingRng rng(f.seed() + "/invalid");
+  dkg::Party dealer(protocol, idx(1), 3, 5, rng);
+  auto share = dealer.shares()[1];  // to party 3
+  if (bump_prime) share.s_prime = share.s_prime + Scalar::from_u64(1);
+  else share.s = share.s + Scalar::from_u64(1);
+  f.invalid().text("check", check).hex("deal", dkg::encode(dealer.deal())).hex("share", enc(share))
+      .text("error", "invalid_proof").text("blame", "1");
+}
+
+void gen_dkg() {
+  {
+    File f("dkg/joint_feldman", "an honest 3-of-5 Joint-Feldman run: C_im = a_im G, s_ij = f_i(j), Y = sum C_i0, x_j = sum s_ij");
+    dkg_run(f, DkgRun(dkg::Protocol::joint_feldman));
+    dkg_bad_share(f, dkg::Protocol::joint_feldman, "feldman", false);
+    emit("dkg/joint_feldman", f);
+  }
+  {
+    File f("dkg/gjkr", "an honest 3-of-5 GJKR run: Pedersen E_im = a_im G + b_im Gbar, extraction A_im = a_im G, Y = sum A_i0");
+    dkg_run(f, DkgRun(dkg::Protocol::gjkr));
+    dkg_bad_share(f, dkg::Protocol::gjkr, "pedersen", true);
+    emit("dkg/gjkr", f);
+  }
+  {
+    File f("dkg/refresh", "an honest 3-of-5 refresh of a dealt key: sharings of zero, Y unchanged, x'_j = x_j + sum s_ij, epoch + 1");
+    dkg_run(f, DkgRun(dkg::Protocol::refresh));
+    dkg_bad_share(f, dkg::Protocol::refresh, "feldman_from_1", false);
+    emit("dkg/refresh", f);
+  }
+  {
+    File f("dkg/equivocating_dealer", "Joint-Feldman: dealer 3 broadcasts a second, different deal; it is refused, blamed and disqualified");
+    Bytes first, second;
+    DkgRun run(dkg::Protocol::joint_feldman);
+    run.cheaters = {3};
+    run.tamper = [&](dkg::Round round, std::vector<dkg::Message>& sent) {
+      if (round != dkg::Round::deal) return;
+      DeterministicRng other(f.seed() + "/second-deal");
+      const dkg::Party twin(dkg::Protocol::joint_feldman, idx(3), 3, 5, other);
+      for (const auto& m : sent)
+        if (const auto* d = std::get_if<dkg::Deal>(&m); d && d->from == idx(3)) first = dkg::encode(*d);
+      second = dkg::encode(twin.deal());
+      sent.emplace_back(twin.deal());
+    };
+    dkg_run(f, run);
+    f.invalid().text("check", "equivocation").hex("deal", first).hex("second_deal", second).text("error", "invalid_proof").text("blame", "3");
+    emit("dkg/equivocating_dealer", f);
+  }
+  {
+    File f("dkg/extraction_cheater", "GJKR: dealer 2 publishes A_20 + G in extraction; every party complains with its share, the shares are revealed, and f_2 is rebuilt: Y is the honest one");
+    Bytes deal2, extraction2, evidence_reveal;
+    std::optional<dkg::Share> share13;
+    DkgRun run(dkg::Protocol::gjkr);
+    run.cheaters = {2};
+    Bytes honest_extraction1, deal1;
+    run.tamper = [&](dkg::Round round, std::vector<dkg::Message>& sent) {
+      for (auto& m : sent) {
+        if (auto* d = std::get_if<dkg::Deal>(&m); d && d->from == idx(1)) deal1 = dkg::encode(*d);
+        if (auto* x = std::get_if<dkg::Share>(&m); x && x->from == idx(1) && x->to == idx(3)) share13 = *x;
+        if (auto* d = std::get_if<dkg::Deal>(&m); d && d->from == idx(2)) deal2 = dkg::encode(*d);
+        if (auto* e = std::get_if<dkg::Extraction>(&m); e && e->from == idx(1)) honest_extraction1 = dkg::encode(*e);
+        if (auto* e = std::get_if<dkg::Extraction>(&m); e && e->from == idx(2)) {
+          e->commitments[0] = e->commitments[0] + Point::generator();
+          extraction2 = dkg::encode(*e);
+        }
+        if (auto* r = std::get_if<dkg::Reveal>(&m); r && r->from == idx(4) && r->dealer == idx(2) && round == dkg::Round::reveal) {
+          dkg::Reveal bad = *r;
+          bad.s = bad.s + Scalar::from_u64(1);
+          evidence_reveal = dkg::encode(bad);
+        }
+      }
+    };
+    dkg_run(f, run);
+    // Party 3 complains against honest dealer 1 with its true share: the share satisfies A_1, so
+    // the complaint is unfounded and blamed on party 3.
+    f.invalid().text("check", "extraction_complaint").hex("deal", deal1).hex("extraction", honest_extraction1)
+        .hex("complaint", dkg::encode(dkg::Complaint{idx(3), idx(1), share13}))
+        .text("error", "invalid_proof").text("blame", "3");
+    f.invalid().text("check", "reveal").hex("deal", deal2).hex("reveal", evidence_reveal).text("error", "invalid_proof").text("blame", "4");
+    emit("dkg/extraction_cheater", f);
+  }
+}
+
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -773,6 +945,7 @@ int main(int argc, char** argv) {
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();
   gen_translog();
+  gen_dkg();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

@@ -322,6 +322,206 @@ def combine(pk, ct, partials):
     return xor(ct["c"], H1(acc)), cheaters, idx
 
 
+
+# ---------------------------------------------------------------- SPEC §12 distributed key generation
+
+DKG_TYPES = {0x0d: "deal", 0x0e: "share", 0x0f: "complaint", 0x10: "extraction", 0x11: "justification", 0x12: "reveal"}
+
+
+def any_point(b):
+    pt = decode(b)  # the identity parses here; the protocol refuses it (§12.3)
+    assert pt is not None, "bad point"
+    return pt
+
+
+def parse_dkg(b):
+    """A DKG message (§12.3) as a dict with its kind; every field read and bounds-checked."""
+    kind = DKG_TYPES.get(b[5] if len(b) > 5 else -1)
+    assert kind, "not a DKG message"
+    r = Reader(b, b[5])
+    m = dict(kind=kind, raw=b)
+    if kind in ("deal", "extraction"):
+        m["from"] = r.u(1)
+        m["C"] = [any_point(r.take(32)) for _ in range(r.u(1))]
+    elif kind == "complaint":
+        m["from"], m["against"], has = r.u(1), r.u(1), r.u(1)
+        assert has in (0, 1)
+        m["evidence"] = dict(zip(("from", "to", "s", "sp"), (r.u(1), r.u(1), scalar(r.take(32)), scalar(r.take(32))))) if has else None
+    else:
+        names = ("from", "dealer") if kind == "reveal" else ("from", "to")
+        m[names[0]], m[names[1]], m["s"], m["sp"] = r.u(1), r.u(1), scalar(r.take(32)), scalar(r.take(32))
+    r.end()
+    assert m["from"] != 0
+    return m
+
+
+def poly(c, x):
+    return sum(a * pow(x, j, L) for j, a in enumerate(c)) % L
+
+
+def image(C, j, first=0):
+    acc = IDENTITY
+    for m, c in enumerate(C):
+        acc = add(acc, mul(pow(j, m + first, L), c))
+    return acc
+
+
+def same(p1, p2):
+    return encode(p1) == encode(p2)
+
+
+def feldman_ok(C, j, s, first=0):
+    return same(mul(s, G), image(C, j, first))
+
+
+def pedersen_ok(C, j, s, sp):
+    return same(add(mul(s, G), mul(sp, GBAR)), image(C, j))
+
+
+def deal_bytes(kind_byte, i, C):
+    return header(kind_byte) + bytes([i, len(C)]) + b"".join(encode(c) for c in C)
+
+
+def dkg_run(v, claim):
+    """Replays a listed run from the specification: recomputes every dealer's commitments and shares
+    from its listed polynomials, the complaints each party must send, QUAL, the extraction phase
+    and the rebuild of a cheater, then Y, every Y_l and every x_l."""
+    proto, k, n = v["protocol"], int(v["k"]), int(v["n"])
+    gjkr, refresh = proto == "gjkr", proto == "refresh"
+    rounds = ["deal", "complain", "justify"] + (["extract", "extract_complain", "reveal"] if gjkr else [])
+    claim("dkg rounds listed", {x for x in v if x.startswith("messages_")} == {"messages_" + r for r in rounds})
+    msgs = {r: [parse_dkg(b) for b in hl(v, "messages_" + r)] for r in rounds}
+    f = {i: [scalar(c) for c in hl(v, f"coefficients_{i}")] for i in range(1, n + 1)}
+    fp = {i: [scalar(c) for c in hl(v, f"coefficients_prime_{i}")] if gjkr else [0] * k for i in range(1, n + 1)}
+    claim("dkg polynomials", all(len(f[i]) == k and (not refresh or f[i][0] == 0) for i in f))
+    finishing = il(v, "finishing")
+
+    def commit(i):
+        if gjkr:
+            return [add(mul(a, G), mul(b, GBAR)) for a, b in zip(f[i], fp[i])]
+        return [mul(a, G) for a in (f[i][1:] if refresh else f[i])]
+
+    def share_ok(C, j, s, sp):
+        return pedersen_ok(C, j, s, sp) if gjkr else feldman_ok(C, j, s, 1 if refresh else 0)
+
+    # Round deal: the first deal of each dealer is its own; a second, different one is equivocation.
+    deals, disq, shares = {}, {}, {}
+    for m in msgs["deal"]:
+        if m["kind"] == "share":
+            shares[(m["from"], m["to"])] = m
+            continue
+        i = m["from"]
+        if i in deals:
+            if [encode(c) for c in deals[i]] != [encode(c) for c in m["C"]]:
+                disq.setdefault(i, "equivocation")
+        elif len(m["C"]) != (k - 1 if refresh else k) or any(encode(c) == bytes(32) for c in m["C"]):
+            disq.setdefault(i, "malformed deal")
+        else:
+            deals[i] = m["C"]
+            claim("dkg deal recomputed", m["raw"] == deal_bytes(0x0d, i, commit(i)))
+    for (i, j), m in shares.items():
+        want = header(0x0e) + bytes([i, j]) + sbytes(poly(f[i], j)) + sbytes(poly(fp[i], j) if gjkr else 0)
+        claim("dkg share recomputed", m["raw"] == want)
+    claim("dkg every share sent", set(shares) == {(i, j) for i in f for j in f if i != j})
+    # Round complain: j complains against i exactly when its share fails i's commitments.
+    expected = sorted((j, i) for i in deals for j in f if i != j and i not in disq and (i, j) in shares
+                      and not share_ok(deals[i], j, shares[(i, j)]["s"], shares[(i, j)]["sp"]))
+    claim("dkg complaints", sorted((c["from"], c["against"]) for c in msgs["complain"]) == expected)
+    # Round justify: more than k-1 complaints, no answer, or a wrong answer disqualifies.
+    received = {(i, j): (poly(f[i], j), poly(fp[i], j) if gjkr else 0) for i in f for j in f}
+    for i in sorted(deals):
+        against = sorted({c["from"] for c in msgs["complain"] if c["against"] == i})
+        if not against or i in disq:
+            continue
+        if len(against) > k - 1:
+            disq[i] = "complaints"
+            continue
+        for j in against:
+            ans = [x for x in msgs["justify"] if x["from"] == i and x["to"] == j]
+            if not ans or not share_ok(deals[i], j, ans[0]["s"], ans[0]["sp"]):
+                disq[i] = "justification"
+                break
+            received[(i, j)] = (ans[0]["s"], ans[0]["sp"])
+    qual = [i for i in sorted(f) if i in deals and i not in disq]
+    claim("dkg qualified", qual == il(v, "qualified") and sorted(disq) == il(v, "disqualified"))
+
+    Y, Ys = IDENTITY, [IDENTITY] * n
+    for i in qual:
+        if not gjkr:
+            if not refresh:
+                Y = add(Y, deals[i][0])
+            Ys = [add(Ys[l - 1], image(deals[i], l, 1 if refresh else 0)) for l in range(1, n + 1)]
+    if gjkr:
+        A = {e["from"]: e["C"] for e in msgs["extract"]}
+        claim("dkg extractions from QUAL", sorted(A) == qual)
+        for i in qual:
+            if i not in finishing:
+                continue
+            claim("dkg extraction recomputed", [encode(c) for c in A[i]] == [encode(mul(a, G)) for a in f[i]])
+        # Round extract_complain: j complains, with its share, when it fails A_i; the evidence must
+        # hold under E_i and fail under A_i.
+        expected = sorted((j, i) for i in qual for j in qual if j != i and j in finishing
+                          and not feldman_ok(A[i], j, received[(i, j)][0]))
+        claim("dkg extraction complaints", sorted((c["from"], c["against"]) for c in msgs["extract_complain"]) == expected)
+        accused = set()
+        for c in msgs["extract_complain"]:
+            e, i = c["evidence"], c["against"]
+            claim("dkg extraction evidence", e and e["from"] == i and e["to"] == c["from"]
+                  and pedersen_ok(deals[i], c["from"], e["s"], e["sp"]) and not feldman_ok(A[i], c["from"], e["s"]))
+            accused.add(i)
+        for i in qual:
+            if i in accused:
+                shown = sorted((r["from"], r["s"]) for r in msgs["reveal"] if r["dealer"] == i
+                               and pedersen_ok(deals[i], r["from"], r["s"], r["sp"]))
+                claim("dkg enough reveals", len(shown) >= k)
+                idx = [h for h, _ in shown[:k]]
+                at = lambda x: mul(sum(lam * s for lam, (_, s) in zip(lagrange(idx, x), shown[:k])) % L, G)
+                claim("dkg rebuilt polynomial is the dealt one", same(at(0), mul(f[i][0], G)))
+                Y = add(Y, at(0))
+                Ys = [add(Ys[l - 1], at(l)) for l in range(1, n + 1)]
+            else:
+                Y = add(Y, A[i][0])
+                Ys = [add(Ys[l - 1], image(A[i], l)) for l in range(1, n + 1)]
+    xs = {l: sum(received[(i, l)][0] for i in qual) % L for l in f}
+    epoch = 0
+    if refresh:
+        old = parse_pk(hx(v, "previous_public_key"))
+        old_shares = {s["i"]: s for s in (parse_share(b) for b in hl(v, "previous_key_shares"))}
+        Y, epoch = old["Y"], old["epoch"] + 1
+        Ys = [add(a, b) for a, b in zip(Ys, old["Ys"])]
+        xs = {l: (xs[l] + old_shares[l]["x"]) % L for l in xs}
+    pk = header(1) + bytes([k, n]) + struct.pack(">I", epoch) + encode(Y) + b"".join(encode(y) for y in Ys)
+    claim("dkg public key", pk == hx(v, "public_key"))
+    parse_pk(pk)  # and it is one polynomial's
+    claim("dkg key shares", [header(2) + struct.pack(">IB", epoch, l) + sbytes(xs[l]) for l in finishing] == hl(v, "key_shares"))
+    claim("dkg shares match their keys", all(same(mul(xs[l], G), Ys[l - 1]) for l in finishing))
+
+
+def dkg_refusal(v, proto, claim):
+    """Each [Invalid] DKG vector: the check it names fails, and the blamed party is the one §12 blames."""
+    check, blame = v["check"], il(v, "blame")
+    deal = parse_dkg(hx(v, "deal"))
+    C = deal["C"]
+    if check in ("feldman", "pedersen", "feldman_from_1"):
+        s = parse_dkg(hx(v, "share"))
+        ok = pedersen_ok(C, s["to"], s["s"], s["sp"]) if check == "pedersen" else feldman_ok(C, s["to"], s["s"], 1 if check == "feldman_from_1" else 0)
+        claim("dkg bad share refused: " + check, not ok and blame == [s["from"]] == [deal["from"]])
+    elif check == "equivocation":
+        d2 = parse_dkg(hx(v, "second_deal"))
+        claim("dkg equivocation", d2["from"] == deal["from"] and blame == [deal["from"]]
+              and [encode(c) for c in C] != [encode(c) for c in d2["C"]])
+    elif check == "extraction_complaint":
+        A = parse_dkg(hx(v, "extraction"))["C"]
+        c = parse_dkg(hx(v, "complaint"))
+        e = c["evidence"]
+        unfounded = not (pedersen_ok(C, c["from"], e["s"], e["sp"]) and not feldman_ok(A, c["from"], e["s"]))
+        claim("dkg unfounded extraction complaint", unfounded and blame == [c["from"]])
+    elif check == "reveal":
+        r = parse_dkg(hx(v, "reveal"))
+        claim("dkg bad reveal", r["dealer"] == deal["from"] and not pedersen_ok(C, r["from"], r["s"], r["sp"]) and blame == [r["from"]])
+    else:
+        claim("dkg known check " + check, False)
+
 # ---------------------------------------------------------------- ChaCha20, XChaCha20-Poly1305
 
 
@@ -855,6 +1055,16 @@ def check(root):
                 for v in load(root, scenario):
                     if not v["valid"]:
                         claim(scenario + ": [Invalid] names its error", v.get("error") in categories)
+    for name, proto in (("joint_feldman", "joint_feldman"), ("gjkr", "gjkr"), ("refresh", "refresh"),
+                        ("equivocating_dealer", "joint_feldman"), ("extraction_cheater", "gjkr")):
+        vectors = load(root, "dkg/" + name)
+        claim("dkg/" + name + " has one run and a refusal", sum(v["valid"] for v in vectors) == 1 and len(vectors) >= 2)
+        for v in vectors:
+            if v["valid"]:
+                claim("dkg/" + name + " protocol", v["protocol"] == proto)
+                dkg_run(v, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
+            else:
+                dkg_refusal(v, proto, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
     return results
 
 
