@@ -10,6 +10,7 @@
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/vss.hpp"
+#include "tdh2_testing.hpp"
 #include "vectors/vector_file.hpp"
 
 namespace escrow::vectors {

@@ -312,7 +312,7 @@ Result<Outcome> Party::finish() {
   if (!pk) return escrow::unexpected(pk.error());
   if (!(Point::base_mul(x) == pk->verification_key(me_)))
     return fail(ErrorCategory::internal, fn, "own share does not match its verification key");
-  return Outcome{qual, disqualified_, std::move(*pk), tdh2::KeyShare(me_, epoch, x)};
+  return Outcome{qual, disqualified_, std::move(*pk), tdh2::KeyShare(me_, epoch, group::SecretScalar(x))};
 }
 
 // ---- encodings (SPEC §12.3) ----
@@ -425,7 +425,7 @@ Result<std::vector<Outcome>> run_honest(Protocol protocol, std::size_t k, std::s
   std::vector<Party> parties;
   for (uint32_t i = 1; i <= n; ++i)
     parties.emplace_back(protocol, *PartyIndex::make(i), k, n, rng,
-                         previous.empty() ? std::nullopt : std::optional(previous[i - 1]));
+                         previous.empty() ? std::nullopt : std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())));
   auto deliver = [&](auto&& each) {
     for (auto& p : parties) each(p);
   };

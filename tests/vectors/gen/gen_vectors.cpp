@@ -17,6 +17,7 @@
 #include "escrow/tdh2.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "tdh2_testing.hpp"
 
 namespace {
 using namespace escrow;
