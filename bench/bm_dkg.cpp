@@ -30,7 +30,7 @@ void run(benchmark::State& state, dkg::Protocol protocol) {
   if (protocol == dkg::Protocol::refresh) {
     auto base = dkg::run_honest(dkg::Protocol::gjkr, k, n, rng);
     if (!base) return state.SkipWithError("base DKG failed");
-    for (auto& o : *base) previous.emplace_back(o.public_key, o.share);
+    for (auto& o : *base) previous.emplace_back(o.public_key, o.share.clone());
   }
   double total_ms = 0;
   for (auto _ : state) {

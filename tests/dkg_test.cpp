@@ -44,7 +44,7 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
   DeterministicRng rng(seed);
   Run r;
   for (uint32_t i = 1; i <= n; ++i)
-    r.parties.emplace_back(protocol, P(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(previous[i - 1]));
+    r.parties.emplace_back(protocol, P(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())));
   auto note = [&](Result<void> res) {
     if (!res) r.receive_errors.push_back(res.error());
   };
@@ -289,7 +289,7 @@ TEST(Dkg, GjkrExtractionCheaterIsRebuiltInTheOpen) {
 TEST(Refresh, KeepsYChangesEveryShareAndTheKeyStillDecrypts) {
   const auto first = run(Protocol::gjkr, 3, 5, {}, "refresh/base");
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
-  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share.clone());
   const auto refreshed = run(Protocol::refresh, 3, 5, {}, "refresh/epoch1", previous);
   expect_agreement_and_decryption(refreshed, 3, 5);
   const auto& before = first.outcomes.begin()->second;
@@ -305,7 +305,7 @@ TEST(Refresh, KeepsYChangesEveryShareAndTheKeyStillDecrypts) {
 TEST(Refresh, OldEpochSharesAreUselessAfterARefresh) {
   const auto first = run(Protocol::joint_feldman, 3, 5, {}, "refresh/old");
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
-  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share.clone());
   const auto refreshed = run(Protocol::refresh, 3, 5, {}, "refresh/old/1", previous);
   const auto& pk = refreshed.outcomes.begin()->second.public_key;
   SystemRng rng;
@@ -316,7 +316,7 @@ TEST(Refresh, OldEpochSharesAreUselessAfterARefresh) {
   // even with its epoch relabelled: its value no longer matches the new Y_i.
   const auto& old_share = first.outcomes.at(P(1)).share;
   EXPECT_TRUE(failed_with(tdh2::partial_decrypt(pk, old_share, ct, rng), ErrorCategory::policy_denied));
-  const tdh2::KeyShare relabelled(old_share.index(), pk.epoch, old_share.expose_secret());
+  const tdh2::KeyShare relabelled(old_share.index(), pk.epoch, group::SecretScalar(old_share.expose_secret()));
   auto stale = tdh2::partial_decrypt(pk, relabelled, ct, rng).value();
   EXPECT_TRUE(failed_with(tdh2::verify_partial(pk, ct, stale), ErrorCategory::invalid_proof));
   // Mixing one old share with two new ones in the raw interpolation does not give x.
@@ -329,7 +329,7 @@ TEST(Refresh, OldEpochSharesAreUselessAfterARefresh) {
 TEST(Refresh, ACheatingPartyIsDisqualifiedAndTheRefreshStillHolds) {
   const auto first = run(Protocol::gjkr, 3, 5, {}, "refresh/cheat/base");
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
-  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share);
+  for (const auto& [i, o] : first.outcomes) previous.emplace_back(o.public_key, o.share.clone());
   Adversary adv;
   adv.tamper_share = [](Share& s) {
     if (s.from == P(4) && s.to == P(1)) s.s = s.s + Scalar::from_u64(1);

@@ -316,7 +316,7 @@ TEST(Tdh2, KeyShareRoundTripsAndRefusesZero) {
 
 TEST(Tdh2, ShareFromAnotherEpochCannotDecrypt) {
   Authority a;
-  const KeyShare old(a.dealt.shares[0].index(), 7, a.dealt.shares[0].expose_secret());
+  const KeyShare old(a.dealt.shares[0].index(), 7, group::SecretScalar(a.dealt.shares[0].expose_secret()));
   EXPECT_TRUE(failed_with(partial_decrypt(a.pk(), old, a.ct, a.rng), ErrorCategory::policy_denied));
 }
 

@@ -158,7 +158,7 @@ TEST(Decide, Step3AReplayedNonceIsRefused) {
   MemoryState state;
   const auto r = w.request(w.warrant(w.judge), {w.field("alice", "bob", 1500)});
   const auto first = w.decide(r, state);
-  ASSERT_FALSE(first.refusal.has_value());
+  ASSERT_FALSE(first.refusal.has_value()) << (first.log.empty() ? "" : first.log[0].reason);
   state.commit(first);
   expect_unauthenticated(w.decide(r, state), Refusal::replay);
 }

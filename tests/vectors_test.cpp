@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -15,8 +16,10 @@
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
+#include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "tdh2_testing.hpp"
 #include "vectors/vector_file.hpp"
 
 namespace escrow::vectors {
@@ -472,7 +475,7 @@ void check_dkg_run(const Vector& v) {
     parties.push_back(dkg::Party::with_polynomials(protocol, *PartyIndex::make(i), k, n, scalars(v, fmt::format("coefficients_{}", i)),
                                                    protocol == dkg::Protocol::gjkr ? scalars(v, fmt::format("coefficients_prime_{}", i))
                                                                                    : std::vector<Scalar>{},
-                                                   previous)
+                                                   std::move(previous))
                           .value());
   }
   for (dkg::Round round : dkg::rounds(protocol)) {
@@ -586,6 +589,107 @@ TEST(VectorFile, RefusesFieldsOutsideAVectorAndRepeats) {
   ASSERT_TRUE(ok.has_value());
   EXPECT_FALSE((*ok)[0].valid);
   EXPECT_EQ((*ok)[0].hex("a").value(), Bytes{0x0a});
+}
+
+
+// ---- trustee (SPEC §11.2, §11.3): request bytes + state -> decision + log entries ----
+
+// Hands out the listed draws, in order and of the listed sizes: decide() must consume exactly them.
+class ReplayRng final : public Rng {
+ public:
+  explicit ReplayRng(std::vector<Bytes> draws) : draws_(std::move(draws)) {}
+  void fill(std::span<uint8_t> out) override {
+    ASSERT_LT(next_, draws_.size()) << "decide() drew more randomness than the vector lists";
+    ASSERT_EQ(draws_[next_].size(), out.size());
+    std::copy(draws_[next_].begin(), draws_[next_].end(), out.begin());
+    ++next_;
+  }
+  [[nodiscard]] bool all_used() const { return next_ == draws_.size(); }
+
+ private:
+  std::vector<Bytes> draws_;
+  std::size_t next_ = 0;
+};
+
+struct VectorState final : trustee::StateView {
+  std::vector<Bytes> nonces, opened_fields;
+  bool over_budget = false, proven = false, rate = true;
+  static bool has(const std::vector<Bytes>& set, std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    Bytes key(a.begin(), a.end());
+    key.insert(key.end(), b.begin(), b.end());
+    return std::find(set.begin(), set.end(), key) != set.end();
+  }
+  Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return has(nonces, a, n); }
+  bool source_over_budget() override { return over_budget; }
+  bool agency_proven(const request::VerifyKey&) override { return proven; }
+  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
+    uint64_t n = 0;
+    for (const auto& e : opened_fields) n += std::equal(w.begin(), w.end(), e.begin());
+    return n;
+  }
+  Result<bool> opened(const std::array<uint8_t, 32>& w, const std::array<uint8_t, 32>& f) override { return has(opened_fields, w, f); }
+};
+
+std::string text_of(const Bytes& b) { return {b.begin(), b.end()}; }
+
+// Every file of docs/SPEC.md §9.3's trustee rows.
+const char* const kTrusteeScenarios[] = {
+    "issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
+    "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired", "refuse_warrant_revoked_judge",
+    "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
+    "field_malformed", "refuse_two_checks_earlier_reason"};
+
+TEST(Vectors, TrusteeDecisionsAndLogEntries) {
+  for (const char* scenario : kTrusteeScenarios) {
+    for (const auto& v : load(std::string("trustee/") + scenario)) {
+      SCOPED_TRACE(scenario);
+      const auto pk = PK(v);
+      const auto share = tdh2::KeyShare::decode(H(v, "key_share")).value();
+      const trustee::Policy policy{{text_of(H(v, "root_pem")), text_of(H(v, "crl_pem")),
+                                    static_cast<unsigned>(v.number("judges_required").value()), v.number("crl_number_floor").value()},
+                                   v.number("crl_readable").value() == 1, v.number("freshness_seconds").value()};
+      VectorState state;
+      state.nonces = v.hex_list("seen_nonces").value();
+      state.opened_fields = v.hex_list("opened").value();
+      state.over_budget = v.number("source_over_budget").value() == 1;
+      state.proven = v.number("agency_proven").value() == 1;
+      state.rate = v.number("rate_allows").value() == 1;
+      ReplayRng rng(v.hex_list("rng_draws").value());
+      const auto d = trustee::decide(H(v, "request"), policy, {pk, share}, state, v.number("now").value(), rng);
+      EXPECT_TRUE(rng.all_used());
+      ASSERT_FALSE(d.internal_error);
+      EXPECT_EQ(d.refusal ? std::string(trustee::error_code(*d.refusal)) : std::string("none"), v.fields.at("refusal"));
+      EXPECT_EQ(d.reason, v.fields.at("reason"));
+      EXPECT_EQ(d.authenticated, v.number("authenticated").value() == 1);
+      EXPECT_EQ(Bytes(d.request_hash.begin(), d.request_hash.end()), H(v, "request_hash"));
+      EXPECT_EQ(Bytes(d.change.warrant_hash.begin(), d.change.warrant_hash.end()), H(v, "warrant_hash"));
+      std::string statuses;
+      std::vector<Bytes> partials_out, log, newly;
+      for (std::size_t i = 0; i < d.results.size(); ++i) {
+        if (i > 0) statuses.push_back(',');
+        statuses.append(std::to_string(static_cast<unsigned>(d.results[i].status)));
+        if (!d.results[i].partial.empty()) partials_out.push_back(d.results[i].partial);
+      }
+      for (const auto& e : d.log) log.push_back(e.encode());
+      for (const auto& h : d.change.newly_opened) newly.emplace_back(h.begin(), h.end());
+      EXPECT_EQ(statuses, v.fields.at("statuses"));
+      EXPECT_EQ(partials_out, v.hex_list("issued_partials").value());
+      EXPECT_EQ(log, v.hex_list("log").value());
+      EXPECT_EQ(newly, v.hex_list("newly_opened").value());
+      const Bytes nonce = d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{};
+      EXPECT_EQ(nonce, H(v, "record_nonce"));
+      EXPECT_EQ(d.change.spend_rate_token, v.number("spend_rate_token").value() == 1);
+      EXPECT_EQ(d.change.prove_agency, v.number("prove_agency").value() == 1);
+      // Every issued partial is one a combiner accepts for its field.
+      const auto req = request::DecryptRequest::decode(H(v, "request"));
+      for (std::size_t i = 0; i < d.results.size(); ++i) {
+        if (d.results[i].status != request::FieldStatus::issued) continue;
+        const auto ct = tdh2::Ciphertext::decode(req->fields[i]).value();
+        EXPECT_TRUE(tdh2::verify_partial(pk, ct, tdh2::PartialDecryption::decode(d.results[i].partial).value()).has_value());
+      }
+    }
+  }
 }
 
 }  // namespace

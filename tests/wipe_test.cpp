@@ -11,6 +11,7 @@
 #include "escrow/hash.hpp"
 #include "escrow/secret.hpp"
 #include "escrow/tdh2.hpp"
+#include "escrow/wire.hpp"
 
 namespace escrow {
 namespace {
@@ -50,11 +51,41 @@ TEST(Wipe, KeyShareLeavesNoShareBytesBehind) {
   const group::Scalar x = group::Scalar::random(rng);
   const auto bytes = x.to_bytes();
   Buffer<tdh2::KeyShare> buf;
-  auto* share = new (buf.bytes) tdh2::KeyShare(*PartyIndex::make(1), 0, x);
+  auto* share = new (buf.bytes) tdh2::KeyShare(*PartyIndex::make(1), 0, group::SecretScalar(x));
   ASSERT_TRUE(buf.contains(bytes));
   share->~KeyShare();
   EXPECT_FALSE(buf.contains(bytes));
 }
+
+TEST(Wipe, MovingASecretScalarZeroesTheSource) {
+  DeterministicRng rng("wipe/secret-scalar");
+  const group::Scalar x = group::Scalar::random(rng);
+  const auto bytes = x.to_bytes();
+  Buffer<group::SecretScalar> buf;
+  auto* source = new (buf.bytes) group::SecretScalar(x);
+  ASSERT_TRUE(buf.contains(bytes));
+  const group::SecretScalar moved(std::move(*source));
+  EXPECT_FALSE(buf.contains(bytes));  // the source's bytes are zero before it is even destroyed
+  EXPECT_EQ(moved.expose_secret(), x);
+  source->~SecretScalar();
+}
+
+TEST(Wipe, SecretWriterWritesIntoAZeroizingBuffer) {
+  // The SecretWriter's buffer is a SecureBytes: every block it lets go while growing is wiped.
+  static_assert(std::is_same_v<decltype(wire::SecretWriter().take()), SecureBytes>);
+  DeterministicRng rng("wipe/secret-writer");
+  const auto x = group::SecretScalar::random(rng);
+  wire::SecretWriter w;
+  for (int i = 0; i < 64; ++i) w.bytes(x.expose_secret().to_bytes());  // grows, reallocating
+  const auto out = w.take();
+  EXPECT_EQ(out.size(), 64u * 32);
+  EXPECT_TRUE(std::equal(out.begin(), out.begin() + 32, x.expose_secret().to_bytes().begin()));
+}
+
+static_assert(!std::is_copy_constructible_v<group::SecretScalar>);
+static_assert(!std::is_copy_assignable_v<group::SecretScalar>);
+static_assert(std::is_nothrow_move_constructible_v<group::SecretScalar>);
+static_assert(!std::is_copy_constructible_v<tdh2::KeyShare>);
 
 TEST(Wipe, SessionKeyMovedFromIsZero) {
   DeterministicRng rng("wipe/session");

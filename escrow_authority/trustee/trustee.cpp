@@ -289,7 +289,7 @@ Result<void> Trustee::store_key(const escrow::tdh2::PublicKey& pk, const escrow:
   // The old share's pages: zeroed (secure_delete), flushed out of the WAL, and the file rebuilt.
   if (auto c = db_.exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !c) return c;
   pk_ = pk;
-  share_ = share;
+  share_ = share.clone();
   roster_ = roster;
   return {};
 }

@@ -204,11 +204,11 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     std::optional<std::pair<escrow::tdh2::PublicKey, escrow::tdh2::KeyShare>> previous;
     if (c.protocol == dkg::Protocol::refresh) {
       if (!share_ || pk_->k != c.k || pk_->n != c.n) return refuse_call(409, "refresh needs a current key with the same k and n");
-      previous.emplace(*pk_, *share_);
+      previous.emplace(*pk_, share_->clone());
     } else if (share_) {
       return refuse_call(409, "this trustee already holds a share; use refresh");
     }
-    c.party.emplace(c.protocol, me, c.k, c.n, rng_, previous);
+    c.party.emplace(c.protocol, me, c.k, c.n, rng_, std::move(previous));
     c.step = 1;
     c.last_step = now;
     const std::string protocol_name = body.value("protocol", "");

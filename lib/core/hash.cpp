@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "escrow/sodium.hpp"
+
 namespace escrow {
 namespace {
 void absorb_prefixed(crypto_generichash_state& state, std::span<const uint8_t> input) {
@@ -14,6 +16,7 @@ void absorb_prefixed(crypto_generichash_state& state, std::span<const uint8_t> i
 }  // namespace
 
 Hasher::Hasher(std::string_view tag, std::size_t out_len) : out_len_(out_len) {
+  sodium_ready();
   // Output lengths are compile-time choices in lib/, so a bad one is a programming error.
   if (out_len < crypto_generichash_BYTES_MIN || out_len > crypto_generichash_BYTES_MAX) std::abort();
   crypto_generichash_init(&state_, nullptr, 0, out_len);

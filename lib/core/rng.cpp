@@ -6,10 +6,14 @@
 
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sodium.hpp"
 
 namespace escrow {
 
-void SystemRng::fill(std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+void SystemRng::fill(std::span<uint8_t> out) {
+  sodium_ready();
+  randombytes_buf(out.data(), out.size());
+}
 
 DeterministicRng::DeterministicRng(std::string_view seed) {
   Hasher(domain::kTestRng, 32).add(seed).finish(key_.expose());

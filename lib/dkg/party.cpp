@@ -333,7 +333,7 @@ Result<Outcome> Party::finish() {
   auto pk = tdh2::PublicKey::make(static_cast<uint8_t>(st.k), static_cast<uint8_t>(st.n), epoch, sum.y, sum.keys);
   if (!pk) return escrow::unexpected(pk.error());
   if (!(Point::base_mul(x) == pk->verification_key(st.me))) return fail(ErrorCategory::internal, fn, "own share does not match its verification key");
-  return Outcome{qual, st.disqualified, std::move(*pk), tdh2::KeyShare(st.me, epoch, x)};
+  return Outcome{qual, st.disqualified, std::move(*pk), tdh2::KeyShare(st.me, epoch, group::SecretScalar(x))};
 }
 
 // ---- the in-memory driver, walking rounds(protocol) ----
@@ -343,7 +343,7 @@ Result<std::vector<Outcome>> run_honest(Protocol protocol, std::size_t k, std::s
   if (k < 1 || k > n || n > PartyIndex::kMaxParties) return fail(ErrorCategory::malformed, "dkg::run_honest", "need 1 <= k <= n <= 255");
   std::vector<Party> parties;
   for (uint32_t i = 1; i <= n; ++i)
-    parties.emplace_back(protocol, *PartyIndex::make(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(previous[i - 1]));
+    parties.emplace_back(protocol, *PartyIndex::make(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())));
   for ([[maybe_unused]] Round round : rounds(protocol)) {
     std::vector<Message> sent;
     for (const auto& p : parties)

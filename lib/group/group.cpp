@@ -7,16 +7,10 @@
 #include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sodium.hpp"
 
 namespace escrow::group {
 namespace {
-
-// libsodium must be initialised before use (it picks implementations and seeds randombytes).
-// group.cpp is linked into every user of the library, so the call lives here.
-const bool kSodiumReady = [] {
-  if (sodium_init() < 0) std::abort();
-  return true;
-}();
 
 // The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.
 constexpr std::array<uint8_t, 32> kOrder = {
@@ -40,7 +34,12 @@ bool is_canonical(std::span<const uint8_t, 32> le) {
 
 // ---- Scalar ----
 
-Scalar::Scalar() { bytes_.fill(0); }
+// Every group operation constructs a Scalar or a Point: libsodium is initialised here, on the
+// first one (escrow/sodium.hpp says why not in a static initialiser).
+Scalar::Scalar() {
+  sodium_ready();
+  bytes_.fill(0);
+}
 Scalar::~Scalar() { sodium_memzero(bytes_.data(), bytes_.size()); }
 
 Scalar Scalar::from_u64(uint64_t value) {
@@ -108,9 +107,18 @@ bool Scalar::operator==(const Scalar& o) const {
   return sodium_memcmp(bytes_.data(), o.bytes_.data(), bytes_.size()) == 0;
 }
 
+Result<SecretScalar> SecretScalar::from_bytes(std::span<const uint8_t> bytes, ZeroScalar zero) {
+  auto s = Scalar::from_bytes(bytes, zero);
+  if (!s) return escrow::unexpected(s.error());
+  return SecretScalar(*s);
+}
+
 // ---- Point ----
 
-Point::Point() { bytes_.fill(0); }  // the identity encodes as 32 zero bytes
+Point::Point() {
+  sodium_ready();
+  bytes_.fill(0);  // the identity encodes as 32 zero bytes
+}
 
 const Point& Point::generator() {
   static const Point g = Point::base_mul(Scalar::from_u64(1));
@@ -156,9 +164,8 @@ Point Point::from_uniform(std::span<const uint8_t, 64> wide) {
 // a nonzero secret and a point of prime order.
 Point Point::base_mul(const Scalar& s) {
   Point p;
-  auto sb = s.to_bytes();
-  const int rc = crypto_scalarmult_ristretto255_base(p.bytes_.data(), sb.data());
-  sodium_memzero(sb.data(), sb.size());
+  // The scalar's own bytes, by reference: no copy of a secret is made to be wiped.
+  const int rc = crypto_scalarmult_ristretto255_base(p.bytes_.data(), s.to_bytes().data());
   return ct::declassify(rc) == 0 ? p : Point::identity();
 }
 
@@ -168,9 +175,7 @@ Point Point::operator*(const Scalar& s) const {
   if (ct::declassify(is_identity())) return Point::identity();
   if (ct::declassify(*this == generator())) return base_mul(s);
   Point p;
-  auto sb = s.to_bytes();
-  const int rc = crypto_scalarmult_ristretto255(p.bytes_.data(), sb.data(), bytes_.data());
-  sodium_memzero(sb.data(), sb.size());
+  const int rc = crypto_scalarmult_ristretto255(p.bytes_.data(), s.to_bytes().data(), bytes_.data());
   return ct::declassify(rc) == 0 ? p : Point::identity();
 }
 

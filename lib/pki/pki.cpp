@@ -1,6 +1,8 @@
 #include "escrow/pki.hpp"
 
 #include <botan/auto_rng.h>
+#include <botan/ber_dec.h>
+#include <botan/bigint.h>
 #include <botan/data_src.h>
 #include <botan/der_enc.h>
 #include <botan/ed25519.h>
@@ -9,6 +11,7 @@
 #include <botan/pk_keys.h>
 #include <botan/pkcs8.h>
 #include <botan/pubkey.h>
+#include <botan/rng.h>
 #include <botan/x509_ca.h>
 #include <botan/x509_ext.h>
 #include <botan/x509path.h>
@@ -22,6 +25,49 @@
 
 namespace escrow::pki {
 namespace {
+
+// escrow::Rng as Botan's RNG, for Issuance::rng.
+class BotanRng final : public Botan::RandomNumberGenerator {
+ public:
+  explicit BotanRng(Rng& rng) : rng_(rng) {}
+  void randomize(uint8_t out[], size_t len) override { rng_.fill(std::span<uint8_t>(out, len)); }
+  bool accepts_input() const override { return false; }
+  void add_entropy(const uint8_t[], size_t) override {}
+  void clear() override {}
+  std::string name() const override { return "escrow::Rng"; }
+  bool is_seeded() const override { return true; }
+
+ private:
+  Rng& rng_;
+};
+
+std::unique_ptr<Botan::RandomNumberGenerator> rng_for(const Issuance& how) {
+  if (how.rng != nullptr) return std::make_unique<BotanRng>(*how.rng);
+  return std::make_unique<Botan::AutoSeeded_RNG>();
+}
+
+std::chrono::system_clock::time_point now_for(const Issuance& how) {
+  if (how.now) return std::chrono::system_clock::time_point(std::chrono::seconds(*how.now));
+  return std::chrono::system_clock::now();
+}
+
+// A CRL entry revoking `cert` at `when`, as Botan's CRL_Entry(cert, KEY_COMPROMISE) encodes it
+// but dated by the caller (Botan's dates it with the system clock).
+Botan::CRL_Entry revoked_at(const Botan::X509_Certificate& cert, std::chrono::system_clock::time_point when) {
+  Botan::Extensions ext;
+  ext.add(new Botan::Cert_Extension::CRL_ReasonCode(Botan::CRL_Code::KEY_COMPROMISE));
+  Botan::DER_Encoder der;
+  der.start_cons(Botan::SEQUENCE)
+      .encode(Botan::BigInt::decode(cert.serial_number()))
+      .encode(Botan::X509_Time(when))
+      .start_cons(Botan::SEQUENCE)
+      .encode(ext)
+      .end_cons()
+      .end_cons();
+  Botan::CRL_Entry entry;
+  Botan::BER_Decoder(der.get_contents()).decode(entry);
+  return entry;
+}
 
 // Botan 2 wants a hash name even for Ed25519, whose signatures hash internally ("Pure").
 constexpr const char* kHash = "SHA-512";
@@ -99,20 +145,28 @@ SecureBytes key_pem(const Botan::Private_Key& key) {
 
 }  // namespace
 
-Result<Credential> create_root(const std::string& name, uint32_t valid_days) {
+Result<Credential> create_root(const std::string& name, uint32_t valid_days, const Issuance& how) {
   return botan_call("pki::create_root", [&] {
-    Botan::AutoSeeded_RNG rng;
+    const auto rng_ptr = rng_for(how);
+    auto& rng = *rng_ptr;
     Botan::Ed25519_PrivateKey key(rng);
     Botan::X509_Cert_Options opts(name + "/XX/Doormat/Judicial PKI", valid_days * 86400ull);
+    const auto now = now_for(how);
+    // Dated five minutes back, as a judge's certificate is: a trustee (or a test) that read its
+    // clock a moment before the root was made, or whose clock lags, must not find it not yet valid.
+    opts.start = Botan::X509_Time(now - std::chrono::minutes(5));
+    opts.end = Botan::X509_Time(now + std::chrono::seconds(valid_days * 86400ull));
     opts.CA_key(0);  // pathlen 0: signs judge certificates, never a CA below it
     const auto cert = Botan::X509::create_self_signed_cert(opts, key, kHash, rng);
     return Credential{cert.PEM_encode(), key_pem(key)};
   });
 }
 
-Result<Credential> appoint_judge(const Credential& root, const std::string& judge_name, uint32_t valid_days) {
+Result<Credential> appoint_judge(const Credential& root, const std::string& judge_name, uint32_t valid_days,
+                                 const Issuance& how) {
   return botan_call("pki::appoint_judge", [&] {
-    Botan::AutoSeeded_RNG rng;
+    const auto rng_ptr = rng_for(how);
+    auto& rng = *rng_ptr;
     const auto root_cert = load_cert(root.certificate_pem);
     const auto root_key = load_key(root.private_key_pem);
     Botan::Ed25519_PrivateKey key(rng);
@@ -129,7 +183,7 @@ Result<Credential> appoint_judge(const Credential& root, const std::string& judg
     ext.add(new Botan::Cert_Extension::Authority_Key_ID(root_cert.subject_key_id()));
     ext.add(new Botan::Cert_Extension::Subject_Key_ID(key.subject_public_key(), kHash));
     const auto signer = root_signer(*root_key, rng);
-    const auto now = std::chrono::system_clock::now();
+    const auto now = now_for(how);
     const auto cert = Botan::X509_CA::make_cert(signer.signer.get(), rng, signer.algorithm, key.subject_public_key(),
                                                 Botan::X509_Time(now - std::chrono::minutes(5)),
                                                 Botan::X509_Time(now + std::chrono::hours(24) * valid_days),
@@ -139,22 +193,23 @@ Result<Credential> appoint_judge(const Credential& root, const std::string& judg
 }
 
 Result<std::string> issue_crl(const Credential& root, const std::vector<std::string>& revoked, uint32_t valid_hours,
-                              uint64_t crl_number) {
+                              uint64_t crl_number, const Issuance& how) {
   if (crl_number == 0 || crl_number > std::numeric_limits<uint32_t>::max())
     return fail(ErrorCategory::malformed, "pki::issue_crl", "CRL number must be 1..2^32-1");
   return botan_call("pki::issue_crl", [&] {
-    Botan::AutoSeeded_RNG rng;
+    const auto rng_ptr = rng_for(how);
+    auto& rng = *rng_ptr;
     const auto root_cert = load_cert(root.certificate_pem);
     const auto root_key = load_key(root.private_key_pem);
+    const auto now = now_for(how);
     std::vector<Botan::CRL_Entry> entries;
-    for (const auto& pem : revoked) entries.emplace_back(load_cert(pem), Botan::CRL_Code::KEY_COMPROMISE);
+    for (const auto& pem : revoked) entries.push_back(revoked_at(load_cert(pem), now));
     // The TBSCertList of RFC 5280 §5.1, as Botan's X509_CA::make_crl writes it, but with the CRL
     // number the caller keeps: X509_CA only numbers from the previous CRL object it is given.
     Botan::Extensions ext;
     ext.add(new Botan::Cert_Extension::Authority_Key_ID(root_cert.subject_key_id()));
     ext.add(new Botan::Cert_Extension::CRL_Number(static_cast<size_t>(crl_number)));
     const auto signer = root_signer(*root_key, rng);
-    const auto now = std::chrono::system_clock::now();
     const size_t v2 = 1;
     Botan::DER_Encoder tbs;
     tbs.start_cons(Botan::SEQUENCE)

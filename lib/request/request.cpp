@@ -6,6 +6,7 @@
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/signature.hpp"
+#include "escrow/sodium.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::request {
@@ -120,6 +121,7 @@ bool verify_signature(const DecryptResponse& response, const VerifyKey& trustee)
 
 std::vector<uint8_t> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key) {
   std::vector<uint8_t> out(plaintext.size() + crypto_box_SEALBYTES);
+  sodium_ready();  // crypto_box_seal draws its ephemeral key from randombytes
   crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), agency_box_key.data());
   return out;
 }

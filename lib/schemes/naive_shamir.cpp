@@ -44,7 +44,7 @@ class NaiveShamir final : public SharedKeyScheme {
     if (!parse(field)) return fail(ErrorCategory::malformed, "naive-shamir::answer", "bad field");
     if (!scope.covers(label)) return fail(ErrorCategory::policy_denied, "naive-shamir::answer", "session outside the warrant");
     if (conduct != Conduct::wrong_share) return Answer{i, share(i).encode()};
-    const tdh2::KeyShare wrong(i, share(i).epoch(), share(i).expose_secret() + Scalar::from_u64(1));
+    const tdh2::KeyShare wrong(i, share(i).epoch(), group::SecretScalar(share(i).expose_secret() + Scalar::from_u64(1)));
     return Answer{i, wrong.encode()};
   }
   Result<Recovered> combine(std::span<const uint8_t> field, const SessionLabel& label, std::span<const Answer> answers,

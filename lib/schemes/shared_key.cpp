@@ -30,7 +30,7 @@ Result<void> SharedKeyScheme::generate(const Config& config, bool dealer, dkg::P
 
 Result<void> SharedKeyScheme::refresh_shares(Rng& rng) {
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
-  for (const auto& s : shares_) previous.emplace_back(pk_, s);
+  for (const auto& s : shares_) previous.emplace_back(pk_, s.clone());
   auto outcomes = dkg::run_honest(dkg::Protocol::refresh, pk_.k, pk_.n, rng, previous);
   if (!outcomes) return escrow::unexpected(outcomes.error());
   pk_ = outcomes->front().public_key;

@@ -1,5 +1,7 @@
 #include "escrow/tdh2.hpp"
 
+#include "tdh2_detail.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 namespace escrow::tdh2 {
 using group::Point;
 using group::Scalar;
+using group::SecretScalar;
 
 namespace {
 
@@ -142,16 +145,14 @@ Result<PublicKey> PublicKey::decode(std::span<const uint8_t> bytes) {
 // ---- KeyShare ----
 
 SecureBytes KeyShare::encode() const {
-  // The public head through the Writer, the secret straight into the zeroizing buffer: no
-  // unwiped copy of x_i is left behind (a Writer's vector may reallocate and free old copies).
-  const auto head = wire::Writer().header(wire::ObjectType::tdh2_key_share).u32(epoch_).u8(index_.value()).take();
-  SecureBytes out;
-  out.reserve(head.size() + 32);
-  out.assign(head.begin(), head.end());
-  auto x = secret_.to_bytes();
-  out.insert(out.end(), x.begin(), x.end());
-  sodium_memzero(x.data(), x.size());
-  return out;
+  // Into a zeroizing buffer, x_i by reference: no unwiped copy of the share is left behind, not
+  // even by a reallocation while the buffer grows.
+  return wire::SecretWriter()
+      .header(wire::ObjectType::tdh2_key_share)
+      .u32(epoch_)
+      .u8(index_.value())
+      .bytes(secret_.expose_secret().to_bytes())
+      .take();
 }
 
 Result<KeyShare> KeyShare::decode(std::span<const uint8_t> bytes) {
@@ -163,9 +164,9 @@ Result<KeyShare> KeyShare::decode(std::span<const uint8_t> bytes) {
   auto x = r.bytes(32);
   if (r.ok() && !index) r.reject("party index 0");
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
-  auto secret = Scalar::from_bytes(x);
+  auto secret = SecretScalar::from_bytes(x);
   if (!secret) return fail(ErrorCategory::malformed, fn, "share: " + secret.error().detail);
-  return KeyShare(*index, epoch, *secret);
+  return KeyShare(*index, epoch, std::move(*secret));
 }
 
 // ---- Ciphertext ----
@@ -234,16 +235,17 @@ Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> byt
 // ---- key generation ----
 
 Result<Dealt> deal(std::size_t k, std::size_t n, Rng& rng) {
-  const Scalar x = Scalar::random(rng);
-  auto shares = shamir::split(x, k, n, rng);
+  const auto x = SecretScalar::random(rng);
+  auto shares = shamir::split(x.expose_secret(), k, n, rng);
   if (!shares) return escrow::unexpected(shares.error());
   std::vector<Point> keys;
   std::vector<KeyShare> key_shares;
   for (auto& s : *shares) {
     keys.push_back(Point::base_mul(s.value));
-    key_shares.emplace_back(s.index, 0, s.value);
+    key_shares.emplace_back(s.index, 0, SecretScalar(s.value));
   }
-  auto pk = PublicKey::make(static_cast<uint8_t>(k), static_cast<uint8_t>(n), 0, Point::base_mul(x), std::move(keys));
+  auto pk = PublicKey::make(static_cast<uint8_t>(k), static_cast<uint8_t>(n), 0, Point::base_mul(x.expose_secret()),
+                            std::move(keys));
   if (!pk) return escrow::unexpected(pk.error());
   return Dealt{std::move(*pk), std::move(key_shares)};
 }
@@ -256,12 +258,13 @@ SessionKey random_session_key(Rng& rng) {
 
 // ---- decryption core ----
 
-namespace {
-// SPEC §5.5 after Verify has passed: u_i = x_i u and its DLEQ proof. Not exported on its own;
-// reachable only through a VerifiedCiphertext or a function that verifies first.
-Result<PartialDecryption> partial_decrypt_verified(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
-                                                   const Scalar& nonce) {
+namespace detail {
+// SPEC §5.5 after Verify has passed: u_i = x_i u and its DLEQ proof. Reachable only with a
+// VerifiedCiphertext.
+Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& verified,
+                                               const SecretScalar& nonce) {
   constexpr std::string_view fn = "tdh2::partial_decrypt";
+  const Ciphertext& ct = verified.get();
   if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
   if (share.epoch() != pk.epoch)
     return fail(ErrorCategory::policy_denied, fn, fmt::format("share is from epoch {}, key is at {}", share.epoch(), pk.epoch));
@@ -269,20 +272,20 @@ Result<PartialDecryption> partial_decrypt_verified(const PublicKey& pk, const Ke
   PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
   const auto context = partial_proof_context(pk.epoch, share.index());
   auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
-                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x, nonce);
+                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x,
+                                      nonce.expose_secret());
   pd.e_i = std::move(proof.challenge);
   pd.f_i = std::move(proof.response);
   return pd;
 }
-}  // namespace
 
 // ---- encryption ----
 
-namespace testing {
-
 Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label,
-                                const Scalar& r, const Scalar& s) {
+                                const SecretScalar& secret_r, const SecretScalar& secret_s) {
   constexpr std::string_view fn = "tdh2::encrypt";
+  const Scalar& r = secret_r.expose_secret();
+  const Scalar& s = secret_s.expose_secret();
   if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
   if (r.is_zero() || s.is_zero()) return fail(ErrorCategory::internal, fn, "zero randomness");
   Ciphertext ct;
@@ -298,49 +301,50 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   return ct;
 }
 
-Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
-  return group::hash_to_scalar(domain::kTdh2RecipientR, {key.expose(), label});
+SecretScalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
+  return SecretScalar(group::hash_to_scalar(domain::kTdh2RecipientR, {key.expose(), label}));
 }
 
-Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
-                                               const Scalar& nonce) {
-  auto verified = check(pk, ct);
-  if (!verified) return escrow::unexpected(verified.error());
-  return partial_decrypt_verified(pk, share, verified->get(), nonce);
-}
-
-}  // namespace testing
+}  // namespace detail
 
 Result<Ciphertext> encrypt(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label, Rng& rng) {
-  const Scalar r = Scalar::random(rng);
-  const Scalar s = Scalar::random(rng);
-  return testing::encrypt_with(pk, key, label, r, s);
+  const auto r = SecretScalar::random(rng);
+  const auto s = SecretScalar::random(rng);
+  return detail::encrypt_with(pk, key, label, r, s);
 }
 
 Result<Ciphertext> encrypt_recipient_verifiable(const PublicKey& pk, const SessionKey& key,
                                                 std::span<const uint8_t> label, Rng& rng) {
-  const Scalar r = testing::derive_r(key, label);
-  const Scalar s = Scalar::random(rng);
-  return testing::encrypt_with(pk, key, label, r, s);
+  const auto r = detail::derive_r(key, label);
+  const auto s = SecretScalar::random(rng);
+  return detail::encrypt_with(pk, key, label, r, s);
 }
 
-Result<void> verify(const PublicKey&, const Ciphertext& ct) {
+namespace {
+// SPEC §5.3 without taking the field: combine() and check_recipient() check a field they only borrow.
+Result<void> verify_in_place(const Ciphertext& ct) {
   if (ct.label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, "tdh2::verify", "label over 1024 bytes");
   if (ct.u.is_identity() || ct.ubar.is_identity())
     return fail(ErrorCategory::malformed, "tdh2::verify", "identity point in ciphertext");
   if (!validity_proof_holds(ct)) return fail(ErrorCategory::invalid_proof, "tdh2::verify", "validity proof does not hold");
   return {};
 }
+}  // namespace
+
+Result<VerifiedCiphertext> verify(const PublicKey&, Ciphertext ct) {
+  if (auto ok = verify_in_place(ct); !ok) return escrow::unexpected(ok.error());
+  return VerifiedCiphertext(std::move(ct));
+}
 
 Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const SessionKey& key) {
   constexpr std::string_view fn = "tdh2::check_recipient";
-  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
+  if (auto ok = verify_in_place(ct); !ok) return escrow::unexpected(ok.error());
   // SPEC §5.4. With the proof valid, u = rG and c = K xor H1(rY) pin down the field completely
   // (ubar = r Gbar follows from the proof).
-  const Scalar r = testing::derive_r(key, ct.label);
-  const auto expected_c = mask_key(key.expose(), pk.y * r);
+  const auto r = detail::derive_r(key, ct.label);
+  const auto expected_c = mask_key(key.expose(), pk.y * r.expose_secret());
   const bool c_ok = sodium_memcmp(expected_c.data(), ct.c.data(), expected_c.size()) == 0;
-  const bool u_ok = Point::base_mul(r) == ct.u;
+  const bool u_ok = Point::base_mul(r.expose_secret()) == ct.u;
   // Public: the recipient's accept/reject, the same for every honest sender.
   if (!ct::declassify(c_ok & u_ok)) return fail(ErrorCategory::invalid_proof, fn, "escrow field does not hide this session key");
   return {};
@@ -348,17 +352,15 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
 
 // ---- decryption ----
 
-Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct) {
-  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
-  return VerifiedCiphertext(std::move(ct));
-}
-
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& ct, Rng& rng) {
-  return partial_decrypt_verified(pk, share, ct.get(), Scalar::random(rng));
+  return detail::partial_decrypt_with(pk, share, ct, SecretScalar::random(rng));
 }
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct, Rng& rng) {
-  return testing::partial_decrypt_with(pk, share, ct, Scalar::random(rng));
+  const auto nonce = SecretScalar::random(rng);  // drawn first, as always: the same stream either way
+  auto verified = verify(pk, ct);
+  if (!verified) return escrow::unexpected(verified.error());
+  return detail::partial_decrypt_with(pk, share, *verified, nonce);
 }
 
 Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const PartialDecryption& pd) {
@@ -378,7 +380,7 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
 
 Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials) {
   constexpr std::string_view fn = "tdh2::combine";
-  if (auto ok = verify(pk, ct); !ok) return escrow::unexpected(ok.error());
+  if (auto ok = verify_in_place(ct); !ok) return escrow::unexpected(ok.error());
   std::vector<PartyIndex> cheaters;
   auto plausible = cheap_checks(pk, partials, cheaters, fn);
   if (!plausible) return escrow::unexpected(plausible.error());

@@ -73,7 +73,7 @@ request::FieldStatus check_field(const tdh2::PublicKey& pk, std::span<const uint
   auto ct = tdh2::Ciphertext::decode(field);
   auto label = ct ? SessionLabel::decode(ct->label) : Result<SessionLabel>(unexpected(ct.error()));
   if (!ct || !label) return request::FieldStatus::malformed;
-  auto checked = tdh2::check(pk, std::move(*ct));  // verified once, here
+  auto checked = tdh2::verify(pk, std::move(*ct));  // verified once, here
   if (!checked) return request::FieldStatus::invalid_field;
   if (!covers(*label)) return request::FieldStatus::out_of_scope;
   verified = std::move(*checked);

@@ -7,68 +7,82 @@
 
 namespace escrow::wire {
 
-Writer& Writer::header(ObjectType type) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::header(ObjectType type) {
   bytes(kMagic);
   u8(kVersion);
   return u8(static_cast<uint8_t>(type));
 }
-Writer& Writer::u8(uint8_t v) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::u8(uint8_t v) {
   if (ok()) out_.push_back(v);
   return *this;
 }
-Writer& Writer::u16(uint16_t v) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::u16(uint16_t v) {
   u8(static_cast<uint8_t>(v >> 8));
   return u8(static_cast<uint8_t>(v));
 }
-Writer& Writer::u32(uint32_t v) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::u32(uint32_t v) {
   u16(static_cast<uint16_t>(v >> 16));
   return u16(static_cast<uint16_t>(v));
 }
-Writer& Writer::u64(uint64_t v) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::u64(uint64_t v) {
   u32(static_cast<uint32_t>(v >> 32));
   return u32(static_cast<uint32_t>(v));
 }
-Writer& Writer::bytes(std::span<const uint8_t> b) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::bytes(std::span<const uint8_t> b) {
   if (ok()) out_.insert(out_.end(), b.begin(), b.end());
   return *this;
 }
 
 // The first overflow wins and stops all writing: the bytes so far are never handed out.
-Writer& Writer::overflow(const char* prefix, std::size_t n, std::size_t max) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::overflow(const char* prefix, std::size_t n, std::size_t max) {
   if (ok()) error_ = fmt::format("{} of {} over its {} prefix (at most {})", prefix, n, max == 0xff ? "u8" : max == 0xffff ? "u16" : "u32", max);
   out_.clear();
   return *this;
 }
-Writer& Writer::bytes_u8(std::span<const uint8_t> b) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::bytes_u8(std::span<const uint8_t> b) {
   if (b.size() > 0xff) return overflow("a field", b.size(), 0xff);
   u8(static_cast<uint8_t>(b.size()));
   return bytes(b);
 }
-Writer& Writer::bytes_u16(std::span<const uint8_t> b) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::bytes_u16(std::span<const uint8_t> b) {
   if (b.size() > 0xffff) return overflow("a field", b.size(), 0xffff);
   u16(static_cast<uint16_t>(b.size()));
   return bytes(b);
 }
-Writer& Writer::bytes_u32(std::span<const uint8_t> b) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::bytes_u32(std::span<const uint8_t> b) {
   if (b.size() > 0xffffffffull) return overflow("a field", b.size(), 0xffffffffull);
   u32(static_cast<uint32_t>(b.size()));
   return bytes(b);
 }
-Writer& Writer::count_u8(std::size_t n) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::count_u8(std::size_t n) {
   if (n > 0xff) return overflow("a count", n, 0xff);
   return u8(static_cast<uint8_t>(n));
 }
-Writer& Writer::count_u16(std::size_t n) {
+template <typename Buffer>
+BasicWriter<Buffer>& BasicWriter<Buffer>::count_u16(std::size_t n) {
   if (n > 0xffff) return overflow("a count", n, 0xffff);
   return u16(static_cast<uint16_t>(n));
 }
 
-Result<std::vector<uint8_t>> Writer::finish(std::string_view function) {
+template <typename Buffer>
+Result<Buffer> BasicWriter<Buffer>::finish(std::string_view function) {
   if (!ok()) return fail(ErrorCategory::malformed, function, error_);
   return std::move(out_);
 }
 
-std::vector<uint8_t> Writer::take() {
+template <typename Buffer>
+Buffer BasicWriter<Buffer>::take() {
   if (!ok()) {
     // An encoder was handed an object whose bounds nobody checked: a bug, not an input error.
     std::fprintf(stderr, "wire::Writer: %s; the object's make()/check() should have refused it\n", error_.c_str());
@@ -76,6 +90,9 @@ std::vector<uint8_t> Writer::take() {
   }
   return std::move(out_);
 }
+
+template class BasicWriter<std::vector<uint8_t>>;
+template class BasicWriter<SecureBytes>;
 
 std::span<const uint8_t> Reader::take(std::size_t n) {
   if (!ok()) return {};

@@ -2,8 +2,10 @@
 /// The ristretto255 prime-order group through libsodium, with the checks libsodium leaves to us
 /// (SPEC §2.1): canonical scalars, explicit identity handling, zero scalars where meaningless.
 ///
-/// Scalars may hold secrets (shares, nonces): their arithmetic is libsodium's constant-time code,
-/// comparisons use sodium_memcmp, and every Scalar wipes its bytes when destroyed.
+/// Scalar is for public scalars (challenges, responses, Lagrange coefficients, indices) and for the
+/// arithmetic on secret ones: its arithmetic is libsodium's constant-time code, comparisons use
+/// sodium_memcmp, and every Scalar wipes its bytes when destroyed. A scalar that IS a secret (a key
+/// share, a nonce) is held in a SecretScalar: not copyable, reachable only through expose_secret().
 /// Points are public values.
 #include <array>
 #include <cstdint>
@@ -47,10 +49,45 @@ class Scalar {
 
   [[nodiscard]] bool is_zero() const;
   [[nodiscard]] bool operator==(const Scalar& o) const;  ///< constant time
-  [[nodiscard]] std::array<uint8_t, kScalarBytes> to_bytes() const { return bytes_; }
+  /// The 32-byte little-endian encoding, by reference: writing a scalar out leaves no copy on the
+  /// stack. A temporary's bytes are returned by value (they would dangle otherwise).
+  [[nodiscard]] const std::array<uint8_t, kScalarBytes>& to_bytes() const& { return bytes_; }
+  [[nodiscard]] std::array<uint8_t, kScalarBytes> to_bytes() const&& { return bytes_; }
 
  private:
   std::array<uint8_t, kScalarBytes> bytes_;
+};
+
+/// A secret scalar: a key share, an encryption or proof nonce. Not copyable; movable (the source is
+/// zeroed); wiped on destruction (Scalar's destructor). Its value is reachable only through
+/// expose_secret(), the one name to grep for to audit every use. Arithmetic goes through the
+/// exposed Scalar, whose temporaries wipe themselves too.
+class SecretScalar {
+ public:
+  /// Takes the value; the caller's Scalar wipes itself when it goes.
+  explicit SecretScalar(const Scalar& value) : value_(value) {}
+  SecretScalar(const SecretScalar&) = delete;
+  SecretScalar& operator=(const SecretScalar&) = delete;
+  SecretScalar(SecretScalar&& other) noexcept : value_(other.value_) { other.value_ = Scalar(); }
+  SecretScalar& operator=(SecretScalar&& other) noexcept {
+    if (this != &other) {
+      value_ = other.value_;
+      other.value_ = Scalar();
+    }
+    return *this;
+  }
+  ~SecretScalar() = default;
+
+  /// Uniform in [1, L-1] (Scalar::random).
+  [[nodiscard]] static SecretScalar random(Rng& rng) { return SecretScalar(Scalar::random(rng)); }
+  /// Scalar::from_bytes, for a secret encoding (a stored key share).
+  [[nodiscard]] static Result<SecretScalar> from_bytes(std::span<const uint8_t> bytes,
+                                                       ZeroScalar zero = ZeroScalar::refuse);
+
+  [[nodiscard]] const Scalar& expose_secret() const { return value_; }
+
+ private:
+  Scalar value_;
 };
 
 class Point {

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "escrow/error.hpp"
+#include "escrow/rng.hpp"
 #include "escrow/secret.hpp"
 
 namespace escrow::pki {
@@ -25,18 +28,29 @@ struct Credential {
 /// PKI under it. A deployment with an enterprise number of its own replaces it here.
 inline constexpr const char* kWarrantSigningOid = "1.3.6.1.4.1.32473.77.1.1";
 
+/// Where issuance draws its randomness (keys, serial numbers) and what it calls now: by default
+/// the system's RNG and clock. The vector generator passes a DeterministicRng and a fixed time, so
+/// the judicial PKI of the trustee vectors (tests/vectors/trustee/) is reproducible byte for byte
+/// (Ed25519 signatures are deterministic).
+struct Issuance {
+  Rng* rng = nullptr;
+  std::optional<uint64_t> now;
+};
+
 /// Self-signed root CA for a court system, valid from now for `valid_days`. pathlen 0: the root
 /// signs judges only, never another CA.
-[[nodiscard]] Result<Credential> create_root(const std::string& name, uint32_t valid_days);
+[[nodiscard]] Result<Credential> create_root(const std::string& name, uint32_t valid_days,
+                                             const Issuance& how = {});
 /// A judge's certificate signed by the root: CA:FALSE, critical keyUsage digitalSignature only,
 /// extendedKeyUsage kWarrantSigningOid only.
 [[nodiscard]] Result<Credential> appoint_judge(const Credential& root, const std::string& judge_name,
-                                               uint32_t valid_days);
+                                               uint32_t valid_days, const Issuance& how = {});
 /// A CRL signed by the root listing `revoked` (certificate PEMs), valid for `valid_hours`, with
 /// CRL number `crl_number` (1..2^32-1). The issuer must make each number larger than the last:
 /// trustees refuse a CRL older than one they have accepted (check_crl).
 [[nodiscard]] Result<std::string> issue_crl(const Credential& root, const std::vector<std::string>& revoked,
-                                            uint32_t valid_hours, uint64_t crl_number = 1);
+                                            uint32_t valid_hours, uint64_t crl_number = 1,
+                                            const Issuance& how = {});
 
 /// Checks a CRL for use at `now`: it parses, is signed by `root_pem`'s key and names it as issuer,
 /// `thisUpdate <= now < nextUpdate`, it carries a CRL number, and that number is at least

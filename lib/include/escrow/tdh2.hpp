@@ -48,20 +48,24 @@ struct PublicKey {
 };
 
 /// Trustee i's share x_i of the authority's secret. Secret: reach it only through expose_secret().
+/// Not copyable (a share is moved, never duplicated); encode() writes it into a zeroizing buffer.
 class KeyShare {
  public:
-  KeyShare(PartyIndex index, uint32_t epoch, group::Scalar secret)
+  KeyShare(PartyIndex index, uint32_t epoch, group::SecretScalar secret)
       : index_(index), epoch_(epoch), secret_(std::move(secret)) {}
   [[nodiscard]] PartyIndex index() const { return index_; }
   [[nodiscard]] uint32_t epoch() const { return epoch_; }
-  [[nodiscard]] const group::Scalar& expose_secret() const { return secret_; }
+  [[nodiscard]] const group::Scalar& expose_secret() const { return secret_.expose_secret(); }
+  /// A second copy, asked for by name (it wipes itself too): a refresh keeps the old share
+  /// while it computes the new one.
+  [[nodiscard]] KeyShare clone() const { return KeyShare(index_, epoch_, group::SecretScalar(expose_secret())); }
   [[nodiscard]] SecureBytes encode() const;
   [[nodiscard]] static Result<KeyShare> decode(std::span<const uint8_t> bytes);
 
  private:
   PartyIndex index_;
   uint32_t epoch_;
-  group::Scalar secret_;
+  group::SecretScalar secret_;
 };
 
 /// The escrow field: (c, L, u, ubar, e, f). 168 bytes on the wire plus the label.
@@ -111,28 +115,28 @@ struct Dealt {
                                                               const SessionKey& key,
                                                               std::span<const uint8_t> label,
                                                               Rng& rng);
-/// Public validity check (SPEC §5.3). Returns invalid_proof on any mismatch.
-[[nodiscard]] Result<void> verify(const PublicKey& pk, const Ciphertext& ct);
+class VerifiedCiphertext;
+
+/// Public validity check (SPEC §5.3): malformed on a label over 1024 bytes or an identity point,
+/// invalid_proof on any proof mismatch. What it returns is the proof of having verified: a trustee
+/// that checks a batch first decrypts later without verifying each field twice.
+[[nodiscard]] Result<VerifiedCiphertext> verify(const PublicKey& pk, Ciphertext ct);
 /// The recipient's re-encryption check (SPEC §5.4): ct is valid and hides exactly `key` under
 /// the recipient-verifiable construction. Refuses with invalid_proof otherwise.
 [[nodiscard]] Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct,
                                            const SessionKey& key);
 
-/// A ciphertext that passed verify(). Only check() makes one, so the overload of
+/// A ciphertext that passed verify(). Only verify() makes one, so the overload of
 /// partial_decrypt that takes it cannot be handed an unchecked field.
 class VerifiedCiphertext {
  public:
   [[nodiscard]] const Ciphertext& get() const { return ct_; }
 
  private:
-  friend Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct);
+  friend Result<VerifiedCiphertext> verify(const PublicKey& pk, Ciphertext ct);
   explicit VerifiedCiphertext(Ciphertext ct) : ct_(std::move(ct)) {}
   Ciphertext ct_;
 };
-
-/// verify() that keeps the proof of having verified: for a trustee that checks a batch first
-/// and decrypts later, without verifying each field twice.
-[[nodiscard]] Result<VerifiedCiphertext> check(const PublicKey& pk, Ciphertext ct);
 
 /// Trustee step (SPEC §5.5) on an already verified field.
 [[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
@@ -172,18 +176,8 @@ struct Combined {
 /// party index, so a proof cannot be replayed under another index or after a refresh.
 [[nodiscard]] std::array<uint8_t, 5> partial_proof_context(uint32_t epoch, PartyIndex index);
 
-/// Deterministic cores, for test vectors and the attack demos only. Reusing (r, s) or a proof
-/// nonce across different inputs leaks secrets; production code calls the functions above.
-namespace testing {
-[[nodiscard]] Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key,
-                                              std::span<const uint8_t> label, const group::Scalar& r,
-                                              const group::Scalar& s);
-[[nodiscard]] Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk,
-                                                             const KeyShare& share,
-                                                             const Ciphertext& ct,
-                                                             const group::Scalar& nonce);
-/// r for the recipient-verifiable variant: H_{recipient-r}(K, L) as a scalar.
-[[nodiscard]] group::Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label);
-}  // namespace testing
+// The deterministic cores that take (r, s) or a proof nonce are not here: they are in
+// lib/tdh2/tdh2_detail.hpp, private to this module, and the tests reach them through the test-only
+// target doormat_tdh2_testing (tests/testing/tdh2_testing.hpp), which no shipped program links.
 
 }  // namespace escrow::tdh2

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "escrow/error.hpp"
+#include "escrow/secret.hpp"
 
 namespace escrow::wire {
 
@@ -55,34 +56,45 @@ enum class ObjectType : uint8_t {
 ///  - `take()` aborts the process on a failed writer (libsodium's rule for misuse). Every object
 ///    with a bounded field checks its bounds when it is made (`make()`, `check()`, `decode()`), so
 ///    its `encode()` uses `take()` and can only abort on an object built around those checks.
-class Writer {
+template <typename Buffer>
+class BasicWriter {
  public:
-  Writer& header(ObjectType type);
-  Writer& u8(uint8_t v);
-  Writer& u16(uint16_t v);
-  Writer& u32(uint32_t v);
-  Writer& u64(uint64_t v);
-  Writer& bytes(std::span<const uint8_t> b);  ///< fixed-size field: no prefix
+  BasicWriter& header(ObjectType type);
+  BasicWriter& u8(uint8_t v);
+  BasicWriter& u16(uint16_t v);
+  BasicWriter& u32(uint32_t v);
+  BasicWriter& u64(uint64_t v);
+  BasicWriter& bytes(std::span<const uint8_t> b);  ///< fixed-size field: no prefix
   /// Variable-size fields; a length over the prefix fails the writer.
-  Writer& bytes_u8(std::span<const uint8_t> b);
-  Writer& bytes_u16(std::span<const uint8_t> b);
-  Writer& bytes_u32(std::span<const uint8_t> b);
+  BasicWriter& bytes_u8(std::span<const uint8_t> b);
+  BasicWriter& bytes_u16(std::span<const uint8_t> b);
+  BasicWriter& bytes_u32(std::span<const uint8_t> b);
   /// The number of items that follow; a count over the prefix fails the writer.
-  Writer& count_u8(std::size_t n);
-  Writer& count_u16(std::size_t n);
+  BasicWriter& count_u8(std::size_t n);
+  BasicWriter& count_u16(std::size_t n);
 
   [[nodiscard]] bool ok() const { return error_.empty(); }
   /// The bytes, or the first overflow (malformed, in `function`).
-  [[nodiscard]] Result<std::vector<uint8_t>> finish(std::string_view function);
+  [[nodiscard]] Result<Buffer> finish(std::string_view function);
   /// The bytes; aborts if the writer failed (the caller promised its bounds were checked).
-  [[nodiscard]] std::vector<uint8_t> take();
-  [[nodiscard]] const std::vector<uint8_t>& view() const { return out_; }
+  [[nodiscard]] Buffer take();
+  [[nodiscard]] const Buffer& view() const { return out_; }
 
  private:
-  Writer& overflow(const char* prefix, std::size_t n, std::size_t max);
-  std::vector<uint8_t> out_;
+  BasicWriter& overflow(const char* prefix, std::size_t n, std::size_t max);
+  Buffer out_;
   std::string error_;
 };
+
+/// The writer of public encodings.
+using Writer = BasicWriter<std::vector<uint8_t>>;
+/// The writer of secret encodings (a key share, a DKG share): the same format, written into a
+/// zeroizing buffer, so neither the result nor any buffer a growing write reallocates away is left
+/// unwiped. Write a SecretScalar with `.bytes(s.expose_secret().to_bytes())` (a reference: no copy).
+using SecretWriter = BasicWriter<SecureBytes>;
+
+extern template class BasicWriter<std::vector<uint8_t>>;
+extern template class BasicWriter<SecureBytes>;
 
 /// A reader that fails sticky: after the first out-of-bounds read every read returns zeros and
 /// `finish()` reports the first failure. Values read must not be used until `finish()` succeeded.

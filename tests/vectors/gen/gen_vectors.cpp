@@ -16,11 +16,15 @@
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/label.hpp"
+#include "escrow/pki.hpp"
+#include "escrow/request.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
+#include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "tdh2_testing.hpp"
 
 namespace {
 using namespace escrow;
@@ -782,7 +786,7 @@ void dkg_run(File& f, const DkgRun& run) {
     for (const auto& s : dealt.shares) {
       const auto e = s.encode();
       shares.emplace_back(e.begin(), e.end());
-      previous.emplace_back(dealt.public_key, s);
+      previous.emplace_back(dealt.public_key, s.clone());
     }
     f.hex("previous_public_key", dealt.public_key.encode()).list("previous_key_shares", shares);
   }
@@ -799,7 +803,7 @@ void dkg_run(File& f, const DkgRun& run) {
     f.list(fmt::format("coefficients_{}", i), la);
     if (gjkr) f.list(fmt::format("coefficients_prime_{}", i), lb);
     parties.push_back(must(dkg::Party::with_polynomials(run.protocol, idx(i), run.k, run.n, std::move(a), std::move(b),
-                                                        refresh ? std::optional(previous[i - 1]) : std::nullopt)));
+                                                        refresh ? std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())) : std::nullopt)));
   }
   for (dkg::Round round : dkg::rounds(run.protocol)) {
     std::vector<dkg::Message> sent;
@@ -914,6 +918,205 @@ void gen_dkg() {
   }
 }
 
+// ---- trustee ----
+
+// The trustee's state as a vector lists it (SPEC §11.2 steps 3, 4, 6, 7).
+struct ListedState final : trustee::StateView {
+  // As strings of bytes: GCC 12 warns falsely on std::set<std::vector<uint8_t>>'s comparisons.
+  std::set<std::string> nonces;         // agency key || nonce
+  std::set<std::string> opened_fields;  // warrant hash || field hash
+  bool over_budget = false, proven = false, rate = true;
+
+  static std::string cat(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    std::string out(a.begin(), a.end());
+    out.append(b.begin(), b.end());
+    return out;
+  }
+  Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return nonces.contains(cat(a, n)); }
+  bool source_over_budget() override { return over_budget; }
+  bool agency_proven(const request::VerifyKey&) override { return proven; }
+  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
+    uint64_t n = 0;
+    const std::string prefix(w.begin(), w.end());
+    for (const auto& e : opened_fields) n += e.starts_with(prefix);
+    return n;
+  }
+  Result<bool> opened(const std::array<uint8_t, 32>& w, const std::array<uint8_t, 32>& f) override { return opened_fields.contains(cat(w, f)); }
+};
+
+// One trustee (index 1 of a 2-of-3 key), one court, one agency, all drawn from the file's seed.
+struct TrusteeWorld {
+  static constexpr uint64_t kNow = 1'790'000'000;
+  static constexpr uint64_t kIssued = kNow - 30 * 86400;  // the court made its PKI a month before
+  static constexpr uint64_t kWindowStart = 1'789'000'000, kWindowEnd = 1'789'900'000, kInWindow = 1'789'500'000;
+  RecordingRng rng;
+  tdh2::Dealt dealt;
+  pki::Credential root, judge, other_root, other_judge;
+  std::string crl;
+  request::VerifyKey agency_pk{};
+  request::SigningKey agency_sk;
+  std::array<uint8_t, 32> agency_box{};
+
+  TrusteeWorld(const std::string& seed, bool revoke_judge) : rng(seed), dealt(must(tdh2::deal(2, 3, rng))) {
+    const pki::Issuance how{&rng, kIssued};
+    root = must(pki::create_root("Vector Root", 3650, how));
+    judge = must(pki::appoint_judge(root, "Judge Vector", 365, how));
+    other_root = must(pki::create_root("Another Root", 3650, how));
+    other_judge = must(pki::appoint_judge(other_root, "Judge Other", 365, how));
+    std::vector<std::string> revoked;
+    if (revoke_judge) revoked.push_back(judge.certificate_pem);
+    crl = must(pki::issue_crl(root, revoked, 24 * 365, 1, how));
+    Secret<32> sign_seed, box_seed;
+    rng.fill(sign_seed.expose());
+    rng.fill(box_seed.expose());
+    crypto_sign_seed_keypair(agency_pk.data(), agency_sk.expose().data(), sign_seed.expose().data());
+    Secret<32> box_sk;
+    crypto_box_seed_keypair(agency_box.data(), box_sk.expose().data(), box_seed.expose().data());
+  }
+  warrant::SignedWarrant warrant(const pki::Credential& by, uint32_t max_sessions, uint64_t not_after) {
+    warrant::SignedWarrant sw;
+    rng.fill(sw.warrant.id);
+    sw.warrant.case_reference = "vector case";
+    sw.warrant.court = "Vector Court";
+    sw.warrant.targets = {"bob"};
+    sw.warrant.window_start = kWindowStart;
+    sw.warrant.window_end = kWindowEnd;
+    sw.warrant.max_sessions = max_sessions;
+    sw.warrant.not_after = not_after;
+    sw.warrant.agency_sign_key = agency_pk;
+    sw.warrant.agency_box_key = agency_box;
+    if (!warrant::add_signature(sw, by)) std::exit(3);
+    return sw;
+  }
+  Bytes field(const std::string& from, const std::string& to, uint64_t time) {
+    const auto label = must(SessionLabel::make(from, to, time, rng));
+    return must(tdh2::encrypt(dealt.public_key, tdh2::random_session_key(rng), label.encode(), rng)).encode();
+  }
+  request::DecryptRequest request(const warrant::SignedWarrant& sw, std::vector<Bytes> fields, uint64_t time) {
+    request::DecryptRequest r;
+    r.signed_warrant = sw.encode();
+    rng.fill(r.nonce);
+    r.time = time;
+    r.fields = std::move(fields);
+    request::sign(r, agency_sk);
+    return r;
+  }
+};
+
+struct TrusteeCase {
+  std::string name, claim;
+  bool revoke_judge = false;
+  bool other_court = false;
+  uint32_t max_sessions = 10;
+  int64_t not_after_offset = 3600;  // from now
+  int64_t time_offset = 0;          // the request's time, from now
+  enum class Field { in_scope, other_target, outside_window, tampered, junk, repeat_first };
+  std::vector<Field> fields = {Field::in_scope, Field::in_scope};
+  bool truncate = false, bad_signature = false, replayed = false, over_budget = false, rate_limited = false;
+};
+
+void gen_trustee_case(const TrusteeCase& c) {
+  const std::string scenario = "trustee/" + c.name;
+  File f(scenario, c.claim);
+  TrusteeWorld w(f.seed(), c.revoke_judge);
+  const auto sw = w.warrant(c.other_court ? w.other_judge : w.judge, c.max_sessions,
+                            static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.not_after_offset));
+  std::vector<Bytes> fields;
+  for (auto kind : c.fields) {
+    switch (kind) {
+      case TrusteeCase::Field::in_scope: fields.push_back(w.field("alice", "bob", TrusteeWorld::kInWindow)); break;
+      case TrusteeCase::Field::other_target: fields.push_back(w.field("alice", "carol", TrusteeWorld::kInWindow)); break;
+      case TrusteeCase::Field::outside_window: fields.push_back(w.field("bob", "alice", TrusteeWorld::kWindowEnd + 1)); break;
+      case TrusteeCase::Field::tampered: {
+        auto bytes = w.field("alice", "bob", TrusteeWorld::kInWindow);
+        bytes[6] ^= 1;  // the first byte of c: parses, fails the validity proof
+        fields.push_back(std::move(bytes));
+        break;
+      }
+      case TrusteeCase::Field::junk: fields.push_back(b("not an escrow field")); break;
+      case TrusteeCase::Field::repeat_first: fields.push_back(fields.front()); break;
+    }
+  }
+  auto req = w.request(sw, fields, static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.time_offset));
+  if (c.bad_signature) req.signature[0] ^= 1;
+  Bytes bytes = req.encode();
+  if (c.truncate) bytes.pop_back();
+
+  ListedState state;
+  state.over_budget = c.over_budget;
+  state.rate = !c.rate_limited;
+  if (c.replayed) state.nonces.insert(ListedState::cat(w.agency_pk, req.nonce));
+  const warrant::Policy wp{w.root.certificate_pem, w.crl, 1, 0};
+  const trustee::Policy policy{wp, true, 300};
+  const auto share = w.dealt.shares[0].encode();
+  RecordingRng decide_rng(f.seed() + "/decide");
+  const auto d = trustee::decide(bytes, policy, {w.dealt.public_key, w.dealt.shares[0]}, state, TrusteeWorld::kNow, decide_rng);
+  if (d.internal_error) std::exit(3);
+
+  std::vector<Bytes> seen, opened;
+  for (const auto& e : state.nonces) seen.emplace_back(e.begin(), e.end());
+  for (const auto& e : state.opened_fields) opened.emplace_back(e.begin(), e.end());
+  std::vector<Bytes> partials, log, newly;
+  std::string statuses;
+  for (std::size_t i = 0; i < d.results.size(); ++i) {
+    statuses += (i ? "," : "") + std::to_string(static_cast<unsigned>(d.results[i].status));
+    if (!d.results[i].partial.empty()) partials.push_back(d.results[i].partial);
+  }
+  for (const auto& e : d.log) log.push_back(e.encode());
+  for (const auto& h : d.change.newly_opened) newly.emplace_back(h.begin(), h.end());
+  f.valid()
+      .hex("root_pem", b(w.root.certificate_pem)).hex("crl_pem", b(w.crl)).num("judges_required", wp.judges_required)
+      .num("crl_number_floor", wp.crl_number_floor).num("crl_readable", 1).num("freshness_seconds", policy.freshness_seconds)
+      .hex("public_key", w.dealt.public_key.encode()).hex("key_share", Bytes(share.begin(), share.end()))
+      .list("seen_nonces", seen).num("source_over_budget", state.over_budget).num("agency_proven", state.proven)
+      .num("rate_allows", state.rate).list("opened", opened).num("now", TrusteeWorld::kNow).hex("request", bytes)
+      .list("rng_draws", decide_rng.draws)
+      .text("refusal", d.refusal ? std::string(trustee::error_code(*d.refusal)) : std::string("none"))
+      .num("authenticated", d.authenticated).hex("request_hash", d.request_hash).hex("warrant_hash", d.change.warrant_hash)
+      .text("statuses", statuses).list("issued_partials", partials).list("log", log)
+      .hex("record_nonce", d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{})
+      .num("spend_rate_token", d.change.spend_rate_token).num("prove_agency", d.change.prove_agency).list("newly_opened", newly)
+      .text("reason", d.reason);
+  emit(scenario, f);
+}
+
+void gen_trustee() {
+  using F = TrusteeCase::Field;
+  std::vector<TrusteeCase> cases;
+  auto add = [&](std::string name, std::string claim) -> TrusteeCase& {
+    cases.push_back({});
+    cases.back().name = std::move(name);
+    cases.back().claim = std::move(claim);
+    return cases.back();
+  };
+  add("issue_fields", "an honest request: both fields covered, both issued with their partials, one log entry each");
+  add("refuse_malformed", "step 1: a request one byte short is malformed, named by the hash of its raw bytes, not logged").truncate = true;
+  add("refuse_bad_signature", "step 2: a flipped bit of the agency signature is refused, not logged").bad_signature = true;
+  add("refuse_stale", "step 3: a request 301 s old (freshness 300) is stale, not logged").time_offset = -301;
+  add("refuse_replayed_nonce", "step 3: a nonce this agency key used before is a replay, not logged").replayed = true;
+  add("refuse_source_over_budget", "step 4: a source over its refusal budget, agency not proven, is refused before X.509").over_budget = true;
+  add("refuse_warrant_other_court", "step 5: a warrant signed by a judge of another root is refused, not logged").other_court = true;
+  add("refuse_warrant_expired", "step 5: a warrant past its not_after is refused, not logged").not_after_offset = -1;
+  add("refuse_warrant_revoked_judge", "step 5: a warrant whose judge the CRL revokes is refused, not logged").revoke_judge = true;
+  add("refuse_rate_limited", "step 6: the agency over its rate is refused after the warrant verified: one log entry").rate_limited = true;
+  add("field_out_of_scope_target", "step 7: a field between non-targets is out_of_scope; the covered one is issued").fields = {F::in_scope, F::other_target};
+  add("field_out_of_scope_window", "step 7: a field after the warrant's window is out_of_scope; the covered one is issued").fields = {F::outside_window, F::in_scope};
+  {
+    auto& c = add("field_over_budget", "step 7: with max_sessions 1 the second distinct field is over_budget; a repeat of the first costs nothing");
+    c.max_sessions = 1;
+    c.fields = {F::in_scope, F::repeat_first, F::in_scope};
+  }
+  add("field_invalid", "step 7: a field whose c was altered fails TDH2 validity: invalid_field").fields = {F::tampered, F::in_scope};
+  add("field_malformed", "step 7: bytes that are no escrow field are malformed").fields = {F::in_scope, F::junk};
+  {
+    auto& c = add("refuse_two_checks_earlier_reason", "a request both stale (step 3) and badly signed (step 2) gets the earlier reason");
+    c.time_offset = -3600;
+    c.bad_signature = true;
+  }
+  for (const auto& c : cases) gen_trustee_case(c);
+}
+
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -946,6 +1149,7 @@ int main(int argc, char** argv) {
   gen_envelope_wrong_recipient();
   gen_translog();
   gen_dkg();
+  gen_trustee();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

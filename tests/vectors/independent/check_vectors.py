@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """An independent check of Doormat's test vectors, written from docs/SPEC.md alone.
 
-Pure Python 3 (standard library only): ristretto255 from RFC 9496, BLAKE2b and SHA-512 from
-hashlib, ChaCha20 / XChaCha20-Poly1305 from RFC 8439 and the XChaCha draft, X25519 from RFC 7748,
-HSalsa20 / XSalsa20 and crypto_box as SPEC §1.1 states them. It shares no code with the
-C++ library, so when both agree on every vector the specification says enough to rebuild them.
+Pure Python 3: ristretto255 from RFC 9496, BLAKE2b, SHA-256 and SHA-512 from hashlib, ChaCha20 /
+XChaCha20-Poly1305 from RFC 8439 and the XChaCha draft, X25519 from RFC 7748, HSalsa20 / XSalsa20
+and crypto_box as SPEC §1.1 states them, Ed25519 from RFC 8032 and RFC 9162's proofs, all standard
+library; for the trustee vectors (SPEC §10, §11) X.509 from `cryptography` (Debian's
+python3-cryptography). It shares no code with the C++ library, so when both agree on every vector
+the specification says enough to rebuild them.
 Not constant time and not for keys: it only checks published vectors.
 
 usage: check_vectors.py VECTOR_DIR
@@ -834,6 +836,325 @@ def parse_log_entry(b):
 # ---------------------------------------------------------------- vector files (SPEC §9.2)
 
 
+# ---------------------------------------------------------------- SPEC §10, §11: the trustee's decision
+#
+# The one part that is not standard library: X.509 and Ed25519 come from `cryptography` (Debian's
+# python3-cryptography, installed by scripts/common.sh). Everything Doormat defines on top of them
+# (formats, hashes, the order of the checks, the budget, the log entry) is rebuilt from the SPEC.
+
+WARRANT_SIGNING_OID = "1.3.6.1.4.1.32473.77.1.1"  # SPEC §10.3
+REFUSAL_CODES = {"malformed_request": 0x80, "bad_agency_signature": 0x81, "stale_request": 0x82,
+                 "replayed_nonce": 0x83, "warrant_refused": 0x84, "rate_limited": 0x85,
+                 "source_over_budget": 0x86}  # SPEC §11.3
+FIELD_REASONS = ["issued", "malformed escrow field", "escrow field fails the TDH2 validity check",
+                 "session outside the warrant's targets or window", "warrant's session budget spent"]  # SPEC §11.3
+
+
+def printable(b):
+    return 1 <= len(b) <= 255 and all(c >= 0x20 and c != 0x7f for c in b)
+
+
+def parse_label(b):
+    r = Reader(b, 5)
+    sender, recipient = r.take(r.u(1)), r.take(r.u(1))
+    time, _ = r.u(8), r.take(16)
+    r.end()
+    assert printable(sender) and printable(recipient), "bad identity"
+    return dict(sender=sender, recipient=recipient, time=time)
+
+
+def parse_warrant(b):
+    r = Reader(b, 7)
+    w = dict(id=r.take(16), case=r.take(r.u(1)), court=r.take(r.u(1)))
+    n = r.u(1)
+    assert 1 <= n <= 64, "targets"
+    w["targets"] = [r.take(r.u(1)) for _ in range(n)]
+    w["start"], w["end"], w["max"], w["not_after"] = r.u(8), r.u(8), r.u(4), r.u(8)
+    w["box"], w["sign"] = r.take(32), r.take(32)
+    r.end()
+    assert printable(w["case"]) and printable(w["court"]) and all(printable(t) for t in w["targets"])
+    assert w["start"] <= w["end"] and w["max"] > 0
+    return w
+
+
+def parse_signed_warrant(b):
+    r = Reader(b, 8)
+    wlen = r.u(4)
+    assert wlen <= 64 * 1024, "warrant too long"
+    encoding = r.take(wlen)
+    n = r.u(1)
+    assert 1 <= n <= 16, "signature count"
+    sigs = [(r.take(r.u(2)), r.take(64)) for _ in range(n)]
+    r.end()
+    return dict(encoding=encoding, warrant=parse_warrant(encoding), signatures=sigs)
+
+
+def parse_request(b):
+    assert len(b) <= 8 * 1024 * 1024
+    r = Reader(b, 9)
+    sw = r.take(r.u(4))
+    assert len(sw) <= 64 * 1024
+    nonce, time, n = r.take(16), r.u(8), r.u(2)
+    assert 1 <= n <= 10000, "field count"
+    fields = []
+    for _ in range(n):
+        f = r.take(r.u(2))
+        assert len(f) <= 4096
+        fields.append(f)
+    sig = r.take(64)
+    r.end()
+    return dict(signed_warrant=sw, nonce=nonce, time=time, fields=fields, signature=sig,
+                id=H("doormat/v1/request/agency-signature", [b[:-64]], 32))
+
+
+def log_entry(time, request_id, warrant_hash, field_hash, decision, reason):
+    reason = reason.encode()
+    assert len(reason) <= 255
+    return (header(0x0b) + struct.pack(">Q", time) + request_id + warrant_hash + field_hash + bytes([decision])
+            + bytes([len(reason)]) + reason)
+
+
+def _x509():
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    return x509, InvalidSignature, serialization, Ed25519PublicKey
+
+
+def _unix(obj, name):
+    import datetime
+    value = getattr(obj, name + "_utc", None)  # cryptography >= 42
+    if value is None:
+        value = getattr(obj, name).replace(tzinfo=datetime.timezone.utc)
+    return int(value.timestamp())
+
+
+def ed25519_ok(key, signature, message):
+    _, InvalidSignature, _, Ed25519PublicKey = _x509()
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def warrant_refusal(sw, root_pem, crl_pem, judges_required, crl_floor, now):
+    """SPEC §10.4 in its order; None if the warrant verifies, else why."""
+    x509, InvalidSignature, serialization, Ed25519PublicKey = _x509()
+    w = sw["warrant"]
+    if now > w["not_after"]:
+        return "expired"
+    root = x509.load_pem_x509_certificate(root_pem)
+    root_key = root.public_key()
+    try:
+        crl = x509.load_pem_x509_crl(crl_pem)
+    except ValueError:
+        return "CRL does not parse"
+    if crl.issuer != root.subject:
+        return "CRL not the root's"
+    try:  # (crl.is_signature_valid refuses Ed25519 keys in Debian 12's cryptography 38)
+        root_key.verify(crl.signature, crl.tbs_certlist_bytes)
+    except InvalidSignature:
+        return "CRL not signed by the root"
+    if not _unix(crl, "last_update") <= now < _unix(crl, "next_update"):
+        return "CRL not current"
+    try:
+        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        return "CRL without a number"
+    if number < crl_floor:
+        return "CRL older than the floor"
+    judges = set()
+    message = H("doormat/v1/warrant/judge-signature", [sw["encoding"]], 32)
+    for der, signature in sw["signatures"]:
+        cert = x509.load_der_x509_certificate(der)
+        ext = cert.extensions
+        try:
+            bc = ext.get_extension_for_class(x509.BasicConstraints)
+            ku = ext.get_extension_for_class(x509.KeyUsage)
+            eku = ext.get_extension_for_class(x509.ExtendedKeyUsage)
+        except x509.ExtensionNotFound:
+            return "judge certificate states no judge's purpose"
+        k = ku.value
+        only_sign = (k.digital_signature and not (k.content_commitment or k.key_encipherment or k.data_encipherment
+                                                  or k.key_agreement or k.key_cert_sign or k.crl_sign))
+        if bc.value.ca or not ku.critical or not only_sign or [o.dotted_string for o in eku.value] != [WARRANT_SIGNING_OID]:
+            return "judge certificate's purpose"
+        if cert.issuer != root.subject:
+            return "judge certificate does not chain to the root"
+        try:
+            root_key.verify(cert.signature, cert.tbs_certificate_bytes)
+        except InvalidSignature:
+            return "judge certificate not signed by the root"
+        if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+            return "judge certificate revoked"
+        for c in (cert, root):
+            if not _unix(c, "not_valid_before") <= now <= _unix(c, "not_valid_after"):
+                return "certificate not valid now"
+        if not isinstance(cert.public_key(), Ed25519PublicKey):
+            return "judge key is not Ed25519"
+        key = cert.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if not ed25519_ok(key, signature, message):
+            return "judge signature does not verify"
+        judges.add(key)
+    return None if len(judges) >= judges_required else "too few judges"
+
+
+def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, draws=None):
+    """SPEC §11.2 from the vector's inputs (each overridable, for the negative checks)."""
+    seen = hl(v, "seen_nonces") if seen is None else seen
+    over_budget = v["source_over_budget"] == "1" if over_budget is None else over_budget
+    proven = v["agency_proven"] == "1" if proven is None else proven
+    rate = v["rate_allows"] == "1" if rate is None else rate
+    now = int(v["now"]) if now is None else now
+    draws = list(hl(v, "rng_draws")) if draws is None else list(draws)
+    body = hx(v, "request")
+    out = dict(refusal="none", authenticated=0, request_hash=H("doormat/v1/trustee/raw-request", [body], 32),
+               warrant_hash=bytes(32), statuses=[], partials=[], log=[], record_nonce=b"", spend=0, prove=0,
+               newly=[], draws_left=0)
+
+    def refuse(code, reason=""):
+        out["refusal"] = code
+        if out["authenticated"]:  # before the warrant verified: counted, not logged (§11.2)
+            out["log"] = [log_entry(now, out["request_hash"], out["warrant_hash"], bytes(32), REFUSAL_CODES[code], reason)]
+        return out
+
+    # 1. parse
+    try:
+        req = parse_request(body)
+        sw = parse_signed_warrant(req["signed_warrant"])
+    except AssertionError:
+        return refuse("malformed_request")
+    w = sw["warrant"]
+    out["request_hash"] = req["id"]
+    out["warrant_hash"] = H("doormat/v1/warrant/id-hash", [sw["encoding"]], 32)
+    # 2. the agency's signature over the request id
+    if not ed25519_ok(w["sign"], req["signature"], req["id"]):
+        return refuse("bad_agency_signature")
+    # 3. fresh and never seen
+    if abs(now - req["time"]) > int(v["freshness_seconds"]):
+        return refuse("stale_request")
+    if w["sign"] + req["nonce"] in seen:
+        return refuse("replayed_nonce")
+    # 4. the source's refusal budget, unless the agency was proven
+    if not proven and over_budget:
+        return refuse("source_over_budget")
+    # 5. the warrant
+    if v["crl_readable"] != "1" or warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), int(v["judges_required"]),
+                                                   int(v["crl_number_floor"]), now) is not None:
+        return refuse("warrant_refused")
+    out["authenticated"], out["prove"] = 1, 1
+    # 6. the agency's rate
+    if not rate:
+        return refuse("rate_limited", "rate limited")
+    out["spend"], out["record_nonce"] = 1, req["nonce"]
+    # 7. each field: parse with a label, validity, scope; then the budget in request order
+    pk, share = parse_pk(hx(v, "public_key")), parse_share(hx(v, "key_share"))
+    cts, hashes = [], []
+    for field in req["fields"]:
+        hashes.append(H("doormat/v1/envelope/escrow-field", [field], 32))
+        try:
+            ct = parse_ct(field)
+            label = parse_label(ct["L"])
+        except AssertionError:
+            out["statuses"].append(1)
+            cts.append(None)
+            continue
+        if not tdh2_verify(ct):
+            status = 2
+        elif not ((label["sender"] in w["targets"] or label["recipient"] in w["targets"])
+                  and w["start"] <= label["time"] <= w["end"]):
+            status = 3
+        else:
+            status = 0
+        out["statuses"].append(status)
+        cts.append(ct if status == 0 else None)
+    opened_before = set(hl(v, "opened"))
+    count = sum(1 for e in opened_before if e[:32] == out["warrant_hash"])
+    now_opened = set()
+    for i, ct in enumerate(cts):
+        if ct is None or out["warrant_hash"] + hashes[i] in opened_before or hashes[i] in now_opened:
+            continue  # a repeat costs nothing
+        if count >= w["max"]:
+            out["statuses"][i], cts[i] = 4, None
+            continue
+        count += 1
+        now_opened.add(hashes[i])
+        out["newly"].append(hashes[i])
+    # the partial decryptions (SPEC §5.5), nonces drawn in field order: 64 bytes reduced mod L
+    assert share["epoch"] == pk["epoch"] and share["i"] <= pk["n"]
+    for i, ct in enumerate(cts):
+        if ct is None:
+            continue
+        nonce = 0
+        while nonce == 0:
+            nonce = int.from_bytes(draws.pop(0), "little") % L
+        ctx = partial_ctx(pk["epoch"], share["i"])
+        ui = mul(share["x"], ct["u"])
+        e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [ctx], G, pk["Ys"][share["i"] - 1], ct["u"], ui,
+                          share["x"], nonce)
+        out["partials"].append(header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f))
+    out["draws_left"] = len(draws)
+    out["log"] = [log_entry(now, out["request_hash"], out["warrant_hash"], hashes[i], s, FIELD_REASONS[s])
+                  for i, s in enumerate(out["statuses"])]
+    return out
+
+
+TRUSTEE_SCENARIOS = ["issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
+                     "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired",
+                     "refuse_warrant_revoked_judge", "refuse_rate_limited", "field_out_of_scope_target",
+                     "field_out_of_scope_window", "field_over_budget", "field_invalid", "field_malformed",
+                     "refuse_two_checks_earlier_reason"]
+
+
+def check_trustee(root, claim):
+    for name in TRUSTEE_SCENARIOS:
+        for v in load(root, "trustee/" + name):
+            d = decide(v)
+            claim("trustee/" + name + " decision", d["refusal"] == v["refusal"]
+                  and d["authenticated"] == int(v["authenticated"]) and d["request_hash"] == hx(v, "request_hash")
+                  and d["warrant_hash"] == hx(v, "warrant_hash") and d["statuses"] == il(v, "statuses"))
+            claim("trustee/" + name + " partials", d["partials"] == hl(v, "issued_partials") and d["draws_left"] == 0)
+            claim("trustee/" + name + " log entries", d["log"] == hl(v, "log"))
+            claim("trustee/" + name + " state change", d["record_nonce"] == hx(v, "record_nonce")
+                  and d["spend"] == int(v["spend_rate_token"]) and d["prove"] == int(v["prove_agency"])
+                  and d["newly"] == hl(v, "newly_opened"))
+    # Each warrant vector is refused by the check it is named after, not by an earlier one.
+    for name, why in [("refuse_warrant_other_court", "judge certificate does not chain to the root"),
+                      ("refuse_warrant_expired", "expired"), ("refuse_warrant_revoked_judge", "judge certificate revoked"),
+                      ("issue_fields", None)]:
+        v = load(root, "trustee/" + name)[0]
+        sw = parse_signed_warrant(parse_request(hx(v, "request"))["signed_warrant"])
+        claim("trustee/" + name + " warrant check", warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), 1, 0,
+                                                                    int(v["now"])) == why)
+    # The check of the checks: the honest request, with one input changed per check, is refused
+    # by this checker for that check's reason (so no check above passes for want of looking).
+    v = load(root, "trustee/issue_fields")[0]
+    req = parse_request(hx(v, "request"))
+    agency = parse_signed_warrant(req["signed_warrant"])["warrant"]["sign"]
+    now = int(v["now"])
+    for what, kwargs, want in [
+            ("stale", dict(now=now + 301), "stale_request"),
+            ("replayed nonce", dict(seen=[agency + req["nonce"]]), "replayed_nonce"),
+            ("source over budget", dict(over_budget=True), "source_over_budget"),
+            ("proven agency passes the budget", dict(over_budget=True, proven=True), "none"),
+            ("rate limited", dict(rate=False), "rate_limited")]:
+        claim("trustee negative: " + what, decide(v, **kwargs)["refusal"] == want)
+    body = hx(v, "request")
+    for what, mutated, want in [("truncated", body[:-1], "malformed_request"),
+                                ("signature bit", body[:-1] + bytes([body[-1] ^ 1]), "bad_agency_signature")]:
+        claim("trustee negative: " + what, decide(dict(v, request=mutated.hex()))["refusal"] == want)
+    # A different CRL floor than the CRL's number refuses the warrant; an unreadable CRL too.
+    claim("trustee negative: CRL number below the floor", decide(dict(v, crl_number_floor="2"))["refusal"] == "warrant_refused")
+    claim("trustee negative: CRL unreadable", decide(dict(v, crl_readable="0"))["refusal"] == "warrant_refused")
+    claim("trustee negative: two judges required", decide(dict(v, judges_required="2"))["refusal"] == "warrant_refused")
+    # The budget: with both fields already opened under this warrant, they cost nothing again.
+    opened = [decide(v)["warrant_hash"] + h for h in hl(v, "newly_opened")]
+    again = decide(dict(v, opened=",".join(o.hex() for o in opened)))
+    claim("trustee: opened fields cost nothing again", again["statuses"] == [0, 0] and again["newly"] == [])
+
+
 def load(root, scenario):
     vectors = []
     with open(os.path.join(root, scenario + ".vec"), encoding="utf-8") as fh:
@@ -1065,6 +1386,7 @@ def check(root):
                 dkg_run(v, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
             else:
                 dkg_refusal(v, proto, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
+    check_trustee(root, claim)
     return results
 
 
