@@ -167,6 +167,7 @@ Axis value_axis(const std::vector<double>& values, bool log, bool from_zero, dou
   if (lo > hi) lo = log ? 1 : 0, hi = log ? 10 : 1;
   if (log) {
     int e0 = static_cast<int>(std::floor(std::log10(lo) + 1e-9)), e1 = static_cast<int>(std::ceil(std::log10(hi) - 1e-9));
+    if (from_zero && std::log10(lo) - e0 < 0.3) --e0;  // a bar just above the axis's floor would hardly show
     if (e1 <= e0) e1 = e0 + 1;
     if (e1 - e0 <= 2) {
       for (int e = e0; e <= e1; ++e)
