@@ -35,6 +35,12 @@ struct Cell {
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;
+  /// Optional, one per point: a 95% interval (low, high) around the point's y, drawn as an error bar.
+  std::vector<std::pair<double, double>> intervals{};
+  /// Optional, one per point: true where y is a model's extrapolation, not a measurement (drawn dashed
+  /// or hollow, and the legend says so). Empty: every point measured.
+  std::vector<bool> extrapolated{};
+  [[nodiscard]] bool is_extrapolated(std::size_t i) const { return i < extrapolated.size() && extrapolated[i]; }
 };
 
 struct Chart {

@@ -196,6 +196,7 @@ Report run(const Options& o) {
     series[1].points.emplace_back(t, model);
     series[2].points.emplace_back(t, model * 100);
     series[3].points.emplace_back(t, model * 1e6);
+    for (std::size_t k = 1; k < series.size(); ++k) series[k].extrapolated.push_back(true);  // the model, not a run
   }
   chart.series = series;
   r.charts.push_back(chart);

@@ -147,6 +147,7 @@ Report run(const Options& o) {
   }
   Chart chart{"P(target bit of Y = 0) with two corrupt parties", "protocol", "probability", false, false, true, {}, {}};
   Series s{"measured", {{0, rates[Protocol::joint_feldman].p()}, {1, rates[Protocol::gjkr].p()}}};
+  s.intervals = {rates[Protocol::joint_feldman].ci(), rates[Protocol::gjkr].ci()};  // Wilson 95% intervals of the proportions
   Series ref{"unbiased", {{0, 0.5}, {1, 0.5}}};
   chart.series = {s, ref};
   chart.categories = {"Joint-Feldman", "GJKR"};

@@ -184,7 +184,10 @@ Report run(const Options& o) {
   }
   Chart cost{"Clipper LEAF forgery: seconds per forged LEAF by checksum width", "checksum bits", "seconds", false, true, true, {}, {}};
   Series cs{"seconds per forgery", {}};
-  for (const auto& row : sweep) cs.points.emplace_back(row["checksum_bits"].get<double>(), row["seconds_per_forgery"].get<double>());
+  for (const auto& row : sweep) {
+    cs.points.emplace_back(row["checksum_bits"].get<double>(), row["seconds_per_forgery"].get<double>());
+    cs.extrapolated.push_back(!row["measured"].get<bool>());
+  }
   cost.series.push_back(cs);
   r.charts = {hist, cost};
   r.numbers["clipper_sweep"] = sweep;

@@ -7,10 +7,22 @@
 #include <fstream>
 #include <iostream>
 
+#include "escrow/schemes.hpp"
 #include "report.hpp"
 
 namespace {
 using namespace doormat::attacks;
+
+// Before a run that may take minutes: can the report be written where it was asked for? The
+// temporary file write_html renames is created and removed, so a missing directory or a read-only
+// one fails now, not after the run.
+bool writable(const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  const bool existed = std::ifstream(tmp).good();
+  const bool ok = std::ofstream(tmp, std::ios::binary | std::ios::app).good();
+  if (ok && !existed) std::remove(tmp.c_str());
+  return ok;
+}
 
 int write_html(const std::string& path, const std::vector<Report>& reports, const Options& o) {
   const std::string tmp = path + ".tmp";
@@ -37,6 +49,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Doormat attacks: each attack runs for real against five escrow designs and reports what it got.\n"
                "Verdicts: broken (plaintext obtained that should not be), held, detected (obtained, but an auditor\n"
                "sees it), n/a."};
+  // --version answers alone; the program prints no colour, so NO_COLOR has nothing to turn off.
+  app.set_version_flag("--version", std::string("escrow-attacks (Doormat) ") + DOORMAT_VERSION);
   app.require_subcommand(1);
   Options o;
   bool json = false, quiet = false;
@@ -60,6 +74,10 @@ int main(int argc, char** argv) {
   common(matrix);
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet && !json;
+  if (!html.empty() && !writable(html)) {
+    fmt::print(stderr, "error: cannot write the HTML report to {} (does its directory exist?)\n", html);
+    return 2;
+  }
 
   if (list->parsed()) {
     nlohmann::json out = nlohmann::json::array();
@@ -87,11 +105,20 @@ int main(int argc, char** argv) {
         reports.push_back(run(a, o));
         if (!json) fmt::print("{}\n", to_text(reports.back()));
       }
-      if (json) {
-        nlohmann::json cells = nlohmann::json::array();
-        for (const auto& r : reports)
+      if (json) {  // an object, like run's: every attack's report as run prints it, and the matrix's cells
+        nlohmann::json cells = nlohmann::json::array(), attacks = nlohmann::json::array();
+        for (const auto& r : reports) {
+          attacks.push_back(report_json(r));
           for (const auto& c : r.cells) cells.push_back(cell_json(r, c));
-        fmt::print("{}\n", cells.dump(2));
+        }
+        nlohmann::json schemes = nlohmann::json::array();
+        for (auto n : escrow::schemes::names()) schemes.push_back(n);
+        const nlohmann::json out{{"version", DOORMAT_VERSION},
+                                 {"options", {{"quick", o.quick}, {"seed", o.seed}, {"crumple_bits", o.crumple()}}},
+                                 {"schemes", schemes},
+                                 {"attacks", attacks},
+                                 {"cells", cells}};
+        fmt::print("{}\n", out.dump(2));
       } else {
         fmt::print("{}", matrix_text(reports));
       }

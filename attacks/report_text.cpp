@@ -37,7 +37,12 @@ nlohmann::json report_json(const Report& r) {
   for (const auto& c : r.cells) cells.push_back(cell_json(r, c));
   for (const auto& ch : r.charts) {
     nlohmann::json series = nlohmann::json::array();
-    for (const auto& s : ch.series) series.push_back({{"name", s.name}, {"points", s.points}});
+    for (const auto& s : ch.series) {
+      nlohmann::json one{{"name", s.name}, {"points", s.points}};
+      if (!s.intervals.empty()) one["intervals95"] = s.intervals;
+      if (!s.extrapolated.empty()) one["extrapolated"] = s.extrapolated;
+      series.push_back(one);
+    }
     charts.push_back({{"title", ch.title}, {"x", ch.x_label}, {"y", ch.y_label}, {"series", series}});
   }
   return {{"attack", r.attack}, {"title", r.title}, {"narrative", r.narrative}, {"numbers", r.numbers},

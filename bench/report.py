@@ -7,6 +7,7 @@ Every ratio is computed from numbers of the same run (the machine is shared and 
 absolute times move, ratios much less). Nothing here is typed in by hand.
 """
 import json
+import math
 import os
 import platform
 import subprocess
@@ -47,16 +48,45 @@ def ratio(runs, a, b):
 # ---------------------------------------------------------------- SVG charts (no dependencies)
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+DASHES = ["", "7 4", "2 3", "9 3 2 3", "4 2"]
+
+
+def text_width(s, size=12):
+    """A conservative width: 0.62 em a character (DejaVu and Liberation Sans average about 0.55)."""
+    return len(s) * size * 0.62
+
+
+def plain(v):
+    """A number as a reader writes it, 3 significant digits, never 5.62e+03: 0.0175, 84.2, 1,234, 10k."""
+    if v == 0:
+        return "0"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:.3g}k" if abs(v) < 1e6 else f"{v / 1e6:.3g}M"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{float(f'{v:.3g}'):g}" if abs(v) >= 1e-3 else f"{v:.1e}".replace("e-0", "e-")
+
+
+def nice_ticks(vmax, target=4):
+    """0 to at least vmax in 1-2-5 steps."""
+    raw = vmax / target
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return [i * step for i in range(0, math.ceil(vmax / step - 1e-9) + 1)]
 
 
 def line_chart(title, xlabel, ylabel, series, path):
-    """series: [(label, [(x, y), ...])]"""
-    w, h, left, bottom, top, right = 560, 320, 70, 50, 40, 150
+    """series: [(label, [(x, y), ...])]. A y axis in 1-2-5 steps, the legend right of the plot and as
+    wide as its longest label, each line its own dash pattern and marker (coinciding lines stay visible)."""
+    legend_w = 28 + max(text_width(label) for label, _ in series) + 16
+    w, h, left, bottom, top = 420 + legend_w, 320, 70, 50, 40
+    right = legend_w + 10
     xs = sorted({x for _, pts in series for x, _ in pts})
-    ymax = max(y for _, pts in series for _, y in pts) * 1.1 or 1
+    yt = nice_ticks(max(y for _, pts in series for _, y in pts) or 1)
+    ymax = yt[-1]
     sx = lambda x: left + (x - xs[0]) / ((xs[-1] - xs[0]) or 1) * (w - left - right)
     sy = lambda y: h - bottom - y / ymax * (h - bottom - top)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" viewBox="0 0 {w:.0f} {h}" font-family="sans-serif" font-size="12">',
            f'<text x="{w/2}" y="20" text-anchor="middle" font-size="14">{title}</text>',
            f'<line x1="{left}" y1="{h-bottom}" x2="{w-right}" y2="{h-bottom}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h-bottom}" stroke="black"/>',
@@ -64,37 +94,72 @@ def line_chart(title, xlabel, ylabel, series, path):
            f'<text x="15" y="{(top + h - bottom)/2}" transform="rotate(-90 15 {(top + h - bottom)/2})" text-anchor="middle">{ylabel}</text>']
     for x in xs:
         out.append(f'<text x="{sx(x):.1f}" y="{h-bottom+16}" text-anchor="middle">{x:g}</text>')
-    for i in range(5):
-        y = ymax * i / 4
-        tick = f"{y:,.0f}" if y >= 100 else f"{y:.3g}"
-        out.append(f'<text x="{left-6}" y="{sy(y)+4:.1f}" text-anchor="end">{tick}</text>')
+    for y in yt:
+        out.append(f'<text x="{left-6}" y="{sy(y)+4:.1f}" text-anchor="end">{plain(y)}</text>')
         out.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{w-right}" y2="{sy(y):.1f}" stroke="#ddd"/>')
     for i, (label, pts) in enumerate(series):
-        c = COLORS[i % len(COLORS)]
+        c, dash = COLORS[i % len(COLORS)], DASHES[i % len(DASHES)]
         d = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in sorted(pts))
-        out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2" points="{d}"/>')
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        width = 2 + 1.5 * (len(series) - 1 - i)  # earlier lines wider: a later one on top leaves an outline
+        out.append(f'<polyline fill="none" stroke="{c}" stroke-width="{width}"{dash_attr} points="{d}"/>')
         for x, y in pts:
-            out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{c}"/>')
-        out.append(f'<rect x="{w-right+10}" y="{top+i*18}" width="12" height="12" fill="{c}"/>')
-        out.append(f'<text x="{w-right+28}" y="{top+i*18+10}">{label}</text>')
+            out.append(marker(i, sx(x), sy(y), c))
+        ly = top + i * 20
+        out.append(f'<line x1="{w-right+10}" y1="{ly+6}" x2="{w-right+34}" y2="{ly+6}" stroke="{c}" stroke-width="2"{dash_attr}/>')
+        out.append(marker(i, w - right + 22, ly + 6, c))
+        out.append(f'<text x="{w-right+40}" y="{ly+10}">{label}</text>')
     out.append("</svg>")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(out) + "\n")
 
 
+def marker(i, x, y, c):
+    if i % 3 == 0:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{c}"/>'
+    if i % 3 == 1:
+        return f'<rect x="{x-3.5:.1f}" y="{y-3.5:.1f}" width="7" height="7" fill="{c}"/>'
+    return f'<path d="M{x:.1f} {y-4.5:.1f}L{x+4:.1f} {y+3:.1f}L{x-4:.1f} {y+3:.1f}Z" fill="{c}"/>'
+
+
 def bar_chart(title, unit, bars, path):
-    """bars: [(label, value)]"""
-    w, row, left = 600, 26, 260
-    h = 50 + row * len(bars)
-    vmax = max(v for _, v in bars) or 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
-           f'<text x="{w/2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
+    """bars: [(label, value)]. A value axis with ticks; a log axis when the largest bar is more than 20
+    times the smallest (one bar would flatten the rest); every bar labelled with its value; the picture
+    as wide as its longest labels, so none is clipped."""
+    row = 26
+    left = 16 + max(text_width(l) for l, _ in bars)
+    values = [v for _, v in bars]
+    log = min(values) > 0 and max(values) / min(values) > 20
+    if log:
+        e0, e1 = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+        e1 = max(e1, e0 + 1)
+        ticks = [10.0 ** e for e in range(e0, e1 + 1)]
+        frac = lambda v: (math.log10(v) - e0) / (e1 - e0)
+    else:
+        ticks = nice_ticks(max(values) or 1)
+        frac = lambda v: v / ticks[-1]
+    plot_w = 300
+    label_w = max(text_width(f"{plain(v)} {unit}") for v in values) + 12
+    w = left + plot_w + label_w
+    top = 36 + (16 if text_width(title, 14) > w - 20 else 0)
+    w = max(w, text_width(title, 14) + 20)
+    h = top + row * len(bars) + 40
+    axis_y = top + row * len(bars) + 4
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h}" viewBox="0 0 {w:.0f} {h}" font-family="sans-serif" font-size="12">',
+           f'<text x="{w/2:.1f}" y="20" text-anchor="middle" font-size="14">{title}</text>']
+    for t in ticks:
+        x = left + frac(t) * plot_w
+        out.append(f'<line x1="{x:.1f}" y1="{top-4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ddd"/>')
+        out.append(f'<text x="{x:.1f}" y="{axis_y+15}" text-anchor="middle" font-size="11">{plain(t)}</text>')
+    out.append(f'<line x1="{left}" y1="{axis_y}" x2="{left+plot_w}" y2="{axis_y}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{top-4}" x2="{left}" y2="{axis_y}" stroke="black"/>')
+    out.append(f'<text x="{left+plot_w/2:.1f}" y="{axis_y+32}" text-anchor="middle" font-size="11">{unit}{" (log scale)" if log else ""}</text>')
     for i, (label, v) in enumerate(bars):
-        y = 36 + i * row
-        bw = v / vmax * (w - left - 90)
-        out.append(f'<text x="{left-8}" y="{y+14}" text-anchor="end">{label}</text>')
+        y = top + i * row
+        bw = max(frac(v) * plot_w, 1) if v > 0 else 0
+        out.append(f'<text x="{left-8:.1f}" y="{y+14}" text-anchor="end">{label}</text>')
         out.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="18" fill="{COLORS[i % len(COLORS)]}"/>')
-        out.append(f'<text x="{left+bw+6:.1f}" y="{y+14}">{v:.3g} {unit}</text>')
+        out.append(f'<text x="{left+bw+6:.1f}" y="{y+14}">{plain(v)} {unit}</text>')
     out.append("</svg>")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(out) + "\n")

@@ -4,6 +4,7 @@
 # page, not our file — and check every cell and a few verdicts that the attacks' tests establish.
 set -euo pipefail
 attacks="$1"
+command -v chromium > /dev/null || { echo "chromium not installed: skipped"; exit 77; }  # CI installs it
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 "$attacks" matrix --quick --quiet --html "$dir/report.html" > "$dir/matrix.txt"
