@@ -16,7 +16,7 @@ struct AuditOptions {
   std::string directory_path;
   std::string state_path;  ///< the last verified head per trustee; created if missing
   int timeout_seconds = 10;  ///< per call to one trustee; the trustees are asked in parallel
-  bool require_all = false;  ///< every trustee must be reachable (exit 5 otherwise)
+  bool allow_unreachable = false;  ///< exit 0 with unchecked trustees (the default is exit 5)
 };
 
 struct WarrantCount {
