@@ -649,7 +649,8 @@ std::string text_of(const Bytes& b) { return {b.begin(), b.end()}; }
 const char* const kTrusteeScenarios[] = {
     "issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
     "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired", "refuse_warrant_revoked_judge",
-    "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
+    "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge", "refuse_warrant_too_few_judges", "refuse_crl_below_floor",
+    "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
     "field_malformed", "refuse_two_checks_earlier_reason"};
 
 TEST(Vectors, TrusteeDecisionsAndLogEntries) {

@@ -1016,14 +1016,20 @@ struct TrusteeCase {
   enum class Field { in_scope, other_target, outside_window, tampered, junk, repeat_first };
   std::vector<Field> fields = {Field::in_scope, Field::in_scope};
   bool truncate = false, bad_signature = false, replayed = false, over_budget = false, rate_limited = false;
+  // SPEC §10.4's other refusals: the root's own (CA) certificate signing as a judge, one judge
+  // signing twice, the policy's judge count, its CRL-number floor, a CRL it could not read.
+  bool root_as_judge = false, judge_signs_twice = false, crl_unreadable = false;
+  unsigned judges_required = 1;
+  uint64_t crl_number_floor = 0;
 };
 
 void gen_trustee_case(const TrusteeCase& c) {
   const std::string scenario = "trustee/" + c.name;
   File f(scenario, c.claim);
   TrusteeWorld w(f.seed(), c.revoke_judge);
-  const auto sw = w.warrant(c.other_court ? w.other_judge : w.judge, c.max_sessions,
-                            static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.not_after_offset));
+  const auto& signer = c.root_as_judge ? w.root : c.other_court ? w.other_judge : w.judge;
+  auto sw = w.warrant(signer, c.max_sessions, static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.not_after_offset));
+  if (c.judge_signs_twice && !warrant::add_signature(sw, signer)) std::exit(3);
   std::vector<Bytes> fields;
   for (auto kind : c.fields) {
     switch (kind) {
@@ -1049,8 +1055,8 @@ void gen_trustee_case(const TrusteeCase& c) {
   state.over_budget = c.over_budget;
   state.rate = !c.rate_limited;
   if (c.replayed) state.nonces.insert(ListedState::cat(w.agency_pk, req.nonce));
-  const warrant::Policy wp{w.root.certificate_pem, w.crl, 1, 0};
-  const trustee::Policy policy{wp, true, 300};
+  const warrant::Policy wp{w.root.certificate_pem, w.crl, c.judges_required, c.crl_number_floor};
+  const trustee::Policy policy{wp, !c.crl_unreadable, 300};
   const auto share = w.dealt.shares[0].encode();
   RecordingRng decide_rng(f.seed() + "/decide");
   const auto d = trustee::decide(bytes, policy, {w.dealt.public_key, w.dealt.shares[0]}, state, TrusteeWorld::kNow, decide_rng);
@@ -1069,7 +1075,7 @@ void gen_trustee_case(const TrusteeCase& c) {
   for (const auto& h : d.change.newly_opened) newly.emplace_back(h.begin(), h.end());
   f.valid()
       .hex("root_pem", b(w.root.certificate_pem)).hex("crl_pem", b(w.crl)).num("judges_required", wp.judges_required)
-      .num("crl_number_floor", wp.crl_number_floor).num("crl_readable", 1).num("freshness_seconds", policy.freshness_seconds)
+      .num("crl_number_floor", wp.crl_number_floor).num("crl_readable", policy.crl_readable).num("freshness_seconds", policy.freshness_seconds)
       .hex("public_key", w.dealt.public_key.encode()).hex("key_share", Bytes(share.begin(), share.end()))
       .list("seen_nonces", seen).num("source_over_budget", state.over_budget).num("agency_proven", state.proven)
       .num("rate_allows", state.rate).list("opened", opened).num("now", TrusteeWorld::kNow).hex("request", bytes)
@@ -1101,6 +1107,15 @@ void gen_trustee() {
   add("refuse_warrant_other_court", "step 5: a warrant signed by a judge of another root is refused, not logged").other_court = true;
   add("refuse_warrant_expired", "step 5: a warrant past its not_after is refused, not logged").not_after_offset = -1;
   add("refuse_warrant_revoked_judge", "step 5: a warrant whose judge the CRL revokes is refused, not logged").revoke_judge = true;
+  add("refuse_warrant_ca_as_judge", "step 5: a warrant signed by the root itself, its CA certificate presented as a judge's, is refused for its purpose").root_as_judge = true;
+  {
+    auto& c = add("refuse_warrant_repeated_judge", "step 5: with two judges required, one judge signing twice is one judge: refused");
+    c.judges_required = 2;
+    c.judge_signs_twice = true;
+  }
+  add("refuse_warrant_too_few_judges", "step 5: with two judges required, one judge's signature is refused").judges_required = 2;
+  add("refuse_crl_below_floor", "step 5: a CRL numbered 1 where the trustee accepted number 2 before (a CRL copied back) is refused").crl_number_floor = 2;
+  add("refuse_crl_unreadable", "step 5: the trustee could not read its CRL: every warrant is refused, and the reason names no file").crl_unreadable = true;
   add("refuse_rate_limited", "step 6: the agency over its rate is refused after the warrant verified: one log entry").rate_limited = true;
   add("field_out_of_scope_target", "step 7: a field between non-targets is out_of_scope; the covered one is issued").fields = {F::in_scope, F::other_target};
   add("field_out_of_scope_window", "step 7: a field after the warrant's window is out_of_scope; the covered one is issued").fields = {F::outside_window, F::in_scope};

@@ -1115,7 +1115,8 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
 
 TRUSTEE_SCENARIOS = ["issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
                      "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired",
-                     "refuse_warrant_revoked_judge", "refuse_rate_limited", "field_out_of_scope_target",
+                     "refuse_warrant_revoked_judge", "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge",
+                     "refuse_warrant_too_few_judges", "refuse_crl_below_floor", "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target",
                      "field_out_of_scope_window", "field_over_budget", "field_invalid", "field_malformed",
                      "refuse_two_checks_earlier_reason"]
 
@@ -1133,13 +1134,24 @@ def check_trustee(root, claim):
                   and d["spend"] == int(v["spend_rate_token"]) and d["prove"] == int(v["prove_agency"])
                   and d["newly"] == hl(v, "newly_opened"))
     # Each warrant vector is refused by the check it is named after, not by an earlier one.
+    # (An unreadable CRL is the trustee's state, not the warrant's: refuse_crl_unreadable's warrant
+    # verifies, and the decision above refuses it for the flag alone.)
     for name, why in [("refuse_warrant_other_court", "judge certificate does not chain to the root"),
                       ("refuse_warrant_expired", "expired"), ("refuse_warrant_revoked_judge", "judge certificate revoked"),
+                      ("refuse_warrant_ca_as_judge", "judge certificate states no judge's purpose"),  # no EKU at all
+                      ("refuse_warrant_repeated_judge", "too few judges"), ("refuse_warrant_too_few_judges", "too few judges"),
+                      ("refuse_crl_below_floor", "CRL older than the floor"), ("refuse_crl_unreadable", None),
                       ("issue_fields", None)]:
         v = load(root, "trustee/" + name)[0]
         sw = parse_signed_warrant(parse_request(hx(v, "request"))["signed_warrant"])
-        claim("trustee/" + name + " warrant check", warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), 1, 0,
-                                                                    int(v["now"])) == why)
+        claim("trustee/" + name + " warrant check", warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), int(v["judges_required"]),
+                                                                    int(v["crl_number_floor"]), int(v["now"])) == why)
+    # The repeated judge's warrant carries two signatures by one key: each verifies on its own.
+    v = load(root, "trustee/refuse_warrant_repeated_judge")[0]
+    sw = parse_signed_warrant(parse_request(hx(v, "request"))["signed_warrant"])
+    claim("trustee/refuse_warrant_repeated_judge two signatures, one judge",
+          len(sw["signatures"]) == 2 and sw["signatures"][0][0] == sw["signatures"][1][0]
+          and warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), 1, 0, int(v["now"])) is None)
     # The check of the checks: the honest request, with one input changed per check, is refused
     # by this checker for that check's reason (so no check above passes for want of looking).
     v = load(root, "trustee/issue_fields")[0]
