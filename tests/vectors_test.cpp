@@ -9,16 +9,20 @@
 #include <set>
 
 #include "escrow/dkg.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/label.hpp"
+#include "escrow/request.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
+#include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "tdh2_testing.hpp"
 #include "vectors/vector_file.hpp"
@@ -702,6 +706,82 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
         EXPECT_TRUE(tdh2::verify_partial(pk, ct, tdh2::PartialDecryption::decode(d.results[i].partial).value()).has_value());
       }
     }
+  }
+}
+
+template <std::size_t N>
+std::array<uint8_t, N> fixed(const Vector& v, const std::string& name) {
+  const auto b = H(v, name);
+  std::array<uint8_t, N> out{};
+  EXPECT_EQ(b.size(), N) << name;
+  std::copy_n(b.begin(), std::min(N, b.size()), out.begin());
+  return out;
+}
+
+TEST(Vectors, X25519LowOrderKeysAreRefusedAsRecipientAndAgencyKeys) {
+  for (const auto& v : load("envelope/x25519_low_order_keys")) {
+    const auto key = fixed<32>(v, "x25519_public");
+    EXPECT_EQ(sealed_box::usable(key), v.valid) << "line " << v.line;
+    const auto w = warrant::Warrant::decode(H(v, "warrant"));
+    if (v.valid) {
+      ASSERT_TRUE(w.has_value()) << w.error().message();
+      EXPECT_EQ(w->agency_box_key, key);
+      continue;
+    }
+    expect_error(w, v);
+    DeterministicRng rng("unused");
+    const auto label = SessionLabel::make("alice", "bob", 1, rng).value();
+    const auto dealt = tdh2::deal(2, 3, rng).value();
+    expect_error(envelope::seal(dealt.public_key, label, key, Bytes{1}, rng), v);
+  }
+}
+
+TEST(Vectors, SealedResponseOpensParsesAndVerifies) {
+  for (const auto& v : load("request/sealed_response")) {
+    if (!v.valid && !v.fields.contains("sealed")) {
+      const auto r = request::DecryptResponse::decode(H(v, "response")).value();
+      EXPECT_FALSE(request::verify_signature(r, fixed<32>(v, "trustee_sign_public")));
+      continue;
+    }
+    Secret<32> sk;
+    const auto s = H(v, "agency_box_secret");
+    std::copy(s.begin(), s.end(), sk.expose().begin());
+    const auto opened = request::unseal(H(v, "sealed"), fixed<32>(v, "agency_box_public"), sk);
+    if (!v.valid) {
+      expect_error(opened, v);
+      continue;
+    }
+    ASSERT_TRUE(opened.has_value());
+    EXPECT_EQ(*opened, H(v, "response"));
+    const auto r = request::DecryptResponse::decode(*opened).value();
+    EXPECT_TRUE(request::verify_signature(r, fixed<32>(v, "trustee_sign_public")));
+    EXPECT_EQ(r.request_hash, request::DecryptRequest::decode(H(v, "request")).value().hash());
+    // The box is the one the listed ephemeral seed makes.
+    ReplayRng rng(v.hex_list("rng_draws").value());
+    EXPECT_EQ(request::seal(*opened, fixed<32>(v, "agency_box_public"), rng).value(), H(v, "sealed"));
+  }
+}
+
+TEST(Vectors, DkgSignedFrameOpensOrIsRefusedInItsOrder) {
+  for (const auto& v : load("dkg/signed_frame")) {
+    const dkg::FrameContext context{fixed<16>(v, "ceremony"), dkg::Protocol::gjkr, dkg::Round::deal};
+    ASSERT_EQ(v.fields.at("protocol"), "gjkr");
+    ASSERT_EQ(v.fields.at("round"), "deal");
+    const auto box_pk = fixed<32>(v, "me_box_public");
+    dkg::BoxSecretKey box_sk;
+    const auto s = H(v, "me_box_secret");
+    std::copy(s.begin(), s.end(), box_sk.expose().begin());
+    const auto me = PartyIndex::make(static_cast<uint32_t>(v.number("me").value())).value();
+    auto frame = dkg::parse_frame(H(v, "frame"));
+    ASSERT_TRUE(frame.has_value()) << "line " << v.line;
+    const auto m = dkg::open_frame(*frame, context, fixed<32>(v, "sender_sign_public"), {me, box_pk, box_sk});
+    if (!v.valid) {
+      expect_error(m, v);
+      continue;
+    }
+    ASSERT_TRUE(m.has_value()) << m.error().message();
+    const auto bytes = dkg::encode(*m);
+    EXPECT_EQ(Bytes(bytes.begin(), bytes.end()), H(v, "message"));
   }
 }
 

@@ -476,8 +476,9 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   }
   request::DecryptResponse response{index(), d.request_hash, std::move(d.results), {}};
   request::sign(response, sign_secret_);
-  const auto sealed = request::seal(response.encode(), d.agency_box_key);
-  return {200, {{"trustee", index()}, {"sealed_response", to_hex(sealed)}}};
+  const auto sealed = request::seal(response.encode(), d.agency_box_key, rng_);
+  if (!sealed) return {500, {{"error", "internal"}, {"reason", "could not seal the response"}}};  // the warrant's key decoded as usable
+  return {200, {{"trustee", index()}, {"sealed_response", to_hex(*sealed)}}};
 }
 
 Reply Trustee::info() {

@@ -3,6 +3,7 @@
 #include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::envelope {
@@ -23,26 +24,13 @@ Secret<32> aead_key(const tdh2::SessionKey& key) {
   return out;
 }
 
-// libsodium's sealed-box format (crypto_box_seal), with the ephemeral key drawn from `rng` so the
-// vectors are reproducible: epk || crypto_box(K, nonce = BLAKE2b-24(epk || pk), pk, esk).
-// crypto_box_seal_open opens it unchanged.
+// libsodium's sealed-box format with the ephemeral key drawn from `rng`, so the vectors are
+// reproducible (escrow/sealed_box.hpp). seal() checked the recipient key first.
 std::array<uint8_t, kBoxBytes> seal_key_to(const X25519PublicKey& recipient, const tdh2::SessionKey& key, Rng& rng) {
-  Secret<crypto_box_SEEDBYTES> seed;
-  rng.fill(seed.expose());
-  std::array<uint8_t, crypto_box_PUBLICKEYBYTES> epk{};
-  Secret<crypto_box_SECRETKEYBYTES> esk;
-  crypto_box_seed_keypair(epk.data(), esk.expose().data(), seed.expose().data());
-  std::array<uint8_t, crypto_box_NONCEBYTES> nonce{};
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, nonce.size());
-  crypto_generichash_update(&st, epk.data(), epk.size());
-  crypto_generichash_update(&st, recipient.data(), recipient.size());
-  crypto_generichash_final(&st, nonce.data(), nonce.size());
+  const auto sealed = sealed_box::seal(key.expose(), recipient, rng);
+  if (!sealed || sealed->size() != kBoxBytes) std::abort();
   std::array<uint8_t, kBoxBytes> box{};
-  std::copy(epk.begin(), epk.end(), box.begin());
-  if (crypto_box_easy(box.data() + epk.size(), key.expose().data(), key.size(), nonce.data(), recipient.data(),
-                      esk.expose().data()) != 0)
-    std::abort();  // only fails on a weak recipient key; seal() checks that first
+  std::copy(sealed->begin(), sealed->end(), box.begin());
   return box;
 }
 
@@ -79,9 +67,9 @@ Result<Envelope> seal_with_key(const tdh2::Ciphertext& escrow, const tdh2::Sessi
                                const X25519PublicKey& recipient, std::span<const uint8_t> plaintext, Rng& rng) {
   constexpr std::string_view fn = "envelope::seal";
   if (plaintext.size() > kMaxBodyBytes) return fail(ErrorCategory::malformed, fn, "plaintext over 16 MiB");
-  // crypto_box refuses keys that give an all-zero shared secret; check before drawing randomness.
-  if (sodium_is_zero(recipient.data(), recipient.size()))
-    return fail(ErrorCategory::malformed, fn, "recipient key is zero");
+  // crypto_box refuses keys that give an all-zero shared secret (the low-order points, not only
+  // zero); check before drawing randomness.
+  if (!sealed_box::usable(recipient)) return fail(ErrorCategory::malformed, fn, "recipient key is a low-order X25519 point");
   Envelope env;
   env.escrow = escrow;
   env.recipient_box = seal_key_to(recipient, key, rng);

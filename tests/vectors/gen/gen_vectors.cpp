@@ -13,11 +13,13 @@
 #include <sstream>
 
 #include "escrow/dkg.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/label.hpp"
 #include "escrow/pki.hpp"
 #include "escrow/request.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/signature.hpp"
@@ -959,6 +961,7 @@ struct TrusteeWorld {
   request::VerifyKey agency_pk{};
   request::SigningKey agency_sk;
   std::array<uint8_t, 32> agency_box{};
+  Secret<32> agency_box_sk;  // listed only by request/sealed_response, which opens a response
 
   TrusteeWorld(const std::string& seed, bool revoke_judge) : rng(seed), dealt(must(tdh2::deal(2, 3, rng))) {
     const pki::Issuance how{&rng, kIssued};
@@ -973,8 +976,7 @@ struct TrusteeWorld {
     rng.fill(sign_seed.expose());
     rng.fill(box_seed.expose());
     crypto_sign_seed_keypair(agency_pk.data(), agency_sk.expose().data(), sign_seed.expose().data());
-    Secret<32> box_sk;
-    crypto_box_seed_keypair(agency_box.data(), box_sk.expose().data(), box_seed.expose().data());
+    crypto_box_seed_keypair(agency_box.data(), agency_box_sk.expose().data(), box_seed.expose().data());
   }
   warrant::SignedWarrant warrant(const pki::Credential& by, uint32_t max_sessions, uint64_t not_after) {
     warrant::SignedWarrant sw;
@@ -1134,6 +1136,136 @@ void gen_trustee() {
   for (const auto& c : cases) gen_trustee_case(c);
 }
 
+// ---- the sealed response (SPEC §11.2) ----
+
+void gen_sealed_response() {
+  File f("request/sealed_response", "a trustee's signed response to an honest request, sealed to the warrant's agency key: it opens with the agency's key pair, parses, and its signature verifies; another key pair cannot open it, and a changed status breaks the signature");
+  TrusteeWorld w(f.seed(), false);
+  const auto sw = w.warrant(w.judge, 10, TrusteeWorld::kNow + 3600);
+  const auto req = w.request(sw, {w.field("alice", "bob", TrusteeWorld::kInWindow), w.field("alice", "carol", TrusteeWorld::kInWindow)},
+                             TrusteeWorld::kNow);
+  ListedState state;
+  const trustee::Policy policy{{w.root.certificate_pem, w.crl, 1, 0}, true, 300};
+  const auto d = trustee::decide(req.encode(), policy, {w.dealt.public_key, w.dealt.shares[0]}, state, TrusteeWorld::kNow, w.rng);
+  if (d.refusal || d.internal_error) std::exit(3);
+  Secret<32> seed;
+  w.rng.fill(seed.expose());
+  request::VerifyKey trustee_pk{};
+  request::SigningKey trustee_sk;
+  crypto_sign_seed_keypair(trustee_pk.data(), trustee_sk.expose().data(), seed.expose().data());
+  request::DecryptResponse response{1, d.request_hash, d.results, {}};
+  request::sign(response, trustee_sk);
+  RecordingRng seal_rng(f.seed() + "/seal");
+  const auto sealed = must(request::seal(response.encode(), d.agency_box_key, seal_rng));
+  f.valid().hex("trustee_sign_public", trustee_pk).hex("agency_box_public", w.agency_box).hex("agency_box_secret", w.agency_box_sk.expose())
+      .hex("request", req.encode()).list("rng_draws", seal_rng.draws).hex("response", response.encode()).hex("sealed", sealed)
+      .text("statuses", "0,3");
+  Secret<32> eve_seed, eve_sk;
+  w.rng.fill(eve_seed.expose());
+  std::array<uint8_t, 32> eve_pk{};
+  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), eve_seed.expose().data());
+  f.invalid().hex("agency_box_public", eve_pk).hex("agency_box_secret", eve_sk.expose()).hex("sealed", sealed).text("error", "decryption_failed");
+  auto altered = response;
+  altered.results[1].status = request::FieldStatus::over_budget;  // the signature still the original's
+  f.invalid().hex("trustee_sign_public", trustee_pk).hex("response", altered.encode()).text("error", "invalid_proof");
+  emit("request/sealed_response", f);
+}
+
+// ---- the signed ceremony frame (SPEC §12.4) ----
+
+void gen_dkg_frame() {
+  File f("dkg/signed_frame", "party 2's deal of a 2-of-3 GJKR as a signed broadcast frame, and its share for party 3 sealed to party 3's key: each opens to its message; another ceremony, a changed signed byte, a share opened by a party it is not for, and one sealed to another key are refused");
+  RecordingRng rng(f.seed());
+  dkg::Party two(dkg::Protocol::gjkr, idx(2), 2, 3, rng);
+  auto keys = [&](std::array<uint8_t, 32>& sign_pk, Secret<64>& sign_sk, std::array<uint8_t, 32>& box_pk, Secret<32>& box_sk) {
+    Secret<32> s, b;
+    rng.fill(s.expose());
+    rng.fill(b.expose());
+    crypto_sign_seed_keypair(sign_pk.data(), sign_sk.expose().data(), s.expose().data());
+    crypto_box_seed_keypair(box_pk.data(), box_sk.expose().data(), b.expose().data());
+  };
+  std::array<uint8_t, 32> sign2{}, sign3{}, box2{}, box3{}, sign1{}, box1{};
+  Secret<64> sk2, sk3, sk1;
+  Secret<32> bsk2, bsk3, bsk1;
+  keys(sign1, sk1, box1, bsk1);
+  keys(sign2, sk2, box2, bsk2);
+  keys(sign3, sk3, box3, bsk3);
+  dkg::FrameContext context{{}, dkg::Protocol::gjkr, dkg::Round::deal};
+  rng.fill(context.ceremony);
+  RecordingRng seal_rng(f.seed() + "/seal");
+  const auto deal = must(dkg::make_frame(context, two.deal(), sk2, nullptr, seal_rng));
+  const dkg::Share share = two.shares()[1];  // to party 3
+  const auto sealed = must(dkg::make_frame(context, share, sk2, &box3, seal_rng));
+  const auto share_to_1 = must(dkg::make_frame(context, two.shares()[0], sk2, &box1, seal_rng));
+  const auto sealed_to_1 = must(dkg::make_frame(context, share, sk2, &box1, seal_rng));  // party 3's share, sealed to 1
+  f.valid().hex("ceremony", context.ceremony).text("protocol", "gjkr").text("round", "deal").num("me", 3)
+      .hex("sender_sign_public", sign2).hex("me_box_public", box3).hex("me_box_secret", bsk3.expose()).list("rng_draws", seal_rng.draws)
+      .hex("frame", deal).hex("message", dkg::encode(two.deal()));
+  f.valid().hex("ceremony", context.ceremony).text("protocol", "gjkr").text("round", "deal").num("me", 3)
+      .hex("sender_sign_public", sign2).hex("me_box_public", box3).hex("me_box_secret", bsk3.expose())
+      .hex("frame", sealed).hex("message", dkg::encode(dkg::Message(share)));
+  auto other = context.ceremony;
+  other[0] ^= 1;
+  Bytes changed = deal;
+  changed[31] ^= 1;  // the first payload byte: signed, so the signature fails
+  auto refusal = [&](std::span<const uint8_t> ceremony, const Bytes& frame, std::span<const uint8_t> sender, uint32_t me,
+                     std::span<const uint8_t> box_pk, std::span<const uint8_t> box_sk, std::string_view error, std::string_view check) {
+    f.invalid().text("check", check).hex("ceremony", ceremony).text("protocol", "gjkr").text("round", "deal").num("me", me)
+        .hex("sender_sign_public", sender).hex("me_box_public", box_pk).hex("me_box_secret", box_sk).hex("frame", frame)
+        .text("error", error);
+  };
+  refusal(other, deal, sign2, 3, box3, bsk3.expose(), "policy_denied", "another ceremony");
+  refusal(context.ceremony, changed, sign2, 3, box3, bsk3.expose(), "invalid_proof", "a signed byte changed");
+  refusal(context.ceremony, deal, sign3, 3, box3, bsk3.expose(), "invalid_proof", "not the roster key of its sender");
+  refusal(context.ceremony, share_to_1, sign2, 3, box3, bsk3.expose(), "malformed", "a share for another party");
+  refusal(context.ceremony, sealed_to_1, sign2, 3, box3, bsk3.expose(), "decryption_failed", "a share for me sealed to another key");
+  emit("dkg/signed_frame", f);
+}
+
+// ---- X25519 keys the project refuses (SPEC §1.1, §7.1, §10.1) ----
+
+void gen_x25519_low_order() {
+  File f("envelope/x25519_low_order_keys", "the low-order X25519 public keys (0, 1, the two of order 8, p - 1, p, p + 1, and 0 and 1 with bit 255 set): sealing to one gives an all-zero shared secret, so an envelope to such a recipient and a warrant naming such an agency box key are refused; an ordinary key is accepted");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(2, 3, rng));
+  const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
+  const char* const low_order[] = {
+      "0000000000000000000000000000000000000000000000000000000000000000", "0100000000000000000000000000000000000000000000000000000000000000",
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "0000000000000000000000000000000000000000000000000000000000000080",
+      "0100000000000000000000000000000000000000000000000000000000000080"};
+  warrant::Warrant base;
+  rng.fill(base.id);
+  base.case_reference = "vector case";
+  base.court = "Vector Court";
+  base.targets = {"bob"};
+  base.window_start = 1'789'000'000;
+  base.window_end = 1'789'900'000;
+  base.max_sessions = 1;
+  base.not_after = 1'790'003'600;
+  rng.fill(base.agency_sign_key);
+  Secret<32> seed, ordinary_sk;
+  rng.fill(seed.expose());
+  std::array<uint8_t, 32> ordinary{};
+  crypto_box_seed_keypair(ordinary.data(), ordinary_sk.expose().data(), seed.expose().data());
+  base.agency_box_key = ordinary;
+  if (!envelope::seal(dealt.public_key, label, ordinary, b("hi"), rng)) std::exit(3);
+  f.valid().hex("public_key", dealt.public_key.encode()).hex("label", label.encode()).hex("x25519_public", ordinary)
+      .hex("warrant", base.encode());
+  for (const char* h : low_order) {
+    const auto bytes = must(wire::from_hex(h));
+    std::array<uint8_t, 32> key{};
+    std::copy(bytes.begin(), bytes.end(), key.begin());
+    if (sealed_box::usable(key) || envelope::seal(dealt.public_key, label, key, b("hi"), rng)) std::exit(3);
+    auto w = base;
+    w.agency_box_key = key;
+    if (warrant::Warrant::decode(w.encode())) std::exit(3);
+    f.invalid().hex("x25519_public", key).hex("warrant", w.encode()).text("error", "malformed");
+  }
+  emit("envelope/x25519_low_order_keys", f);
+}
+
 // ---- Ed25519 as the project relies on it (SPEC §1.1): the edge cases verifiers disagree on ----
 
 void gen_signature() {
@@ -1233,6 +1365,9 @@ int main(int argc, char** argv) {
   gen_signature();
   gen_dkg();
   gen_trustee();
+  gen_sealed_response();
+  gen_dkg_frame();
+  gen_x25519_low_order();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

@@ -886,7 +886,13 @@ def parse_warrant(b):
     r.end()
     assert printable(w["case"]) and printable(w["court"]) and all(printable(t) for t in w["targets"])
     assert w["start"] <= w["end"] and w["max"] > 0
+    assert not x25519_low_order(w["box"]), "the agency box key is a low-order X25519 point"
     return w
+
+
+def x25519_low_order(key):
+    """§1.1: the key's product with a clamped scalar (9) is the all-zero secret."""
+    return x25519((9).to_bytes(32, "little"), key) == bytes(32)
 
 
 def parse_signed_warrant(b):
@@ -1179,6 +1185,106 @@ def check_trustee(root, claim):
     claim("trustee: opened fields cost nothing again", again["statuses"] == [0, 0] and again["newly"] == [])
 
 
+def parse_response(b):
+    """§11.2's decryption response (type 0a)."""
+    r = Reader(b, 0x0A)
+    trustee, request_id, n = r.u(1), r.take(32), r.u(2)
+    assert n <= 10000, "too many results"
+    results = []
+    for _ in range(n):
+        status, partial = r.u(1), r.take(r.u(2))
+        assert status <= 4 and len(partial) <= 256, "status or partial"
+        assert (status == 0) == (len(partial) > 0), "a partial with, and only with, status issued"
+        results.append((status, partial))
+    signature = r.take(64)
+    r.end()
+    return dict(trustee=trustee, request_id=request_id, results=results, signature=signature, signed=b[:-64])
+
+
+def check_sealed_response(root, claim):
+    for v in load(root, "request/sealed_response"):
+        sealed = hx(v, "sealed") if "sealed" in v else None
+        opened = box_seal_open(sealed, hx(v, "agency_box_public"), hx(v, "agency_box_secret")) if sealed else None
+        if not v["valid"]:
+            if sealed is None:
+                resp = parse_response(hx(v, "response"))
+                claim("sealed response: a status changed after signing is refused",
+                      not ed25519_ok(hx(v, "trustee_sign_public"), resp["signature"],
+                                     H("doormat/v1/response/trustee-signature", [resp["signed"]], 32)))
+            else:
+                claim("sealed response: another key pair cannot open it", opened is None)
+            continue
+        claim("sealed response opens to the response", opened == hx(v, "response"))
+        # The box's ephemeral key is the listed seed's: crypto_box_seed_keypair(draw).
+        epk, _ = box_seed_keypair(hl(v, "rng_draws")[0])
+        claim("sealed response: its ephemeral key is the listed seed's", sealed[:32] == epk and len(hl(v, "rng_draws")) == 1)
+        resp = parse_response(opened)
+        claim("sealed response: signature, statuses and request id",
+              ed25519_ok(hx(v, "trustee_sign_public"), resp["signature"],
+                         H("doormat/v1/response/trustee-signature", [resp["signed"]], 32))
+              and [st for st, _ in resp["results"]] == il(v, "statuses")
+              and resp["request_id"] == parse_request(hx(v, "request"))["id"])
+        for status, partial in resp["results"]:
+            if status == 0:
+                parse_partial(partial)
+
+
+DKG_PROTOCOLS = {"joint_feldman": 1, "gjkr": 2, "refresh": 3}
+DKG_ROUNDS = {"deal": 1, "complain": 2, "justify": 3, "extract": 4, "extract_complain": 5, "reveal": 6}
+
+
+def open_frame(v):
+    """§12.4's frame checks in their order; (message bytes, None) or (None, error category)."""
+    b = hx(v, "frame")
+    r = Reader(b, 0x13)
+    ceremony, protocol, rnd, kind, sender, to = r.take(16), r.u(1), r.u(1), r.u(1), r.u(1), r.u(1)
+    payload = r.take(r.u(4))
+    signature = r.take(64)
+    r.end()
+    assert protocol in (1, 2, 3) and 1 <= rnd <= 6 and kind in DKG_TYPES and sender != 0 and len(payload) <= 16384
+    assert (to != 0) == (kind == 0x0E), "to set exactly for a share"
+    if ceremony != hx(v, "ceremony") or protocol != DKG_PROTOCOLS[v["protocol"]] or rnd != DKG_ROUNDS[v["round"]]:
+        return None, "policy_denied"
+    if not ed25519_ok(hx(v, "sender_sign_public"), signature, H("doormat/v1/dkg/frame", [b[:-64]], 32)):
+        return None, "invalid_proof"
+    me = int(v["me"])
+    if to not in (0, me):
+        return None, "malformed"
+    if kind == 0x0E:
+        payload = box_seal_open(payload, hx(v, "me_box_public"), hx(v, "me_box_secret"))
+        if payload is None:
+            return None, "decryption_failed"
+    m = parse_dkg(payload)
+    if payload[5] != kind or m["from"] != sender or (kind == 0x0E and m["to"] != to):
+        return None, "malformed"
+    return payload, None
+
+
+def check_dkg_frame(root, claim):
+    vectors = load(root, "dkg/signed_frame")
+    draws = hl(vectors[0], "rng_draws")
+    sealed_frames = 0
+    for v in vectors:
+        message, error = open_frame(v)
+        if v["valid"]:
+            claim("dkg/signed_frame opens to its message", error is None and message == hx(v, "message"))
+            frame = hx(v, "frame")
+            if frame[24] == 0x0E:  # a sealed share: its ephemeral key is the next listed seed's
+                epk, _ = box_seed_keypair(draws[sealed_frames])
+                claim("dkg/signed_frame: the share's ephemeral key is the listed seed's", frame[31:63] == epk)
+                sealed_frames += 1
+        else:
+            claim("dkg/signed_frame refused: " + v["check"], error == v["error"])
+
+
+def check_x25519_low_order(root, claim):
+    for v in load(root, "envelope/x25519_low_order_keys"):
+        key, warrant = hx(v, "x25519_public"), hx(v, "warrant")
+        claim("x25519 key " + key.hex()[:8] + (" ordinary" if v["valid"] else " low order"), x25519_low_order(key) != v["valid"])
+        claim("x25519 key " + key.hex()[:8] + " in a warrant's box key " + ("accepted" if v["valid"] else "refused"),
+              warrant[-64:-32] == key and refused(lambda: parse_warrant(warrant)) != v["valid"])
+
+
 def load(root, scenario):
     vectors = []
     with open(os.path.join(root, scenario + ".vec"), encoding="utf-8") as fh:
@@ -1426,6 +1532,9 @@ def check(root):
             else:
                 dkg_refusal(v, proto, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
     check_trustee(root, claim)
+    check_sealed_response(root, claim)
+    check_dkg_frame(root, claim)
+    check_x25519_low_order(root, claim)
     return results
 
 
