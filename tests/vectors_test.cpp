@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -33,8 +34,16 @@ using group::Point;
 using group::Scalar;
 using Bytes = std::vector<uint8_t>;
 
+// The source tree's vectors, or DOORMAT_VECTORS from the environment: the Python checker's
+// mutation test (tests/vectors/independent/mutate.py) asks this suite whether a mutated file
+// still holds.
+std::string vector_dir() {
+  const char* dir = std::getenv("DOORMAT_VECTORS");
+  return dir != nullptr && *dir != 0 ? dir : DOORMAT_VECTOR_DIR;
+}
+
 std::vector<Vector> load(const std::string& scenario) {
-  auto v = read_file(std::string(DOORMAT_VECTOR_DIR) + "/" + scenario + ".vec");
+  auto v = read_file(vector_dir() + "/" + scenario + ".vec");
   EXPECT_TRUE(v.has_value()) << (v ? "" : v.error().message());
   EXPECT_FALSE(v.value_or(std::vector<Vector>{}).empty()) << scenario << " holds no vector";
   return v.value_or(std::vector<Vector>{});
@@ -44,7 +53,7 @@ std::vector<Vector> load(const std::string& scenario) {
 TEST(Vectors, EveryInvalidVectorNamesItsErrorCategory) {
   const std::set<std::string> categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"};
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(DOORMAT_VECTOR_DIR)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(vector_dir())) {
     if (entry.path().extension() != ".vec") continue;
     ++files;
     auto vectors = read_file(entry.path().string());
@@ -677,7 +686,12 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
       EXPECT_TRUE(rng.all_used());
       ASSERT_FALSE(d.internal_error);
       EXPECT_EQ(d.refusal ? std::string(trustee::error_code(*d.refusal)) : std::string("none"), v.fields.at("refusal"));
-      EXPECT_EQ(d.reason, v.fields.at("reason"));
+      // The reason text is this implementation's own except where SPEC 11.2 fixes it (an accepted
+      // request's is empty, the rate refusal's is logged): DOORMAT_VECTORS_SPEC_ONLY compares
+      // only those, as the mutation test asks of an independent implementation.
+      if (std::getenv("DOORMAT_VECTORS_SPEC_ONLY") == nullptr || !d.refusal || *d.refusal == trustee::Refusal::rate_limited) {
+        EXPECT_EQ(d.reason, v.fields.at("reason"));
+      }
       EXPECT_EQ(d.authenticated, v.number("authenticated").value() == 1);
       EXPECT_EQ(Bytes(d.request_hash.begin(), d.request_hash.end()), H(v, "request_hash"));
       EXPECT_EQ(Bytes(d.change.warrant_hash.begin(), d.change.warrant_hash.end()), H(v, "warrant_hash"));

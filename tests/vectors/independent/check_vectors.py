@@ -249,6 +249,11 @@ def parse_partial(b):
     return dict(epoch=epoch, i=i, ui=ui, e=e, f=f)
 
 
+def partial_blame(b):
+    """SPEC 6: a partial that fails is blamed on the index it names, if it names one (1..255)."""
+    return [b[10]] if len(b) > 10 and b[10] != 0 else []
+
+
 def parse_share(b):
     r = Reader(b, 2)
     epoch, i, x = r.u(4), r.u(1), scalar(r.take(32))
@@ -471,6 +476,9 @@ def dkg_run(v, claim):
             claim("dkg extraction evidence", e and e["from"] == i and e["to"] == c["from"]
                   and pedersen_ok(deals[i], c["from"], e["s"], e["sp"]) and not feldman_ok(A[i], c["from"], e["s"]))
             accused.add(i)
+        # Every reveal of the transcript was accepted: each is the holder's true share of the accused (4.2).
+        claim("dkg every reveal verifies", all(r["dealer"] in accused and pedersen_ok(deals[r["dealer"]], r["from"], r["s"], r["sp"])
+                                               for r in msgs["reveal"]))
         for i in qual:
             if i in accused:
                 shown = sorted((r["from"], r["s"]) for r in msgs["reveal"] if r["dealer"] == i
@@ -1127,6 +1135,9 @@ TRUSTEE_SCENARIOS = ["issue_fields", "refuse_malformed", "refuse_bad_signature",
                      "refuse_two_checks_earlier_reason"]
 
 
+SPEC_REASONS = {"none": "", "rate_limited": "rate limited"}
+
+
 def check_trustee(root, claim):
     for name in TRUSTEE_SCENARIOS:
         for v in load(root, "trustee/" + name):
@@ -1136,6 +1147,10 @@ def check_trustee(root, claim):
                   and d["warrant_hash"] == hx(v, "warrant_hash") and d["statuses"] == il(v, "statuses"))
             claim("trustee/" + name + " partials", d["partials"] == hl(v, "issued_partials") and d["draws_left"] == 0)
             claim("trustee/" + name + " log entries", d["log"] == hl(v, "log"))
+            # SPEC 11.2 fixes the reason of an accepted request (none) and of the logged rate refusal;
+            # every other reason is informative text, each implementation's own.
+            if v["refusal"] in SPEC_REASONS:
+                claim("trustee/" + name + " reason", v["reason"] == SPEC_REASONS[v["refusal"]])
             claim("trustee/" + name + " state change", d["record_nonce"] == hx(v, "record_nonce")
                   and d["spend"] == int(v["spend_rate_token"]) and d["prove"] == int(v["prove_agency"])
                   and d["newly"] == hl(v, "newly_opened"))
@@ -1224,6 +1239,9 @@ def check_sealed_response(root, claim):
                          H("doormat/v1/response/trustee-signature", [resp["signed"]], 32))
               and [st for st, _ in resp["results"]] == il(v, "statuses")
               and resp["request_id"] == parse_request(hx(v, "request"))["id"])
+        req = parse_request(hx(v, "request"))
+        agency = parse_signed_warrant(req["signed_warrant"])["warrant"]["sign"]
+        claim("sealed response: the request is the agency's", ed25519_ok(agency, req["signature"], req["id"]))
         for status, partial in resp["results"]:
             if status == 0:
                 parse_partial(partial)
@@ -1347,7 +1365,8 @@ def check(root):
     for v in load(root, "shamir/split"):
         coeffs, shares = [scalar(c) for c in hl(v, "coefficients")], [scalar(s) for s in hl(v, "shares")]
         claim("shamir/split", all(sum(c * i**j for j, c in enumerate(coeffs)) % L == s
-                                  for i, s in enumerate(shares, start=1)))
+                                  for i, s in enumerate(shares, start=1))
+              and len(coeffs) == int(v["k"]) and len(shares) == int(v["n"]))
     for v in load(root, "shamir/lagrange_at_zero"):
         claim("lagrange", [sbytes(x) for x in lagrange(il(v, "indices"))] == hl(v, "coefficients"))
     for v in load(root, "vss/feldman"):
@@ -1367,7 +1386,8 @@ def check(root):
     for v in load(root, "tdh2/deal"):
         pk = parse_pk(hx(v, "public_key"))
         shares = [parse_share(s) for s in hl(v, "key_shares")]
-        claim("deal", all(encode(mul(s["x"], G)) == encode(pk["Ys"][s["i"] - 1]) for s in shares))
+        claim("deal", all(encode(mul(s["x"], G)) == encode(pk["Ys"][s["i"] - 1]) for s in shares)
+              and (pk["k"], pk["n"], len(shares)) == (int(v["k"]), int(v["n"]), int(v["n"])))
     for name in ("tdh2/encrypt", "tdh2/encrypt_recipient_verifiable"):
         for v in load(root, name):
             pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
@@ -1395,11 +1415,12 @@ def check(root):
         e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [partial_ctx(pk["epoch"], share["i"])], G,
                           pk["Ys"][share["i"] - 1], ct["u"], ui, share["x"], scalar(hx(v, "nonce")))
         want = header(4) + partial_ctx(pk["epoch"], share["i"]) + encode(ui) + sbytes(e) + sbytes(f)
-        claim("partial_decrypt", want == hx(v, "partial"))
+        claim("partial_decrypt", want == hx(v, "partial") and tdh2_verify(ct))  # only a valid field is decrypted (5.5)
     for name in ("verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch"):
         for v in load(root, "tdh2/" + name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
-            claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial")))))
+            claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial"))))
+                  and tdh2_verify(ct) and il(v, "blame") == partial_blame(hx(v, "partial")))
     for name in ("tdh2/combine", "tdh2/combine_blames_cheaters"):
         for v in load(root, name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
@@ -1411,7 +1432,8 @@ def check(root):
         claim("not enough shares", K is None and cheaters == il(v, "blame"))
     for v in load(root, "tdh2/combine_duplicate_party"):
         pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
-        claim("duplicate refused", refused(lambda: combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")])))
+        claim("duplicate refused", refused(lambda: combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")]))
+              and il(v, "blame") == [])  # the caller's error (6): no party is blamed
     for v in load(root, "label/session_label"):
         if v["valid"]:
             snd, rcp = v["sender"].encode(), v["recipient"].encode()
@@ -1445,7 +1467,7 @@ def check(root):
         # the proof is genuine for the partial's own epoch: only the epoch comparison can refuse it
         genuine = dleq_verify("doormat/v1/tdh2/partial-proof", [partial_ctx(pd["epoch"], pd["i"])], G,
                               pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"], pd["e"], pd["f"])
-        claim("genuine other-epoch partial", genuine and verify_partial(pk, ct, pd) == v["valid"]
+        claim("genuine other-epoch partial", genuine and tdh2_verify(ct) and verify_partial(pk, ct, pd) == v["valid"]
               and (v["valid"] or il(v, "blame") == [pd["i"]]))
     for v in load(root, "tdh2/verify_partial_index_beyond_n"):
         pk, ct, pd = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_partial(hx(v, "partial"))
@@ -1456,7 +1478,8 @@ def check(root):
                              ("tdh2/decode_label_over_1024", "ciphertext", parse_ct),
                              ("envelope/decode_refusals", "envelope", parse_envelope)):
         for v in load(root, name):
-            claim(name, refused(lambda: parse(hx(v, key)) is not None))
+            claim(name, refused(lambda: parse(hx(v, key)) is not None)
+                  and (key != "partial" or (il(v, "blame") if "blame" in v else []) == partial_blame(hx(v, key))))
     for v in load(root, "dleq/verify_refusals"):
         pts = [point(hx(v, k)) for k in ("g1", "h1", "g2", "h2")]
         claim("dleq/verify_refusals", not dleq_verify(v["tag"], hl(v, "context"), *pts, scalar(hx(v, "challenge")),
