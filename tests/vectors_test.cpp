@@ -96,17 +96,6 @@ std::vector<tdh2::PartialDecryption> partials(const Vector& v) {
   return out;
 }
 
-std::string category_name(ErrorCategory c) {
-  switch (c) {
-    case ErrorCategory::malformed: return "malformed";
-    case ErrorCategory::invalid_proof: return "invalid_proof";
-    case ErrorCategory::not_enough_shares: return "not_enough_shares";
-    case ErrorCategory::policy_denied: return "policy_denied";
-    case ErrorCategory::decryption_failed: return "decryption_failed";
-    case ErrorCategory::internal: return "internal";
-  }
-  return "?";
-}
 
 template <typename T>
 void expect_error(const Result<T>& r, const Vector& v) {

@@ -30,8 +30,14 @@ escrow::Result<escrow::Secret<32>> derive_key(const std::string& passphrase, std
 }
 
 std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index, std::span<const uint8_t> plain) {
+  escrow::SystemRng rng;
+  return seal(key, salt, index, plain, rng);
+}
+
+std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index, std::span<const uint8_t> plain,
+                          escrow::Rng& rng) {
   std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
-  randombytes_buf(nonce.data(), nonce.size());
+  rng.fill(nonce);
   const auto ad = associated_data(index);
   std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "escrow/error.hpp"
+#include "escrow/rng.hpp"
 #include "escrow/secret.hpp"
 
 namespace doormat::authority::at_rest {
@@ -19,6 +20,9 @@ namespace doormat::authority::at_rest {
 [[nodiscard]] escrow::Result<escrow::Secret<32>> derive_key(const std::string& passphrase, std::span<const uint8_t> salt);
 [[nodiscard]] std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
                                         std::span<const uint8_t> plain);
+/// The same with the nonce drawn from `rng` (the vector tests/vectors/at_rest/trustee_secrets).
+[[nodiscard]] std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index,
+                                        std::span<const uint8_t> plain, escrow::Rng& rng);
 /// The salt a sealed blob starts with (to derive its key), or nothing when the blob is too short.
 [[nodiscard]] std::optional<std::span<const uint8_t>> salt_of(std::span<const uint8_t> blob);
 /// The secrets, or decryption_failed for a wrong key or any altered byte.

@@ -28,6 +28,7 @@
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "secrets_at_rest.hpp"
 #include "tdh2_testing.hpp"
 
 namespace {
@@ -1171,6 +1172,40 @@ void gen_sealed_response() {
   emit("request/sealed_response", f);
 }
 
+// ---- a trustee's secrets at rest (SPEC §11.5) ----
+
+void gen_secrets_at_rest() {
+  File f("at_rest/trustee_secrets", "trustee 2's secrets sealed at rest under the published test passphrase: Argon2id(passphrase, salt) is the key, XChaCha20-Poly1305 with ad = tag || index opens the blob to sign_sk || box_sk || share; a wrong passphrase, another index, a changed byte and a blob too short are refused");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(2, 3, rng));
+  Secret<32> sign_seed, box_seed;
+  rng.fill(sign_seed.expose());
+  rng.fill(box_seed.expose());
+  std::array<uint8_t, 32> sign_pk{}, box_pk{};
+  SecureBytes secrets(64 + 32);
+  crypto_sign_seed_keypair(sign_pk.data(), secrets.data(), sign_seed.expose().data());
+  crypto_box_seed_keypair(box_pk.data(), secrets.data() + 64, box_seed.expose().data());
+  const auto share = dealt.shares[1].encode();
+  secrets.insert(secrets.end(), share.begin(), share.end());
+  std::array<uint8_t, 16> salt{};
+  rng.fill(salt);
+  // Published with the file: a passphrase no trustee may use.
+  const std::string passphrase = "doormat test vector passphrase - published, never use it";
+  const auto key = must(doormat::authority::at_rest::derive_key(passphrase, salt));
+  const auto blob = doormat::authority::at_rest::seal(key, salt, 2, secrets, rng);
+  f.valid().text("passphrase", passphrase).num("index", 2).hex("salt", salt).hex("key", key.expose()).hex("secrets", secrets)
+      .hex("blob", blob);
+  Bytes changed = blob;
+  changed.back() ^= 1;
+  f.invalid().text("passphrase", passphrase + "!").num("index", 2).hex("blob", blob).text("error", "decryption_failed");
+  f.invalid().text("passphrase", passphrase).num("index", 3).hex("blob", blob).text("error", "decryption_failed");
+  f.invalid().text("passphrase", passphrase).num("index", 2).hex("blob", changed).text("error", "decryption_failed");
+  // Shorter than salt, nonce, tag and the 96 bytes of keys.
+  f.invalid().text("passphrase", passphrase).num("index", 2).hex("blob", Bytes(blob.begin(), blob.begin() + 16 + 24 + 16 + 95))
+      .text("error", "malformed");
+  emit("at_rest/trustee_secrets", f);
+}
+
 // ---- the signed ceremony frame (SPEC §12.4) ----
 
 void gen_dkg_frame() {
@@ -1365,6 +1400,7 @@ int main(int argc, char** argv) {
   gen_dkg();
   gen_trustee();
   gen_sealed_response();
+  gen_secrets_at_rest();
   gen_dkg_frame();
   gen_x25519_low_order();
 

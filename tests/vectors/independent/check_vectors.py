@@ -1303,6 +1303,26 @@ def check_x25519_low_order(root, claim):
               warrant[-64:-32] == key and refused(lambda: parse_warrant(warrant)) != v["valid"])
 
 
+def check_secrets_at_rest(root, claim):
+    """§11.5: salt (16) || nonce (24) || XChaCha20-Poly1305(Argon2id(passphrase, salt), ad = tag || index)."""
+    from argon2.low_level import Type, hash_secret_raw  # Debian's python3-argon2 (RFC 9106 reference code)
+    for v in load(root, "at_rest/trustee_secrets"):
+        blob = hx(v, "blob")
+        if len(blob) < 16 + 24 + 16 + 96:
+            claim("secrets at rest: a blob too short is refused", not v["valid"] and v["error"] == "malformed")
+            continue
+        key = hash_secret_raw(v["passphrase"].encode(), blob[:16], time_cost=2, memory_cost=65536, parallelism=1,
+                              hash_len=32, type=Type.ID, version=19)
+        ad = b"doormat/v1/trustee/secrets-at-rest" + bytes([int(v["index"])])
+        opened = xchacha20poly1305_decrypt(key, blob[16:40], blob[40:], ad)
+        if not v["valid"]:
+            claim("secrets at rest refused: " + v["error"], opened is None and v["error"] == "decryption_failed")
+            continue
+        claim("secrets at rest: Argon2id key", key == hx(v, "key") and blob[:16] == hx(v, "salt"))
+        claim("secrets at rest: opens to sign_sk || box_sk || share", opened == hx(v, "secrets") and len(opened) == 64 + 32 + 43
+              and parse_share(opened[96:])["i"] == int(v["index"]))
+
+
 def load(root, scenario):
     vectors = []
     with open(os.path.join(root, scenario + ".vec"), encoding="utf-8") as fh:
@@ -1558,6 +1578,7 @@ def check(root):
     check_sealed_response(root, claim)
     check_dkg_frame(root, claim)
     check_x25519_low_order(root, claim)
+    check_secrets_at_rest(root, claim)
     return results
 
 
