@@ -361,7 +361,8 @@ Result<Outcome> Party::finish() {
     if (!e) return escrow::unexpected(e.error());
     epoch = *e;
   }
-  for (PartyIndex dealer : st.protocol == Protocol::reshare ? std::vector<PartyIndex>{} : qual) {
+  for (PartyIndex dealer : qual) {
+    if (st.protocol == Protocol::reshare) break;  // summed above, each dealer weighted
     x = x + st.received.at(dealer).s;
     switch (st.protocol) {
       case Protocol::joint_feldman: detail::add_joint_feldman(st, dealer, sum); break;
@@ -369,7 +370,7 @@ Result<Outcome> Party::finish() {
         if (auto ok = detail::add_gjkr(st, dealer, sum); !ok) return escrow::unexpected(ok.error());
         break;
       case Protocol::refresh: detail::add_refresh(st, dealer, sum); break;
-      case Protocol::reshare: break;  // summed above, weighted
+      case Protocol::reshare: break;
     }
   }
   if (st.protocol == Protocol::refresh) {
