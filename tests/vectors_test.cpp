@@ -470,7 +470,21 @@ void check_dkg_run(const Vector& v) {
   const auto finishing = indices(v, "finishing");
   auto cheater = [&](PartyIndex p) { return std::find(finishing.begin(), finishing.end(), p) == finishing.end(); };
   std::vector<dkg::Party> parties;
-  for (uint32_t i = 1; i <= n; ++i) {
+  for (uint32_t i = 1; i <= n && protocol == dkg::Protocol::reshare; ++i) {
+    // SPEC §12.7: each party's own key; a dealer's listed a_0 is lambda_i^D x_i, made by the party.
+    const dkg::Resharing plan{indices(v, "dealers"), static_cast<uint32_t>(v.number("from_epoch").value())};
+    std::vector<Scalar> higher;
+    if (v.fields.contains(fmt::format("coefficients_{}", i))) {
+      higher = scalars(v, fmt::format("coefficients_{}", i));
+      higher.erase(higher.begin());
+    }
+    parties.push_back(dkg::Party::resharing_with_polynomial(*PartyIndex::make(i), k, n, plan,
+                                                            {tdh2::PublicKey::decode(v.hex_list("previous_public_keys").value().at(i - 1)).value(),
+                                                             tdh2::KeyShare::decode(v.hex_list("previous_key_shares").value().at(i - 1)).value()},
+                                                            std::move(higher))
+                          .value());
+  }
+  for (uint32_t i = 1; i <= n && protocol != dkg::Protocol::reshare; ++i) {
     dkg::Party::Previous previous;
     if (protocol == dkg::Protocol::refresh)
       previous.emplace(tdh2::PublicKey::decode(H(v, "previous_public_key")).value(),
@@ -550,6 +564,13 @@ void check_dkg_refusal(const Vector& v, dkg::Protocol protocol) {
     ASSERT_TRUE(p.receive(MSG(H(v, "extraction"))).has_value());
     p.close();
     expect_error(p.receive(complaint), v);
+  } else if (check == "reshare_constant") {
+    // A party at the dealers' epoch refuses the deal whose C_0 is not lambda_j^D Y_j, and blames j.
+    const dkg::Resharing plan{indices(v, "dealers"), static_cast<uint32_t>(v.number("from_epoch").value())};
+    auto p = dkg::Party::resharing(*PartyIndex::make(1), 3, 5, plan,
+                                   {tdh2::PublicKey::decode(H(v, "previous_public_key")).value(), tdh2::KeyShare::decode(H(v, "key_share")).value()}, rng)
+                 .value();
+    expect_error(p.receive(deal), v);
   } else if (check == "reveal") {
     dkg::Party p(protocol, *PartyIndex::make(1), 3, 5, rng);
     ASSERT_TRUE(p.receive(deal).has_value());
@@ -565,6 +586,7 @@ TEST(Vectors, DkgRuns) {
   const std::pair<const char*, dkg::Protocol> files[] = {{"dkg/joint_feldman", dkg::Protocol::joint_feldman},
                                                          {"dkg/gjkr", dkg::Protocol::gjkr},
                                                          {"dkg/refresh", dkg::Protocol::refresh},
+                                                         {"dkg/reshare", dkg::Protocol::reshare},
                                                          {"dkg/equivocating_dealer", dkg::Protocol::joint_feldman},
                                                          {"dkg/extraction_cheater", dkg::Protocol::gjkr}};
   for (const auto& [file, protocol] : files) {

@@ -303,7 +303,9 @@ TEST_F(Trustees, CeremonyBodiesOfTheWrongShapeAreRefusedBeforeAnythingRuns) {
                            with(round, "messages", {1}), with(round, "messages", {{"a", 1}}),
                            with(round, "messages", {{{"to", 2}, {"message", 7}}}),
                            with(round, "messages", {{{"to", "two"}, {"message", "00"}}}),
-                           with(round, "messages", {{{"to", 257}, {"message", "00"}}})}) {
+                           with(round, "messages", {{{"to", 257}, {"message", "00"}}}),
+                           with(begin, "dealers", 1), with(begin, "dealers", {"one"}), with(begin, "dealers", {256}),
+                           with(begin, "epoch", -1), with(begin, "epoch", uint64_t{1} << 32)}) {
     auto reply = signed_post(body);
     EXPECT_EQ(reply.status, 400) << body.dump();
     EXPECT_EQ(reply.body.value("error", ""), "bad_ceremony") << body.dump();

@@ -780,11 +780,38 @@ std::vector<PartyIndex> range(uint32_t from, uint32_t to, const std::set<uint32_
   return out;
 }
 
+// A resharing's starting point (SPEC §12.7): a dealt key (epoch 0), refreshed to epoch 1, whose
+// commit reached the parties up to `moved` only; the others kept epoch 0.
+std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> split_keys(std::size_t k, std::size_t n, uint32_t moved, Rng& rng) {
+  const auto dealt = must(tdh2::deal(static_cast<uint8_t>(k), static_cast<uint8_t>(n), rng));
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> epoch0;
+  for (const auto& s : dealt.shares) epoch0.emplace_back(dealt.public_key, s.clone());
+  const auto epoch1 = must(dkg::run_honest(dkg::Protocol::refresh, k, n, rng, epoch0));
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> out;
+  for (uint32_t i = 1; i <= n; ++i) {
+    if (i <= moved) out.emplace_back(epoch1[i - 1].public_key, epoch1[i - 1].share.clone());
+    else out.emplace_back(epoch0[i - 1].first, epoch0[i - 1].second.clone());
+  }
+  return out;
+}
+
 void dkg_run(File& f, const DkgRun& run) {
   RecordingRng rng(f.seed());
   const bool refresh = run.protocol == dkg::Protocol::refresh, gjkr = run.protocol == dkg::Protocol::gjkr;
+  const bool reshare = run.protocol == dkg::Protocol::reshare;
   f.valid().text("protocol", dkg::name(run.protocol)).num("k", run.k).num("n", run.n);
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  const dkg::Resharing plan{range(1, static_cast<uint32_t>(run.k)), 1};  // a resharing's dealers: 1..k, of epoch 1
+  if (reshare) {
+    previous = split_keys(run.k, run.n, static_cast<uint32_t>(run.k), rng);
+    std::vector<Bytes> keys, shares;
+    for (const auto& [pk, s] : previous) {
+      keys.push_back(pk.encode());
+      const auto e = s.encode();
+      shares.emplace_back(e.begin(), e.end());
+    }
+    f.indices("dealers", plan.dealers).num("from_epoch", plan.epoch).list("previous_public_keys", keys).list("previous_key_shares", shares);
+  }
   if (refresh) {
     const auto dealt = must(tdh2::deal(static_cast<uint8_t>(run.k), static_cast<uint8_t>(run.n), rng));
     std::vector<Bytes> shares;
@@ -796,7 +823,20 @@ void dkg_run(File& f, const DkgRun& run) {
     f.hex("previous_public_key", dealt.public_key.encode()).list("previous_key_shares", shares);
   }
   std::vector<dkg::Party> parties;
-  for (uint32_t i = 1; i <= run.n; ++i) {
+  for (uint32_t i = 1; i <= run.n && reshare; ++i) {
+    // A dealer lists all k coefficients, a_0 = lambda_i^D x_i first; a party outside D lists none.
+    std::vector<Scalar> higher;
+    if (i <= run.k)
+      for (std::size_t m = 1; m < run.k; ++m) higher.push_back(Scalar::random(rng));
+    parties.push_back(must(dkg::Party::resharing_with_polynomial(idx(i), run.k, run.n, plan,
+                                                                 std::pair(previous[i - 1].first, previous[i - 1].second.clone()), higher)));
+    if (i > run.k) continue;
+    const auto lambda = must(shamir::lagrange_coefficients(plan.dealers));
+    std::vector<Bytes> la = {sb(lambda[i - 1] * previous[i - 1].second.expose_secret())};
+    for (const auto& x : higher) la.push_back(sb(x));
+    f.list(fmt::format("coefficients_{}", i), la);
+  }
+  for (uint32_t i = 1; i <= run.n && !reshare; ++i) {
     std::vector<Scalar> a, b;
     a.push_back(refresh ? Scalar() : Scalar::random(rng));
     for (std::size_t m = 1; m < run.k; ++m) a.push_back(Scalar::random(rng));
@@ -851,6 +891,20 @@ void dkg_bad_share(File& f, dkg::Protocol protocol, std::string_view check, bool
       .text("error", "invalid_proof").text("blame", "1");
 }
 
+// A dealer of a resharing whose constant term is not lambda_j^D x_j (it deals from x_2 + 1, a
+// consistent sharing whose shares all verify): refused by a party that knows epoch e's key.
+void dkg_reshare_bad_constant(File& f) {
+  RecordingRng rng(f.seed() + "/invalid");
+  const auto keys = split_keys(3, 5, 5, rng);
+  const dkg::Resharing plan{range(1, 3), 1};
+  const tdh2::KeyShare forged(idx(2), 1, group::SecretScalar(keys[1].second.expose_secret() + Scalar::from_u64(1)));
+  const auto cheater = must(dkg::Party::resharing(idx(2), 3, 5, plan, std::pair(keys[1].first, forged.clone()), rng));
+  const auto share1 = keys[0].second.encode();
+  f.invalid().text("check", "reshare_constant").indices("dealers", plan.dealers).num("from_epoch", plan.epoch)
+      .hex("previous_public_key", keys[0].first.encode()).hex("key_share", Bytes(share1.begin(), share1.end()))
+      .hex("deal", dkg::encode(cheater.deal())).text("error", "invalid_proof").text("blame", "2");
+}
+
 void gen_dkg() {
   {
     File f("dkg/joint_feldman", "an honest 3-of-5 Joint-Feldman run: C_im = a_im G, s_ij = f_i(j), Y = sum C_i0, x_j = sum s_ij");
@@ -869,6 +923,13 @@ void gen_dkg() {
     dkg_run(f, DkgRun(dkg::Protocol::refresh));
     dkg_bad_share(f, dkg::Protocol::refresh, "feldman_from_1", false);
     emit("dkg/refresh", f);
+  }
+  {
+    File f("dkg/reshare", "a 3-of-5 resharing refresh repairing split epochs: parties 1-3 at epoch 1 deal lambda_j^D x_j (D = 1,2,3), "
+                          "parties 4-5 left at epoch 0 deal nothing; every party gets x'_l = sum_j f_j(l) at epoch 2, Y unchanged");
+    dkg_run(f, DkgRun(dkg::Protocol::reshare));
+    dkg_reshare_bad_constant(f);
+    emit("dkg/reshare", f);
   }
   {
     File f("dkg/equivocating_dealer", "Joint-Feldman: dealer 3 broadcasts a second, different deal; it is refused, blamed and disqualified");

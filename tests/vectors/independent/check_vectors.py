@@ -507,6 +507,69 @@ def dkg_run(v, claim):
     claim("dkg shares match their keys", all(same(mul(xs[l], G), Ys[l - 1]) for l in finishing))
 
 
+def dkg_reshare_run(v, claim):
+    """Replays a resharing refresh (SPEC §12.7) from the specification: the split keys, each dealer's
+    a_0 = lambda_j^D x_j and C_j0 = lambda_j^D Y_j of the dealers' epoch, every share against its
+    dealer's k commitments, the complaints, then x'_l = sum mu_j f_j(l), Y = sum mu_j C_j0 and
+    Y'_l = sum mu_j F_j(l) with mu_j = lambda_j^QUAL / lambda_j^D, at epoch e + 1."""
+    k, n = int(v["k"]), int(v["n"])
+    D, e = il(v, "dealers"), int(v["from_epoch"])
+    claim("reshare rounds listed", {x for x in v if x.startswith("messages_")} == {"messages_deal", "messages_complain", "messages_justify"})
+    msgs = {r: [parse_dkg(b) for b in hl(v, "messages_" + r)] for r in ("deal", "complain", "justify")}
+    keys = [parse_pk(b) for b in hl(v, "previous_public_keys")]
+    olds = [parse_share(b) for b in hl(v, "previous_key_shares")]
+    claim("reshare one key per party", len(keys) == len(olds) == n and [s["i"] for s in olds] == list(range(1, n + 1)))
+    claim("reshare shares match their own keys", all(same(mul(olds[l]["x"], G), keys[l]["Ys"][l]) and olds[l]["epoch"] == keys[l]["epoch"]
+                                                     for l in range(n)))
+    Y = keys[0]["Y"]
+    claim("reshare one authority key Y", all(same(pk["Y"], Y) and pk["k"] == k and pk["n"] == n for pk in keys))
+    claim("reshare dealers: at least k, increasing, of epoch e", len(D) >= k and D == sorted(set(D))
+          and all(keys[j - 1]["epoch"] == e for j in D))
+    claim("reshare the others below e (split)", all(keys[l - 1]["epoch"] < e for l in range(1, n + 1) if l not in D))
+    at_e = keys[D[0] - 1]
+    lam_D = dict(zip(D, lagrange(D)))
+    f = {j: [scalar(c) for c in hl(v, f"coefficients_{j}")] for j in D}
+    claim("reshare only dealers list polynomials", not any(f"coefficients_{l}" in v for l in range(1, n + 1) if l not in D))
+    claim("reshare a_0 = lambda_j^D x_j", all(len(f[j]) == k and f[j][0] == lam_D[j] * olds[j - 1]["x"] % L for j in D))
+    deals, disq, shares = {}, {}, {}
+    for m in msgs["deal"]:
+        if m["kind"] == "share":
+            shares[(m["from"], m["to"])] = m
+            continue
+        j = m["from"]
+        claim("reshare deals from D only", j in D)
+        C = [mul(a, G) for a in f[j]]
+        claim("reshare deal recomputed", m["raw"] == deal_bytes(0x0d, j, C))
+        if not same(m["C"][0], mul(lam_D[j], at_e["Ys"][j - 1])):
+            disq.setdefault(j, "C_0 is not lambda Y_j")
+        deals[j] = m["C"]
+    for (i, j), m in shares.items():
+        claim("reshare share recomputed", m["raw"] == header(0x0e) + bytes([i, j]) + sbytes(poly(f[i], j)) + sbytes(0))
+    claim("reshare every share sent, to all n", set(shares) == {(i, j) for i in D for j in range(1, n + 1) if i != j})
+    expected = sorted((j, i) for i in deals for j in range(1, n + 1) if i != j and not feldman_ok(deals[i], j, shares[(i, j)]["s"]))
+    claim("reshare complaints", sorted((c["from"], c["against"]) for c in msgs["complain"]) == expected)
+    claim("reshare no complaint, no justification", expected == [] and msgs["justify"] == [])
+    qual = [j for j in D if j in deals and j not in disq]
+    claim("reshare qualified", qual == il(v, "qualified") and sorted(disq) == il(v, "disqualified") and len(qual) >= k)
+    lam_Q = dict(zip(qual, lagrange(qual)))
+    mu = {j: lam_Q[j] * pow(lam_D[j], L - 2, L) % L for j in qual}
+    Ysum, Ys = IDENTITY, [IDENTITY] * n
+    for j in qual:
+        Ysum = add(Ysum, mul(mu[j], deals[j][0]))
+        Ys = [add(Ys[l - 1], mul(mu[j], image(deals[j], l))) for l in range(1, n + 1)]
+    claim("reshare the constant terms add up to Y", same(Ysum, Y))
+    xs = {l: sum(mu[j] * poly(f[j], l) for j in qual) % L for l in range(1, n + 1)}
+    pk = header(1) + bytes([k, n]) + struct.pack(">I", e + 1) + encode(Y) + b"".join(encode(y) for y in Ys)
+    claim("reshare public key", pk == hx(v, "public_key"))
+    parse_pk(pk)
+    finishing = il(v, "finishing")
+    claim("reshare key shares", [header(2) + struct.pack(">IB", e + 1, l) + sbytes(xs[l]) for l in finishing] == hl(v, "key_shares"))
+    claim("reshare shares match their keys", all(same(mul(xs[l], G), Ys[l - 1]) for l in finishing))
+    # The same secret: any k new shares interpolate to x with x G = Y.
+    claim("reshare any k shares give Y", all(same(mul(sum(lam * xs[l] for lam, l in zip(lagrange(sub), sub)) % L, G), Y)
+                                             for sub in (finishing[:k], finishing[-k:])))
+
+
 def dkg_refusal(v, proto, claim):
     """Each [Invalid] DKG vector: the check it names fails, and the blamed party is the one §12 blames."""
     check, blame = v["check"], il(v, "blame")
@@ -526,6 +589,14 @@ def dkg_refusal(v, proto, claim):
         e = c["evidence"]
         unfounded = not (pedersen_ok(C, c["from"], e["s"], e["sp"]) and not feldman_ok(A, c["from"], e["s"]))
         claim("dkg unfounded extraction complaint", unfounded and blame == [c["from"]])
+    elif check == "reshare_constant":
+        pk, mine = parse_pk(hx(v, "previous_public_key")), parse_share(hx(v, "key_share"))
+        D, j = il(v, "dealers"), deal["from"]
+        lam = dict(zip(D, lagrange(D)))
+        claim("reshare refusal: the refusing party is at epoch e", pk["epoch"] == mine["epoch"] == int(v["from_epoch"])
+              and same(mul(mine["x"], G), pk["Ys"][mine["i"] - 1]))
+        claim("reshare bad constant refused", j in D and len(C) == int(pk["k"]) and not same(C[0], mul(lam[j], pk["Ys"][j - 1]))
+              and blame == [j])
     elif check == "reveal":
         r = parse_dkg(hx(v, "reveal"))
         claim("dkg bad reveal", r["dealer"] == deal["from"] and not pedersen_ok(C, r["from"], r["s"], r["sp"]) and blame == [r["from"]])
@@ -1574,6 +1645,14 @@ def check(root):
                 dkg_run(v, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
             else:
                 dkg_refusal(v, proto, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
+    vectors = load(root, "dkg/reshare")
+    claim("dkg/reshare has one run and a refusal", sum(v["valid"] for v in vectors) == 1 and len(vectors) >= 2)
+    for v in vectors:
+        if v["valid"]:
+            claim("dkg/reshare protocol", v["protocol"] == "reshare")
+            dkg_reshare_run(v, lambda what, ok: claim("dkg/reshare: " + what, ok))
+        else:
+            dkg_refusal(v, "reshare", lambda what, ok: claim("dkg/reshare: " + what, ok))
     check_trustee(root, claim)
     check_sealed_response(root, claim)
     check_dkg_frame(root, claim)
