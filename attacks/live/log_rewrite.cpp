@@ -88,15 +88,18 @@ Outcome try_strategy(const Scene& s, const std::string& work, const std::string&
   // The deployment's auditor, holding the log to the head it recorded; the test variant's has
   // recorded none (a fresh state file per strategy).
   const AuditResult a = s.options.variant.fresh_auditor ? audit(s.dir, s.bin, "", td + "/fresh-audit-state.json") : audit(s.dir, s.bin);
+  std::string finding;
   for (const auto& t : a.raw.at("trustees"))
-    if (t.at("trustee").get<unsigned>() == kVictim)
+    if (t.at("trustee").get<unsigned>() == kVictim) {
       o.audit_flagged = !t.at("reachable").get<bool>() || !t.at("consistent").get<bool>() || !t.at("entries_match_head").get<bool>() ||
                         !t.at("head_signed").get<bool>();
+      finding = t.at("error").get<std::string>();
+    }
   o.audit_status = a.status;
   process::stop(pid, SIGTERM);
   o.what = fmt::format("entry {} rewritten{}: the trustee started and {} it; the auditor {} (exit {})", w.index,
-                       rehash ? " with its leaf hash" : "", o.served ? "serves" : "does not serve", o.audit_flagged ? "flags its log" : "passes it",
-                       a.status);
+                       rehash ? " with its leaf hash" : "", o.served ? "serves" : "does not serve",
+                       o.audit_flagged ? fmt::format("flags its log: \"{}\"", finding) : "passes it", a.status);
   o.verdict = judge(o.served, o.audit_flagged);
   return o;
 }
