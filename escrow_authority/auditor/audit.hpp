@@ -17,7 +17,7 @@ struct AuditOptions {
   std::string state_path;  ///< the last verified head per trustee; created if missing
   int timeout_seconds = 10;  ///< per call to one trustee; the trustees are asked in parallel
   bool allow_unreachable = false;  ///< exit 0 with unchecked trustees (the default is exit 5)
-  std::string register_path;  ///< the court's register of issued warrants (SPEC §10.7); empty: not checked
+  std::string register_path{};  ///< the court's register of issued warrants (SPEC §10.7); empty: not checked
 };
 
 struct WarrantCount {
