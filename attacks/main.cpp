@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   live->add_option("--dictionary", lo.dictionary, "passphrase guesses, one a line (default: generated guesses)")->check(CLI::ExistingFile);
   live->add_option("--guesses", lo.guesses, "generated guesses timed without --dictionary")->capture_default_str()->check(CLI::Range(1, 100000));
   live->add_option("--authority-bin", lo.authority_bin, "the escrow-authority program (default: the build tree's)");
+  live->add_flag("--without-label-defence", lo.without_label_defence,
+                 "test hook: live-label-evasion against the deployment before SPEC 7.4 (no deposit check, no recipient sender check)");
   live->add_flag("--json", json, "print JSON: each scenario's report and the cells");
   live->add_flag("-q,--quiet", quiet, "no progress lines on stderr");
   CLI11_PARSE(app, argc, argv);

@@ -21,6 +21,7 @@
 #include "escrow/rng.hpp"
 #include "escrow/tdh2.hpp"
 #include "files.hpp"
+#include "label_evasion.hpp"
 #include "mailbox.hpp"
 #include "process.hpp"
 #include "secrets_at_rest.hpp"
@@ -407,6 +408,9 @@ std::vector<Report> run(const LiveOptions& o) {
 
   if (o.progress) fmt::print(stderr, "== live-passphrase-guessing ==\n");
   timed([&] { return guessing(no_pass, o); });
+
+  if (o.progress) fmt::print(stderr, "== live-label-evasion ==\n");
+  out.push_back(label_evasion({o.workdir, bin, "", o.without_label_defence, o.progress}));
   return out;
 }
 

@@ -19,6 +19,7 @@ struct LiveOptions {
   std::string dictionary;     ///< passphrase guesses, one a line; empty: generated guesses
   unsigned guesses = 12;      ///< generated guesses timed (without --dictionary)
   bool progress = false;
+  bool without_label_defence = false;  ///< test hook for live-label-evasion (label_evasion.hpp)
 };
 
 /// The scenarios' reports, one cell each (scheme "deployment"). Throws std::runtime_error when the

@@ -2,8 +2,10 @@
 # `escrow-attacks live` against a real demo folder: the verdicts must follow what the run recovered
 # and what the real auditor reported. k-1 stolen trustees open nothing (held); k open every session
 # in the mailbox (broken, the auditor sees consistent logs); a dictionary holding the real
-# passphrase opens the state file (broken), generated guesses do not (held). A hard-coded verdict
-# fails one of these.
+# passphrase opens the state file (broken), generated guesses do not (held). Label evasion by the
+# warrant's target: held with the label defence (each evasive session refused at deposit and by the
+# recipient), broken with the test hook that turns it off (the recipient reads both, the warrant
+# opens neither). A hard-coded verdict fails one of these.
 set -euo pipefail
 authority="$1" attacks="$2"
 work=$(mktemp -d /tmp/doormat-live-test-XXXXXX)
@@ -14,6 +16,7 @@ trap 'rm -rf "$work"' EXIT
 "$attacks" live --workdir "$work/demo" --guesses 3 --json -q > "$work/quorum.json"
 printf 'password\nletmein\ndemo passphrase for trustee 1\n' > "$work/dict.txt"
 "$attacks" live --workdir "$work/demo" --dictionary "$work/dict.txt" --json -q > "$work/dict.json"
+"$attacks" live --workdir "$work/demo" --guesses 1 --without-label-defence --json -q > "$work/nodefence.json"
 python3 - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
@@ -43,5 +46,23 @@ assert g["verdict"] == "held" and g["metrics"]["guesses_tried"] == 3 and g["metr
 assert abs(g["metrics"]["core_hours_1e9_extrapolated"] / g["metrics"]["core_hours_1e6_extrapolated"] - 1000) < 1e-6, g
 g = dic["live-passphrase-guessing"]
 assert g["verdict"] == "broken" and g["metrics"]["guesses_tried"] == 3, g
+nodefence = cells("nodefence")
+for run in (short, quorum, dic):
+    c = run["live-label-evasion"]
+    m = c["metrics"]
+    assert c["verdict"] == "held" and m["label_defence"] is True and m["sessions_evaded"] == 0, c
+    assert m["refused_at_deposit"] == 2 and m["refused_by_recipient"] == 2 and m["control_opened_by_warrant"], c
+    assert "already has an account" in m["fake_identity_registration"], c
+    o = m["outcomes"]
+    assert "not the key known for" in o["other-name"]["deposit"] and "not the key known for" in o["other-name"]["recipient_refusal"], o
+    assert "before the arrival time" in o["shifted-time"]["deposit"] and "before the arrival time" in o["shifted-time"]["recipient_refusal"], o
+    assert not any(x["recovered_original"] for x in c["observations"]), c
+c = nodefence["live-label-evasion"]
+m = c["metrics"]
+assert c["verdict"] == "broken" and m["label_defence"] is False and m["sessions_evaded"] == 2 and m["refused_at_deposit"] == 0, c
+assert all(x["recovered_original"] for x in c["observations"]) and len(c["observations"]) == 2, c
+assert all(not o["warrant_opened"] and o["recipient_read"] for k, o in m["outcomes"].items() if k != "control"), m
+# the demo's own folder is left as it was: the scenario ran on a copy
+assert len(json.load(open(w + "/demo/ground_truth.json"))["messages"]) == 8
 print("live verdicts follow the run")
 PY
