@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
                  "test variant: no trustee reads the new CRL before the old one is copied back");
   live->add_flag("--variant-outsider-has-operator-key", lo.variant.outsider_has_operator_key,
                  "test variant: the outsider's refresh is signed with the real operator key (refreshes the deployment)");
+  live->add_flag("--without-label-defence", lo.without_label_defence,
+                 "test hook: live-label-evasion against the deployment before SPEC 7.4 (no deposit check, no recipient sender check)");
   live->add_flag("--json", json, "print JSON: each scenario's report and the cells");
   live->add_option("--html", html, "also write a self-contained HTML report to FILE");
   live->add_flag("-q,--quiet", quiet, "no progress lines on stderr");

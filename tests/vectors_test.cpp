@@ -372,6 +372,47 @@ TEST(Vectors, DleqEveryBoundInputRefusesAlone) {
   }
 }
 
+// SPEC §3.6 v2, §3.8 v2, §7.4: the sender-bound label, the signed envelope and the sender check.
+TEST(Vectors, SignedEnvelopeAndSenderCheck) {
+  for (const auto& v : load("label/session_label_bound")) {
+    if (!v.valid) {
+      expect_error(SessionLabel::decode(H(v, "label")), v);
+      continue;
+    }
+    const auto label = SessionLabel::decode(H(v, "label")).value();
+    EXPECT_EQ(label.sender, v.fields.at("sender"));
+    EXPECT_EQ(Bytes(label.sender_key->begin(), label.sender_key->end()), H(v, "sender_key"));
+    EXPECT_EQ(label.encode(), H(v, "label"));
+  }
+  for (const auto& v : load("envelope/seal_signed")) {
+    const auto pk = PK(v);
+    const Recipient bob(v);
+    const auto env = envelope::Envelope::decode(H(v, "envelope")).value();
+    IdentityKey sender_pk{};
+    signature::SigningKey sender_sk;
+    crypto_sign_seed_keypair(sender_pk.data(), sender_sk.expose().data(), H(v, "signing_seed").data());
+    EXPECT_EQ(Bytes(sender_pk.begin(), sender_pk.end()), H(v, "sender_key"));
+    const auto key = KEY(v);
+    const auto label = H(v, "label");
+    const auto field = tdh2::testing::encrypt_with(pk, key, label, tdh2::testing::derive_r(key, label), S(v, "s")).value();
+    EXPECT_EQ(field.encode(), env.escrow.encode());
+    auto plain = envelope::open(pk, env, bob.pk, bob.sk);
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_EQ(Bytes(plain->begin(), plain->end()), H(v, "plaintext"));
+    EXPECT_TRUE(envelope::verify_sender(env, sender_pk, SessionLabel::decode(label).value().time).has_value());
+  }
+  for (const auto& v : load("envelope/sender_check")) {
+    const auto env = envelope::Envelope::decode(H(v, "envelope")).value();
+    const auto known = H(v, "known_sender_key");
+    IdentityKey k{};
+    std::copy(known.begin(), known.end(), k.begin());
+    auto r = envelope::verify_sender(env, k, v.number("arrival").value());
+    if (v.valid) EXPECT_TRUE(r.has_value()) << "line " << v.line;
+    else expect_error(r, v);
+  }
+  for (const auto& v : load("envelope/decode_signed_refusals")) expect_error(envelope::Envelope::decode(H(v, "envelope")), v);
+}
+
 TEST(Vectors, EnvelopeParseAndRecipientRefusals) {
   for (const auto& v : load("envelope/decode_refusals")) expect_error(envelope::Envelope::decode(H(v, "envelope")), v);
   for (const auto& v : load("envelope/open_wrong_recipient_key")) {

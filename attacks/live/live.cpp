@@ -18,6 +18,7 @@
 
 #include "deployment.hpp"
 #include "scenarios.hpp"
+#include "label_evasion.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks::live {
@@ -205,7 +206,8 @@ std::vector<Report> run(const LiveOptions& o) {
   timed("live-one-trustee", [&] { return one_trustee(truth, one, pk, box, rng); });
 
   // The trustees are restarted only for the scenarios that talk to them.
-  const bool need_trustees = std::any_of(scenario_names().begin() + 1, scenario_names().end() - 1, wanted);
+  const auto& names = scenario_names();
+  const bool need_trustees = std::any_of(names.begin() + 1, names.begin() + 7, wanted);  // quorum-offline .. log-rewrite
   if (need_trustees) {
     Trustees procs;
     start_trustees(procs, dir, bin, o);
@@ -225,6 +227,8 @@ std::vector<Report> run(const LiveOptions& o) {
   }
 
   timed("live-passphrase-guessing", [&] { return guessing(no_pass, o); });
+  // On a copy of the folder, with trustee processes of its own (label_evasion.hpp).
+  timed("live-label-evasion", [&] { return label_evasion({o.workdir, bin, "", o.without_label_defence, o.progress}); });
   return out;
 }
 
@@ -232,7 +236,7 @@ std::vector<Report> run(const LiveOptions& o) {
 const std::vector<std::string_view>& scenario_names() {
   static const std::vector<std::string_view> names = {"live-one-trustee",      "live-quorum-offline",   "live-off-log-quorum",
                                                       "live-stolen-judge-key", "live-crl-rollback",     "live-outsider-refresh",
-                                                      "live-log-rewrite",      "live-passphrase-guessing"};
+                                                      "live-log-rewrite",      "live-passphrase-guessing", "live-label-evasion"};
   return names;
 }
 

@@ -29,6 +29,7 @@ struct LiveOptions {
     bool crl_unseen = false;             ///< CRL rollback: no trustee reads the new CRL before the old one is back
     bool outsider_has_operator_key = false;  ///< outsider refresh: the "outsider" signs with the real operator key
   } variant;
+  bool without_label_defence = false;  ///< test hook for live-label-evasion (label_evasion.hpp)
 };
 
 /// Every scenario's name, in the order run() runs them.

@@ -7,7 +7,10 @@
 # court's register; a rewritten log entry is refused at start or caught by the auditor; an old CRL
 # copied back and an outsider's refresh are refused. Then the variants that must flip each of
 # those: no register, the forged warrant registered, an auditor without a recorded head, a CRL the
-# trustees never read, the real operator key. A hard-coded verdict fails one of these.
+# trustees never read, the real operator key. Label evasion by the warrant's target: held with the
+# label defence (each evasive session refused at deposit and by the recipient), broken with the test
+# hook that turns it off (the recipient reads both, the warrant opens neither). A hard-coded verdict
+# fails one of these.
 set -euo pipefail
 authority="$1" attacks="$2"
 work=$(mktemp -d /tmp/doormat-live-test-XXXXXX)
@@ -29,6 +32,7 @@ mv "$work/register.jsonl" "$work/demo/court/register.jsonl"
 "$attacks" live --workdir "$work/demo" --only live-crl-rollback --variant-crl-unseen --json -q > "$work/unseen.json"
 # Last: this one really refreshes the deployment (the real operator key).
 "$attacks" live --workdir "$work/demo" --only live-outsider-refresh --variant-outsider-has-operator-key --json -q > "$work/operator.json"
+"$attacks" live --workdir "$work/demo" --only live-label-evasion --without-label-defence --json -q > "$work/nodefence.json"
 python3 - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
@@ -112,6 +116,25 @@ html = open(w + "/live.html").read()
 assert '<table id="live">' in html
 for a, c in quorum.items():
     assert f'data-attack="{a}" data-scheme="deployment" data-verdict="{c["verdict"]}"' in html, a
+
+nodefence = cells("nodefence")
+for run in (quorum,):
+    c = run["live-label-evasion"]
+    m = c["metrics"]
+    assert c["verdict"] == "held" and m["label_defence"] is True and m["sessions_evaded"] == 0, c
+    assert m["refused_at_deposit"] == 2 and m["refused_by_recipient"] == 2 and m["control_opened_by_warrant"], c
+    assert "already has an account" in m["fake_identity_registration"], c
+    o = m["outcomes"]
+    assert "not the key known for" in o["other-name"]["deposit"] and "not the key known for" in o["other-name"]["recipient_refusal"], o
+    assert "before the arrival time" in o["shifted-time"]["deposit"] and "before the arrival time" in o["shifted-time"]["recipient_refusal"], o
+    assert not any(x["recovered_original"] for x in c["observations"]), c
+c = nodefence["live-label-evasion"]
+m = c["metrics"]
+assert c["verdict"] == "broken" and m["label_defence"] is False and m["sessions_evaded"] == 2 and m["refused_at_deposit"] == 0, c
+assert all(x["recovered_original"] for x in c["observations"]) and len(c["observations"]) == 2, c
+assert all(not o["warrant_opened"] and o["recipient_read"] for k, o in m["outcomes"].items() if k != "control"), m
+# the demo's own folder is left as it was: the scenario ran on a copy
+assert len(json.load(open(w + "/demo/ground_truth.json"))["messages"]) == 8
 print("live verdicts follow the run")
 PY
 # The live page as a browser parses it (the <tbody> Chromium inserts proves a parsed table), when

@@ -466,6 +466,103 @@ void gen_envelope() {
   }
 }
 
+// ---- the sender-bound label and the signed envelope (SPEC §3.6 v2, §3.8 v2, §7.4; issue 14) ----
+
+void gen_signed_envelope() {
+  {
+    File f("label/session_label_bound", "the version-2 label: the sender's name bound to its Ed25519 key");
+    RecordingRng rng(f.seed());
+    Secret<crypto_sign_SEEDBYTES> seed;
+    rng.fill(seed.expose());
+    IdentityKey pk{};
+    Secret<crypto_sign_SECRETKEYBYTES> sk;
+    crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+    const auto label = must(SessionLabel::make_bound("alice@example.org", pk, "bob@example.org", 1'790'000'000, rng));
+    f.valid().text("sender", label.sender).hex("sender_key", pk).text("recipient", label.recipient).num("time", label.time)
+        .hex("session_id", label.session_id).hex("label", label.encode());
+    // The same label with the identity point as its key (small order: no signature can be checked).
+    auto zero = label.encode();
+    std::fill(zero.begin() + 6 + 1 + 17, zero.begin() + 6 + 1 + 17 + 32, 0);
+    f.invalid().hex("label", zero).text("error", "malformed");
+    auto v3 = label.encode();
+    v3[4] = 3;
+    f.invalid().hex("label", v3).text("error", "malformed");
+    emit("label/session_label_bound", f);
+  }
+  File f("envelope/seal_signed", "a signed envelope from its listed inputs: Ed25519 by the label's sender key over "
+                                 "H_{envelope/sender-signature}^32(the envelope up to its signature); the recipient opens it");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(3, 5, rng));
+  Secret<crypto_box_SEEDBYTES> box_seed_bob;
+  rng.fill(box_seed_bob.expose());
+  envelope::X25519PublicKey bob_pk{};
+  envelope::X25519SecretKey bob_sk;
+  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), box_seed_bob.expose().data());
+  auto signer = [&](Secret<crypto_sign_SEEDBYTES>& seed, IdentityKey& pk, signature::SigningKey& sk) {
+    rng.fill(seed.expose());
+    crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+  };
+  Secret<crypto_sign_SEEDBYTES> alice_seed, mallory_seed;
+  IdentityKey alice_pk{}, mallory_pk{};
+  signature::SigningKey alice_sk, mallory_sk;
+  signer(alice_seed, alice_pk, alice_sk);
+  signer(mallory_seed, mallory_pk, mallory_sk);
+  const uint64_t time = 1'790'000'000;
+  const auto label = must(SessionLabel::make_bound("alice", alice_pk, "bob", time, rng));
+  const Bytes plaintext = b("signed, from alice");
+  const auto key = tdh2::random_session_key(rng);
+  const Scalar s = Scalar::random(rng);
+  const auto field = must(tdh2::testing::encrypt_with(dealt.public_key, key, label.encode(), tdh2::testing::derive_r(key, label.encode()), s));
+  const std::size_t before = rng.draws.size();
+  const auto env = must(envelope::seal_signed_with_key(field, key, bob_pk, plaintext, alice_sk, rng));
+  const Bytes box_seed = rng.draws[before], nonce = rng.draws[before + 1];
+  f.valid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", bob_pk)
+      .hex("recipient_secret_key", bob_sk.expose()).hex("signing_seed", alice_seed.expose()).hex("sender_key", alice_pk)
+      .hex("label", label.encode()).hex("session_key", key.expose()).hex("s", sb(s)).hex("box_seed", box_seed).hex("aead_nonce", nonce)
+      .hex("plaintext", plaintext).hex("envelope", env.encode());
+  emit("envelope/seal_signed", f);
+
+  // verify_sender (7.4): each refusal fails one check; the valid entries sit at the skew's edges.
+  File g("envelope/sender_check", "verify_sender(envelope, known_sender_key, arrival): the signature, the known key, the 300 s skew");
+  auto entry = [&](bool valid, const envelope::Envelope& e, const IdentityKey& known, uint64_t arrival, const char* check, const char* error) {
+    auto& v = (valid ? g.valid() : g.invalid()).hex("envelope", e.encode()).hex("known_sender_key", known).num("arrival", arrival).text("check", check);
+    if (!valid) v.text("error", error);
+  };
+  entry(true, env, alice_pk, time + envelope::kMaxLabelSkewSeconds, "none", "");
+  entry(true, env, alice_pk, time - envelope::kMaxLabelSkewSeconds, "none", "");
+  auto bad_sig = env;
+  (*bad_sig.sender_signature)[0] ^= 1;
+  entry(false, bad_sig, alice_pk, time, "signature", "invalid_proof");
+  auto edited = env;
+  edited.body.back() ^= 1;
+  entry(false, edited, alice_pk, time, "signature", "invalid_proof");
+  // Mallory's identity in alice's name: a valid signature by a key that is not alice's.
+  const auto as_alice = must(SessionLabel::make_bound("alice", mallory_pk, "bob", time, rng));
+  const auto forged = must(envelope::seal_signed(dealt.public_key, as_alice, bob_pk, plaintext, mallory_sk, rng));
+  entry(false, forged, alice_pk, time, "known key", "policy_denied");
+  entry(false, env, alice_pk, time + envelope::kMaxLabelSkewSeconds + 1, "skew", "policy_denied");
+  entry(false, env, alice_pk, time - envelope::kMaxLabelSkewSeconds - 1, "skew", "policy_denied");
+  const auto unsigned_env = must(envelope::seal(dealt.public_key, must(SessionLabel::make("alice", "bob", time, rng)), bob_pk, plaintext, rng));
+  entry(false, unsigned_env, alice_pk, time, "unsigned", "policy_denied");
+  emit("envelope/sender_check", g);
+
+  // Bytes the parser refuses: a stripped signature (a version-1 envelope around a version-2 label),
+  // a signature added to a version-1 envelope, a truncated signature.
+  File h("envelope/decode_signed_refusals", "3.8 v2: label and envelope versions must agree; the 64-byte signature is whole");
+  auto stripped = env.encode();
+  stripped.resize(stripped.size() - 64);
+  stripped[4] = 1;
+  h.invalid().hex("envelope", stripped).text("error", "malformed");
+  auto grafted = unsigned_env.encode();
+  grafted[4] = 2;
+  grafted.insert(grafted.end(), env.sender_signature->begin(), env.sender_signature->end());
+  h.invalid().hex("envelope", grafted).text("error", "malformed");
+  auto short_sig = env.encode();
+  short_sig.pop_back();
+  h.invalid().hex("envelope", short_sig).text("error", "malformed");
+  emit("envelope/decode_signed_refusals", h);
+}
+
 // ---- what the first vectors left open (issue 15): each check isolated, each refusal named ----
 
 // `bytes` with `with` written over it at `offset`.
@@ -1456,6 +1553,7 @@ int main(int argc, char** argv) {
   gen_dleq_refusals();
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();
+  gen_signed_envelope();
   gen_translog();
   gen_signature();
   gen_dkg();

@@ -175,8 +175,8 @@ def point(b):
 
 
 class Reader:
-    def __init__(self, b, type_byte):
-        assert b[:4] == b"DRMT" and b[4] == 1 and b[5] == type_byte, "bad header"
+    def __init__(self, b, type_byte, version=1):
+        assert b[:4] == b"DRMT" and b[4] == version and b[5] == type_byte, "bad header"
         self.b, self.i = b, 6
 
     def take(self, n):
@@ -192,8 +192,8 @@ class Reader:
         assert self.i == len(self.b), "trailing bytes"
 
 
-def header(type_byte):
-    return b"DRMT" + bytes([1, type_byte])
+def header(type_byte, version=1):
+    return b"DRMT" + bytes([version, type_byte])
 
 
 def lagrange(indices, at=0):
@@ -762,17 +762,63 @@ def parse_envelope(b):
     assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
     r.end()
     ct = parse_ct(escrow)
-    parse_session_label(ct["L"])
+    assert parse_session_label(ct["L"]) is None, "a version-1 envelope carries a version-1 label"
     return dict(escrow=escrow, ct=ct, box=box, nonce=nonce, body=body)
 
 
 def parse_session_label(b):
-    r = Reader(b, 5)
-    for _ in range(2):
+    """SPEC 3.6, either version; returns the sender key of a version-2 label, else None."""
+    bound = len(b) > 4 and b[4] == 2
+    r = Reader(b, 5, 2 if bound else 1)
+    key = None
+    for who in range(2):
         name = r.take(r.u(1))
         assert 1 <= len(name) and all(0x20 <= c != 0x7f for c in name), "identity"
+        if bound and who == 0:
+            key = r.take(32)
+            assert ed_valid_point(key), "sender key"
     r.take(8 + 16)
     r.end()
+    return key
+
+
+def parse_signed_envelope(b):
+    """SPEC 3.8 version 2: the v1 fields, then a 64-byte signature; the label must be version 2."""
+    r = Reader(b, 6, 2)
+    escrow = r.take(r.u(2))
+    box, nonce = r.take(80), r.take(24)
+    body = r.take(r.u(4))
+    sig = r.take(64)
+    assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
+    r.end()
+    ct = parse_ct(escrow)
+    key = parse_session_label(ct["L"])
+    assert key is not None, "a signed envelope needs a sender-bound label"
+    return dict(escrow=escrow, ct=ct, box=box, nonce=nonce, body=body, signature=sig, sender_key=key,
+                signed=b[:-64], label=ct["L"])
+
+
+def parse_any_envelope(b):
+    return parse_signed_envelope(b) if len(b) > 4 and b[4] == 2 else parse_envelope(b)
+
+
+def label_time(label):
+    """The u64 time of a parsed-valid label: 24 bytes from its end."""
+    return int.from_bytes(label[-24:-16], "big")
+
+
+def verify_sender(env_bytes, known_key, arrival):
+    """SPEC 7.4, in order; returns the failed check's category, or None."""
+    if env_bytes[4] != 2:
+        return "policy_denied"
+    e = parse_signed_envelope(env_bytes)
+    if not ed25519_verify(e["sender_key"], H("doormat/v1/envelope/sender-signature", [e["signed"]], 32), e["signature"]):
+        return "invalid_proof"
+    if e["sender_key"] != known_key:
+        return "policy_denied"
+    if abs(label_time(e["label"]) - arrival) > 300:
+        return "policy_denied"
+    return None
 
 
 def recipient_halves(pk, ct, K):
@@ -820,6 +866,14 @@ def ed_mul(k, pt):  # no reduction mod L: the cofactor matters for points outsid
 
 
 ED_B = ed_decompress((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
+
+
+def ed_valid_point(b):
+    """libsodium's crypto_core_ed25519_is_valid_point: canonical, on the curve, not of small order,
+    in the prime-order subgroup."""
+    pt = ed_decompress(b)
+    return (pt is not None and ed_compress(pt) == b and not ed_small_order(pt)
+            and ed_compress(ed_mul(L, pt)) == ed_compress(IDENTITY))
 
 
 def ed_small_order(pt):
@@ -1653,12 +1707,47 @@ def check(root):
             dkg_reshare_run(v, lambda what, ok: claim("dkg/reshare: " + what, ok))
         else:
             dkg_refusal(v, "reshare", lambda what, ok: claim("dkg/reshare: " + what, ok))
+    check_signed_envelopes(root, claim)
     check_trustee(root, claim)
     check_sealed_response(root, claim)
     check_dkg_frame(root, claim)
     check_x25519_low_order(root, claim)
     check_secrets_at_rest(root, claim)
     return results
+
+
+def check_signed_envelopes(root, claim):
+    """SPEC 3.6 v2, 3.8 v2, 7.4: the sender-bound label, the signed envelope, verify_sender."""
+    for v in load(root, "label/session_label_bound"):
+        if v["valid"]:
+            snd, rcp = v["sender"].encode(), v["recipient"].encode()
+            want = (header(5, 2) + bytes([len(snd)]) + snd + hx(v, "sender_key") + bytes([len(rcp)]) + rcp
+                    + struct.pack(">Q", int(v["time"])) + hx(v, "session_id"))
+            claim("bound label bytes", want == hx(v, "label") and parse_session_label(want) == hx(v, "sender_key"))
+        else:
+            claim("bound label refused", refused(lambda: parse_session_label(hx(v, "label")) is not None))
+    for v in load(root, "envelope/seal_signed"):
+        pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
+        e = parse_signed_envelope(hx(v, "envelope"))
+        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")))
+        claim("signed envelope escrow field", encode_ct(ct) == e["escrow"] and e["nonce"] == hx(v, "aead_nonce"))
+        ad = header(6, 2) + H("doormat/v1/envelope/escrow-field", [e["escrow"]], 32) + label
+        key = H("doormat/v1/envelope/aead-key", [K], 32)
+        claim("signed envelope body", xchacha20poly1305_decrypt(key, e["nonce"], e["body"], ad) == hx(v, "plaintext"))
+        claim("signed envelope body not under the v1 header",
+              xchacha20poly1305_decrypt(key, e["nonce"], e["body"], header(6) + ad[6:]) is None)
+        claim("signed envelope box", box_seal_open(e["box"], hx(v, "recipient_public_key"), hx(v, "recipient_secret_key")) == K)
+        a = int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little")
+        claim("sender key from seed", ed_compress(ed_mul(a, ED_B)) == hx(v, "sender_key") == e["sender_key"])
+        claim("sender signature", ed25519_verify(e["sender_key"], H("doormat/v1/envelope/sender-signature", [e["signed"]], 32),
+                                                 e["signature"]))
+    checks = load(root, "envelope/sender_check")
+    claim("sender_check covers every check", {v["check"] for v in checks} == {"none", "signature", "known key", "skew", "unsigned"})
+    for v in checks:
+        got = verify_sender(hx(v, "envelope"), hx(v, "known_sender_key"), int(v["arrival"]))
+        claim("sender_check " + v["check"], got == (None if v["valid"] else v["error"]))
+    for v in load(root, "envelope/decode_signed_refusals"):
+        claim("signed envelope decode refused", refused(lambda: parse_any_envelope(hx(v, "envelope")) is not None))
 
 
 def main():
