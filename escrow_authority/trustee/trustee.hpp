@@ -60,7 +60,8 @@ class Trustee {
   /// `source` is the caller's address: refusals before a warrant verified are counted per source.
   Reply decrypt_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
-  /// committed to the log (and the nonce and budget updated) before the reply is returned.
+  /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
+  /// call from several threads: mu_ is held for the state steps and the commit only.
   Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now, const std::string& source = "local");
   Reply info();
   Reply head(uint64_t now);
