@@ -36,6 +36,7 @@
 #include "sqlite.hpp"
 #include "mailbox.hpp"
 #include "live_trustee.hpp"
+#include "trustee.hpp"
 #include "trustee_log.hpp"
 
 namespace doormat {
@@ -484,6 +485,37 @@ TEST_F(Trustees, AReplayRacingItsOriginalIsRefusedWhileTheOriginalIsInFlight) {
   }
   EXPECT_EQ(accepted, 1);
   EXPECT_EQ(replayed, 3);
+}
+
+// The daemon's nonce reservation without the HTTP layer in between: the same request handed to
+// Trustee::decrypt on four threads at once, in process. One is decided; the others are replays,
+// refused at step 3 whether it was still in flight or had committed (without the reservation they
+// would all be decided and the later commits fail on the nonce: 500).
+TEST_F(Trustees, InProcessTheSameRequestOnFourThreadsIsDecidedOnce) {
+  authority::TrusteeSetup setup;
+  setup.db_path = dir + "/inprocess.db";
+  setup.share_path = dir + "/auth/share-3.bin";
+  setup.authority_path = dir + "/auth/authority.pub";
+  setup.root_path = dir + "/court/root.pem";
+  setup.crl_path = dir + "/court/crl.pem";
+  setup.passphrase = "in-process passphrase";
+  ASSERT_TRUE(authority::init_trustee(setup).has_value());
+  auto trustee = authority::Trustee::open(setup.db_path, setup.passphrase, 2).value();
+  std::vector<std::vector<uint8_t>> fields;
+  for (int i = 0; i < 300; ++i) fields.push_back(field("alice", "bob", 1000 + static_cast<uint64_t>(i)));
+  const auto bytes = make_request(warrant(1000, 2000, 300), fields).encode();
+  std::atomic<bool> go{false};
+  std::vector<int> statuses(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < statuses.size(); ++i)
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      statuses[i] = trustee->decrypt(bytes, now()).status;
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 1) << fmt::format("{}", fmt::join(statuses, ","));
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 3) << fmt::format("{}", fmt::join(statuses, ","));
 }
 
 // Two requests of one warrant (budget 6) with 6 distinct fields each, posted at once: whichever
