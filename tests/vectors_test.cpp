@@ -699,7 +699,7 @@ struct VectorState final : trustee::StateView {
   Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return has(nonces, a, n); }
   bool source_over_budget() override { return over_budget; }
   bool agency_proven(const request::VerifyKey&) override { return proven; }
-  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  bool take_rate(const request::VerifyKey&, uint64_t) override { return rate; }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
     uint64_t n = 0;
     for (const auto& e : opened_fields) n += std::equal(w.begin(), w.end(), e.begin());
@@ -716,7 +716,7 @@ const char* const kTrusteeScenarios[] = {
     "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired", "refuse_warrant_revoked_judge",
     "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge", "refuse_warrant_too_few_judges", "refuse_crl_below_floor",
     "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
-    "field_malformed", "refuse_two_checks_earlier_reason"};
+    "field_malformed", "field_repeats_and_garbage_logged_once", "refuse_two_checks_earlier_reason"};
 
 TEST(Vectors, TrusteeDecisionsAndLogEntries) {
   for (const char* scenario : kTrusteeScenarios) {
@@ -763,6 +763,7 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
       const Bytes nonce = d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{};
       EXPECT_EQ(nonce, H(v, "record_nonce"));
       EXPECT_EQ(d.change.spend_rate_token, v.number("spend_rate_token").value() == 1);
+      EXPECT_EQ(d.change.rate_fields, v.number("rate_fields").value());
       EXPECT_EQ(d.change.prove_agency, v.number("prove_agency").value() == 1);
       // Every issued partial is one a combiner accepts for its field.
       const auto req = request::DecryptRequest::decode(H(v, "request"));

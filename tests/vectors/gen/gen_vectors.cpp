@@ -1098,7 +1098,7 @@ struct ListedState final : trustee::StateView {
   Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return nonces.contains(cat(a, n)); }
   bool source_over_budget() override { return over_budget; }
   bool agency_proven(const request::VerifyKey&) override { return proven; }
-  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  bool take_rate(const request::VerifyKey&, uint64_t) override { return rate; }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
     uint64_t n = 0;
     const std::string prefix(w.begin(), w.end());
@@ -1174,7 +1174,7 @@ struct TrusteeCase {
   uint32_t max_sessions = 10;
   int64_t not_after_offset = 3600;  // from now
   int64_t time_offset = 0;          // the request's time, from now
-  enum class Field { in_scope, other_target, outside_window, tampered, junk, repeat_first };
+  enum class Field { in_scope, other_target, outside_window, tampered, junk, junk_byte, repeat_first };
   std::vector<Field> fields = {Field::in_scope, Field::in_scope};
   bool truncate = false, bad_signature = false, replayed = false, over_budget = false, rate_limited = false;
   // SPEC §10.4's other refusals: the root's own (CA) certificate signing as a judge, one judge
@@ -1204,6 +1204,7 @@ void gen_trustee_case(const TrusteeCase& c) {
         break;
       }
       case TrusteeCase::Field::junk: fields.push_back(b("not an escrow field")); break;
+      case TrusteeCase::Field::junk_byte: fields.push_back(Bytes{0x01}); break;
       case TrusteeCase::Field::repeat_first: fields.push_back(fields.front()); break;
     }
   }
@@ -1245,7 +1246,7 @@ void gen_trustee_case(const TrusteeCase& c) {
       .num("authenticated", d.authenticated).hex("request_hash", d.request_hash).hex("warrant_hash", d.change.warrant_hash)
       .text("statuses", statuses).list("issued_partials", partials).list("log", log)
       .hex("record_nonce", d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{})
-      .num("spend_rate_token", d.change.spend_rate_token).num("prove_agency", d.change.prove_agency).list("newly_opened", newly)
+      .num("spend_rate_token", d.change.spend_rate_token).num("rate_fields", d.change.rate_fields).num("prove_agency", d.change.prove_agency).list("newly_opened", newly)
       .text("reason", d.reason);
   emit(scenario, f);
 }
@@ -1287,6 +1288,10 @@ void gen_trustee() {
   }
   add("field_invalid", "step 7: a field whose c was altered fails TDH2 validity: invalid_field").fields = {F::tampered, F::in_scope};
   add("field_malformed", "step 7: bytes that are no escrow field are malformed").fields = {F::in_scope, F::junk};
+  add("field_repeats_and_garbage_logged_once",
+      "step 7: a field three times is decided, decrypted and logged once (reason with its count 3, the partial repeated in the reply); "
+      "three malformed fields, two identical, share one entry (count 3); the rate counts the 3 distinct fields")
+      .fields = {F::in_scope, F::repeat_first, F::junk, F::junk_byte, F::repeat_first, F::junk};
   {
     auto& c = add("refuse_two_checks_earlier_reason", "a request both stale (step 3) and badly signed (step 2) gets the earlier reason");
     c.time_offset = -3600;

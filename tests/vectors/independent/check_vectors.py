@@ -1163,7 +1163,7 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
     body = hx(v, "request")
     out = dict(refusal="none", authenticated=0, request_hash=H("doormat/v1/trustee/raw-request", [body], 32),
                warrant_hash=bytes(32), statuses=[], partials=[], log=[], record_nonce=b"", spend=0, prove=0,
-               newly=[], draws_left=0)
+               newly=[], draws_left=0, rate_fields=0)
 
     def refuse(code, reason=""):
         out["refusal"] = code
@@ -1199,43 +1199,46 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
     # 6. the agency's rate
     if not rate:
         return refuse("rate_limited", "rate limited")
-    out["spend"], out["record_nonce"] = 1, req["nonce"]
-    # 7. each field: parse with a label, validity, scope; then the budget in request order
+    # the distinct fields, in the order they first appear: identical fields are one field (pentest F4)
+    hashes = [H("doormat/v1/envelope/escrow-field", [field], 32) for field in req["fields"]]
+    distinct = list(dict.fromkeys(hashes))
+    out["spend"], out["record_nonce"], out["rate_fields"] = 1, req["nonce"], len(distinct)
+    # 7. each distinct field: parse with a label, validity, scope; then the budget in request order
     pk, share = parse_pk(hx(v, "public_key")), parse_share(hx(v, "key_share"))
-    cts, hashes = [], []
-    for field in req["fields"]:
-        hashes.append(H("doormat/v1/envelope/escrow-field", [field], 32))
+    status, cts = {}, {}
+    for h, field in zip(hashes, req["fields"]):
+        if h in status:
+            continue
         try:
             ct = parse_ct(field)
             label = parse_label(ct["L"])
         except AssertionError:
-            out["statuses"].append(1)
-            cts.append(None)
+            status[h], cts[h] = 1, None
             continue
         if not tdh2_verify(ct):
-            status = 2
+            status[h] = 2
         elif not ((label["sender"] in w["targets"] or label["recipient"] in w["targets"])
                   and w["start"] <= label["time"] <= w["end"]):
-            status = 3
+            status[h] = 3
         else:
-            status = 0
-        out["statuses"].append(status)
-        cts.append(ct if status == 0 else None)
+            status[h] = 0
+        cts[h] = ct if status[h] == 0 else None
     opened_before = set(hl(v, "opened"))
     count = sum(1 for e in opened_before if e[:32] == out["warrant_hash"])
-    now_opened = set()
-    for i, ct in enumerate(cts):
-        if ct is None or out["warrant_hash"] + hashes[i] in opened_before or hashes[i] in now_opened:
-            continue  # a repeat costs nothing
+    for h in distinct:
+        if cts[h] is None or out["warrant_hash"] + h in opened_before:
+            continue  # refused already, or opened before: costs nothing
         if count >= w["max"]:
-            out["statuses"][i], cts[i] = 4, None
+            status[h], cts[h] = 4, None
             continue
         count += 1
-        now_opened.add(hashes[i])
-        out["newly"].append(hashes[i])
-    # the partial decryptions (SPEC §5.5), nonces drawn in field order: 64 bytes reduced mod L
+        out["newly"].append(h)
+    # the partial decryptions (SPEC §5.5), one per distinct issued field, nonces drawn in the order
+    # the fields first appear: 64 bytes reduced mod L
     assert share["epoch"] == pk["epoch"] and share["i"] <= pk["n"]
-    for i, ct in enumerate(cts):
+    partial = {}
+    for h in distinct:
+        ct = cts[h]
         if ct is None:
             continue
         nonce = 0
@@ -1245,10 +1248,25 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
         ui = mul(share["x"], ct["u"])
         e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [ctx], G, pk["Ys"][share["i"] - 1], ct["u"], ui,
                           share["x"], nonce)
-        out["partials"].append(header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f))
+        partial[h] = header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f)
+    out["statuses"] = [status[h] for h in hashes]
+    out["partials"] = [partial[h] for h in hashes if h in partial]  # repeated at each place in the reply
     out["draws_left"] = len(draws)
-    out["log"] = [log_entry(now, out["request_hash"], out["warrant_hash"], hashes[i], s, FIELD_REASONS[s])
-                  for i, s in enumerate(out["statuses"])]
+    # the log: one entry per distinct field, its reason naming how many of the request's fields it
+    # stands for when more than one; all malformed fields share the first one's entry (SPEC §11.3)
+    def reason(s, n):
+        return FIELD_REASONS[s] + (" (%d fields)" % n if n > 1 else "")
+    malformed = sum(1 for h in hashes if status[h] == 1)
+    logged_malformed = False
+    for h in distinct:
+        if status[h] == 1:
+            if logged_malformed:
+                continue
+            logged_malformed = True
+            n = malformed
+        else:
+            n = hashes.count(h)
+        out["log"].append(log_entry(now, out["request_hash"], out["warrant_hash"], h, status[h], reason(status[h], n)))
     return out
 
 
@@ -1257,7 +1275,7 @@ TRUSTEE_SCENARIOS = ["issue_fields", "refuse_malformed", "refuse_bad_signature",
                      "refuse_warrant_revoked_judge", "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge",
                      "refuse_warrant_too_few_judges", "refuse_crl_below_floor", "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target",
                      "field_out_of_scope_window", "field_over_budget", "field_invalid", "field_malformed",
-                     "refuse_two_checks_earlier_reason"]
+                     "field_repeats_and_garbage_logged_once", "refuse_two_checks_earlier_reason"]
 
 
 SPEC_REASONS = {"none": "", "rate_limited": "rate limited"}
@@ -1278,6 +1296,7 @@ def check_trustee(root, claim):
                 claim("trustee/" + name + " reason", v["reason"] == SPEC_REASONS[v["refusal"]])
             claim("trustee/" + name + " state change", d["record_nonce"] == hx(v, "record_nonce")
                   and d["spend"] == int(v["spend_rate_token"]) and d["prove"] == int(v["prove_agency"])
+                  and d["rate_fields"] == int(v["rate_fields"])
                   and d["newly"] == hl(v, "newly_opened"))
     # Each warrant vector is refused by the check it is named after, not by an earlier one.
     # (An unreadable CRL is the trustee's state, not the warrant's: refuse_crl_unreadable's warrant
