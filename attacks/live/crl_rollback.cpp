@@ -68,6 +68,10 @@ Report crl_rollback(const Scene& s) {
   const auto obs = observe(s.truth, rolled.plaintexts);
   const std::size_t got = recovered(obs);
 
+  if (lawful_got == 0) setup_error("the judge's warrant opened nothing before the revocation: nothing to protect");
+  const std::string said = reasons(rolled.refusals);
+  if (got == 0 && said.find("CRL number") == std::string::npos)
+    setup_error("nothing opened with the old CRL, but no trustee refused it for its CRL number: " + said);
   Cell c{std::string(kScheme), judge(got > 0, false),
          fmt::format("judge {}'s warrant: {} sessions opened before the revocation, {} after it, {} with the old CRL copied back; "
                      "the trustees' replies: {}",
@@ -81,12 +85,17 @@ Report crl_rollback(const Scene& s) {
          obs};
   r.narrative = fmt::format(
       "The court appoints judge {0}, who signs a warrant on bob; it opens {1} sessions. The court then revokes {0} (`court revoke`: "
-      "a new CRL, the next number); asked again, the trustees refuse ({2} opened). The attacker kept the CRL from before the "
-      "revocation and copies it back over court/crl.pem, the file the trustees read on each request, then sends the same request: "
-      "{3} sessions open; the trustees reply: {4}. Each trustee keeps the newest CRL number it accepted and refuses an older CRL "
-      "(SPEC §10.4). What this does not cover: a trustee that never read the new CRL before the old one came back never learnt "
-      "the revocation.",
-      judge_name, lawful_got, after_revocation, got, reasons(rolled.refusals));
+      "a new CRL, the next number); {2}. The attacker kept the CRL from before the revocation and copies it back over "
+      "court/crl.pem, the file the trustees read on each request, then sends the same request: {3} sessions open; the trustees "
+      "reply: {4}. {5}",
+      judge_name, lawful_got,
+      revoked_got ? fmt::format("asked again, the trustees open {} sessions", *revoked_got)
+                  : std::string("no request is sent between the revocation and the rollback (the test variant), so no trustee reads the new CRL"),
+      got, said,
+      got == 0 ? "Each trustee keeps the newest CRL number it accepted and refuses an older CRL (SPEC §10.4). What this does not "
+                 "cover: a trustee that never read the new CRL before the old one came back never learnt the revocation."
+               : "The revoked judge's warrant opens again: the trustees had never accepted the newer CRL, so the old one is the "
+                 "newest they know (SPEC §10.4's floor only protects a revocation a trustee has read).");
   r.numbers = {{"sessions_recovered", got}, {"sessions_opened_before_revocation", lawful_got}};
   r.cells.push_back(std::move(c));
   return r;

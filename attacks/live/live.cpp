@@ -19,6 +19,7 @@
 #include "deployment.hpp"
 #include "scenarios.hpp"
 #include "label_evasion.hpp"
+#include "secrets_at_rest.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks::live {
@@ -101,12 +102,13 @@ Report quorum(const Truth& t, const std::vector<Loot>& loot, const escrow::tdh2:
          obs};
   r.narrative = fmt::format(
       "A thief copies {} trustees' folders (state.db and passphrase each: trustees {}). Their own at-rest code opens the shares; "
-      "with them the thief decrypts every envelope in the provider's mailbox offline: {} of {} sessions recovered, matching the "
-      "ground truth byte for byte (k = {}). Measured on the real files: {:.0f} sessions per second on one core ({} passes over the "
-      "mailbox in {:.2f} s). Then the real auditor (`escrow-authority audit`, trustees restarted) checks the logs: {}; the logs count "
-      "{} sessions opened, as before the theft ({}). Offline decryption leaves no entry anywhere.",
-      loot.size(), who, n_rec, obs.size(), t.k, rate, passes, secs, after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened,
-      before.sessions_opened);
+      "with them the thief tries every envelope in the provider's mailbox offline: {} of {} sessions recovered{} (k = {}). Measured "
+      "on the real files: {:.0f} {} per second on one core ({} passes over the mailbox in {:.2f} s). Then the real auditor "
+      "(`escrow-authority audit`, trustees restarted) checks the logs: {}; the logs count {} sessions opened, {} before the theft "
+      "({}).",
+      loot.size(), who, n_rec, obs.size(), n_rec == obs.size() ? ", each matching the ground truth byte for byte" : "", t.k, rate,
+      n_rec > 0 ? "sessions" : "attempts (none opens)", passes, secs, after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened,
+      after.sessions_opened == before.sessions_opened ? "as" : "unlike", before.sessions_opened);
   r.numbers = {{"sessions_per_second_measured", rate}, {"passes", passes}, {"seconds", secs}};
   r.cells.push_back(std::move(c));
   return r;
@@ -147,8 +149,8 @@ Report guessing(const Loot& l, const LiveOptions& o) {
                              tried, per_core, core_hours_1e6, core_hours_1e9),
          {{"guesses_tried", tried},
           {"guesses_per_second_per_core_measured", per_core},
-          {"argon2id_opslimit", crypto_pwhash_OPSLIMIT_INTERACTIVE},
-          {"argon2id_memlimit_bytes", crypto_pwhash_MEMLIMIT_INTERACTIVE},
+          {"argon2id_opslimit", doormat::authority::at_rest::kArgon2idPasses},
+          {"argon2id_memlimit_bytes", doormat::authority::at_rest::kArgon2idMemoryBytes},
           {"core_hours_1e6_extrapolated", core_hours_1e6},
           {"core_hours_1e9_extrapolated", core_hours_1e9}},
          {ob}};
@@ -158,7 +160,7 @@ Report guessing(const Loot& l, const LiveOptions& o) {
       "second per core; {}. Extrapolated from that rate (not run): a dictionary of 10^6 passphrases costs {:.1f} core-hours, one of "
       "10^9 {:.0f} core-hours ({:.1f} core-years). A passphrase outside the dictionary is never found; the demo's own passphrases "
       "(\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
-      l.index, crypto_pwhash_MEMLIMIT_INTERACTIVE / (1024 * 1024), crypto_pwhash_OPSLIMIT_INTERACTIVE, tried, secs, per_core,
+      l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses, tried, secs, per_core,
       found ? "one of them opened it" : "none opened it", core_hours_1e6, core_hours_1e9, core_hours_1e9 / (24 * 365.25));
   r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"core_hours_1e6_extrapolated", core_hours_1e6},
                {"core_hours_1e9_extrapolated", core_hours_1e9}};

@@ -69,6 +69,11 @@ Report outsider_refresh(const Scene& s) {
   const std::size_t opened_after = recovered(obs);
   // The outsider wins anything: a refresh that ran, a trustee whose keys moved, or lawful access lost.
   const bool obtained = refresh.status == 0 || changed > 0 || opened_after < opened_before;
+  // Held only for the defence's own reason: the trustees refused the calls (HTTP 401, an operator
+  // key they were not initialised with). A refresh that failed before reaching them tested nothing.
+  if (opened_before == 0) setup_error("the lawful warrant opened nothing before the attack: nothing to lose");
+  if (!obtained && said.find("HTTP 401") == std::string::npos)
+    setup_error("the outsider's refresh failed without a trustee refusing it (no HTTP 401): " + said);
   Cell c{std::string(kScheme), judge(obtained, false),
          fmt::format("`ceremony refresh` with the outsider's operator key exited {}; trustees whose /v1/info changed: {} of {}; a lawful "
                      "warrant opened {} sessions before and {} after",
@@ -82,11 +87,12 @@ Report outsider_refresh(const Scene& s) {
          obs};
   r.narrative = fmt::format(
       "An outsider on the trustees' network makes an operator key of its own (`escrow-authority operator new`) and runs "
-      "`escrow-authority ceremony refresh --trustees trustees.json --operator mallory.key` against the deployment. It exits {}: "
+      "`escrow-authority ceremony refresh --trustees trustees.json --operator {}` against the deployment. It exits {}: "
       "\"{}\". Read back from the trustees: {} of {} report other keys, authority key or epoch than before; a lawful warrant on bob "
       "opens {} sessions before and {} after. Not run here: the mixed roster of the security issue's hijack (the outsider's own "
       "dealer-made trustees enrolled beside a victim), which tests/integration/ceremony_integration_test.cpp runs.",
-      refresh.status, said, changed, before.size(), opened_before, opened_after);
+      s.options.variant.outsider_has_operator_key ? "operator.key (the deployment's own: the test variant)" : "mallory.key", refresh.status, said,
+      changed, before.size(), opened_before, opened_after);
   r.numbers = {{"trustees_changed", changed}, {"refresh_exit_status", refresh.status}};
   r.cells.push_back(std::move(c));
   return r;

@@ -168,9 +168,27 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   if (action == "begin") {
     const uint64_t t = body.value("time", uint64_t{0});
     if ((now > t ? now - t : t - now) > freshness_) return refuse_call(401, "the begin call is not fresh (its time is too far from the trustee's clock)");
+    // An operator-signed begin refused because another ceremony runs is spent all the same: kept
+    // unspent, anyone who saw it could replay it within its freshness window, once the running
+    // ceremony is idle, and start a ceremony the operator never meant (outside test, 2026-12-01).
+    auto burn_id = [&] {
+      if (auto st = db_.prepare("INSERT OR IGNORE INTO ceremonies (id, time) VALUES (?, ?)")) {
+        st->bind(1, id).bind(2, static_cast<int64_t>(now));
+        (void)st->run();
+      }
+    };
     if (ceremony_) {
-      if (now - std::min(now, ceremony_->last_step) < kCeremonyIdleSeconds)
+      if (now - std::min(now, ceremony_->last_step) < kCeremonyIdleSeconds) {
+        burn_id();
         return refuse_call(409, fmt::format("ceremony {} is in progress", to_hex(ceremony_->id)));
+      }
+      // A key computed and awaiting its commit is never abandoned for idleness: only `commit`
+      // (`ceremony commit --resume`) or the operator's `abort` ends it.
+      if (ceremony_->pending_key) {
+        burn_id();
+        return refuse_call(409, fmt::format("ceremony {} has a key awaiting its commit: commit it (--resume) or abort it first",
+                                            to_hex(ceremony_->id)));
+      }
       // Abandoned by its coordinator: logged as such before the new one starts.
       std::array<uint8_t, 32> old_slot{};
       std::copy(ceremony_->id.begin(), ceremony_->id.end(), old_slot.begin());
