@@ -108,6 +108,31 @@ Bytes sb(const Scalar& s) {
 }
 Bytes pb(const Point& p) { return {p.to_bytes().begin(), p.to_bytes().end()}; }
 PartyIndex idx(uint32_t i) { return *PartyIndex::make(i); }
+
+// A key pair from 32 bytes the rng draws, the way every vector makes one (libsodium's seed
+// keypair functions): one draw each, so a vector's listed draws stay in order.
+struct BoxKeyPair {
+  envelope::X25519PublicKey pk{};
+  envelope::X25519SecretKey sk;
+};
+BoxKeyPair seeded_box_keypair(Rng& rng) {
+  Secret<crypto_box_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  BoxKeyPair kp;
+  crypto_box_seed_keypair(kp.pk.data(), kp.sk.expose().data(), seed.expose().data());
+  return kp;
+}
+struct SignKeyPair {
+  std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
+  Secret<crypto_sign_SECRETKEYBYTES> sk;
+};
+SignKeyPair seeded_sign_keypair(Rng& rng) {
+  Secret<crypto_sign_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  SignKeyPair kp;
+  crypto_sign_seed_keypair(kp.pk.data(), kp.sk.expose().data(), seed.expose().data());
+  return kp;
+}
 template <typename T>
 T must(Result<T> r) {
   if (!r) {
@@ -424,11 +449,7 @@ void gen_envelope() {
     File f("envelope/seal", "an envelope from its listed inputs; the recipient opens it to the plaintext");
     RecordingRng rng(f.seed());
     const auto dealt = must(tdh2::deal(3, 5, rng));
-    Secret<crypto_box_SEEDBYTES> seed;
-    rng.fill(seed.expose());
-    envelope::X25519PublicKey bob_pk{};
-    envelope::X25519SecretKey bob_sk;
-    crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed.expose().data());
+    auto [bob_pk, bob_sk] = seeded_box_keypair(rng);
     const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
     const Bytes plaintext = b("meet at the usual place, 9pm");
     const auto key = tdh2::random_session_key(rng);
@@ -493,11 +514,7 @@ void gen_signed_envelope() {
                                  "H_{envelope/sender-signature}^32(the envelope up to its signature); the recipient opens it");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> box_seed_bob;
-  rng.fill(box_seed_bob.expose());
-  envelope::X25519PublicKey bob_pk{};
-  envelope::X25519SecretKey bob_sk;
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), box_seed_bob.expose().data());
+  auto [bob_pk, bob_sk] = seeded_box_keypair(rng);
   auto signer = [&](Secret<crypto_sign_SEEDBYTES>& seed, IdentityKey& pk, signature::SigningKey& sk) {
     rng.fill(seed.expose());
     crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
@@ -697,11 +714,8 @@ void gen_envelope_refusals() {
   File f("envelope/decode_refusals", "envelopes that do not parse: truncated, a trailing byte, a body shorter than its tag, an escrow field whose label is not a session label");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> seed;
-  rng.fill(seed.expose());
-  envelope::X25519PublicKey bob_pk{};
-  envelope::X25519SecretKey bob_sk;  // not listed: nothing here is opened
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed.expose().data());
+  const auto bob = seeded_box_keypair(rng);  // its secret key is not listed: nothing here is opened
+  const auto& bob_pk = bob.pk;
   const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
   const Bytes env = must(envelope::seal(dealt.public_key, label, bob_pk, b("hello"), rng)).encode();
   Bytes truncated(env.begin(), env.end() - 1), trailing = env;
@@ -729,13 +743,9 @@ void gen_envelope_wrong_recipient() {
   File f("envelope/open_wrong_recipient_key", "an honest envelope opened with another recipient's X25519 key pair is refused");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> seed_bob, seed_eve;
-  rng.fill(seed_bob.expose());
-  rng.fill(seed_eve.expose());
-  envelope::X25519PublicKey bob_pk{}, eve_pk{};
-  envelope::X25519SecretKey bob_sk, eve_sk;
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed_bob.expose().data());
-  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), seed_eve.expose().data());
+  const auto bob = seeded_box_keypair(rng);
+  auto [eve_pk, eve_sk] = seeded_box_keypair(rng);
+  const auto& bob_pk = bob.pk;
   const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
   const auto env = must(envelope::seal(dealt.public_key, label, bob_pk, b("for bob only"), rng));
   f.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", eve_pk)
@@ -1131,11 +1141,12 @@ struct TrusteeWorld {
     std::vector<std::string> revoked;
     if (revoke_judge) revoked.push_back(judge.certificate_pem);
     crl = must(pki::issue_crl(root, revoked, 24 * 365, 1, how));
-    Secret<32> sign_seed, box_seed;
-    rng.fill(sign_seed.expose());
-    rng.fill(box_seed.expose());
-    crypto_sign_seed_keypair(agency_pk.data(), agency_sk.expose().data(), sign_seed.expose().data());
-    crypto_box_seed_keypair(agency_box.data(), agency_box_sk.expose().data(), box_seed.expose().data());
+    auto sign = seeded_sign_keypair(rng);
+    auto box = seeded_box_keypair(rng);
+    agency_pk = sign.pk;
+    agency_sk = std::move(sign.sk);
+    agency_box = box.pk;
+    agency_box_sk = std::move(box.sk);
   }
   warrant::SignedWarrant warrant(const pki::Credential& by, uint32_t max_sessions, uint64_t not_after) {
     warrant::SignedWarrant sw;
@@ -1324,10 +1335,7 @@ void gen_sealed_response() {
   f.valid().hex("trustee_sign_public", trustee_pk).hex("agency_box_public", w.agency_box).hex("agency_box_secret", w.agency_box_sk.expose())
       .hex("request", req.encode()).list("rng_draws", seal_rng.draws).hex("response", response.encode()).hex("sealed", sealed)
       .text("statuses", "0,3");
-  Secret<32> eve_seed, eve_sk;
-  w.rng.fill(eve_seed.expose());
-  std::array<uint8_t, 32> eve_pk{};
-  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), eve_seed.expose().data());
+  auto [eve_pk, eve_sk] = seeded_box_keypair(w.rng);
   f.invalid().hex("agency_box_public", eve_pk).hex("agency_box_secret", eve_sk.expose()).hex("sealed", sealed).text("error", "decryption_failed");
   auto altered = response;
   altered.results[1].status = request::FieldStatus::over_budget;  // the signature still the original's
@@ -1341,13 +1349,10 @@ void gen_secrets_at_rest() {
   File f("at_rest/trustee_secrets", "trustee 2's secrets sealed at rest under the published test passphrase: Argon2id(passphrase, salt) is the key, XChaCha20-Poly1305 with ad = tag || index opens the blob to sign_sk || box_sk || share; a wrong passphrase, another index, a changed byte and a blob too short are refused");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(2, 3, rng));
-  Secret<32> sign_seed, box_seed;
-  rng.fill(sign_seed.expose());
-  rng.fill(box_seed.expose());
-  std::array<uint8_t, 32> sign_pk{}, box_pk{};
-  SecureBytes secrets(64 + 32);
-  crypto_sign_seed_keypair(sign_pk.data(), secrets.data(), sign_seed.expose().data());
-  crypto_box_seed_keypair(box_pk.data(), secrets.data() + 64, box_seed.expose().data());
+  auto [sign_pk, sign_sk] = seeded_sign_keypair(rng);
+  auto [box_pk, box_sk] = seeded_box_keypair(rng);
+  SecureBytes secrets(sign_sk.expose().begin(), sign_sk.expose().end());
+  secrets.insert(secrets.end(), box_sk.expose().begin(), box_sk.expose().end());
   const auto share = dealt.shares[1].encode();
   secrets.insert(secrets.end(), share.begin(), share.end());
   std::array<uint8_t, 16> salt{};
@@ -1376,11 +1381,12 @@ void gen_dkg_frame() {
   RecordingRng rng(f.seed());
   dkg::Party two(dkg::Protocol::gjkr, idx(2), 2, 3, rng);
   auto keys = [&](std::array<uint8_t, 32>& sign_pk, Secret<64>& sign_sk, std::array<uint8_t, 32>& box_pk, Secret<32>& box_sk) {
-    Secret<32> s, b;
-    rng.fill(s.expose());
-    rng.fill(b.expose());
-    crypto_sign_seed_keypair(sign_pk.data(), sign_sk.expose().data(), s.expose().data());
-    crypto_box_seed_keypair(box_pk.data(), box_sk.expose().data(), b.expose().data());
+    auto sign = seeded_sign_keypair(rng);
+    auto box = seeded_box_keypair(rng);
+    sign_pk = sign.pk;
+    sign_sk = std::move(sign.sk);
+    box_pk = box.pk;
+    box_sk = std::move(box.sk);
   };
   std::array<uint8_t, 32> sign2{}, sign3{}, box2{}, box3{}, sign1{}, box1{};
   Secret<64> sk2, sk3, sk1;
@@ -1443,10 +1449,7 @@ void gen_x25519_low_order() {
   base.max_sessions = 1;
   base.not_after = 1'790'003'600;
   rng.fill(base.agency_sign_key);
-  Secret<32> seed, ordinary_sk;
-  rng.fill(seed.expose());
-  std::array<uint8_t, 32> ordinary{};
-  crypto_box_seed_keypair(ordinary.data(), ordinary_sk.expose().data(), seed.expose().data());
+  const auto ordinary = seeded_box_keypair(rng).pk;
   base.agency_box_key = ordinary;
   if (!envelope::seal(dealt.public_key, label, ordinary, b("hi"), rng)) std::exit(3);
   f.valid().hex("x25519_public", ordinary).hex("warrant", base.encode());
