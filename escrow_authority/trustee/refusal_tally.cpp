@@ -14,7 +14,8 @@ constexpr const char* kOtherSources = "other sources";
 std::string public_words(std::string_view reason) {
   // `ns::function: ` as Error::message() prefixes it, however deep the nesting.
   static const std::regex kFunctionName(R"([A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)+: ?)");
-  std::string out = std::regex_replace(std::string(reason.substr(0, 1024)), kFunctionName, "");
+  std::string out(reason.substr(0, 1024));
+  if (out.find("::") != std::string::npos) out = std::regex_replace(out, kFunctionName, "");  // std::regex is slow: only when needed
   out.resize(std::min<std::size_t>(out.size(), 120));
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
