@@ -9,6 +9,7 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <thread>
 
 #include "commands.hpp"
 #include "directory.hpp"
@@ -95,7 +96,15 @@ namespace {
 // Ask one trustee; a transport failure or timeout is no answer, anything that came back is read.
 TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
                   std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
+  // A trustee decides one request per agency key at a time (SPEC §11.2 "Concurrency"): another of
+  // ours in flight there (a second investigation) gets agency_busy, which changes nothing there, so
+  // the same bytes go again after its Retry-After, within this call's timeout.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
+  while (reply && reply->status == 429 && text_of(reply->body, "error") == "agency_busy" && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
+  }
   if (!reply) return {{t.index, false, "unreachable: " + reply.error().detail}, std::nullopt};
   return read_answer(t, *reply, request_hash, fields, agency);
 }

@@ -78,6 +78,7 @@ std::string serialize(const HttpResponse& r, bool close) {
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason_phrase(r.status)) + "\r\n";
   out += "Content-Type: " + r.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  if (r.retry_after > 0) out += "Retry-After: " + std::to_string(r.retry_after) + "\r\n";
   out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
   out += r.body;
   return out;

@@ -28,6 +28,7 @@ struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  int retry_after = 0;  ///< seconds; above 0 the reply carries Retry-After (RFC 9110 §10.2.3)
 };
 
 /// Turns a status and a reason into the reply the server sends for its own refusals (413, 503...),

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+
 namespace doormat::authority {
 
 namespace {
@@ -10,10 +12,24 @@ constexpr const char* kOtherSources = "other sources";
 }  // namespace
 
 std::string public_words(std::string_view reason) {
-  std::string out(reason.substr(0, 120));
+  // `ns::function: ` as Error::message() prefixes it, however deep the nesting.
+  static const std::regex kFunctionName(R"([A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)+: ?)");
+  std::string out(reason.substr(0, 1024));
+  if (out.find("::") != std::string::npos) out = std::regex_replace(out, kFunctionName, "");  // std::regex is slow: only when needed
+  out.resize(std::min<std::size_t>(out.size(), 120));
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
   return out;
+}
+
+std::string plain_reason(const escrow::Error& error) {
+  std::string out = fmt::format("{}: {}", escrow::to_string(error.category), error.detail);
+  if (!error.blame.empty()) {
+    out += " (blame:";
+    for (const auto p : error.blame) out += fmt::format(" {}", p.value());
+    out += ")";
+  }
+  return public_words(out);
 }
 
 void RefusalTally::roll(uint64_t now) {

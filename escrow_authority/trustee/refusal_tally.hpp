@@ -25,7 +25,12 @@ namespace doormat::authority {
 
 /// A refusal's reason as public words: printable ASCII, at most 120 bytes (it may quote bytes an
 /// attacker chose, such as a certificate's time field).
+/// Names of internal functions (`dkg::Party::resharing: `) are dropped: they say nothing to the
+/// caller about its request and map the code for an attacker (the fourth outside test).
 [[nodiscard]] std::string public_words(std::string_view reason);
+/// A library error as a reply's reason: its category, detail and blame, without the function that
+/// failed (Error::message() keeps it, for the operator's stderr), in public_words.
+[[nodiscard]] std::string plain_reason(const escrow::Error& error);
 
 class RefusalTally {
  public:

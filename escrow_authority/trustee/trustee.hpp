@@ -46,6 +46,7 @@ struct TrusteeSetup {
 struct Reply {
   int status = 200;
   nlohmann::json body;
+  int retry_after = 0;  ///< seconds, for the Retry-After header of a "try again" refusal
 };
 
 class Trustee {
@@ -78,6 +79,8 @@ class Trustee {
 
   /// A ceremony with no accepted step for this long may be replaced by a new operator-signed begin.
   static constexpr uint64_t kCeremonyIdleSeconds = 120;
+  /// Retry-After of an agency_busy refusal: a second request of an agency key already in flight.
+  static constexpr int kAgencyBusyRetrySeconds = 1;
 
   ~Trustee();
   uint8_t index() const { return index_; }
@@ -149,6 +152,10 @@ class Trustee {
   // Nonces (agency key || nonce) of requests being decided: a replay arriving meanwhile is refused
   // at step 3 as if the first had committed, so it costs no X.509 or field work (pentest F3).
   std::set<std::array<uint8_t, 48>> nonces_in_flight_;
+  // Agency keys with a request being decided (SPEC §11.2 "Concurrency"): one at a time per key, so
+  // one agency's large requests hold at most one of the HTTP workers and never queue another
+  // agency's request behind them (the fourth outside test's F1). A second gets 429 agency_busy.
+  std::set<std::array<uint8_t, 32>> agencies_in_flight_;
   // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
   // Appends that do not commit are dropped with rollback(before).
   escrow::translog::Tree leaves_;

@@ -25,6 +25,8 @@
 
 #include "http_client.hpp"
 #include "live_trustee.hpp"
+#include "refusal_tally.hpp"
+#include "strict_json.hpp"
 #include "trustee_http.hpp"
 
 namespace doormat {
@@ -294,6 +296,43 @@ TEST(JsonPreScan, CountsBracketsAndCommasOutsideStringsOnly) {
   EXPECT_TRUE(authority::json_bounds_problem(R"({"a": "\\")" + std::string(17, '{')).has_value());  // the escape ended
   EXPECT_FALSE(authority::json_bounds_problem(commas(65535)).has_value());
   EXPECT_TRUE(authority::json_bounds_problem(commas(65536)).has_value());
+}
+
+// The fourth outside test: a JSON body was read up to a NUL byte (one inside a string, too).
+TEST(JsonPreScan, ANulByteAnywhereIsRefused) {
+  using namespace std::string_literals;
+  EXPECT_TRUE(authority::json_bounds_problem("{\"request\": \"00\"}\0garbage"s).has_value());
+  EXPECT_TRUE(authority::json_bounds_problem("{\"request\": \"0\0\"}"s).has_value());
+  EXPECT_FALSE(authority::json_bounds_problem(R"({"request": "\u0000"})").has_value());  // escaped: the parser's to judge
+}
+
+// nlohmann keeps the last of two equal keys; the trustee refuses the body instead, at any depth.
+TEST(StrictJson, AKeyNamedTwiceInAnyObjectIsRefused) {
+  EXPECT_FALSE(authority::parse_strict_json(R"({"request": "00", "b": {"c": 1, "d": [ {"c": 2} ]}})").is_discarded());
+  EXPECT_TRUE(authority::parse_strict_json(R"({"request": "zz", "request": "00"})").is_discarded());
+  EXPECT_TRUE(authority::parse_strict_json(R"({"a": {"c": 1, "c": 1}})").is_discarded());
+  EXPECT_TRUE(authority::parse_strict_json(R"([{"x": 1}, {"y": 2, "y": 3}])").is_discarded());
+  EXPECT_FALSE(authority::parse_strict_json(R"([{"x": 1}, {"x": 2}])").is_discarded());  // two objects, one x each
+  EXPECT_TRUE(authority::parse_strict_json("{\"a\": 1").is_discarded());            // not JSON at all
+}
+
+// Query parameters (SPEC §11.5): plain decimal or refused. std::from_chars read "0x10" and "1e3"
+// as their first digit, and the route clamped "-1" to 2^64 - 1.
+TEST(StrictDecimal, AcceptsPlainDecimalOnly) {
+  EXPECT_EQ(authority::strict_decimal("0"), 0u);
+  EXPECT_EQ(authority::strict_decimal("1000"), 1000u);
+  EXPECT_EQ(authority::strict_decimal("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", "-1", "+5", " 5", "5 ", "0x10", "1e3", "007", "1.0", "18446744073709551616", "99999999999999999999999", "١"})
+    EXPECT_FALSE(authority::strict_decimal(bad).has_value()) << bad;
+}
+
+// Reasons in replies name no internal function (the outside tester saw `dkg::Party::resharing: `).
+TEST(PublicWords, InternalFunctionNamesAreDropped) {
+  EXPECT_EQ(authority::public_words("dkg::Party::resharing: malformed: 1 dealer, 2 needed"), "malformed: 1 dealer, 2 needed");
+  EXPECT_EQ(authority::public_words("dropped: dkg::open_frame: invalid proof: bad signature"), "dropped: invalid proof: bad signature");
+  EXPECT_EQ(authority::public_words("request time 5 is 9 s from the trustee's clock"), "request time 5 is 9 s from the trustee's clock");
+  const auto e = escrow::fail(escrow::ErrorCategory::invalid_proof, "dkg::Party::receive", "dkg::check: share fails", {*escrow::PartyIndex::make(3)});
+  EXPECT_EQ(authority::plain_reason(e.error()), "invalid proof: share fails (blame: 3)");
 }
 
 TEST_F(TrusteeHttpUnderAttack, KeepAliveAndPipelinedRequestsGetTheirRepliesInOrder) {
