@@ -101,7 +101,7 @@ db.execute("INSERT INTO envelopes (sender, recipient, time, session_id, envelope
 db.commit()
 PY
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db > out.txt
-grep -q "from alice at .*: from standard input" out.txt || { cat out.txt; fail "--message - did not read standard input"; }
+grep -q "from alice (key [0-9a-f:]*, first seen, pinned) at .*: from standard input" out.txt || { cat out.txt; fail "--message - did not read standard input"; }
 grep -q "1 envelope(s) addressed to you do not parse and were skipped: #3" out.txt || { cat out.txt; fail "receive: damaged row"; }
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db --json | python3 -c '
 import json, sys
