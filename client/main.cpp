@@ -16,8 +16,10 @@
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
 #include "account_name.hpp"
+#include "command_line.hpp"
 #include "files.hpp"
 #include "identity.hpp"
+#include "iso_time.hpp"
 #include "known_keys.hpp"
 #include "mailbox.hpp"
 
@@ -183,9 +185,9 @@ int cmd_send(const std::string& key, const std::string& to, const std::string& a
   const char* trust = seen == known_keys::Seen::first ? "first seen, pinned" : seen == known_keys::Seen::changed ? "changed, accepted" : "known";
   if (json)
     fmt::print("{}\n", nlohmann::json{{"id", *id}, {"session_id", escrow::wire::to_hex(label->session_id)}, {"time", label->time},
-                                       {"bytes", env->encode().size()}, {"recipient_fingerprint", fp}, {"recipient_key", trust}}.dump());
+                                       {"time_iso", iso_time::format_instant(label->time)}, {"bytes", env->encode().size()}, {"recipient_fingerprint", fp}, {"recipient_key", trust}}.dump());
   else
-    fmt::print("sent #{} {} -> {} (key {}, {}) at {} ({} bytes, session {})\n", *id, me->pub.name, them->name, fp, trust, label->time,
+    fmt::print("sent #{} {} -> {} (key {}, {}) at {} ({} bytes, session {})\n", *id, me->pub.name, them->name, fp, trust, iso_time::format_instant(label->time),
                env->encode().size(), escrow::wire::to_hex(label->session_id));
   return 0;
 }
@@ -274,7 +276,7 @@ int cmd_receive(const std::string& key, const std::string& authority, const std:
     const std::string key_note = v.fingerprint.empty() ? "" : fmt::format(" (key {}{})", v.fingerprint, v.trust.empty() ? "" : ", " + v.trust);
     if (json) {
       nlohmann::json e = {{"id", m.id}, {"from", account_name::printable(m.label.sender)}, {"time", m.label.time},
-                          {"opened", plain.has_value()}, {"text", text}};
+                          {"time_iso", iso_time::format_instant(m.label.time)}, {"opened", plain.has_value()}, {"text", text}};
       if (!account_name::valid(m.label.sender)) e["from_valid_account_name"] = false;
       if (!v.fingerprint.empty()) e["sender_fingerprint"] = v.fingerprint;
       if (!v.trust.empty()) e["sender_key"] = v.trust;
@@ -282,9 +284,9 @@ int cmd_receive(const std::string& key, const std::string& authority, const std:
       if (!plain) e["refused"] = why;
       out.push_back(std::move(e));
     } else if (plain) {
-      fmt::print("#{} from {}{} at {}: {}\n", m.id, from, key_note, m.label.time, text);
+      fmt::print("#{} from {}{} at {}: {}\n", m.id, from, key_note, iso_time::format_instant(m.label.time), text);
     } else {
-      fmt::print("#{} from {}{} at {}: REFUSED ({})\n", m.id, from, key_note, m.label.time, why);
+      fmt::print("#{} from {}{} at {}: REFUSED ({})\n", m.id, from, key_note, iso_time::format_instant(m.label.time), why);
     }
   }
   // Pins learnt even when another sender's key changed: each name is judged on its own.
@@ -332,7 +334,9 @@ int main(int argc, char** argv) {
   send->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile);
   send->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required();
   send->add_option("--message", message, "the text to send; - reads it from standard input")->required();
-  send->add_option("--time", time, "the session time to put in the label (default: the provider's clock)");
+  send->add_option("--time", time, "the session time to put in the label, ISO 8601 (2026-12-01T10:00:00Z) or Unix seconds "
+                                   "(default: the provider's clock)")
+      ->transform(doormat::command_line::instant());
   send->add_option("--known-keys", known_path, "your known keys (default: beside --identity, PREFIX.known-keys.json)");
   send->add_option("--accept-key", accepted.fingerprints, "accept this new key fingerprint for the recipient's name (after checking it with them)");
   send->add_flag("--json", json, "print the result as JSON");
@@ -352,14 +356,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("escrow-client (Doormat) ") + DOORMAT_VERSION);
 
   // Usage errors exit 2 (the README's table), --help and --version 0.
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
+  if (auto exit = doormat::command_line::parse(app, argc, argv)) return *exit;
   json_errors = json;
   if (*make) return cmd_new(name, out, json);
   if (*reg) return cmd_register(key, mailbox_path, json);
