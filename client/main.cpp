@@ -324,30 +324,30 @@ int main(int argc, char** argv) {
   make->add_flag("--json", json, "print the result as JSON");
 
   auto* reg = app.add_subcommand("register", "open an account with the provider: your name, bound to your Ed25519 key");
-  reg->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile);
-  reg->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required();
+  reg->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile)->envname("DOORMAT_IDENTITY");
+  reg->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required()->envname("DOORMAT_MAILBOX");
   reg->add_flag("--json", json, "print the result as JSON");
 
   auto* send = app.add_subcommand("send", "seal a message to a recipient and deliver it to the provider's mailbox");
-  send->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile);
+  send->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile)->envname("DOORMAT_IDENTITY");
   send->add_option("--to", to, "the recipient's .pub file")->required()->check(CLI::ExistingFile);
-  send->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile);
-  send->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required();
+  send->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile)->envname("DOORMAT_AUTHORITY");
+  send->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required()->envname("DOORMAT_MAILBOX");
   send->add_option("--message", message, "the text to send; - reads it from standard input")->required();
   send->add_option("--time", time, "the session time to put in the label, ISO 8601 (2026-12-01T10:00:00Z) or Unix seconds "
                                    "(default: the provider's clock)")
       ->transform(doormat::command_line::instant());
-  send->add_option("--known-keys", known_path, "your known keys (default: beside --identity, PREFIX.known-keys.json)");
+  send->add_option("--known-keys", known_path, "your known keys (default: beside --identity, PREFIX.known-keys.json)")->envname("DOORMAT_KNOWN_KEYS");
   send->add_option("--accept-key", accepted.fingerprints, "accept this new key fingerprint for the recipient's name (after checking it with them)");
   send->add_flag("--json", json, "print the result as JSON");
   send->add_flag("--no-label-defence", no_label_defence,
                  "test hook: deliver without the provider's deposit check (the deployment before SPEC 7.4)")->group("Test hooks");
 
   auto* recv = app.add_subcommand("receive", "open every message addressed to you, checking each escrow field");
-  recv->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile);
-  recv->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile);
-  recv->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
-  recv->add_option("--known-keys", known_path, "your known keys (default: beside --identity, PREFIX.known-keys.json)");
+  recv->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile)->envname("DOORMAT_IDENTITY");
+  recv->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile)->envname("DOORMAT_AUTHORITY");
+  recv->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile)->envname("DOORMAT_MAILBOX");
+  recv->add_option("--known-keys", known_path, "your known keys (default: beside --identity, PREFIX.known-keys.json)")->envname("DOORMAT_KNOWN_KEYS");
   recv->add_option("--accept-key", accepted.fingerprints, "accept this new key fingerprint for the sender's name (after checking it with them)");
   recv->add_flag("--json", json, "print the messages as JSON");
   recv->add_flag("--no-label-defence", no_label_defence,

@@ -308,7 +308,7 @@ void register_loadtest(CLI::App& app, int& status) {
   cmd->add_option("--clients", o->clients, "client threads")->check(CLI::Range(1, 32))->capture_default_str();
   cmd->add_option("--fields", o->fields, "escrow fields per request")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--kill-every", o->kill_every, "SIGKILL and restart a trustee every S seconds (0: never)")->capture_default_str();
-  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)");
+  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)")->envname("DOORMAT_WORKDIR");
   cmd->callback([o, &status] { status = run_loadtest(*o); });
 }
 

@@ -163,6 +163,7 @@ expect 0 inv warrant.bin auth/authority-1.pub
 
 # audit: consistent, 0; one frozen trustee costs one --timeout (in parallel); two down of three: 5.
 expect 0 "$bin" audit --trustees trustees.json --state audit.json --timeout 2
+DOORMAT_TRUSTEES=trustees.json expect 0 "$bin" audit --state audit.json --timeout 2   # the directory from the environment
 kill -STOP "${pids[0]}" "${pids[1]}"
 start=$(date +%s)
 expect 5 "$bin" audit --trustees trustees.json --state audit.json --timeout 2 --json

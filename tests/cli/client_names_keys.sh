@@ -142,4 +142,17 @@ grep -q "another X25519 key than the one in alice.known-keys.json: the file was 
 [ "$(rows)" = "$before" ] || fail "send to an edited recipient file stored an envelope"
 expect 0 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db --message "still bob"
 grep -q "bob (key [0-9a-f:]*, known)" out.txt || { cat out.txt; fail "send: bob's pinned key not known"; }
+# 6. The repeated paths from the environment (README, "Environment"): the same receive, no flags.
+# (exit 7 both ways: the provider has undone its swap, and bob had accepted the impostor's key.)
+rc_env=0; rc_flags=0
+DOORMAT_IDENTITY=bob.key DOORMAT_AUTHORITY=auth/authority.pub DOORMAT_MAILBOX=provider.db \
+  "$client" receive --json > env.json 2> /dev/null || rc_env=$?
+"$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db --json > flags.json 2> /dev/null || rc_flags=$?
+[ "$rc_env" = 7 ] && [ "$rc_flags" = 7 ] || fail "exit $rc_env and $rc_flags, not 7"
+cmp -s env.json flags.json || { diff env.json flags.json; fail "receive from the environment differs"; }
+"$client" receive --help | grep -q "Env:DOORMAT_MAILBOX" || fail "--help does not name DOORMAT_MAILBOX"
+# A flag wins over the environment.
+DOORMAT_IDENTITY=alice.key "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db --json \
+  > flags2.json 2> /dev/null || true
+cmp -s flags.json flags2.json || fail "the environment overrode a flag"
 echo ok
