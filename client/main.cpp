@@ -12,11 +12,11 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "account_name.hpp"
+#include "command_line.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
-#include "account_name.hpp"
-#include "command_line.hpp"
 #include "files.hpp"
 #include "identity.hpp"
 #include "iso_time.hpp"
