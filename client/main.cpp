@@ -319,8 +319,9 @@ int main(int argc, char** argv) {
 
   auto* ident = app.add_subcommand("identity", "manage identities")->require_subcommand(1);
   auto* make = ident->add_subcommand("new", "create an X25519 + Ed25519 identity");
-  make->add_option("--name", name, "the identity's name, as it appears in session labels")->required();
-  make->add_option("--out", out, "path prefix: writes PREFIX.pub and PREFIX.key")->required();
+  make->add_option("--name", name, "your account name, as session labels and warrants carry it: 1 to 64 of a-z 0-9 . - _, "
+                                  "starting with a letter or a digit")->required();
+  make->add_option("--out", out, "path prefix: writes PREFIX.pub and PREFIX.key (never over existing ones)")->required();
   make->add_flag("--json", json, "print the result as JSON");
 
   auto* reg = app.add_subcommand("register", "open an account with the provider: your name, bound to your Ed25519 key");
