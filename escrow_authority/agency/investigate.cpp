@@ -273,9 +273,9 @@ void register_investigate(CLI::App& app, int& status) {
   auto* inv = app.add_subcommand("investigate", "ask the trustees to open the sessions a warrant covers");
   inv->add_option("--warrant", o->warrant_path, "the signed warrant")->required()->check(CLI::ExistingFile);
   inv->add_option("--agency", o->agency_path, "the agency's .key file (the warrant names its keys)")->required()->check(CLI::ExistingFile);
-  inv->add_option("--authority", o->authority_path, "the authority's public key")->required()->check(CLI::ExistingFile);
-  inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
-  inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
+  inv->add_option("--authority", o->authority_path, "the authority's public key")->required()->check(CLI::ExistingFile)->envname("DOORMAT_AUTHORITY");
+  inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile)->envname("DOORMAT_MAILBOX");
+  inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   inv->add_flag("--all", o->all_sessions, "ask about every session in the mailbox, not only the targets'");
   inv->add_option("--batch", o->batch_sessions, "sessions per request (each batch is one signed request with its own nonce)")
       ->check(CLI::Range(std::size_t{1}, request::kMaxFields))->capture_default_str();

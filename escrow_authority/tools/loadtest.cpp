@@ -310,11 +310,11 @@ void register_loadtest(CLI::App& app, int& status) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("loadtest", "bounded load on n trustee processes over loopback: correctness under load, latency, memory");
   cmd->add_option("--seconds", o->seconds, "how long to send requests")->check(CLI::Range(1, 600))->capture_default_str();
-  cmd->add_option("-n,--trustees", o->trustees, "trustee processes")->check(CLI::Range(1, 20))->capture_default_str();
+  cmd->add_option("-n,--trustee-count", o->trustees, "how many trustee processes (--trustees names a directory file elsewhere)")->check(CLI::Range(1, 20))->capture_default_str();
   cmd->add_option("--clients", o->clients, "client threads")->check(CLI::Range(1, 32))->capture_default_str();
   cmd->add_option("--fields", o->fields, "escrow fields per request")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--kill-every", o->kill_every, "SIGKILL and restart a trustee every S seconds (0: never)")->capture_default_str();
-  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)");
+  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)")->envname("DOORMAT_WORKDIR");
   cmd->callback([o, &status] { status = run_loadtest(*o); });
 }
 
