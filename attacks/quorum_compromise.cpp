@@ -80,7 +80,7 @@ Report run(const Options& o) {
                                 opened, count, scheme->threshold(), per_second, scheme->threshold() - 1,
                                 partial ? "a decryptor (tried)" : partial.error().detail, guesses, k1_opened, k1_attempts);
     cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"sessions_per_second", per_second},
-                    {"trustees_contacted", 0}, {"log_entries_written", 0}, {"k_minus_1_guesses", guesses},
+                    {"k_minus_1_guesses", guesses},
                     {"k_minus_1_attempts", k1_attempts}, {"k_minus_1_opened", k1_opened},
                     {"k_minus_1_decryptor_refused", !partial.has_value()}};
     rate_series.points.emplace_back(column++, per_second);

@@ -91,6 +91,9 @@ struct StoredSession {
 /// after (plaintexts recovered against the originals); then detected if a real check of that run
 /// (the auditor on the trustees' logs, against the court's register) flagged it, broken if not.
 [[nodiscard]] Verdict judge(bool obtained, bool flagged);
+/// bad-share's rule (bad_share.cpp): held when the lawful recovery succeeded; otherwise detected
+/// only if the combine named the cheater, broken if it named nobody.
+[[nodiscard]] Verdict bad_share_verdict(bool recovered, bool cheater_named);
 
 /// A court: a judicial root, one judge, the current CRL, and the register of the warrants it issued
 /// (by hash), which an auditor compares the trustees' logs with.

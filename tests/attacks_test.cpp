@@ -3,6 +3,8 @@
 // the verdict says the same thing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "attack.hpp"
 #include "support.hpp"
 #include "escrow/schemes.hpp"
@@ -185,6 +187,33 @@ TEST(Attacks, BadShareIsNamedWithProofsOrWithASpareAnswerAndTheAead) {
   for (auto s : {"naive-shamir", "threshold-elgamal", "tdh2", "tdh2-crumple"}) {
     EXPECT_TRUE(got("bad-share", s, 0)) << s;
     EXPECT_EQ(cell("bad-share", s).metrics["blamed"], nlohmann::json::array({2})) << s;
+  }
+}
+
+// "detected" only when the combine named the cheater: each cell's verdict is the rule applied to what
+// its run recovered and whom it blamed, and the rule itself cannot call an unnamed cheater detected.
+TEST(Attacks, BadShareIsDetectedOnlyWhenTheCheaterIsNamed) {
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(true, false), Verdict::held) << "recovered, cheater not named: not detected";
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(true, true), Verdict::held);
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(false, true), Verdict::detected);
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(false, false), Verdict::broken);
+  for (auto s : escrow::schemes::names()) {
+    const auto& c = cell("bad-share", s);
+    const auto& blamed = c.metrics["blamed"];
+    const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
+    EXPECT_EQ(c.metrics["cheater_named"].get<bool>(), named) << s;
+    EXPECT_EQ(c.verdict, doormat::attacks::bad_share_verdict(got("bad-share", s, 0), named)) << s;
+    if (!named) EXPECT_NE(c.evidence.find("cheater not named"), std::string::npos) << s << ": " << c.evidence;
+  }
+}
+
+// The offline decryption contacts no trustee by construction: quorum-compromise reports no constant
+// standing in for a count it never measured.
+TEST(Attacks, QuorumCompromiseReportsNoUnmeasuredCounts) {
+  for (auto s : escrow::schemes::names()) {
+    const auto& m = cell("quorum-compromise", s).metrics;
+    EXPECT_FALSE(m.contains("trustees_contacted")) << s;
+    EXPECT_FALSE(m.contains("log_entries_written")) << s;
   }
 }
 
