@@ -523,7 +523,9 @@ std::string to_html_live(const std::vector<Report>& reports, const std::string& 
     for (const auto& c : r.cells)
       h += fmt::format(R"(<tr><th><a href="#{0}">{0}</a></th>{1}<td class="ev">{2}</td></tr>)", r.attack, verdict_cell(r, c), escape(c.evidence));
   h += "</table><p>broken: the attacker got what it went after; held: it did not; detected: it did, but the auditor flagged it "
-       "in this run.</p>";
+       "in this run. Where the scenario runs no check that could see the attack, the evidence says \"detection not observable in "
+       "this scenario\": broken there means obtained, not shown to go unseen. Rates: the mean of timed passes, with a 95% "
+       "Student t interval.</p>";
   return h + sections(reports) + "</body></html>\n";
 }
 

@@ -203,7 +203,9 @@ TEST(Attacks, BadShareIsDetectedOnlyWhenTheCheaterIsNamed) {
     const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
     EXPECT_EQ(c.metrics["cheater_named"].get<bool>(), named) << s;
     EXPECT_EQ(c.verdict, doormat::attacks::bad_share_verdict(got("bad-share", s, 0), named)) << s;
-    if (!named) EXPECT_NE(c.evidence.find("cheater not named"), std::string::npos) << s << ": " << c.evidence;
+    if (!named) {
+      EXPECT_NE(c.evidence.find("cheater not named"), std::string::npos) << s << ": " << c.evidence;
+    }
   }
 }
 

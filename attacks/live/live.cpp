@@ -21,6 +21,7 @@
 #include "label_evasion.hpp"
 #include "secrets_at_rest.hpp"
 #include "support.hpp"
+#include "timed_passes.hpp"
 
 namespace doormat::attacks::live {
 namespace fs = std::filesystem;
@@ -43,10 +44,13 @@ Report one_trustee(const Truth& t, const Loot& l, const escrow::tdh2::PublicKey&
   shares.push_back(share_of(l));
   const auto obs = observe(t, open_mailbox(box, pk, shares, rng));
   const std::size_t got = recovered(obs);
-  Cell c{std::string(kScheme), judge(got > 0, false),
-         fmt::format("trustee {}'s share opened from its stolen state.db and passphrase; {} of {} mailbox sessions opened with it", l.index, got,
-                     obs.size()),
-         {{"sessions_in_mailbox", box.size()}, {"sessions_recovered", got}, {"shares_stolen", 1}, {"k", t.k}},
+  // The copy and the offline decryption touch no trustee, log or auditor: nothing in the deployment
+  // could report them.
+  const auto seen = Detection::not_observable("the files are copied and used offline; no trustee, log or auditor takes part");
+  Cell c{std::string(kScheme), seen.verdict(got > 0),
+         fmt::format("trustee {}'s share opened from its stolen state.db and passphrase; {} of {} mailbox sessions opened with it{}", l.index, got,
+                     obs.size(), got > 0 ? "; " + seen.text() : ""),
+         {{"sessions_in_mailbox", box.size()}, {"sessions_recovered", got}, {"shares_stolen", 1}, {"k", t.k}, {"detection", seen.to_json()}},
          obs};
   r.narrative = fmt::format(
       "A thief copies trustee {}'s folder: state.db and the passphrase file beside it. The trustee's own at-rest code "
@@ -70,32 +74,47 @@ Report quorum(const Truth& t, const std::vector<Loot>& loot, const escrow::tdh2:
     if (!who.empty()) who += ',';
     who += fmt::format("{}", l.index);
   }
-  // Measured: whole passes over the real mailbox with the real shares, for at least half a second.
+  // Measured: several timed passes, each whole passes over the real mailbox with the real shares for
+  // at least a tenth of a second; the rate is their mean with a 95% t interval (timed_passes.hpp).
+  constexpr int kPasses = 5;
   std::map<int64_t, std::optional<std::string>> got;
-  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<double> per_pass;
   std::size_t passes = 0;
-  do {
-    got = open_mailbox(box, pk, shares, rng);
-    ++passes;
-  } while (seconds_since(t0) < 0.5);
-  const double secs = seconds_since(t0);
-  const double rate = static_cast<double>(passes * box.size()) / secs;
+  const auto t_all = std::chrono::steady_clock::now();
+  for (int p = 0; p < kPasses; ++p) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t here = 0;
+    do {
+      got = open_mailbox(box, pk, shares, rng);
+      ++here;
+    } while (seconds_since(t0) < 0.1);
+    per_pass.push_back(static_cast<double>(here * box.size()) / seconds_since(t0));
+    passes += here;
+  }
+  const double secs = seconds_since(t_all);
+  const RateEstimate rate = estimate(std::move(per_pass));
   const auto obs = observe(t, got);
   const std::size_t n_rec = recovered(obs);
   const AuditResult after = audit_after();
   // Flagged only if the real auditor saw something: a log that is not consistent with the head it
   // held, or a count of sessions opened that moved while the attack ran.
   const bool flagged = !after.consistent || after.sessions_opened != before.sessions_opened;
+  const auto seen = Detection::checked(flagged, "escrow-authority audit against the restarted trustees (consistency, sessions opened)");
   const bool all = n_rec == obs.size() && !obs.empty();
-  Cell c{std::string(kScheme), judge(all, flagged),
-         fmt::format("{} of {} mailbox sessions opened offline with trustees {}'s shares, no warrant, no request; the auditor afterwards: "
-                     "logs {}, sessions opened in the logs {} before and {} after",
-                     n_rec, obs.size(), who, after.consistent ? "consistent" : "INCONSISTENT", before.sessions_opened, after.sessions_opened),
+  Cell c{std::string(kScheme), seen.verdict(all),
+         fmt::format("{} of {} mailbox sessions opened offline with trustees {}'s shares, no warrant, no request; {} sessions/s; the auditor "
+                     "afterwards: logs {}, sessions opened in the logs {} before and {} after",
+                     n_rec, obs.size(), who, rate.text(0, ""), after.consistent ? "consistent" : "INCONSISTENT", before.sessions_opened,
+                     after.sessions_opened),
          {{"sessions_in_mailbox", box.size()},
           {"sessions_recovered", n_rec},
           {"shares_stolen", loot.size()},
           {"k", t.k},
-          {"sessions_per_second_measured", rate},
+          {"sessions_per_second_measured", rate.mean},
+          {"sessions_per_second_ci95", rate.ci95_json()},
+          {"sessions_per_second_per_pass", rate.per_pass},
+          {"interval_method", kIntervalMethod},
+          {"detection", seen.to_json()},
           {"audit_consistent_after", after.consistent},
           {"audit_sessions_opened_before", before.sessions_opened},
           {"audit_sessions_opened_after", after.sessions_opened}},
@@ -103,13 +122,13 @@ Report quorum(const Truth& t, const std::vector<Loot>& loot, const escrow::tdh2:
   r.narrative = fmt::format(
       "A thief copies {} trustees' folders (state.db and passphrase each: trustees {}). Their own at-rest code opens the shares; "
       "with them the thief tries every envelope in the provider's mailbox offline: {} of {} sessions recovered{} (k = {}). Measured "
-      "on the real files: {:.0f} {} per second on one core ({} passes over the mailbox in {:.2f} s). Then the real auditor "
+      "on the real files in {} timed passes: {} {} per second on one core ({} passes over the mailbox in {:.2f} s). Then the real auditor "
       "(`escrow-authority audit`, trustees restarted) checks the logs: {}; the logs count {} sessions opened, {} before the theft "
       "({}).",
-      loot.size(), who, n_rec, obs.size(), n_rec == obs.size() ? ", each matching the ground truth byte for byte" : "", t.k, rate,
-      n_rec > 0 ? "sessions" : "attempts (none opens)", passes, secs, after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened,
+      loot.size(), who, n_rec, obs.size(), n_rec == obs.size() ? ", each matching the ground truth byte for byte" : "", t.k, kPasses,
+      rate.text(0, ""), n_rec > 0 ? "sessions" : "attempts (none opens)", passes, secs, after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened,
       after.sessions_opened == before.sessions_opened ? "as" : "unlike", before.sessions_opened);
-  r.numbers = {{"sessions_per_second_measured", rate}, {"passes", passes}, {"seconds", secs}};
+  r.numbers = {{"sessions_per_second_measured", rate.mean}, {"sessions_per_second_ci95", rate.ci95_json()}, {"passes", passes}, {"seconds", secs}};
   r.cells.push_back(std::move(c));
   return r;
 }
@@ -127,43 +146,64 @@ Report guessing(const Loot& l, const LiveOptions& o) {
   } else {
     for (unsigned i = 0; i < std::max(1u, o.guesses); ++i) dict.push_back(fmt::format("guess {:06} for trustee {}", i, l.index));
   }
-  // Measured: one thread, each guess the trustee's own derive-and-open.
+  // Measured: one thread, each guess the trustee's own derive-and-open, each guess a timed pass; the
+  // rate is the mean of the per-guess rates with a 95% t interval (timed_passes.hpp).
   std::optional<std::string> found;
   std::size_t tried = 0;
-  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<double> per_guess;
+  const auto t_all = std::chrono::steady_clock::now();
   for (const auto& g : dict) {
     ++tried;
-    if (open_sealed(l, g)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool opened = open_sealed(l, g).has_value();
+    per_guess.push_back(1.0 / std::max(seconds_since(t0), 1e-9));
+    if (opened) {
       found = g;
       break;
     }
   }
-  const double secs = seconds_since(t0);
-  const double per_core = static_cast<double>(tried) / secs;
+  const double secs = seconds_since(t_all);
+  const RateEstimate rate = estimate(std::move(per_guess));
+  const double per_core = rate.mean;
   const double core_hours_1e6 = 1e6 / per_core / 3600, core_hours_1e9 = 1e9 / per_core / 3600;
+  const json ci_1e6 = inverse_ci95(rate, 1e6 / 3600), ci_1e9 = inverse_ci95(rate, 1e9 / 3600);
+  auto range = [](const json& ci, int decimals) {
+    if (ci.is_null()) return std::string(" (no interval: one guess)");
+    return fmt::format(" (95% interval {:.{}f}–{})", ci[0].get<double>(), decimals,
+                       ci[1].is_null() ? std::string("unbounded") : fmt::format("{:.{}f}", ci[1].get<double>(), decimals));
+  };
+  // Guessing a copied file happens on the thief's machines: nothing in the deployment sees it.
+  const auto seen = Detection::not_observable("the guesses run offline on the copied file; no trustee, log or auditor takes part");
   Observation ob{fmt::format("trustee {}'s at-rest secrets", l.index), "opened", found ? std::optional<std::string>("opened") : std::nullopt};
-  Cell c{std::string(kScheme), judge(found.has_value(), false),
-         found ? fmt::format("the passphrase was guess {} of {}: the share is the thief's", tried, dict.size())
-               : fmt::format("none of {} guesses opened it; measured {:.2f} guesses/s/core; extrapolated: 10^6 guesses {:.1f} core-hours, "
-                             "10^9 guesses {:.0f} core-hours",
-                             tried, per_core, core_hours_1e6, core_hours_1e9),
+  Cell c{std::string(kScheme), seen.verdict(found.has_value()),
+         found ? fmt::format("the passphrase was guess {} of {}: the share is the thief's; {}", tried, dict.size(), seen.text())
+               : fmt::format("none of {} guesses opened it; measured {} guesses/s/core; extrapolated: 10^6 guesses {:.1f} core-hours{}, "
+                             "10^9 guesses {:.0f} core-hours{}",
+                             tried, rate.text(2, ""), core_hours_1e6, range(ci_1e6, 1), core_hours_1e9, range(ci_1e9, 0)),
          {{"guesses_tried", tried},
           {"guesses_per_second_per_core_measured", per_core},
+          {"guesses_per_second_per_core_ci95", rate.ci95_json()},
+          {"guesses_per_second_per_guess", rate.per_pass},
+          {"interval_method", kIntervalMethod},
           {"argon2id_opslimit", doormat::authority::at_rest::kArgon2idPasses},
           {"argon2id_memlimit_bytes", doormat::authority::at_rest::kArgon2idMemoryBytes},
           {"core_hours_1e6_extrapolated", core_hours_1e6},
-          {"core_hours_1e9_extrapolated", core_hours_1e9}},
+          {"core_hours_1e6_extrapolated_ci95", ci_1e6},
+          {"core_hours_1e9_extrapolated", core_hours_1e9},
+          {"core_hours_1e9_extrapolated_ci95", ci_1e9},
+          {"detection", seen.to_json()}},
          {ob}};
   r.narrative = fmt::format(
       "A thief copies trustee {}'s state.db but not its passphrase file, and guesses passphrases with the trustee's own "
-      "derive-and-open (Argon2id interactive: {} MiB, ops {}). Measured: {} guesses in {:.2f} s on one thread, {:.2f} guesses per "
-      "second per core; {}. Extrapolated from that rate (not run): a dictionary of 10^6 passphrases costs {:.1f} core-hours, one of "
-      "10^9 {:.0f} core-hours ({:.1f} core-years). A passphrase outside the dictionary is never found; the demo's own passphrases "
-      "(\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
-      l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses, tried, secs, per_core,
-      found ? "one of them opened it" : "none opened it", core_hours_1e6, core_hours_1e9, core_hours_1e9 / (24 * 365.25));
-  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"core_hours_1e6_extrapolated", core_hours_1e6},
-               {"core_hours_1e9_extrapolated", core_hours_1e9}};
+      "derive-and-open (Argon2id interactive: {} MiB, ops {}). Measured: {} guesses in {:.2f} s on one thread, each timed: {} "
+      "guesses per second per core; {}. Extrapolated from that rate (not run): a dictionary of 10^6 passphrases costs {:.1f} "
+      "core-hours{}, one of 10^9 {:.0f} core-hours{} ({:.1f} core-years). A passphrase outside the dictionary is never found; the "
+      "demo's own passphrases (\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
+      l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses, tried, secs,
+      rate.text(2, ""), found ? "one of them opened it" : "none opened it", core_hours_1e6, range(ci_1e6, 1), core_hours_1e9,
+      range(ci_1e9, 0), core_hours_1e9 / (24 * 365.25));
+  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"guesses_per_second_per_core_ci95", rate.ci95_json()},
+               {"core_hours_1e6_extrapolated", core_hours_1e6}, {"core_hours_1e9_extrapolated", core_hours_1e9}};
   r.cells.push_back(std::move(c));
   return r;
 }

@@ -10,7 +10,11 @@
 # trustees never read, the real operator key. Label evasion by the warrant's target: held with the
 # label defence (each evasive session refused at deposit and by the recipient), broken with the test
 # hook that turns it off (the recipient reads both, the warrant opens neither). A hard-coded verdict
-# fails one of these.
+# fails one of these. Also flipped: the off-log quorum made to ask its trustees (detected: the
+# auditor's count moves), and one trustee of a k = 1 deployment (broken). The two rates carry a 95% t
+# interval recomputed here from their passes; "detected" is "not observable" where no check ran; the
+# metrics that name a setting are read from the register, the trustees' replies or their state; and
+# the narratives' sentences follow each run.
 set -euo pipefail
 authority="$1" attacks="$2"
 work=$(mktemp -d /tmp/doormat-live-test-XXXXXX)
@@ -31,9 +35,16 @@ mv "$work/register.jsonl" "$work/demo/court/register.jsonl"
 "$attacks" live --workdir "$work/demo" --only live-log-rewrite --variant-fresh-auditor --json -q > "$work/fresh.json"
 "$attacks" live --workdir "$work/demo" --only live-crl-rollback --variant-crl-unseen --json -q > "$work/unseen.json"
 "$attacks" live --workdir "$work/demo" --only live-label-evasion --without-label-defence --json -q > "$work/nodefence.json"
-# Last: this one really refreshes the deployment (the real operator key), after which the agency's
-# copy of the authority key is an epoch behind and no later scenario could open a session.
+# The off-log quorum made to ask its trustees: their logs record the reads, the auditor's count moves.
+"$attacks" live --workdir "$work/demo" --only live-off-log-quorum --variant-off-log-through-trustees --json -q > "$work/onlog.json"
+# Last: this one really refreshes the deployment (the real operator key); the agency's copy of the
+# authority key is then an epoch behind until the scenario installs the refreshed one.
 "$attacks" live --workdir "$work/demo" --only live-outsider-refresh --variant-outsider-has-operator-key --json -q > "$work/operator.json"
+# ... which the scenario repairs (the refreshed authority key installed): a later scenario still opens.
+"$attacks" live --workdir "$work/demo" --only live-crl-rollback --json -q > "$work/after-operator.json"
+# One trustee of a k = 1 deployment is a quorum: the one-trustee cell must come out broken.
+"$authority" demo --json -k 1 -n 2 --workdir "$work/demo-k1" > "$work/demo-k1.json"
+"$attacks" live --workdir "$work/demo-k1" --only live-one-trustee --json -q > "$work/k1.json"
 python3 - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
@@ -117,6 +128,7 @@ assert c["verdict"] == "broken" and c["metrics"]["refresh_exit_status"] == 0 and
 # The HTML page: one live cell per scenario, with the verdicts of the JSON run.
 html = open(w + "/live.html").read()
 assert '<table id="live">' in html
+assert html.count("95% t interval") >= 2, "the live page lacks the two rates' intervals"
 for a, c in quorum.items():
     assert f'data-attack="{a}" data-scheme="deployment" data-verdict="{c["verdict"]}"' in html, a
 
@@ -136,6 +148,87 @@ m = c["metrics"]
 assert c["verdict"] == "broken" and m["label_defence"] is False and m["sessions_evaded"] == 2 and m["refused_at_deposit"] == 0, c
 assert all(x["recovered_original"] for x in c["observations"]) and len(c["observations"]) == 2, c
 assert all(not o["warrant_opened"] and o["recipient_read"] for k, o in m["outcomes"].items() if k != "control"), m
+# The live rates: a mean over timed passes with a 95% t interval, recomputed here from the passes.
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+def check_interval(samples, mean, ci):
+    k = len(samples)
+    assert k >= 2 and abs(sum(samples) / k - mean) <= 1e-9 * mean, (samples, mean)
+    sd = (sum((x - mean) ** 2 for x in samples) / (k - 1)) ** 0.5
+    half = T975[k - 2] * sd / k ** 0.5
+    assert abs(ci[0] - (mean - half)) <= 1e-6 * mean and abs(ci[1] - (mean + half)) <= 1e-6 * mean, (samples, mean, ci)
+    assert ci[0] <= mean <= ci[1]
+m = quorum["live-quorum-offline"]["metrics"]
+assert len(m["sessions_per_second_per_pass"]) == 5 and "Student t" in m["interval_method"], m
+check_interval(m["sessions_per_second_per_pass"], m["sessions_per_second_measured"], m["sessions_per_second_ci95"])
+assert "95% t interval" in quorum["live-quorum-offline"]["evidence"], quorum["live-quorum-offline"]
+g = quorum["live-passphrase-guessing"]["metrics"]
+assert len(g["guesses_per_second_per_guess"]) == 3, g
+check_interval(g["guesses_per_second_per_guess"], g["guesses_per_second_per_core_measured"], g["guesses_per_second_per_core_ci95"])
+lo, hi = g["guesses_per_second_per_core_ci95"]
+ch = g["core_hours_1e6_extrapolated_ci95"]
+assert abs(ch[0] * 3600 * hi - 1e6) < 1 and (ch[1] is None if lo <= 0 else abs(ch[1] * 3600 * lo - 1e6) < 1), g
+assert "95% t interval" in quorum["live-passphrase-guessing"]["evidence"], quorum["live-passphrase-guessing"]
+
+# Detection: computed where a check ran, "not observable" (never a computed false) where none could.
+for name in ("live-one-trustee", "live-passphrase-guessing", "live-crl-rollback", "live-outsider-refresh", "live-label-evasion"):
+    d = quorum[name]["metrics"]["detection"]
+    assert d["observable"] is False and d["detected"] == "not observable in this scenario" and d["why"], (name, d)
+for name in ("live-quorum-offline", "live-off-log-quorum", "live-stolen-judge-key", "live-log-rewrite"):
+    d = quorum[name]["metrics"]["detection"]
+    assert d["observable"] is True and isinstance(d["detected"], bool), (name, d)
+assert quorum["live-stolen-judge-key"]["metrics"]["detection"]["detected"] is True
+assert quorum["live-off-log-quorum"]["metrics"]["detection"]["detected"] is False
+
+# One-trustee flip: k = 1, one stolen trustee opens every session; detection not observable.
+truth1 = json.load(open(w + "/demo-k1/ground_truth.json"))
+assert truth1["k"] == 1, truth1["k"]
+c = cells("k1")["live-one-trustee"]
+assert c["verdict"] == "broken" and c["metrics"]["sessions_recovered"] == len(truth1["messages"]) > 0, c
+assert all(o["recovered_original"] for o in c["observations"]), c
+assert c["metrics"]["detection"]["observable"] is False and "not observable" in c["evidence"], c
+
+# Off-log flip: the same quorum through its trustees is on the record -> detected.
+c = cells("onlog")["live-off-log-quorum"]
+m = c["metrics"]
+assert c["verdict"] == "detected" and m["sessions_recovered"] == n, c
+assert m["audit_sessions_opened_after"] > m["audit_sessions_opened_before"] and m["settings"]["decrypted_through_trustees"] is True, c
+
+# Metrics observed, not copied from the options.
+assert quorum["live-stolen-judge-key"]["metrics"]["forged_in_register"] is False
+assert cells("listed")["live-stolen-judge-key"]["metrics"]["forged_in_register"] is True
+assert cells("noreg")["live-stolen-judge-key"]["metrics"]["forged_in_register"] is False
+m = quorum["live-outsider-refresh"]["metrics"]
+assert m["signed_with_real_operator_key"] is False and m["trustees_holding_signing_key"] == 0 and m["lawful_sessions_after_key_update"] is None, m
+m = cells("operator")["live-outsider-refresh"]["metrics"]
+assert m["signed_with_real_operator_key"] is True and m["trustees_holding_signing_key"] == truth["n"], m
+# the refresh left the agency's key an epoch behind (lawful access lost), and the repair restores it
+assert m["lawful_sessions_after_key_update"] == bob, m
+c = cells("after-operator")["live-crl-rollback"]
+assert c["verdict"] == "held" and c["metrics"]["sessions_opened_before_revocation"] == bob, c
+m = quorum["live-crl-rollback"]["metrics"]
+assert m["new_crl_read_before_rollback"] is True and m["crl_number_trustees_held"] > m["crl_number_copied_back"] and m["refusals_citing_newer_crl"] > 0, m
+m = cells("unseen")["live-crl-rollback"]["metrics"]
+assert m["new_crl_read_before_rollback"] is False and m["refusals_citing_newer_crl"] == 0 and m["settings"]["asked_between_revocation_and_rollback"] is False, m
+assert nodefence["live-label-evasion"]["metrics"]["settings"]["without_label_defence_hook"] is True
+
+# log-rewrite: the verdict follows the observations (what trustee 2 served against the rewrite).
+c = quorum["live-log-rewrite"]
+assert len(c["observations"]) == 2 and c["observations"][1]["recovered_original"] is True and c["observations"][0]["recovered_original"] is False, c
+c = cells("fresh")["live-log-rewrite"]
+assert c["observations"][1]["recovered_original"] is True and c["metrics"]["detection"]["detected"] is False, c
+
+# Narrative sentences follow the run.
+def narrative(name, attack):
+    return [a for a in json.load(open(w + "/" + name + ".json"))["attacks"] if a["attack"] == attack][0]["narrative"]
+assert "the reads are on the record" in narrative("onlog", "live-off-log-quorum")
+assert "nothing of the attack is in any log" in narrative("quorum", "live-off-log-quorum")
+assert "turned that into a finding" in narrative("quorum", "live-stolen-judge-key")
+assert "nothing in this run reported it" in narrative("noreg", "live-stolen-judge-key")
+assert "holds the forged warrant" in narrative("listed", "live-stolen-judge-key")
+assert "the auditor caught it" in narrative("quorum", "live-log-rewrite") and "nothing caught it" in narrative("fresh", "live-log-rewrite")
+assert "which no trustee holds" in narrative("quorum", "live-outsider-refresh")
+assert "which every trustee holds" in narrative("operator", "live-outsider-refresh")
 # the demo's own folder is left as it was: the scenario ran on a copy
 assert len(json.load(open(w + "/demo/ground_truth.json"))["messages"]) == 8
 print("live verdicts follow the run")
