@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "files.hpp"
@@ -70,7 +71,13 @@ Report outsider_refresh(const Scene& s) {
   const auto refresh = authority_cmd(s.dir, s.bin, {"ceremony", "refresh", "--trustees", "trustees.json", "-k", std::to_string(s.truth.k),
                                                     "--operator", key, "--out", mine.path + "/refreshed-authority.pub", "--json"});
   std::string said = refresh.err.empty() ? refresh.out : refresh.err;
-  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+  // One line: the ceremony's JSON or error, whitespace runs collapsed.
+  std::string flat;
+  for (char ch : said)
+    if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
+    else if (!flat.empty() && flat.back() != ' ') flat += ' ';
+  said = flat;
+  while (!said.empty() && said.back() == ' ') said.pop_back();
   if (said.size() > 240) said = said.substr(0, 240) + "…";
 
   const auto after = identities(s.dir);
