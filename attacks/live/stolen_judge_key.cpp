@@ -87,6 +87,7 @@ Report stolen_judge_key(const Scene& s) {
           {"sessions_recovered", got},
           {"trustees_accepting", accepting},
           {"register_checked", a.register_checked},
+          {"forged_warrant", forged_hash},
           {"forged_in_register", forged_in_register},
           {"detection", seen.to_json()},
           {"settings", {{"variant_register_lists_forged", s.options.variant.register_lists_forged}}},

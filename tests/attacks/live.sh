@@ -198,6 +198,11 @@ assert m["audit_sessions_opened_after"] > m["audit_sessions_opened_before"] and 
 assert quorum["live-stolen-judge-key"]["metrics"]["forged_in_register"] is False
 assert cells("listed")["live-stolen-judge-key"]["metrics"]["forged_in_register"] is True
 assert cells("noreg")["live-stolen-judge-key"]["metrics"]["forged_in_register"] is False
+# ... and each agrees with the register file as this script reads it
+register = {json.loads(line)["hash"] for line in open(w + "/demo/court/register.jsonl")}
+for name in ("quorum", "listed", "noreg"):
+    m = cells(name)["live-stolen-judge-key"]["metrics"]
+    assert (m["forged_warrant"] in register) == m["forged_in_register"], (name, m)
 m = quorum["live-outsider-refresh"]["metrics"]
 assert m["signed_with_real_operator_key"] is False and m["trustees_holding_signing_key"] == 0 and m["lawful_sessions_after_key_update"] is None, m
 m = cells("operator")["live-outsider-refresh"]["metrics"]
