@@ -34,18 +34,30 @@ TEST(LiveRates, OnePassHasNoInterval) {
   EXPECT_DOUBLE_EQ(r.mean, 5);
   EXPECT_FALSE(r.ci95);
   EXPECT_TRUE(r.ci95_json().is_null());
-  EXPECT_TRUE(inverse_ci95(r, 1e6).is_null());
+  const auto one = item_rate({0.25});
+  EXPECT_DOUBLE_EQ(one.rate(), 4);
+  EXPECT_TRUE(one.rate_ci95().is_null());
+  EXPECT_TRUE(one.cost_ci95(1e6, 3600).is_null());
 }
 
-TEST(LiveRates, CostIntervalInvertsTheRateIntervalAndHasNoBoundBelowZero) {
-  const auto r = estimate({2, 4});  // mean 3, half-width 12.706: low end below zero
-  const auto cost = inverse_ci95(r, 100);
-  ASSERT_TRUE(cost.is_array());
-  EXPECT_NEAR(cost[0].get<double>(), 100 / r.ci95->second, 1e-9);
-  EXPECT_TRUE(cost[1].is_null());
-  const auto tight = estimate({9, 10, 11});
-  const auto c2 = inverse_ci95(tight, 100);
-  EXPECT_NEAR(c2[1].get<double>(), 100 / tight.ci95->first, 1e-9);
+// Per-item times: the rate is the inverse of the mean time (4 items in 1 s: 4/s), not the mean of
+// the per-item rates (which would be (10 + 10 + 10 + 1.43) / 4 = 7.9/s here).
+TEST(LiveRates, ItemRateInvertsTheMeanTimeAndItsInterval) {
+  const auto r = item_rate({0.1, 0.1, 0.1, 0.7});
+  EXPECT_NEAR(r.rate(), 4, 1e-12);
+  ASSERT_TRUE(r.seconds.ci95);
+  const auto [low, high] = *r.seconds.ci95;
+  ASSERT_LE(low, 0) << "this sample's time interval reaches 0";
+  const auto rate = r.rate_ci95(), cost = r.cost_ci95(1000, 1);
+  EXPECT_NEAR(rate[0].get<double>(), 1 / high, 1e-12);
+  EXPECT_TRUE(rate[1].is_null()) << "no upper bound on the rate";
+  EXPECT_TRUE(cost[0].is_null());
+  EXPECT_NEAR(cost[1].get<double>(), 1000 * high, 1e-9);
+  const auto tight = item_rate({0.30, 0.31, 0.29});
+  const auto [tl, th] = *tight.seconds.ci95;
+  EXPECT_NEAR(tight.rate_ci95()[1].get<double>(), 1 / tl, 1e-12);
+  EXPECT_NEAR(tight.cost_ci95(1e6, 3600)[0].get<double>(), 1e6 * tl / 3600, 1e-9);
+  EXPECT_NE(tight.text(2).find("95% t interval"), std::string::npos);
 }
 
 TEST(LiveDetection, NotObservableIsNeverACheckedFalse) {

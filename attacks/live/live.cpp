@@ -146,31 +146,31 @@ Report guessing(const Loot& l, const LiveOptions& o) {
   } else {
     for (unsigned i = 0; i < std::max(1u, o.guesses); ++i) dict.push_back(fmt::format("guess {:06} for trustee {}", i, l.index));
   }
-  // Measured: one thread, each guess the trustee's own derive-and-open, each guess a timed pass; the
-  // rate is the mean of the per-guess rates with a 95% t interval (timed_passes.hpp).
+  // Measured: one thread, each guess the trustee's own derive-and-open, each guess timed alone; the
+  // interval is the per-guess time's, the rate its inverse (timed_passes.hpp, ItemRate).
   std::optional<std::string> found;
   std::size_t tried = 0;
-  std::vector<double> per_guess;
+  std::vector<double> seconds_each;
   const auto t_all = std::chrono::steady_clock::now();
   for (const auto& g : dict) {
     ++tried;
     const auto t0 = std::chrono::steady_clock::now();
     const bool opened = open_sealed(l, g).has_value();
-    per_guess.push_back(1.0 / std::max(seconds_since(t0), 1e-9));
+    seconds_each.push_back(seconds_since(t0));
     if (opened) {
       found = g;
       break;
     }
   }
   const double secs = seconds_since(t_all);
-  const RateEstimate rate = estimate(std::move(per_guess));
-  const double per_core = rate.mean;
+  const ItemRate rate = item_rate(std::move(seconds_each));
+  const double per_core = rate.rate();
   const double core_hours_1e6 = 1e6 / per_core / 3600, core_hours_1e9 = 1e9 / per_core / 3600;
-  const json ci_1e6 = inverse_ci95(rate, 1e6 / 3600), ci_1e9 = inverse_ci95(rate, 1e9 / 3600);
+  const json ci_1e6 = rate.cost_ci95(1e6, 3600), ci_1e9 = rate.cost_ci95(1e9, 3600);
   auto range = [](const json& ci, int decimals) {
     if (ci.is_null()) return std::string(" (no interval: one guess)");
-    return fmt::format(" (95% interval {:.{}f}–{})", ci[0].get<double>(), decimals,
-                       ci[1].is_null() ? std::string("unbounded") : fmt::format("{:.{}f}", ci[1].get<double>(), decimals));
+    return fmt::format(" (95% interval {}–{:.{}f})", ci[0].is_null() ? std::string("0") : fmt::format("{:.{}f}", ci[0].get<double>(), decimals),
+                       ci[1].get<double>(), decimals);
   };
   // Guessing a copied file happens on the thief's machines: nothing in the deployment sees it.
   const auto seen = Detection::not_observable("the guesses run offline on the copied file; no trustee, log or auditor takes part");
@@ -179,12 +179,14 @@ Report guessing(const Loot& l, const LiveOptions& o) {
          found ? fmt::format("the passphrase was guess {} of {}: the share is the thief's; {}", tried, dict.size(), seen.text())
                : fmt::format("none of {} guesses opened it; measured {} guesses/s/core; extrapolated: 10^6 guesses {:.1f} core-hours{}, "
                              "10^9 guesses {:.0f} core-hours{}",
-                             tried, rate.text(2, ""), core_hours_1e6, range(ci_1e6, 1), core_hours_1e9, range(ci_1e9, 0)),
+                             tried, rate.text(2), core_hours_1e6, range(ci_1e6, 1), core_hours_1e9, range(ci_1e9, 0)),
          {{"guesses_tried", tried},
           {"guesses_per_second_per_core_measured", per_core},
-          {"guesses_per_second_per_core_ci95", rate.ci95_json()},
-          {"guesses_per_second_per_guess", rate.per_pass},
-          {"interval_method", kIntervalMethod},
+          {"guesses_per_second_per_core_ci95", rate.rate_ci95()},
+          {"seconds_per_guess", rate.seconds.per_pass},
+          {"seconds_per_guess_mean", rate.seconds.mean},
+          {"seconds_per_guess_ci95", rate.seconds.ci95_json()},
+          {"interval_method", kItemIntervalMethod},
           {"argon2id_opslimit", doormat::authority::at_rest::kArgon2idPasses},
           {"argon2id_memlimit_bytes", doormat::authority::at_rest::kArgon2idMemoryBytes},
           {"core_hours_1e6_extrapolated", core_hours_1e6},
@@ -200,9 +202,9 @@ Report guessing(const Loot& l, const LiveOptions& o) {
       "core-hours{}, one of 10^9 {:.0f} core-hours{} ({:.1f} core-years). A passphrase outside the dictionary is never found; the "
       "demo's own passphrases (\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
       l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses, tried, secs,
-      rate.text(2, ""), found ? "one of them opened it" : "none opened it", core_hours_1e6, range(ci_1e6, 1), core_hours_1e9,
+      rate.text(2), found ? "one of them opened it" : "none opened it", core_hours_1e6, range(ci_1e6, 1), core_hours_1e9,
       range(ci_1e9, 0), core_hours_1e9 / (24 * 365.25));
-  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"guesses_per_second_per_core_ci95", rate.ci95_json()},
+  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"guesses_per_second_per_core_ci95", rate.rate_ci95()},
                {"core_hours_1e6_extrapolated", core_hours_1e6}, {"core_hours_1e9_extrapolated", core_hours_1e9}};
   r.cells.push_back(std::move(c));
   return r;

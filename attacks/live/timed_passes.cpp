@@ -44,11 +44,25 @@ std::string RateEstimate::text(int decimals, std::string_view unit) const {
                      decimals, per_pass.size());
 }
 
-nlohmann::json inverse_ci95(const RateEstimate& r, double work) {
-  if (!r.ci95) return nullptr;
-  const double low = work / r.ci95->second;
-  const nlohmann::json high = r.ci95->first > 0 ? nlohmann::json(work / r.ci95->first) : nlohmann::json(nullptr);
-  return nlohmann::json::array({low, high});
+ItemRate item_rate(std::vector<double> seconds_each) { return {estimate(std::move(seconds_each))}; }
+
+nlohmann::json ItemRate::rate_ci95() const {
+  if (!seconds.ci95) return nullptr;
+  const auto [low, high] = *seconds.ci95;
+  return nlohmann::json::array({1 / high, low > 0 ? nlohmann::json(1 / low) : nlohmann::json(nullptr)});
+}
+
+nlohmann::json ItemRate::cost_ci95(double items, double unit_seconds) const {
+  if (!seconds.ci95) return nullptr;
+  const auto [low, high] = *seconds.ci95;
+  return nlohmann::json::array({low > 0 ? nlohmann::json(items * low / unit_seconds) : nlohmann::json(nullptr), items * high / unit_seconds});
+}
+
+std::string ItemRate::text(int decimals) const {
+  if (!seconds.ci95) return fmt::format("{:.{}f} (one timed item, no interval)", rate(), decimals);
+  const auto ci = rate_ci95();
+  return fmt::format("{:.{}f} (95% t interval {:.{}f}–{}, from {} timed items)", rate(), decimals, ci[0].get<double>(), decimals,
+                     ci[1].is_null() ? std::string("unbounded") : fmt::format("{:.{}f}", ci[1].get<double>(), decimals), seconds.per_pass.size());
 }
 
 }  // namespace doormat::attacks::live

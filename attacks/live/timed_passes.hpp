@@ -13,6 +13,8 @@
 namespace doormat::attacks::live {
 
 inline constexpr std::string_view kIntervalMethod = "Student t, 95%, n - 1 degrees of freedom, over the per-pass rates";
+inline constexpr std::string_view kItemIntervalMethod =
+    "Student t, 95%, n - 1 degrees of freedom, over the per-guess times; the rate and costs are that interval inverted and scaled";
 
 struct RateEstimate {
   std::vector<double> per_pass;                    ///< the rate each timed pass measured
@@ -31,8 +33,20 @@ struct RateEstimate {
 /// The mean and 95% t interval of `per_pass` (empty: mean 0, no interval).
 [[nodiscard]] RateEstimate estimate(std::vector<double> per_pass);
 
-/// `1 / rate` scaled, with the interval inverted: what a quantity that costs `work / rate` costs at
-/// the interval's ends (the high rate gives the low cost; a low end at or below 0 gives no bound).
-[[nodiscard]] nlohmann::json inverse_ci95(const RateEstimate& r, double work);
+/// A rate measured from items timed one by one (one Argon2id guess each). The mean and its 95% t
+/// interval are taken on the per-item time, and the rate is their inverse: the mean of per-item rates
+/// would overstate a rate whose items' times vary (Jensen), and n items cost n times the mean time.
+struct ItemRate {
+  RateEstimate seconds;  ///< seconds per item: the samples, their mean and interval
+  [[nodiscard]] double rate() const { return seconds.mean > 0 ? 1 / seconds.mean : 0; }
+  /// [1 / high, 1 / low] (the low time's end null, unbounded, when the time interval reaches 0); null with one item.
+  [[nodiscard]] nlohmann::json rate_ci95() const;
+  /// `items` items' time in units of `unit_seconds`, the interval likewise (its low end null when the time interval reaches 0).
+  [[nodiscard]] nlohmann::json cost_ci95(double items, double unit_seconds) const;
+  /// "7.28 (95% t interval 6.10–9.02, from 12 timed items)".
+  [[nodiscard]] std::string text(int decimals) const;
+};
+
+[[nodiscard]] ItemRate item_rate(std::vector<double> seconds_each);
 
 }  // namespace doormat::attacks::live

@@ -163,11 +163,14 @@ assert len(m["sessions_per_second_per_pass"]) == 5 and "Student t" in m["interva
 check_interval(m["sessions_per_second_per_pass"], m["sessions_per_second_measured"], m["sessions_per_second_ci95"])
 assert "95% t interval" in quorum["live-quorum-offline"]["evidence"], quorum["live-quorum-offline"]
 g = quorum["live-passphrase-guessing"]["metrics"]
-assert len(g["guesses_per_second_per_guess"]) == 3, g
-check_interval(g["guesses_per_second_per_guess"], g["guesses_per_second_per_core_measured"], g["guesses_per_second_per_core_ci95"])
-lo, hi = g["guesses_per_second_per_core_ci95"]
-ch = g["core_hours_1e6_extrapolated_ci95"]
-assert abs(ch[0] * 3600 * hi - 1e6) < 1 and (ch[1] is None if lo <= 0 else abs(ch[1] * 3600 * lo - 1e6) < 1), g
+# Argon2id: the interval is the per-guess time's; the rate and the costs are it inverted and scaled.
+assert len(g["seconds_per_guess"]) == 3 and "per-guess times" in g["interval_method"], g
+check_interval(g["seconds_per_guess"], g["seconds_per_guess_mean"], g["seconds_per_guess_ci95"])
+assert abs(g["guesses_per_second_per_core_measured"] * g["seconds_per_guess_mean"] - 1) < 1e-9, g
+lo, hi = g["seconds_per_guess_ci95"]
+rc, ch = g["guesses_per_second_per_core_ci95"], g["core_hours_1e6_extrapolated_ci95"]
+assert abs(rc[0] * hi - 1) < 1e-9 and (rc[1] is None if lo <= 0 else abs(rc[1] * lo - 1) < 1e-9), g
+assert abs(ch[1] * 3600 - 1e6 * hi) < 1e-6 * ch[1] * 3600 and (ch[0] is None if lo <= 0 else abs(ch[0] * 3600 - 1e6 * lo) < 1e-6 * ch[0] * 3600), g
 assert "95% t interval" in quorum["live-passphrase-guessing"]["evidence"], quorum["live-passphrase-guessing"]
 
 # Detection: computed where a check ran, "not observable" (never a computed false) where none could.
