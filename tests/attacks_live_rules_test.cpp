@@ -2,7 +2,9 @@
 // rate, and the "detected" half that is either a check's finding or "not observable".
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "detection.hpp"
 #include "timed_passes.hpp"
@@ -74,6 +76,40 @@ TEST(LiveDetection, NotObservableIsNeverACheckedFalse) {
   const auto missed = Detection::checked(false, "the auditor");
   EXPECT_EQ(missed.verdict(true), Verdict::broken);
   EXPECT_EQ(missed.to_json()["detected"], false);
+}
+
+TEST(LiveRates, IntervalsAreLabelledWithinRun) {
+  // One run's passes back to back: the label must not claim more than the run's own spread.
+  const auto r = estimate({90, 100, 110});
+  EXPECT_NE(r.text(0, "").find("within-run 95% t interval"), std::string::npos);
+  const auto g = item_rate({0.1, 0.12, 0.11});
+  EXPECT_NE(g.text(2).find("within-run 95% t interval"), std::string::npos);
+  EXPECT_NE(std::string(kIntervalMethod).find("within-run"), std::string::npos);
+  EXPECT_NE(std::string(kItemIntervalMethod).find("between runs"), std::string::npos);
+}
+
+TEST(LiveRates, ThreadCpuClockCountsWorkNotSleep) {
+  // Per-core figures are timed on the thread's CPU clock: a sleep (the machine busy elsewhere, from
+  // this thread's view) adds nothing, work does.
+  const double c0 = thread_cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_LT(thread_cpu_seconds() - c0, 0.05);
+  const double c1 = thread_cpu_seconds();
+  volatile double x = 0;
+  const auto w0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - w0 < std::chrono::milliseconds(50)) x = x + 1;
+  EXPECT_GT(thread_cpu_seconds() - c1, 0.0);
+  EXPECT_LE(thread_cpu_seconds() - c1, std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() + 0.01);
+}
+
+TEST(LiveDetection, AnySessionRecoveredIsNotHeld) {
+  // The rule every live cell applies to its sessions: 1 of 8 opened is obtained (broken or detected),
+  // as is 8 of 8; only none is held.
+  for (const auto& d : {Detection::not_observable("offline"), Detection::checked(false, "the auditor")}) {
+    EXPECT_EQ(d.verdict(1 > 0), Verdict::broken);
+    EXPECT_EQ(d.verdict(0 > 0), Verdict::held);
+  }
+  EXPECT_EQ(Detection::checked(true, "the auditor").verdict(7 > 0), Verdict::detected);
 }
 
 }  // namespace

@@ -5,9 +5,22 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <numeric>
 
 namespace doormat::attacks::live {
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double load_average_1min() {
+  double l[1] = {0};
+  return ::getloadavg(l, 1) == 1 ? l[0] : -1;
+}
 
 double student_t975(std::size_t dof) {
   // t_{0.975} for 1..30 degrees of freedom (any statistics table).
@@ -40,7 +53,7 @@ nlohmann::json RateEstimate::ci95_json() const {
 
 std::string RateEstimate::text(int decimals, std::string_view unit) const {
   if (!ci95) return fmt::format("{:.{}f}{} ({} pass, no interval)", mean, decimals, unit, per_pass.size());
-  return fmt::format("{:.{}f}{} (95% t interval {:.{}f}–{:.{}f}, {} passes)", mean, decimals, unit, ci95->first, decimals, ci95->second,
+  return fmt::format("{:.{}f}{} (within-run 95% t interval {:.{}f}–{:.{}f}, {} passes)", mean, decimals, unit, ci95->first, decimals, ci95->second,
                      decimals, per_pass.size());
 }
 
@@ -61,7 +74,7 @@ nlohmann::json ItemRate::cost_ci95(double items, double unit_seconds) const {
 std::string ItemRate::text(int decimals) const {
   if (!seconds.ci95) return fmt::format("{:.{}f} (one timed item, no interval)", rate(), decimals);
   const auto ci = rate_ci95();
-  return fmt::format("{:.{}f} (95% t interval {:.{}f}–{}, from {} timed items)", rate(), decimals, ci[0].get<double>(), decimals,
+  return fmt::format("{:.{}f} (within-run 95% t interval {:.{}f}–{}, from {} timed items)", rate(), decimals, ci[0].get<double>(), decimals,
                      ci[1].is_null() ? std::string("unbounded") : fmt::format("{:.{}f}", ci[1].get<double>(), decimals), seconds.per_pass.size());
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // A rate measured in several timed passes within one run, reported as the mean of the per-pass
-// rates with a 95% interval from Student's t (n - 1 degrees of freedom). The passes run one after
-// another on one core, so the interval covers the load's drift during the run, not between days.
+// rates with a within-run 95% interval from Student's t (n - 1 degrees of freedom). The passes run
+// back to back on one thread, so they are autocorrelated and the interval covers only this run's
+// spread: the spread between runs (another day, another load) is larger, and no interval here
+// claims to cover it. Per-core figures are timed on the thread's CPU clock (thread_cpu_seconds).
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,9 +14,19 @@
 
 namespace doormat::attacks::live {
 
-inline constexpr std::string_view kIntervalMethod = "Student t, 95%, n - 1 degrees of freedom, over the per-pass rates";
+inline constexpr std::string_view kIntervalMethod =
+    "within-run Student t, 95%, n - 1 degrees of freedom, over the per-pass rates of one run (passes back to back; the spread "
+    "between runs differs)";
 inline constexpr std::string_view kItemIntervalMethod =
-    "Student t, 95%, n - 1 degrees of freedom, over the per-guess times; the rate and costs are that interval inverted and scaled";
+    "within-run Student t, 95%, n - 1 degrees of freedom, over the per-guess times of one run; the rate and costs are that interval "
+    "inverted and scaled (the spread between runs differs)";
+inline constexpr std::string_view kThreadClock = "CLOCK_THREAD_CPUTIME_ID (this thread's CPU time; per core)";
+
+/// This thread's CPU time in seconds (CLOCK_THREAD_CPUTIME_ID): what one core spent on this thread,
+/// whatever else the machine runs. Per-core rates and core-hours are timed with it.
+[[nodiscard]] double thread_cpu_seconds();
+/// The machine's 1-minute load average (getloadavg), recorded beside every measured figure; -1 if unknown.
+[[nodiscard]] double load_average_1min();
 
 struct RateEstimate {
   std::vector<double> per_pass;                    ///< the rate each timed pass measured
@@ -22,7 +34,7 @@ struct RateEstimate {
   std::optional<std::pair<double, double>> ci95;   ///< nullopt with fewer than two passes
   /// The interval as JSON ([low, high], or null).
   [[nodiscard]] nlohmann::json ci95_json() const;
-  /// "92.1/s (95% t interval 85.0–99.2, 5 passes)", with `decimals` after the point.
+  /// "92.1/s (within-run 95% t interval 85.0–99.2, 5 passes)", with `decimals` after the point.
   [[nodiscard]] std::string text(int decimals, std::string_view unit) const;
 };
 
@@ -43,7 +55,7 @@ struct ItemRate {
   [[nodiscard]] nlohmann::json rate_ci95() const;
   /// `items` items' time in units of `unit_seconds`, the interval likewise (its low end null when the time interval reaches 0).
   [[nodiscard]] nlohmann::json cost_ci95(double items, double unit_seconds) const;
-  /// "7.28 (95% t interval 6.10–9.02, from 12 timed items)".
+  /// "7.28 (within-run 95% t interval 6.10–9.02, from 12 timed items)".
   [[nodiscard]] std::string text(int decimals) const;
 };
 
