@@ -81,6 +81,9 @@ Report crl_rollback(const Scene& s) {
   // (The test variant skips this: no trustee has read the new CRL when the old one comes back.)
   std::optional<std::size_t> revoked_got;
   if (!s.options.variant.crl_unseen) revoked_got = recovered(observe(s.truth, investigate(s.dir, s.bin, warrant, "agency.key").plaintexts));
+  // The revocation must have worked before a rollback can be tested against it.
+  if (revoked_got && *revoked_got > 0)
+    setup_error(fmt::format("the revoked judge's warrant still opened {} sessions with the new CRL in place: the revocation did not take", *revoked_got));
   const std::string after_revocation = revoked_got ? std::to_string(*revoked_got) : std::string("(not asked)");
 
   // The attack: the old CRL back where the trustees read it, the same request again.

@@ -66,6 +66,7 @@ struct Outcome {
   std::optional<std::string> served_entry;  // what the trustee served at that index (hex), if it served anything
   int audit_status = 0;
   std::string what;
+  std::string refusal;       // the trustee's start refusal, as its log states it (empty: it started)
   Verdict verdict = Verdict::not_applicable;
 };
 
@@ -82,6 +83,13 @@ Outcome try_strategy(const Scene& s, const std::string& work, const std::string&
     std::string log = files::read_text(td + "/log.txt").value_or("");
     while (!log.empty() && log.back() == '\n') log.pop_back();
     if (log.rfind('\n') != std::string::npos) log = log.substr(log.rfind('\n') + 1);
+    // Only the trustee's own hash check counts as a refusal; any other failure to start (the port still
+    // bound, a crash) is a broken set-up, not the defence holding.
+    const std::string expected = fmt::format("the log's stored hashes disagree with its entries at index {}", w.index);
+    if (log.find(expected) == std::string::npos)
+      setup_error(fmt::format("trustee {} did not start on the rewritten state.db, but not for its hash check (\"{}\"); its log: {}", kVictim,
+                              expected, log));
+    o.refusal = log;
     o.what = fmt::format("entry {} rewritten{}: the trustee refused to start (\"{}\")", w.index, rehash ? " with its leaf hash" : "", log);
     o.verdict = Verdict::held;  // nothing served: the observation is empty
     return o;
@@ -148,6 +156,15 @@ Report log_rewrite(const Scene& s) {
   const Observation ob_naive = observed("the entry alone", naive), ob_rehashed = observed("entry and leaf hash", rehashed);
   const Verdict v_naive = judge(ob_naive.recovered(), naive.audit_flagged), v_rehashed = judge(ob_rehashed.recovered(), rehashed.audit_flagged);
   const Verdict best = best_for_attacker({v_naive, v_rehashed});
+  // The cell's detection is the strategy the cell takes: the trustee's start check for one that never
+  // started, the auditor for one that did.
+  const Outcome& chosen = best == v_rehashed ? rehashed : naive;
+  const Detection seen = !chosen.started ? Detection::checked(true, "the trustee's own start check (it re-hashes every entry)")
+                         : Detection::checked(chosen.audit_flagged, s.options.variant.fresh_auditor
+                                                                        ? "escrow-authority audit with no recorded head (test variant)"
+                                                                        : "escrow-authority audit against audit-state.json");
+  if (seen.verdict(best == v_rehashed ? ob_rehashed.recovered() : ob_naive.recovered()) != best)
+    setup_error("log-rewrite: the chosen strategy's detection disagrees with its verdict");
   Cell c{std::string(kScheme), best, fmt::format("{}; {}", naive.what, rehashed.what),
          {{"audited_size", baseline},
           {"naive_started", naive.started},
@@ -159,10 +176,10 @@ Report log_rewrite(const Scene& s) {
           {"rehashed_audit_flagged", rehashed.audit_flagged},
           {"rehashed_audit_status", rehashed.audit_status},
           {"rehashed_verdict", std::string(to_string(v_rehashed))},
-          {"detection", Detection::checked(naive.audit_flagged || rehashed.audit_flagged,
-                                           s.options.variant.fresh_auditor ? "escrow-authority audit with no recorded head (test variant)"
-                                                                           : "escrow-authority audit against audit-state.json")
-                            .to_json()},
+          {"naive_refusal", naive.refusal},
+          {"rehashed_refusal", rehashed.refusal},
+          {"chosen_strategy", best == v_rehashed ? "rehashed" : "naive"},
+          {"detection", seen.to_json()},
           {"settings", {{"variant_fresh_auditor", s.options.variant.fresh_auditor}}}},
          {ob_naive, ob_rehashed}};
   // The closing sentence follows what the two strategies met in this run.

@@ -79,7 +79,9 @@ Report stolen_judge_key(const Scene& s) {
       : named        ? fmt::format("given court/register.jsonl, names the forged warrant {}… as missing from it (exit {})",
                                    forged_hash.substr(0, 16), a.status)
                      : fmt::format("given court/register.jsonl, does not name the forged warrant (exit {})", a.status);
-  const auto seen = Detection::checked(named, "escrow-authority audit, its unregistered-warrant check");
+  // Without a register file the unregistered-warrant check cannot run: nothing could see the forgery.
+  const auto seen = have_register ? Detection::checked(named, "escrow-authority audit --register court/register.jsonl, its unregistered-warrant check")
+                                  : Detection::not_observable("the court keeps no register, so the auditor's unregistered-warrant check cannot run");
   Cell c{std::string(kScheme), seen.verdict(got > 0),
          fmt::format("{} trustees issued shares under the forged warrant; {} of {} mailbox sessions opened; the auditor, {}", accepting, got,
                      obs.size(), audit_said),
@@ -91,6 +93,8 @@ Report stolen_judge_key(const Scene& s) {
           {"forged_in_register", forged_in_register},
           {"detection", seen.to_json()},
           {"settings", {{"variant_register_lists_forged", s.options.variant.register_lists_forged}}},
+          {"warrant_from", first},
+          {"warrant_to", last},
           {"audit_names_forged_warrant", named},
           {"audit_status", a.status},
           {"audit_sessions_opened_under_forged", a.opened_per_warrant.contains(forged_hash) ? a.opened_per_warrant.at(forged_hash) : 0}},
@@ -109,12 +113,16 @@ Report stolen_judge_key(const Scene& s) {
       got > 0 && named   ? "A stolen judge key opened what it names; the register turned that into a finding after the fact, not a refusal."
       : got > 0          ? "A stolen judge key opened what it names, and nothing in this run reported it."
                          : "The forged warrant opened nothing in this run.";
+  // The warrant's span, as the ground truth's first and last message times give it.
+  const double days = static_cast<double>(last - first) / 86400;
+  const std::string span = days >= 1 ? fmt::format("{:.1f} days from the first message to the last", days)
+                                     : fmt::format("{:.1f} hours from the first message to the last", static_cast<double>(last - first) / 3600);
   r.narrative = fmt::format(
       "The attacker copies judge {0}'s key from the court's folder (court/judges/{0}.key), puts it beside the court's public root "
       "and CRL in a folder of its own, makes its own agency key, and signs with `escrow-authority court issue` a warrant on {1} "
-      "for every session of the three days. {2}. Sent with `investigate`, the warrant {3}: {4}. Then the real auditor, {5}. {6} "
+      "for every session of the {7}. {2}. Sent with `investigate`, the warrant {3}: {4}. Then the real auditor, {5}. {6} "
       "(Two-judge policies, SPEC §10.5, make one key not enough.)",
-      judge_name, fmt::join(users, ", "), registered, verified, opened, audit_said, lesson);
+      judge_name, fmt::join(users, ", "), registered, verified, opened, audit_said, lesson, span);
   r.numbers = {{"sessions_recovered", got}, {"trustees_accepting", accepting}};
   r.cells.push_back(std::move(c));
   return r;
