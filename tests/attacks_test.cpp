@@ -126,6 +126,20 @@ TEST(Attacks, WarrantLaunderingBreaksTdh2WhenItsTrusteesSkipTheValidityCheck) {
   }
 }
 
+// The per-strategy metrics are judged by the cell's own rule (obtained, and the audit's flag), not
+// by "recovered ? broken : held": in the default run and with skipping trustees deployed.
+TEST(Attacks, WarrantLaunderingStrategyMetricsFollowTheCellsRule) {
+  const auto skip = variant("warrant-laundering", {.trustees_skip_validity = true});
+  for (const Report* r : {&report("warrant-laundering"), &skip})
+    for (const auto& c : r->cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      const bool flagged = c.metrics.at("logs_flagged").get<std::size_t>() > 0;
+      EXPECT_EQ(c.metrics.at("trustees_skipping_validity_check").get<std::string>(),
+                to_string(judge(c.observations.at(1).recovered(), flagged))) << c.scheme;
+      EXPECT_EQ(c.metrics.at("label_swap").get<std::string>(), to_string(judge(c.observations.at(2).recovered(), flagged))) << c.scheme;
+    }
+}
+
 TEST(Attacks, QuorumCompromiseOpensEveryArchivedSessionAndKMinusOneNothing) {
   for (auto s : escrow::schemes::names()) {
     const auto& c = cell("quorum-compromise", s);

@@ -301,7 +301,13 @@ Report label_evasion(const LabelEvasionOptions& o) {
       "restarted trustees under the warrant. Control: read and opened. Of the {} evasive sessions, {} were read and not opened "
       "(evaded), {} refused at deposit, {} refused by the recipient, {} opened by the warrant.",
       target, w.window_start, w.window_end, recipient, other, register_outcome, outside,
-      o.without_defence ? "Label defence OFF (--without-label-defence: no deposit check, no sender check, the deployment before SPEC 7.4). " : "",
+      fmt::format("Requested: {}; observed in this run: {}. ",
+                  o.without_defence ? "label defence off (--without-label-defence: no deposit check, no sender check, the deployment before "
+                                      "SPEC 7.4)"
+                                    : "label defence on",
+                  defence_seen ? fmt::format("the label defence refused sessions ({} at deposit, {} by the recipient)", refused_deposit,
+                                             refused_recipient)
+                               : std::string("no label check refused any session")),
       recipient, attempts, evaded, refused_deposit, refused_recipient, in_scope);
   r.numbers = {{"sessions_evaded", evaded}, {"refused_at_deposit", refused_deposit}, {"refused_by_recipient", refused_recipient}};
   r.cells.push_back(std::move(c));

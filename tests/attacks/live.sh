@@ -273,6 +273,11 @@ assert c["observations"][1]["recovered_original"] is True and c["metrics"]["dete
 def narrative(name, attack):
     return [a for a in json.load(open(w + "/" + name + ".json"))["attacks"] if a["attack"] == attack][0]["narrative"]
 assert "register lacks" in narrative("onlog", "live-off-log-quorum")
+# label evasion: the defence requested and the defence observed, stated apart
+assert "Requested: label defence on; observed in this run: the label defence refused sessions (2 at deposit, 2 by the recipient)" in narrative("quorum", "live-label-evasion")
+assert "Requested: label defence off" in narrative("nodefence", "live-label-evasion") and "observed in this run: no label check refused any session" in narrative("nodefence", "live-label-evasion")
+# the page's key says how each rate is formed and what detected means
+assert "inverse of the mean per-guess time" in html and "a check that ran in this run flagged it" in html
 assert "the reads are on the record, not flagged" in narrative("onlog-registered", "live-off-log-quorum")
 assert "nothing of the attack is in any log" in narrative("quorum", "live-off-log-quorum")
 assert "turned that into a finding" in narrative("quorum", "live-stolen-judge-key")
@@ -281,6 +286,27 @@ assert "holds the forged warrant" in narrative("listed", "live-stolen-judge-key"
 assert "the auditor caught it" in narrative("quorum", "live-log-rewrite") and "nothing caught it" in narrative("fresh", "live-log-rewrite")
 assert "which no trustee holds" in narrative("quorum", "live-outsider-refresh")
 assert "which every trustee holds" in narrative("operator", "live-outsider-refresh")
+# the warrant's span in the narrative is the ground truth's, computed
+times = [m["time"] for m in truth["messages"]]
+span = (max(times) - min(times)) / 86400
+want = f"{span:.1f} days from the first message to the last" if span >= 1 else f"{(max(times) - min(times)) / 3600:.1f} hours from the first message to the last"
+assert want in narrative("quorum", "live-stolen-judge-key"), want
+# Every live cell of every run: the verdict is the rule applied to what the run observed (held when
+# no observation matched its original; detected when a check that ran flagged it; broken otherwise).
+import glob
+for path in glob.glob(w + "/*.json"):
+    doc = json.load(open(path))
+    if not isinstance(doc, dict) or "cells" not in doc:
+        continue
+    for c in doc["cells"]:
+        # outsider-refresh's observations are the lawful warrant's sessions (what the refresh must not
+        # take away), not the attacker's; its verdict is the trustees that changed (checked above)
+        if c["attack"] == "live-outsider-refresh":
+            continue
+        rec = any(o["recovered_original"] for o in c["observations"])
+        d = c["metrics"].get("detection")
+        want = "held" if not rec else "detected" if d and d["observable"] and d["detected"] is True else "broken"
+        assert c["verdict"] == want, (path, c["attack"], c["verdict"], want)
 # the demo's own folder is left as it was: the scenario ran on a copy
 assert len(json.load(open(w + "/demo/ground_truth.json"))["messages"]) == 8
 print("live verdicts follow the run")
