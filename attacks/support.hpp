@@ -138,7 +138,9 @@ struct AuditReport {
 
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
 
-/// Wall-clock seconds of f().
+/// This thread's CPU seconds spent in f() (CLOCK_THREAD_CPUTIME_ID). Every timed attack step runs on
+/// the calling thread, so this is the per-core cost, whatever else the (shared, loaded) machine runs:
+/// the core-seconds and core-years the matrix extrapolates are core time, not wall-clock time.
 [[nodiscard]] double time_it(const std::function<void()>& f);
 
 /// Mean, median, min, max of samples (sorted in place); p99 only from 1,000 samples or more (below
