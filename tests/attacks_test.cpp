@@ -249,6 +249,36 @@ TEST(Attacks, DkgBiasMovesJointFeldmanAndNotGjkr) {
   EXPECT_EQ(cell("dkg-bias", "naive-shamir").verdict, Verdict::not_applicable);
 }
 
+// The matrix verdicts as their rules computed from the cells' observations and metrics: a constant
+// verdict fails these, since each rule gives both values across the designs.
+TEST(Attacks, MatrixVerdictsAreTheirRulesOfTheObservations) {
+  std::set<Verdict> dkg, dealer, superenc, fs;
+  for (const auto& c : report("dkg-bias").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("ci95_low").get<double>() > 0.5 ? Verdict::broken : Verdict::held) << c.scheme;
+    dkg.insert(c.verdict);
+  }
+  for (const auto& c : report("dealer-retains-key").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("opened").get<std::size_t>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    EXPECT_EQ(c.observations.at(0).recovered(), c.metrics.at("opened").get<std::size_t>() > 0) << c.scheme;
+    dealer.insert(c.verdict);
+  }
+  for (const auto& c : report("superencryption").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    const bool evaded = !c.observations.at(0).recovered() && c.observations.at(1).recovered();
+    EXPECT_EQ(c.verdict, evaded ? Verdict::broken : Verdict::held) << c.scheme;
+    superenc.insert(c.verdict);
+  }
+  for (const auto& c : report("forward-secrecy-loss").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("opened").get<int>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    fs.insert(c.verdict);
+  }
+  EXPECT_EQ(dkg, (std::set<Verdict>{Verdict::broken, Verdict::held}));
+  EXPECT_EQ(dealer, (std::set<Verdict>{Verdict::broken, Verdict::held}));
+}
+
 TEST(Attacks, MobileAdversaryFallsWithoutRefreshAndWithTheOldShareBug) {
   for (auto s : {"clipper", "naive-shamir", "threshold-elgamal"}) EXPECT_TRUE(got("mobile-adversary", s, 0)) << s;
   const auto& tdh2 = cell("mobile-adversary", "tdh2");
