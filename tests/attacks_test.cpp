@@ -10,6 +10,9 @@
 #include "escrow/schemes.hpp"
 
 namespace doormat::attacks {
+namespace leaf_forgery_stats {
+nlohmann::json interval_stats(std::vector<double> xs, unsigned bits);  // attacks/leaf_forgery.cpp
+}
 namespace {
 
 const Report& report(std::string_view name) {
@@ -100,6 +103,17 @@ TEST(Attacks, LeafForgeryReportsIntervalsBesideTheGeometricLawAndNoP99FromFewSam
   EXPECT_EQ(outside, p < 0.05) << "p " << p;
   EXPECT_FALSE(row.contains("p99_trials")) << "a p99 from 32 samples is one of its top values";
   EXPECT_TRUE(row.contains("p99_note"));
+}
+
+// Two runs (the full mode's 24-bit row) carry no interval: n is stated instead; from 8 runs on they do.
+TEST(Attacks, LeafForgeryStatsGiveNoIntervalBelowEightRuns) {
+  const auto two = leaf_forgery_stats::interval_stats({70000, 50000}, 16);
+  EXPECT_FALSE(two.contains("mean_ci95"));
+  EXPECT_FALSE(two.contains("median_ci95"));
+  EXPECT_EQ(two.at("runs"), 2);
+  EXPECT_NE(two.at("intervals").get<std::string>().find("fewer than 8"), std::string::npos);
+  const auto eight = leaf_forgery_stats::interval_stats({70000, 50000, 60000, 65000, 80000, 40000, 66000, 61000}, 16);
+  EXPECT_TRUE(eight.contains("mean_ci95"));
 }
 
 TEST(Attacks, WarrantLaunderingOpensBUnderThresholdElGamalOnly) {
