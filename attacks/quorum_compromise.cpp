@@ -74,12 +74,14 @@ Report run(const Options& o) {
     }
     cell.observations.push_back(std::move(*k1_seen));
     const double per_second = opened / std::max(seconds, 1e-9);
-    cell.verdict = opened == count ? Verdict::broken : Verdict::held;
+    // Any archived session opened is plaintext the thief should not have: broken, as in every other
+    // cell; whether all of them opened is a metric.
+    cell.verdict = opened > 0 ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("{} of {} archived sessions decrypted with {} stolen shares, {:.0f} sessions/s; "
                                 "{} shares: {}; completed by {} guesses, {} of {} tries on archived sessions opened",
                                 opened, count, scheme->threshold(), per_second, scheme->threshold() - 1,
                                 partial ? "a decryptor (tried)" : partial.error().detail, guesses, k1_opened, k1_attempts);
-    cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"sessions_per_second", per_second},
+    cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"all_decrypted", opened == count}, {"sessions_per_second", per_second},
                     {"k_minus_1_guesses", guesses},
                     {"k_minus_1_attempts", k1_attempts}, {"k_minus_1_opened", k1_opened},
                     {"k_minus_1_decryptor_refused", !partial.has_value()}};

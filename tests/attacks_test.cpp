@@ -284,6 +284,11 @@ TEST(Attacks, MatrixVerdictsAreTheirRulesOfTheObservations) {
     EXPECT_EQ(c.verdict, evaded ? Verdict::broken : Verdict::held) << c.scheme;
     superenc.insert(c.verdict);
   }
+  for (const auto& c : report("quorum-compromise").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("decrypted").get<std::size_t>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    EXPECT_EQ(c.metrics.at("all_decrypted").get<bool>(), c.metrics.at("decrypted") == c.metrics.at("sessions")) << c.scheme;
+  }
   for (const auto& c : report("forward-secrecy-loss").cells) {
     if (c.verdict == Verdict::not_applicable) continue;
     EXPECT_EQ(c.verdict, c.metrics.at("opened").get<int>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
