@@ -85,6 +85,8 @@ Report run(const Options& o) {
                     {"k_minus_1_guesses", guesses},
                     {"k_minus_1_attempts", k1_attempts}, {"k_minus_1_opened", k1_opened},
                     {"k_minus_1_decryptor_refused", !partial.has_value()}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the stolen shares decrypt offline; no trustee is asked, so no log or auditor can see it"}};
     rate_series.points.emplace_back(column++, per_second);
     r.cells.push_back(std::move(cell));
   }

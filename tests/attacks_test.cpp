@@ -265,6 +265,18 @@ TEST(Attacks, DkgBiasMovesJointFeldmanAndNotGjkr) {
 
 // The matrix verdicts as their rules computed from the cells' observations and metrics: a constant
 // verdict fails these, since each rule gives both values across the designs.
+// The matrix attacks that run no check say so: detection "not observable", with the reason.
+TEST(Attacks, MatrixCellsWithoutACheckSayDetectionIsNotObservable) {
+  for (auto name : {"dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise", "crumple-cost"})
+    for (const auto& c : report(name).cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      ASSERT_TRUE(c.metrics.contains("detection")) << name << "/" << c.scheme;
+      EXPECT_EQ(c.metrics["detection"]["observable"], false) << name << "/" << c.scheme;
+      EXPECT_EQ(c.metrics["detection"]["detected"], "not observable in this scenario") << name << "/" << c.scheme;
+      EXPECT_FALSE(c.metrics["detection"]["why"].get<std::string>().empty()) << name << "/" << c.scheme;
+    }
+}
+
 TEST(Attacks, MatrixVerdictsAreTheirRulesOfTheObservations) {
   std::set<Verdict> dkg, dealer, superenc, fs;
   for (const auto& c : report("dkg-bias").cells) {
