@@ -265,6 +265,19 @@ TEST(Attacks, DkgBiasMovesJointFeldmanAndNotGjkr) {
 
 // The matrix verdicts as their rules computed from the cells' observations and metrics: a constant
 // verdict fails these, since each rule gives both values across the designs.
+// quorum-compromise's closing sentence is the cells' counts summed, not a constant.
+TEST(Attacks, QuorumCompromiseClosingSentenceSumsTheCells) {
+  std::size_t attempts = 0, opened = 0;
+  for (const auto& c : report("quorum-compromise").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    attempts += c.metrics.at("k_minus_1_attempts").get<std::size_t>();
+    opened += c.metrics.at("k_minus_1_opened").get<std::size_t>();
+  }
+  EXPECT_NE(report("quorum-compromise").narrative.find(fmt::format("of {} tries of guessed completions on real archived sessions, {} opened",
+                                                                   attempts, opened)),
+            std::string::npos);
+}
+
 // The matrix attacks that run no check say so: detection "not observable", with the reason.
 TEST(Attacks, MatrixCellsWithoutACheckSayDetectionIsNotObservable) {
   for (auto name : {"dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise", "crumple-cost"})
