@@ -501,8 +501,11 @@ TEST_F(Trustees, AReplayRacingItsOriginalIsRefusedWhileTheOriginalIsInFlight) {
   for (auto& p : posts) {
     const auto reply = p.get();
     accepted += reply.status == 200;
-    replayed += reply.status == 409 && reply.body.value("error", "") == "replayed_nonce";
-    EXPECT_TRUE(reply.status == 200 || reply.status == 409) << reply.status << " " << reply.body.dump();
+    // While the original is in flight a copy is refused from its first bytes as agency_busy (its
+    // agency key is in flight: the fifth outside test's F1); once it is committed, as a replay.
+    replayed += (reply.status == 409 && reply.body.value("error", "") == "replayed_nonce") ||
+                (reply.status == 429 && reply.body.value("error", "") == "agency_busy");
+    EXPECT_TRUE(reply.status == 200 || reply.status == 409 || reply.status == 429) << reply.status << " " << reply.body.dump();
   }
   EXPECT_EQ(accepted, 1);
   EXPECT_EQ(replayed, 3);
