@@ -99,10 +99,19 @@ TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const s
   // A trustee decides one request per agency key at a time (SPEC §11.2 "Concurrency"): another of
   // ours in flight there (a second investigation) gets agency_busy, which changes nothing there, so
   // the same bytes go again after its Retry-After, within this call's timeout.
+  // A 503 from the trustee's HTTP layer (every worker or the large-body budget busy: error
+  // "http") changes nothing there either; it is tried again a few times, after 100..400 ms of
+  // random delay so that investigators refused together do not come back together. A 503 of the
+  // trustee itself (no_key) is an answer.
+  constexpr int kBusyRetries = 4;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
-  while (reply && reply->status == 429 && text_of(reply->body, "error") == "agency_busy" && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int busy = 0; reply && std::chrono::steady_clock::now() < give_up;) {
+    const bool agency_busy = reply->status == 429 && text_of(reply->body, "error") == "agency_busy";
+    const bool http_busy = reply->status == 503 && text_of(reply->body, "error") == "http" && busy < kBusyRetries;
+    if (!agency_busy && !http_busy) break;
+    busy += http_busy ? 1 : 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(agency_busy ? 200 : 100 + randombytes_uniform(301)));
     reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
   }
   if (!reply) return {{t.index, false, "unreachable: " + reply.error().detail}, std::nullopt};

@@ -36,6 +36,7 @@ void RefusalTally::roll(uint64_t now) {
   const uint64_t start = now - now % kIntervalSeconds;
   if (start == interval_) return;
   for (const auto& [source, c] : per_source_) {
+    if (c.n == 0) continue;  // unlogged refusals only
     std::string kinds;
     for (const auto& [code, n] : c.by_code) kinds += fmt::format("{}0x{:02x} x{}", kinds.empty() ? "" : ", ", code, n);
     closed_.push_back({interval_, c.first_request, {}, {}, c.first_code,
@@ -45,7 +46,7 @@ void RefusalTally::roll(uint64_t now) {
   previous_.clear();
   if (start == interval_ + kIntervalSeconds)
     for (const auto& [source, c] : per_source_)
-      if (source != kOtherSources) previous_[source] = c.n;
+      if (source != kOtherSources) previous_[source] = c.n + c.quiet;
   per_source_.clear();
   interval_ = start;
 }
@@ -54,9 +55,8 @@ void RefusalTally::count(const std::string& source, uint8_t code, const std::arr
                          uint64_t now) {
   roll(now);
   const std::string who = per_source_.contains(source) || per_source_.size() < kMaxSources ? source : kOtherSources;
-  auto [it, fresh] = per_source_.try_emplace(who);
-  auto& c = it->second;
-  if (fresh) {
+  auto& c = per_source_[who];
+  if (c.n == 0) {  // the first logged one (unlogged ones may have come before)
     c.first_code = code;
     c.first_request = request_hash;
     c.first_reason = public_words(reason);
@@ -65,12 +65,18 @@ void RefusalTally::count(const std::string& source, uint8_t code, const std::arr
   ++c.by_code[code];
 }
 
+void RefusalTally::count_unlogged(const std::string& source, uint64_t now) {
+  roll(now);
+  const std::string who = per_source_.contains(source) || per_source_.size() < kMaxSources ? source : kOtherSources;
+  ++per_source_[who].quiet;
+}
+
 bool RefusalTally::over_budget(const std::string& source, uint64_t now) const {
   if (budget_ == 0 || source == kOtherSources) return false;
   const uint64_t start = now - now % kIntervalSeconds;
   auto named = [&](const std::string& s) {
     const auto it = per_source_.find(s);
-    return it == per_source_.end() ? uint64_t{0} : it->second.n;
+    return it == per_source_.end() ? uint64_t{0} : it->second.n + it->second.quiet;
   };
   uint64_t open = 0, before = 0;  // refusals in the interval holding `now`, and in the one before it
   if (start == interval_) {

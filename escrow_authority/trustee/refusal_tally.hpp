@@ -44,6 +44,9 @@ class RefusalTally {
   /// Counts one refusal. `request_hash` and `reason` are kept from the source's first in the
   /// interval; the reason is reduced to printable ASCII (it may quote attacker bytes).
   void count(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, std::string_view reason, uint64_t now);
+  /// Counts one refusal against `source`'s budget without a log entry for it (agency_busy: it
+  /// changes nothing and is not a decision; logged, a busy agency could grow the log with it).
+  void count_unlogged(const std::string& source, uint64_t now);
   /// Has `source` used up its budget in the kIntervalSeconds up to `now`?
   [[nodiscard]] bool over_budget(const std::string& source, uint64_t now) const;
   /// The entries of every interval that ended before `now` (or all, with `everything`), taken out
@@ -52,7 +55,8 @@ class RefusalTally {
 
  private:
   struct Count {
-    uint64_t n = 0;
+    uint64_t n = 0;       // logged refusals
+    uint64_t quiet = 0;   // unlogged ones (count_unlogged): budget only
     std::map<uint8_t, uint64_t> by_code;
     uint8_t first_code = 0;
     std::array<uint8_t, 32> first_request{};

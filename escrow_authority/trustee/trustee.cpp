@@ -384,17 +384,92 @@ std::optional<std::string_view> plain_request_hex(std::string_view body) {
   return body.empty() ? std::optional(hex) : std::nullopt;
 }
 
+// The longest prefix of a request's wire encoding that holds its warrant's agency sign key
+// (SPEC §11.1, lib/request and lib/warrant): the request's header and warrant length, the signed
+// warrant's header and length, then the warrant up to agency_sign_key, with a case reference,
+// court and 64 targets of 255 bytes each. 17,071 bytes; 18 KiB leaves room.
+constexpr std::size_t kAgencyPeekBytes = 18 * 1024;
+
+// The agency sign key a request's bytes name, read from `prefix` (its first bytes) without
+// decoding the rest, or nullopt if the prefix does not reach it or is not a request's. UNVERIFIED:
+// only good for refusing a request that names a key already in flight here (agency_busy), which
+// the named key's own holder is the only one harmed by; the share is still taken after
+// verification, in decrypt().
+std::optional<std::array<uint8_t, 32>> peek_agency(std::span<const uint8_t> prefix) {
+  escrow::wire::Reader r(prefix, "trustee::peek_agency");
+  r.header(escrow::wire::ObjectType::decrypt_request);
+  (void)r.u32();  // the signed warrant's length: the rest is not here to check it against
+  r.header(escrow::wire::ObjectType::signed_warrant);
+  (void)r.u32();
+  r.header(escrow::wire::ObjectType::warrant);
+  (void)r.fixed<16>();   // id
+  (void)r.bytes_u8();    // case reference
+  (void)r.bytes_u8();    // court
+  const unsigned n = r.u8();
+  for (unsigned i = 0; r.ok() && i < n; ++i) (void)r.bytes_u8();
+  (void)r.u64(), (void)r.u64(), (void)r.u32(), (void)r.u64();  // window, max sessions, not after
+  (void)r.fixed<32>();  // agency box key
+  const auto key = r.fixed<32>();
+  if (!r.ok()) return std::nullopt;
+  return key;
+}
+
 }  // namespace
 
+std::optional<Reply> Trustee::busy_refusal(std::string_view body, uint64_t now, const std::string& source) {
+  // The start of {"request": "<hex>"} as plain_request_hex reads it, and at most the hex of
+  // kAgencyPeekBytes after it: the cost is the same for a 5 MB body as for a 5 KB one.
+  auto rest = body;
+  const auto skip_ws = [&] {
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
+  };
+  const auto take = [&](std::string_view token) {
+    skip_ws();
+    if (rest.substr(0, token.size()) != token) return false;
+    rest.remove_prefix(token.size());
+    return true;
+  };
+  if (!take("{") || !take("\"request\"") || !take(":") || !take("\"")) return std::nullopt;
+  auto hex = rest.substr(0, 2 * kAgencyPeekBytes);
+  hex = hex.substr(0, std::min(hex.find_first_not_of("0123456789abcdefABCDEF"), hex.size()));
+  hex = hex.substr(0, hex.size() & ~std::size_t{1});
+  const auto prefix = escrow::wire::from_hex(hex);
+  if (!prefix) return std::nullopt;
+  const auto agency = peek_agency(*prefix);
+  if (!agency) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (!agencies_in_flight_.contains(*agency)) return std::nullopt;
+  // Counted against the source's refusal budget, not logged: the log would otherwise grow with
+  // each of them (the tally writes one entry per source and interval only for logged refusals).
+  tally_.count_unlogged(source, now);
+  if (tally_.over_budget(source, now))
+    return Reply{429, {{"error", "source_over_budget"}, {"reason", fmt::format("more than {} refused requests from this address in {} s",
+                                                                               tally_.budget(), RefusalTally::kIntervalSeconds)}}};
+  return agency_busy();
+}
+
+Reply Trustee::agency_busy() const {
+  return {429,
+          {{"error", "agency_busy"},
+           {"reason", "another request signed by this agency key is being decided here: send this one again when that one is answered"},
+           {"retry_after_seconds", kAgencyBusyRetrySeconds},
+           {"trustee", index()}},
+          kAgencyBusyRetrySeconds};
+}
+
 Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::string& source) {
+  // Busy is decided first, from the agency key at the start of the hex (the fifth outside test's
+  // F1: a busy agency's 5 MB bodies were decoded, parsed, hashed and verified before their 429).
+  if (auto busy = busy_refusal(body, now, source)) return std::move(*busy);
   // A body that is not {"request": "<hex>"} is still a decision the log must show (counted).
   const auto raw = std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   std::optional<std::vector<uint8_t>> bytes;
   if (const auto hex = plain_request_hex(body)) {
     if (auto decoded = escrow::wire::from_hex(*hex)) bytes = std::move(*decoded);
-  } else {
+  } else if (!body.starts_with("\xEF\xBB\xBF")) {  // a BOM is not JSON text (RFC 8259 §8.1); nlohmann skips it
     const auto j = parse_strict_json(body);  // a key named twice is malformed
-    if (!j.is_discarded() && j.is_object() && j.contains("request") && j["request"].is_string())
+    // Exactly {"request": "<hex>"} (SPEC §11.5): a key beside it is refused, not ignored.
+    if (!j.is_discarded() && j.is_object() && j.size() == 1 && j.contains("request") && j["request"].is_string())
       if (auto decoded = escrow::wire::from_hex(j["request"].get_ref<const std::string&>())) bytes = std::move(*decoded);
   }
   if (bytes) return decrypt(*bytes, now, source);
@@ -481,13 +556,10 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   if (!screened || !with_view([&](SqliteStateView& v) { return job.admit(v); })) return conclude(job.take(), now, source);
   // One request per agency key at a time (SPEC §11.2 "Concurrency"): a second one is not decided,
   // changes nothing and is not logged; its nonce stays unspent, so the same bytes may come again.
-  if (agencies_in_flight_.contains(job.agency()))
-    return {429,
-            {{"error", "agency_busy"},
-             {"reason", "another request signed by this agency key is being decided here: send this one again when that one is answered"},
-             {"retry_after_seconds", kAgencyBusyRetrySeconds},
-             {"trustee", index()}},
-            kAgencyBusyRetrySeconds};
+  if (agencies_in_flight_.contains(job.agency())) {
+    tally_.count_unlogged(source, now);  // as busy_refusal() does
+    return agency_busy();
+  }
 
   // From here until the end the nonce and the agency key are reserved: released under mu_ however
   // this returns.

@@ -22,6 +22,25 @@ TEST(RefusalTally, OneEntryPerSourceAndIntervalWhateverTheKindsOfRefusal) {
   EXPECT_NE(entries[0].reason.find("0x9f x1"), std::string::npos) << entries[0].reason;
 }
 
+// agency_busy refusals (the fifth outside test's F1): counted against the budget, never logged; a
+// logged refusal after them still keeps its own code and reason.
+TEST(RefusalTally, UnloggedRefusalsCountTowardsTheBudgetAndWriteNoEntry) {
+  RefusalTally tally(10);
+  for (int i = 0; i < 9; ++i) tally.count_unlogged("10.0.0.2", kT0);
+  EXPECT_FALSE(tally.over_budget("10.0.0.2", kT0));
+  tally.count_unlogged("10.0.0.2", kT0);
+  EXPECT_TRUE(tally.over_budget("10.0.0.2", kT0));
+  EXPECT_TRUE(tally.over_budget("10.0.0.2", kT0 + RefusalTally::kIntervalSeconds));  // the sliding window counts them too
+  EXPECT_TRUE(tally.take_due(kT0 + RefusalTally::kIntervalSeconds).empty());
+  tally.count_unlogged("10.0.0.3", kT0 + RefusalTally::kIntervalSeconds);
+  tally.count("10.0.0.3", 0x80, {}, "malformed", kT0 + RefusalTally::kIntervalSeconds);
+  const auto entries = tally.take_due(kT0 + 2 * RefusalTally::kIntervalSeconds);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].decision, 0x80);
+  EXPECT_NE(entries[0].reason.find("1 refusal(s)"), std::string::npos) << entries[0].reason;
+  EXPECT_NE(entries[0].reason.find("malformed"), std::string::npos) << entries[0].reason;
+}
+
 TEST(RefusalTally, TenThousandAddressesAddAtMostKMaxSourcesPlusOneEntries) {
   RefusalTally tally;
   for (int i = 0; i < 10000; ++i) tally.count("127.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), 0x80, {}, "junk", kT0);

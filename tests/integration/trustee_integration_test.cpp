@@ -501,8 +501,11 @@ TEST_F(Trustees, AReplayRacingItsOriginalIsRefusedWhileTheOriginalIsInFlight) {
   for (auto& p : posts) {
     const auto reply = p.get();
     accepted += reply.status == 200;
-    replayed += reply.status == 409 && reply.body.value("error", "") == "replayed_nonce";
-    EXPECT_TRUE(reply.status == 200 || reply.status == 409) << reply.status << " " << reply.body.dump();
+    // While the original is in flight a copy is refused from its first bytes as agency_busy (its
+    // agency key is in flight: the fifth outside test's F1); once it is committed, as a replay.
+    replayed += (reply.status == 409 && reply.body.value("error", "") == "replayed_nonce") ||
+                (reply.status == 429 && reply.body.value("error", "") == "agency_busy");
+    EXPECT_TRUE(reply.status == 200 || reply.status == 409 || reply.status == 429) << reply.status << " " << reply.body.dump();
   }
   EXPECT_EQ(accepted, 1);
   EXPECT_EQ(replayed, 3);
@@ -570,6 +573,7 @@ TEST_F(Trustees, ConcurrentRequestsOfOneWarrantCannotOverspendItsBudget) {
 struct RawPost {
   int status = 0;
   std::string head;
+  std::string body;
 };
 RawPost post_from(const std::string& source, const std::string& url, const std::string& body, int timeout_seconds) {
   const int port = std::stoi(url.substr(url.rfind(':') + 1));
@@ -598,6 +602,7 @@ RawPost post_from(const std::string& source, const std::string& url, const std::
     if (reply.size() > 12 && reply.rfind("HTTP/1.1 ", 0) == 0) {
       out.status = std::atoi(reply.c_str() + 9);
       out.head = reply.substr(0, reply.find("\r\n\r\n"));
+      if (out.head.size() + 4 <= reply.size()) out.body = reply.substr(out.head.size() + 4);
     }
   }
   ::close(fd);
@@ -733,6 +738,95 @@ TEST_F(Trustees, AnAgencysFloodOfInvalidFieldsDoesNotHoldUpAnotherAgencysRequest
   EXPECT_LT(median, flood / 8);
 }
 
+// The fifth outside test's F1: a busy agency's extra requests got their 429 agency_busy only after
+// the whole body (up to 16 MiB) was pre-scanned, decoded, parsed, hashed and its signature checked,
+// for free. Now "busy" is decided from the agency key at the start of the hex: a body naming a key
+// in flight here is refused even when what follows that prefix is not hex and holds a NUL (so
+// neither the pre-scan nor the decoder ran), adds nothing to the log, and counts against its
+// source's refusal budget; the same body naming another agency's key is not refused as busy.
+TEST_F(Trustees, ABusyAgencysRequestIsRefusedFromItsFirstBytesAndCountedAgainstItsSource) {
+  TrusteeProcess t3 = extra_trustee("t3-busy-peek", {"--refusal-budget", "40"});
+  sh({"agency", "new", "--name", "agency-peek-b", "--out", "agency-peek-b"}, dir);
+  const auto b = identity::load(dir + "/agency-peek-b.key").value();
+  escrow::SystemRng rng;
+  // A's request in flight: 10,000 distinct fields that fail TDH2 validity (seconds of work).
+  std::vector<std::vector<uint8_t>> invalid;
+  for (int i = 0; i < 10000; ++i) {
+    const auto label = escrow::SessionLabel::make("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000), rng).value();
+    auto f = escrow::tdh2::encrypt(*pk, escrow::tdh2::random_session_key(rng), label.encode(), rng).value().encode();
+    f[6] ^= 1;
+    invalid.push_back(std::move(f));
+  }
+  const auto sw_a = warrant(1000, 2000, 10);
+  const std::string big = json{{"request", escrow::wire::to_hex(make_request(sw_a, invalid).encode())}}.dump();
+  std::atomic<bool> big_done{false};
+  RawPost big_reply;
+  double big_seconds = 0;
+  std::thread in_flight([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    big_reply = post_from("127.0.0.2", t3.url, big, 120);
+    big_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    big_done = true;
+  });
+  struct JoinAtExit {
+    std::thread& t;
+    ~JoinAtExit() {
+      if (t.joinable()) t.join();
+    }
+  } join_at_exit{in_flight};
+
+  // A probe: the hex of a valid one-field request by `key`'s warrant, then bytes that are not hex
+  // and a NUL. Whole, it would be refused 400 (pre-scan: NUL; decoder: not hex).
+  const auto probe = [&](const escrow::warrant::SignedWarrant& sw, const request::SigningKey& key) {
+    request::DecryptRequest r;
+    r.signed_warrant = sw.encode();
+    randombytes_buf(r.nonce.data(), r.nonce.size());
+    r.time = now();
+    r.fields = {field("alice", "bob", 1500)};
+    request::sign(r, key);
+    std::string body = R"({"request": ")" + escrow::wire::to_hex(r.encode()) + "zz";
+    body += '\0';
+    return body + R"("})";
+  };
+  escrow::warrant::SignedWarrant sw_b = sw_a;
+  randombytes_buf(sw_b.warrant.id.data(), sw_b.warrant.id.size());
+  sw_b.warrant.agency_box_key = b.pub.box_key;
+  sw_b.warrant.agency_sign_key = b.pub.sign_key;
+  sw_b.signatures.clear();
+  ASSERT_TRUE(escrow::warrant::add_signature(sw_b, judge("court", "jane")).has_value());
+  const auto a_probe = probe(sw_a, agency->sign_secret), b_probe = probe(sw_b, b.sign_secret);
+
+  // Wait until A's request is in flight (its probe is refused as busy; before, 400, counted).
+  RawPost first;
+  while (!big_done) {
+    first = post_from("127.0.0.3", t3.url, a_probe, 30);
+    if (first.status == 429) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(big_done.load()) << "A's request was decided before the probe saw it in flight";
+  EXPECT_EQ(json::parse(first.body, nullptr, false).value("error", ""), "agency_busy") << first.body;
+  const auto size_before = log_size(t3);
+  int busy = 0;
+  for (int i = 0; i < 10; ++i) busy += json::parse(post_from("127.0.0.6", t3.url, a_probe, 30).body, nullptr, false).value("error", "") == "agency_busy";
+  const auto b_reply = post_from("127.0.0.4", t3.url, b_probe, 30);  // the same shape, another agency: not busy
+  // Past the source's budget (40 refusals in 10 s), a busy agency's probes get source_over_budget.
+  std::map<std::string, int> by_error;
+  for (int i = 0; i < 60 && !big_done; ++i) ++by_error[json::parse(post_from("127.0.0.5", t3.url, a_probe, 30).body, nullptr, false).value("error", "")];
+  const bool still_in_flight = !big_done;
+  const auto size_after = log_size(t3);
+  in_flight.join();
+  t3.kill(SIGTERM);
+  std::printf("[busy peek] A's in-flight request: %.2f s, HTTP %d; 10 busy probes: %d agency_busy; from a third address: %d agency_busy, "
+              "%d source_over_budget, %zu kinds\n",
+              big_seconds, big_reply.status, busy, by_error["agency_busy"], by_error["source_over_budget"], by_error.size());
+  ASSERT_TRUE(still_in_flight) << "A's request was decided before the probes ended";
+  EXPECT_EQ(busy, 10);
+  EXPECT_EQ(size_after, size_before);  // busy refusals are not logged
+  EXPECT_EQ(b_reply.status, 400) << b_reply.body;
+  EXPECT_GT(by_error["source_over_budget"], 0);
+  EXPECT_LE(by_error["agency_busy"], 40);
+}
+
 // The fourth outside test: GET /v1/log/entries?start=-1 answered 200 with start 18446744073709551615.
 // Every integer query parameter is plain decimal, or the route answers 400.
 TEST_F(Trustees, LogQueryParametersThatAreNotPlainDecimalAreRefused) {
@@ -757,6 +851,18 @@ TEST_F(Trustees, ABodyWithANulByteOrAKeyNamedTwiceIsRefused) {
   EXPECT_EQ(post_from("127.0.0.1", t1.url, nul, 30).status, 400);
   // The same request once, well formed: decided (its nonce was not spent by the refusals).
   EXPECT_EQ(post_from("127.0.0.1", t1.url, R"({"request": ")" + valid + R"("})", 30).status, 200);
+}
+
+// SPEC §11.5 (the fifth outside test's item 4): a body that is not exactly {"request": "<hex>"} is
+// refused: a key beside "request", a byte-order mark before it, a NUL escaped in such a key.
+TEST_F(Trustees, ABodyWithAnExtraKeyOrAByteOrderMarkIsRefused) {
+  const auto valid = escrow::wire::to_hex(make_request(warrant(1000, 2000), {field("alice", "bob", 1500)}).encode());
+  for (const std::string& bad : {R"({"request": ")" + valid + R"(", "extra": 1})", R"({"extra": "x", "request": ")" + valid + R"("})",
+                                R"({"request": ")" + valid + R"(", "x": "\u0000"})", "\xEF\xBB\xBF" R"({"request": ")" + valid + R"("})"}) {
+    const auto r = post_from("127.0.0.1", t1.url, bad, 30);
+    EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << ": " << r.body;
+  }
+  EXPECT_EQ(post_from("127.0.0.1", t1.url, "{ \"request\" : \"" + valid + "\" }", 30).status, 200);  // whitespace is JSON
 }
 
 // The per-field rate (SPEC §11.2 step 6): an agency allowed 5 fields a minute spends 3, then 2
