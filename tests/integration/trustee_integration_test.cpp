@@ -99,6 +99,12 @@ class Trustees : public ::testing::Test {
   static escrow::warrant::SignedWarrant warrant(uint64_t from, uint64_t to, uint32_t max_sessions = 10,
                                                  const std::string& court = "court", const std::string& who = "jane",
                                                  uint64_t not_after = now() + 3600) {
+    return warrant_for(agency->pub, from, to, max_sessions, court, who, not_after);
+  }
+  // The same warrant for another agency's keys (the tests of one agency against another).
+  static escrow::warrant::SignedWarrant warrant_for(const identity::Public& for_agency, uint64_t from, uint64_t to,
+                                                     uint32_t max_sessions = 10, const std::string& court = "court",
+                                                     const std::string& who = "jane", uint64_t not_after = now() + 3600) {
     escrow::warrant::SignedWarrant sw;
     randombytes_buf(sw.warrant.id.data(), sw.warrant.id.size());
     sw.warrant.case_reference = "IT-1";
@@ -108,10 +114,22 @@ class Trustees : public ::testing::Test {
     sw.warrant.window_end = to;
     sw.warrant.max_sessions = max_sessions;
     sw.warrant.not_after = not_after;
-    sw.warrant.agency_box_key = agency->pub.box_key;
-    sw.warrant.agency_sign_key = agency->pub.sign_key;
+    sw.warrant.agency_box_key = for_agency.box_key;
+    sw.warrant.agency_sign_key = for_agency.sign_key;
     EXPECT_TRUE(escrow::warrant::add_signature(sw, judge(court, who)).has_value());
     return sw;
+  }
+  // n distinct fields that parse and fail TDH2 validity (the costly check): seconds of work at 10,000.
+  static std::vector<std::vector<uint8_t>> invalid_fields(int n) {
+    escrow::SystemRng rng;
+    std::vector<std::vector<uint8_t>> out;
+    for (int i = 0; i < n; ++i) {
+      const auto label = escrow::SessionLabel::make("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000), rng).value();
+      auto f = escrow::tdh2::encrypt(*pk, escrow::tdh2::random_session_key(rng), label.encode(), rng).value().encode();
+      f[6] ^= 1;
+      out.push_back(std::move(f));
+    }
+    return out;
   }
   static std::vector<uint8_t> field(const std::string& from, const std::string& to, uint64_t time) {
     escrow::SystemRng rng;
@@ -620,34 +638,16 @@ TEST_F(Trustees, AnAgencysFloodOfInvalidFieldsDoesNotHoldUpAnotherAgencysRequest
   TrusteeProcess t3 = extra_trustee("t3-agency-share");
   sh({"agency", "new", "--name", "agency-b", "--out", "agency-b"}, dir);
   const auto b = identity::load(dir + "/agency-b.key").value();
-  escrow::SystemRng rng;
 
-  // A's flood: 10,000 distinct fields that parse and fail TDH2 validity (the costly check), in
-  // requests of fresh nonces; 8 of them are more than the test sends to completion.
-  std::vector<std::vector<uint8_t>> invalid;
-  for (int i = 0; i < 10000; ++i) {
-    const auto label = escrow::SessionLabel::make("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000), rng).value();
-    auto f = escrow::tdh2::encrypt(*pk, escrow::tdh2::random_session_key(rng), label.encode(), rng).value().encode();
-    f[6] ^= 1;
-    invalid.push_back(std::move(f));
-  }
+  // A's flood: 10,000 distinct invalid fields in requests of fresh nonces; 8 of them are more than
+  // the test sends to completion.
+  const auto invalid = invalid_fields(10000);
   const auto sw_a = warrant(1000, 2000, 10);
   std::vector<std::string> flood_bodies;
   for (int i = 0; i < 8; ++i) flood_bodies.push_back(json{{"request", escrow::wire::to_hex(make_request(sw_a, invalid).encode())}}.dump());
 
   // B's warrant and its one-field requests.
-  escrow::warrant::SignedWarrant sw_b;
-  randombytes_buf(sw_b.warrant.id.data(), sw_b.warrant.id.size());
-  sw_b.warrant.case_reference = "IT-B";
-  sw_b.warrant.court = "Integration Court";
-  sw_b.warrant.targets = {"bob"};
-  sw_b.warrant.window_start = 1000;
-  sw_b.warrant.window_end = 2000;
-  sw_b.warrant.max_sessions = 1;
-  sw_b.warrant.not_after = now() + 3600;
-  sw_b.warrant.agency_box_key = b.pub.box_key;
-  sw_b.warrant.agency_sign_key = b.pub.sign_key;
-  ASSERT_TRUE(escrow::warrant::add_signature(sw_b, judge("court", "jane")).has_value());
+  const auto sw_b = warrant_for(b.pub, 1000, 2000, 1);
   const auto b_field = field("alice", "bob", 1500);
   const auto b_request = [&] {
     request::DecryptRequest r;
@@ -748,15 +748,8 @@ TEST_F(Trustees, ABusyAgencysRequestIsRefusedFromItsFirstBytesAndCountedAgainstI
   TrusteeProcess t3 = extra_trustee("t3-busy-peek", {"--refusal-budget", "40"});
   sh({"agency", "new", "--name", "agency-peek-b", "--out", "agency-peek-b"}, dir);
   const auto b = identity::load(dir + "/agency-peek-b.key").value();
-  escrow::SystemRng rng;
-  // A's request in flight: 10,000 distinct fields that fail TDH2 validity (seconds of work).
-  std::vector<std::vector<uint8_t>> invalid;
-  for (int i = 0; i < 10000; ++i) {
-    const auto label = escrow::SessionLabel::make("alice", "bob", 1000 + static_cast<uint64_t>(i % 1000), rng).value();
-    auto f = escrow::tdh2::encrypt(*pk, escrow::tdh2::random_session_key(rng), label.encode(), rng).value().encode();
-    f[6] ^= 1;
-    invalid.push_back(std::move(f));
-  }
+  // A's request in flight: 10,000 distinct invalid fields (seconds of work).
+  const auto invalid = invalid_fields(10000);
   const auto sw_a = warrant(1000, 2000, 10);
   const std::string big = json{{"request", escrow::wire::to_hex(make_request(sw_a, invalid).encode())}}.dump();
   std::atomic<bool> big_done{false};
@@ -788,12 +781,7 @@ TEST_F(Trustees, ABusyAgencysRequestIsRefusedFromItsFirstBytesAndCountedAgainstI
     body += '\0';
     return body + R"("})";
   };
-  escrow::warrant::SignedWarrant sw_b = sw_a;
-  randombytes_buf(sw_b.warrant.id.data(), sw_b.warrant.id.size());
-  sw_b.warrant.agency_box_key = b.pub.box_key;
-  sw_b.warrant.agency_sign_key = b.pub.sign_key;
-  sw_b.signatures.clear();
-  ASSERT_TRUE(escrow::warrant::add_signature(sw_b, judge("court", "jane")).has_value());
+  const auto sw_b = warrant_for(b.pub, 1000, 2000, 10);
   const auto a_probe = probe(sw_a, agency->sign_secret), b_probe = probe(sw_b, b.sign_secret);
 
   // Wait until A's request is in flight (its probe is refused as busy; before, 400, counted).
