@@ -28,6 +28,8 @@
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "account_name.hpp"
+#include "known_keys.hpp"
 #include "secrets_at_rest.hpp"
 #include "tdh2_testing.hpp"
 
@@ -1428,6 +1430,67 @@ void gen_dkg_frame() {
 
 // ---- X25519 keys the project refuses (SPEC §1.1, §7.1, §10.1) ----
 
+// SPEC 7.4 "Account names" and 7.5: the names a provider registers (no look-alikes of an accepted
+// name), and a correspondent key's fingerprint as a person compares it.
+void gen_account_names_and_fingerprints() {
+  File f("client/account_names_and_fingerprints", "account names: 1 to 64 bytes of a-z 0-9 . - _ starting with a letter or a digit are accepted; a capital, a trailing space, a Cyrillic or Greek look-alike letter, a zero-width space, an empty name, 65 bytes and a leading punctuation mark are refused; an Ed25519 key's fingerprint is H_{client/key-fingerprint}^16(key) as 8 groups of 4 hex digits joined by ':'");
+  RecordingRng rng(f.seed());
+  const std::string longest(64, 'a');
+  for (const std::string name : {"bob", "alice.smith", "a", "0day", "x-y_z", longest.c_str()}) {
+    if (!doormat::account_name::valid(name)) std::exit(3);
+    f.valid().hex("account_name", b(name));
+  }
+  const std::string too_long(65, 'a');
+  for (const std::string& name : {std::string("Bob"), std::string("bob "), std::string("b\xd0\xbe" "b"), std::string("b\xce\xbf" "b"),
+                                 std::string("bob\xe2\x80\x8b"), std::string(), too_long, std::string(".bob"), std::string("-bob"),
+                                 std::string("_bob")}) {
+    if (doormat::account_name::valid(name)) std::exit(3);
+    f.invalid().hex("account_name", b(name)).text("error", "malformed");
+  }
+  for (int i = 0; i < 2; ++i) {
+    const auto key = seeded_sign_keypair(rng).pk;
+    f.valid().hex("sender_sign_public", key).text("fingerprint", doormat::known_keys::fingerprint(key));
+  }
+  emit("client/account_names_and_fingerprints", f);
+}
+
+// SPEC 7.5: the known-keys file, as text (its bytes in hex). Each invalid one refuses the whole file.
+void gen_known_keys_file() {
+  File f("client/known_keys_file", "a known-keys file pinning two names (one with its X25519 key) loads; one of another format, without a keys array, with an entry without a name, a name not in printable form, a key that is not 32 bytes of hex, a bad x25519 key, or two entries for one name is refused whole (malformed)");
+  RecordingRng rng(f.seed());
+  const std::string ed_a = wire::to_hex(seeded_sign_keypair(rng).pk), ed_b = wire::to_hex(seeded_sign_keypair(rng).pk);
+  const std::string box_b = wire::to_hex(seeded_box_keypair(rng).pk);
+  const std::string format = R"("format": "doormat-known-keys-v1")";
+  const auto entry = [](const std::string& name, const std::string& ed, const std::string& extra = "") {
+    return R"({"name": ")" + name + R"(", "ed25519": ")" + ed + "\"" + extra + "}";
+  };
+  const auto file = [&](const std::string& head, const std::string& entries) { return "{" + head + R"(, "keys": [)" + entries + "]}\n"; };
+  const std::string good = file(format, entry("alice", ed_a) + ", " + entry("bob", ed_b, R"(, "x25519": ")" + box_b + "\""));
+  const std::vector<std::string> bad = {
+      file(R"("format": "doormat-known-keys-v2")", entry("alice", ed_a)),
+      "{" + format + "}\n",
+      file(format, R"({"ed25519": ")" + ed_a + "\"}"),
+      file(format, entry("bob ", ed_a)),
+      file(format, entry("alice", ed_a.substr(0, 62))),
+      file(format, entry("bob", ed_b, R"(, "x25519": "zz")")),
+      file(format, entry("alice", ed_a) + ", " + entry("alice", ed_b)),
+  };
+  const auto loads = [](const std::string& text) {
+    const std::string path = (std::filesystem::temp_directory_path() / "doormat-vectors-known-keys.json").string();
+    std::ofstream(path, std::ios::binary) << text;
+    const bool ok = doormat::known_keys::KnownKeys::load(path).has_value();
+    std::filesystem::remove(path);
+    return ok;
+  };
+  if (!loads(good)) std::exit(3);
+  f.valid().hex("known_keys_file", b(good));
+  for (const auto& text : bad) {
+    if (loads(text)) std::exit(3);
+    f.invalid().hex("known_keys_file", b(text)).text("error", "malformed");
+  }
+  emit("client/known_keys_file", f);
+}
+
 void gen_x25519_low_order() {
   File f("envelope/x25519_low_order_keys", "the low-order X25519 public keys (0, 1, the two of order 8, p - 1, p, p + 1, and 0 and 1 with bit 255 set): sealing to one gives an all-zero shared secret, so an envelope to such a recipient and a warrant naming such an agency box key are refused; an ordinary key is accepted");
   RecordingRng rng(f.seed());
@@ -1570,6 +1633,8 @@ int main(int argc, char** argv) {
   gen_secrets_at_rest();
   gen_dkg_frame();
   gen_x25519_low_order();
+  gen_account_names_and_fingerprints();
+  gen_known_keys_file();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {
