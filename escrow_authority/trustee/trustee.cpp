@@ -359,82 +359,51 @@ bool Trustee::take_rate(const std::array<uint8_t, 32>& agency, uint64_t fields) 
 
 namespace {
 
+std::string_view skip_json_space(std::string_view text) {
+  return text.substr(std::min(text.find_first_not_of(" \t\n\r"), text.size()));
+}
+
+// What follows `{"request": "` at the start of a body (JSON whitespace allowed between the
+// tokens), or nullopt: the one opening plain_request_hex and busy_refusal both read.
+std::optional<std::string_view> after_request_open(std::string_view body) {
+  for (const std::string_view token : {"{", "\"request\"", ":", "\""}) {
+    body = skip_json_space(body);
+    if (!body.starts_with(token)) return std::nullopt;
+    body.remove_prefix(token.size());
+  }
+  return body;
+}
+
+constexpr std::string_view kHexDigits = "0123456789abcdefABCDEF";
+
 // The hex of a body that is exactly {"request": "<hex digits>"} (JSON whitespace allowed between
 // tokens), read in place; nullopt for any other text, which is refused (no JSON parser reads a
 // decrypt body: SPEC §11.5). nlohmann had taken 95 ms of the ~160 ms an outsider's 8 MiB wrong-key
 // body cost (F4).
 std::optional<std::string_view> plain_request_hex(std::string_view body) {
-  const auto skip_ws = [&] {
-    while (!body.empty() && (body.front() == ' ' || body.front() == '\t' || body.front() == '\n' || body.front() == '\r')) body.remove_prefix(1);
-  };
-  const auto take = [&](std::string_view token) {
-    skip_ws();
-    if (body.substr(0, token.size()) != token) return false;
-    body.remove_prefix(token.size());
-    return true;
-  };
-  if (!take("{") || !take("\"request\"") || !take(":") || !take("\"")) return std::nullopt;
-  const auto end = body.find_first_not_of("0123456789abcdefABCDEF");
-  if (end == std::string_view::npos || body[end] != '"') return std::nullopt;
-  const auto hex = body.substr(0, end);
-  body.remove_prefix(end + 1);
-  if (!take("}")) return std::nullopt;
-  skip_ws();
-  return body.empty() ? std::optional(hex) : std::nullopt;
-}
-
-// The longest prefix of a request's wire encoding that holds its warrant's agency sign key
-// (SPEC §11.1, lib/request and lib/warrant): the request's header and warrant length, the signed
-// warrant's header and length, then the warrant up to agency_sign_key, with a case reference,
-// court and 64 targets of 255 bytes each. 17,071 bytes; 18 KiB leaves room.
-constexpr std::size_t kAgencyPeekBytes = 18 * 1024;
-
-// The agency sign key a request's bytes name, read from `prefix` (its first bytes) without
-// decoding the rest, or nullopt if the prefix does not reach it or is not a request's. UNVERIFIED:
-// only good for refusing a request that names a key already in flight here (agency_busy), which
-// the named key's own holder is the only one harmed by; the share is still taken after
-// verification, in decrypt().
-std::optional<std::array<uint8_t, 32>> peek_agency(std::span<const uint8_t> prefix) {
-  escrow::wire::Reader r(prefix, "trustee::peek_agency");
-  r.header(escrow::wire::ObjectType::decrypt_request);
-  (void)r.u32();  // the signed warrant's length: the rest is not here to check it against
-  r.header(escrow::wire::ObjectType::signed_warrant);
-  (void)r.u32();
-  r.header(escrow::wire::ObjectType::warrant);
-  (void)r.fixed<16>();   // id
-  (void)r.bytes_u8();    // case reference
-  (void)r.bytes_u8();    // court
-  const unsigned n = r.u8();
-  for (unsigned i = 0; r.ok() && i < n; ++i) (void)r.bytes_u8();
-  (void)r.u64(), (void)r.u64(), (void)r.u32(), (void)r.u64();  // window, max sessions, not after
-  (void)r.fixed<32>();  // agency box key
-  const auto key = r.fixed<32>();
-  if (!r.ok()) return std::nullopt;
-  return key;
+  auto rest = after_request_open(body);
+  if (!rest) return std::nullopt;
+  const auto end = rest->find_first_not_of(kHexDigits);
+  if (end == std::string_view::npos || (*rest)[end] != '"') return std::nullopt;
+  const auto hex = rest->substr(0, end);
+  const auto tail = skip_json_space(rest->substr(end + 1));
+  if (!tail.starts_with('}')) return std::nullopt;
+  return skip_json_space(tail.substr(1)).empty() ? std::optional(hex) : std::nullopt;
 }
 
 }  // namespace
 
 std::optional<Reply> Trustee::busy_refusal(std::string_view body, uint64_t now, const std::string& source) {
-  // The start of {"request": "<hex>"} as plain_request_hex reads it, and at most the hex of
-  // kAgencyPeekBytes after it: the cost is the same for a 5 MB body as for a 5 KB one.
-  auto rest = body;
-  const auto skip_ws = [&] {
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
-  };
-  const auto take = [&](std::string_view token) {
-    skip_ws();
-    if (rest.substr(0, token.size()) != token) return false;
-    rest.remove_prefix(token.size());
-    return true;
-  };
-  if (!take("{") || !take("\"request\"") || !take(":") || !take("\"")) return std::nullopt;
-  auto hex = rest.substr(0, 2 * kAgencyPeekBytes);
-  hex = hex.substr(0, std::min(hex.find_first_not_of("0123456789abcdefABCDEF"), hex.size()));
+  // The opening plain_request_hex reads, and at most the hex of the request's first
+  // kAgencyKeyPrefixBytes after it: the cost is the same for a 5 MB body as for a 5 KB one.
+  const auto rest = after_request_open(body);
+  if (!rest) return std::nullopt;
+  auto hex = rest->substr(0, 2 * request::kAgencyKeyPrefixBytes);
+  hex = hex.substr(0, std::min(hex.find_first_not_of(kHexDigits), hex.size()));
   hex = hex.substr(0, hex.size() & ~std::size_t{1});
   const auto prefix = escrow::wire::from_hex(hex);
   if (!prefix) return std::nullopt;
-  const auto agency = peek_agency(*prefix);
+  const auto agency = request::peek_agency_sign_key(*prefix);
   if (!agency) return std::nullopt;
   std::lock_guard lock(mu_);
   if (!agencies_in_flight_.contains(*agency)) return std::nullopt;
@@ -460,6 +429,10 @@ Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::stri
   // Busy is decided first, from the agency key at the start of the hex (the fifth outside test's
   // F1: a busy agency's 5 MB bodies were decoded, parsed, hashed and verified before their 429).
   if (auto busy = busy_refusal(body, now, source)) return std::move(*busy);
+  return decrypt_plain_body(body, now, source);
+}
+
+Reply Trustee::decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source) {
   // A body that is not {"request": "<hex>"} is still a decision the log must show (counted).
   const auto raw = std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   // Exactly {"request": "<hex>"} (SPEC §11.5), read in place: whitespace between the tokens, no

@@ -63,8 +63,10 @@ class Trustee {
   /// The 429 for a body whose request names (in its first bytes, unverified) an agency key
   /// already in flight here, decided from the start of the hex alone; nullopt otherwise. Counted
   /// against the source's refusal budget (unlogged); past the budget, source_over_budget.
-  /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan too.
+  /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan.
   std::optional<Reply> busy_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// decrypt_body() after its busy_refusal(): for the HTTP route, which checked busy already.
+  Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
   /// call from several threads: mu_ is held for the state steps and the commit only.

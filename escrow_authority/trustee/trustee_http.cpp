@@ -129,7 +129,7 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   server.route("POST", "/v1/decrypt", [&](const HttpRequest& req) {
     // A busy agency's body is refused from its first bytes, before the pre-scan reads all of it.
     if (auto busy = trustee.busy_refusal(req.body, now(), req.peer)) return send(*busy);
-    return json_body(req, [&](std::string_view body) { return trustee.decrypt_body(body, now(), req.peer); });
+    return json_body(req, [&](std::string_view body) { return trustee.decrypt_plain_body(body, now(), req.peer); });
   });
   server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {
     return json_body(req, [&](std::string_view body) { return trustee.ceremony(body, now(), req.peer); });

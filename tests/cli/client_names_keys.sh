@@ -11,18 +11,7 @@
 #
 # usage: client_names_keys.sh ESCROW_AUTHORITY ESCROW_CLIENT
 set -euo pipefail
-bin="$1"
-client="$2"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
-expect() {
-  local want="$1"; shift
-  local got=0
-  "$@" > out.txt 2> err.txt || got=$?
-  [ "$got" = "$want" ] || { cat out.txt err.txt; fail "exit $got, not $want: $*"; }
-}
+source "$(dirname "$0")/common.sh"
 rule="lowercase ASCII"
 accounts() { python3 -c 'import sqlite3; print(sqlite3.connect("provider.db").execute("SELECT count(*) FROM accounts").fetchone()[0])'; }
 

@@ -149,6 +149,39 @@ std::string post_head(const std::string& path, std::size_t length, const std::st
                      extra, length);
 }
 
+// An honest client's 100 KB POSTs (junk, so each real reply is 400), one every 50 ms from
+// 127.0.0.1 for `duration` or `max_posts`: each one's time and the count of each status.
+struct HonestPosts {
+  std::vector<double> ms;
+  std::map<int, int> statuses;
+  int count(int status) const { return statuses.contains(status) ? statuses.at(status) : 0; }
+  std::string seen() const {
+    std::string out;
+    for (const auto& [status, n] : statuses) out += fmt::format(" {}x{}", n, status);
+    return out;
+  }
+};
+
+HonestPosts honest_junk_posts(int port, std::chrono::milliseconds duration, std::size_t max_posts = SIZE_MAX) {
+  const std::string junk = "{\"junk\": \"" + std::string(100 * 1000, 'a') + "\"}";
+  HonestPosts out;
+  const auto end = Clock::now() + duration;
+  while (Clock::now() < end && out.ms.size() < max_posts) {
+    const auto start = Clock::now();
+    const int fd = dial("127.0.0.1", port);
+    int status = -1;  // could not connect
+    if (fd >= 0) {
+      send_all(fd, post_head("/v1/decrypt", junk.size()) + junk);
+      status = read_reply(fd).status;
+      ::close(fd);
+    }
+    out.ms.push_back(ms_since(start));
+    ++out.statuses[status];
+    std::this_thread::sleep_for(50ms);
+  }
+  return out;
+}
+
 // A valid gzip of `mebibytes` MiB of zeros, ~1 KB per MiB like the pentest's bomb (521 KB that
 // inflated to 2 GB in the trustee). After a full flush deflate restarts from an empty window, so
 // the block for one MiB of zeros repeats byte for byte: built in milliseconds, not deflated.
@@ -622,34 +655,18 @@ TEST_F(TrusteeHttpUnderAttack, TricklingLargeBodiesFromOneSourceDoNotBlockAnothe
       }
     });
   std::this_thread::sleep_for(500ms);
-  // The honest client, from its own address: a 100 KB body (junk, so its real reply is 400).
-  const std::string junk = "{\"junk\": \"" + std::string(100 * 1000, 'a') + "\"}";
-  std::vector<double> honest_ms;
-  std::map<int, int> statuses;
-  const auto end = Clock::now() + 3000ms;
-  while (Clock::now() < end && honest_ms.size() < 100) {
-    const auto start = Clock::now();
-    const int fd = dial("127.0.0.1", port);
-    ASSERT_GE(fd, 0);
-    send_all(fd, post_head("/v1/decrypt", junk.size()) + junk);
-    const auto r = read_reply(fd);
-    ::close(fd);
-    honest_ms.push_back(ms_since(start));
-    ++statuses[r.status];
-    std::this_thread::sleep_for(50ms);
-  }
+  // The honest client, from its own address.
+  const auto honest = honest_junk_posts(port, 3000ms, 100);
   stop = true;
   for (auto& th : tricklers) th.join();
-  std::string seen;
-  for (const auto& [status, n] : statuses) seen += fmt::format(" {}x{}", n, status);
   std::sort(cut_after_ms.begin(), cut_after_ms.end());
   fmt::print("[trickling large bodies] honest 100 KB POST p50/p95/max {}, statuses:{}; tricklers: {} opened, {} refused 503 (one large "
              "body per source), {} cut under the minimum rate (after {:.0f}..{:.0f} ms)\n",
-             spread(honest_ms), seen, opened.load(), refused.load(), cut.load(), cut_after_ms.empty() ? 0 : cut_after_ms.front(),
+             spread(honest.ms), honest.seen(), opened.load(), refused.load(), cut.load(), cut_after_ms.empty() ? 0 : cut_after_ms.front(),
              cut_after_ms.empty() ? 0 : cut_after_ms.back());
-  EXPECT_EQ(statuses[400], static_cast<int>(honest_ms.size())) << seen;
+  EXPECT_EQ(honest.count(400), static_cast<int>(honest.ms.size())) << honest.seen();
   if (kJudgeFigures) {
-    EXPECT_LE(p95(honest_ms), kHonestBudgetMs);
+    EXPECT_LE(p95(honest.ms), kHonestBudgetMs);
   }
   EXPECT_GT(cut.load(), 0);
   for (double ms : cut_after_ms) EXPECT_LT(ms, 2500.0);  // the rate, not the 5 s deadline, cut them
@@ -701,29 +718,13 @@ TEST_F(TrusteeHttpUnderAttack, HeadersOnlyFullSizeDeclarationsFromSixAddressesHo
       }
     });
   std::this_thread::sleep_for(300ms);
-  const std::string junk = "{\"junk\": \"" + std::string(100 * 1000, 'a') + "\"}";  // its real reply is 400
-  std::map<int, int> statuses;
-  std::vector<double> honest_ms;
-  const auto end = Clock::now() + 3000ms;
-  while (Clock::now() < end) {
-    const auto start = Clock::now();
-    const int fd = dial("127.0.0.1", port);
-    ASSERT_GE(fd, 0);
-    send_all(fd, post_head("/v1/decrypt", junk.size()) + junk);
-    const auto r = read_reply(fd);
-    ::close(fd);
-    honest_ms.push_back(ms_since(start));
-    ++statuses[r.status];
-    std::this_thread::sleep_for(50ms);
-  }
+  const auto honest = honest_junk_posts(port, 3000ms);
   stop = true;
   for (auto& th : holders) th.join();
-  std::string seen;
-  for (const auto& [status, n] : statuses) seen += fmt::format(" {}x{}", n, status);
   fmt::print("[headers-only holders] {} heads of 16 MiB + 1 KiB from {} addresses; honest 100 KB POST p50/p95/max {}, statuses:{}\n",
-             held.load(), kHolders, spread(honest_ms), seen);
+             held.load(), kHolders, spread(honest.ms), honest.seen());
   EXPECT_GT(held.load(), kHolders);
-  EXPECT_EQ(statuses[400], static_cast<int>(honest_ms.size())) << seen;
+  EXPECT_EQ(honest.count(400), static_cast<int>(honest.ms.size())) << honest.seen();
 }
 
 // The fifth outside test's item 3, in process: a large body's client gave up while its handler ran;
