@@ -512,19 +512,29 @@ struct HttpServer::Impl {
     }
     if (c.state == State::body) {
       const auto take = std::min(c.in.size(), c.body_length - c.request.body.size());
+      // A large body is charged for the bytes it has sent, not the bytes it declares: holding the
+      // budget costs an attacker its whole size in bytes held, each for at most the deadline (the
+      // sixth outside test held every share at ~256 KiB/s each when a share was its declared size).
+      if (c.reserved > 0) {
+        if (large_in_use + take > limits.large_body_budget)
+          return refuse(id, c, 503, "busy with large bodies; try again", c.body_length - c.request.body.size());
+        large_in_use += take;
+        c.reserved += take;
+      }
       c.request.body.append(c.in, 0, take);
       c.in.erase(0, take);
       if (c.body_length > limits.small_body_bytes && c.reserved == 0 && c.request.body.size() >= limits.small_body_bytes) {
         const auto unread = c.body_length - c.request.body.size();
         if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && s->second >= limits.max_large_bodies_per_source)
           return refuse(id, c, 503, "a large body from this address is already in progress; try again", unread);
-        if (large_in_use + c.body_length > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", unread);
-        large_in_use += c.body_length;
-        c.reserved = c.body_length;
+        const auto held = c.request.body.size();
+        if (large_in_use + held > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", unread);
+        large_in_use += held;
+        c.reserved = held;
         c.holds_slot = true;
         ++large_per_source[c.peer];
         c.reserved_at = Clock::now();
-        c.reserved_bytes_at = c.request.body.size();
+        c.reserved_bytes_at = held;
       }
       if (c.request.body.size() < c.body_length) return;
       dispatch(id, c);

@@ -64,9 +64,10 @@ struct HttpLimits {
   std::size_t max_header_lines = 64;
   /// Content-Length above this is refused with 413 before any of the body is read.
   std::size_t max_body_bytes = 1 << 20;
-  /// Bodies larger than small_body_bytes are admitted only while the bytes they declare, summed
-  /// over every request being read, queued or handled, stay under this: memory is bounded by it
-  /// (plus max_connections * small_body_bytes), not by max_connections * max_body_bytes.
+  /// Bodies larger than small_body_bytes are admitted only while the bytes they have sent, summed
+  /// over every request being read, queued or handled, stay under this (a body whose next bytes
+  /// would pass it gets 503): memory is bounded by it (plus max_connections * small_body_bytes),
+  /// not by max_connections * max_body_bytes, and holding it costs the bytes themselves.
   /// Four full-size bodies by default, as the trustee sets it (4 x 16 MiB there).
   std::size_t large_body_budget = 4 << 20;
   std::size_t small_body_bytes = 64 * 1024;
@@ -74,8 +75,8 @@ struct HttpLimits {
   /// second one from the same source gets 503 at once. Without it two trickling connections from
   /// one address held the whole budget (pentest F4: 100 of 100 honest 100 KB POSTs got 503).
   std::size_t max_large_bodies_per_source = 1;
-  /// A large body's share of the budget (and its source's slot) is reserved only once its first
-  /// small_body_bytes have arrived: a head alone holds none (the fifth outside test: headers-only
+  /// A large body's share of the budget (and its source's slot) is taken only once its first
+  /// small_body_bytes have arrived, and grows with each byte after: a head alone holds none (the fifth outside test: headers-only
   /// 16 MiB declarations from 4 addresses, reconnecting each second, kept every large body out).
   /// The source's slot is given back once the body is complete and handed to a worker; its bytes
   /// stay in the budget until the handler is done.

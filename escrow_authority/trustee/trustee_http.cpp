@@ -122,6 +122,7 @@ std::optional<std::string> json_bounds_problem(std::string_view body) {
 int serve_trustee(Trustee& trustee, const std::string& host, int port, const std::string& port_file) {
   HttpLimits limits;  // the connection, deadline and queue limits are HttpLimits' defaults
   limits.max_body_bytes = kMaxBodyBytes;
+  limits.small_body_bytes = escrow::request::kSmallBodyBytes;
   limits.large_body_budget = kLargeBodyBudget;
   HttpServer server(limits, error_reply);
 

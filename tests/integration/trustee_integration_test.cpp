@@ -41,6 +41,7 @@
 #include "sqlite.hpp"
 #include "mailbox.hpp"
 #include "live_trustee.hpp"
+#include "raw_http.hpp"
 #include "trustee.hpp"
 #include "trustee_log.hpp"
 
@@ -594,26 +595,10 @@ struct RawPost {
   std::string body;
 };
 RawPost post_from(const std::string& source, const std::string& url, const std::string& body, int timeout_seconds) {
-  const int port = std::stoi(url.substr(url.rfind(':') + 1));
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return {};
-  sockaddr_in from{}, to{};
-  from.sin_family = to.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  timeval tv{timeout_seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  const int fd = dial(source, std::stoi(url.substr(url.rfind(':') + 1)), timeout_seconds * 1000);
   RawPost out;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
-    std::string text = fmt::format("POST /v1/decrypt HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.size()) + body;
-    std::string_view rest(text);
-    while (!rest.empty()) {
-      const auto n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0) break;
-      rest.remove_prefix(static_cast<std::size_t>(n));
-    }
+  if (fd >= 0) {
+    send_all(fd, fmt::format("POST /v1/decrypt HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.size()) + body);
     std::string reply;
     char buf[65536];
     for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
@@ -623,7 +608,7 @@ RawPost post_from(const std::string& source, const std::string& url, const std::
       if (out.head.size() + 4 <= reply.size()) out.body = reply.substr(out.head.size() + 4);
     }
   }
-  ::close(fd);
+  if (fd >= 0) ::close(fd);
   return out;
 }
 
@@ -934,6 +919,59 @@ TEST_F(Trustees, InvestigationInBatchesOpensEverySessionOnce) {
   EXPECT_EQ(log_size(t2), before2 + 5);
   EXPECT_GT(inv->batch_percentile(0.99), 0.0);
   EXPECT_LE(inv->batch_percentile(0.50), inv->batch_percentile(0.99));
+}
+
+// The sixth outside test's large-body finding, against two real trustees: four addresses hold each
+// trustee's whole large-body budget (4 bodies of 16 MiB + 1 KiB, all but a byte sent, then held
+// until the deadline cuts them and sent again), so a 100 KB body gets 503 there. A 300-session
+// investigation, whose one request would be a ~127 KB body, is split into requests under 64 KiB
+// (request::kSmallBodyBytes), read outside that budget: every session opens.
+TEST_F(Trustees, AnInvestigationIsNotHeldUpByHoldersOfTheLargeBodyBudget) {
+  const std::string work = dir + "/held-budget";
+  fs::create_directories(work);
+  authority::save_directory(work + "/trustees.json", {authority::enroll(t1.url).value(), authority::enroll(t2.url).value()}).value();
+  escrow::SystemRng rng;
+  auto box = mailbox::Mailbox::open(work + "/provider.db").value();
+  constexpr int kSessions = 300;
+  for (int i = 0; i < kSessions; ++i) {
+    const std::string text = "held " + std::to_string(i);
+    const std::vector<uint8_t> msg(text.begin(), text.end());
+    (void)box.deliver(escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", "bob", 1500, rng).value(), agency->pub.box_key, msg, rng).value());
+  }
+  ASSERT_TRUE(files::write(work + "/warrant.bin", warrant(1000, 2000, kSessions).encode()).has_value());
+  const auto port_of = [](const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); };
+  const std::size_t full = 2 * escrow::request::kMaxRequestBytes + 1024;  // the trustee's largest body
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> holders;
+  for (const int port : {port_of(t1.url), port_of(t2.url)})
+    for (int h = 1; h <= 4; ++h)
+      holders.emplace_back([&, port, h] {
+        const std::string body(full - 1, 'a');
+        while (!stop) {
+          const int fd = dial(fmt::format("127.0.98.{}", h), port);
+          if (fd < 0) continue;
+          send_all(fd, post_head("/v1/decrypt", full) + body);
+          while (!stop) {  // held until the server answers (408 at the deadline) or closes
+            char b[256];
+            const auto n = ::recv(fd, b, sizeof b, MSG_DONTWAIT);
+            if (n > 0 || n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          ::close(fd);
+        }
+      });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  // The budget is held: a 100 KB body from another address is refused at both trustees.
+  const std::string junk = "{\"junk\": \"" + std::string(100 * 1000, 'j') + "\"}";
+  const std::vector<int> probe{post_from("127.0.98.9", t1.url, junk, 5).status, post_from("127.0.98.9", t2.url, junk, 5).status};
+  auto inv = authority::investigate({work + "/warrant.bin", dir + "/agency.key", dir + "/auth/authority.pub", work + "/provider.db",
+                                     work + "/trustees.json", false, 10}, now());
+  stop = true;
+  for (auto& th : holders) th.join();
+  EXPECT_EQ(probe, (std::vector<int>{503, 503}));
+  ASSERT_TRUE(inv.has_value()) << inv.error().message();
+  EXPECT_GE(inv->batch_seconds.size(), 2u);
+  EXPECT_EQ(inv->decrypted(), static_cast<std::size_t>(kSessions));
 }
 
 TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {

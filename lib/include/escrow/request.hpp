@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxFields = 10000;          ///< per request
 inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
 inline constexpr std::size_t kMaxFieldBytes = 4096;       ///< one escrow-field encoding
 inline constexpr std::size_t kMaxSignedWarrantBytes = 64 * 1024;
+/// A decrypt body ({"request": "<hex>"}, SPEC §11.5) of at most this many bytes is read outside a
+/// trustee's budget for large bodies, so no one holding that budget holds it up: `investigate`
+/// splits its batches to stay under it.
+inline constexpr std::size_t kSmallBodyBytes = 64 * 1024;
 
 /// The longest prefix of a request's encoding that holds its warrant's agency sign key: the
 /// request's header and warrant length, the signed warrant's header and length, then the warrant
