@@ -60,12 +60,14 @@ class Trustee {
   /// bytes into this, and tests/fuzz/trustee_body_fuzz.cpp feeds it arbitrary ones.
   /// `source` is the caller's address: refusals before a warrant verified are counted per source.
   Reply decrypt_body(std::string_view body, uint64_t now, const std::string& source = "local");
-  /// The 429 for a body whose request names (in its first bytes, unverified) an agency key
-  /// already in flight here, decided from the start of the hex alone; nullopt otherwise. Counted
-  /// against the source's refusal budget (unlogged); past the budget, source_over_budget.
+  /// The refusals decided from a body's first bytes alone, before anything decodes it; nullopt
+  /// otherwise. 429 agency_busy when the request names (unverified) an agency key already in
+  /// flight here (counted against the source's budget, unlogged; past it, source_over_budget);
+  /// 429 source_over_budget when the source is past its refusal budget, unless the body names an
+  /// agency proven here before (counted and logged in the source's one entry per interval).
   /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan.
-  std::optional<Reply> busy_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
-  /// decrypt_body() after its busy_refusal(): for the HTTP route, which checked busy already.
+  std::optional<Reply> early_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// decrypt_body() after its early_refusal(): for the HTTP route, which asked it already.
   Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
@@ -115,6 +117,7 @@ class Trustee {
   /// decrypt()'s last step, under mu_: the commit of what the decision changed, and the reply.
   Reply conclude(escrow::trustee::Decision d, uint64_t now, const std::string& source);
   Reply agency_busy() const;
+  Reply source_over_budget() const;
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   std::size_t tree_size() const { return leaves_.size(); }
   void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds

@@ -128,8 +128,9 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
 
   // Every route gets the source address (req.peer) for per-source budgets.
   server.route("POST", "/v1/decrypt", [&](const HttpRequest& req) {
-    // A busy agency's body is refused from its first bytes, before the pre-scan reads all of it.
-    if (auto busy = trustee.busy_refusal(req.body, now(), req.peer)) return send(*busy);
+    // A busy agency's body, or one from a source past its budget, is refused from its first
+    // bytes, before the pre-scan reads all of it.
+    if (auto early = trustee.early_refusal(req.body, now(), req.peer)) return send(*early);
     return json_body(req, [&](std::string_view body) { return trustee.decrypt_plain_body(body, now(), req.peer); });
   });
   server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {

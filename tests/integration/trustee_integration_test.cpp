@@ -723,6 +723,33 @@ TEST_F(Trustees, AnAgencysFloodOfInvalidFieldsDoesNotHoldUpAnotherAgencysRequest
   EXPECT_LT(median, flood / 8);
 }
 
+// The sixth outside test: a source past its refusal budget had each 5 MB body decoded, hashed and
+// its signature checked before its 429. Now the budget is asked from the body's first bytes: past
+// it, a body with a NUL (which the pre-scan would refuse with 400) gets 429 source_over_budget, so
+// nothing read it; a valid request of an agency proven here before still gets its 200 from that
+// source (decide() still checks its signature).
+TEST_F(Trustees, ASourcePastItsBudgetIsRefusedFromItsFirstBytesButAProvenAgencyIsNot) {
+  TrusteeProcess t3 = extra_trustee("t3-early-budget", {"--refusal-budget", "20"});
+  const auto body_of = [](const request::DecryptRequest& r) { return json{{"request", escrow::wire::to_hex(r.encode())}}.dump(); };
+  const auto sw = warrant(1000, 2000, 10);
+  ASSERT_EQ(post_from("127.0.0.1", t3.url, body_of(make_request(sw, {field("alice", "bob", 1500)})), 30).status, 200);  // the agency is proven
+  std::map<int, int> junk;
+  for (int i = 0; i < 30; ++i) ++junk[post_from("127.0.0.9", t3.url, R"({"junk": 1})", 30).status];
+  EXPECT_EQ(junk[400], 20);
+  EXPECT_EQ(junk[429], 10);
+  std::string nul_body = R"({"request": "00)";
+  nul_body += '\0';
+  nul_body += R"("})";
+  const auto nul = post_from("127.0.0.9", t3.url, nul_body, 30);
+  const auto proven = post_from("127.0.0.9", t3.url, body_of(make_request(sw, {field("alice", "bob", 1501)})), 30);
+  const auto elsewhere = post_from("127.0.0.10", t3.url, nul_body, 30);
+  t3.kill(SIGTERM);
+  EXPECT_EQ(nul.status, 429) << nul.body;
+  EXPECT_EQ(json::parse(nul.body, nullptr, false).value("error", ""), "source_over_budget") << nul.body;
+  EXPECT_EQ(proven.status, 200) << proven.body;
+  EXPECT_EQ(elsewhere.status, 400) << elsewhere.body;  // another address, its own budget: the pre-scan's refusal
+}
+
 // The fifth outside test's F1: a busy agency's extra requests got their 429 agency_busy only after
 // the whole body (up to 16 MiB) was pre-scanned, decoded, parsed, hashed and its signature checked,
 // for free. Now "busy" is decided from the agency key at the start of the hex: a body naming a key
