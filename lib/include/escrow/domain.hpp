@@ -13,6 +13,7 @@ inline constexpr std::string_view kTdh2Mask = "doormat/v1/tdh2/kem-mask";       
 inline constexpr std::string_view kTdh2Validity = "doormat/v1/tdh2/validity";         // H2
 inline constexpr std::string_view kTdh2PartialProof = "doormat/v1/tdh2/partial-proof";  // H4
 inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r";    // r = H(K, L)
+inline constexpr std::string_view kAuthorityKeyFingerprint = "doormat/v1/tdh2/key-fingerprint";  // SPEC §5.1: Y as a person compares it
 
 // Envelope (SPEC §7)
 inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
