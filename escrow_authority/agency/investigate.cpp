@@ -23,6 +23,7 @@
 #include "identity.hpp"
 #include "json_fields.hpp"
 #include "mailbox.hpp"
+#include "progress.hpp"
 #include "thread_pool.hpp"
 
 namespace doormat::authority {
@@ -187,6 +188,8 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   // every batch; otherwise its first error is reported.
   std::vector<std::vector<TrusteeAnswer>> batches;  // [batch][trustee]
   for (const auto& t : *directory) inv.trustees.push_back({t.index, true, ""});
+  progress::Progress bar(o.progress);
+  bar.stage("investigate: asking the trustees (requests)", starts.size() - 1);
   for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
     const auto t0 = std::chrono::steady_clock::now();
     request::DecryptRequest req;
@@ -206,10 +209,12 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
     inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     for (std::size_t t = 0; t < answers.size(); ++t)
       if (!answers[t].result.answered && inv.trustees[t].answered) inv.trustees[t] = answers[t].result;
+    bar.advance();
   }
 
   // Each session's partials are checked and combined independently: spread them over the cores.
   inv.sessions.resize(chosen.size());
+  bar.stage("investigate: checking and combining (sessions)", chosen.size());
   ThreadPool pool;
   pool.parallel_for(chosen.size(), [&](std::size_t i) {
     SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
@@ -250,6 +255,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
       }
     }
     inv.sessions[i] = std::move(sr);
+    bar.advance();
   });
   return inv;
 }
@@ -318,6 +324,7 @@ void register_investigate(CLI::App& app, int& status) {
       ->check(CLI::Range(1, 3600))->capture_default_str();
   inv->add_flag("--json", *json, "print one JSON object");
   inv->callback([o, json, &status] {
+    o->progress = progress::stderr_is_terminal();  // quiet when piped
     auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));
     if (!r) { status = report(r.error()); return; }
     if (*json) fmt::print("{}\n", to_json(*r).dump(2));
