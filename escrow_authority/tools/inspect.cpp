@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -276,8 +275,9 @@ struct WipeOnExit {
 };
 
 // A JSON document's top level, with every "..._secret" member dropped while it is parsed: the
-// document the kind is decided on keeps no copy of an identity's secrets (identity::load reads
-// them into wiped buffers; the JSON parser's own token buffer is not wiped, there as here).
+// document the kind is decided on keeps no copy of an identity's secrets. (identity::load, which
+// then checks them, keeps them in Secret<>; its own JSON document and the parser's token buffer
+// are not wiped, as in every command that loads a .key.)
 struct JsonShape {
   Fields top;
   bool has_secrets = false;
