@@ -10,24 +10,7 @@
 #
 # usage: inspect.sh ESCROW_AUTHORITY ESCROW_CLIENT
 set -euo pipefail
-bin="$1"
-client="$2"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
-# expect CODE CMD...: CMD exits CODE (stdout to out.txt, stderr to err.txt).
-expect() {
-  local want="$1"; shift
-  local got=0
-  "$@" > out.txt 2> err.txt || got=$?
-  [ "$got" = "$want" ] || { cat out.txt err.txt; fail "exit $got, not $want: $*"; }
-}
+source "$(dirname "$0")/common.sh"
 # inspect_both FILE KIND [OPTIONS]: text and --json both succeed; the JSON's kind is KIND. Leaves
 # the text in text.txt and the JSON in json.txt.
 inspect_both() {

@@ -6,18 +6,8 @@
 #
 # usage: progress.sh ESCROW_AUTHORITY ESCROW_CLIENT
 set -euo pipefail
-bin="$1"
-client="$2"
-command -v script > /dev/null || { echo "SKIP: no script(1) to give the command a terminal"; exit 0; }
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/common.sh"
+command -v script > /dev/null || { echo "SKIP: no script(1) to give the command a terminal"; exit 77; }
 
 printf 'progress test passphrase\n' > pass
 "$bin" ceremony dealer -k 2 -n 2 --out auth > /dev/null
