@@ -28,6 +28,7 @@
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "fingerprint.hpp"
 #include "identity.hpp"
 #include "iso_time.hpp"
 #include "known_keys.hpp"
@@ -72,18 +73,6 @@ Fields names(const std::vector<std::string>& list) {
   return out;
 }
 
-// SPEC §5.1: H_{tdh2/key-fingerprint}^16(Y) as 8 groups of 4 hex digits, as a client key's (§7.5).
-std::string authority_fingerprint(const escrow::group::Point& y) {
-  const auto h = escrow::Hasher(escrow::domain::kAuthorityKeyFingerprint, 16).add(y.to_bytes()).finish<16>();
-  const std::string hex = to_hex(h);
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); ++i) {
-    if (i && i % 4 == 0) out.push_back(':');
-    out.push_back(hex[i]);
-  }
-  return out;
-}
-
 void put_time(Fields& f, const std::string& name, uint64_t seconds) {
   f[name] = seconds;
   f[name + "_iso"] = iso_time::format_instant(seconds);
@@ -95,7 +84,7 @@ Result<Description> authority_key(const std::string& path, std::span<const uint8
   auto pk = escrow::tdh2::PublicKey::decode(bytes);
   if (!pk) return refuse(path, "an authority public key that does not decode: " + user_message(pk.error()));
   Description d{"authority_public_key", "the authority's public key (TDH2, SPEC §5.1)"};
-  d.fields["fingerprint"] = authority_fingerprint(pk->y);
+  d.fields["fingerprint"] = fingerprint::authority(pk->y);
   d.fields["y"] = to_hex(pk->y.to_bytes());
   d.fields["k"] = pk->k;
   d.fields["n"] = pk->n;
@@ -122,7 +111,7 @@ Result<Description> key_share(const std::string& path, std::span<const uint8_t> 
   if (!pk_bytes) return escrow::unexpected(pk_bytes.error());
   auto pk = escrow::tdh2::PublicKey::decode(*pk_bytes);
   if (!pk) return refuse(authority_path, "an authority public key that does not decode: " + user_message(pk.error()));
-  d.fields["authority_fingerprint"] = authority_fingerprint(pk->y);
+  d.fields["authority_fingerprint"] = fingerprint::authority(pk->y);
   d.fields["k"] = pk->k;
   d.fields["n"] = pk->n;
   const bool in_range = share->index().value() <= pk->n;
