@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "account_name.hpp"
 #include "commands.hpp"
 #include "directory.hpp"
 #include "escrow/envelope.hpp"
@@ -24,6 +25,7 @@
 #include "json_fields.hpp"
 #include "mailbox.hpp"
 #include "progress.hpp"
+#include "terminal_text.hpp"
 #include "thread_pool.hpp"
 
 namespace doormat::authority {
@@ -292,10 +294,11 @@ void print(const Investigation& inv) {
     fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
   for (const auto& s : inv.sessions) {
     if (s.decrypted)
-      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, s.label.sender, s.label.recipient, s.label.time, s.plaintext);
+      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, terminal_text::shown(s.plaintext));
     else
-      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, s.label.sender,
-                 s.label.recipient, s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
+      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
                  s.refusals.empty() ? "" : ": " + s.refusals.front().substr(s.refusals.front().find(": ") + 2));
     if (!s.cheaters.empty()) fmt::print("      cheating trustee(s): {}\n", fmt::join(s.cheaters, ", "));
   }
@@ -327,7 +330,8 @@ void register_investigate(CLI::App& app, int& status) {
     o->progress = progress::stderr_is_terminal();  // quiet when piped
     auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));
     if (!r) { status = report(r.error()); return; }
-    if (*json) fmt::print("{}\n", to_json(*r).dump(2));
+    // A sender chose the plaintext's bytes: invalid UTF-8 is replaced, not thrown on.
+    if (*json) fmt::print("{}\n", to_json(*r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     else print(*r);
     // 4: sessions were asked about and none was decrypted (refused, below quorum, stale key).
     status = !r->sessions.empty() && r->decrypted() == 0 ? 4 : 0;
