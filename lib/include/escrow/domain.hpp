@@ -33,6 +33,7 @@ inline constexpr std::string_view kCeremonyCall = "doormat/v1/ceremony/operator-
 inline constexpr std::string_view kCeremonyConfirm = "doormat/v1/ceremony/confirm-key";  // SPEC §12.4: a trustee confirms the key
 inline constexpr std::string_view kTrusteeRawRequest = "doormat/v1/trustee/raw-request";        // SPEC §11.3
 inline constexpr std::string_view kTrusteeSecretsAtRest = "doormat/v1/trustee/secrets-at-rest";  // SPEC §11.5
+inline constexpr std::string_view kTrusteeLogSource = "doormat/v1/trustee/log-source";  // SPEC §11.2: a refused source as the public log names it
 
 // The comparison designs and their common message layer (SPEC §13)
 inline constexpr std::string_view kSchemesAeadKey = "doormat/v1/schemes/aead-key";
