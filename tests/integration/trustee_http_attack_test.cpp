@@ -804,6 +804,48 @@ TEST(HttpServerQueue, OneRoutesFloodLeavesRoomInTheQueueForAnother) {
   EXPECT_EQ(flooded[200] + flooded[503], 9);
 }
 
+// The re-test of the seventh outside test's F1: a flood spread over several routes, each under
+// its share, still filled the queue, and an investigation's decrypts got 503 at two trustees of
+// five. Now a request of a route with fewer waiting pushes out the newest of the busiest route:
+// nine addresses' slow requests over three routes fill the queue of 8, and a fourth route's
+// request from a tenth address is answered (503 under the per-route share alone).
+TEST(HttpServerQueue, AFloodOverSeveralRoutesLeavesRoomForAnother) {
+  authority::HttpLimits limits;
+  limits.workers = 1;
+  limits.queue = 8;
+  limits.queue_per_route = 4;
+  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  for (const std::string route : {"/a", "/b", "/c"})
+    server.route("GET", route, [](const authority::HttpRequest&) {
+      std::this_thread::sleep_for(200ms);
+      return authority::HttpResponse{200, "slow", "text/plain"};
+    });
+  server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
+  const int port = server.bind("127.0.0.1", 0).value();
+  std::thread loop([&] { server.run(); });
+  std::vector<int> flood;
+  for (int i = 0; i < 9; ++i) {
+    const int fd = dial(fmt::format("127.0.98.{}", i + 1), port);
+    ASSERT_GE(fd, 0);
+    send_all(fd, fmt::format("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "abc"[i % 3]));
+    flood.push_back(fd);
+    if (i == 0) std::this_thread::sleep_for(50ms);  // the worker takes the first
+  }
+  std::this_thread::sleep_for(50ms);  // one running, eight waiting: the queue is full
+  const int honest = dial("127.0.98.100", port);
+  ASSERT_GE(honest, 0);
+  send_all(honest, post_head("/quick", 2) + "{}");
+  const auto r = read_reply(honest);
+  std::map<int, int> flooded;
+  for (int fd : flood) ++flooded[read_reply(fd).status], ::close(fd);
+  ::close(honest);
+  server.stop();
+  loop.join();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(flooded[200], 8);  // one pushed out for the honest request
+  EXPECT_EQ(flooded[503], 1);
+}
+
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
 // header line is refused (RFC 9110 5.5). And the 401 status line has its reason phrase.
 TEST_F(TrusteeHttpUnderAttack, AControlCharacterInAHeaderLineIsRefused) {
