@@ -127,13 +127,16 @@ TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const s
   // A 503 from the trustee's HTTP layer (every worker or the large-body budget busy: error
   // "http") changes nothing there either; it is tried again a few times, after 100..400 ms of
   // random delay so that investigators refused together do not come back together. A 503 of the
-  // trustee itself (no_key) is an answer.
+  // trustee itself (no_key) is an answer. So is a transport failure (a reset: a trustee at its
+  // connection cap closes a connection whose body it has not read, the re-test of the seventh
+  // outside test): a request the trustee did decide, sent again, is refused as a replayed nonce
+  // (one refusal entry in its log), so trying again costs at most the answer that was lost anyway.
   constexpr int kBusyRetries = 4;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
-  for (int busy = 0; reply && std::chrono::steady_clock::now() < give_up;) {
-    const bool agency_busy = reply->status == 429 && text_of(reply->body, "error") == "agency_busy";
-    const bool http_busy = reply->status == 503 && text_of(reply->body, "error") == "http" && busy < kBusyRetries;
+  for (int busy = 0; std::chrono::steady_clock::now() < give_up;) {
+    const bool agency_busy = reply && reply->status == 429 && text_of(reply->body, "error") == "agency_busy";
+    const bool http_busy = (!reply || (reply->status == 503 && text_of(reply->body, "error") == "http")) && busy < kBusyRetries;
     if (!agency_busy && !http_busy) break;
     busy += http_busy ? 1 : 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(agency_busy ? 200 : 100 + randombytes_uniform(301)));

@@ -96,6 +96,8 @@ struct HttpLimits {
   /// of CPU or more per request, kSlowHandlerUs in http_server.cpp); the others stay free for
   /// quick requests. The trustee's handlers share one lock: with four 1000-row log reads running,
   /// an honest GET /v1/info waited behind three of them for that lock (pentest F2's flood).
+  /// While they are all busy, a source's quick requests go ahead of its waiting slow ones, so a
+  /// slow request at the front of a source's queue does not hold its others in the queue.
   std::size_t slow_workers = 2;
   /// Complete requests waiting for a worker, over all sources. Each source has its own queue and
   /// workers take one request per source in turn (round-robin, weighted by handler time: the
@@ -106,8 +108,9 @@ struct HttpLimits {
   /// fewer waiting than the busiest source pushes out that source's newest; otherwise the
   /// newcomer gets 503. So no mix of routes can keep another route out of the queue.
   std::size_t queue = 64;
-  /// Complete requests of one route (path and method) waiting, at most; over it that route's
-  /// newcomer gets 503. Half the queue: a flood of one kind cannot fill it for the others (the
+  /// Complete requests of one route (path and method) waiting, at most; over it the source with
+  /// the most of that route waiting gives up its newest one (503) to a newcomer from a source with
+  /// at least two fewer there, else the newcomer gets 503. Half the queue: a flood of one kind cannot fill it for the others (the
   /// seventh outside test: 70 addresses pipelining 1000-entry log reads kept the queue full, and
   /// an investigation's decrypt requests got 503 until its retries ran out).
   std::size_t queue_per_route = 32;

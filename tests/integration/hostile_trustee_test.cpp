@@ -2,10 +2,15 @@
 // shape. The investigator, the auditor, enrolment and the ceremony coordinator read trustees'
 // replies; each must turn such a reply into an error for that trustee, never an exception (which
 // ended the whole investigation, or spun the auditor forever on an entries page it could not read).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -87,12 +92,10 @@ const std::vector<std::string> kHostileBodies = {
     R"({"public_key": "00", "epoch": 1, "disqualified": {"two": "why"}})",
 };
 
-TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
-  HostileTrustee hostile;
-  const auto dir = fs::temp_directory_path() / ("doormat-hostile-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string d = dir.string();
+// In a fresh directory d: an authority of one trustee at `url` (whose log heads `head_key` signs),
+// a court, an agency, a warrant on bob and one session to bob in the provider's mailbox; returns
+// the investigation of it.
+authority::InvestigationOptions one_session_investigation(const std::string& d, const std::string& url, escrow::Secret<64>& head_key) {
   sh({"ceremony", "dealer", "-k", "1", "-n", "1", "--out", "auth"}, d);
   sh({"court", "init", "--dir", "court"}, d);
   sh({"court", "appoint", "--dir", "court", "--judge", "jane"}, d);
@@ -101,7 +104,7 @@ TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
   sh({"court", "issue", "--dir", "court", "--judge", "jane", "--case", "H-1", "--target", "bob", "--from", std::to_string(t - 3600),
       "--to", std::to_string(t), "--max-sessions", "5", "--agency", "agency.pub", "--out", "warrant.bin"},
      d);
-  {  // one session to bob in the provider's mailbox
+  {
     const auto pk = escrow::tdh2::PublicKey::decode(files::read(d + "/auth/authority.pub").value()).value();
     escrow::SystemRng rng;
     std::array<uint8_t, 32> bob_pk{};
@@ -110,14 +113,27 @@ TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
     const auto label = escrow::SessionLabel::make("alice", "bob", t - 60, rng).value();
     const std::vector<uint8_t> msg = {'h', 'i'};
     auto box = mailbox::Mailbox::open(d + "/provider.db").value();
-    ASSERT_TRUE(box.deliver(escrow::envelope::seal(pk, label, bob_pk, msg, rng).value()).has_value());
+    EXPECT_TRUE(box.deliver(escrow::envelope::seal(pk, label, bob_pk, msg, rng).value()).has_value());
   }
-  authority::TrusteeEntry entry{1, hostile.url(), {}, {}};
-  escrow::Secret<64> head_key;
+  authority::TrusteeEntry entry{1, url, {}, {}};
   crypto_sign_keypair(entry.sign_key.data(), head_key.expose().data());
-  ASSERT_TRUE(authority::save_directory(d + "/trustees.json", {entry}).has_value());
-  const authority::InvestigationOptions investigation{d + "/warrant.bin", d + "/agency.key", d + "/auth/authority.pub",
-                                                      d + "/provider.db", d + "/trustees.json", false, 5};
+  EXPECT_TRUE(authority::save_directory(d + "/trustees.json", {entry}).has_value());
+  return {d + "/warrant.bin", d + "/agency.key", d + "/auth/authority.pub", d + "/provider.db", d + "/trustees.json", false, 5};
+}
+
+std::filesystem::path fresh_directory(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("doormat-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
+  HostileTrustee hostile;
+  const auto dir = fresh_directory("hostile");
+  const std::string d = dir.string();
+  escrow::Secret<64> head_key;
+  const auto investigation = one_session_investigation(d, hostile.url(), head_key);
 
   for (const int status : {200, 400}) {
     for (const auto& body : kHostileBodies) {
@@ -151,6 +167,48 @@ TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
       EXPECT_EQ(r->status, 1) << r->err;
     }
   }
+  fs::remove_all(dir);
+}
+
+// The second re-test of the seventh outside test: a trustee at its connection cap reset the
+// agency's connection after its body, and `investigate` gave that trustee up at once. A reset is
+// tried again like a busy 503: here a "trustee" that resets every connection is dialled five times
+// (once, before).
+TEST(HostileTrustee, AResetConnectionIsTriedAgain) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::atomic<int> accepted{0};
+  std::thread resetter([&] {
+    for (;;) {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) return;  // the listener was shut down
+      ++accepted;
+      char buf[256];
+      [[maybe_unused]] const auto n = ::recv(fd, buf, sizeof buf, 0);  // some of the request, not all
+      const linger reset{1, 0};  // close with RST
+      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+      ::close(fd);
+    }
+  });
+  const auto dir = fresh_directory("reset");
+  escrow::Secret<64> head_key;
+  const auto investigation = one_session_investigation(dir.string(), "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), head_key);
+  auto inv = authority::investigate(investigation, now());
+  ::shutdown(listener, SHUT_RDWR);
+  ::close(listener);
+  resetter.join();
+  ASSERT_TRUE(inv.has_value()) << inv.error().message();
+  ASSERT_EQ(inv->trustees.size(), 1u);
+  EXPECT_FALSE(inv->trustees[0].answered);
+  EXPECT_NE(inv->trustees[0].error.find("unreachable"), std::string::npos) << inv->trustees[0].error;
+  EXPECT_EQ(accepted.load(), 5);  // the first try and four more
   fs::remove_all(dir);
 }
 

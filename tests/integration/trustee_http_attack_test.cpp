@@ -762,10 +762,11 @@ TEST(HttpServerLargeBodies, AShareIsTheBytesABodySentNotTheSizeItDeclares) {
   EXPECT_EQ(over.status, 503) << over.body;
 }
 
-// The queue tests' flood: a server with one worker and a queue of 8, 4 per route, whose GET
-// routes take 200 ms each. Nine addresses each send one GET, of flood_paths in turn (the first
-// alone, so the worker has it: then one runs and eight try the queue); then a tenth address sends
-// POST /quick, and every reply is read.
+// The queue tests' flood: a server with one worker and a queue of 8, 4 per route. Nine addresses
+// each send one GET, of flood_paths in turn (the first alone, so the worker has it for 400 ms: then
+// eight try the queue); then a tenth address sends POST /quick, and every reply is read. The
+// others take 20 ms each, so the honest request, which waits its turn behind every source that
+// came before it, is answered well within the test's 3 s read timeout on a loaded machine.
 struct QueueFlood {
   RawReply honest;
   std::map<int, int> flooded;  // status -> how many of the nine got it
@@ -776,9 +777,10 @@ QueueFlood flood_the_queue_then_ask(const std::vector<std::string>& flood_paths,
   limits.queue = 8;
   limits.queue_per_route = 4;
   authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  std::atomic<int> handled{0};
   for (const auto& path : flood_paths)
-    server.route("GET", path, [](const authority::HttpRequest&) {
-      std::this_thread::sleep_for(200ms);
+    server.route("GET", path, [&](const authority::HttpRequest&) {
+      std::this_thread::sleep_for(handled++ == 0 ? 400ms : 20ms);
       return authority::HttpResponse{200, "slow", "text/plain"};
     });
   server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
@@ -828,6 +830,111 @@ TEST(HttpServerQueue, AFloodOverSeveralRoutesLeavesRoomForAnother) {
   EXPECT_EQ(r.honest.status, 200) << r.honest.body;
   EXPECT_EQ(r.flooded.at(200), 8);  // one pushed out for the honest request
   EXPECT_EQ(r.flooded.at(503), 1);
+}
+
+// The second re-test of the seventh outside test: 10 addresses each sent a 1000-entry log read
+// and then seven junk decrypts; with both slow workers busy, each address's log read at the front
+// of its queue held its decrypts waiting, the decrypt route's share stayed full, and the agency's
+// requests got 503. Now a source's quick requests go ahead of its slow one while the slow workers
+// are busy: four addresses each put a slow request in front of a quick one, and another address's
+// quick request is answered (503 under the old order: the quick route's share of 4 held full).
+TEST(HttpServerQueue, ASourcesSlowRequestDoesNotHoldItsQuickOnesInTheQueue) {
+  authority::HttpLimits limits;
+  limits.workers = 2;
+  limits.slow_workers = 1;
+  limits.queue = 16;
+  limits.queue_per_route = 4;
+  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  server.route("GET", "/slow", [](const authority::HttpRequest&) {
+    timespec ts{};
+    const auto cpu_ms = [&] { ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6; };
+    for (const double from = cpu_ms(); cpu_ms() - from < 5;) {}  // 5 ms of CPU: a slow route
+    std::this_thread::sleep_for(400ms);
+    return authority::HttpResponse{200, "slow", "text/plain"};
+  });
+  server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
+  const int port = server.bind("127.0.0.1", 0).value();
+  std::thread loop([&] { server.run(); });
+  const auto get_slow = [&](const std::string& from) {
+    const int fd = dial(from, port);
+    if (fd >= 0) send_all(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    return fd;
+  };
+  const auto post_quick = [&](const std::string& from) {
+    const int fd = dial(from, port);
+    if (fd >= 0) send_all(fd, post_head("/quick", 2) + "{}");
+    return fd;
+  };
+  {  // the route's CPU time is learnt from a first request
+    const int fd = get_slow("127.0.95.1");
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(read_reply(fd).status, 200);
+    ::close(fd);
+  }
+  std::vector<int> attack{get_slow("127.0.95.1")};  // it runs: the one slow worker is busy
+  std::this_thread::sleep_for(50ms);
+  for (int i = 2; i <= 5; ++i) {
+    attack.push_back(get_slow(fmt::format("127.0.95.{}", i)));  // waits for the slow worker
+    std::this_thread::sleep_for(20ms);                          // so it is at the front
+    attack.push_back(post_quick(fmt::format("127.0.95.{}", i)));
+  }
+  std::this_thread::sleep_for(100ms);
+  const int honest = post_quick("127.0.95.100");
+  ASSERT_GE(honest, 0);
+  const auto r = read_reply(honest);
+  ::close(honest);
+  std::map<int, int> attacked;
+  for (int fd : attack)
+    if (fd >= 0) ++attacked[read_reply(fd).status], ::close(fd);
+  server.stop();
+  loop.join();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(attacked[200], 9);  // nothing needed pushing out
+}
+
+// The same re-test: the decrypt route's share, once full, refused the agency though each attacking
+// address had seven there and the agency none. Now the source with the most of a full route
+// waiting gives up its newest to a source with at least two fewer there: one address's four quick
+// requests wait behind a long one and fill the route's share, and another address's request of
+// that route is answered while the first address's newest gets 503 (the newcomer got it before).
+TEST(HttpServerQueue, AFullRoutesBusiestSourceGivesWayToASourceWithFewerThere) {
+  authority::HttpLimits limits;
+  limits.workers = 1;
+  limits.queue = 16;
+  limits.queue_per_route = 4;
+  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  server.route("GET", "/hold", [](const authority::HttpRequest&) {
+    std::this_thread::sleep_for(400ms);
+    return authority::HttpResponse{200, "held", "text/plain"};
+  });
+  server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
+  const int port = server.bind("127.0.0.1", 0).value();
+  std::thread loop([&] { server.run(); });
+  const int hold = dial("127.0.94.1", port);
+  ASSERT_GE(hold, 0);
+  send_all(hold, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(50ms);  // the one worker has it
+  std::vector<int> flood;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = dial("127.0.94.2", port);
+    if (fd >= 0) send_all(fd, post_head("/quick", 2) + "{}");
+    flood.push_back(fd);
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(50ms);
+  const int honest = dial("127.0.94.100", port);
+  ASSERT_GE(honest, 0);
+  send_all(honest, post_head("/quick", 2) + "{}");
+  const auto r = read_reply(honest);
+  ::close(honest);
+  std::vector<int> flooded;
+  for (int fd : flood) flooded.push_back(fd >= 0 ? read_reply(fd).status : 0), ::close(fd);
+  EXPECT_EQ(read_reply(hold).status, 200);
+  ::close(hold);
+  server.stop();
+  loop.join();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(flooded, (std::vector<int>{200, 200, 200, 503}));  // the newest gave way
 }
 
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
