@@ -8,6 +8,7 @@
 
 #include "escrow/dkg.hpp"
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -99,12 +100,10 @@ group::Point one_run(Protocol protocol, Rng& rng) {
 struct Rate {
   int hits = 0, runs = 0;
   double p() const { return runs ? double(hits) / runs : 0; }
-  // Wilson score interval, 95%.
+  // Wilson score interval, 95% (stats.hpp).
   std::pair<double, double> ci() const {
-    const double z = 1.96, n = runs, ph = p();
-    const double centre = (ph + z * z / (2 * n)) / (1 + z * z / n);
-    const double half = z * std::sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / (1 + z * z / n);
-    return {centre - half, centre + half};
+    const auto i = stats::wilson95(static_cast<std::size_t>(hits), static_cast<std::size_t>(runs));
+    return {i.low, i.high};
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -47,20 +48,11 @@ Search search(schemes::Scheme& s, const schemes::SessionKey& key, const SessionL
 // The interval statistics of the 16-bit sample. The trials to the first success of a
 // Bernoulli(p = 2^-w) are geometric with mean 1/p; with p this small 2·p·(sum of n draws) is
 // chi-square with 2n degrees of freedom to within a relative 2^-w, which gives exact-enough
-// intervals for the mean. Chi-square quantiles by Wilson–Hilferty (error < 1e-3 relative at 2n >= 16).
-constexpr double kZ975 = 1.959963984540054;
-double chi2_quantile(double dof, double z) {
-  const double a = 2.0 / (9.0 * dof);
-  return dof * std::pow(1 - a + z * std::sqrt(a), 3);
-}
-// Two-sided p-value of an observed chi-square statistic x with `dof` degrees of freedom.
-double chi2_two_sided_p(double x, double dof) {
-  const double a = 2.0 / (9.0 * dof);
-  const double z = (std::cbrt(x / dof) - (1 - a)) / std::sqrt(a);
-  return std::erfc(std::fabs(z) / std::sqrt(2.0));
-}
-// The smallest m with P(T <= m) >= q for T geometric with success probability p.
-double geometric_quantile(double q, double p) { return std::ceil(std::log1p(-q) / std::log1p(-p)); }
+// intervals for the mean. Chi-square quantiles by Wilson–Hilferty (stats.hpp).
+using stats::chi2_quantile;
+using stats::chi2_two_sided_p;
+using stats::geometric_quantile;
+using stats::kZ975;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "attack.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 #include "escrow/schemes.hpp"
 
@@ -532,6 +533,36 @@ TEST(Attacks, NoBrokenVerdictWithoutRecoveredPlaintext) {
       EXPECT_TRUE(any) << a.name << "/" << c.scheme;
     }
   }
+}
+
+// The interval arithmetic (attacks/stats.cpp) against known values: Wilson 95% for 0/32, 16/32 and
+// 32/32 (z = 1.959964), Student t for a small sample, and the rate as the inverted time interval.
+TEST(Stats, WilsonIntervalsMatchKnownValues) {
+  const auto none = stats::wilson95(0, 32), half = stats::wilson95(16, 32), all32 = stats::wilson95(32, 32);
+  EXPECT_DOUBLE_EQ(none.low, 0.0);
+  EXPECT_NEAR(none.high, 0.107179, 1e-5);  // z^2 / (n + z^2)
+  EXPECT_NEAR(half.low, 0.336309, 1e-5);
+  EXPECT_NEAR(half.high, 0.663691, 1e-5);
+  EXPECT_NEAR(all32.low, 0.892821, 1e-5);
+  EXPECT_DOUBLE_EQ(all32.high, 1.0);
+  EXPECT_NEAR(stats::wilson95(1, 10).low, 0.017876, 1e-5);
+  EXPECT_NEAR(stats::wilson95(1, 10).high, 0.404150, 1e-5);
+  EXPECT_EQ(stats::wilson95(0, 0).high, 1.0) << "no trials: nothing known";
+}
+
+TEST(Stats, TIntervalOfAMeanAndTheRateItGives) {
+  const std::vector<double> xs{1, 2, 3, 4, 5};
+  const auto m = stats::t_interval95(xs);
+  EXPECT_DOUBLE_EQ(m.mean, 3.0);
+  ASSERT_TRUE(m.ci95);
+  // sd = sqrt(2.5), t(4) = 2.776: half-width 2.776 * 1.58114 / sqrt(5) = 1.96293.
+  EXPECT_NEAR(m.ci95->low, 3 - 1.96293, 1e-4);
+  EXPECT_NEAR(m.ci95->high, 3 + 1.96293, 1e-4);
+  EXPECT_FALSE(stats::t_interval95(std::vector<double>{2.0}).ci95) << "one sample: no interval";
+  const std::vector<double> times{0.01, 0.01, 0.01, 0.01};
+  const auto rate = stats::item_rate(times, 0.5);
+  EXPECT_NEAR(rate.value(), 50.0, 1e-9);
+  EXPECT_NEAR(rate.ci95_json()[0].get<double>(), 50.0, 1e-6) << "no spread: a point interval";
 }
 
 }  // namespace
