@@ -90,12 +90,16 @@ struct Attack {
   std::string_view title;
   std::string_view source;  ///< where the attack comes from
   Report (*run)(const Options&);
+  /// The narrative's closing paragraph, computed from the finished report (its cells' verdicts,
+  /// observations and metrics, its numbers): run() below appends it, so a flipped cell changes it.
+  /// Null where run() writes its own closing from its counts (quorum-compromise, crumple-cost).
+  std::string (*closing)(const Report&) = nullptr;
 };
 
 /// Every attack, in the order of docs/ATTACKS.md.
 [[nodiscard]] const std::vector<Attack>& all();
 [[nodiscard]] const Attack* find(std::string_view name);
-/// Runs one attack, timing it and filling in its name.
+/// Runs one attack, timing it, filling in its name and appending its closing paragraph.
 [[nodiscard]] Report run(const Attack& attack, const Options& options);
 
 }  // namespace doormat::attacks

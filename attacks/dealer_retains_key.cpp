@@ -70,13 +70,35 @@ Report run(const Options& o) {
     }
     r.cells.push_back(std::move(cell));
   }
-  story.say("The DKG is what removes the dealer: the same designs keyed by a dealer fall like the others.");
   return r;
+}
+
+// The closing paragraph, from the cells: where what key generation saw opened the archive, where it
+// opened nothing, and what the same designs keyed by a dealer ceremony gave.
+std::string closing(const Report& r) {
+  const auto opened = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("opened", std::size_t{0}), c.metrics.value("sessions", std::size_t{0}));
+  };
+  const auto dealt = [](std::string_view v) {
+    return [v](const Cell& c) {
+      return c.metrics.contains("with_dealer_ceremony") && c.metrics["with_dealer_ceremony"].value("verdict", std::string()) == v;
+    };
+  };
+  std::string out = fmt::format(
+      "In this run what key generation saw {}.\n",
+      clauses({{"opened the archive under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, opened, "")},
+               {"opened nothing under ", designs_with(r, Verdict::held, "")}},
+              "was tried under no design"));
+  const auto again = clauses({{"opened sessions under ", cells_where(r, dealt("broken"), {}, "")},
+                              {"opened nothing under ", cells_where(r, dealt("held"), {}, "")}},
+                             "");
+  if (!again.empty()) out += fmt::format("The same designs keyed by a dealer ceremony: {}.\n", again);
+  return out;
 }
 
 }  // namespace
 
 const Attack kDealerRetainsKey{"dealer-retains-key", "The party that dealt the key decrypts everything",
-                               "Pedersen, A Threshold Cryptosystem without a Trusted Party, EUROCRYPT 1991; GJKR 1999", run};
+                               "Pedersen, A Threshold Cryptosystem without a Trusted Party, EUROCRYPT 1991; GJKR 1999", run, closing};
 
 }  // namespace doormat::attacks

@@ -148,13 +148,29 @@ Report run(const Options& o) {
             baseline_opened, days);
   story.say("ephemeral keys, had his client not erased them, opens {} of {}: the zero is erasure, not a broken attacker).",
             control_opened, days);
-  story.say("Every escrow design: all of them. tdh2-crumple only makes each one cost 2^t.");
   return r;
+}
+
+// The closing paragraph, from the cells: how much of the past each design exposed after the one
+// compromise, next to the forward-secret baseline's count from the report's numbers.
+std::string closing(const Report& r) {
+  const auto past = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("opened", 0), c.metrics.value("past_sessions", 0));
+  };
+  std::string out = fmt::format(
+      "In this run one compromise {}.\n",
+      clauses({{"exposed past sessions under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, past, "")},
+               {"exposed none under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held; }, past, "")}},
+              "was tried under no design"));
+  if (r.numbers.contains("baseline"))
+    out += fmt::format("The forward-secret baseline: {} of {}.\n", r.numbers["baseline"].value("opened_after_compromise", 0),
+                       r.numbers["baseline"].value("sessions", 0));
+  return out;
 }
 
 }  // namespace
 
 const Attack kForwardSecrecyLoss{"forward-secrecy-loss", "One long-term compromise exposes every past session",
-                                 "Keys Under Doormats (Abelson et al. 2015), §2.1 on forward secrecy", run};
+                                 "Keys Under Doormats (Abelson et al. 2015), §2.1 on forward secrecy", run, closing};
 
 }  // namespace doormat::attacks

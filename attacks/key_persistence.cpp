@@ -51,8 +51,23 @@ Report run(const Options& o) {
                     {"kept_bytes", [&] { std::size_t n = 0; for (const auto& a : kept) n += a.bytes.size(); return n; }()}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("naive-shamir's investigator now holds the master key; clipper's holds alice's unit key forever.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the kept material opened sessions no warrant covers
+// (how many of the two tried), and where it opened none.
+std::string closing(const Report& r) {
+  const auto opened = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("out_of_warrant_sessions_opened", 0),
+                       c.observations.size() > 0 ? c.observations.size() - 1 : 0);
+  };
+  return fmt::format(
+      "In this run the material kept from one lawful warrant {}.\n",
+      clauses({{"opened sessions no warrant covers, unnoticed, under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, opened, "")},
+               {"opened sessions no warrant covers, flagged by the auditor, under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::detected; }, opened, "")},
+               {"opened none under ", designs_with(r, Verdict::held, "")}},
+              "was tried under no design"));
 }
 
 }  // namespace
@@ -60,6 +75,6 @@ Report run(const Options& o) {
 const Attack kKeyPersistence{"key-persistence", "Material from one lawful warrant opens sessions no warrant covers",
                              "Denning & Branstad, A Taxonomy for Key Escrow Encryption Systems, CACM 1996; "
                              "Abelson et al., The Risks of Key Recovery, 1997",
-                             run};
+                             run, closing};
 
 }  // namespace doormat::attacks

@@ -218,13 +218,29 @@ Report run(const Options& o) {
   for (const auto& row : sweep)
     story.say("  {}-bit checksum: {:.3g} s per forgery ({})", row["checksum_bits"].get<int>(),
               row["seconds_per_forgery"].get<double>(), row["measured"].get<bool>() ? "measured" : "extrapolated");
-  story.say("Under tdh2 the recipient recomputes the field from K: no decoy passes, whatever the budget.");
   return r;
+}
+
+// The closing paragraph, from the cells: where a forged field got past the recipient and kept the
+// session from the warrant, and where the recipient refused every one it was shown.
+std::string closing(const Report& r) {
+  const auto refused = [](const Cell& c) {
+    return fmt::format("{} ({} forged fields tried)", c.scheme, c.metrics.value("trials", uint64_t{0}));
+  };
+  return fmt::format(
+      "In this run: {}.\n",
+      clauses({{"a forged field passed the recipient's check and kept the session from the warrant under ",
+                designs_with(r, Verdict::broken, "")},
+               {"a forged field passed but the warrant still read the session under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held && !c.observations.empty(); }, {}, "")},
+               {"the recipient refused every forged field under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held && c.observations.empty(); }, refused, "")}},
+              "no design was attacked"));
 }
 
 }  // namespace
 
 const Attack kLeafForgery{"leaf-forgery", "A rogue sender forges an escrow field the receiver accepts",
-                          "M. Blaze, Protocol Failure in the Escrowed Encryption Standard, ACM CCS 1994", run};
+                          "M. Blaze, Protocol Failure in the Escrowed Encryption Standard, ACM CCS 1994", run, closing};
 
 }  // namespace doormat::attacks

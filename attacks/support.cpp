@@ -233,6 +233,31 @@ Cell not_applicable(std::string_view scheme, std::string why) {
   return Cell{std::string(scheme), Verdict::not_applicable, std::move(why), nlohmann::json::object(), {}};
 }
 
+std::string cells_where(const Report& r, const std::function<bool(const Cell&)>& pred,
+                        const std::function<std::string(const Cell&)>& show, std::string_view none) {
+  std::string out;
+  for (const auto& c : r.cells) {
+    if (!pred(c)) continue;
+    if (!out.empty()) out += ", ";
+    out += show ? show(c) : c.scheme;
+  }
+  return out.empty() ? std::string(none) : out;
+}
+
+std::string designs_with(const Report& r, Verdict v, std::string_view none) {
+  return cells_where(r, [v](const Cell& c) { return c.verdict == v; }, {}, none);
+}
+
+std::string clauses(std::initializer_list<std::pair<std::string_view, std::string>> parts, std::string_view none) {
+  std::string out;
+  for (const auto& [label, list] : parts) {
+    if (list.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{}{}", label, list);
+  }
+  return out.empty() ? std::string(none) : out;
+}
+
 double time_it(const std::function<void()>& f) {
   auto now = [] {
     timespec ts{};

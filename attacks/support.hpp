@@ -138,6 +138,18 @@ struct AuditReport {
 
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
 
+/// For closing sentences: the cells of `r` that satisfy `pred`, in the matrix's order, each shown as
+/// `show(cell)` (default: its design's name), joined by ", "; `none` when no cell does.
+[[nodiscard]] std::string cells_where(const Report& r, const std::function<bool(const Cell&)>& pred,
+                                      const std::function<std::string(const Cell&)>& show = {},
+                                      std::string_view none = "no design");
+/// The designs whose verdict is `v` ("clipper, naive-shamir"), or `none`.
+[[nodiscard]] std::string designs_with(const Report& r, Verdict v, std::string_view none = "no design");
+/// "label X; label Y" from (label, list) pairs, leaving out the pairs whose list is empty (build the
+/// lists with none = ""); `none` when every list is empty.
+[[nodiscard]] std::string clauses(std::initializer_list<std::pair<std::string_view, std::string>> parts,
+                                  std::string_view none = "no design");
+
 /// This thread's CPU seconds spent in f() (CLOCK_THREAD_CPUTIME_ID). Every timed attack step runs on
 /// the calling thread, so this is the per-core cost, whatever else the (shared, loaded) machine runs:
 /// the core-seconds and core-years the matrix extrapolates are core time, not wall-clock time.

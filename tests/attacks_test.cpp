@@ -565,5 +565,56 @@ TEST(Stats, TIntervalOfAMeanAndTheRateItGives) {
   EXPECT_NEAR(rate.ci95_json()[0].get<double>(), 50.0, 1e-6) << "no spread: a point interval";
 }
 
+// Each attack's closing paragraph (Attack::closing, appended by run()) is computed from the run: the
+// narrative ends with it, and a variant that flips a cell's verdict changes it.
+TEST(Attacks, ClosingParagraphChangesWhenAVariantFlipsAVerdict) {
+  struct Case {
+    const char* attack;
+    Variant variant;
+    const char* scheme;
+  };
+  const std::vector<Case> cases{{"forged-warrant", {.trustees_log = false}, "tdh2"},
+                                {"forged-warrant", {.register_lists_forged = true}, "tdh2"},
+                                {"log-equivocation", {.off_log_short_of_k = 1}, "tdh2"},
+                                {"key-persistence", {.investigator_discards = true}, "naive-shamir"},
+                                {"warrant-laundering", {.trustees_skip_validity = true}, "tdh2"},
+                                {"mobile-adversary", {.no_refresh = true}, "tdh2"}};
+  for (const auto& [name, v, scheme] : cases) {
+    const Attack* a = find(name);
+    ASSERT_NE(a, nullptr) << name;
+    ASSERT_NE(a->closing, nullptr) << name;
+    const auto& base = report(name);
+    const auto flipped = variant(name, v);
+    ASSERT_NE(cell_of(base, scheme).verdict, cell_of(flipped, scheme).verdict) << name << ": the variant flips " << scheme;
+    const auto before = a->closing(base), after = a->closing(flipped);
+    EXPECT_TRUE(base.narrative.ends_with(before)) << name;
+    EXPECT_TRUE(flipped.narrative.ends_with(after)) << name;
+    EXPECT_NE(before, after) << name << ": " << before;
+  }
+}
+
+// The attacks no variant reaches, on constructed cells: each quick report with one cell's verdict
+// flipped (broken <-> held, detected -> broken) gives another closing paragraph, for every cell.
+TEST(Attacks, ClosingParagraphChangesWhenAnyOneCellIsFlipped) {
+  std::size_t with_closing = 0;
+  for (const auto& a : all()) {
+    if (!a.closing) continue;
+    ++with_closing;
+    const auto& base = report(a.name);
+    EXPECT_TRUE(base.narrative.ends_with(a.closing(base))) << a.name;
+    for (std::size_t i = 0; i < base.cells.size(); ++i) {
+      if (base.cells[i].verdict == Verdict::not_applicable) continue;
+      Report flipped = base;
+      auto& v = flipped.cells[i].verdict;
+      v = v == Verdict::broken ? Verdict::held : Verdict::broken;
+      EXPECT_NE(a.closing(base), a.closing(flipped)) << a.name << "/" << base.cells[i].scheme;
+    }
+  }
+  // Every attack but the two whose run() writes its closing from its own counts.
+  EXPECT_EQ(with_closing, all().size() - 2);
+  EXPECT_EQ(find("quorum-compromise")->closing, nullptr);
+  EXPECT_EQ(find("crumple-cost")->closing, nullptr);
+}
+
 }  // namespace
 }  // namespace doormat::attacks
