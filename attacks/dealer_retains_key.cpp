@@ -1,6 +1,7 @@
 // dealer-retains-key: whoever deals the shares saw the whole key. A dealer ceremony leaves one
 // party able to decrypt everything forever; a DKG leaves every party with its own share only.
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -47,11 +48,12 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(*out.first);
     cell.verdict = out.opened ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} of {} sessions opened{}",
-                                scheme->properties().key_generation, out.held_secrets, out.opened, count,
+    cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} sessions opened{}",
+                                scheme->properties().key_generation, out.held_secrets, stats::proportion_text(out.opened, count),
                                 out.why.empty() ? "" : " (" + out.why + ")");
     cell.metrics = {{"key_generation", scheme->properties().key_generation}, {"secrets_seen", out.held_secrets},
                     {"sessions", count}, {"opened", out.opened}};
+    stats::put_proportion(cell.metrics, "opened_share", out.opened, count);
     // No check runs in this attack: its detection is "not observable", never a computed false.
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the dealer decrypts with the key it kept; no trustee, log or auditor takes part"}};
     if (!scheme->properties().investigator_keeps_key && scheme->properties().key_generation != "dealer") {

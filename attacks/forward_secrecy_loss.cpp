@@ -6,6 +6,7 @@
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -131,11 +132,15 @@ Report run(const Options& o) {
     }
     if (name == "tdh2") chart.series.push_back(series);
     cell.verdict = opened ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("{} of {} past sessions opened by one compromise on day {}; forward-secret baseline "
-                                "with the long-term keys its handshakes used: {} of {} (with unerased ephemerals: {} of {})",
-                                opened, n_sessions, days, baseline_opened, days, control_opened, days);
+    cell.evidence = fmt::format("{} past sessions opened by one compromise on day {}; forward-secret baseline "
+                                "with the long-term keys its handshakes used: {} (with unerased ephemerals: {} of {})",
+                                stats::proportion_text(static_cast<std::size_t>(opened), static_cast<std::size_t>(n_sessions)), days,
+                                stats::proportion_text(static_cast<std::size_t>(baseline_opened), static_cast<std::size_t>(days)),
+                                control_opened, days);
     cell.metrics = {{"past_sessions", n_sessions}, {"opened", opened}, {"baseline_opened", baseline_opened},
                     {"baseline_sessions", days}, {"baseline_control_opened", control_opened}};
+    stats::put_proportion(cell.metrics, "opened_share", static_cast<std::size_t>(opened), static_cast<std::size_t>(n_sessions));
+    stats::put_proportion(cell.metrics, "baseline_opened_share", static_cast<std::size_t>(baseline_opened), static_cast<std::size_t>(days));
     // No check runs in this attack: its detection is "not observable", never a computed false.
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the past sessions are opened offline with the compromised keys; no log or auditor takes part"}};
     r.cells.push_back(std::move(cell));

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "attack.hpp"
+#include "report.hpp"
 #include "stats.hpp"
 #include "support.hpp"
 #include "escrow/schemes.hpp"
@@ -614,6 +615,33 @@ TEST(Attacks, ClosingParagraphChangesWhenAnyOneCellIsFlipped) {
   EXPECT_EQ(with_closing, all().size() - 2);
   EXPECT_EQ(find("quorum-compromise")->closing, nullptr);
   EXPECT_EQ(find("crumple-cost")->closing, nullptr);
+}
+
+// The reports carry their rates' intervals in JSON beside the value, in text in the evidence.
+TEST(Attacks, ReportsCarryIntervalsBesideTheirRates) {
+  const auto j = report_json(report("dealer-retains-key"));
+  for (const auto& c : j["cells"]) {
+    if (c["verdict"] == "n/a") continue;
+    const auto& m = c["metrics"];
+    ASSERT_TRUE(m.contains("opened_share_ci95")) << c["scheme"];
+    const auto k = m["opened"].get<std::size_t>(), n = m["sessions"].get<std::size_t>();
+    EXPECT_DOUBLE_EQ(m["opened_share"].get<double>(), static_cast<double>(k) / static_cast<double>(n));
+    EXPECT_DOUBLE_EQ(m["opened_share_ci95"][0].get<double>(), stats::wilson95(k, n).low) << c["scheme"];
+    EXPECT_DOUBLE_EQ(m["opened_share_ci95"][1].get<double>(), stats::wilson95(k, n).high) << c["scheme"];
+    EXPECT_NE(c["evidence"].get<std::string>().find("95% Wilson interval"), std::string::npos) << c["scheme"];
+  }
+  for (const auto& c : report("quorum-compromise").cells) {
+    const auto ci = c.metrics.at("sessions_per_second_ci95");
+    ASSERT_TRUE(ci.is_array()) << c.scheme;
+    const double v = c.metrics.at("sessions_per_second").get<double>();
+    EXPECT_LE(ci[0].get<double>(), v * (1 + 1e-9)) << c.scheme;
+    if (!ci[1].is_null()) {
+      EXPECT_GE(ci[1].get<double>(), v * (1 - 1e-9)) << c.scheme;
+    }
+    EXPECT_TRUE(c.metrics.at("decrypted_share_ci95").is_array()) << c.scheme;
+  }
+  const auto& chart = report("quorum-compromise").charts.at(0);
+  EXPECT_EQ(chart.series.at(0).intervals.size(), chart.series.at(0).points.size()) << "the rate chart's error bars";
 }
 
 }  // namespace
