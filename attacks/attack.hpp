@@ -16,12 +16,29 @@ namespace doormat::attacks {
 enum class Verdict { broken, held, detected, not_applicable };
 [[nodiscard]] std::string_view to_string(Verdict v);
 
+/// What an observation is to its cell's verdict (tests/attacks_test.cpp checks every cell against it:
+/// held means no observation the verdict is about went the attacker's way; broken or detected, one did).
+enum class Role {
+  sought,      ///< what the attacker went after: it wins when it obtained the original
+  denied,      ///< what the attacker wants the lawful side NOT to recover (a rogue sender's session, a cheating
+               ///< trustee's target, colluders' words): it wins when the original was not recovered
+  control,     ///< the lawful case run beside the attack: its success is nobody's win
+  comparison,  ///< the same attack on another configuration (another refresh mode, a dealer ceremony, trustees
+               ///< that skip a check, another policy), shown beside the cell; the cell's verdict is not about it
+};
+[[nodiscard]] std::string_view to_string(Role r);
+
 /// One thing the attack tried to obtain, the original, and what it actually got (nullopt: nothing).
 struct Observation {
   std::string what;
   std::string original;
   std::optional<std::string> obtained;
+  Role role = Role::sought;
   [[nodiscard]] bool recovered() const { return obtained && *obtained == original; }
+  /// The attacker's win on this observation, by its role (never for a control or a comparison).
+  [[nodiscard]] bool attacker_won() const {
+    return role == Role::sought ? recovered() : role == Role::denied ? !recovered() : false;
+  }
 };
 
 struct Cell {

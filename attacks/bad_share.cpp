@@ -41,6 +41,7 @@ Report run(const Options& o) {
                                [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("lawful recovery despite the cheater", s, open_recovered(s.session, rec)));
+    cell.observations.back().role = Role::denied;  // the cheater wants this recovery to fail
     std::vector<int> blamed;
     if (rec)
       for (auto b : rec->blamed) blamed.push_back(b.value());

@@ -69,6 +69,7 @@ Report run(const Options& o) {
                                               {"verdict", d.opened ? "broken" : "held"}};
       cell.observations.push_back(*d.first);
       cell.observations.back().what += " (same design, dealer ceremony)";
+      cell.observations.back().role = Role::comparison;
     }
     r.cells.push_back(std::move(cell));
   }

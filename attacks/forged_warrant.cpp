@@ -78,6 +78,9 @@ Report run(const Options& o) {
     auto two = schemes::lawful_open(*scheme, victim.session, two_judges, srng);
     cell.observations.push_back(observe("the same under a two-judge policy", victim, two));
     cell.observations.push_back(observe("alice's session with the court's own warrant", alice, lawful));
+    // The verdict is about the deployed policy (one judge, no revocation); the other two are shown beside it.
+    cell.observations[1].role = cell.observations[2].role = Role::comparison;
+    cell.observations[3].role = Role::control;
     // The audit: the auditor's own code on whatever logs the trustees wrote in this run.
     const auto audit = audit_logs(*scheme, &court.issued);
     const bool opened = cell.observations[0].recovered();

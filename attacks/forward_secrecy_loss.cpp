@@ -128,7 +128,8 @@ Report run(const Options& o) {
       auto obs = observe(fmt::format("day {} session", i), past[i], open_with(past[i].session, d));
       opened += obs.recovered();
       series.points.emplace_back(i, obs.recovered());
-      if (i == 0) cell.observations.push_back(obs);
+      // The first session, or the first that opened if it did not: the cell shows what the thief got.
+      if (cell.observations.empty() || (obs.recovered() && !cell.observations[0].recovered())) cell.observations = {obs};
     }
     if (name == "tdh2") chart.series.push_back(series);
     cell.verdict = opened ? Verdict::broken : Verdict::held;

@@ -32,6 +32,7 @@ Report run(const Options& o) {
     if (o.variant.investigator_discards) kept.clear();  // a test variant: nothing kept
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the warranted session", in_scope, lawful));
+    cell.observations.back().role = Role::control;
     auto reuse = [&](const StoredSession& s, std::string what) {
       auto rec = scheme->combine(s.session.field, s.session.label, kept,
                                  [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });

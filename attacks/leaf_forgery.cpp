@@ -127,6 +127,8 @@ Report run(const Options& o) {
     auto lawful = schemes::lawful_open(*scheme, forged.session, scope({"alice"}, 0, 30), rng);
     cell.observations.push_back(observe("bob reads the session", forged, read_by_bob));
     cell.observations.push_back(observe("a warrant for alice recovers it", forged, lawful));
+    cell.observations[0].role = Role::control;  // bob must read it for the forgery to be of use
+    cell.observations[1].role = Role::denied;   // alice wants the warrant to get nothing
     const bool evaded = cell.observations[0].recovered() && !cell.observations[1].recovered();
     cell.verdict = evaded ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("forged field accepted after {} trial(s); {}; {}", found.trials,

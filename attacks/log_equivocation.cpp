@@ -104,6 +104,7 @@ Report run(const Options& o) {
     cell.observations.push_back(observe("the hidden session", hidden, hidden_got));
     cell.observations.push_back(observe("the off-log session", off_log, off_got));
     cell.observations.push_back(observe("the lawful session", lawful_case, lawful_got));
+    cell.observations.back().role = Role::control;
     const auto hide = judge(cell.observations[0].recovered(), hide_flagged);
     const auto off = judge(cell.observations[1].recovered(), off_flagged);
     cell.verdict = best_for_attacker({hide, off});

@@ -91,6 +91,7 @@ Report run(const Options& o) {
       if (m != deployed) {
         cell.observations.push_back(*line.last);
         cell.observations.back().what += fmt::format(" ({})", to_string(m));
+        cell.observations.back().role = Role::comparison;
       }
     // The stolen shares decrypt without asking a trustee: the audit finds only what went through one.
     cell.verdict = judge(t.last && t.last->recovered(), t.audit.any());

@@ -60,6 +60,8 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("alice and bob's words", colluders, got_colluders));
     cell.observations.push_back(observe("carol and dave's words", compliant, got_compliant));
+    cell.observations[0].role = Role::denied;   // the colluders want the warrant to miss their words
+    cell.observations[1].role = Role::control;
     const double h_colluders = got_colluders ? entropy({reinterpret_cast<const char*>(got_colluders->data()), got_colluders->size()}) : 0;
     const double h_compliant = got_compliant ? entropy({reinterpret_cast<const char*>(got_compliant->data()), got_compliant->size()}) : 0;
     const bool evaded = !cell.observations[0].recovered() && cell.observations[1].recovered();

@@ -106,6 +106,16 @@ std::string describe(const Observation& o) {
                      fingerprint(*o.obtained).substr(0, 16), o.recovered() ? "" : " — not the original");
 }
 
+std::string_view to_string(Role r) {
+  switch (r) {
+    case Role::sought: return "sought";
+    case Role::denied: return "denied";
+    case Role::control: return "control";
+    case Role::comparison: return "comparison";
+  }
+  return "?";
+}
+
 Verdict best_for_attacker(std::initializer_list<Verdict> strategies) {
   const auto rank = [](Verdict v) {
     switch (v) {

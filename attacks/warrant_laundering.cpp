@@ -90,6 +90,7 @@ Report run(const Options& o) {
     const auto audit = audit_logs(*scheme, &court.issued);
     cell.observations = {honest.observation, skipping.observation, swap.observation};
     cell.observations[1].what += " (a trustee that skips the validity check)";
+    cell.observations[1].role = Role::comparison;
     // Each strategy judged by the same rule as the cell: obtained, and whether the audit flagged it.
     const Verdict v_skipping = judge(skipping.observation.recovered(), audit.any());
     const Verdict v_swap = judge(swap.observation.recovered(), audit.any());

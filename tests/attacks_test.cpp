@@ -644,5 +644,47 @@ TEST(Attacks, ReportsCarryIntervalsBesideTheirRates) {
   EXPECT_EQ(chart.series.at(0).intervals.size(), chart.series.at(0).points.size()) << "the rate chart's error bars";
 }
 
+// The converse of every verdict, over every attack's quick run and the variants' runs: a held cell has
+// no observation its verdict is about (sought or denied) that went the attacker's way; a broken or
+// detected cell has one, and says through it what the attacker got. Controls (the lawful case) and
+// comparisons (another configuration shown beside the cell) are not what the verdict is about.
+// dkg-bias has no plaintext: its verdict is its measured proportion's interval, checked on its own.
+TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
+  std::vector<Report> runs;
+  for (const auto& a : all()) runs.push_back(report(a.name));
+  runs.push_back(variant("forged-warrant", {.trustees_log = false}));
+  runs.push_back(variant("log-equivocation", {.off_log_short_of_k = 1}));
+  runs.push_back(variant("key-persistence", {.investigator_discards = true}));
+  runs.push_back(variant("warrant-laundering", {.trustees_skip_validity = true}));
+  runs.push_back(variant("mobile-adversary", {.no_refresh = true}));
+  std::size_t judged = 0;
+  for (const auto& r : runs)
+    for (const auto& c : r.cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      if (r.attack == "dkg-bias") {
+        EXPECT_TRUE(c.observations.empty());
+        const auto ci = c.metrics.at("probability_ci95");
+        EXPECT_EQ(c.verdict == Verdict::broken, ci[0].get<double>() > 0.5) << c.scheme;
+        continue;
+      }
+      std::vector<std::string> won;
+      std::size_t judged_here = 0;
+      for (const auto& o : c.observations) {
+        if (o.role == Role::control || o.role == Role::comparison) continue;
+        ++judged_here;
+        if (o.attacker_won()) won.push_back(describe(o));
+      }
+      ++judged;
+      if (c.verdict == Verdict::held) {
+        EXPECT_TRUE(won.empty()) << r.attack << "/" << c.scheme << " is held but the attacker got: " << (won.empty() ? "" : won.front());
+      } else {
+        EXPECT_GT(judged_here, 0u) << r.attack << "/" << c.scheme << ": " << to_string(c.verdict) << " with no observation";
+        EXPECT_FALSE(won.empty()) << r.attack << "/" << c.scheme << " is " << to_string(c.verdict)
+                                  << " but no observation went the attacker's way";
+      }
+    }
+  EXPECT_GT(judged, 60u);
+}
+
 }  // namespace
 }  // namespace doormat::attacks
