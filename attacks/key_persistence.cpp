@@ -46,7 +46,9 @@ Report run(const Options& o) {
     cell.verdict = judge(out_of_warrant > 0, audit.any());
     cell.evidence = fmt::format("{}; {}; {}; audit against the court's register: {}", describe(cell.observations[0]),
                                 describe(cell.observations[1]), describe(cell.observations[2]), audit.summary());
-    cell.metrics = {{"lawful_recovered", cell.observations[0].recovered()},
+    cell.metrics = {{"detection", detection_by_audit(audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
+                                                             "court's register, after the reuse")},
+                    {"lawful_recovered", cell.observations[0].recovered()},
                     {"out_of_warrant_sessions_opened", out_of_warrant},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"kept_bytes", [&] { std::size_t n = 0; for (const auto& a : kept) n += a.bytes.size(); return n; }()}};

@@ -113,6 +113,10 @@ Report run(const Options& o) {
     const double seconds = time_it([&] { found = search(*scheme, key, label, name == "clipper" ? (1ull << 24) : decoy_budget, rng); });
     Cell cell{.scheme = std::string(name)};
     cell.metrics = {{"trials", found.trials}, {"seconds", seconds}, {"us_per_trial", 1e6 * seconds / found.trials}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"},
+                                 {"why", "the forgery passes between two clients' own checks; no trustee, log or auditor sees it (the "
+                                         "investigator's failed recovery is the cell's evidence, not an alarm that ran)"}};
     if (!found.field) {
       cell.verdict = Verdict::held;
       cell.evidence = fmt::format("the recipient refused all {} forged fields (its check: {})", found.trials,

@@ -105,6 +105,8 @@ Report run(const Options& o) {
     cell.metrics["epochs"] = epochs;
     cell.metrics["fell_at_epoch"] = t.fell_at ? nlohmann::json(*t.fell_at) : nlohmann::json(nullptr);
     cell.metrics["lawful_opened"] = t.lawful_opened;
+    cell.metrics["detection"] = detection_by_audit(t.audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
+                                                            "court's register, after the last epoch");
     cell.metrics["logs_audited"] = t.audit.logs;
     cell.metrics["log_entries"] = t.audit.entries;
     cell.metrics["logs_flagged"] = t.audit.flagged;

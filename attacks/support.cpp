@@ -194,6 +194,14 @@ std::string AuditReport::summary() const {
   return s;
 }
 
+nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what) {
+  if (audit.logs == 0)
+    return {{"observable", false}, {"detected", "not observable in this scenario"},
+            {"why", "no trustee of this design keeps a log: the auditor that ran had nothing to read"}};
+  return {{"observable", true}, {"detected", audit.any()}, {"by", std::string(what)}, {"logs_audited", audit.logs},
+          {"logs_flagged", audit.flagged}, {"summary", audit.summary()}};
+}
+
 escrow::audit::Published publish(const schemes::TrusteeLog& log, std::optional<uint64_t> from) {
   escrow::audit::Published p{log.head, log.entries, {}};
   if (from && *from > 0 && *from < log.head.size) {

@@ -127,6 +127,10 @@ struct AuditReport {
 };
 /// The auditor on `scheme`'s trustees' logs as served now, against the heads it recorded before
 /// (`previous`, per trustee index) and the court's register (nullptr: this auditor has none).
+/// A cell's `detection` metric from the auditor that ran in the attack: observable where the design's
+/// trustees serve logs (with what the auditor reported), "not observable in this scenario" where none
+/// does (the auditor had nothing to read). `what` names the run's check.
+[[nodiscard]] nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what);
 [[nodiscard]] AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::translog::Hash>* register_of_warrants,
                                      const std::map<uint32_t, escrow::audit::Baseline>& previous = {});
 /// The same on logs an auditor was served (trustee index -> what it served), with their log keys.

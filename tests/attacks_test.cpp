@@ -282,7 +282,8 @@ TEST(Attacks, QuorumCompromiseClosingSentenceSumsTheCells) {
 
 // The matrix attacks that run no check say so: detection "not observable", with the reason.
 TEST(Attacks, MatrixCellsWithoutACheckSayDetectionIsNotObservable) {
-  for (auto name : {"dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise", "crumple-cost"})
+  for (auto name : {"leaf-forgery", "dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise",
+                    "crumple-cost"})
     for (const auto& c : report(name).cells) {
       if (c.verdict == Verdict::not_applicable) continue;
       ASSERT_TRUE(c.metrics.contains("detection")) << name << "/" << c.scheme;
@@ -685,6 +686,28 @@ TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
     }
   EXPECT_GT(judged, 60u);
 }
+
+// key-persistence's and mobile-adversary's detection is what the auditor that ran in the attack
+// reported: observable where the design's trustees serve logs, its flag the auditor's; "not
+// observable" where none does, the tdh2 designs with logging turned off included.
+TEST(Attacks, KeyPersistenceAndMobileAdversaryDetectionIsTheAuditorsReport) {
+  const auto unlogged = variant("key-persistence", {.trustees_log = false});
+  for (const Report* r : {&report("key-persistence"), &report("mobile-adversary"), &unlogged})
+    for (const auto& c : r->cells) {
+      ASSERT_TRUE(c.metrics.contains("detection")) << r->attack << "/" << c.scheme;
+      const auto& d = c.metrics["detection"];
+      const bool logs = c.metrics.at("logs_audited").get<std::size_t>() > 0;
+      EXPECT_EQ(d["observable"].get<bool>(), logs) << r->attack << "/" << c.scheme;
+      if (logs) {
+        EXPECT_EQ(d["detected"].get<bool>(), c.metrics.at("logs_flagged").get<std::size_t>() > 0) << r->attack << "/" << c.scheme;
+      } else {
+        EXPECT_EQ(d["detected"], "not observable in this scenario") << r->attack << "/" << c.scheme;
+      }
+    }
+  EXPECT_TRUE(cell("key-persistence", "tdh2").metrics["detection"]["observable"].get<bool>());
+  EXPECT_FALSE(cell_of(unlogged, "tdh2").metrics["detection"]["observable"].get<bool>());
+}
+
 
 }  // namespace
 }  // namespace doormat::attacks
