@@ -89,6 +89,10 @@ TEST(Attacks, LeafForgeryReportsIntervalsBesideTheGeometricLawAndNoP99FromFewSam
   const double mean = row["mean_trials"], median = row["median_trials"];
   EXPECT_LT(row["mean_ci95"][0].get<double>(), mean);
   EXPECT_GT(row["mean_ci95"][1].get<double>(), mean);
+  // The time per forgery carries the mean's interval at the pooled time per trial.
+  const double per_trial = row["us_per_trial"].get<double>() / 1e6;
+  EXPECT_NEAR(row["seconds_per_forgery_ci95"][0].get<double>(), row["mean_ci95"][0].get<double>() * per_trial, 1e-12);
+  EXPECT_NEAR(row["seconds_per_forgery_ci95"][1].get<double>(), row["mean_ci95"][1].get<double>() * per_trial, 1e-12);
   EXPECT_LE(row["median_ci95"][0].get<double>(), median);
   EXPECT_GE(row["median_ci95"][1].get<double>(), median);
   EXPECT_LE(row["min_trials"].get<double>(), median);
