@@ -16,12 +16,29 @@ namespace doormat::attacks {
 enum class Verdict { broken, held, detected, not_applicable };
 [[nodiscard]] std::string_view to_string(Verdict v);
 
+/// What an observation is to its cell's verdict (tests/attacks_test.cpp checks every cell against it:
+/// held means no observation the verdict is about went the attacker's way; broken or detected, one did).
+enum class Role {
+  sought,      ///< what the attacker went after: it wins when it obtained the original
+  denied,      ///< what the attacker wants the lawful side NOT to recover (a rogue sender's session, a cheating
+               ///< trustee's target, colluders' words): it wins when the original was not recovered
+  control,     ///< the lawful case run beside the attack: its success is nobody's win
+  comparison,  ///< the same attack on another configuration (another refresh mode, a dealer ceremony, trustees
+               ///< that skip a check, another policy), shown beside the cell; the cell's verdict is not about it
+};
+[[nodiscard]] std::string_view to_string(Role r);
+
 /// One thing the attack tried to obtain, the original, and what it actually got (nullopt: nothing).
 struct Observation {
   std::string what;
   std::string original;
   std::optional<std::string> obtained;
+  Role role = Role::sought;
   [[nodiscard]] bool recovered() const { return obtained && *obtained == original; }
+  /// The attacker's win on this observation, by its role (never for a control or a comparison).
+  [[nodiscard]] bool attacker_won() const {
+    return role == Role::sought ? recovered() : role == Role::denied ? !recovered() : false;
+  }
 };
 
 struct Cell {
@@ -90,12 +107,16 @@ struct Attack {
   std::string_view title;
   std::string_view source;  ///< where the attack comes from
   Report (*run)(const Options&);
+  /// The narrative's closing paragraph, computed from the finished report (its cells' verdicts,
+  /// observations and metrics, its numbers): run() below appends it, so a flipped cell changes it.
+  /// Null where run() writes its own closing from its counts (quorum-compromise, crumple-cost).
+  std::string (*closing)(const Report&) = nullptr;
 };
 
 /// Every attack, in the order of docs/ATTACKS.md.
 [[nodiscard]] const std::vector<Attack>& all();
 [[nodiscard]] const Attack* find(std::string_view name);
-/// Runs one attack, timing it and filling in its name.
+/// Runs one attack, timing it, filling in its name and appending its closing paragraph.
 [[nodiscard]] Report run(const Attack& attack, const Options& options);
 
 }  // namespace doormat::attacks

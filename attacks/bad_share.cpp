@@ -41,6 +41,7 @@ Report run(const Options& o) {
                                [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("lawful recovery despite the cheater", s, open_recovered(s.session, rec)));
+    cell.observations.back().role = Role::denied;  // the cheater wants this recovery to fail
     std::vector<int> blamed;
     if (rec)
       for (auto b : rec->blamed) blamed.push_back(b.value());
@@ -56,17 +57,29 @@ Report run(const Options& o) {
     cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}, {"cheater_named", named}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Clipper, with two agents and no spare answer, fails silently (wrong key, AEAD refuses, nobody to blame).");
-  story.say("naive-shamir has no proofs but has the session: the investigator tries each k-subset of the k + 1");
-  story.say("shares against the AEAD, one opens, and the trustee left out of every subset that opens is named.");
-  story.say("With DLEQ proofs the bad partial fails its proof, trustee 2 is named and the other k decrypt.");
+  story.say("Without proofs the investigator can still try each k-subset of the k + 1 shares against the AEAD;");
+  story.say("with DLEQ proofs a bad partial fails its proof. Clipper has two agents and no spare answer.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the cheater stopped the lawful recovery unnamed, where
+// it was named, and where the recovery succeeded despite it.
+std::string closing(const Report& r) {
+  const auto named = [](const Cell& c) { return c.metrics.value("cheater_named", false); };
+  return fmt::format(
+      "In this run: {}.\n",
+      clauses({{"the cheater made the lawful recovery fail without being named under ", designs_with(r, Verdict::broken, "")},
+               {"the recovery failed but trustee 2 was named under ", designs_with(r, Verdict::detected, "")},
+               {"the recovery succeeded with trustee 2 named under ",
+                cells_where(r, [&](const Cell& c) { return c.verdict == Verdict::held && named(c); }, {}, "")},
+               {"the recovery succeeded with nobody named under ",
+                cells_where(r, [&](const Cell& c) { return c.verdict == Verdict::held && !named(c); }, {}, "")}}));
 }
 
 }  // namespace
 
 const Attack kBadShare{"bad-share", "A cheating trustee sends a wrong partial decryption",
                        "Chaum & Pedersen, Wallet Databases with Observers, CRYPTO 1992 (DLEQ proofs); Shoup & Gennaro 1998",
-                       run};
+                       run, closing};
 
 }  // namespace doormat::attacks

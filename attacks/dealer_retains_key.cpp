@@ -1,6 +1,7 @@
 // dealer-retains-key: whoever deals the shares saw the whole key. A dealer ceremony leaves one
 // party able to decrypt everything forever; a DKG leaves every party with its own share only.
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -47,11 +48,12 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(*out.first);
     cell.verdict = out.opened ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} of {} sessions opened{}",
-                                scheme->properties().key_generation, out.held_secrets, out.opened, count,
+    cell.evidence = fmt::format("key generation ({}) saw {} trustee secret(s); {} sessions opened{}",
+                                scheme->properties().key_generation, out.held_secrets, stats::proportion_text(out.opened, count),
                                 out.why.empty() ? "" : " (" + out.why + ")");
     cell.metrics = {{"key_generation", scheme->properties().key_generation}, {"secrets_seen", out.held_secrets},
                     {"sessions", count}, {"opened", out.opened}};
+    stats::put_proportion(cell.metrics, "opened_share", out.opened, count);
     // No check runs in this attack: its detection is "not observable", never a computed false.
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the dealer decrypts with the key it kept; no trustee, log or auditor takes part"}};
     if (!scheme->properties().investigator_keeps_key && scheme->properties().key_generation != "dealer") {
@@ -67,16 +69,39 @@ Report run(const Options& o) {
                                               {"verdict", d.opened ? "broken" : "held"}};
       cell.observations.push_back(*d.first);
       cell.observations.back().what += " (same design, dealer ceremony)";
+      cell.observations.back().role = Role::comparison;
     }
     r.cells.push_back(std::move(cell));
   }
-  story.say("The DKG is what removes the dealer: the same designs keyed by a dealer fall like the others.");
   return r;
+}
+
+// The closing paragraph, from the cells: where what key generation saw opened the archive, where it
+// opened nothing, and what the same designs keyed by a dealer ceremony gave.
+std::string closing(const Report& r) {
+  const auto opened = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("opened", std::size_t{0}), c.metrics.value("sessions", std::size_t{0}));
+  };
+  const auto dealt = [](std::string_view v) {
+    return [v](const Cell& c) {
+      return c.metrics.contains("with_dealer_ceremony") && c.metrics["with_dealer_ceremony"].value("verdict", std::string()) == v;
+    };
+  };
+  std::string out = fmt::format(
+      "In this run what key generation saw {}.\n",
+      clauses({{"opened the archive under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, opened, "")},
+               {"opened nothing under ", designs_with(r, Verdict::held, "")}},
+              "was tried under no design"));
+  const auto again = clauses({{"opened sessions under ", cells_where(r, dealt("broken"), {}, "")},
+                              {"opened nothing under ", cells_where(r, dealt("held"), {}, "")}},
+                             "");
+  if (!again.empty()) out += fmt::format("The same designs keyed by a dealer ceremony: {}.\n", again);
+  return out;
 }
 
 }  // namespace
 
 const Attack kDealerRetainsKey{"dealer-retains-key", "The party that dealt the key decrypts everything",
-                               "Pedersen, A Threshold Cryptosystem without a Trusted Party, EUROCRYPT 1991; GJKR 1999", run};
+                               "Pedersen, A Threshold Cryptosystem without a Trusted Party, EUROCRYPT 1991; GJKR 1999", run, closing};
 
 }  // namespace doormat::attacks

@@ -8,6 +8,7 @@
 
 #include "escrow/dkg.hpp"
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -99,12 +100,10 @@ group::Point one_run(Protocol protocol, Rng& rng) {
 struct Rate {
   int hits = 0, runs = 0;
   double p() const { return runs ? double(hits) / runs : 0; }
-  // Wilson score interval, 95%.
+  // Wilson score interval, 95% (stats.hpp).
   std::pair<double, double> ci() const {
-    const double z = 1.96, n = runs, ph = p();
-    const double centre = (ph + z * z / (2 * n)) / (1 + z * z / n);
-    const double half = z * std::sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / (1 + z * z / n);
-    return {centre - half, centre + half};
+    const auto i = stats::wilson95(static_cast<std::size_t>(hits), static_cast<std::size_t>(runs));
+    return {i.low, i.high};
   }
 };
 
@@ -135,6 +134,7 @@ Report run(const Options& o) {
                              protocol == Protocol::gjkr ? "GJKR" : "Joint-Feldman", rate.hits, rate.runs, rate.p(), lo, hi);
     c.metrics = {{"protocol", protocol == Protocol::gjkr ? "gjkr" : "joint-feldman"}, {"runs", rate.runs},
                  {"target_hits", rate.hits}, {"probability", rate.p()}, {"ci95_low", lo}, {"ci95_high", hi}};
+    stats::put_proportion(c.metrics, "probability", static_cast<std::size_t>(rate.hits), static_cast<std::size_t>(rate.runs));
     // No check runs in this attack: its detection is "not observable", never a computed false.
     c.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the bias is in the key generation itself; the attack runs no check that could see it"}};
     return c;
@@ -156,9 +156,24 @@ Report run(const Options& o) {
   r.charts.push_back(chart);
   story.say("Joint-Feldman: {:.3f} over {} runs; GJKR: {:.3f}. Two rushing parties get 4 choices of Y under",
             rates[Protocol::joint_feldman].p(), runs, rates[Protocol::gjkr].p());
-  story.say("Joint-Feldman, so they hit a one-bit target with probability 1 - 1/16. Under GJKR the commitments they");
-  story.say("see are Pedersen commitments: the sum they compute says nothing about Y.");
+  story.say("Joint-Feldman, so in theory they hit a one-bit target with probability 1 - 1/16; under GJKR the commitments");
+  story.say("they see are Pedersen commitments, so in theory the sum they compute says nothing about Y.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the measured proportion's 95% interval lies above an
+// unbiased 1/2 (broken) and where it does not (held).
+std::string closing(const Report& r) {
+  const auto p = [](const Cell& c) {
+    return fmt::format("{} ({}, {} of {} = {:.3f}, 95% interval {:.3f}–{:.3f})", c.scheme, c.metrics.value("protocol", std::string()),
+                       c.metrics.value("target_hits", 0), c.metrics.value("runs", 0), c.metrics.value("probability", 0.0),
+                       c.metrics.value("ci95_low", 0.0), c.metrics.value("ci95_high", 0.0));
+  };
+  return fmt::format(
+      "Measured in this run: {}.\n",
+      clauses({{"the corrupt parties biased Y (interval above 1/2) under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, p, "")},
+               {"no bias shown (interval reaches 1/2) under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held; }, p, "")}}));
 }
 
 }  // namespace
@@ -166,6 +181,6 @@ Report run(const Options& o) {
 const Attack kDkgBias{"dkg-bias", "Two corrupt parties bias the public key of a Joint-Feldman DKG",
                       "Gennaro, Jarecki, Krawczyk, Rabin, Secure Distributed Key Generation for Discrete-Log Based "
                       "Cryptosystems, EUROCRYPT 1999",
-                      run};
+                      run, closing};
 
 }  // namespace doormat::attacks

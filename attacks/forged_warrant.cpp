@@ -78,6 +78,9 @@ Report run(const Options& o) {
     auto two = schemes::lawful_open(*scheme, victim.session, two_judges, srng);
     cell.observations.push_back(observe("the same under a two-judge policy", victim, two));
     cell.observations.push_back(observe("alice's session with the court's own warrant", alice, lawful));
+    // The verdict is about the deployed policy (one judge, no revocation); the other two are shown beside it.
+    cell.observations[1].role = cell.observations[2].role = Role::comparison;
+    cell.observations[3].role = Role::control;
     // The audit: the auditor's own code on whatever logs the trustees wrote in this run.
     const auto audit = audit_logs(*scheme, &court.issued);
     const bool opened = cell.observations[0].recovered();
@@ -92,15 +95,27 @@ Report run(const Options& o) {
                     {"entries_with_unregistered_warrant", audit.unregistered_decisions}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("A stolen judge key is a master key for every design: the cryptography below it cannot tell a forged");
-  story.say("warrant from a real one. Revocation and a two-judge policy stop it; a log only tells you afterwards,");
-  story.say("and only where the trustees keep one and someone compares it with the court's register.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the forged warrant opened the victim's session, where
+// the auditor's comparison with the register flagged it, and what revocation and two judges changed.
+std::string closing(const Report& r) {
+  const auto metric = [](const char* key) { return [key](const Cell& c) { return c.metrics.value(key, false); }; };
+  std::string out = fmt::format("In this run the forged warrant opened the victim's session under {}.\n",
+                                cells_where(r, metric("forged_opened")));
+  out += fmt::format("The auditor, comparing the trustees' logs with the court's register: {}.\n",
+                     clauses({{"flagged it under ", designs_with(r, Verdict::detected, "")},
+                              {"saw nothing under ", designs_with(r, Verdict::broken, "")},
+                              {"nothing to see (the forged warrant opened nothing) under ", designs_with(r, Verdict::held, "")}}));
+  out += fmt::format("After Ada's revocation it opened the session under {}; under a two-judge policy, under {}.\n",
+                     cells_where(r, metric("after_revocation_opened")), cells_where(r, metric("two_judge_policy_opened")));
+  return out;
 }
 
 }  // namespace
 
 const Attack kForgedWarrant{"forged-warrant", "A stolen judge key signs warrants the trustees obey",
-                            "Keys Under Doormats (Abelson et al. 2015), §3; the 2011 DigiNotar CA compromise as the analogue", run};
+                            "Keys Under Doormats (Abelson et al. 2015), §3; the 2011 DigiNotar CA compromise as the analogue", run, closing};
 
 }  // namespace doormat::attacks

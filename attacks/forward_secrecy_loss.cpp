@@ -6,6 +6,7 @@
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -127,15 +128,20 @@ Report run(const Options& o) {
       auto obs = observe(fmt::format("day {} session", i), past[i], open_with(past[i].session, d));
       opened += obs.recovered();
       series.points.emplace_back(i, obs.recovered());
-      if (i == 0) cell.observations.push_back(obs);
+      // The first session, or the first that opened if it did not: the cell shows what the thief got.
+      if (cell.observations.empty() || (obs.recovered() && !cell.observations[0].recovered())) cell.observations = {obs};
     }
     if (name == "tdh2") chart.series.push_back(series);
     cell.verdict = opened ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("{} of {} past sessions opened by one compromise on day {}; forward-secret baseline "
-                                "with the long-term keys its handshakes used: {} of {} (with unerased ephemerals: {} of {})",
-                                opened, n_sessions, days, baseline_opened, days, control_opened, days);
+    cell.evidence = fmt::format("{} past sessions opened by one compromise on day {}; forward-secret baseline "
+                                "with the long-term keys its handshakes used: {} (with unerased ephemerals: {} of {})",
+                                stats::proportion_text(static_cast<std::size_t>(opened), static_cast<std::size_t>(n_sessions)), days,
+                                stats::proportion_text(static_cast<std::size_t>(baseline_opened), static_cast<std::size_t>(days)),
+                                control_opened, days);
     cell.metrics = {{"past_sessions", n_sessions}, {"opened", opened}, {"baseline_opened", baseline_opened},
                     {"baseline_sessions", days}, {"baseline_control_opened", control_opened}};
+    stats::put_proportion(cell.metrics, "opened_share", static_cast<std::size_t>(opened), static_cast<std::size_t>(n_sessions));
+    stats::put_proportion(cell.metrics, "baseline_opened_share", static_cast<std::size_t>(baseline_opened), static_cast<std::size_t>(days));
     // No check runs in this attack: its detection is "not observable", never a computed false.
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the past sessions are opened offline with the compromised keys; no log or auditor takes part"}};
     r.cells.push_back(std::move(cell));
@@ -148,13 +154,29 @@ Report run(const Options& o) {
             baseline_opened, days);
   story.say("ephemeral keys, had his client not erased them, opens {} of {}: the zero is erasure, not a broken attacker).",
             control_opened, days);
-  story.say("Every escrow design: all of them. tdh2-crumple only makes each one cost 2^t.");
   return r;
+}
+
+// The closing paragraph, from the cells: how much of the past each design exposed after the one
+// compromise, next to the forward-secret baseline's count from the report's numbers.
+std::string closing(const Report& r) {
+  const auto past = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("opened", 0), c.metrics.value("past_sessions", 0));
+  };
+  std::string out = fmt::format(
+      "In this run one compromise {}.\n",
+      clauses({{"exposed past sessions under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, past, "")},
+               {"exposed none under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held; }, past, "")}},
+              "was tried under no design"));
+  if (r.numbers.contains("baseline"))
+    out += fmt::format("The forward-secret baseline: {} of {}.\n", r.numbers["baseline"].value("opened_after_compromise", 0),
+                       r.numbers["baseline"].value("sessions", 0));
+  return out;
 }
 
 }  // namespace
 
 const Attack kForwardSecrecyLoss{"forward-secrecy-loss", "One long-term compromise exposes every past session",
-                                 "Keys Under Doormats (Abelson et al. 2015), §2.1 on forward secrecy", run};
+                                 "Keys Under Doormats (Abelson et al. 2015), §2.1 on forward secrecy", run, closing};
 
 }  // namespace doormat::attacks

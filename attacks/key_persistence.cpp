@@ -32,6 +32,7 @@ Report run(const Options& o) {
     if (o.variant.investigator_discards) kept.clear();  // a test variant: nothing kept
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("the warranted session", in_scope, lawful));
+    cell.observations.back().role = Role::control;
     auto reuse = [&](const StoredSession& s, std::string what) {
       auto rec = scheme->combine(s.session.field, s.session.label, kept,
                                  [&](const schemes::SessionKey& k) { return schemes::open(s.session, k).has_value(); });
@@ -45,14 +46,31 @@ Report run(const Options& o) {
     cell.verdict = judge(out_of_warrant > 0, audit.any());
     cell.evidence = fmt::format("{}; {}; {}; audit against the court's register: {}", describe(cell.observations[0]),
                                 describe(cell.observations[1]), describe(cell.observations[2]), audit.summary());
-    cell.metrics = {{"lawful_recovered", cell.observations[0].recovered()},
+    cell.metrics = {{"detection", detection_by_audit(audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
+                                                             "court's register, after the reuse")},
+                    {"lawful_recovered", cell.observations[0].recovered()},
                     {"out_of_warrant_sessions_opened", out_of_warrant},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"kept_bytes", [&] { std::size_t n = 0; for (const auto& a : kept) n += a.bytes.size(); return n; }()}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("naive-shamir's investigator now holds the master key; clipper's holds alice's unit key forever.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the kept material opened sessions no warrant covers
+// (how many of the two tried), and where it opened none.
+std::string closing(const Report& r) {
+  const auto opened = [](const Cell& c) {
+    return fmt::format("{} ({} of {})", c.scheme, c.metrics.value("out_of_warrant_sessions_opened", 0),
+                       c.observations.size() > 0 ? c.observations.size() - 1 : 0);
+  };
+  return fmt::format(
+      "In this run the material kept from one lawful warrant {}.\n",
+      clauses({{"opened sessions no warrant covers, unnoticed, under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, opened, "")},
+               {"opened sessions no warrant covers, flagged by the auditor, under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::detected; }, opened, "")},
+               {"opened none under ", designs_with(r, Verdict::held, "")}},
+              "was tried under no design"));
 }
 
 }  // namespace
@@ -60,6 +78,6 @@ Report run(const Options& o) {
 const Attack kKeyPersistence{"key-persistence", "Material from one lawful warrant opens sessions no warrant covers",
                              "Denning & Branstad, A Taxonomy for Key Escrow Encryption Systems, CACM 1996; "
                              "Abelson et al., The Risks of Key Recovery, 1997",
-                             run};
+                             run, closing};
 
 }  // namespace doormat::attacks

@@ -104,6 +104,7 @@ Report run(const Options& o) {
     cell.observations.push_back(observe("the hidden session", hidden, hidden_got));
     cell.observations.push_back(observe("the off-log session", off_log, off_got));
     cell.observations.push_back(observe("the lawful session", lawful_case, lawful_got));
+    cell.observations.back().role = Role::control;
     const auto hide = judge(cell.observations[0].recovered(), hide_flagged);
     const auto off = judge(cell.observations[1].recovered(), off_flagged);
     cell.verdict = best_for_attacker({hide, off});
@@ -126,10 +127,28 @@ Report run(const Options& o) {
                     {"off_log", to_string(off)}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Comparing signed heads turns equivocation into proof (that half: detected where trustees log). But a");
-  story.say("log records what trustees choose to write: k colluding trustees decrypt with no entry, and no audit");
-  story.say("can see what never happened on it (that half: broken). A cell takes the attacker's best strategy.");
+  story.say("A cell takes the attacker's best strategy.");
   return r;
+}
+
+// The closing paragraph, from the cells: each strategy's outcome per design (its own metric, judged by
+// the cell's rule), then the cells, which take the attacker's best.
+std::string closing(const Report& r) {
+  const auto half = [](const char* key, Verdict v) {
+    return [key, v](const Cell& c) { return c.metrics.value(key, std::string()) == to_string(v); };
+  };
+  const auto strategy = [&](const char* key) {
+    return clauses({{"obtained unnoticed under ", cells_where(r, half(key, Verdict::broken), {}, "")},
+                    {"caught by the auditors under ", cells_where(r, half(key, Verdict::detected), {}, "")},
+                    {"obtained nothing under ", cells_where(r, half(key, Verdict::held), {}, "")}});
+  };
+  std::string out = fmt::format("In this run, equivocation: {}.\n", strategy("equivocation"));
+  out += fmt::format("Off the log: {}.\n", strategy("off_log"));
+  out += fmt::format("The cells, the attacker's best: {}.\n",
+                     clauses({{"broken under ", designs_with(r, Verdict::broken, "")},
+                              {"detected under ", designs_with(r, Verdict::detected, "")},
+                              {"held under ", designs_with(r, Verdict::held, "")}}));
+  return out;
 }
 
 }  // namespace
@@ -137,6 +156,6 @@ Report run(const Options& o) {
 const Attack kLogEquivocation{"log-equivocation", "A trustee shows auditors different logs; a quorum decrypts off the log",
                               "RFC 9162 (Certificate Transparency 2.0) §8.1.4; Chuat et al., Efficient Gossip Protocols for "
                               "Verifying the Consistency of Certificate Logs, 2015",
-                              run};
+                              run, closing};
 
 }  // namespace doormat::attacks

@@ -91,6 +91,7 @@ Report run(const Options& o) {
       if (m != deployed) {
         cell.observations.push_back(*line.last);
         cell.observations.back().what += fmt::format(" ({})", to_string(m));
+        cell.observations.back().role = Role::comparison;
       }
     // The stolen shares decrypt without asking a trustee: the audit finds only what went through one.
     cell.verdict = judge(t.last && t.last->recovered(), t.audit.any());
@@ -100,21 +101,55 @@ Report run(const Options& o) {
                                 t.fell_at ? fmt::format("the quorum fell at epoch {}: {}", *t.fell_at, describe(*t.last))
                                           : fmt::format("no session opened in {} epochs", epochs),
                                 t.lawful_opened, t.audit.summary());
+    cell.metrics["deployed"] = std::string(to_string(deployed));
+    cell.metrics["epochs"] = epochs;
+    cell.metrics["fell_at_epoch"] = t.fell_at ? nlohmann::json(*t.fell_at) : nlohmann::json(nullptr);
     cell.metrics["lawful_opened"] = t.lawful_opened;
+    cell.metrics["detection"] = detection_by_audit(t.audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
+                                                            "court's register, after the last epoch");
     cell.metrics["logs_audited"] = t.audit.logs;
     cell.metrics["log_entries"] = t.audit.entries;
     cell.metrics["logs_flagged"] = t.audit.flagged;
     r.cells.push_back(std::move(cell));
   }
   r.charts.push_back(chart);
-  story.say("Without refresh the attacker needs k break-ins in total, however slowly; with refresh it needs k within");
-  story.say("one epoch. A refresh that leaves old shares on disk is no refresh at all.");
   return r;
+}
+
+// The closing paragraph, from the cells: as deployed, where the attacker's copies opened an epoch's
+// session (and at which epoch), where none did; and what each other way of running the authority gave.
+std::string closing(const Report& r) {
+  const auto fell = [](const Cell& c) {
+    const auto at = c.metrics.value("fell_at_epoch", nlohmann::json());
+    return fmt::format("{} ({}{})", c.scheme, c.metrics.value("deployed", std::string()),
+                       at.is_number() ? fmt::format(", epoch {}", at.get<int>()) : std::string());
+  };
+  const auto stood = [](const Cell& c) {
+    return fmt::format("{} ({}, {} epochs)", c.scheme, c.metrics.value("deployed", std::string()), c.metrics.value("epochs", 0));
+  };
+  const auto mode = [](Mode m, bool fell_there) {
+    return [m, fell_there](const Cell& c) {
+      const auto k = std::string(to_string(m));
+      if (!c.metrics.contains(k) || c.metrics.value("deployed", std::string()) == k) return false;
+      return c.metrics[k].get<std::string>().starts_with("fell") == fell_there;
+    };
+  };
+  std::string out = fmt::format(
+      "In this run, as deployed: {}.\n",
+      clauses({{"the copies opened a fresh session unnoticed under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, fell, "")},
+               {"the copies opened a session and the auditor flagged it under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::detected; }, fell, "")},
+               {"no session opened under ", cells_where(r, [](const Cell& c) { return c.verdict == Verdict::held; }, stood, "")}}));
+  for (auto m : {Mode::no_refresh, Mode::refresh, Mode::refresh_keeping_old_shares}) {
+    const auto other = clauses({{"fell under ", cells_where(r, mode(m, true), {}, "")}, {"held under ", cells_where(r, mode(m, false), {}, "")}}, "");
+    if (!other.empty()) out += fmt::format("Run with {} instead: {}.\n", to_string(m), other);
+  }
+  return out;
 }
 
 }  // namespace
 
 const Attack kMobileAdversary{"mobile-adversary", "One trustee broken into per epoch, with and without proactive refresh",
-                              "Herzberg, Jarecki, Krawczyk, Yung, Proactive Secret Sharing, CRYPTO 1995", run};
+                              "Herzberg, Jarecki, Krawczyk, Yung, Proactive Secret Sharing, CRYPTO 1995", run, closing};
 
 }  // namespace doormat::attacks

@@ -1,7 +1,10 @@
 // quorum-compromise: k trustees are compromised (hacked, coerced or colluding). Their shares
 // decrypt every session ever escrowed and every future one, with no warrant, no trustee asked and
 // no log entry anywhere. k-1 shares give nothing: they are consistent with every possible key.
+#include <numeric>
+
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -35,14 +38,18 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     std::size_t opened = 0;
     auto decrypt = scheme->decryptor(stolen);
-    const double seconds = time_it([&] {
-      if (!decrypt) return;
+    // Each session timed on its own, so the rate has a within-run t interval (stats.hpp).
+    std::vector<double> each;
+    if (decrypt)
       for (const auto& s : archive) {
-        auto obs = observe("archive session", s, open_with(s.session, (*decrypt)(s.session)));
-        if (obs.recovered()) ++opened;
-        if (cell.observations.empty()) cell.observations.push_back(obs);
+        std::optional<Observation> obs;
+        each.push_back(time_it([&] { obs = observe("archive session", s, open_with(s.session, (*decrypt)(s.session))); }));
+        if (obs->recovered()) ++opened;
+        if (cell.observations.empty() || (obs->recovered() && !cell.observations[0].recovered())) cell.observations = {*obs};
       }
-    });
+    const double seconds = std::accumulate(each.begin(), each.end(), 0.0);
+    // Sessions opened per second: 1 / (mean time per session tried), scaled by the share that opened.
+    const auto rate_ci = stats::item_rate(each, each.empty() ? 0.0 : static_cast<double>(opened) / static_cast<double>(each.size()));
     // One share fewer. First the decryptor from the k - 1 shares alone (it should refuse); then the
     // k - 1 shares completed by a guessed k-th, each completion tried against real archived sessions
     // and judged by their plaintexts. tdh2-crumple pays 2^t per try, so it gets fewer.
@@ -79,19 +86,25 @@ Report run(const Options& o) {
     // Any archived session opened is plaintext the thief should not have: broken, as in every other
     // cell; whether all of them opened is a metric.
     cell.verdict = opened > 0 ? Verdict::broken : Verdict::held;
-    cell.evidence = fmt::format("{} of {} archived sessions decrypted with {} stolen shares, {:.0f} sessions/s; "
+    cell.evidence = fmt::format("{} archived sessions decrypted with {} stolen shares, {:.0f} sessions/s {}; "
                                 "{} shares: {}; completed by {} guesses, {} of {} tries on archived sessions opened",
-                                opened, count, scheme->threshold(), per_second, scheme->threshold() - 1,
+                                stats::proportion_text(opened, count), scheme->threshold(), per_second, rate_ci.interval_text(),
+                                scheme->threshold() - 1,
                                 partial ? "a decryptor (tried)" : partial.error().detail, guesses, k1_opened, k1_attempts);
     cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"all_decrypted", opened == count}, {"sessions_per_second", per_second},
+                    {"sessions_per_second_ci95", rate_ci.ci95_json()}, {"sessions_per_second_ci95_method", stats::kTimeMethod},
                     {"k_minus_1_guesses", guesses},
                     {"k_minus_1_attempts", k1_attempts}, {"k_minus_1_opened", k1_opened},
                     {"k_minus_1_decryptor_refused", !partial.has_value()}};
     // No check runs in this attack: its detection is "not observable", never a computed false.
+    stats::put_proportion(cell.metrics, "decrypted_share", opened, count);
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the stolen shares decrypt offline; no trustee is asked, so no log or auditor can see it"}};
     k1_opened_all += static_cast<std::size_t>(k1_opened), k1_attempts_all += static_cast<std::size_t>(k1_attempts);
     k1_refused_all = k1_refused_all && !partial.has_value();
     rate_series.points.emplace_back(column++, per_second);
+    const auto ci = rate_ci.ci95_json();
+    rate_series.intervals.emplace_back(ci.is_null() ? per_second : ci[0].get<double>(),
+                                       ci.is_null() || ci[1].is_null() ? per_second : ci[1].get<double>());
     r.cells.push_back(std::move(cell));
   }
   rate.series.push_back(rate_series);

@@ -23,6 +23,11 @@ Report run(const Attack& attack, const Options& options) {
   Report r = attack.run(options);
   r.attack = attack.name;
   r.title = attack.title;
+  if (attack.closing) {
+    const std::string closing = attack.closing(r);
+    r.narrative.push_back('\n');
+    r.narrative.append(closing);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -27,7 +27,8 @@ std::string matrix_text(const std::vector<Report>& reports) {
 nlohmann::json cell_json(const Report& r, const Cell& c) {
   nlohmann::json observations = nlohmann::json::array();
   for (const auto& o : c.observations)
-    observations.push_back({{"what", o.what}, {"recovered_original", o.recovered()}, {"obtained_anything", o.obtained.has_value()}});
+    observations.push_back({{"what", o.what}, {"role", to_string(o.role)}, {"recovered_original", o.recovered()},
+                            {"obtained_anything", o.obtained.has_value()}, {"attacker_won", o.attacker_won()}});
   return {{"attack", r.attack}, {"scheme", c.scheme}, {"verdict", to_string(c.verdict)}, {"evidence", c.evidence},
           {"metrics", c.metrics}, {"observations", observations}};
 }

@@ -60,6 +60,8 @@ Report run(const Options& o) {
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(observe("alice and bob's words", colluders, got_colluders));
     cell.observations.push_back(observe("carol and dave's words", compliant, got_compliant));
+    cell.observations[0].role = Role::denied;   // the colluders want the warrant to miss their words
+    cell.observations[1].role = Role::control;
     const double h_colluders = got_colluders ? entropy({reinterpret_cast<const char*>(got_colluders->data()), got_colluders->size()}) : 0;
     const double h_compliant = got_compliant ? entropy({reinterpret_cast<const char*>(got_compliant->data()), got_compliant->size()}) : 0;
     const bool evaded = !cell.observations[0].recovered() && cell.observations[1].recovered();
@@ -75,14 +77,27 @@ Report run(const Options& o) {
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the colluders encrypt inside escrow; the lawful opening runs no check that could flag it"}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("Every design decrypts exactly what it escrowed: for colluders that is uniformly random bytes. Escrow");
-  story.say("catches the law-abiding and those who did not think of a second layer; no design here can stop it.");
   return r;
+}
+
+// The closing paragraph, from the cells: where the warrant read the compliant users' words and got
+// only the colluders' inner ciphertext, and where either half went otherwise.
+std::string closing(const Report& r) {
+  const auto got = [](const char* key, bool v) { return [key, v](const Cell& c) { return c.verdict != Verdict::not_applicable && c.metrics.value(key, false) == v; }; };
+  const auto bits = [](const Cell& c) {
+    return fmt::format("{} ({:.3f} bits/byte)", c.scheme, c.metrics.value("colluders_recovered_entropy_bits_per_byte", 0.0));
+  };
+  return fmt::format(
+      "In this run: {}.\n",
+      clauses({{"the warrant read the compliant users' words and only the colluders' inner ciphertext under ",
+                cells_where(r, [](const Cell& c) { return c.verdict == Verdict::broken; }, bits, "")},
+               {"the warrant read the colluders' own words under ", cells_where(r, got("colluders_words_recovered", true), {}, "")},
+               {"the warrant missed the compliant users' words under ", cells_where(r, got("compliant_words_recovered", false), {}, "")}}));
 }
 
 }  // namespace
 
 const Attack kSuperencryption{"superencryption", "Colluding users encrypt before the escrowed layer",
-                              "Abelson et al., The Risks of Key Recovery, 1997; Keys Under Doormats, 2015", run};
+                              "Abelson et al., The Risks of Key Recovery, 1997; Keys Under Doormats, 2015", run, closing};
 
 }  // namespace doormat::attacks

@@ -106,6 +106,16 @@ std::string describe(const Observation& o) {
                      fingerprint(*o.obtained).substr(0, 16), o.recovered() ? "" : " — not the original");
 }
 
+std::string_view to_string(Role r) {
+  switch (r) {
+    case Role::sought: return "sought";
+    case Role::denied: return "denied";
+    case Role::control: return "control";
+    case Role::comparison: return "comparison";
+  }
+  return "?";
+}
+
 Verdict best_for_attacker(std::initializer_list<Verdict> strategies) {
   const auto rank = [](Verdict v) {
     switch (v) {
@@ -184,6 +194,14 @@ std::string AuditReport::summary() const {
   return s;
 }
 
+nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what) {
+  if (audit.logs == 0)
+    return {{"observable", false}, {"detected", "not observable in this scenario"},
+            {"why", "no trustee of this design keeps a log: the auditor that ran had nothing to read"}};
+  return {{"observable", true}, {"detected", audit.any()}, {"by", std::string(what)}, {"logs_audited", audit.logs},
+          {"logs_flagged", audit.flagged}, {"summary", audit.summary()}};
+}
+
 escrow::audit::Published publish(const schemes::TrusteeLog& log, std::optional<uint64_t> from) {
   escrow::audit::Published p{log.head, log.entries, {}};
   if (from && *from > 0 && *from < log.head.size) {
@@ -231,6 +249,31 @@ AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::tra
 
 Cell not_applicable(std::string_view scheme, std::string why) {
   return Cell{std::string(scheme), Verdict::not_applicable, std::move(why), nlohmann::json::object(), {}};
+}
+
+std::string cells_where(const Report& r, const std::function<bool(const Cell&)>& pred,
+                        const std::function<std::string(const Cell&)>& show, std::string_view none) {
+  std::string out;
+  for (const auto& c : r.cells) {
+    if (!pred(c)) continue;
+    if (!out.empty()) out += ", ";
+    out += show ? show(c) : c.scheme;
+  }
+  return out.empty() ? std::string(none) : out;
+}
+
+std::string designs_with(const Report& r, Verdict v, std::string_view none) {
+  return cells_where(r, [v](const Cell& c) { return c.verdict == v; }, {}, none);
+}
+
+std::string clauses(std::initializer_list<std::pair<std::string_view, std::string>> parts, std::string_view none) {
+  std::string out;
+  for (const auto& [label, list] : parts) {
+    if (list.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{}{}", label, list);
+  }
+  return out.empty() ? std::string(none) : out;
 }
 
 double time_it(const std::function<void()>& f) {

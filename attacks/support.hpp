@@ -127,6 +127,10 @@ struct AuditReport {
 };
 /// The auditor on `scheme`'s trustees' logs as served now, against the heads it recorded before
 /// (`previous`, per trustee index) and the court's register (nullptr: this auditor has none).
+/// A cell's `detection` metric from the auditor that ran in the attack: observable where the design's
+/// trustees serve logs (with what the auditor reported), "not observable in this scenario" where none
+/// does (the auditor had nothing to read). `what` names the run's check.
+[[nodiscard]] nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what);
 [[nodiscard]] AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::translog::Hash>* register_of_warrants,
                                      const std::map<uint32_t, escrow::audit::Baseline>& previous = {});
 /// The same on logs an auditor was served (trustee index -> what it served), with their log keys.
@@ -137,6 +141,18 @@ struct AuditReport {
 [[nodiscard]] escrow::audit::Published publish(const schemes::TrusteeLog& log, std::optional<uint64_t> from);
 
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
+
+/// For closing sentences: the cells of `r` that satisfy `pred`, in the matrix's order, each shown as
+/// `show(cell)` (default: its design's name), joined by ", "; `none` when no cell does.
+[[nodiscard]] std::string cells_where(const Report& r, const std::function<bool(const Cell&)>& pred,
+                                      const std::function<std::string(const Cell&)>& show = {},
+                                      std::string_view none = "no design");
+/// The designs whose verdict is `v` ("clipper, naive-shamir"), or `none`.
+[[nodiscard]] std::string designs_with(const Report& r, Verdict v, std::string_view none = "no design");
+/// "label X; label Y" from (label, list) pairs, leaving out the pairs whose list is empty (build the
+/// lists with none = ""); `none` when every list is empty.
+[[nodiscard]] std::string clauses(std::initializer_list<std::pair<std::string_view, std::string>> parts,
+                                  std::string_view none = "no design");
 
 /// This thread's CPU seconds spent in f() (CLOCK_THREAD_CPUTIME_ID). Every timed attack step runs on
 /// the calling thread, so this is the per-core cost, whatever else the (shared, loaded) machine runs:

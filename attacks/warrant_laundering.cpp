@@ -90,6 +90,7 @@ Report run(const Options& o) {
     const auto audit = audit_logs(*scheme, &court.issued);
     cell.observations = {honest.observation, skipping.observation, swap.observation};
     cell.observations[1].what += " (a trustee that skips the validity check)";
+    cell.observations[1].role = Role::comparison;
     // Each strategy judged by the same rule as the cell: obtained, and whether the audit flagged it.
     const Verdict v_skipping = judge(skipping.observation.recovered(), audit.any());
     const Verdict v_swap = judge(swap.observation.recovered(), audit.any());
@@ -103,15 +104,30 @@ Report run(const Options& o) {
                     {"label_swap_detail", swap.how}};
     r.cells.push_back(std::move(cell));
   }
-  story.say("threshold-elgamal decrypts whatever u it is shown; tdh2's trustees verify the proof that binds");
-  story.say("(c, L) to u and refuse. The proof is the whole defence: a trustee that skips it is laundered again.");
   return r;
+}
+
+// The closing paragraph, from the cells: where session B opened as deployed (and whether the audit
+// flagged it), where the trustees refused, and where trustees that skip the validity check open it.
+std::string closing(const Report& r) {
+  const auto skipping_opened = [](const Cell& c) {
+    const auto v = c.metrics.value("trustees_skipping_validity_check", std::string());
+    return v == "broken" || v == "detected";
+  };
+  std::string out = fmt::format(
+      "In this run, session B (no warrant): {}.\n",
+      clauses({{"opened unnoticed under ", designs_with(r, Verdict::broken, "")},
+               {"opened and flagged by the auditor under ", designs_with(r, Verdict::detected, "")},
+               {"refused by the trustees under ", designs_with(r, Verdict::held, "")}}));
+  out += fmt::format("Asked of trustees that skip the validity check, B opened under {}.\n",
+                     cells_where(r, skipping_opened));
+  return out;
 }
 
 }  // namespace
 
 const Attack kWarrantLaundering{"warrant-laundering", "A warrant for one session opens another through a mauled field",
                                 "V. Shoup, R. Gennaro, Securing Threshold Cryptosystems against Chosen Ciphertext Attack, EUROCRYPT 1998",
-                                run};
+                                run, closing};
 
 }  // namespace doormat::attacks

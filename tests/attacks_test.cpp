@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "attack.hpp"
+#include "report.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 #include "escrow/schemes.hpp"
 
@@ -87,6 +89,10 @@ TEST(Attacks, LeafForgeryReportsIntervalsBesideTheGeometricLawAndNoP99FromFewSam
   const double mean = row["mean_trials"], median = row["median_trials"];
   EXPECT_LT(row["mean_ci95"][0].get<double>(), mean);
   EXPECT_GT(row["mean_ci95"][1].get<double>(), mean);
+  // The time per forgery carries the mean's interval at the pooled time per trial.
+  const double per_trial = row["us_per_trial"].get<double>() / 1e6;
+  EXPECT_NEAR(row["seconds_per_forgery_ci95"][0].get<double>(), row["mean_ci95"][0].get<double>() * per_trial, 1e-12);
+  EXPECT_NEAR(row["seconds_per_forgery_ci95"][1].get<double>(), row["mean_ci95"][1].get<double>() * per_trial, 1e-12);
   EXPECT_LE(row["median_ci95"][0].get<double>(), median);
   EXPECT_GE(row["median_ci95"][1].get<double>(), median);
   EXPECT_LE(row["min_trials"].get<double>(), median);
@@ -280,7 +286,8 @@ TEST(Attacks, QuorumCompromiseClosingSentenceSumsTheCells) {
 
 // The matrix attacks that run no check say so: detection "not observable", with the reason.
 TEST(Attacks, MatrixCellsWithoutACheckSayDetectionIsNotObservable) {
-  for (auto name : {"dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise", "crumple-cost"})
+  for (auto name : {"leaf-forgery", "dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise",
+                    "crumple-cost"})
     for (const auto& c : report(name).cells) {
       if (c.verdict == Verdict::not_applicable) continue;
       ASSERT_TRUE(c.metrics.contains("detection")) << name << "/" << c.scheme;
@@ -533,6 +540,178 @@ TEST(Attacks, NoBrokenVerdictWithoutRecoveredPlaintext) {
     }
   }
 }
+
+// The interval arithmetic (attacks/stats.cpp) against known values: Wilson 95% for 0/32, 16/32 and
+// 32/32 (z = 1.959964), Student t for a small sample, and the rate as the inverted time interval.
+TEST(Stats, WilsonIntervalsMatchKnownValues) {
+  const auto none = stats::wilson95(0, 32), half = stats::wilson95(16, 32), all32 = stats::wilson95(32, 32);
+  EXPECT_DOUBLE_EQ(none.low, 0.0);
+  EXPECT_NEAR(none.high, 0.107179, 1e-5);  // z^2 / (n + z^2)
+  EXPECT_NEAR(half.low, 0.336309, 1e-5);
+  EXPECT_NEAR(half.high, 0.663691, 1e-5);
+  EXPECT_NEAR(all32.low, 0.892821, 1e-5);
+  EXPECT_DOUBLE_EQ(all32.high, 1.0);
+  EXPECT_NEAR(stats::wilson95(1, 10).low, 0.017876, 1e-5);
+  EXPECT_NEAR(stats::wilson95(1, 10).high, 0.404150, 1e-5);
+  EXPECT_EQ(stats::wilson95(0, 0).high, 1.0) << "no trials: nothing known";
+}
+
+TEST(Stats, TIntervalOfAMeanAndTheRateItGives) {
+  const std::vector<double> xs{1, 2, 3, 4, 5};
+  const auto m = stats::t_interval95(xs);
+  EXPECT_DOUBLE_EQ(m.mean, 3.0);
+  ASSERT_TRUE(m.ci95);
+  // sd = sqrt(2.5), t(4) = 2.776: half-width 2.776 * 1.58114 / sqrt(5) = 1.96293.
+  EXPECT_NEAR(m.ci95->low, 3 - 1.96293, 1e-4);
+  EXPECT_NEAR(m.ci95->high, 3 + 1.96293, 1e-4);
+  EXPECT_FALSE(stats::t_interval95(std::vector<double>{2.0}).ci95) << "one sample: no interval";
+  const std::vector<double> times{0.01, 0.01, 0.01, 0.01};
+  const auto rate = stats::item_rate(times, 0.5);
+  EXPECT_NEAR(rate.value(), 50.0, 1e-9);
+  EXPECT_NEAR(rate.ci95_json()[0].get<double>(), 50.0, 1e-6) << "no spread: a point interval";
+}
+
+// Each attack's closing paragraph (Attack::closing, appended by run()) is computed from the run: the
+// narrative ends with it, and a variant that flips a cell's verdict changes it.
+TEST(Attacks, ClosingParagraphChangesWhenAVariantFlipsAVerdict) {
+  struct Case {
+    const char* attack;
+    Variant variant;
+    const char* scheme;
+  };
+  const std::vector<Case> cases{{"forged-warrant", {.trustees_log = false}, "tdh2"},
+                                {"forged-warrant", {.register_lists_forged = true}, "tdh2"},
+                                {"log-equivocation", {.off_log_short_of_k = 1}, "tdh2"},
+                                {"key-persistence", {.investigator_discards = true}, "naive-shamir"},
+                                {"warrant-laundering", {.trustees_skip_validity = true}, "tdh2"},
+                                {"mobile-adversary", {.no_refresh = true}, "tdh2"}};
+  for (const auto& [name, v, scheme] : cases) {
+    const Attack* a = find(name);
+    ASSERT_NE(a, nullptr) << name;
+    ASSERT_NE(a->closing, nullptr) << name;
+    const auto& base = report(name);
+    const auto flipped = variant(name, v);
+    ASSERT_NE(cell_of(base, scheme).verdict, cell_of(flipped, scheme).verdict) << name << ": the variant flips " << scheme;
+    const auto before = a->closing(base), after = a->closing(flipped);
+    EXPECT_TRUE(base.narrative.ends_with(before)) << name;
+    EXPECT_TRUE(flipped.narrative.ends_with(after)) << name;
+    EXPECT_NE(before, after) << name << ": " << before;
+  }
+}
+
+// The attacks no variant reaches, on constructed cells: each quick report with one cell's verdict
+// flipped (broken <-> held, detected -> broken) gives another closing paragraph, for every cell.
+TEST(Attacks, ClosingParagraphChangesWhenAnyOneCellIsFlipped) {
+  std::size_t with_closing = 0;
+  for (const auto& a : all()) {
+    if (!a.closing) continue;
+    ++with_closing;
+    const auto& base = report(a.name);
+    EXPECT_TRUE(base.narrative.ends_with(a.closing(base))) << a.name;
+    for (std::size_t i = 0; i < base.cells.size(); ++i) {
+      if (base.cells[i].verdict == Verdict::not_applicable) continue;
+      Report flipped = base;
+      auto& v = flipped.cells[i].verdict;
+      v = v == Verdict::broken ? Verdict::held : Verdict::broken;
+      EXPECT_NE(a.closing(base), a.closing(flipped)) << a.name << "/" << base.cells[i].scheme;
+    }
+  }
+  // Every attack but the two whose run() writes its closing from its own counts.
+  EXPECT_EQ(with_closing, all().size() - 2);
+  EXPECT_EQ(find("quorum-compromise")->closing, nullptr);
+  EXPECT_EQ(find("crumple-cost")->closing, nullptr);
+}
+
+// The reports carry their rates' intervals in JSON beside the value, in text in the evidence.
+TEST(Attacks, ReportsCarryIntervalsBesideTheirRates) {
+  const auto j = report_json(report("dealer-retains-key"));
+  for (const auto& c : j["cells"]) {
+    if (c["verdict"] == "n/a") continue;
+    const auto& m = c["metrics"];
+    ASSERT_TRUE(m.contains("opened_share_ci95")) << c["scheme"];
+    const auto k = m["opened"].get<std::size_t>(), n = m["sessions"].get<std::size_t>();
+    EXPECT_DOUBLE_EQ(m["opened_share"].get<double>(), static_cast<double>(k) / static_cast<double>(n));
+    EXPECT_DOUBLE_EQ(m["opened_share_ci95"][0].get<double>(), stats::wilson95(k, n).low) << c["scheme"];
+    EXPECT_DOUBLE_EQ(m["opened_share_ci95"][1].get<double>(), stats::wilson95(k, n).high) << c["scheme"];
+    EXPECT_NE(c["evidence"].get<std::string>().find("95% Wilson interval"), std::string::npos) << c["scheme"];
+  }
+  for (const auto& c : report("quorum-compromise").cells) {
+    const auto ci = c.metrics.at("sessions_per_second_ci95");
+    ASSERT_TRUE(ci.is_array()) << c.scheme;
+    const double v = c.metrics.at("sessions_per_second").get<double>();
+    EXPECT_LE(ci[0].get<double>(), v * (1 + 1e-9)) << c.scheme;
+    if (!ci[1].is_null()) {
+      EXPECT_GE(ci[1].get<double>(), v * (1 - 1e-9)) << c.scheme;
+    }
+    EXPECT_TRUE(c.metrics.at("decrypted_share_ci95").is_array()) << c.scheme;
+  }
+  const auto& chart = report("quorum-compromise").charts.at(0);
+  EXPECT_EQ(chart.series.at(0).intervals.size(), chart.series.at(0).points.size()) << "the rate chart's error bars";
+}
+
+// The converse of every verdict, over every attack's quick run and the variants' runs: a held cell has
+// no observation its verdict is about (sought or denied) that went the attacker's way; a broken or
+// detected cell has one, and says through it what the attacker got. Controls (the lawful case) and
+// comparisons (another configuration shown beside the cell) are not what the verdict is about.
+// dkg-bias has no plaintext: its verdict is its measured proportion's interval, checked on its own.
+TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
+  std::vector<Report> runs;
+  for (const auto& a : all()) runs.push_back(report(a.name));
+  runs.push_back(variant("forged-warrant", {.trustees_log = false}));
+  runs.push_back(variant("log-equivocation", {.off_log_short_of_k = 1}));
+  runs.push_back(variant("key-persistence", {.investigator_discards = true}));
+  runs.push_back(variant("warrant-laundering", {.trustees_skip_validity = true}));
+  runs.push_back(variant("mobile-adversary", {.no_refresh = true}));
+  std::size_t judged = 0;
+  for (const auto& r : runs)
+    for (const auto& c : r.cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      if (r.attack == "dkg-bias") {
+        EXPECT_TRUE(c.observations.empty());
+        const auto ci = c.metrics.at("probability_ci95");
+        EXPECT_EQ(c.verdict == Verdict::broken, ci[0].get<double>() > 0.5) << c.scheme;
+        continue;
+      }
+      std::vector<std::string> won;
+      std::size_t judged_here = 0;
+      for (const auto& o : c.observations) {
+        if (o.role == Role::control || o.role == Role::comparison) continue;
+        ++judged_here;
+        if (o.attacker_won()) won.push_back(describe(o));
+      }
+      ++judged;
+      if (c.verdict == Verdict::held) {
+        EXPECT_TRUE(won.empty()) << r.attack << "/" << c.scheme << " is held but the attacker got: " << (won.empty() ? "" : won.front());
+      } else {
+        EXPECT_GT(judged_here, 0u) << r.attack << "/" << c.scheme << ": " << to_string(c.verdict) << " with no observation";
+        EXPECT_FALSE(won.empty()) << r.attack << "/" << c.scheme << " is " << to_string(c.verdict)
+                                  << " but no observation went the attacker's way";
+      }
+    }
+  EXPECT_GT(judged, 60u);
+}
+
+// key-persistence's and mobile-adversary's detection is what the auditor that ran in the attack
+// reported: observable where the design's trustees serve logs, its flag the auditor's; "not
+// observable" where none does, the tdh2 designs with logging turned off included.
+TEST(Attacks, KeyPersistenceAndMobileAdversaryDetectionIsTheAuditorsReport) {
+  const auto unlogged = variant("key-persistence", {.trustees_log = false});
+  for (const Report* r : {&report("key-persistence"), &report("mobile-adversary"), &unlogged})
+    for (const auto& c : r->cells) {
+      ASSERT_TRUE(c.metrics.contains("detection")) << r->attack << "/" << c.scheme;
+      const auto& d = c.metrics["detection"];
+      const bool logs = c.metrics.at("logs_audited").get<std::size_t>() > 0;
+      EXPECT_EQ(d["observable"].get<bool>(), logs) << r->attack << "/" << c.scheme;
+      if (logs) {
+        EXPECT_EQ(d["detected"].get<bool>(), c.metrics.at("logs_flagged").get<std::size_t>() > 0) << r->attack << "/" << c.scheme;
+      } else {
+        EXPECT_EQ(d["detected"], "not observable in this scenario") << r->attack << "/" << c.scheme;
+      }
+    }
+  EXPECT_TRUE(cell("key-persistence", "tdh2").metrics["detection"]["observable"].get<bool>());
+  EXPECT_FALSE(cell_of(unlogged, "tdh2").metrics["detection"]["observable"].get<bool>());
+}
+
 
 }  // namespace
 }  // namespace doormat::attacks

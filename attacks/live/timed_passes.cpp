@@ -22,27 +22,12 @@ double load_average_1min() {
   return ::getloadavg(l, 1) == 1 ? l[0] : -1;
 }
 
-double student_t975(std::size_t dof) {
-  // t_{0.975} for 1..30 degrees of freedom (any statistics table).
-  static constexpr std::array<double, 30> table = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                                   2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                                                   2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  if (dof >= 1 && dof <= table.size()) return table[dof - 1];
-  const double z = 1.959964, v = static_cast<double>(dof);
-  return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
-}
-
 RateEstimate estimate(std::vector<double> per_pass) {
   RateEstimate r;
   r.per_pass = std::move(per_pass);
-  const std::size_t n = r.per_pass.size();
-  if (n == 0) return r;
-  r.mean = std::accumulate(r.per_pass.begin(), r.per_pass.end(), 0.0) / static_cast<double>(n);
-  if (n < 2) return r;
-  double ss = 0;
-  for (double x : r.per_pass) ss += (x - r.mean) * (x - r.mean);
-  const double half = student_t975(n - 1) * std::sqrt(ss / static_cast<double>(n - 1)) / std::sqrt(static_cast<double>(n));
-  r.ci95 = std::pair{r.mean - half, r.mean + half};
+  const auto m = stats::t_interval95(r.per_pass);  // the interval arithmetic: attacks/stats.cpp
+  r.mean = m.mean;
+  if (m.ci95) r.ci95 = std::pair{m.ci95->low, m.ci95->high};
   return r;
 }
 

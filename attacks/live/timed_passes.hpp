@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "stats.hpp"
+
 namespace doormat::attacks::live {
 
 inline constexpr std::string_view kIntervalMethod =
@@ -38,9 +40,8 @@ struct RateEstimate {
   [[nodiscard]] std::string text(int decimals, std::string_view unit) const;
 };
 
-/// Student's t 0.975 quantile for `dof` degrees of freedom (dof >= 1): exact table to 30, then the
-/// Cornish–Fisher expansion (relative error below 1e-4 from 30 on).
-[[nodiscard]] double student_t975(std::size_t dof);
+/// Student's t 0.975 quantile (attacks/stats.hpp, where every report's interval arithmetic lives).
+using stats::student_t975;
 
 /// The mean and 95% t interval of `per_pass` (empty: mean 0, no interval).
 [[nodiscard]] RateEstimate estimate(std::vector<double> per_pass);
