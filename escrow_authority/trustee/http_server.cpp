@@ -281,6 +281,7 @@ struct Job {
   uint64_t seq = 0;         // arrival order: ties between sources go to the earlier request
   double charged = 0;       // handler time charged to its source when a worker took it (us)
   bool slow = false;        // its route was slow when a worker took it (counted in slow_running)
+  bool priority = false;    // in the priority lane (counted in priority_waiting, not in queued)
 };
 // One source's requests: those waiting for a worker, in order, and how many a worker is running;
 // and its place in the round-robin (see HttpServer::Impl::dispatch).
@@ -315,6 +316,7 @@ struct HttpServer::Impl {
   HttpLimits limits;
   ErrorBody error_body;
   std::map<std::string, std::map<std::string, HttpHandler>> routes;  // path -> method -> handler
+  std::map<const HttpHandler*, HttpPriority> priorities;              // routes with a priority lane
   int listen_fd = -1;
   int wake_fd = -1;  // eventfd: a worker finished, or stop() was called
   std::atomic<bool> stopping{false};
@@ -330,6 +332,7 @@ struct HttpServer::Impl {
   std::condition_variable work_cv;
   std::map<std::string, SourceQueue> sources;  // a source is here while it has requests waiting or running
   std::size_t queued = 0;    // requests waiting, over every source (<= limits.queue)
+  std::size_t priority_waiting = 0;  // ... in the priority lane, besides (<= limits.priority_queue)
   std::map<const HttpHandler*, std::size_t> queued_per_route;  // ... of each route (<= limits.queue_per_route)
   double virtual_now = 0;    // the finish of the source a worker took a request from last
   uint64_t arrivals = 0;     // numbers requests in arrival order
@@ -357,8 +360,12 @@ struct HttpServer::Impl {
         job.slow = slow(job.handler);
         slow_running += job.slow ? 1 : 0;
         next->waiting.erase(picked->job);
-        --queued;
-        --queued_per_route[job.handler];
+        if (job.priority) {
+          --priority_waiting;
+        } else {
+          --queued;
+          --queued_per_route[job.handler];
+        }
         ++next->running;
         virtual_now = next->finish;
         job.charged = next->estimate;
@@ -409,12 +416,18 @@ struct HttpServer::Impl {
     SourceQueue* source;
     std::deque<Job>::iterator job;
   };
+  // The priority lane's requests go first, in the order they came.
   std::optional<Next> pick() {
     std::optional<Next> next;
     const bool slow_full = slow_running >= std::max<std::size_t>(1, limits.slow_workers);
+    const auto may_run = [&](const Job& j) { return !slow_full || !slow(j.handler); };
+    if (priority_waiting > 0)
+      for (auto& [source, q] : sources)
+        for (auto job = q.waiting.begin(); job != q.waiting.end(); ++job)
+          if (job->priority && may_run(*job) && (!next || job->seq < next->job->seq)) next = Next{&q, job};
+    if (next) return next;
     for (auto& [source, q] : sources) {
-      auto job = q.waiting.begin();
-      if (slow_full) job = std::find_if(job, q.waiting.end(), [&](const Job& j) { return !slow(j.handler); });
+      const auto job = std::find_if(q.waiting.begin(), q.waiting.end(), may_run);
       if (job == q.waiting.end()) continue;
       if (!next || std::pair(q.finish, job->seq) < std::pair(next->source->finish, next->job->seq)) next = Next{&q, job};
     }
@@ -560,8 +573,8 @@ struct HttpServer::Impl {
     }
   }
 
-  // Under mu: among the waiting requests `of` selects, the newest of the source that has the most
-  // of them (ties: the newest request), and how many that source has.
+  // Under mu: among the waiting requests `of` selects (never the priority lane's), the newest of
+  // the source that has the most of them (ties: the newest request), and how many that source has.
   struct Place {
     std::map<std::string, SourceQueue>::iterator source;
     std::deque<Job>::iterator job;
@@ -574,7 +587,7 @@ struct HttpServer::Impl {
       std::size_t n = 0;
       std::optional<std::deque<Job>::iterator> newest;
       for (auto job = it->second.waiting.begin(); job != it->second.waiting.end(); ++job)
-        if (of(*job)) ++n, newest = job;
+        if (!job->priority && of(*job)) ++n, newest = job;
       if (n > 0 && (n > most || (n == most && (*newest)->seq > place->job->seq))) most = n, place = Place{it, *newest};
     }
     return {place, most};
@@ -636,10 +649,14 @@ struct HttpServer::Impl {
   void dispatch(uint64_t id, Connection& c) {
     std::optional<uint64_t> pushed_out;
     const char* refusal = nullptr;
+    const auto lane = priorities.find(c.handler);
+    const bool priority = lane != priorities.end() && lane->second(c.request);
     {
       std::lock_guard lock(mu);
       auto& mine = sources[c.peer];
-      if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
+      if (priority && priority_waiting < limits.priority_queue) {
+        // the lane: outside the caps below
+      } else if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
         refusal = "too many requests from this address in progress; try again";
       } else if (queued_per_route[c.handler] >= limits.queue_per_route) {
         pushed_out = push_out_within_route(c.handler, c.peer);
@@ -656,9 +673,15 @@ struct HttpServer::Impl {
             if (!other.waiting.empty()) level = std::min(level, other.finish);
           q.finish = level == std::numeric_limits<double>::max() ? virtual_now : std::max(level, virtual_now);
         }
+        const bool in_lane = priority && priority_waiting < limits.priority_queue;
         q.waiting.push_back({id, c.handler, std::move(c.request), c.peer, arrivals++});
-        ++queued;
-        ++queued_per_route[c.handler];
+        q.waiting.back().priority = in_lane;
+        if (in_lane) {
+          ++priority_waiting;
+        } else {
+          ++queued;
+          ++queued_per_route[c.handler];
+        }
         work_cv.notify_one();
       } else if (auto it = sources.find(c.peer); it != sources.end() && it->second.waiting.empty() && it->second.running == 0) {
         sources.erase(it);
@@ -869,8 +892,11 @@ HttpServer::~HttpServer() {
   if (impl_->wake_fd >= 0) ::close(impl_->wake_fd);
 }
 
-void HttpServer::route(const std::string& method, const std::string& path, HttpHandler handler) {
-  impl_->routes[path][method] = std::move(handler);
+void HttpServer::route(const std::string& method, const std::string& path, HttpHandler handler, HttpPriority priority) {
+  auto& slot = impl_->routes[path][method];
+  impl_->priorities.erase(&slot);
+  slot = std::move(handler);
+  if (priority) impl_->priorities[&slot] = std::move(priority);
 }
 
 escrow::Result<int> HttpServer::bind(const std::string& host, int port) {

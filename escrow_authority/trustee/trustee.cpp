@@ -402,16 +402,30 @@ std::optional<std::string_view> plain_request_hex(std::string_view body) {
 
 }  // namespace
 
+namespace {
+// The agency sign key named at the start of a decrypt body's hex (the opening plain_request_hex
+// reads, then at most the hex of the request's first kAgencyKeyPrefixBytes): the cost is the same
+// for a 5 MB body as for a 5 KB one. Unverified, and absent from a body that is not a request's.
+std::optional<request::VerifyKey> peeked_agency(std::string_view body) {
+  const auto rest = after_request_open(body);
+  if (!rest) return std::nullopt;
+  auto hex = rest->substr(0, 2 * request::kAgencyKeyPrefixBytes);
+  hex = hex.substr(0, std::min(hex.find_first_not_of(kHexDigits), hex.size()));
+  const auto prefix = escrow::wire::from_hex(hex.substr(0, hex.size() & ~std::size_t{1}));
+  if (!prefix) return std::nullopt;
+  return request::peek_agency_sign_key(*prefix);
+}
+}  // namespace
+
+bool Trustee::names_proven_agency(std::string_view body) const {
+  const auto agency = peeked_agency(body);
+  if (!agency) return false;
+  std::lock_guard lock(proven_mu_);
+  return proven_agencies_.contains(*agency);
+}
+
 std::optional<Reply> Trustee::early_refusal(std::string_view body, uint64_t now, const std::string& source) {
-  // The agency sign key named at the start of the hex (the opening plain_request_hex reads, then
-  // at most the hex of the request's first kAgencyKeyPrefixBytes): the cost is the same for a
-  // 5 MB body as for a 5 KB one. Unverified, and absent from a body that is not a request's.
-  std::optional<request::VerifyKey> agency;
-  if (const auto rest = after_request_open(body)) {
-    auto hex = rest->substr(0, 2 * request::kAgencyKeyPrefixBytes);
-    hex = hex.substr(0, std::min(hex.find_first_not_of(kHexDigits), hex.size()));
-    if (const auto prefix = escrow::wire::from_hex(hex.substr(0, hex.size() & ~std::size_t{1}))) agency = request::peek_agency_sign_key(*prefix);
-  }
+  const auto agency = peeked_agency(body);
   std::lock_guard lock(mu_);
   if (agency && agencies_in_flight_.contains(*agency)) {
     // Counted against the source's refusal budget, not logged: the log would otherwise grow with
@@ -596,6 +610,7 @@ Reply Trustee::conclude(escrow::trustee::Decision d, uint64_t now, const std::st
                                   std::string(escrow::trustee::error_code(*d.refusal)), d.reason);
   const bool newly_proven = d.change.prove_agency && !proven_agencies_.contains(d.change.agency);
   if (newly_proven) {
+    std::lock_guard proven(proven_mu_);
     if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
     proven_agencies_.insert(d.change.agency);
   }

@@ -67,6 +67,9 @@ class Trustee {
   /// agency proven here before (counted and logged in the source's one entry per interval).
   /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan.
   std::optional<Reply> early_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// True when the body names (at its start, unverified) an agency whose warrant verified here
+  /// before: the HTTP server's priority lane. Never waits for mu_ (the server's loop asks it).
+  bool names_proven_agency(std::string_view body) const;
   /// decrypt_body() after its early_refusal(): for the HTTP route, which asked it already.
   Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
@@ -142,7 +145,9 @@ class Trustee {
   RefusalTally tally_;
   // Agency keys whose warrant verified here: the per-source budget never blocks them, so an abuser
   // behind the same address cannot lock a court-approved agency out. Bounded; forgotten when full.
+  // Written under mu_ and proven_mu_ both; read under either (the HTTP loop takes proven_mu_ only).
   std::set<std::array<uint8_t, 32>> proven_agencies_;
+  mutable std::mutex proven_mu_;
   static constexpr std::size_t kMaxProvenAgencies = 4096;
   std::unique_ptr<ThreadPool> pool_;
   std::string root_pem_;

@@ -132,7 +132,7 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
     // bytes, before the pre-scan reads all of it.
     if (auto early = trustee.early_refusal(req.body, now(), req.peer)) return send(*early);
     return json_body(req, [&](std::string_view body) { return trustee.decrypt_plain_body(body, now(), req.peer); });
-  });
+  }, [&](const HttpRequest& req) { return trustee.names_proven_agency(req.body); });  // the priority lane
   server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {
     return json_body(req, [&](std::string_view body) { return trustee.ceremony(body, now(), req.peer); });
   });

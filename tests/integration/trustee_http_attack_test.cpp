@@ -937,6 +937,64 @@ TEST(HttpServerQueue, AFullRoutesBusiestSourceGivesWayToASourceWithFewerThere) {
   EXPECT_EQ(flooded, (std::vector<int>{200, 200, 200, 503}));  // the newest gave way
 }
 
+// The third outside test on 1137ca7: 72 addresses with one junk decrypt each kept the decrypt
+// route's share full (none had two more than the agency, so none was pushed out) and the agency
+// got 503. A request its route's priority test passes (at the trustee: a proven agency's) goes in
+// the priority lane, outside the share and the caps, and is taken first: four addresses' one
+// request each fill the share behind a long one, and the priority request is answered before them
+// (503 without the lane).
+TEST(HttpServerQueue, APriorityRequestPassesAFullRouteAndGoesFirst) {
+  authority::HttpLimits limits;
+  limits.workers = 1;
+  limits.queue = 16;
+  limits.queue_per_route = 4;
+  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  server.route("GET", "/hold", [](const authority::HttpRequest&) {
+    std::this_thread::sleep_for(400ms);
+    return authority::HttpResponse{200, "held", "text/plain"};
+  });
+  std::mutex mu;
+  std::vector<std::string> order;
+  server.route(
+      "POST", "/decrypt",
+      [&](const authority::HttpRequest& req) {
+        std::lock_guard lock(mu);
+        order.push_back(req.body);
+        return authority::HttpResponse{200, "done", "text/plain"};
+      },
+      [](const authority::HttpRequest& req) { return req.body == "{\"proven\":1}"; });
+  const int port = server.bind("127.0.0.1", 0).value();
+  std::thread loop([&] { server.run(); });
+  const int hold = dial("127.0.93.1", port);
+  ASSERT_GE(hold, 0);
+  send_all(hold, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(50ms);  // the one worker has it
+  std::vector<int> junk;
+  for (int i = 2; i <= 5; ++i) {
+    const int fd = dial(fmt::format("127.0.93.{}", i), port);
+    if (fd >= 0) send_all(fd, post_head("/decrypt", 2) + "{}");
+    junk.push_back(fd);
+  }
+  std::this_thread::sleep_for(50ms);
+  const std::string proven = "{\"proven\":1}";
+  const int agency = dial("127.0.93.100", port);
+  ASSERT_GE(agency, 0);
+  send_all(agency, post_head("/decrypt", proven.size()) + proven);
+  const auto r = read_reply(agency);
+  ::close(agency);
+  std::map<int, int> junked;
+  for (int fd : junk)
+    if (fd >= 0) ++junked[read_reply(fd).status], ::close(fd);
+  EXPECT_EQ(read_reply(hold).status, 200);
+  ::close(hold);
+  server.stop();
+  loop.join();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(junked[200], 4);  // nothing pushed out for it
+  ASSERT_EQ(order.size(), 5u);
+  EXPECT_EQ(order.front(), proven);  // taken first
+}
+
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
 // header line is refused (RFC 9110 5.5). And the 401 status line has its reason phrase.
 TEST_F(TrusteeHttpUnderAttack, AControlCharacterInAHeaderLineIsRefused) {
