@@ -91,6 +91,8 @@ struct Variant {
   bool trustees_skip_validity = false; ///< warrant-laundering: the trustees answer without the validity check
   int epochs = 0;                      ///< mobile-adversary: epochs run; 0 = 6 quick, 10 full
   bool no_refresh = false;             ///< mobile-adversary: designs with refresh run without it
+  int stolen_short_of_k = 0;           ///< quorum-compromise, forward-secrecy-loss, crumple-cost: the thief steals k minus this many shares
+  bool colluders_skip_own_layer = false;  ///< superencryption: the colluders send their words without their own layer
 };
 
 struct Options {

@@ -72,9 +72,10 @@ Result<SecureBytes> open_with(const schemes::Session& s, const Result<schemes::S
   return schemes::open(s, *key);
 }
 
-std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme) {
+std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme, int short_of_k) {
   std::vector<schemes::TrusteeSecret> stolen;
-  for (uint32_t i = 1; i <= scheme.threshold(); ++i) stolen.push_back(scheme.steal(*escrow::PartyIndex::make(i)));
+  const std::size_t fewer = static_cast<std::size_t>(std::max(0, short_of_k));
+  for (uint32_t i = 1; i + fewer <= scheme.threshold(); ++i) stolen.push_back(scheme.steal(*escrow::PartyIndex::make(i)));
   return stolen;
 }
 

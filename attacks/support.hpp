@@ -69,8 +69,9 @@ struct StoredSession {
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open_with(const schemes::Session& s,
                                                             const escrow::Result<schemes::SessionKey>& key);
 
-/// Everything trustees 1..k hold: what a quorum compromise yields.
-[[nodiscard]] std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme);
+/// Everything trustees 1..k hold: what a quorum compromise yields (trustees 1..k - short_of_k: a
+/// test variant's thief that is short of the quorum).
+[[nodiscard]] std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme, int short_of_k = 0);
 /// Opens a session with the key an investigator's combine recovered, or passes its refusal on.
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open_recovered(const schemes::Session& s,
                                                                  const escrow::Result<schemes::Recovered>& recovered);
