@@ -230,7 +230,10 @@ AuditReport audit_served(const std::map<uint32_t, std::pair<escrow::audit::Publi
       ++r.flagged;
       r.findings.push_back(fmt::format("trustee {}: {}", i, f.error));
     }
-    for (const auto& w : f.unregistered) r.unregistered_decisions += f.per_warrant.at(w).opened.size();
+    for (const auto& w : f.unregistered) {
+      r.unregistered_decisions += f.per_warrant.at(w).opened.size();
+      r.unregistered_warrants.insert(w);
+    }
     if (f.ok()) r.heads[i] = {published.head.size, published.head.root};
   }
   return r;

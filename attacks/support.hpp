@@ -121,6 +121,7 @@ struct AuditReport {
   std::size_t entries = 0;                 ///< entries read across them
   std::size_t flagged = 0;                 ///< logs the auditor flags (a failed check, or an unregistered warrant)
   std::size_t unregistered_decisions = 0;  ///< issued decisions under warrants missing from the register
+  std::set<escrow::translog::Hash> unregistered_warrants;  ///< those warrants, by hash
   std::vector<std::string> findings;       ///< "trustee 2: ..." per flagged log
   std::map<uint32_t, escrow::audit::Baseline> heads;  ///< the verified heads, the next audit's baselines
   [[nodiscard]] bool any() const { return flagged > 0; }

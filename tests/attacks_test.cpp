@@ -399,6 +399,19 @@ TEST(Attacks, ForgedWarrantIsDetectedOnlyWhenTheAuditorFlagsALoggedDecision) {
   }
 }
 
+// "detected" is the auditor naming the forged warrant, not any flag it raised: with the forged warrant
+// in the register and the court's own lawful warrant left out, the auditor flags the logs for the
+// lawful decision only, and the forged one stays broken.
+TEST(Attacks, ForgedWarrantIsDetectedOnlyWhenTheAuditorNamesTheForgedWarrant) {
+  const auto r = variant("forged-warrant", {.register_lists_forged = true, .lawful_warrant_unregistered = true});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    const auto& c = cell_of(r, s);
+    EXPECT_TRUE(c.observations.at(0).recovered()) << s;
+    EXPECT_EQ(c.metrics["logs_flagged"], 3) << s << ": the lawful decisions, under a warrant the register lacks";
+    EXPECT_EQ(c.verdict, Verdict::broken) << s << ": " << c.evidence;
+  }
+}
+
 TEST(Attacks, SuperencryptionHidesColludersAndExposesTheCompliant) {
   for (auto s : escrow::schemes::names()) {
     EXPECT_FALSE(got("superencryption", s, 0)) << s;
