@@ -86,11 +86,14 @@ struct Report {
 struct Variant {
   bool trustees_log = true;            ///< false: the tdh2 designs' trustees decide alike and write no log
   bool register_lists_forged = false;  ///< forged-warrant: the court's register holds the forged warrant too
+  bool lawful_warrant_unregistered = false;  ///< forged-warrant: the court leaves its own (lawful) warrant out of its register
   int off_log_short_of_k = 0;          ///< log-equivocation: k minus this many trustees decrypt off the log
   bool investigator_discards = false;  ///< key-persistence: the investigator keeps nothing after the warrant
   bool trustees_skip_validity = false; ///< warrant-laundering: the trustees answer without the validity check
   int epochs = 0;                      ///< mobile-adversary: epochs run; 0 = 6 quick, 10 full
   bool no_refresh = false;             ///< mobile-adversary: designs with refresh run without it
+  int stolen_short_of_k = 0;           ///< quorum-compromise, forward-secrecy-loss, crumple-cost: the thief steals k minus this many shares
+  bool colluders_skip_own_layer = false;  ///< superencryption: the colluders send their words without their own layer
 };
 
 struct Options {

@@ -68,7 +68,7 @@ Report run(const Options& o) {
     const auto alice = make_session(*scheme, "alice", "bob", 3, "alice -> bob: the lawful case", srng);
     Cell cell{.scheme = std::string(name)};
     // The lawful case first: a registered warrant, so the logs hold a decision the register knows.
-    const auto legit = court.issue({"alice"}, 0, 60, srng);
+    const auto legit = court.issue({"alice"}, 0, 60, srng, /*registered=*/!o.variant.lawful_warrant_unregistered);
     const auto lawful = schemes::lawful_open(*scheme, alice.session, legit, srng);
     // The trustees answer the forged warrant as they answer any: tdh2's through decide() and its log.
     auto got = schemes::lawful_open(*scheme, victim.session, forged, srng);
@@ -84,7 +84,10 @@ Report run(const Options& o) {
     // The audit: the auditor's own code on whatever logs the trustees wrote in this run.
     const auto audit = audit_logs(*scheme, &court.issued);
     const bool opened = cell.observations[0].recovered();
-    cell.verdict = judge(opened, audit.any());
+    // Detected only if the auditor names the forged warrant itself; a flag for another reason (another
+    // warrant missing from the register, a failed check) is not a finding about this attack.
+    const bool named = audit.unregistered_warrants.contains(forged.signed_warrant.hash());
+    cell.verdict = judge(opened, named);
     cell.evidence = fmt::format("{}; after revocation: {}; two-judge policy: {}; audit against the court's register: {}",
                                 describe(cell.observations[0]), after ? "opened" : after.error().detail,
                                 two ? "opened" : two.error().detail, audit.summary());
@@ -92,7 +95,8 @@ Report run(const Options& o) {
                     {"two_judge_policy_opened", cell.observations[2].recovered()},
                     {"lawful_opened", cell.observations[3].recovered()},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
-                    {"entries_with_unregistered_warrant", audit.unregistered_decisions}};
+                    {"entries_with_unregistered_warrant", audit.unregistered_decisions},
+                    {"auditor_named_forged_warrant", named}};
     r.cells.push_back(std::move(cell));
   }
   return r;

@@ -120,7 +120,7 @@ Report run(const Options& o) {
     const int n_sessions = name == "tdh2-crumple" ? std::min(days, o.quick ? 6 : 30) : days;
     std::vector<StoredSession> past;
     for (int d = 0; d < n_sessions; ++d) past.push_back(make_session(*scheme, "alice", "bob", d, fmt::format("day {}: alice -> bob", d), rng));
-    auto d = scheme->decryptor(steal_quorum(*scheme));
+    auto d = scheme->decryptor(steal_quorum(*scheme, o.variant.stolen_short_of_k));
     Cell cell{.scheme = std::string(name)};
     int opened = 0;
     Series series{std::string(name), {}};

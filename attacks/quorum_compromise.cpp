@@ -34,7 +34,7 @@ Report run(const Options& o) {
       const auto& to = users[(i + 1) % users.size()];
       archive.push_back(make_session(*scheme, from, to, i % 30, fmt::format("session {}: {} to {}", i, from, to), rng));
     }
-    const auto stolen = steal_quorum(*scheme);
+    const auto stolen = steal_quorum(*scheme, o.variant.stolen_short_of_k);
     Cell cell{.scheme = std::string(name)};
     std::size_t opened = 0;
     auto decrypt = scheme->decryptor(stolen);
@@ -53,7 +53,7 @@ Report run(const Options& o) {
     // One share fewer. First the decryptor from the k - 1 shares alone (it should refuse); then the
     // k - 1 shares completed by a guessed k-th, each completion tried against real archived sessions
     // and judged by their plaintexts. tdh2-crumple pays 2^t per try, so it gets fewer.
-    std::vector<schemes::TrusteeSecret> fewer(stolen.begin(), stolen.end() - 1);
+    std::vector<schemes::TrusteeSecret> fewer(stolen.begin(), stolen.empty() ? stolen.end() : stolen.end() - 1);
     auto partial = scheme->decryptor(fewer);
     const bool crumple = scheme->properties().work_bits > 0;
     const int guesses = crumple ? (o.quick ? 2 : 8) : (o.quick ? 16 : 256);
@@ -88,8 +88,8 @@ Report run(const Options& o) {
     cell.verdict = opened > 0 ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("{} archived sessions decrypted with {} stolen shares, {:.0f} sessions/s {}; "
                                 "{} shares: {}; completed by {} guesses, {} of {} tries on archived sessions opened",
-                                stats::proportion_text(opened, count), scheme->threshold(), per_second, rate_ci.interval_text(),
-                                scheme->threshold() - 1,
+                                stats::proportion_text(opened, count), stolen.size(), per_second, rate_ci.interval_text(),
+                                fewer.size(),
                                 partial ? "a decryptor (tried)" : partial.error().detail, guesses, k1_opened, k1_attempts);
     cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"all_decrypted", opened == count}, {"sessions_per_second", per_second},
                     {"sessions_per_second_ci95", rate_ci.ci95_json()}, {"sessions_per_second_ci95_method", stats::kTimeMethod},

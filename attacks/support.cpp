@@ -72,9 +72,10 @@ Result<SecureBytes> open_with(const schemes::Session& s, const Result<schemes::S
   return schemes::open(s, *key);
 }
 
-std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme) {
+std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme, int short_of_k) {
   std::vector<schemes::TrusteeSecret> stolen;
-  for (uint32_t i = 1; i <= scheme.threshold(); ++i) stolen.push_back(scheme.steal(*escrow::PartyIndex::make(i)));
+  const std::size_t fewer = static_cast<std::size_t>(std::max(0, short_of_k));
+  for (uint32_t i = 1; i + fewer <= scheme.threshold(); ++i) stolen.push_back(scheme.steal(*escrow::PartyIndex::make(i)));
   return stolen;
 }
 
@@ -229,7 +230,10 @@ AuditReport audit_served(const std::map<uint32_t, std::pair<escrow::audit::Publi
       ++r.flagged;
       r.findings.push_back(fmt::format("trustee {}: {}", i, f.error));
     }
-    for (const auto& w : f.unregistered) r.unregistered_decisions += f.per_warrant.at(w).opened.size();
+    for (const auto& w : f.unregistered) {
+      r.unregistered_decisions += f.per_warrant.at(w).opened.size();
+      r.unregistered_warrants.insert(w);
+    }
     if (f.ok()) r.heads[i] = {published.head.size, published.head.root};
   }
   return r;

@@ -69,8 +69,9 @@ struct StoredSession {
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open_with(const schemes::Session& s,
                                                             const escrow::Result<schemes::SessionKey>& key);
 
-/// Everything trustees 1..k hold: what a quorum compromise yields.
-[[nodiscard]] std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme);
+/// Everything trustees 1..k hold: what a quorum compromise yields (trustees 1..k - short_of_k: a
+/// test variant's thief that is short of the quorum).
+[[nodiscard]] std::vector<schemes::TrusteeSecret> steal_quorum(const schemes::Scheme& scheme, int short_of_k = 0);
 /// Opens a session with the key an investigator's combine recovered, or passes its refusal on.
 [[nodiscard]] escrow::Result<escrow::SecureBytes> open_recovered(const schemes::Session& s,
                                                                  const escrow::Result<schemes::Recovered>& recovered);
@@ -120,6 +121,7 @@ struct AuditReport {
   std::size_t entries = 0;                 ///< entries read across them
   std::size_t flagged = 0;                 ///< logs the auditor flags (a failed check, or an unregistered warrant)
   std::size_t unregistered_decisions = 0;  ///< issued decisions under warrants missing from the register
+  std::set<escrow::translog::Hash> unregistered_warrants;  ///< those warrants, by hash
   std::vector<std::string> findings;       ///< "trustee 2: ..." per flagged log
   std::map<uint32_t, escrow::audit::Baseline> heads;  ///< the verified heads, the next audit's baselines
   [[nodiscard]] bool any() const { return flagged > 0; }

@@ -269,8 +269,10 @@ TEST(Attacks, DkgBiasMovesJointFeldmanAndNotGjkr) {
   EXPECT_EQ(cell("dkg-bias", "naive-shamir").verdict, Verdict::not_applicable);
 }
 
-// The matrix verdicts as their rules computed from the cells' observations and metrics: a constant
-// verdict fails these, since each rule gives both values across the designs.
+// The matrix verdicts as their rules computed from the cells' observations and metrics. A constant
+// verdict fails these only where the rule gives both values across the designs (dkg-bias,
+// dealer-retains-key); the attacks broken under every design are flipped by variants in
+// Attacks.AllBrokenAttacksHoldWhenTheirAttackerHasNothing.
 // quorum-compromise's closing sentence is the cells' counts summed, not a constant.
 TEST(Attacks, QuorumCompromiseClosingSentenceSumsTheCells) {
   std::size_t attempts = 0, opened = 0;
@@ -397,6 +399,19 @@ TEST(Attacks, ForgedWarrantIsDetectedOnlyWhenTheAuditorFlagsALoggedDecision) {
   }
 }
 
+// "detected" is the auditor naming the forged warrant, not any flag it raised: with the forged warrant
+// in the register and the court's own lawful warrant left out, the auditor flags the logs for the
+// lawful decision only, and the forged one stays broken.
+TEST(Attacks, ForgedWarrantIsDetectedOnlyWhenTheAuditorNamesTheForgedWarrant) {
+  const auto r = variant("forged-warrant", {.register_lists_forged = true, .lawful_warrant_unregistered = true});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    const auto& c = cell_of(r, s);
+    EXPECT_TRUE(c.observations.at(0).recovered()) << s;
+    EXPECT_EQ(c.metrics["logs_flagged"], 3) << s << ": the lawful decisions, under a warrant the register lacks";
+    EXPECT_EQ(c.verdict, Verdict::broken) << s << ": " << c.evidence;
+  }
+}
+
 TEST(Attacks, SuperencryptionHidesColludersAndExposesTheCompliant) {
   for (auto s : escrow::schemes::names()) {
     EXPECT_FALSE(got("superencryption", s, 0)) << s;
@@ -415,6 +430,32 @@ TEST(Attacks, ForwardSecrecyLossExposesThePastOnlyUnderEscrow) {
   for (auto s : escrow::schemes::names()) {
     EXPECT_TRUE(got("forward-secrecy-loss", s, 0)) << s;
     EXPECT_EQ(cell("forward-secrecy-loss", s).metrics["opened"], cell("forward-secrecy-loss", s).metrics["past_sessions"]);
+  }
+}
+
+// The verdicts of the attacks whose every cell is broken by default, against the run that must hold:
+// a thief one share short of the quorum opens nothing, so every quorum-compromise, forward-secrecy-loss
+// and crumple-cost cell is held; colluders without a layer of their own are read, so every
+// superencryption cell is held. A verdict fixed at "broken" fails here (the default runs cannot tell).
+TEST(Attacks, AllBrokenAttacksHoldWhenTheirAttackerHasNothing) {
+  for (auto name : {"quorum-compromise", "forward-secrecy-loss", "crumple-cost"}) {
+    const auto r = variant(name, {.stolen_short_of_k = 1});
+    ASSERT_EQ(r.cells.size(), escrow::schemes::names().size()) << name;
+    for (const auto& c : r.cells) {
+      ASSERT_FALSE(c.observations.empty()) << name << "/" << c.scheme;
+      for (const auto& o : c.observations) EXPECT_FALSE(o.recovered()) << name << "/" << c.scheme << ": " << o.what;
+      EXPECT_EQ(c.verdict, Verdict::held) << name << "/" << c.scheme;
+    }
+  }
+  const auto plain = variant("superencryption", {.colluders_skip_own_layer = true});
+  for (const auto& c : plain.cells) {
+    EXPECT_TRUE(c.observations.at(0).recovered()) << c.scheme << ": the colluders' words, unlayered";
+    EXPECT_TRUE(c.observations.at(1).recovered()) << c.scheme;
+    EXPECT_EQ(c.verdict, Verdict::held) << c.scheme;
+    EXPECT_NE(c.evidence.find("(their words)"), std::string::npos) << c.scheme << ": " << c.evidence;
+  }
+  for (const auto& c : report("superencryption").cells) {
+    EXPECT_NE(c.evidence.find("(not their words)"), std::string::npos) << c.scheme << ": " << c.evidence;
   }
 }
 
@@ -584,7 +625,9 @@ TEST(Attacks, ClosingParagraphChangesWhenAVariantFlipsAVerdict) {
                                 {"log-equivocation", {.off_log_short_of_k = 1}, "tdh2"},
                                 {"key-persistence", {.investigator_discards = true}, "naive-shamir"},
                                 {"warrant-laundering", {.trustees_skip_validity = true}, "tdh2"},
-                                {"mobile-adversary", {.no_refresh = true}, "tdh2"}};
+                                {"mobile-adversary", {.no_refresh = true}, "tdh2"},
+                                {"forward-secrecy-loss", {.stolen_short_of_k = 1}, "tdh2"},
+                                {"superencryption", {.colluders_skip_own_layer = true}, "tdh2"}};
   for (const auto& [name, v, scheme] : cases) {
     const Attack* a = find(name);
     ASSERT_NE(a, nullptr) << name;
@@ -662,6 +705,8 @@ TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
   runs.push_back(variant("key-persistence", {.investigator_discards = true}));
   runs.push_back(variant("warrant-laundering", {.trustees_skip_validity = true}));
   runs.push_back(variant("mobile-adversary", {.no_refresh = true}));
+  for (auto name : {"quorum-compromise", "forward-secrecy-loss", "crumple-cost"}) runs.push_back(variant(name, {.stolen_short_of_k = 1}));
+  runs.push_back(variant("superencryption", {.colluders_skip_own_layer = true}));
   std::size_t judged = 0;
   for (const auto& r : runs)
     for (const auto& c : r.cells) {
