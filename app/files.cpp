@@ -14,8 +14,9 @@ using escrow::ErrorCategory;
 using escrow::fail;
 
 escrow::Result<std::vector<uint8_t>> read(const std::string& path) {
+  if (path.empty()) return fail(ErrorCategory::malformed, "files::read", "no file was given (an option naming a file is missing)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCategory::malformed, "files::read", "cannot read " + path);
+  if (!in) return fail(ErrorCategory::malformed, "files::read", "cannot read " + path + ": " + std::strerror(errno));
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 

@@ -23,8 +23,8 @@ httplib::Client client(const std::string& url, int read_timeout_seconds = 60) {
 }
 }  // namespace
 
-escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path) {
-  auto c = client(url);
+escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path, int timeout_seconds) {
+  auto c = client(url, timeout_seconds);
   return reply_of(c.Get(path.c_str()), url);
 }
 

@@ -36,7 +36,7 @@ escrow::Result<void> Mailbox::deliver_all(const std::vector<escrow::envelope::En
   });
 }
 
-escrow::Result<std::vector<Stored>> Mailbox::query(const std::string& sql, const std::string* bind) {
+escrow::Result<std::vector<Stored>> Mailbox::query(const std::string& sql, const std::string* bind, std::vector<Damaged>* damaged) {
   auto st = db_.prepare(sql);
   if (!st) return escrow::unexpected(st.error());
   if (bind) st->bind(1, *bind);
@@ -47,17 +47,23 @@ escrow::Result<std::vector<Stored>> Mailbox::query(const std::string& sql, const
     if (!*row) break;
     const int64_t id = st->column_int(0);
     auto env = escrow::envelope::Envelope::decode(st->column_blob(1));
-    if (!env) return fail(ErrorCategory::malformed, "mailbox::query", fmt::format("envelope {}: {}", id, env.error().detail));
-    auto label = env->label();
+    auto label = env ? env->label() : escrow::Result<escrow::SessionLabel>(escrow::unexpected(env.error()));
+    if (!label) {
+      if (!damaged) return fail(ErrorCategory::malformed, "mailbox", fmt::format("envelope #{} does not parse: {}", id, label.error().detail));
+      damaged->push_back({id, label.error().detail});
+      continue;
+    }
     out.push_back(Stored{id, std::move(*label), std::move(*env)});
   }
   return out;
 }
 
-escrow::Result<std::vector<Stored>> Mailbox::all() { return query("SELECT id, envelope FROM envelopes ORDER BY id", nullptr); }
+escrow::Result<std::vector<Stored>> Mailbox::all(std::vector<Damaged>* damaged) {
+  return query("SELECT id, envelope FROM envelopes ORDER BY id", nullptr, damaged);
+}
 
-escrow::Result<std::vector<Stored>> Mailbox::for_recipient(const std::string& recipient) {
-  return query("SELECT id, envelope FROM envelopes WHERE recipient = ? ORDER BY id", &recipient);
+escrow::Result<std::vector<Stored>> Mailbox::for_recipient(const std::string& recipient, std::vector<Damaged>* damaged) {
+  return query("SELECT id, envelope FROM envelopes WHERE recipient = ? ORDER BY id", &recipient, damaged);
 }
 
 }  // namespace doormat::mailbox

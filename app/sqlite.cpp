@@ -4,14 +4,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
 namespace doormat::db {
 using escrow::ErrorCategory;
 using escrow::fail;
 
+namespace {
+std::string fmt_missing_folder(const std::string& path, const std::string& parent) {
+  return "cannot create " + path + ": the folder " + parent + " does not exist (create it first: mkdir -p " + parent + ")";
+}
+}  // namespace
+
 escrow::Result<Database> Database::open(const std::string& path) {
   // Create the file ourselves so it is 0600 from the first byte (it will hold key material).
   const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(ErrorCategory::internal, "db::open", "cannot create " + path);
+  if (fd < 0) {
+    // The caller's mistake (a missing folder, a read-only one), said with the next step.
+    const int err = errno;
+    const auto parent = std::filesystem::path(path).parent_path().string();
+    if (err == ENOENT)
+      return fail(ErrorCategory::malformed, "db::open",
+                  fmt_missing_folder(path, parent.empty() ? "." : parent));
+    return fail(ErrorCategory::malformed, "db::open", "cannot create " + path + ": " + std::strerror(err));
+  }
   ::close(fd);
   sqlite3* raw = nullptr;
   if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {

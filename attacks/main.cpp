@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "escrow/schemes.hpp"
+#include "live.hpp"
 #include "report.hpp"
 
 namespace {
@@ -72,6 +73,17 @@ int main(int argc, char** argv) {
   common(run_cmd);
   auto* matrix = app.add_subcommand("matrix", "run every attack against every design and print the table");
   common(matrix);
+  doormat::attacks::live::LiveOptions lo;
+  auto* live = app.add_subcommand("live", "attack a real deployment: the folder `./scripts/demo --workdir DIR` left "
+                                          "(restarts the trustee processes it needs, and stops them)");
+  live->add_option("--workdir", lo.workdir, "the demo's folder (with its ground_truth.json)")->required()->check(CLI::ExistingDirectory);
+  live->add_option("--stolen", lo.stolen, "trustees whose files and passphrases the quorum scenario steals (default: k)")
+      ->check(CLI::Range(1, 255));
+  live->add_option("--dictionary", lo.dictionary, "passphrase guesses, one a line (default: generated guesses)")->check(CLI::ExistingFile);
+  live->add_option("--guesses", lo.guesses, "generated guesses timed without --dictionary")->capture_default_str()->check(CLI::Range(1, 100000));
+  live->add_option("--authority-bin", lo.authority_bin, "the escrow-authority program (default: the build tree's)");
+  live->add_flag("--json", json, "print JSON: each scenario's report and the cells");
+  live->add_flag("-q,--quiet", quiet, "no progress lines on stderr");
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet && !json;
   if (!html.empty() && !writable(html)) {
@@ -90,6 +102,24 @@ int main(int argc, char** argv) {
   }
   std::vector<Report> reports;
   try {
+    if (live->parsed()) {
+      lo.progress = o.progress;
+      reports = doormat::attacks::live::run(lo);
+      if (json) {
+        nlohmann::json cells = nlohmann::json::array(), attacks = nlohmann::json::array();
+        for (const auto& r : reports) {
+          attacks.push_back(report_json(r));
+          for (const auto& c : r.cells) cells.push_back(cell_json(r, c));
+        }
+        fmt::print("{}\n", nlohmann::json{{"version", DOORMAT_VERSION}, {"workdir", lo.workdir}, {"schemes", {"deployment"}},
+                                           {"attacks", attacks}, {"cells", cells}}.dump(2));
+      } else {
+        for (const auto& r : reports) fmt::print("{}\n", to_text(r));
+        for (const auto& r : reports)
+          for (const auto& c : r.cells) fmt::print("{:<26} {:<9} {}\n", r.attack, to_string(c.verdict), c.evidence);
+      }
+      return 0;
+    }
     if (run_cmd->parsed()) {
       const Attack* a = find(name);
       if (!a) {

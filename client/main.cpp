@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "escrow/envelope.hpp"
@@ -16,8 +18,18 @@
 namespace {
 using namespace doormat;
 
+bool json_errors = false;  // --json on the command line: errors also as {"error": {"code", "message"}}
+
+// One line: what went wrong, with the next step where the detail says it; no C++ function names.
 int die(const escrow::Error& e) {
-  fmt::print(stderr, "error: {}\n", e.message());
+  const std::string message = e.detail.empty() ? std::string(escrow::to_string(e.category)) : e.detail;
+  fmt::print(stderr, "error: {}\n", message);
+  if (json_errors) {
+    std::string code(escrow::to_string(e.category));
+    for (auto& c : code)
+      if (c == ' ') c = '_';
+    fmt::print("{}\n", nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump());
+  }
   return 1;
 }
 
@@ -27,11 +39,16 @@ escrow::Result<escrow::tdh2::PublicKey> load_authority(const std::string& path) 
   return escrow::tdh2::PublicKey::decode(*bytes);
 }
 
-int cmd_new(const std::string& name, const std::string& out) {
+int cmd_new(const std::string& name, const std::string& out, bool json) {
   auto id = identity::generate(name);
   if (!id) return die(id.error());
   if (auto r = identity::save(*id, out); !r) return die(r.error());
-  fmt::print("identity '{}': public {}.pub, secret {}.key (0600)\n", name, out, out);
+  if (json)
+    fmt::print("{}\n", nlohmann::json{{"name", name}, {"public", out + ".pub"}, {"secret", out + ".key"},
+                                       {"ed25519", escrow::wire::to_hex(id->pub.sign_key)}, {"x25519", escrow::wire::to_hex(id->pub.box_key)}}
+                           .dump());
+  else
+    fmt::print("identity '{}': public {}.pub, secret {}.key (0600)\n", name, out, out);
   return 0;
 }
 
@@ -69,7 +86,8 @@ int cmd_receive(const std::string& key, const std::string& authority, const std:
   if (!pk) return die(pk.error());
   auto box = mailbox::Mailbox::open(mailbox_path);
   if (!box) return die(box.error());
-  auto mine = box->for_recipient(me->pub.name);
+  std::vector<mailbox::Damaged> damaged;
+  auto mine = box->for_recipient(me->pub.name, &damaged);
   if (!mine) return die(mine.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& m : *mine) {
@@ -84,7 +102,15 @@ int cmd_receive(const std::string& key, const std::string& authority, const std:
       fmt::print("#{} from {} at {}: REFUSED ({})\n", m.id, m.label.sender, m.label.time, plain.error().message());
     }
   }
-  if (json) fmt::print("{}\n", out.dump(2));
+  if (json) {
+    // A damaged row is one more entry, not opened, with why: the array stays what it was.
+    for (const auto& d : damaged) out.push_back({{"id", d.id}, {"opened", false}, {"damaged", true}, {"reason", d.reason}});
+    fmt::print("{}\n", out.dump(2));
+  } else if (!damaged.empty()) {
+    fmt::print("{} envelope(s) addressed to you do not parse and were skipped:", damaged.size());
+    for (const auto& d : damaged) fmt::print(" #{}", d.id);
+    fmt::print("\n");
+  }
   return 0;
 }
 
@@ -102,13 +128,14 @@ int main(int argc, char** argv) {
   auto* make = ident->add_subcommand("new", "create an X25519 + Ed25519 identity");
   make->add_option("--name", name, "the identity's name, as it appears in session labels")->required();
   make->add_option("--out", out, "path prefix: writes PREFIX.pub and PREFIX.key")->required();
+  make->add_flag("--json", json, "print the result as JSON");
 
   auto* send = app.add_subcommand("send", "seal a message to a recipient and deliver it to the provider's mailbox");
   send->add_option("--identity", key, "your .key file")->required()->check(CLI::ExistingFile);
   send->add_option("--to", to, "the recipient's .pub file")->required()->check(CLI::ExistingFile);
   send->add_option("--authority", authority, "the escrow authority's public key file")->required()->check(CLI::ExistingFile);
   send->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required();
-  send->add_option("--message", message, "the text to send")->required();
+  send->add_option("--message", message, "the text to send; - reads it from standard input")->required();
   send->add_option("--time", time, "the session time to put in the label (default: now)");
   send->add_flag("--json", json, "print the result as JSON");
 
@@ -118,8 +145,20 @@ int main(int argc, char** argv) {
   recv->add_option("--mailbox", mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
   recv->add_flag("--json", json, "print the messages as JSON");
 
-  CLI11_PARSE(app, argc, argv);
-  if (*make) return cmd_new(name, out);
+  app.set_version_flag("--version", std::string("escrow-client (Doormat) ") + DOORMAT_VERSION);
+
+  // Usage errors exit 2 (the README's table), --help and --version 0.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  json_errors = json;
+  if (*make) return cmd_new(name, out, json);
+  if (*send && message == "-") message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   if (*send) return cmd_send(key, to, authority, mailbox_path, message, time, json);
   if (*recv) return cmd_receive(key, authority, mailbox_path, json);
   return 0;

@@ -3,6 +3,8 @@
 // tools/) and is registered here.
 #include <CLI/CLI.hpp>
 
+#include <string_view>
+
 #include "commands.hpp"
 #include "walkthrough.hpp"
 
@@ -40,6 +42,19 @@ int main(int argc, char** argv) {
   doormat::authority::register_loadtest(app, status);
   doormat::authority::register_operator(app, status);
 
-  CLI11_PARSE(app, argc, argv);
+  app.set_version_flag("--version", std::string("escrow-authority (Doormat) ") + DOORMAT_VERSION);
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--json") doormat::authority::json_errors = true;
+
+  // Exit codes (README, "Exit codes"): 0 ok, 1 error, 2 usage, 3 audit inconsistent, 4 nothing
+  // decrypted, 5 a trustee unreachable in an audit. A usage error is CLI11's message and 2.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
   return status;
 }

@@ -14,6 +14,7 @@
 #include "escrow/hash.hpp"
 #include "escrow/label.hpp"
 #include "escrow/shamir.hpp"
+#include "escrow/signature.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/trustee.hpp"
@@ -578,6 +579,17 @@ TEST(Vectors, DkgRuns) {
     }
     EXPECT_EQ(valid, 1);
     EXPECT_GE(invalid, 1);
+  }
+}
+
+TEST(Vectors, Ed25519EdgeCasesAsLibsodiumDecidesThem) {
+  for (const auto& v : load("signature/ed25519_edge_cases")) {
+    signature::VerifyKey pk{};
+    signature::Signature sig{};
+    const auto key = H(v, "public_key"), s = H(v, "signature");
+    std::copy(key.begin(), key.end(), pk.begin());
+    std::copy(s.begin(), s.end(), sig.begin());
+    EXPECT_EQ(signature::verify(v.fields.at("tag"), H(v, "message"), sig, pk), v.valid) << "line " << v.line;
   }
 }
 

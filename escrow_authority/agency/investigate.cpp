@@ -42,6 +42,26 @@ std::size_t Investigation::decrypted() const {
   return static_cast<std::size_t>(std::count_if(sessions.begin(), sessions.end(), [](const SessionResult& s) { return s.decrypted; }));
 }
 
+std::string Investigation::epoch_note() const {
+  std::map<int, uint32_t> seen;
+  for (const auto& s : sessions)
+    for (const auto& [t, e] : s.other_epoch) seen[t] = e;
+  if (seen.empty()) return "";
+  std::vector<std::string> names;
+  uint32_t newest = 0;
+  for (const auto& [t, e] : seen) {
+    names.push_back(fmt::format("trustee {} (epoch {})", t, e));
+    newest = std::max(newest, e);
+  }
+  if (newest > authority_epoch)
+    return fmt::format("the authority key file is stale: it is for epoch {}, but {} answered with newer shares; use the "
+                       "authority.pub written by the latest `ceremony refresh` (--authority)",
+                       authority_epoch, fmt::join(names, ", "));
+  return fmt::format("{} hold shares older than the authority key's epoch {}: they missed a refresh; run `ceremony refresh` or "
+                     "`ceremony commit --resume` for them",
+                     fmt::join(names, ", "), authority_epoch);
+}
+
 TrusteeAnswer read_answer(const TrusteeEntry& t, const HttpReply& reply, const std::array<uint8_t, 32>& request_hash, std::size_t fields,
                           const identity::Identity& agency) {
   TrusteeAnswer a{{t.index, false, ""}, std::nullopt};
@@ -99,7 +119,8 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   if (!directory) return escrow::unexpected(directory.error());
   auto box = mailbox::Mailbox::open(o.mailbox_path);
   if (!box) return escrow::unexpected(box.error());
-  auto stored = box->all();
+  std::vector<mailbox::Damaged> damaged;
+  auto stored = box->all(&damaged);
   if (!stored) return escrow::unexpected(stored.error());
 
   // What the investigator asks about: by default every session involving a target, whatever its
@@ -113,6 +134,9 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   }
   Investigation inv;
   inv.warrant_id = escrow::wire::to_hex(sw->warrant.id);
+  inv.threshold = pk->k;
+  inv.authority_epoch = pk->epoch;
+  inv.damaged = std::move(damaged);
   if (chosen.empty()) return inv;
   const std::size_t batch = std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields);
 
@@ -146,7 +170,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   inv.sessions.resize(chosen.size());
   ThreadPool pool;
   pool.parallel_for(chosen.size(), [&](std::size_t i) {
-    SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0};
+    SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
     std::vector<escrow::tdh2::PartialDecryption> partials;
     for (const auto& a : batches[i / batch]) {
       if (!a.response) continue;
@@ -158,6 +182,10 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
       auto pd = escrow::tdh2::PartialDecryption::decode(r.partial);
       if (!pd || pd->index.value() != a.result.index) {
         sr.cheaters.push_back(a.result.index);
+        continue;
+      }
+      if (pd->epoch != pk->epoch) {  // not a cheater: a share of another epoch than our key file's
+        sr.other_epoch.emplace_back(a.result.index, pd->epoch);
         continue;
       }
       partials.push_back(std::move(*pd));
@@ -188,11 +216,21 @@ nlohmann::json to_json(const Investigation& inv) {
   for (const auto& s : inv.sessions)
     sessions.push_back({{"id", s.id}, {"sender", s.label.sender}, {"recipient", s.label.recipient}, {"time", s.label.time},
                         {"decrypted", s.decrypted}, {"plaintext", s.plaintext}, {"trustees_issuing", s.trustees_issuing},
-                        {"refusals", s.refusals}, {"cheaters", s.cheaters}});
+                        {"refusals", s.refusals}, {"cheaters", s.cheaters},
+                        {"other_epoch", [&] {
+                           nlohmann::json o = nlohmann::json::array();
+                           for (const auto& [t, e] : s.other_epoch) o.push_back({{"trustee", t}, {"epoch", e}});
+                           return o;
+                         }()}});
   for (const auto& t : inv.trustees) trustees.push_back({{"trustee", t.index}, {"answered", t.answered}, {"error", t.error}});
   return {{"warrant", inv.warrant_id}, {"sessions_asked", inv.sessions.size()}, {"sessions_decrypted", inv.decrypted()},
+          {"threshold", inv.threshold}, {"authority_epoch", inv.authority_epoch}, {"epoch_note", inv.epoch_note()},
           {"batches", inv.batch_seconds.size()}, {"batch_latency_ms", {{"p50", inv.batch_percentile(0.50) * 1e3}, {"p99", inv.batch_percentile(0.99) * 1e3}}},
-          {"sessions", sessions}, {"trustees", trustees}};
+          {"sessions", sessions}, {"trustees", trustees}, {"damaged_envelopes", [&] {
+             nlohmann::json d = nlohmann::json::array();
+             for (const auto& x : inv.damaged) d.push_back({{"id", x.id}, {"reason", x.reason}});
+             return d;
+           }()}};
 }
 
 void print(const Investigation& inv) {
@@ -207,10 +245,16 @@ void print(const Investigation& inv) {
     if (s.decrypted)
       fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, s.label.sender, s.label.recipient, s.label.time, s.plaintext);
     else
-      fmt::print("  #{} {} -> {} at {}: not decrypted ({} trustee(s) issued, {} refused{})\n", s.id, s.label.sender,
-                 s.label.recipient, s.label.time, s.trustees_issuing, s.refusals.size(),
+      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, s.label.sender,
+                 s.label.recipient, s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
                  s.refusals.empty() ? "" : ": " + s.refusals.front().substr(s.refusals.front().find(": ") + 2));
     if (!s.cheaters.empty()) fmt::print("      cheating trustee(s): {}\n", fmt::join(s.cheaters, ", "));
+  }
+  if (auto note = inv.epoch_note(); !note.empty()) fmt::print("  note: {}\n", note);
+  if (!inv.damaged.empty()) {
+    fmt::print("  {} envelope(s) in the mailbox do not parse and were skipped:", inv.damaged.size());
+    for (const auto& d : inv.damaged) fmt::print(" #{}", d.id);
+    fmt::print("\n");
   }
 }
 
@@ -234,7 +278,9 @@ void register_investigate(CLI::App& app, int& status) {
     if (!r) { status = report(r.error()); return; }
     if (*json) fmt::print("{}\n", to_json(*r).dump(2));
     else print(*r);
-    status = 0;
+    // 4: sessions were asked about and none was decrypted (refused, below quorum, stale key).
+    status = !r->sessions.empty() && r->decrypted() == 0 ? 4 : 0;
+    if (status == 4 && !*json) fmt::print(stderr, "investigate: none of the {} session(s) asked about was decrypted\n", r->sessions.size());
   });
 }
 

@@ -12,6 +12,7 @@
 #include "directory.hpp"
 #include "http_client.hpp"
 #include "identity.hpp"
+#include "mailbox.hpp"
 
 namespace doormat::authority {
 
@@ -30,6 +31,9 @@ struct SessionResult {
   std::vector<std::string> refusals;  ///< "trustee 3: session outside the warrant's ..."
   std::vector<int> cheaters;          ///< trustees whose partials failed their proofs
   std::size_t trustees_issuing = 0;
+  /// Trustees whose partial is for another epoch than the authority key's (trustee, its epoch):
+  /// after a refresh, a stale key file or a trustee that missed it. Not counted as cheating.
+  std::vector<std::pair<int, uint32_t>> other_epoch;
 };
 
 struct TrusteeResult {
@@ -40,10 +44,15 @@ struct TrusteeResult {
 
 struct Investigation {
   std::string warrant_id;
+  unsigned threshold = 0;        ///< k, from the authority key
+  uint32_t authority_epoch = 0;  ///< the epoch of the --authority key file
   std::vector<SessionResult> sessions;
   std::vector<TrusteeResult> trustees;
+  std::vector<mailbox::Damaged> damaged;  ///< mailbox rows that do not parse: skipped, reported
   std::vector<double> batch_seconds;  ///< per request: sent to every trustee until every answer is in and checked
   std::size_t decrypted() const;
+  /// Why partials came for another epoch, in one sentence with the next step; empty if none did.
+  std::string epoch_note() const;
   double batch_percentile(double q) const;  ///< seconds, nearest rank
 };
 

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <future>
 
 #include "commands.hpp"
 #include "directory.hpp"
@@ -19,16 +21,20 @@ namespace translog = escrow::translog;
 using escrow::wire::from_hex;
 using escrow::wire::to_hex;
 
+std::size_t Audit::unreachable() const {
+  return static_cast<std::size_t>(std::count_if(trustees.begin(), trustees.end(), [](const TrusteeAudit& t) { return !t.reachable; }));
+}
+
 bool Audit::consistent() const {
   return std::all_of(trustees.begin(), trustees.end(), [](const TrusteeAudit& t) { return !t.reachable || t.ok(); });
 }
 
 namespace {
 
-TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
+TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous, int timeout) {
   TrusteeAudit out;
   out.index = t.index;
-  auto head = fetch_head(t.url);
+  auto head = fetch_head(t.url, timeout);
   if (!head) {
     // A head that arrived but does not parse is a reachable trustee failing the audit; only a
     // transport or HTTP failure counts as unreachable.
@@ -53,11 +59,11 @@ TrusteeAudit audit_one(const TrusteeEntry& t, const nlohmann::json& previous) {
   // What the trustee serves: its consistency proof from the recorded head, and every entry.
   escrow::audit::Published served{*head, {}, {}};
   if (baseline && baseline->size > 0 && baseline->size < head->size) {
-    auto r = http_get(t.url, fmt::format("/v1/log/consistency?from={}&to={}", baseline->size, head->size));
+    auto r = http_get(t.url, fmt::format("/v1/log/consistency?from={}&to={}", baseline->size, head->size), timeout);
     if (auto proof = r ? proof_from_reply(*r) : std::nullopt) served.consistency = std::move(*proof);
   }
   for (bool progress = true; progress && served.entries.size() < head->size;) {
-    auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", served.entries.size()));
+    auto page = http_get(t.url, fmt::format("/v1/log/entries?start={}&count=1000", served.entries.size()), timeout);
     const auto before = served.entries.size();
     if (!page || page->status != 200 || !page->body.is_object() || !page->body.contains("entries") || !page->body["entries"].is_array()) break;
     for (const auto& e : page->body["entries"]) {
@@ -98,9 +104,14 @@ escrow::Result<Audit> audit(const AuditOptions& o) {
     state = nlohmann::json::parse(*text, nullptr, false);
     if (!state.is_object()) return escrow::fail(escrow::ErrorCategory::malformed, "audit", o.state_path + " is damaged");
   }
+  // Every trustee at once: a frozen one costs one --timeout, not one per trustee in turn.
+  std::vector<std::future<TrusteeAudit>> pending;
+  for (const auto& t : *directory)
+    pending.push_back(std::async(std::launch::async, audit_one, std::cref(t), state.value(std::to_string(t.index), nlohmann::json()),
+                                 o.timeout_seconds));
   Audit a;
-  for (const auto& t : *directory) {
-    a.trustees.push_back(audit_one(t, state.value(std::to_string(t.index), nlohmann::json())));
+  for (auto& p : pending) {
+    a.trustees.push_back(p.get());
     // Only a head that passed every check becomes the baseline the next audit must extend.
     const auto& r = a.trustees.back();
     if (r.ok()) state[std::to_string(r.index)] = {{"size", r.size}, {"root", r.root}};
@@ -118,7 +129,7 @@ nlohmann::json to_json(const Audit& a) {
                         {"consistent", t.consistent}, {"entries_match_head", t.entries_match_head}, {"size", t.size},
                         {"previous_size", t.previous_size}, {"per_warrant", per}, {"error", t.error}});
   }
-  return {{"consistent", a.consistent()}, {"trustees", trustees}};
+  return {{"consistent", a.consistent()}, {"unreachable", a.unreachable()}, {"trustees", trustees}};
 }
 
 }  // namespace doormat::authority
@@ -131,6 +142,9 @@ void register_audit(CLI::App& app, int& status) {
   auto* cmd = app.add_subcommand("audit", "check every trustee's log and count what each warrant opened");
   cmd->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--state", o->state_path, "this auditor's last verified heads (created if missing)")->required();
+  cmd->add_option("--timeout", o->timeout_seconds, "seconds to wait for each call to a trustee (all are asked in parallel)")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
+  cmd->add_flag("--allow-unreachable", o->allow_unreachable, "exit 0, not 5, when every reachable log is consistent but some trustee could not be checked");
   cmd->add_flag("--json", *json, "print one JSON object");
   cmd->callback([o, json, &status] {
     auto a = audit(*o);
@@ -147,8 +161,12 @@ void register_audit(CLI::App& app, int& status) {
           fmt::print("    warrant {}…: {} session(s) opened, {} refusal(s)\n", w.substr(0, 16), c.opened.size(), c.refused);
       }
       fmt::print("audit: {}\n", a->consistent() ? "every reachable trustee's log is consistent" : "INCONSISTENT");
+      if (a->unreachable() > 0)
+        fmt::print("audit: {} of {} trustee(s) unreachable and NOT checked\n", a->unreachable(), a->trustees.size());
     }
-    status = a->consistent() ? 0 : 3;
+    // 3: a log failed a check; 5: a trustee went unchecked (an audit that skipped one is not a pass).
+    const bool unchecked = a->unreachable() > 0 && !o->allow_unreachable;
+    status = !a->consistent() ? 3 : unchecked ? 5 : 0;
   });
 }
 

@@ -15,6 +15,8 @@ namespace doormat::authority {
 struct AuditOptions {
   std::string directory_path;
   std::string state_path;  ///< the last verified head per trustee; created if missing
+  int timeout_seconds = 10;  ///< per call to one trustee; the trustees are asked in parallel
+  bool allow_unreachable = false;  ///< exit 0 with unchecked trustees (the default is exit 5)
 };
 
 struct WarrantCount {
@@ -37,7 +39,8 @@ struct TrusteeAudit {
 
 struct Audit {
   std::vector<TrusteeAudit> trustees;
-  bool consistent() const;  ///< every reachable trustee passed every check
+  bool consistent() const;           ///< every reachable trustee passed every check
+  std::size_t unreachable() const;  ///< trustees not checked at all
 };
 
 [[nodiscard]] escrow::Result<Audit> audit(const AuditOptions& options);

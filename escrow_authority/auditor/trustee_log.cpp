@@ -9,10 +9,10 @@ namespace doormat::authority {
 using escrow::ErrorCategory;
 using escrow::fail;
 
-escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url) {
+escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url, int timeout_seconds) {
   // Transport failures and refusals are `internal`/`policy_denied`; only a head that arrived and
   // does not decode is `malformed` (the auditor tells the two apart).
-  auto r = http_get(url, "/v1/log/head");
+  auto r = http_get(url, "/v1/log/head", timeout_seconds);
   if (!r) return fail(ErrorCategory::internal, "directory::fetch_head", r.error().detail);
   return head_from_reply(url, *r);
 }

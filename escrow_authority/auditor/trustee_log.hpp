@@ -14,7 +14,7 @@ namespace doormat::authority {
 
 /// GET /v1/log/head, decoded. The signature is not checked here: a caller holding the trustee's
 /// key passes the head to translog::verify_signature.
-[[nodiscard]] escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url);
+[[nodiscard]] escrow::Result<escrow::translog::TreeHead> fetch_head(const std::string& url, int timeout_seconds = 60);
 
 /// Does the trustee's log, as `newer` states it, extend the tree (old_size, old_root)? A shrunk
 /// log does not; equal sizes need equal roots; otherwise the trustee's RFC 9162 consistency proof

@@ -95,7 +95,7 @@ void register_court(CLI::App& app, int& status) {
     std::vector<std::string> judges, targets;
     uint64_t from = 0, to = 0, valid_for = 86400;
     uint32_t max_sessions = 100;
-    bool json = false;
+    bool json = false, force = false;
   };
   auto o = std::make_shared<Options>();
 
@@ -119,8 +119,16 @@ void register_court(CLI::App& app, int& status) {
   auto* appoint = court->add_subcommand("appoint", "issue a judge's Ed25519 certificate");
   appoint->add_option("--dir", o->dir, "the court's folder")->capture_default_str();
   appoint->add_option("--judge", o->judge, "the judge's short name (letters, digits, - and _)")->required();
+  appoint->add_flag("--force", o->force, "replace an existing judge's certificate and key (revoke the old one first)");
   appoint->callback([o, &status] {
     if (!safe_name(o->judge)) { status = report({escrow::ErrorCategory::malformed, "court appoint", "bad judge name"}); return; }
+    if (!o->force && fs::exists(o->dir + "/judges/" + o->judge + ".key")) {
+      status = report({escrow::ErrorCategory::policy_denied, "court appoint",
+                       fmt::format("judge {0} is already appointed ({1}/judges/{0}.pem); to replace the key, revoke the judge "
+                                   "(court revoke) and appoint again with --force",
+                                   o->judge, o->dir)});
+      return;
+    }
     auto root = load_credential(o->dir + "/root.pem", o->dir + "/root.key");
     if (!root) { status = report(root.error()); return; }
     auto judge = escrow::pki::appoint_judge(*root, "Judge " + o->judge, 365);
@@ -142,6 +150,7 @@ void register_court(CLI::App& app, int& status) {
   issue->add_option("--valid-for", o->valid_for, "seconds until the warrant expires")->capture_default_str();
   issue->add_option("--agency", o->agency, "the requesting agency's .pub file")->required()->check(CLI::ExistingFile);
   issue->add_option("--out", o->out, "where to write the signed warrant")->required();
+  issue->add_flag("--json", o->json, "print JSON");
   issue->callback([o, &status] {
     auto agency = identity::load_public(o->agency);
     if (!agency) { status = report(agency.error()); return; }
@@ -184,6 +193,14 @@ void register_court(CLI::App& app, int& status) {
       if (auto r = escrow::warrant::add_signature(sw, *judge); !r) { status = report(r.error()); return; }
     }
     if (auto r = files::write(o->out, sw.encode()); !r) { status = report(r.error()); return; }
+    if (o->json) {
+      fmt::print("{}\n", nlohmann::json{{"id", escrow::wire::to_hex(sw.warrant.id)}, {"hash", escrow::wire::to_hex(sw.hash())},
+                                         {"case", o->case_ref}, {"targets", o->targets}, {"window", {o->from, o->to}},
+                                         {"max_sessions", o->max_sessions}, {"not_after", sw.warrant.not_after},
+                                         {"judges", o->judges}, {"out", o->out}}.dump());
+      status = 0;
+      return;
+    }
     fmt::print("warrant {} ({}): {} target(s), window [{}, {}], {} sessions, signed by {} judge(s) -> {}\n",
                escrow::wire::to_hex(sw.warrant.id), o->case_ref, o->targets.size(), o->from, o->to, o->max_sessions,
                o->judges.size(), o->out);
@@ -218,22 +235,69 @@ void register_court(CLI::App& app, int& status) {
     status = 0;
   });
 
-  auto* show = court->add_subcommand("show", "print a signed warrant");
+  auto* show = court->add_subcommand("show", "print a signed warrant and verify it against the court's root and CRL");
   show->add_option("warrant", o->in, "the signed warrant file")->required()->check(CLI::ExistingFile);
+  show->add_option("--dir", o->dir, "the court's folder: its root.pem and crl.pem are what the warrant is checked against")
+      ->capture_default_str();
   show->add_flag("--json", o->json, "print JSON");
   show->callback([o, &status] {
     auto bytes = files::read(o->in);
     if (!bytes) { status = report(bytes.error()); return; }
     auto sw = escrow::warrant::SignedWarrant::decode(*bytes);
     if (!sw) { status = report(sw.error()); return; }
+    auto root_pem = files::read_text(o->dir + "/root.pem");
+    auto crl_pem = files::read_text(o->dir + "/crl.pem");
+    if (!root_pem || !crl_pem) {
+      status = report({escrow::ErrorCategory::malformed, "court show",
+                       fmt::format("cannot verify the warrant without the court's root.pem and crl.pem in {}; give the court's "
+                                   "folder with --dir",
+                                   o->dir)});
+      return;
+    }
+    const auto now = static_cast<uint64_t>(std::time(nullptr));
     const auto& w = sw->warrant;
+    // Each signature on its own: whose it is, whether its certificate chains to the root and is
+    // not revoked, and whether it signs this warrant.
+    const auto message = escrow::warrant::signing_message(w);
+    nlohmann::json judges = nlohmann::json::array();
+    for (const auto& sig : sw->signatures) {
+      auto judge = escrow::pki::verify_judge(sig.certificate_der, *root_pem, *crl_pem, now);
+      nlohmann::json j = {{"certificate", judge ? "valid" : judge.error().detail}};
+      if (judge) {
+        j["name"] = judge->name;
+        j["fingerprint"] = judge->fingerprint;
+        j["signature"] = crypto_sign_verify_detached(sig.signature.data(), message.data(), message.size(), judge->key.data()) == 0
+                             ? "valid" : "does not verify";
+      } else {
+        j["name"] = "";
+        j["signature"] = "not checked";
+      }
+      judges.push_back(std::move(j));
+    }
+    // The verdict is the trustees' own check (one judge required; a trustee may require more).
+    escrow::warrant::Policy policy{*root_pem, *crl_pem, 1, 0};
+    auto verdict = escrow::warrant::verify(*sw, policy, now);
+    const std::string state = verdict ? (now < w.window_start ? "valid (window not yet open)" : "valid") : verdict.error().detail;
     nlohmann::json j = {{"id", escrow::wire::to_hex(w.id)}, {"hash", escrow::wire::to_hex(sw->hash())},
                         {"case", w.case_reference}, {"court", w.court}, {"targets", w.targets},
                         {"window", {w.window_start, w.window_end}}, {"max_sessions", w.max_sessions},
-                        {"not_after", w.not_after}, {"agency_x25519", escrow::wire::to_hex(w.agency_box_key)},
-                        {"agency_ed25519", escrow::wire::to_hex(w.agency_sign_key)}, {"signatures", sw->signatures.size()}};
-    fmt::print("{}\n", o->json ? j.dump() : j.dump(2));
-    status = 0;
+                        {"not_after", w.not_after}, {"expired", now > w.not_after},
+                        {"agency_x25519", escrow::wire::to_hex(w.agency_box_key)},
+                        {"agency_ed25519", escrow::wire::to_hex(w.agency_sign_key)}, {"signatures", sw->signatures.size()},
+                        {"judges", judges}, {"valid", verdict.has_value()}, {"status", state}};
+    if (o->json) {
+      fmt::print("{}\n", j.dump());
+    } else {
+      fmt::print("warrant {} ({}, {})\n", j["id"].get<std::string>(), w.case_reference, w.court);
+      fmt::print("  targets: {}\n  window: {} .. {}\n  at most {} session(s) per trustee\n  expires: {}{}\n",
+                 fmt::join(w.targets, ", "), w.window_start, w.window_end, w.max_sessions, w.not_after,
+                 now > w.not_after ? " (EXPIRED)" : "");
+      for (const auto& jj : judges)
+        fmt::print("  signed by {}: certificate {}, signature {}\n", jj["name"].get<std::string>().empty() ? "?" : jj["name"].get<std::string>(),
+                   jj["certificate"].get<std::string>(), jj["signature"].get<std::string>());
+      fmt::print("  status: {}\n", verdict ? state : "INVALID: " + state);
+    }
+    status = verdict ? 0 : 1;
   });
 }
 

@@ -2,6 +2,9 @@
 // sees the master secret; the DKG of issue 4 will add `ceremony dkg`.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "escrow/tdh2.hpp"
 #include "files.hpp"
@@ -13,6 +16,7 @@ void register_ceremony(CLI::App& app, int& status) {
   struct Options {
     std::size_t k = 3, n = 5;
     std::string out;
+    bool force = false, json = false;
   };
   auto opt = std::make_shared<Options>();
   auto* dealer = ceremony->add_subcommand(
@@ -20,7 +24,15 @@ void register_ceremony(CLI::App& app, int& status) {
   dealer->add_option("-k,--threshold", opt->k, "trustees needed to decrypt")->check(CLI::Range(1, 255));
   dealer->add_option("-n,--trustees", opt->n, "trustees")->check(CLI::Range(1, 255));
   dealer->add_option("--out", opt->out, "folder for authority.pub and share-<i>.bin")->required();
+  dealer->add_flag("--force", opt->force, "replace an authority.pub or share files already in --out");
+  dealer->add_flag("--json", opt->json, "print JSON");
   dealer->callback([opt, &status] {
+    if (!opt->force && std::filesystem::exists(opt->out + "/authority.pub")) {
+      status = report({escrow::ErrorCategory::policy_denied, "ceremony dealer",
+                       opt->out + "/authority.pub exists: this folder already holds an authority's key and shares; use another "
+                                  "--out, or replace them with --force"});
+      return;
+    }
     if (opt->k > opt->n) {
       status = report({escrow::ErrorCategory::malformed, "ceremony dealer", "k must not exceed n"});
       return;
@@ -42,6 +54,14 @@ void register_ceremony(CLI::App& app, int& status) {
         status = report(r.error());
         return;
       }
+    }
+    if (opt->json) {
+      nlohmann::json shares = nlohmann::json::array();
+      for (std::size_t i = 1; i <= opt->n; ++i) shares.push_back(fmt::format("{}/share-{}.bin", opt->out, i));
+      fmt::print("{}\n", nlohmann::json{{"k", opt->k}, {"n", opt->n}, {"authority", opt->out + "/authority.pub"}, {"shares", shares},
+                                         {"key_generation", "dealer"}}.dump());
+      status = 0;
+      return;
     }
     fmt::print("dealt a {}-of-{} authority: {}/authority.pub and share-1..{}.bin (0600; hand each to its trustee, "
                "then delete)\n",

@@ -2,6 +2,7 @@
 // drives the real commands (ceremony, court, client, investigate, audit) against them, narrating
 // each step; every number it prints was computed by those processes.
 #include <signal.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "escrow/wire.hpp"
 #include "files.hpp"
 #include "narration.hpp"
 #include "process.hpp"
@@ -42,7 +44,9 @@ struct Demo : Narrator {
     auto r = process::run(args);
     fs::current_path(cwd);
     if (!r) return escrow::unexpected(r.error());
-    if (r->status != 0 && r->status != 3)  // 3: an audit that found problems still reports them
+    // 3: an audit that found problems still reports them; 5: an audit with a trustee the demo
+    // stopped on purpose (it reports it unchecked)
+    if (r->status != 0 && r->status != 3 && !(r->status == 5 && args.size() > 1 && args[1] == "audit"))
       return escrow::fail(escrow::ErrorCategory::internal, "demo", fmt::format("{} exited {}: {}", program, r->status, r->err));
     return r->out;
   }
@@ -170,16 +174,26 @@ int run_demo_steps(const DemoOptions& o) {
       {"alice", "bob", 2, 11, "all done, thanks"},                 {"bob", "alice", 2, 12, "see you next week"},
   };
   int sent_in_scope = 0;
+  // The ground truth (0600): every message sent, as its sender knows it, for `escrow-attacks live`
+  // to compare what an attack recovers with. Nothing in the demo reads it.
+  json truth = {{"k", o.k}, {"n", o.n}, {"base_time", base}, {"messages", json::array()}};
   for (const auto& m : msgs) {
     const uint64_t t = base + static_cast<uint64_t>(m.day) * day + static_cast<uint64_t>(m.hour) * 3600;
-    must(d.cmd("escrow-client", {"send", "--identity", std::string(m.from) + ".key", "--to", std::string(m.to) + ".pub", "--authority",
-                                "authority/authority.pub", "--mailbox", "provider.db", "--message", m.text, "--time", std::to_string(t)},
-              false));
+    auto sent = json::parse(must(d.cmd("escrow-client", {"send", "--identity", std::string(m.from) + ".key", "--to", std::string(m.to) + ".pub",
+                                                          "--authority", "authority/authority.pub", "--mailbox", "provider.db", "--message", m.text,
+                                                          "--time", std::to_string(t), "--json"},
+                                       false)));
+    std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(m.text), std::char_traits<char>::length(m.text));
+    truth["messages"].push_back({{"sender", m.from}, {"recipient", m.to}, {"time", t}, {"plaintext", m.text},
+                                 {"plaintext_sha256", escrow::wire::to_hex(digest)}, {"envelope_id", sent["id"]},
+                                 {"session_id", sent["session_id"]}});
     const bool covered = m.day == 1 && (std::string(m.from) == "bob" || std::string(m.to) == "bob");
     sent_in_scope += covered;
     d.say("  day {} {:02}:00  {} -> {}: \"{}\"{}", m.day + 1, m.hour, m.from, m.to, m.text, covered ? "   [day 2, involves bob]" : "");
   }
   d.say("  (each `escrow-client send` seals the message and stores the envelope in provider.db)");
+  must(files::write_text(d.dir + "/ground_truth.json", truth.dump(2) + "\n", true));
   auto inbox = json::parse(must(d.cmd("escrow-client", {"receive", "--identity", "bob.key", "--authority", "authority/authority.pub",
                                                        "--mailbox", "provider.db", "--json"})));
   std::size_t bob_opened = 0;

@@ -33,7 +33,9 @@ void register_trustee(CLI::App& app, int& status) {
   auto* init = trustee->add_subcommand("init", "create the trustee's database from its share (encrypted at rest)");
   init->add_option("--db", o->setup.db_path, "the trustee's SQLite file (created 0600)")->required();
   auto* share = init->add_option("--share", o->setup.share_path, "the share file from a dealer ceremony")->check(CLI::ExistingFile);
-  init->add_option("--authority", o->setup.authority_path, "the authority's public key (with --share)")->needs(share)->check(CLI::ExistingFile);
+  auto* authority = init->add_option("--authority", o->setup.authority_path, "the authority's public key (with --share)")
+                        ->needs(share)->check(CLI::ExistingFile);
+  share->needs(authority);  // a share without its public key would be read from a blank path
   init->add_option("--index", o->setup.index, "this trustee's index, when its key will come from `ceremony dkg`")->excludes(share);
   init->add_option("--root", o->setup.root_path, "the judicial root certificate (PEM)")->required()->check(CLI::ExistingFile);
   init->add_option("--crl", o->setup.crl_path, "the judicial CRL (PEM), re-read on every request")->required();

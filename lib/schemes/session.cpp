@@ -112,6 +112,19 @@ Result<SecureBytes> open(const Session& s, const SessionKey& key) {
   return plain;
 }
 
+namespace {
+// Both lawful_open overloads end here: the quorum's answers combined (the AEAD tells whether K is
+// right) and the session opened under the recovered key.
+Result<SecureBytes> open_with_answers(const Scheme& scheme, const Session& session, std::vector<Answer> answers,
+                                      std::vector<Answer>* kept) {
+  auto recovered = scheme.combine(session.field, session.label, answers,
+                                  [&](const SessionKey& k) { return open(session, k).has_value(); });
+  if (kept) *kept = std::move(answers);
+  if (!recovered) return escrow::unexpected(recovered.error());
+  return open(session, recovered->key);
+}
+}  // namespace
+
 Result<SecureBytes> lawful_open(const Scheme& scheme, const Session& session, const Scope& scope, Rng& rng,
                                 std::vector<Answer>* kept) {
   std::vector<Answer> answers;
@@ -120,11 +133,7 @@ Result<SecureBytes> lawful_open(const Scheme& scheme, const Session& session, co
     if (!a) return escrow::unexpected(a.error());
     answers.push_back(std::move(*a));
   }
-  auto recovered = scheme.combine(session.field, session.label, answers,
-                                  [&](const SessionKey& k) { return open(session, k).has_value(); });
-  if (kept) *kept = std::move(answers);
-  if (!recovered) return escrow::unexpected(recovered.error());
-  return open(session, recovered->key);
+  return open_with_answers(scheme, session, std::move(answers), kept);
 }
 
 Result<SecureBytes> lawful_open(Scheme& scheme, const Session& session, const Warrant& warrant, Rng& rng,
@@ -135,11 +144,7 @@ Result<SecureBytes> lawful_open(Scheme& scheme, const Session& session, const Wa
     if (!a) return escrow::unexpected(a.error());
     answers.push_back(std::move(*a));
   }
-  auto recovered = scheme.combine(session.field, session.label, answers,
-                                  [&](const SessionKey& k) { return open(session, k).has_value(); });
-  if (kept) *kept = std::move(answers);
-  if (!recovered) return escrow::unexpected(recovered.error());
-  return open(session, recovered->key);
+  return open_with_answers(scheme, session, std::move(answers), kept);
 }
 
 }  // namespace escrow::schemes

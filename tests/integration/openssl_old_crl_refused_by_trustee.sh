@@ -46,10 +46,13 @@ now=$(date +%s)
 "$bin" court issue --dir court --judge jane --case CRL-1 --target bob --from $(( now - 3600 )) --to "$now" \
   --agency agency.pub --out warrant.bin >/dev/null
 
-# expect WHAT: the one trustee answered ("answered"), or its refusal contains WHAT.
+# expect WHAT: the one trustee answered ("answered"), or its refusal contains WHAT (exit 4: nothing decrypted).
 expect() {
+  # One trustee of a 2-of-3 authority decrypts nothing: exit 4 (README), answered or refused.
+  local code=0
   "$bin" investigate --warrant warrant.bin --agency agency.key --authority auth/authority.pub \
-    --mailbox provider.db --trustees trustees.json --timeout 5 --json > inv.json
+    --mailbox provider.db --trustees trustees.json --timeout 5 --json > inv.json || code=$?
+  [ "$code" = 4 ] || { echo "FAIL: investigate exited $code, not 4 (nothing decrypted)"; exit 1; }
   python3 - "$1" "$work" << 'EOF'
 import json, sys
 want, work = sys.argv[1], sys.argv[2]

@@ -18,7 +18,9 @@
 #include "escrow/label.hpp"
 #include "escrow/pki.hpp"
 #include "escrow/request.hpp"
+#include "escrow/hash.hpp"
 #include "escrow/shamir.hpp"
+#include "escrow/signature.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/trustee.hpp"
@@ -1117,6 +1119,71 @@ void gen_trustee() {
   for (const auto& c : cases) gen_trustee_case(c);
 }
 
+// ---- Ed25519 as the project relies on it (SPEC §1.1): the edge cases verifiers disagree on ----
+
+void gen_signature() {
+  File f("signature/ed25519_edge_cases", "Ed25519 over H_tag^32(message): a valid signature; S + L, a small-order R that satisfies the cofactorless equation, a small-order key, a non-canonical key: each refused");
+  RecordingRng rng(f.seed());
+  Secret<crypto_sign_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  signature::VerifyKey pk{};
+  signature::SigningKey sk;
+  crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+  const std::string tag = "doormat/v1/example/signature";
+  const Bytes message = b("abc");
+  const auto sig = signature::sign(tag, message, sk);
+  auto entry = [&](bool valid, const signature::VerifyKey& key, const signature::Signature& s) {
+    (valid ? f.valid() : f.invalid()).text("tag", tag).hex("message", message).hex("public_key", key).hex("signature", s);
+    if (valid) f.hex("signing_seed", seed.expose());
+    else f.text("error", "invalid_proof");
+  };
+  entry(true, pk, sig);
+  // S + L: the same signature with a non-canonical S (little-endian addition of the group order).
+  auto wide = sig;
+  static constexpr std::array<uint8_t, 32> kOrder = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                                     0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+  unsigned carry = 0;
+  for (std::size_t i = 0; i < 32; ++i) {
+    carry += unsigned{wide[32 + i]} + kOrder[i];
+    wide[32 + i] = static_cast<uint8_t>(carry);
+    carry >>= 8;
+  }
+  entry(false, pk, wide);
+  // R = the identity (small order), S = k a: [S]B = R + [k]A holds, yet R's order refuses it.
+  const auto digest = Hasher(tag, 32).add(message).finish<32>();
+  std::array<uint8_t, 64> h{};
+  crypto_hash_sha512(h.data(), seed.expose().data(), seed.expose().size());
+  h[0] &= 248;
+  h[31] &= 127;
+  h[31] |= 64;
+  std::array<uint8_t, 64> wide_a{};
+  std::copy_n(h.begin(), 32, wide_a.begin());
+  std::array<uint8_t, 32> a{}, k{};
+  crypto_core_ed25519_scalar_reduce(a.data(), wide_a.data());
+  signature::Signature forged{};
+  forged[0] = 1;  // the identity's encoding: y = 1
+  crypto_hash_sha512_state st;
+  std::array<uint8_t, 64> kh{};
+  crypto_hash_sha512_init(&st);
+  crypto_hash_sha512_update(&st, forged.data(), 32);
+  crypto_hash_sha512_update(&st, pk.data(), pk.size());
+  crypto_hash_sha512_update(&st, digest.data(), digest.size());
+  crypto_hash_sha512_final(&st, kh.data());
+  crypto_core_ed25519_scalar_reduce(k.data(), kh.data());
+  crypto_core_ed25519_scalar_mul(forged.data() + 32, k.data(), a.data());
+  entry(false, pk, forged);
+  // A small-order key (the identity) and a non-canonical key encoding (y = p).
+  signature::VerifyKey identity{};
+  identity[0] = 1;
+  entry(false, identity, sig);
+  signature::VerifyKey y_is_p{};
+  y_is_p.fill(0xff);
+  y_is_p[0] = 0xed;
+  y_is_p[31] = 0x7f;
+  entry(false, y_is_p, sig);
+  emit("signature/ed25519_edge_cases", f);
+}
+
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -1148,6 +1215,7 @@ int main(int argc, char** argv) {
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();
   gen_translog();
+  gen_signature();
   gen_dkg();
   gen_trustee();
 

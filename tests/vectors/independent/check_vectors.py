@@ -743,13 +743,25 @@ def ed_mul(k, pt):  # no reduction mod L: the cofactor matters for points outsid
 ED_B = ed_decompress((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
 
 
-def ed25519_verify(pk, msg, sig):
+def ed_small_order(pt):
+    return ed_compress(ed_mul(8, pt)) == ed_compress(IDENTITY)
+
+
+def ed25519_equation(pk, msg, sig):
+    """[S]B = R + [k]A, cofactorless, with nothing else checked."""
     A, R = ed_decompress(pk), ed_decompress(sig[:32])
     S = int.from_bytes(sig[32:], "little")
-    if A is None or R is None or S >= L:
-        return False
     k = int.from_bytes(hashlib.sha512(sig[:32] + pk + msg).digest(), "little") % L
-    return ed_compress(ed_mul(S, ED_B)) == ed_compress(add(R, ed_mul(k, A)))
+    return A is not None and R is not None and ed_compress(ed_mul(S, ED_B)) == ed_compress(add(R, ed_mul(k, A)))
+
+
+def ed25519_verify(pk, msg, sig):
+    """SPEC §1.1: S < L, a canonical key, neither the key nor R of small order, then the equation."""
+    A, R = ed_decompress(pk), ed_decompress(sig[:32])
+    S = int.from_bytes(sig[32:], "little")
+    if A is None or R is None or S >= L or ed_small_order(A) or ed_small_order(R):
+        return False
+    return ed25519_equation(pk, msg, sig)
 
 
 def _clamp(k):
@@ -1367,6 +1379,21 @@ def check(root):
             seed_pk = ed_compress(ed_mul(int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little"), ED_B))
             ok = ok and seed_pk == pk and size == int(v["size"]) and root_hash == hx(v, "root") and time == int(v["time"])
         claim("tree head", ok == v["valid"])
+    sig_vectors = load(root, "signature/ed25519_edge_cases")
+    for v in sig_vectors:
+        digest = H(v["tag"], [hx(v, "message")], 32)
+        pk, sig = hx(v, "public_key"), hx(v, "signature")
+        claim("ed25519 " + ("valid" if v["valid"] else "refused"), ed25519_verify(pk, digest, sig) == v["valid"])
+        if v["valid"]:
+            a = int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little")
+            claim("ed25519 key from seed", ed_compress(ed_mul(a, ED_B)) == pk)
+    # the refusals are isolated: S + L is the valid S plus the order; the small-order R satisfies the equation
+    valid_sig = hx(sig_vectors[0], "signature")
+    claim("ed25519 S + L", int.from_bytes(hx(sig_vectors[1], "signature")[32:], "little") == int.from_bytes(valid_sig[32:], "little") + L)
+    forged = sig_vectors[2]
+    claim("ed25519 small-order R passes the bare equation", ed25519_equation(
+        hx(forged, "public_key"), H(forged["tag"], [hx(forged, "message")], 32), hx(forged, "signature"))
+        and ed_small_order(ed_decompress(hx(forged, "signature")[:32])))
     # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
     categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
     for folder, _, files in sorted(os.walk(root)):
