@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include "decaf_ct.hpp"
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -85,9 +86,13 @@ Decaf decode(const Bytes32& enc) {
   }
   return d;
 }
+// Doormat's libdecaf backend encodes with decaf_ct::encode, not decaf_255_point_encode
+// (lib/group/decaf_ct.hpp): every encoding below is both, and they must agree.
 Bytes32 encode(const decaf_255_point_t p) {
-  Bytes32 out;
+  Bytes32 out, ours;
   decaf_255_point_encode(out.data(), p);
+  escrow::group::decaf_ct::encode(ours, p);
+  EXPECT_EQ(ours, out) << "decaf_ct::encode differs from decaf_255_point_encode";
   return out;
 }
 struct DecafScalar {
@@ -312,5 +317,61 @@ TEST(GroupBackendDiff, VartimeDoubleMulWithZeroSecondScalarIsWrongInLibdecaf102)
     ASSERT_EQ(encode(out.p), zero) << "libdecaf now computes a*G + 0*P: drop the b = 0 special case";
     ASSERT_NE(sodium_base(a), zero);
   }
+}
+}  // namespace
+
+namespace {
+// The four representatives of one ristretto255 element on libdecaf's internal curve differ by its
+// 4-torsion, (0, 1), (0, -1), (+-i, 0); a representative is also only defined up to the projective
+// factor. decaf_ct::encode must give one encoding for all of them, and decaf_ct::equal and
+// is_identity must agree with libdecaf's decaf_255_point_eq, on equal and on different points.
+struct Torsion {
+  decaf_255_point_t t[4];
+  Torsion() {
+    // Limbs in radix 2^51: p - 1 and sqrt(-1) = 2^((p-1)/4) (lib/group/decaf_ct.cpp).
+    constexpr uint64_t kM = (uint64_t{1} << 51) - 1;
+    const gf_25519_s zero{}, one{{1}};
+    const gf_25519_s minus_one{{kM - 19, kM, kM, kM, kM}};
+    const gf_25519_s i{{0x61b274a0ea0b0, 0xd5a5fc8f189d, 0x7ef5e9cbd0c60, 0x78595a6804c9e, 0x2b8324804fc1d}};
+    const gf_25519_s minus_i{{kM - 18 - 0x61b274a0ea0b0, kM - 0xd5a5fc8f189d, kM - 0x7ef5e9cbd0c60, kM - 0x78595a6804c9e,
+                              kM - 0x2b8324804fc1d}};
+    const gf_25519_s xs[4] = {zero, zero, i, minus_i}, ys[4] = {one, minus_one, zero, zero};
+    for (int k = 0; k < 4; ++k) {
+      *t[k]->x = xs[k];
+      *t[k]->y = ys[k];
+      *t[k]->z = one;
+      *t[k]->t = zero;
+    }
+  }
+};
+
+TEST(GroupBackendDiff, ConstantTimeEncodeAndEqualityAcrossRepresentatives) {
+  Inputs in(10);
+  const Torsion torsion;
+  for (const auto& t : torsion.t) {  // each is a representative of the identity
+    ASSERT_TRUE(escrow::group::decaf_ct::is_identity(t));
+    ASSERT_EQ(decaf_255_point_eq(t, decaf_255_point_identity), DECAF_TRUE);
+    ASSERT_EQ(encode(t), Bytes32{});
+  }
+  std::size_t equal_pairs = 0, different_pairs = 0;
+  for (int i = 0; i < kOps; ++i) {
+    const auto a = in.point(), b = in.point();
+    const auto da = decode(a), db = decode(b);
+    // Another representative of a: a + (one of the 4-torsion points), then scaled by 2 through
+    // a + (a - a) (libdecaf's unified formulas give different coordinates for the same point).
+    Decaf moved, zero_sum, same;
+    decaf_255_point_add(moved.p, da.p, torsion.t[in.next() % 4]);
+    decaf_255_point_sub(zero_sum.p, da.p, da.p);
+    decaf_255_point_add(same.p, moved.p, zero_sum.p);
+    ASSERT_EQ(encode(same.p), a) << "op " << i;
+    ASSERT_TRUE(escrow::group::decaf_ct::equal(same.p, da.p)) << "op " << i;
+    ASSERT_EQ(escrow::group::decaf_ct::is_identity(same.p), a == Bytes32{}) << "op " << i;
+    const bool libdecaf_equal = decaf_255_point_eq(da.p, db.p) == DECAF_TRUE;
+    ASSERT_EQ(escrow::group::decaf_ct::equal(da.p, db.p), libdecaf_equal) << "op " << i;
+    ASSERT_EQ(libdecaf_equal, a == b) << "op " << i;
+    ++(libdecaf_equal ? equal_pairs : different_pairs);
+  }
+  EXPECT_GT(different_pairs, static_cast<std::size_t>(kOps) * 9 / 10);
+  EXPECT_GT(equal_pairs, 0u);  // both identities, 1 in 4096
 }
 }  // namespace

@@ -3,15 +3,17 @@
 // the canonical encoding is computed once, when to_bytes() is first called, and kept (a parsed
 // Point keeps the bytes it was parsed from, which are canonical). libdecaf's ristretto255 gives the
 // same bytes as libsodium's for every operation used here (tests/group_backend_diff_test.cpp);
-// group_sodium.cpp is the reference. Every function used is constant time in libdecaf (decode,
-// encode, add, sub, scalarmul, precomputed_scalarmul, eq, from_hash): whether a point is valid or
-// the identity is declassified below with the reason, as in group_sodium.cpp.
+// group_sodium.cpp is the reference. libdecaf's decode, add, sub, scalarmul, precomputed_scalarmul
+// and from_hash are used as they are; encoding and equality are decaf_ct.cpp's, because Debian's
+// libdecaf keeps assert()s that branch inside every canonical reduction (decaf_ct.hpp). Whether a
+// point is valid or the identity is declassified below with the reason, as in group_sodium.cpp.
 #include <decaf/point_255.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <thread>
 
+#include "decaf_ct.hpp"
 #include "escrow/ct.hpp"
 #include "escrow/group.hpp"
 #include "escrow/sodium.hpp"
@@ -96,7 +98,7 @@ const std::array<uint8_t, kPointBytes>& Point::to_bytes() const {
   if (encoded_.load(std::memory_order_acquire) == kEncoded) return bytes_;
   uint8_t expected = kNotEncoded;
   if (encoded_.compare_exchange_strong(expected, kEncoding, std::memory_order_acq_rel)) {
-    decaf_255_point_encode(bytes_.data(), A::rep(*this));
+    decaf_ct::encode(bytes_, A::rep(*this));  // not decaf_255_point_encode: decaf_ct.hpp says why
     encoded_.store(kEncoded, std::memory_order_release);
   } else {
     // Another thread is encoding this same point: a few microseconds.
@@ -183,7 +185,13 @@ Point Point::operator-(const Point& o) const {
   return r;
 }
 
-bool Point::is_identity() const { return decaf_255_point_eq(A::rep(*this), decaf_255_point_identity) == DECAF_TRUE; }
-bool Point::operator==(const Point& o) const { return decaf_255_point_eq(A::rep(*this), A::rep(o)) == DECAF_TRUE; }
+void poison_for_ct_check(const Point& p) {
+  ct::poison(p.rep_);
+  if (p.encoded_.load(std::memory_order_acquire) == Point::kEncoded) ct::poison(p.bytes_);
+}
+
+// Not decaf_255_point_eq: its canonical reductions branch (decaf_ct.hpp).
+bool Point::is_identity() const { return decaf_ct::is_identity(A::rep(*this)); }
+bool Point::operator==(const Point& o) const { return decaf_ct::equal(A::rep(*this), A::rep(o)); }
 
 }  // namespace escrow::group
