@@ -85,6 +85,8 @@ Point Point::operator-(const Point& o) const {
   return r;
 }
 
+void poison_for_ct_check(const Point& p) { ct::poison(p.bytes_); }
+
 bool Point::is_identity() const { return sodium_is_zero(bytes_.data(), bytes_.size()) == 1; }
 bool Point::operator==(const Point& o) const {
   return sodium_memcmp(bytes_.data(), o.bytes_.data(), bytes_.size()) == 0;

@@ -137,13 +137,20 @@ class Point {
   mutable std::array<uint8_t, kPointBytes> bytes_;
   mutable std::atomic<uint8_t> encoded_{kNotEncoded};
   friend struct DecafAccess;
+  friend void poison_for_ct_check(const Point& p);
 #else
   [[nodiscard]] const std::array<uint8_t, kPointBytes>& to_bytes() const { return bytes_; }
 
  private:
   std::array<uint8_t, kPointBytes> bytes_;
+  friend void poison_for_ct_check(const Point& p);
 #endif
 };
+
+/// tests/ct/ only: marks p's value secret for the constant-time check (escrow::ct::poison), in
+/// whatever form the backend holds it: under libdecaf its internal coordinates and any cached
+/// encoding, under libsodium its bytes. Outside valgrind it does nothing.
+void poison_for_ct_check(const Point& p);
 
 /// H_tag(inputs...) as 64 bytes reduced mod L (SPEC §2.2).
 [[nodiscard]] Scalar hash_to_scalar(std::string_view tag,
