@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -25,11 +26,11 @@ bool writable(const std::string& path) {
   return ok;
 }
 
-int write_html(const std::string& path, const std::vector<Report>& reports, const Options& o) {
+int write_html(const std::string& path, const std::string& page) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << to_html(reports, o);
+    out << page;
     if (!out.flush()) {
       fmt::print(stderr, "error: cannot write {}\n", tmp);
       return 1;
@@ -82,7 +83,24 @@ int main(int argc, char** argv) {
   live->add_option("--dictionary", lo.dictionary, "passphrase guesses, one a line (default: generated guesses)")->check(CLI::ExistingFile);
   live->add_option("--guesses", lo.guesses, "generated guesses timed without --dictionary")->capture_default_str()->check(CLI::Range(1, 100000));
   live->add_option("--authority-bin", lo.authority_bin, "the escrow-authority program (default: the build tree's)");
+  live->add_option("--only", lo.only, "run only this scenario (repeat for several; names as the report's attack column)")
+      ->check([](const std::string& scenario) {
+        const auto& names = doormat::attacks::live::scenario_names();
+        return std::find(names.begin(), names.end(), scenario) != names.end() ? std::string() : "no live scenario named " + scenario;
+      });
+  // Test variants (tests/attacks/live.sh): each weakens the defence so a computed verdict must move.
+  live->add_flag("--variant-register-lists-forged", lo.variant.register_lists_forged,
+                 "test variant: the stolen-judge scenario also enters its forged warrant in the court's register (changes the folder)");
+  live->add_flag("--variant-fresh-auditor", lo.variant.fresh_auditor,
+                 "test variant: the log rewrite is judged by an auditor who never recorded a head");
+  live->add_flag("--variant-crl-unseen", lo.variant.crl_unseen,
+                 "test variant: no trustee reads the new CRL before the old one is copied back");
+  live->add_flag("--variant-outsider-has-operator-key", lo.variant.outsider_has_operator_key,
+                 "test variant: the outsider's refresh is signed with the real operator key (refreshes the deployment)");
+  live->add_flag("--without-label-defence", lo.without_label_defence,
+                 "test hook: live-label-evasion against the deployment before SPEC 7.4 (no deposit check, no recipient sender check)");
   live->add_flag("--json", json, "print JSON: each scenario's report and the cells");
+  live->add_option("--html", html, "also write a self-contained HTML report to FILE");
   live->add_flag("-q,--quiet", quiet, "no progress lines on stderr");
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet && !json;
@@ -118,7 +136,7 @@ int main(int argc, char** argv) {
         for (const auto& r : reports)
           for (const auto& c : r.cells) fmt::print("{:<26} {:<9} {}\n", r.attack, to_string(c.verdict), c.evidence);
       }
-      return 0;
+      return html.empty() ? 0 : write_html(html, to_html_live(reports, lo.workdir));
     }
     if (run_cmd->parsed()) {
       const Attack* a = find(name);
@@ -157,5 +175,5 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   }
-  return html.empty() ? 0 : write_html(html, reports, o);
+  return html.empty() ? 0 : write_html(html, to_html(reports, o));
 }

@@ -17,6 +17,9 @@ namespace doormat::attacks {
 [[nodiscard]] nlohmann::json report_json(const Report& r);
 /// A self-contained page (inline CSS and SVG, no script, no network): the matrix, then each attack.
 [[nodiscard]] std::string to_html(const std::vector<Report>& reports, const Options& options);
+/// The page `escrow-attacks live --html` writes: the live cells (one row per scenario, the same
+/// data-attack / data-scheme / data-verdict attributes as the matrix's), then each scenario.
+[[nodiscard]] std::string to_html_live(const std::vector<Report>& reports, const std::string& workdir);
 /// One chart as inline SVG.
 [[nodiscard]] std::string to_svg(const Chart& chart);
 

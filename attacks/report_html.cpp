@@ -471,15 +471,65 @@ std::string to_svg(const Chart& c) {
   return s + "</svg>";
 }
 
-std::string to_html(const std::vector<Report>& reports, const Options& options) {
-  std::string h = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Doormat attack report</title><style>
+namespace {
+
+// The page's head and style, shared by the matrix's page and the live one.
+std::string page_head(std::string_view title) {
+  return fmt::format(R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>)", escape(std::string(title))) +
+         R"(<style>
 body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse}
 td,th{border:1px solid #bbb;padding:4px 8px;font-size:13px}td.broken{background:#f4a6a6}td.held{background:#a8dcab}
 td.detected{background:#f7d98b}td.na{background:#eee;color:#777}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}
 .ev{font-size:12px}</style></head><body>)";
+}
+
+std::string verdict_cell(const Report& r, const Cell& c) {
+  const auto v = to_string(c.verdict);
+  return fmt::format(R"(<td class="{}" data-attack="{}" data-scheme="{}" data-verdict="{}" title="{}">{}</td>)",
+                     c.verdict == Verdict::not_applicable ? "na" : std::string(v), r.attack, c.scheme, v, escape(c.evidence), v);
+}
+
+// Each attack's narrative, charts and per-cell evidence.
+std::string sections(const std::vector<Report>& reports) {
+  std::string h;
+  for (const auto& r : reports) {
+    h += fmt::format(R"(<h2 id="{0}">{0}: {1}</h2><pre>{2}</pre>)", r.attack, escape(r.title), escape(r.narrative));
+    for (const auto& c : r.charts) h += "<div>" + to_svg(c) + "</div>";
+    h += "<ul>";
+    for (const auto& c : r.cells)
+      h += fmt::format(R"(<li class="ev"><b>{}</b> — {}: {}</li>)", c.scheme, to_string(c.verdict), escape(c.evidence));
+    h += fmt::format("</ul><p class=\"ev\">{:.1f} s</p>", r.seconds);
+  }
+  return h;
+}
+
+std::string generated_at() {
   std::time_t now = std::time(nullptr);
   char when[64];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return when;
+}
+
+}  // namespace
+
+std::string to_html_live(const std::vector<Report>& reports, const std::string& workdir) {
+  std::string h = page_head("Doormat live attack report");
+  h += fmt::format("<h1>Doormat: attacks on a live deployment</h1><p>Generated {} by <code>escrow-attacks live</code> on the demo "
+                   "folder <code>{}</code>. Each verdict comes from plaintexts recovered in this run, compared with the demo's "
+                   "ground truth, and from what the real trustees and the real auditor reported in it.</p>",
+                   generated_at(), escape(workdir));
+  h += R"(<h2>Live deployment</h2><table id="live"><tr><th>scenario</th><th>deployment</th><th>evidence</th></tr>)";
+  for (const auto& r : reports)
+    for (const auto& c : r.cells)
+      h += fmt::format(R"(<tr><th><a href="#{0}">{0}</a></th>{1}<td class="ev">{2}</td></tr>)", r.attack, verdict_cell(r, c), escape(c.evidence));
+  h += "</table><p>broken: the attacker got what it went after; held: it did not; detected: it did, but the auditor flagged it "
+       "in this run.</p>";
+  return h + sections(reports) + "</body></html>\n";
+}
+
+std::string to_html(const std::vector<Report>& reports, const Options& options) {
+  std::string h = page_head("Doormat attack report");
+  const std::string when = generated_at();
   h += fmt::format("<h1>Doormat: five escrow designs under attack</h1><p>Generated {} by <code>escrow-attacks</code> ({} mode, seed "
                    "<code>{}</code>, tdh2-crumple t = {}). Every verdict below comes from a run that decrypted, or failed to "
                    "decrypt, real sessions.</p>",
@@ -489,24 +539,12 @@ td.detected{background:#f7d98b}td.na{background:#eee;color:#777}pre{background:#
   h += "</tr>";
   for (const auto& r : reports) {
     h += fmt::format(R"(<tr><th><a href="#{0}">{0}</a></th>)", r.attack);
-    for (const auto& c : r.cells) {
-      const auto v = to_string(c.verdict);
-      h += fmt::format(R"(<td class="{}" data-attack="{}" data-scheme="{}" data-verdict="{}" title="{}">{}</td>)",
-                       c.verdict == Verdict::not_applicable ? "na" : std::string(v), r.attack, c.scheme, v, escape(c.evidence), v);
-    }
+    for (const auto& c : r.cells) h += verdict_cell(r, c);
     h += "</tr>";
   }
   h += "</table><p>broken: the attacker got plaintext it should not have; held: it did not; detected: it did, "
        "but left evidence an auditor sees; n/a: the attack does not apply to the design.</p>";
-  for (const auto& r : reports) {
-    h += fmt::format(R"(<h2 id="{0}">{0}: {1}</h2><pre>{2}</pre>)", r.attack, escape(r.title), escape(r.narrative));
-    for (const auto& c : r.charts) h += "<div>" + to_svg(c) + "</div>";
-    h += "<ul>";
-    for (const auto& c : r.cells)
-      h += fmt::format(R"(<li class="ev"><b>{}</b> — {}: {}</li>)", c.scheme, to_string(c.verdict), escape(c.evidence));
-    h += fmt::format("</ul><p class=\"ev\">{:.1f} s</p>", r.seconds);
-  }
-  return h + "</body></html>\n";
+  return h + sections(reports) + "</body></html>\n";
 }
 
 }  // namespace doormat::attacks

@@ -36,7 +36,7 @@ struct World {
     (void)doormat::files::write(dir + "/authority.pub", dealt.public_key.encode());
     (void)doormat::files::write(dir + "/share.bin", dealt.shares[0].encode(), true);
     (void)doormat::authority::init_trustee({dir + "/t.db", dir + "/share.bin", dir + "/authority.pub", 0, dir + "/root.pem",
-                                            dir + "/crl.pem", "bench passphrase", 1, 300, 0,
+                                            dir + "/crl.pem", "bench passphrase", 1, 300, 0, 0,
                                             doormat::authority::RefusalTally::kDefaultBudget, ""});
     agency.emplace(doormat::identity::generate("agency").value());
     warrant::SignedWarrant sw;

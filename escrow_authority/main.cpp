@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     if (std::string_view(argv[i]) == "--json") doormat::authority::json_errors = true;
 
   // Exit codes (README, "Exit codes"): 0 ok, 1 error, 2 usage, 3 audit inconsistent, 4 nothing
-  // decrypted, 5 a trustee unreachable in an audit. A usage error is CLI11's message and 2.
+  // decrypted, 5 a trustee unreachable in an audit, 6 a warrant missing from the court's register
+  // opened sessions (audit --register). A usage error is CLI11's message and 2.
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

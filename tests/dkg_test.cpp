@@ -37,20 +37,20 @@ struct Run {
   std::vector<Party> parties;
   std::vector<Error> receive_errors;
   std::map<PartyIndex, Outcome> outcomes;
+  std::map<PartyIndex, Error> finish_errors;  // why each party that did not finish did not
 };
 
-Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, std::string_view seed = "dkg",
-        const std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>>& previous = {}) {
-  DeterministicRng rng(seed);
+// Every round among the given parties (index order, 1..n); a party with nothing to send in round
+// deal (outside a resharing's dealers) deals nothing.
+Run run_parties(Protocol protocol, std::vector<Party> parties, const Adversary& adv) {
   Run r;
-  for (uint32_t i = 1; i <= n; ++i)
-    r.parties.emplace_back(protocol, P(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())));
+  r.parties = std::move(parties);
   auto note = [&](Result<void> res) {
     if (!res) r.receive_errors.push_back(res.error());
   };
   auto active = [&](const Party& p) { return !adv.silent.contains(p.index()); };
   for (auto& dealer : r.parties) {
-    if (!active(dealer)) continue;
+    if (!active(dealer) || dealer.messages().empty()) continue;
     Deal d = dealer.deal();
     adv.tamper_deal(d);
     for (auto& p : r.parties) note(p.receive(d));
@@ -111,8 +111,18 @@ Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, s
     if (!active(p)) continue;
     auto o = p.finish();
     if (o) r.outcomes.emplace(p.index(), std::move(*o));
+    else r.finish_errors.emplace(p.index(), o.error());
   }
   return r;
+}
+
+Run run(Protocol protocol, std::size_t k, std::size_t n, const Adversary& adv, std::string_view seed = "dkg",
+        const std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>>& previous = {}) {
+  DeterministicRng rng(seed);
+  std::vector<Party> parties;
+  for (uint32_t i = 1; i <= n; ++i)
+    parties.emplace_back(protocol, P(i), k, n, rng, previous.empty() ? std::nullopt : std::optional(std::pair(previous[i - 1].first, previous[i - 1].second.clone())));
+  return run_parties(protocol, std::move(parties), adv);
 }
 
 // Every honest party finishes with the same public key, and any k of their shares decrypt.
@@ -341,6 +351,185 @@ TEST(Refresh, ACheatingPartyIsDisqualifiedAndTheRefreshStillHolds) {
   EXPECT_EQ(r.outcomes.at(P(1)).public_key.y, first.outcomes.at(P(1)).public_key.y);
 }
 
+// ---- resharing refresh (SPEC §12.7) ----
+
+using KeyAndShare = std::pair<tdh2::PublicKey, tdh2::KeyShare>;
+
+// A 3-of-5 authority split across epochs: every party's key after a GJKR run (epoch 0) and a
+// refresh (epoch 1) whose commit only the parties in `moved` took; the others kept epoch 0.
+struct Split {
+  std::map<PartyIndex, KeyAndShare> keys;
+  tdh2::PublicKey epoch0, epoch1;
+};
+Split split_epochs(std::set<PartyIndex> moved, std::string_view seed) {
+  const auto base = run(Protocol::gjkr, 3, 5, {}, std::string(seed) + "/base");
+  std::vector<KeyAndShare> previous;
+  for (const auto& [i, o] : base.outcomes) previous.emplace_back(o.public_key, o.share.clone());
+  const auto refreshed = run(Protocol::refresh, 3, 5, {}, std::string(seed) + "/refresh", previous);
+  Split s{{}, base.outcomes.at(P(1)).public_key, refreshed.outcomes.at(P(1)).public_key};
+  for (uint32_t i = 1; i <= 5; ++i) {
+    const auto& o = (moved.contains(P(i)) ? refreshed : base).outcomes.at(P(i));
+    s.keys.emplace(P(i), KeyAndShare(o.public_key, o.share.clone()));
+  }
+  return s;
+}
+
+KeyAndShare clone_of(const KeyAndShare& k) { return {k.first, k.second.clone()}; }
+
+std::vector<Party> resharing_parties(const Split& s, const Resharing& plan, std::string_view seed,
+                                     std::map<PartyIndex, KeyAndShare> replaced = {}) {
+  DeterministicRng rng(seed);
+  std::vector<Party> parties;
+  for (const auto& [i, key] : s.keys)
+    parties.push_back(Party::resharing(i, 3, 5, plan, clone_of(replaced.contains(i) ? replaced.at(i) : key), rng).value());
+  return parties;
+}
+
+// x itself is never rebuilt by the protocol; the test rebuilds it from every 3-subset of the new
+// shares (of the parties that finished) and checks each gives the same Y: one sharing of the same
+// secret.
+void expect_one_sharing_of(const Run& r, const group::Point& y) {
+  std::vector<PartyIndex> done;
+  for (const auto& [i, o] : r.outcomes) done.push_back(i);
+  ASSERT_GE(done.size(), 3u);
+  for (std::size_t a = 0; a < done.size(); ++a)
+    for (std::size_t b = a + 1; b < done.size(); ++b)
+      for (std::size_t c = b + 1; c < done.size(); ++c) {
+        std::vector<shamir::Share> three;
+        for (std::size_t i : {a, b, c}) three.push_back({done[i], r.outcomes.at(done[i]).share.expose_secret()});
+        EXPECT_EQ(Point::base_mul(shamir::reconstruct(three).value()), y) << a << b << c;
+      }
+}
+
+TEST(Reshare, FromKDealersEveryPartyLaggingOrNotGetsTheSameSecretAtTheNextEpoch) {
+  const auto split = split_epochs({P(1), P(2), P(3)}, "reshare/k");
+  const auto r = run_parties(Protocol::reshare, resharing_parties(split, {{P(1), P(2), P(3)}, 1}, "reshare/k/deal"), {});
+  ASSERT_EQ(r.outcomes.size(), 5u) << (r.finish_errors.empty() ? "" : r.finish_errors.begin()->second.message());
+  expect_agreement_and_decryption(r, 3, 5);
+  const auto& pk = r.outcomes.at(P(4)).public_key;
+  EXPECT_EQ(pk.y, split.epoch0.y);
+  EXPECT_EQ(pk.epoch, 2u);
+  EXPECT_EQ(r.outcomes.at(P(1)).qualified, (std::vector<PartyIndex>{P(1), P(2), P(3)}));
+  expect_one_sharing_of(r, split.epoch0.y);
+  // A quorum of the two formerly lagging parties and one that was up to date opens a ciphertext.
+  SystemRng rng;
+  const auto key = tdh2::random_session_key(rng);
+  const std::vector<uint8_t> label = {'L'};
+  const auto ct = tdh2::encrypt(pk, key, label, rng).value();
+  std::vector<tdh2::PartialDecryption> partials;
+  for (uint32_t i : {4, 5, 2}) partials.push_back(tdh2::partial_decrypt(pk, r.outcomes.at(P(i)).share, ct, rng).value());
+  auto opened = tdh2::combine(pk, ct, partials);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  EXPECT_TRUE(opened->key.equals(key));
+  // Every share is new: none equals its epoch-0 or epoch-1 value.
+  for (uint32_t i = 1; i <= 5; ++i) EXPECT_FALSE(r.outcomes.at(P(i)).share.expose_secret() == split.keys.at(P(i)).second.expose_secret());
+}
+
+TEST(Reshare, FromAllNDealersGivesTheSameSecretAtTheNextEpoch) {
+  const auto split = split_epochs({P(1), P(2), P(3), P(4), P(5)}, "reshare/n");
+  const auto r = run_parties(Protocol::reshare, resharing_parties(split, {{P(1), P(2), P(3), P(4), P(5)}, 1}, "reshare/n/deal"), {});
+  ASSERT_EQ(r.outcomes.size(), 5u);
+  expect_agreement_and_decryption(r, 3, 5);
+  EXPECT_EQ(r.outcomes.at(P(1)).public_key.epoch, 2u);
+  expect_one_sharing_of(r, split.epoch1.y);
+}
+
+// Dealer 2 deals a consistent sharing of lambda_2 (x_2 + 1): every share verifies, so only the check
+// of C_20 against lambda_2 Y_2 of epoch 1 catches it. With all five dealing, the parties at epoch 1
+// name and disqualify it, and the four left re-weight to the same x.
+TEST(Reshare, ADealerOfTheWrongConstantIsNamedAndTheOthersStillReshareX) {
+  const auto split = split_epochs({P(1), P(2), P(3), P(4), P(5)}, "reshare/cheat");
+  auto forged = clone_of(split.keys.at(P(2)));
+  forged.second = tdh2::KeyShare(P(2), 1, group::SecretScalar(forged.second.expose_secret() + Scalar::from_u64(1)));
+  std::map<PartyIndex, KeyAndShare> replaced;
+  replaced.emplace(P(2), std::move(forged));
+  const auto r = run_parties(Protocol::reshare, resharing_parties(split, {{P(1), P(2), P(3), P(4), P(5)}, 1}, "reshare/cheat/deal", std::move(replaced)), {});
+  expect_disqualified(r, P(2), "C_0 is not lambda");
+  bool blamed = false;
+  for (const auto& e : r.receive_errors) blamed |= e.category == ErrorCategory::invalid_proof && e.blame == std::vector<PartyIndex>{P(2)};
+  EXPECT_TRUE(blamed);
+  expect_agreement_and_decryption(r, 3, 5, {P(2)});
+  EXPECT_EQ(r.outcomes.at(P(1)).qualified, (std::vector<PartyIndex>{P(1), P(3), P(4), P(5)}));
+  EXPECT_EQ(r.outcomes.at(P(1)).public_key.y, split.epoch1.y);
+}
+
+// The same cheat among exactly k dealers: the parties at epoch 1 disqualify dealer 2 and, with two
+// dealers left, fail; the lagging parties, who cannot check C_20, find the constant terms do not add
+// up to Y and fail too. Nobody ends with a key.
+TEST(Reshare, ACheatAmongKDealersLeavesTooFewAndEveryPartyFails) {
+  const auto split = split_epochs({P(1), P(2), P(3)}, "reshare/few");
+  auto forged = clone_of(split.keys.at(P(2)));
+  forged.second = tdh2::KeyShare(P(2), 1, group::SecretScalar(forged.second.expose_secret() + Scalar::from_u64(1)));
+  std::map<PartyIndex, KeyAndShare> replaced;
+  replaced.emplace(P(2), std::move(forged));
+  const auto r = run_parties(Protocol::reshare, resharing_parties(split, {{P(1), P(2), P(3)}, 1}, "reshare/few/deal", std::move(replaced)), {});
+  for (uint32_t i : {1, 3}) {
+    ASSERT_TRUE(r.finish_errors.contains(P(i)));
+    EXPECT_EQ(r.finish_errors.at(P(i)).category, ErrorCategory::not_enough_shares) << r.finish_errors.at(P(i)).message();
+  }
+  for (uint32_t i : {4, 5}) {
+    ASSERT_TRUE(r.finish_errors.contains(P(i)));
+    EXPECT_EQ(r.finish_errors.at(P(i)).category, ErrorCategory::invalid_proof) << r.finish_errors.at(P(i)).message();
+    EXPECT_NE(r.finish_errors.at(P(i)).detail.find("do not add up to the authority key Y"), std::string::npos);
+  }
+  EXPECT_TRUE(r.outcomes.empty() || (r.outcomes.size() == 1 && r.outcomes.contains(P(2))));  // only the cheater's own view
+}
+
+// A dealer whose deal fails a share's check (the ordinary Feldman complaint) and does not answer is
+// disqualified as in a refresh: with three of four dealers left the resharing still holds.
+TEST(Reshare, AWrongShareUnansweredDisqualifiesItsDealer) {
+  const auto split = split_epochs({P(1), P(2), P(3), P(4)}, "reshare/share");
+  Adversary adv;
+  adv.tamper_share = [](Share& s) {
+    if (s.from == P(3) && s.to == P(5)) s.s = s.s + Scalar::from_u64(1);
+  };
+  adv.no_answer = {P(3)};
+  const auto r = run_parties(Protocol::reshare, resharing_parties(split, {{P(1), P(2), P(3), P(4)}, 1}, "reshare/share/deal"), adv);
+  expect_disqualified(r, P(3), "did not answer");
+  // Party 3 was disqualified by everyone, lagging party 5 included, so every view re-weights alike
+  // (party 3 itself does not finish: it knows it was disqualified).
+  ASSERT_EQ(r.outcomes.size(), 4u);
+  EXPECT_FALSE(r.outcomes.contains(P(3)));
+  EXPECT_EQ(r.outcomes.at(P(5)).qualified, (std::vector<PartyIndex>{P(1), P(2), P(4)}));
+  expect_agreement_and_decryption(r, 3, 5, {P(3)});
+  expect_one_sharing_of(r, split.epoch1.y);
+}
+
+TEST(Reshare, APlanThatCannotWorkIsRefusedBeforeAnyoneDeals) {
+  const auto split = split_epochs({P(1), P(2), P(3)}, "reshare/plan");
+  DeterministicRng rng("reshare/plan/deal");
+  auto make = [&](uint32_t me, Resharing plan, std::size_t k = 3) { return Party::resharing(P(me), k, 5, plan, clone_of(split.keys.at(P(me))), rng); };
+  EXPECT_TRUE(failed_with(make(1, {{P(1), P(2)}, 1}), ErrorCategory::not_enough_shares));             // fewer than k dealers
+  EXPECT_TRUE(failed_with(make(1, {{P(2), P(1), P(3)}, 1}), ErrorCategory::malformed));               // not increasing
+  EXPECT_TRUE(failed_with(make(1, {{P(1), P(2), P(2), P(3)}, 1}), ErrorCategory::malformed));         // repeated
+  EXPECT_TRUE(failed_with(make(1, {{P(1), P(2), P(6)}, 1}), ErrorCategory::malformed));               // outside 1..n
+  EXPECT_TRUE(failed_with(make(1, {{P(1), P(2), P(3)}, 1}, 2), ErrorCategory::malformed));            // another k
+  EXPECT_TRUE(failed_with(make(4, {{P(1), P(2), P(4)}, 1}), ErrorCategory::policy_denied));           // a dealer not at epoch e
+  EXPECT_TRUE(failed_with(make(1, {{P(3), P(4), P(5)}, 0}), ErrorCategory::policy_denied));           // a party past e
+  EXPECT_TRUE(make(4, {{P(1), P(2), P(3)}, 1}).has_value());                                          // a lagging party below e
+  auto foreign = clone_of(split.keys.at(P(1)));
+  EXPECT_TRUE(failed_with(Party::resharing(P(2), 3, 5, {{P(1), P(2), P(3)}, 1}, std::move(foreign), rng), ErrorCategory::malformed));  // another's share
+}
+
+TEST(Reshare, ADealOrShareFromOutsideTheDealersIsRefusedAndBlamed) {
+  const auto split = split_epochs({P(1), P(2), P(3)}, "reshare/outside");
+  auto parties = resharing_parties(split, {{P(1), P(2), P(3)}, 1}, "reshare/outside/deal");
+  EXPECT_TRUE(parties[3].messages().empty());  // lagging party 4 deals nothing
+  EXPECT_TRUE(parties[3].shares().empty());
+  const Deal stray{P(4), parties[0].deal().commitments};
+  auto r = parties[0].receive(stray);
+  ASSERT_TRUE(failed_with(r, ErrorCategory::malformed));
+  EXPECT_EQ(r.error().blame, std::vector<PartyIndex>{P(4)});
+  auto s = parties[0].receive(Share{P(5), P(1), Scalar::from_u64(7), Scalar()});
+  ASSERT_TRUE(failed_with(s, ErrorCategory::malformed));
+  EXPECT_EQ(s.error().blame, std::vector<PartyIndex>{P(5)});
+  // And a complaint against a party that does not deal.
+  for (auto& p : parties) p.close();
+  auto c = parties[0].receive(Complaint{P(2), P(4), std::nullopt});
+  ASSERT_TRUE(failed_with(c, ErrorCategory::malformed));
+  EXPECT_EQ(c.error().blame, std::vector<PartyIndex>{P(2)});
+}
+
 }  // namespace
 }  // namespace escrow::dkg
 
@@ -377,7 +566,8 @@ TEST(DkgRounds, AreTheOneListEveryDriverWalks) {
   EXPECT_EQ(rounds(Protocol::gjkr).size(), 6u);
   EXPECT_EQ(rounds(Protocol::joint_feldman).size(), 3u);
   EXPECT_EQ(rounds(Protocol::refresh).size(), 3u);
-  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh}) {
+  EXPECT_EQ(rounds(Protocol::reshare).size(), 3u);
+  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh, Protocol::reshare}) {
     EXPECT_EQ(protocol_named(name(p)), p);
     EXPECT_EQ(rounds(p).front(), Round::deal);
     for (Round r : rounds(p)) EXPECT_EQ(round_of_byte(static_cast<uint8_t>(r)), r);

@@ -116,6 +116,17 @@ TEST(Envelope, WrongRecipientCannotOpen) {
   EXPECT_TRUE(failed_with(open(c.pk(), env, eve_pk, eve_sk), ErrorCategory::decryption_failed));
 }
 
+// A recipient key from a hostile directory: sealing to a low-order point (u = 1 here, not only 0)
+// is refused with an error; it used to abort the sender when crypto_box refused the key.
+TEST(Envelope, SealToALowOrderRecipientKeyIsAnErrorNotACrash) {
+  Conversation c;
+  X25519PublicKey one{};
+  one[0] = 1;
+  DeterministicRng rng("low order recipient");
+  const auto label = SessionLabel::make("alice", "bob", 1000, rng).value();
+  EXPECT_TRUE(failed_with(seal(c.pk(), label, one, std::vector<uint8_t>{1, 2, 3}, rng), ErrorCategory::malformed));
+}
+
 TEST(Envelope, EveryFailedOpenReturnsTheSameError) {
   Conversation c;
   std::vector<std::string> messages;

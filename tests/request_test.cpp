@@ -66,7 +66,8 @@ TEST(Response, SignedSealedResponseOpensOnlyForTheAgency) {
   crypto_box_keypair(box_pk.data(), box_sk.expose().data());
   DecryptResponse resp{3, {}, {{FieldStatus::issued, {7, 7}}, {FieldStatus::out_of_scope, {}}}, {}};
   sign(resp, trustee.sk);
-  const auto sealed = seal(resp.encode(), box_pk);
+  SystemRng rng;
+  const auto sealed = seal(resp.encode(), box_pk, rng).value();
   const auto opened = DecryptResponse::decode(unseal(sealed, box_pk, box_sk).value()).value();
   EXPECT_TRUE(verify_signature(opened, trustee.pk));
   EXPECT_EQ(opened.results[1].status, FieldStatus::out_of_scope);

@@ -169,12 +169,12 @@ struct Log {
   std::shared_ptr<escrow::Secret<64>> sk = std::make_shared<escrow::Secret<64>>();  // copies share the key
   std::vector<std::vector<uint8_t>> entries;
   Log() { crypto_sign_keypair(pk.data(), sk->expose().data()); }
-  void add(uint8_t warrant, uint8_t field, uint8_t decision) {
+  void add(uint8_t warrant, uint8_t field, uint8_t decision, std::string reason = "") {
     Entry e;
     e.warrant_hash.fill(warrant);
     e.field_hash.fill(field);
     e.decision = decision;
-    e.reason = decision ? "refused" : "issued";
+    e.reason = !reason.empty() ? reason : decision ? "refused" : "issued";
     entries.push_back(e.encode());
   }
   std::vector<Hash> leaves(std::size_t n) const {
@@ -217,6 +217,21 @@ TEST(Audit, CountsPerWarrantAndFlagsIssuedDecisionsUnderUnregisteredWarrants) {
   const auto no_register = escrow::audit::check(log.published(), log.pk, std::nullopt);
   EXPECT_FALSE(no_register.flagged());
   EXPECT_FALSE(escrow::audit::check(log.published(), log.pk, std::nullopt, std::set<Hash>{filled(1), filled(2)}).flagged());
+}
+
+// Pentest F4's fix logs identical fields once and a request's malformed fields in one entry, the
+// count in the reason: the auditor's opened sessions stay distinct fields, its refusals fields.
+TEST(Audit, EntriesStandingForSeveralFieldsCountTheirFields) {
+  Log log;
+  log.add(1, 10, 0, "issued (3 fields)");  // one field three times: one session
+  log.add(1, 10, 0);                       // asked again later: still one
+  log.add(1, 11, 1, "malformed escrow field (10000 fields)");
+  log.add(1, 12, 3, "session outside the warrant's targets or window (2 fields)");
+  log.add(1, 0, 0x85, "rate limited (7 fields)");  // a request-level refusal counts one, whatever its words
+  const auto f = escrow::audit::check(log.published(), log.pk, std::nullopt);
+  EXPECT_TRUE(f.ok()) << f.error;
+  EXPECT_EQ(f.per_warrant.at(filled(1)).opened.size(), 1u);
+  EXPECT_EQ(f.per_warrant.at(filled(1)).refused, 10003u);
 }
 
 TEST(Audit, RefusesABadSignatureARewriteAShrinkAndEntriesOffTheRoot) {

@@ -7,10 +7,13 @@
 #include <sodium.h>
 
 #include <ctime>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <set>
 
 #include "escrow/pki.hpp"
+#include "escrow/translog.hpp"
 
 namespace escrow::trustee {
 namespace {
@@ -23,7 +26,11 @@ struct MemoryState : StateView {
   Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return nonces.contains({a, n}); }
   bool source_over_budget() override { return over_budget; }
   bool agency_proven(const request::VerifyKey&) override { return proven; }
-  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  std::vector<uint64_t> rate_asked;  // the fields each take_rate() call was asked for
+  bool take_rate(const request::VerifyKey&, uint64_t fields) override {
+    rate_asked.push_back(fields);
+    return rate;
+  }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
     uint64_t n = 0;
     for (const auto& [warrant, field] : opened_fields) n += warrant == w;
@@ -255,6 +262,180 @@ TEST(Decide, ARequestFailingTwoChecksGetsTheEarlierReason) {
   // And a bad signature as well: step 2 first.
   r.signature[0] ^= 1;
   expect_unauthenticated(w.decide(r, state), Refusal::bad_signature);
+}
+
+// Pentest F4: identical fields of one request are decided, budgeted and logged once; the reply
+// still has one result per field.
+TEST(Decide, Step7IdenticalFieldsAreDecidedOnceAndLoggedInOneEntryWithTheirCount) {
+  auto& w = world();
+  MemoryState state;
+  const auto a = w.field("alice", "bob", 1500), b = w.field("alice", "bob", 1501), far = w.field("alice", "carol", 1500);
+  const auto r = w.request(w.warrant(w.judge), {a, b, a, far, a, far});
+  const auto d = w.decide(r, state);
+  ASSERT_FALSE(d.refusal.has_value()) << d.reason;
+  ASSERT_EQ(d.results.size(), 6u);
+  EXPECT_EQ(d.results[0].partial, d.results[2].partial);  // decrypted once, repeated in the reply
+  EXPECT_EQ(d.results[0].partial, d.results[4].partial);
+  EXPECT_EQ(d.results[3].status, request::FieldStatus::out_of_scope);
+  EXPECT_EQ(d.results[5].status, request::FieldStatus::out_of_scope);
+  ASSERT_EQ(d.log.size(), 3u);
+  EXPECT_EQ(d.log[0].field_hash, field_hash(a));
+  EXPECT_EQ(d.log[0].reason, "issued (3 fields)");
+  EXPECT_EQ(translog::fields_counted(d.log[0].reason), 3u);
+  EXPECT_EQ(d.log[1].reason, "issued");
+  EXPECT_EQ(d.log[2].reason, "session outside the warrant's targets or window (2 fields)");
+  EXPECT_EQ(d.change.newly_opened.size(), 2u);
+  ASSERT_EQ(state.rate_asked.size(), 1u);
+  EXPECT_EQ(state.rate_asked[0], 3u);  // the rate counts the distinct fields
+}
+
+// Pentest F4: every malformed field of a request shares one entry, with the count and the first
+// one's hash.
+TEST(Decide, Step7MalformedFieldsShareOneLogEntryPerRequest) {
+  auto& w = world();
+  MemoryState state;
+  std::vector<std::vector<uint8_t>> fields;
+  for (int i = 0; i < 300; ++i) fields.push_back({static_cast<uint8_t>(i % 7)});  // 7 distinct one-byte "fields"
+  fields.insert(fields.begin() + 5, w.field("alice", "bob", 1500));
+  const auto r = w.request(w.warrant(w.judge), fields);
+  const auto d = w.decide(r, state);
+  ASSERT_FALSE(d.refusal.has_value()) << d.reason;
+  ASSERT_EQ(d.results.size(), 301u);
+  for (std::size_t i = 0; i < d.results.size(); ++i)
+    EXPECT_EQ(d.results[i].status, i == 5 ? request::FieldStatus::issued : request::FieldStatus::malformed) << i;
+  ASSERT_EQ(d.log.size(), 2u);
+  EXPECT_EQ(d.log[0].decision, static_cast<uint8_t>(request::FieldStatus::malformed));
+  EXPECT_EQ(d.log[0].reason, "malformed escrow field (300 fields)");
+  EXPECT_EQ(d.log[0].field_hash, field_hash(fields[0]));
+  EXPECT_EQ(d.log[1].decision, static_cast<uint8_t>(request::FieldStatus::issued));
+  EXPECT_EQ(d.log[1].reason, "issued");
+  // One malformed field alone keeps the plain reason.
+  const auto one = w.decide(w.request(w.warrant(w.judge), {std::vector<uint8_t>{1}}), state);
+  ASSERT_EQ(one.log.size(), 1u);
+  EXPECT_EQ(one.log[0].reason, "malformed escrow field");
+}
+
+TEST(Decide, Step6ARateRefusalComesBeforeAnyFieldIsChecked) {
+  auto& w = world();
+  MemoryState state;
+  state.rate = false;
+  const auto a = w.field("alice", "bob", 1500);
+  const auto d = w.decide(w.request(w.warrant(w.judge), {a, a, w.field("alice", "bob", 1501)}), state);
+  ASSERT_TRUE(d.refusal.has_value());
+  EXPECT_EQ(*d.refusal, Refusal::rate_limited);
+  EXPECT_TRUE(d.results.empty());
+  EXPECT_EQ(state.rate_asked, std::vector<uint64_t>{2});
+  EXPECT_FALSE(d.change.spend_rate_token);
+}
+
+// The daemon's phases, interleaved by hand: two requests of one warrant (budget 2) read the budget
+// before either commits; the second to settle finds it spent and issues nothing new.
+TEST(Decide, TwoRequestsOfOneWarrantInFlightTogetherCannotOverspendItsBudget) {
+  auto& w = world();
+  MemoryState state;
+  const auto sw = w.warrant(w.judge, /*max_sessions=*/2);
+  const auto first = w.request(sw, {w.field("alice", "bob", 1500), w.field("alice", "bob", 1501)}).encode();
+  const auto second = w.request(sw, {w.field("alice", "bob", 1502), w.field("alice", "bob", 1503)}).encode();
+  const Key key{w.dealt.public_key, w.dealt.shares[0]};
+  Deciding a(first, w.now), b(second, w.now);
+  for (auto* job : {&a, &b}) {
+    ASSERT_TRUE(job->screen(300));
+    ASSERT_TRUE(job->admit(state));
+    ASSERT_TRUE(job->verify_warrant(w.policy()));
+    ASSERT_TRUE(job->reserve(state));  // both read: 0 of 2 opened
+  }
+  a.compute(key, w.rng);
+  b.compute(key, w.rng);
+  a.settle(state, key, w.rng);
+  state.commit(a.decision());
+  b.settle(state, key, w.rng);
+  state.commit(b.decision());
+  EXPECT_EQ(a.decision().change.newly_opened.size(), 2u);
+  EXPECT_TRUE(b.decision().change.newly_opened.empty());
+  for (const auto& res : b.decision().results) {
+    EXPECT_EQ(res.status, request::FieldStatus::over_budget);
+    EXPECT_TRUE(res.partial.empty());  // computed, never released
+  }
+  EXPECT_EQ(*state.opened_count(sw.hash()), 2u);
+}
+
+// The other way round: a field over the budget as one request read it is opened meanwhile by
+// another request of the same warrant; at settle it is free, and gets a partial then.
+TEST(Decide, AFieldOpenedMeanwhileByAnotherRequestIsIssuedFreeAtSettle) {
+  auto& w = world();
+  MemoryState state;
+  const auto sw = w.warrant(w.judge, /*max_sessions=*/1);
+  const auto f = w.field("alice", "bob", 1500), g = w.field("alice", "bob", 1501);
+  const auto first = w.request(sw, {f}).encode();
+  const auto second = w.request(sw, {g, f}).encode();
+  const Key key{w.dealt.public_key, w.dealt.shares[0]};
+  Deciding a(first, w.now), b(second, w.now);
+  for (auto* job : {&a, &b}) {
+    ASSERT_TRUE(job->screen(300) && job->admit(state) && job->verify_warrant(w.policy()) && job->reserve(state));
+    job->compute(key, w.rng);  // b decrypts g only: f is over its reading of the budget
+  }
+  a.settle(state, key, w.rng);
+  state.commit(a.decision());
+  b.settle(state, key, w.rng);
+  const auto& d = b.decision();
+  EXPECT_EQ(d.results[0].status, request::FieldStatus::over_budget);
+  ASSERT_EQ(d.results[1].status, request::FieldStatus::issued);
+  const auto pd = tdh2::PartialDecryption::decode(d.results[1].partial).value();
+  EXPECT_TRUE(tdh2::verify_partial(w.dealt.public_key, tdh2::Ciphertext::decode(f).value(), pd).has_value());
+  EXPECT_TRUE(d.change.newly_opened.empty());
+}
+
+// Real threads, the daemon's locking: eight requests of one warrant (budget 5), three distinct
+// fields each, decided at once. Exactly 5 fields open, however the threads interleave.
+TEST(Decide, ConcurrentRequestsUnderTheDaemonsLockingOpenExactlyTheBudget) {
+  auto& w = world();
+  MemoryState state;
+  const auto sw = w.warrant(w.judge, /*max_sessions=*/5);
+  std::vector<std::vector<uint8_t>> requests;
+  for (int i = 0; i < 8; ++i)
+    requests.push_back(w.request(sw, {w.field("alice", "bob", 1100 + 3 * i), w.field("alice", "bob", 1101 + 3 * i),
+                                      w.field("alice", "bob", 1102 + 3 * i)}).encode());
+  const Key key{w.dealt.public_key, w.dealt.shares[0]};
+  std::mutex mu;
+  std::vector<Decision> decisions(requests.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    threads.emplace_back([&, i] {
+      SystemRng rng;
+      Deciding job(requests[i], w.now);
+      if (!job.screen(300)) return;
+      std::unique_lock lock(mu);
+      if (!job.admit(state)) return;
+      lock.unlock();
+      if (!job.verify_warrant(w.policy())) return;
+      lock.lock();
+      if (!job.reserve(state)) return;
+      lock.unlock();
+      job.compute(key, rng);
+      lock.lock();
+      job.settle(state, key, rng);
+      state.commit(job.decision());
+      decisions[i] = job.take();
+    });
+  for (auto& t : threads) t.join();
+  uint64_t issued = 0, newly = 0;
+  for (const auto& d : decisions) {
+    ASSERT_FALSE(d.refusal.has_value()) << d.reason;
+    newly += d.change.newly_opened.size();
+    for (const auto& r : d.results) issued += r.status == request::FieldStatus::issued;
+  }
+  EXPECT_EQ(newly, 5u);
+  EXPECT_EQ(issued, 5u);
+  EXPECT_EQ(*state.opened_count(sw.hash()), 5u);
+}
+
+TEST(Decide, CountedReasonsReadBackTheirCount) {
+  EXPECT_EQ(field_reason(request::FieldStatus::issued, 1), "issued");
+  EXPECT_EQ(field_reason(request::FieldStatus::malformed, 12), "malformed escrow field (12 fields)");
+  EXPECT_EQ(translog::fields_counted("malformed escrow field (12 fields)"), 12u);
+  EXPECT_EQ(translog::fields_counted("issued"), 1u);
+  for (const char* odd : {"x (fields)", "x (-3 fields)", "x (3x fields)", "x (1 fields)", " fields)", "x (99999999999999999999999 fields)"})
+    EXPECT_EQ(translog::fields_counted(odd), 1u) << odd;
 }
 
 TEST(Decide, ErrorCodesAreTheRepliesNames) {

@@ -5,20 +5,25 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
 #include "escrow/dkg.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/label.hpp"
+#include "escrow/request.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
+#include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "tdh2_testing.hpp"
 #include "vectors/vector_file.hpp"
@@ -29,8 +34,16 @@ using group::Point;
 using group::Scalar;
 using Bytes = std::vector<uint8_t>;
 
+// The source tree's vectors, or DOORMAT_VECTORS from the environment: the Python checker's
+// mutation test (tests/vectors/independent/mutate.py) asks this suite whether a mutated file
+// still holds.
+std::string vector_dir() {
+  const char* dir = std::getenv("DOORMAT_VECTORS");
+  return dir != nullptr && *dir != 0 ? dir : DOORMAT_VECTOR_DIR;
+}
+
 std::vector<Vector> load(const std::string& scenario) {
-  auto v = read_file(std::string(DOORMAT_VECTOR_DIR) + "/" + scenario + ".vec");
+  auto v = read_file(vector_dir() + "/" + scenario + ".vec");
   EXPECT_TRUE(v.has_value()) << (v ? "" : v.error().message());
   EXPECT_FALSE(v.value_or(std::vector<Vector>{}).empty()) << scenario << " holds no vector";
   return v.value_or(std::vector<Vector>{});
@@ -40,7 +53,7 @@ std::vector<Vector> load(const std::string& scenario) {
 TEST(Vectors, EveryInvalidVectorNamesItsErrorCategory) {
   const std::set<std::string> categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"};
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(DOORMAT_VECTOR_DIR)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(vector_dir())) {
     if (entry.path().extension() != ".vec") continue;
     ++files;
     auto vectors = read_file(entry.path().string());
@@ -83,17 +96,6 @@ std::vector<tdh2::PartialDecryption> partials(const Vector& v) {
   return out;
 }
 
-std::string category_name(ErrorCategory c) {
-  switch (c) {
-    case ErrorCategory::malformed: return "malformed";
-    case ErrorCategory::invalid_proof: return "invalid_proof";
-    case ErrorCategory::not_enough_shares: return "not_enough_shares";
-    case ErrorCategory::policy_denied: return "policy_denied";
-    case ErrorCategory::decryption_failed: return "decryption_failed";
-    case ErrorCategory::internal: return "internal";
-  }
-  return "?";
-}
 
 template <typename T>
 void expect_error(const Result<T>& r, const Vector& v) {
@@ -370,6 +372,47 @@ TEST(Vectors, DleqEveryBoundInputRefusesAlone) {
   }
 }
 
+// SPEC §3.6 v2, §3.8 v2, §7.4: the sender-bound label, the signed envelope and the sender check.
+TEST(Vectors, SignedEnvelopeAndSenderCheck) {
+  for (const auto& v : load("label/session_label_bound")) {
+    if (!v.valid) {
+      expect_error(SessionLabel::decode(H(v, "label")), v);
+      continue;
+    }
+    const auto label = SessionLabel::decode(H(v, "label")).value();
+    EXPECT_EQ(label.sender, v.fields.at("sender"));
+    EXPECT_EQ(Bytes(label.sender_key->begin(), label.sender_key->end()), H(v, "sender_key"));
+    EXPECT_EQ(label.encode(), H(v, "label"));
+  }
+  for (const auto& v : load("envelope/seal_signed")) {
+    const auto pk = PK(v);
+    const Recipient bob(v);
+    const auto env = envelope::Envelope::decode(H(v, "envelope")).value();
+    IdentityKey sender_pk{};
+    signature::SigningKey sender_sk;
+    crypto_sign_seed_keypair(sender_pk.data(), sender_sk.expose().data(), H(v, "signing_seed").data());
+    EXPECT_EQ(Bytes(sender_pk.begin(), sender_pk.end()), H(v, "sender_key"));
+    const auto key = KEY(v);
+    const auto label = H(v, "label");
+    const auto field = tdh2::testing::encrypt_with(pk, key, label, tdh2::testing::derive_r(key, label), S(v, "s")).value();
+    EXPECT_EQ(field.encode(), env.escrow.encode());
+    auto plain = envelope::open(pk, env, bob.pk, bob.sk);
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_EQ(Bytes(plain->begin(), plain->end()), H(v, "plaintext"));
+    EXPECT_TRUE(envelope::verify_sender(env, sender_pk, SessionLabel::decode(label).value().time).has_value());
+  }
+  for (const auto& v : load("envelope/sender_check")) {
+    const auto env = envelope::Envelope::decode(H(v, "envelope")).value();
+    const auto known = H(v, "known_sender_key");
+    IdentityKey k{};
+    std::copy(known.begin(), known.end(), k.begin());
+    auto r = envelope::verify_sender(env, k, v.number("arrival").value());
+    if (v.valid) EXPECT_TRUE(r.has_value()) << "line " << v.line;
+    else expect_error(r, v);
+  }
+  for (const auto& v : load("envelope/decode_signed_refusals")) expect_error(envelope::Envelope::decode(H(v, "envelope")), v);
+}
+
 TEST(Vectors, EnvelopeParseAndRecipientRefusals) {
   for (const auto& v : load("envelope/decode_refusals")) expect_error(envelope::Envelope::decode(H(v, "envelope")), v);
   for (const auto& v : load("envelope/open_wrong_recipient_key")) {
@@ -468,7 +511,21 @@ void check_dkg_run(const Vector& v) {
   const auto finishing = indices(v, "finishing");
   auto cheater = [&](PartyIndex p) { return std::find(finishing.begin(), finishing.end(), p) == finishing.end(); };
   std::vector<dkg::Party> parties;
-  for (uint32_t i = 1; i <= n; ++i) {
+  for (uint32_t i = 1; i <= n && protocol == dkg::Protocol::reshare; ++i) {
+    // SPEC §12.7: each party's own key; a dealer's listed a_0 is lambda_i^D x_i, made by the party.
+    const dkg::Resharing plan{indices(v, "dealers"), static_cast<uint32_t>(v.number("from_epoch").value())};
+    std::vector<Scalar> higher;
+    if (v.fields.contains(fmt::format("coefficients_{}", i))) {
+      higher = scalars(v, fmt::format("coefficients_{}", i));
+      higher.erase(higher.begin());
+    }
+    parties.push_back(dkg::Party::resharing_with_polynomial(*PartyIndex::make(i), k, n, plan,
+                                                            {tdh2::PublicKey::decode(v.hex_list("previous_public_keys").value().at(i - 1)).value(),
+                                                             tdh2::KeyShare::decode(v.hex_list("previous_key_shares").value().at(i - 1)).value()},
+                                                            std::move(higher))
+                          .value());
+  }
+  for (uint32_t i = 1; i <= n && protocol != dkg::Protocol::reshare; ++i) {
     dkg::Party::Previous previous;
     if (protocol == dkg::Protocol::refresh)
       previous.emplace(tdh2::PublicKey::decode(H(v, "previous_public_key")).value(),
@@ -548,6 +605,13 @@ void check_dkg_refusal(const Vector& v, dkg::Protocol protocol) {
     ASSERT_TRUE(p.receive(MSG(H(v, "extraction"))).has_value());
     p.close();
     expect_error(p.receive(complaint), v);
+  } else if (check == "reshare_constant") {
+    // A party at the dealers' epoch refuses the deal whose C_0 is not lambda_j^D Y_j, and blames j.
+    const dkg::Resharing plan{indices(v, "dealers"), static_cast<uint32_t>(v.number("from_epoch").value())};
+    auto p = dkg::Party::resharing(*PartyIndex::make(1), 3, 5, plan,
+                                   {tdh2::PublicKey::decode(H(v, "previous_public_key")).value(), tdh2::KeyShare::decode(H(v, "key_share")).value()}, rng)
+                 .value();
+    expect_error(p.receive(deal), v);
   } else if (check == "reveal") {
     dkg::Party p(protocol, *PartyIndex::make(1), 3, 5, rng);
     ASSERT_TRUE(p.receive(deal).has_value());
@@ -563,6 +627,7 @@ TEST(Vectors, DkgRuns) {
   const std::pair<const char*, dkg::Protocol> files[] = {{"dkg/joint_feldman", dkg::Protocol::joint_feldman},
                                                          {"dkg/gjkr", dkg::Protocol::gjkr},
                                                          {"dkg/refresh", dkg::Protocol::refresh},
+                                                         {"dkg/reshare", dkg::Protocol::reshare},
                                                          {"dkg/equivocating_dealer", dkg::Protocol::joint_feldman},
                                                          {"dkg/extraction_cheater", dkg::Protocol::gjkr}};
   for (const auto& [file, protocol] : files) {
@@ -634,7 +699,7 @@ struct VectorState final : trustee::StateView {
   Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return has(nonces, a, n); }
   bool source_over_budget() override { return over_budget; }
   bool agency_proven(const request::VerifyKey&) override { return proven; }
-  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  bool take_rate(const request::VerifyKey&, uint64_t) override { return rate; }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
     uint64_t n = 0;
     for (const auto& e : opened_fields) n += std::equal(w.begin(), w.end(), e.begin());
@@ -649,8 +714,9 @@ std::string text_of(const Bytes& b) { return {b.begin(), b.end()}; }
 const char* const kTrusteeScenarios[] = {
     "issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
     "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired", "refuse_warrant_revoked_judge",
-    "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
-    "field_malformed", "refuse_two_checks_earlier_reason"};
+    "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge", "refuse_warrant_too_few_judges", "refuse_crl_below_floor",
+    "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target", "field_out_of_scope_window", "field_over_budget", "field_invalid",
+    "field_malformed", "field_repeats_and_garbage_logged_once", "refuse_two_checks_earlier_reason"};
 
 TEST(Vectors, TrusteeDecisionsAndLogEntries) {
   for (const char* scenario : kTrusteeScenarios) {
@@ -672,7 +738,12 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
       EXPECT_TRUE(rng.all_used());
       ASSERT_FALSE(d.internal_error);
       EXPECT_EQ(d.refusal ? std::string(trustee::error_code(*d.refusal)) : std::string("none"), v.fields.at("refusal"));
-      EXPECT_EQ(d.reason, v.fields.at("reason"));
+      // The reason text is this implementation's own except where SPEC 11.2 fixes it (an accepted
+      // request's is empty, the rate refusal's is logged): DOORMAT_VECTORS_SPEC_ONLY compares
+      // only those, as the mutation test asks of an independent implementation.
+      if (std::getenv("DOORMAT_VECTORS_SPEC_ONLY") == nullptr || !d.refusal || *d.refusal == trustee::Refusal::rate_limited) {
+        EXPECT_EQ(d.reason, v.fields.at("reason"));
+      }
       EXPECT_EQ(d.authenticated, v.number("authenticated").value() == 1);
       EXPECT_EQ(Bytes(d.request_hash.begin(), d.request_hash.end()), H(v, "request_hash"));
       EXPECT_EQ(Bytes(d.change.warrant_hash.begin(), d.change.warrant_hash.end()), H(v, "warrant_hash"));
@@ -692,6 +763,7 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
       const Bytes nonce = d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{};
       EXPECT_EQ(nonce, H(v, "record_nonce"));
       EXPECT_EQ(d.change.spend_rate_token, v.number("spend_rate_token").value() == 1);
+      EXPECT_EQ(d.change.rate_fields, v.number("rate_fields").value());
       EXPECT_EQ(d.change.prove_agency, v.number("prove_agency").value() == 1);
       // Every issued partial is one a combiner accepts for its field.
       const auto req = request::DecryptRequest::decode(H(v, "request"));
@@ -701,6 +773,82 @@ TEST(Vectors, TrusteeDecisionsAndLogEntries) {
         EXPECT_TRUE(tdh2::verify_partial(pk, ct, tdh2::PartialDecryption::decode(d.results[i].partial).value()).has_value());
       }
     }
+  }
+}
+
+template <std::size_t N>
+std::array<uint8_t, N> fixed(const Vector& v, const std::string& name) {
+  const auto b = H(v, name);
+  std::array<uint8_t, N> out{};
+  EXPECT_EQ(b.size(), N) << name;
+  std::copy_n(b.begin(), std::min(N, b.size()), out.begin());
+  return out;
+}
+
+TEST(Vectors, X25519LowOrderKeysAreRefusedAsRecipientAndAgencyKeys) {
+  for (const auto& v : load("envelope/x25519_low_order_keys")) {
+    const auto key = fixed<32>(v, "x25519_public");
+    EXPECT_EQ(sealed_box::usable(key), v.valid) << "line " << v.line;
+    const auto w = warrant::Warrant::decode(H(v, "warrant"));
+    if (v.valid) {
+      ASSERT_TRUE(w.has_value()) << w.error().message();
+      EXPECT_EQ(w->agency_box_key, key);
+      continue;
+    }
+    expect_error(w, v);
+    DeterministicRng rng("unused");
+    const auto label = SessionLabel::make("alice", "bob", 1, rng).value();
+    const auto dealt = tdh2::deal(2, 3, rng).value();
+    expect_error(envelope::seal(dealt.public_key, label, key, Bytes{1}, rng), v);
+  }
+}
+
+TEST(Vectors, SealedResponseOpensParsesAndVerifies) {
+  for (const auto& v : load("request/sealed_response")) {
+    if (!v.valid && !v.fields.contains("sealed")) {
+      const auto r = request::DecryptResponse::decode(H(v, "response")).value();
+      EXPECT_FALSE(request::verify_signature(r, fixed<32>(v, "trustee_sign_public")));
+      continue;
+    }
+    Secret<32> sk;
+    const auto s = H(v, "agency_box_secret");
+    std::copy(s.begin(), s.end(), sk.expose().begin());
+    const auto opened = request::unseal(H(v, "sealed"), fixed<32>(v, "agency_box_public"), sk);
+    if (!v.valid) {
+      expect_error(opened, v);
+      continue;
+    }
+    ASSERT_TRUE(opened.has_value());
+    EXPECT_EQ(*opened, H(v, "response"));
+    const auto r = request::DecryptResponse::decode(*opened).value();
+    EXPECT_TRUE(request::verify_signature(r, fixed<32>(v, "trustee_sign_public")));
+    EXPECT_EQ(r.request_hash, request::DecryptRequest::decode(H(v, "request")).value().hash());
+    // The box is the one the listed ephemeral seed makes.
+    ReplayRng rng(v.hex_list("rng_draws").value());
+    EXPECT_EQ(request::seal(*opened, fixed<32>(v, "agency_box_public"), rng).value(), H(v, "sealed"));
+  }
+}
+
+TEST(Vectors, DkgSignedFrameOpensOrIsRefusedInItsOrder) {
+  for (const auto& v : load("dkg/signed_frame")) {
+    const dkg::FrameContext context{fixed<16>(v, "ceremony"), dkg::Protocol::gjkr, dkg::Round::deal};
+    ASSERT_EQ(v.fields.at("protocol"), "gjkr");
+    ASSERT_EQ(v.fields.at("round"), "deal");
+    const auto box_pk = fixed<32>(v, "me_box_public");
+    dkg::BoxSecretKey box_sk;
+    const auto s = H(v, "me_box_secret");
+    std::copy(s.begin(), s.end(), box_sk.expose().begin());
+    const auto me = PartyIndex::make(static_cast<uint32_t>(v.number("me").value())).value();
+    auto frame = dkg::parse_frame(H(v, "frame"));
+    ASSERT_TRUE(frame.has_value()) << "line " << v.line;
+    const auto m = dkg::open_frame(*frame, context, fixed<32>(v, "sender_sign_public"), {me, box_pk, box_sk});
+    if (!v.valid) {
+      expect_error(m, v);
+      continue;
+    }
+    ASSERT_TRUE(m.has_value()) << m.error().message();
+    const auto bytes = dkg::encode(*m);
+    EXPECT_EQ(Bytes(bytes.begin(), bytes.end()), H(v, "message"));
   }
 }
 

@@ -34,6 +34,7 @@ struct Court {
     sw.warrant.window_end = 2000;
     sw.warrant.max_sessions = 10;
     sw.warrant.not_after = now + 3600;
+    crypto_scalarmult_base(sw.warrant.agency_box_key.data(), std::array<uint8_t, 32>{42}.data());
     return sw;
   }
   SignedWarrant signed_by(std::initializer_list<const pki::Credential*> judges) const {
@@ -358,6 +359,22 @@ TEST(Warrant, MakeAppliesTheRulesDecodeApplies) {
   w = court().draft().warrant;
   w.court = "Court\n";
   EXPECT_TRUE(failed_with(Warrant::make(w), ErrorCategory::malformed));
+}
+
+// Every trustee seals its answer to this key, after it has logged and spent the warrant's
+// sessions: a low-order point (here 1, and 0) is refused when the warrant is made and decoded.
+TEST(Warrant, LowOrderAgencyBoxKeyIsRefusedAtMakeAndDecode) {
+  for (uint8_t first : {uint8_t{0}, uint8_t{1}}) {
+    auto w = court().draft().warrant;
+    w.agency_box_key = {};
+    w.agency_box_key[0] = first;
+    EXPECT_TRUE(failed_with(Warrant::make(w), ErrorCategory::malformed));
+    auto bytes = court().draft().warrant.encode();
+    // The box key is the second-last 32 bytes of the encoding.
+    std::copy(w.agency_box_key.begin(), w.agency_box_key.end(), bytes.end() - 64);
+    EXPECT_TRUE(failed_with(Warrant::decode(bytes), ErrorCategory::malformed));
+  }
+  EXPECT_TRUE(Warrant::decode(court().draft().warrant.encode()).has_value());
 }
 
 TEST(WarrantDeathTest, EncodeAbortsOnANameMakeWouldRefuse) {

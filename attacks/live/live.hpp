@@ -6,6 +6,7 @@
 // auditor (`escrow-authority audit`, against trustee processes this command restarts and stops)
 // reported in that run.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attack.hpp"
@@ -19,7 +20,20 @@ struct LiveOptions {
   std::string dictionary;     ///< passphrase guesses, one a line; empty: generated guesses
   unsigned guesses = 12;      ///< generated guesses timed (without --dictionary)
   bool progress = false;
+  std::vector<std::string> only;  ///< run only these scenarios (names as scenario_names()); empty: all
+  /// Test variants (tests/attacks/live.sh): runs whose verdicts must change if the verdicts are
+  /// computed from what the run saw. Each weakens the deployment or the defender on purpose.
+  struct Variant {
+    bool register_lists_forged = false;  ///< stolen judge: the forged warrant is entered in the court's register too
+    bool fresh_auditor = false;          ///< log rewrite: judged by an auditor who never recorded a head
+    bool crl_unseen = false;             ///< CRL rollback: no trustee reads the new CRL before the old one is back
+    bool outsider_has_operator_key = false;  ///< outsider refresh: the "outsider" signs with the real operator key
+  } variant;
+  bool without_label_defence = false;  ///< test hook for live-label-evasion (label_evasion.hpp)
 };
+
+/// Every scenario's name, in the order run() runs them.
+[[nodiscard]] const std::vector<std::string_view>& scenario_names();
 
 /// The scenarios' reports, one cell each (scheme "deployment"). Throws std::runtime_error when the
 /// folder is not a demo's or a trustee cannot be restarted: set-up failures, never an outcome.

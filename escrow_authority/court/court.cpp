@@ -1,6 +1,7 @@
 // `escrow-authority court ...`: the judicial root, judges, warrants and revocation (SPEC §10).
-// A court folder holds root.pem / root.key, judges/<name>.pem|.key, revoked.txt, crl.pem and
-// crl_number.txt (the last CRL number issued: each CRL's is one more, SPEC §10.3).
+// A court folder holds root.pem / root.key, judges/<name>.pem|.key, revoked.txt, crl.pem,
+// crl_number.txt (the last CRL number issued: each CRL's is one more, SPEC §10.3) and
+// register.jsonl (every warrant issued, SPEC §10.7).
 #include <sodium.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "escrow/wire.hpp"
 #include "files.hpp"
 #include "identity.hpp"
+#include "warrant_register.hpp"
 
 namespace doormat::authority {
 namespace fs = std::filesystem;
@@ -192,12 +194,19 @@ void register_court(CLI::App& app, int& status) {
       keys.push_back(checked->key);
       if (auto r = escrow::warrant::add_signature(sw, *judge); !r) { status = report(r.error()); return; }
     }
+    // Entered in the register before the warrant exists anywhere else: a crash between the two
+    // leaves a registered warrant nobody holds (harmless), never a held warrant the register lacks.
+    const warrant_register::Entry entry{sw.hash(), escrow::wire::to_hex(sw.warrant.id), o->case_ref, o->court_name, o->judges,
+                                        o->targets, o->from, o->to, sw.warrant.not_after,
+                                        static_cast<uint64_t>(std::time(nullptr)), o->max_sessions};
+    if (auto r = warrant_register::append(warrant_register::path_in(o->dir), entry); !r) { status = report(r.error()); return; }
     if (auto r = files::write(o->out, sw.encode()); !r) { status = report(r.error()); return; }
     if (o->json) {
       fmt::print("{}\n", nlohmann::json{{"id", escrow::wire::to_hex(sw.warrant.id)}, {"hash", escrow::wire::to_hex(sw.hash())},
                                          {"case", o->case_ref}, {"targets", o->targets}, {"window", {o->from, o->to}},
                                          {"max_sessions", o->max_sessions}, {"not_after", sw.warrant.not_after},
-                                         {"judges", o->judges}, {"out", o->out}}.dump());
+                                         {"judges", o->judges}, {"out", o->out},
+                                         {"register", warrant_register::path_in(o->dir)}}.dump());
       status = 0;
       return;
     }

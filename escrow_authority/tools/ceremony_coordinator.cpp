@@ -4,6 +4,12 @@
 // answering is left out of later rounds and the others disqualify it; the ceremony then fails,
 // because a trustee stores its new share only on a commit that carries every roster member's
 // confirmation of the same key (and aborts everywhere on failure).
+//
+// `ceremony refresh` reads every trustee's key first. When they agree it runs the plain refresh;
+// when a commit that reached only some trustees left them on different epochs of the same Y (SPEC
+// §12.4's limits, docs/SECURITY.md F1) it runs the resharing refresh of SPEC §12.7 instead, with
+// the trustees of the highest epoch as dealers, which puts every trustee on the next epoch. One
+// command, because the operator's intent is the same: new shares of the same key for everyone.
 #include <sodium.h>
 
 #include <algorithm>
@@ -99,11 +105,12 @@ std::vector<std::pair<int, std::string>> commit_all(const std::vector<TrusteeEnt
 
 escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees, const std::string& protocol, std::size_t k,
                                        const escrow::signature::SigningKey& operator_key,
-                                       const std::optional<escrow::tdh2::PublicKey>& current, const std::string& resume_path) {
+                                       const std::optional<escrow::tdh2::PublicKey>& current, const std::string& resume_path,
+                                       const std::optional<escrow::dkg::Resharing>& plan = std::nullopt) {
   using nlohmann::json;
   constexpr std::string_view fn = "ceremony";
   const auto parsed_protocol = escrow::dkg::protocol_named(protocol);
-  if (!parsed_protocol) return escrow::fail(escrow::ErrorCategory::malformed, fn, "protocol must be gjkr, joint_feldman or refresh");
+  if (!parsed_protocol) return escrow::fail(escrow::ErrorCategory::malformed, fn, "protocol must be gjkr, joint_feldman, refresh or reshare");
   if (k < 1 || k > trustees.size())
     return escrow::fail(escrow::ErrorCategory::malformed, fn, fmt::format("k must be 1..{} (the directory lists {} trustees)", trustees.size(), trustees.size()));
   std::array<uint8_t, 16> id{};
@@ -165,7 +172,13 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   };
 
   auto replies = call_all([&](const TrusteeEntry&) {
-    return json{{"action", "begin"}, {"protocol", protocol}, {"k", k}, {"roster", roster}, {"time", static_cast<uint64_t>(std::time(nullptr))}};
+    json begin = {{"action", "begin"}, {"protocol", protocol}, {"k", k}, {"roster", roster}, {"time", static_cast<uint64_t>(std::time(nullptr))}};
+    if (plan) {
+      begin["epoch"] = plan->epoch;
+      begin["dealers"] = json::array();
+      for (auto d : plan->dealers) begin["dealers"].push_back(d.value());
+    }
+    return begin;
   });
   if (!dropouts.empty()) return failed();
   run.log.push_back(fmt::format("round 1: {} trustees dealt", replies.size()));
@@ -225,22 +238,56 @@ escrow::Result<CeremonyRun> coordinate(const std::vector<TrusteeEntry>& trustees
   return run;
 }
 
-// The key every trustee of the directory reports holding (GET /v1/info), decoded; they must agree.
-escrow::Result<escrow::tdh2::PublicKey> current_key(const std::vector<TrusteeEntry>& trustees) {
+// What a refresh must start from: the key every trustee holds, or, when a partial commit split
+// them across epochs, the highest epoch's key and the trustees holding it (the dealers).
+struct RefreshStart {
+  escrow::tdh2::PublicKey current;              // the key the result must keep (Y), at epoch + 1
+  std::optional<escrow::dkg::Resharing> plan;  // set when the epochs are split
+  std::string epochs;                          // "trustee 1: epoch 1, ..." when split
+};
+
+// Every trustee's key (GET /v1/info), decoded. They must agree, or differ only as a split does: the
+// same Y, k and n, each epoch holding one key, and enough trustees at the highest to deal.
+escrow::Result<RefreshStart> refresh_start(const std::vector<TrusteeEntry>& trustees, std::size_t k) {
   constexpr std::string_view fn = "ceremony refresh";
-  std::optional<escrow::tdh2::PublicKey> current;
+  std::map<int, escrow::tdh2::PublicKey> keys;
   for (const auto& t : trustees) {
     auto info = http_get(t.url, "/v1/info");
     if (!info) return escrow::unexpected(info.error());
     auto bytes = escrow::wire::from_hex(text_of(info->body, "authority"));
     auto pk = bytes ? escrow::tdh2::PublicKey::decode(*bytes) : escrow::Result<escrow::tdh2::PublicKey>(escrow::unexpected(bytes.error()));
     if (!pk) return escrow::fail(escrow::ErrorCategory::malformed, fn, fmt::format("trustee {} reports no current key it can show", t.index));
-    if (current && current->encode() != pk->encode())
-      return escrow::fail(escrow::ErrorCategory::invalid_proof, fn, fmt::format("trustee {} holds another key than trustee {}", t.index, trustees.front().index));
-    current = std::move(*pk);
+    keys.emplace(t.index, std::move(*pk));
   }
-  if (!current) return escrow::fail(escrow::ErrorCategory::malformed, fn, "the directory lists no trustee");
-  return std::move(*current);
+  if (keys.empty()) return escrow::fail(escrow::ErrorCategory::malformed, fn, "the directory lists no trustee");
+  const int first = keys.begin()->first;
+  const auto& any = keys.begin()->second;
+  int top = first;
+  for (const auto& [i, pk] : keys) {
+    if (!(pk.y == any.y) || pk.k != any.k || pk.n != any.n)
+      return escrow::fail(escrow::ErrorCategory::invalid_proof, fn, fmt::format("trustee {} holds another authority key than trustee {}", i, first));
+    if (pk.epoch > keys.at(top).epoch) top = i;
+  }
+  RefreshStart start{keys.at(top), std::nullopt, ""};
+  std::vector<escrow::PartyIndex> dealers;
+  bool split = false;
+  for (const auto& [i, pk] : keys) {
+    start.epochs += fmt::format("{}trustee {}: epoch {}", start.epochs.empty() ? "" : ", ", i, pk.epoch);
+    if (pk.epoch != start.current.epoch) {
+      split = true;
+      continue;
+    }
+    if (pk.encode() != start.current.encode())
+      return escrow::fail(escrow::ErrorCategory::invalid_proof, fn, fmt::format("trustees {} and {} hold different keys of epoch {}", i, top, pk.epoch));
+    dealers.push_back(*escrow::PartyIndex::make(static_cast<uint32_t>(i)));
+  }
+  if (!split) return start;
+  if (dealers.size() < k)
+    return escrow::fail(escrow::ErrorCategory::not_enough_shares, fn,
+                        fmt::format("the trustees are split across epochs ({}) and only {} hold the highest, fewer than k = {}: no resharing can repair it",
+                                    start.epochs, dealers.size(), k));
+  start.plan = escrow::dkg::Resharing{std::move(dealers), start.current.epoch};
+  return start;
 }
 
 }  // namespace
@@ -250,7 +297,7 @@ void register_ceremony_network(CLI::App& app, int& status) {
   struct Options {
     std::string trustees, out, operator_key, protocol = "gjkr";
     std::size_t k = 0;
-    bool json = false;
+    bool json = false, no_repair = false;
   };
   auto o = std::make_shared<Options>();
   auto* dkg_cmd = ceremony->add_subcommand("dkg", "distributed key generation among live trustees: nobody ever holds the secret");
@@ -267,6 +314,13 @@ void register_ceremony_network(CLI::App& app, int& status) {
   refresh_cmd->add_option("--out", o->out, "where to write the refreshed public key")->required();
   refresh_cmd->add_option("--operator", o->operator_key, "the operator's .key")->required()->check(CLI::ExistingFile);
   refresh_cmd->add_flag("--json", o->json, "print JSON");
+  refresh_cmd->add_flag("--no-repair", o->no_repair,
+                        "refuse, instead of repairing, trustees split across epochs of the same key (by default the refresh is then a "
+                        "resharing: the trustees of the highest epoch deal, every trustee ends at that epoch + 1; SPEC 12.7)");
+  refresh_cmd->footer(
+      "Reads every trustee's key first. All equal: a plain refresh (new shares, same key, epoch + 1). The same key at different "
+      "epochs (a commit that reached only some trustees): a resharing refresh from the trustees of the highest epoch, at least k of "
+      "them, which every trustee checks keeps its key and moves it to a higher epoch.");
 
   auto go = [o, &status](const std::string& protocol) {
     auto dir = load_directory(o->trustees);
@@ -275,23 +329,44 @@ void register_ceremony_network(CLI::App& app, int& status) {
     if (!op) { status = report(op.error()); return; }
     // A refresh must keep the key the trustees hold now: read it from them, and all must agree.
     std::optional<escrow::tdh2::PublicKey> current;
+    std::optional<escrow::dkg::Resharing> plan;
+    std::string run_protocol = protocol, split_note;
     if (protocol == "refresh") {
-      auto held = current_key(*dir);
-      if (!held) { status = report(held.error()); return; }
-      current = std::move(*held);
+      auto start = refresh_start(*dir, o->k);
+      if (!start) { status = report(start.error()); return; }
+      current = std::move(start->current);
+      if (start->plan) {
+        if (o->no_repair) {
+          status = report({escrow::ErrorCategory::policy_denied, "ceremony refresh",
+                           fmt::format("the trustees are split across epochs ({}); run without --no-repair to reshare", start->epochs)});
+          return;
+        }
+        plan = std::move(start->plan);
+        run_protocol = "reshare";
+        std::string who;
+        for (auto d : plan->dealers) who += (who.empty() ? "" : ",") + std::to_string(d.value());
+        split_note = fmt::format("split epochs ({}): resharing from trustees {} of epoch {}", start->epochs, who, plan->epoch);
+      }
     }
-    auto run = coordinate(*dir, protocol, o->k, op->sign_secret, current, o->out + ".commit.json");
+    auto run = coordinate(*dir, run_protocol, o->k, op->sign_secret, current, o->out + ".commit.json", plan);
     if (!run) { status = report(run.error()); return; }
     if (auto w = files::write(o->out, run->public_key); !w) { status = report(w.error()); return; }
     nlohmann::json disq = nlohmann::json::object();
     for (const auto& [i, why] : run->disqualified) disq[std::to_string(i)] = why;
     if (o->json) {
-      fmt::print("{}\n", nlohmann::json{{"protocol", protocol}, {"epoch", run->epoch}, {"finished", run->finished},
-                                        {"disqualified", disq}, {"public_key", o->out}}.dump(2));
+      nlohmann::json out = {{"protocol", run_protocol}, {"epoch", run->epoch}, {"finished", run->finished},
+                            {"disqualified", disq}, {"public_key", o->out}};
+      if (plan) {
+        out["dealers"] = nlohmann::json::array();
+        for (auto d : plan->dealers) out["dealers"].push_back(d.value());
+        out["from_epoch"] = plan->epoch;
+      }
+      fmt::print("{}\n", out.dump(2));
     } else {
+      if (!split_note.empty()) fmt::print("  {}\n", split_note);
       for (const auto& line : run->log) fmt::print("  {}\n", line);
       for (const auto& [i, why] : run->disqualified) fmt::print("  trustee {} disqualified: {}\n", i, why);
-      fmt::print("{}: {} trustees agree on the public key (epoch {}) -> {}\n", protocol, run->finished.size(), run->epoch, o->out);
+      fmt::print("{}: {} trustees agree on the public key (epoch {}) -> {}\n", run_protocol, run->finished.size(), run->epoch, o->out);
     }
     status = 0;
   };

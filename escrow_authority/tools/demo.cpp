@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
+#include "mailbox.hpp"
 #include "narration.hpp"
 #include "process.hpp"
 
@@ -158,7 +159,14 @@ int run_demo_steps(const DemoOptions& o) {
   must(d.cmd("escrow-authority", {"agency", "new", "--name", "agency", "--out", "agency"}));
 
   d.step("Alice, Bob and Carol talk over three days; every session key is escrowed");
-  for (const char* who : {"alice", "bob", "carol"}) must(d.cmd("escrow-client", {"identity", "new", "--name", who, "--out", who}, false));
+  for (const char* who : {"alice", "bob", "carol"}) {
+    must(d.cmd("escrow-client", {"identity", "new", "--name", who, "--out", who}, false));
+    // An account with the provider binds the name to the identity key (SPEC 7.4).
+    must(d.cmd("escrow-client", {"register", "--identity", std::string(who) + ".key", "--mailbox", "provider.db"}, false));
+  }
+  // The provider replays three past days: its clock (the deposit check's) is set to each message's
+  // time as the provider's operator would run it; no sender's client touches it.
+  auto provider = must(mailbox::Mailbox::open(d.dir + "/provider.db"));
   const uint64_t day = 86400, base = static_cast<uint64_t>(std::time(nullptr)) / day * day - 3 * day;
   struct Msg {
     const char* from;
@@ -179,6 +187,7 @@ int run_demo_steps(const DemoOptions& o) {
   json truth = {{"k", o.k}, {"n", o.n}, {"base_time", base}, {"messages", json::array()}};
   for (const auto& m : msgs) {
     const uint64_t t = base + static_cast<uint64_t>(m.day) * day + static_cast<uint64_t>(m.hour) * 3600;
+    must(provider.set_clock_offset(static_cast<int64_t>(t) - static_cast<int64_t>(std::time(nullptr))));
     auto sent = json::parse(must(d.cmd("escrow-client", {"send", "--identity", std::string(m.from) + ".key", "--to", std::string(m.to) + ".pub",
                                                           "--authority", "authority/authority.pub", "--mailbox", "provider.db", "--message", m.text,
                                                           "--time", std::to_string(t), "--json"},
@@ -192,7 +201,8 @@ int run_demo_steps(const DemoOptions& o) {
     sent_in_scope += covered;
     d.say("  day {} {:02}:00  {} -> {}: \"{}\"{}", m.day + 1, m.hour, m.from, m.to, m.text, covered ? "   [day 2, involves bob]" : "");
   }
-  d.say("  (each `escrow-client send` seals the message and stores the envelope in provider.db)");
+  must(provider.set_clock_offset(0));
+  d.say("  (each `escrow-client send` seals and signs the message; provider.db checks the signature, the sender's account and the label time)");
   must(files::write_text(d.dir + "/ground_truth.json", truth.dump(2) + "\n", true));
   auto inbox = json::parse(must(d.cmd("escrow-client", {"receive", "--identity", "bob.key", "--authority", "authority/authority.pub",
                                                        "--mailbox", "provider.db", "--json"})));

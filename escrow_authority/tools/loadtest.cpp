@@ -107,7 +107,7 @@ int run_loadtest(const Options& o) {
   for (std::size_t i = 0; ok && i < o.trustees; ++i) {
     ok = sh(bin, {"trustee", "init", "--db", fmt::format("t{}.db", i + 1), "--share", fmt::format("auth/share-{}.bin", i + 1), "--authority",
                   "auth/authority.pub", "--root", "court/root.pem", "--crl", "court/crl.pem", "--passphrase-file", "pass",
-                  "--rate-per-minute", "0", "--refusal-budget", "0"}, dir) &&
+                  "--rate-per-minute", "0", "--field-rate-per-minute", "0", "--refusal-budget", "0"}, dir) &&
          start(i);
   }
   auto stop_all = [&] {

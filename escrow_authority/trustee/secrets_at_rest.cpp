@@ -23,15 +23,23 @@ std::vector<uint8_t> associated_data(uint8_t index) {
 escrow::Result<escrow::Secret<32>> derive_key(const std::string& passphrase, std::span<const uint8_t> salt) {
   escrow::Secret<32> key;
   if (salt.size() != crypto_pwhash_SALTBYTES) return fail(ErrorCategory::malformed, "trustee::at_rest", "salt must be 16 bytes");
-  if (crypto_pwhash(key.expose().data(), 32, passphrase.data(), passphrase.size(), salt.data(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+  static_assert(kArgon2idPasses == crypto_pwhash_OPSLIMIT_INTERACTIVE && kArgon2idMemoryBytes == crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                "SPEC §1.1 states libsodium's interactive limits");
+  if (crypto_pwhash(key.expose().data(), 32, passphrase.data(), passphrase.size(), salt.data(), kArgon2idPasses, kArgon2idMemoryBytes,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
     return fail(ErrorCategory::internal, "trustee::at_rest", "Argon2id ran out of memory");
   return key;
 }
 
 std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index, std::span<const uint8_t> plain) {
+  escrow::SystemRng rng;
+  return seal(key, salt, index, plain, rng);
+}
+
+std::vector<uint8_t> seal(const escrow::Secret<32>& key, std::span<const uint8_t> salt, uint8_t index, std::span<const uint8_t> plain,
+                          escrow::Rng& rng) {
   std::array<uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
-  randombytes_buf(nonce.data(), nonce.size());
+  rng.fill(nonce);
   const auto ad = associated_data(index);
   std::vector<uint8_t> sealed(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;

@@ -142,10 +142,12 @@ Result<void> init_trustee(const TrusteeSetup& s) {
   const auto blob = at_rest::seal(*key, salt, index, plain);
 
   const std::string judges = std::to_string(s.judges_required), fresh = std::to_string(s.freshness_seconds),
-                    rate = std::to_string(s.rate_per_minute), budget = std::to_string(s.refusal_budget);
+                    rate = std::to_string(s.rate_per_minute), budget = std::to_string(s.refusal_budget),
+                    field_rate = std::to_string(s.field_rate_per_minute);
   std::vector<std::pair<std::string, std::vector<uint8_t>>> rows = {
       {"index", {index}}, {"root_pem", bytes_of(*root)}, {"crl_path", bytes_of(std::filesystem::absolute(s.crl_path).string())},
       {"judges_required", bytes_of(judges)}, {"freshness_seconds", bytes_of(fresh)}, {"rate_per_minute", bytes_of(rate)}, {"refusal_budget", bytes_of(budget)},
+      {"field_rate_per_minute", bytes_of(field_rate)},
       {"sign_public", {sign_pk.begin(), sign_pk.end()}}, {"box_public", {box_pk.begin(), box_pk.end()}}, {"secrets", blob}};
   if (share) rows.push_back({"authority", pk_bytes});
   if (op) rows.push_back({"operator_public", {op->sign_key.begin(), op->sign_key.end()}});
@@ -224,6 +226,7 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
   t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
   if (auto rate = get(t->db_, "rate_per_minute")) t->rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
+  if (auto rate = get(t->db_, "field_rate_per_minute")) t->field_rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
   if (auto budget = get(t->db_, "refusal_budget")) t->tally_ = RefusalTally(std::stoull(std::string(budget->begin(), budget->end())));
   if (auto op = get(t->db_, "operator_public")) {
     if (op->size() != 32) return fail(ErrorCategory::malformed, fn, "stored operator key is damaged");
@@ -328,23 +331,30 @@ void Trustee::flush_refusals(uint64_t now, bool everything) {
   if (!db_.transaction([&] { return append(due); })) rollback(before);  // the counts are lost, the log stays whole
 }
 
-// The agency's token bucket, refilled to now: rate_per_minute tokens a minute, at most that many.
+// The agency's token buckets, refilled to now: rate_per_minute requests and field_rate_per_minute
+// fields a minute, at most a minute's worth of each.
 Trustee::Bucket& Trustee::bucket(const std::array<uint8_t, 32>& agency) {
   const auto now = std::chrono::steady_clock::now();
-  auto [it, fresh] = buckets_.try_emplace(agency, Bucket{static_cast<double>(rate_per_minute_), now});
+  const double requests = static_cast<double>(rate_per_minute_), fields = static_cast<double>(field_rate_per_minute_);
+  auto [it, fresh] = buckets_.try_emplace(agency, Bucket{requests, fields, now});
   auto& b = it->second;
   if (!fresh) {
-    const double elapsed = std::chrono::duration<double>(now - b.last).count();
-    b.tokens = std::min(static_cast<double>(rate_per_minute_), b.tokens + elapsed * static_cast<double>(rate_per_minute_) / 60.0);
+    const double minutes = std::chrono::duration<double>(now - b.last).count() / 60.0;
+    b.requests = std::min(requests, b.requests + minutes * requests);
+    b.fields = std::min(fields, b.fields + minutes * fields);
     b.last = now;
   }
   return b;
 }
 
-bool Trustee::has_token(const std::array<uint8_t, 32>& agency) { return rate_per_minute_ == 0 || bucket(agency).tokens >= 1.0; }
-
-void Trustee::take_token(const std::array<uint8_t, 32>& agency) {
-  if (rate_per_minute_ != 0) bucket(agency).tokens -= 1.0;
+bool Trustee::take_rate(const std::array<uint8_t, 32>& agency, uint64_t fields) {
+  auto& b = bucket(agency);
+  const bool requests_ok = rate_per_minute_ == 0 || b.requests >= 1.0;
+  const bool fields_ok = field_rate_per_minute_ == 0 || b.fields >= static_cast<double>(fields);
+  if (!requests_ok || !fields_ok) return false;
+  if (rate_per_minute_ != 0) b.requests -= 1.0;
+  if (field_rate_per_minute_ != 0) b.fields -= static_cast<double>(fields);
+  return true;
 }
 
 Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::string& source) {
@@ -362,15 +372,24 @@ Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::stri
 
 namespace {
 
+std::array<uint8_t, 48> in_flight_key(const request::VerifyKey& agency, const std::array<uint8_t, 16>& nonce) {
+  std::array<uint8_t, 48> key{};
+  std::copy(agency.begin(), agency.end(), key.begin());
+  std::copy(nonce.begin(), nonce.end(), key.begin() + 32);
+  return key;
+}
+
 // The trustee's state as escrow::trustee::decide() reads it: SQLite for nonces and budgets, the
 // daemon's memory for the source's refusal budget, proven agencies and rate buckets.
 class SqliteStateView : public escrow::trustee::StateView {
  public:
+  using Rate = std::function<bool(const request::VerifyKey&, uint64_t)>;
   SqliteStateView(db::Database& db, const RefusalTally& tally, const std::set<std::array<uint8_t, 32>>& proven,
-                  const std::function<bool(const request::VerifyKey&)>& rate_allows, const std::string& source, uint64_t now)
-      : db_(db), tally_(tally), proven_(proven), rate_allows_(rate_allows), source_(source), now_(now) {}
+                  const std::set<std::array<uint8_t, 48>>& in_flight, const Rate& take_rate, const std::string& source, uint64_t now)
+      : db_(db), tally_(tally), proven_(proven), in_flight_(in_flight), take_rate_(take_rate), source_(source), now_(now) {}
 
   Result<bool> nonce_seen(const request::VerifyKey& agency, const std::array<uint8_t, 16>& nonce) override {
+    if (in_flight_.contains(in_flight_key(agency, nonce))) return true;
     auto st = db_.prepare("SELECT 1 FROM nonces WHERE agency = ? AND nonce = ?");
     if (!st) return escrow::unexpected(st.error());
     st->bind(1, agency).bind(2, nonce);
@@ -378,7 +397,7 @@ class SqliteStateView : public escrow::trustee::StateView {
   }
   bool source_over_budget() override { return tally_.over_budget(source_, now_); }
   bool agency_proven(const request::VerifyKey& agency) override { return proven_.contains(agency); }
-  bool rate_allows(const request::VerifyKey& agency) override { return rate_allows_(agency); }
+  bool take_rate(const request::VerifyKey& agency, uint64_t fields) override { return take_rate_(agency, fields); }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& warrant_hash) override {
     auto st = db_.prepare("SELECT COUNT(*) FROM opened WHERE warrant = ?");
     if (!st) return escrow::unexpected(st.error());
@@ -401,7 +420,8 @@ class SqliteStateView : public escrow::trustee::StateView {
   db::Database& db_;
   const RefusalTally& tally_;
   const std::set<std::array<uint8_t, 32>>& proven_;
-  const std::function<bool(const request::VerifyKey&)>& rate_allows_;
+  const std::set<std::array<uint8_t, 48>>& in_flight_;
+  const Rate& take_rate_;
   const std::string& source_;
   uint64_t now_;
   std::optional<db::Statement> seen_;
@@ -410,21 +430,60 @@ class SqliteStateView : public escrow::trustee::StateView {
 }  // namespace
 
 Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::string& source) {
-  std::lock_guard lock(mu_);
+  // The decision is escrow::trustee::Deciding (SPEC §11.2) in its phases: the pure ones (parse and
+  // signature; X.509; the fields' checks and partial decryptions) run without mu_, so a request of
+  // 10,000 fields no longer holds every other caller up (pentest F3); the state steps (nonce,
+  // source budget; rate and budget; the budget again and the commit) run under it.
+  escrow::trustee::Deciding job(bytes, now);
+  const bool screened = job.screen(freshness_);
+  std::unique_lock lock(mu_);
   flush_refusals(now);
   if (!share_) return {503, {{"error", "no_key"}, {"reason", "this trustee holds no share yet: run the DKG ceremony"}, {"trustee", index()}}};
+  const SqliteStateView::Rate rate = [&](const request::VerifyKey& agency, uint64_t fields) { return take_rate(agency, fields); };
+  // A view per hold of mu_: its cached statement must not outlive the hold (a ceremony's VACUUM).
+  const auto with_view = [&](const std::function<bool(SqliteStateView&)>& step) {
+    SqliteStateView view(db_, tally_, proven_agencies_, nonces_in_flight_, rate, source, now);
+    return step(view);
+  };
+  if (!screened || !with_view([&](SqliteStateView& v) { return job.admit(v); })) return conclude(job.take(), now, source);
 
-  // The decision itself is escrow::trustee::decide() (SPEC §11.2); here: the policy as of now, the
-  // state it reads, and the commit of what it decided.
+  // From here until the end the nonce is reserved: released under mu_ however this returns.
+  const auto reserved = in_flight_key(job.agency(), job.nonce());
+  nonces_in_flight_.insert(reserved);
+  struct Release {
+    std::unique_lock<std::mutex>& lock;
+    std::set<std::array<uint8_t, 48>>& set;
+    std::array<uint8_t, 48> key;
+    ~Release() {
+      if (!lock.owns_lock()) lock.lock();
+      set.erase(key);
+    }
+  } release{lock, nonces_in_flight_, reserved};
+
+  // The policy as of now and the key as of now (a ceremony may replace it meanwhile).
   auto crl = files::read_text(crl_path_);
   const escrow::trustee::Policy policy{{root_pem_, crl ? *crl : std::string(), judges_required_, crl_floor(db_, root_pem_, crl, now)},
                                        crl.has_value(), freshness_};
-  const std::function<bool(const request::VerifyKey&)> rate = [&](const request::VerifyKey& agency) { return has_token(agency); };
-  SqliteStateView view(db_, tally_, proven_agencies_, rate, source, now);
-  const auto parallel = [&](std::size_t n, const std::function<void(std::size_t)>& body) { pool_->parallel_for(n, body); };
-  auto d = escrow::trustee::decide(bytes, policy, {*pk_, *share_}, view, now, rng_, parallel);
-  if (d.internal_error) return {500, {{"error", "internal"}, {"reason", "the trustee could not read its state"}}};
+  const escrow::tdh2::PublicKey pk = *pk_;
+  const escrow::tdh2::KeyShare share = share_->clone();
+  lock.unlock();
+  const bool verified = job.verify_warrant(policy);
+  lock.lock();
+  if (verified && with_view([&](SqliteStateView& v) { return job.reserve(v); })) {
+    lock.unlock();
+    job.compute({pk, share}, rng_, [&](std::size_t n, const std::function<void(std::size_t)>& body) { pool_->parallel_for(n, body); });
+    lock.lock();
+    with_view([&](SqliteStateView& v) {
+      job.settle(v, {pk, share}, rng_);
+      return true;
+    });
+  }
+  return conclude(job.take(), now, source);
+}
 
+// What a decision changes, committed under mu_ (the caller holds it), and the reply.
+Reply Trustee::conclude(escrow::trustee::Decision d, uint64_t now, const std::string& source) {
+  if (d.internal_error) return {500, {{"error", "internal"}, {"reason", "the trustee could not read its state"}}};
   if (d.refusal && !d.authenticated)  // counted per source, not logged one by one
     return refuse_unauthenticated(source, static_cast<uint8_t>(*d.refusal), d.request_hash, now, http_status(*d.refusal),
                                   std::string(escrow::trustee::error_code(*d.refusal)), d.reason);
@@ -433,7 +492,6 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
     if (proven_agencies_.size() >= kMaxProvenAgencies) proven_agencies_.clear();
     proven_agencies_.insert(d.change.agency);
   }
-  if (d.change.spend_rate_token) take_token(d.change.agency);
 
   // Group commit: nonce, budget and every log entry of the request in one fsync'd transaction,
   // before anything leaves the process.
@@ -470,14 +528,15 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   }
   if (d.refusal) {
     const std::string reason = *d.refusal == escrow::trustee::Refusal::rate_limited
-                                   ? fmt::format("more than {} requests a minute from this agency", rate_per_minute_)
+                                   ? fmt::format("more than {} requests or {} fields a minute from this agency", rate_per_minute_, field_rate_per_minute_)
                                    : d.reason;
     return {http_status(*d.refusal), {{"error", escrow::trustee::error_code(*d.refusal)}, {"reason", reason}, {"trustee", index()}}};
   }
   request::DecryptResponse response{index(), d.request_hash, std::move(d.results), {}};
   request::sign(response, sign_secret_);
-  const auto sealed = request::seal(response.encode(), d.agency_box_key);
-  return {200, {{"trustee", index()}, {"sealed_response", to_hex(sealed)}}};
+  const auto sealed = request::seal(response.encode(), d.agency_box_key, rng_);
+  if (!sealed) return {500, {{"error", "internal"}, {"reason", "could not seal the response"}}};  // the warrant's key decoded as usable
+  return {200, {{"trustee", index()}, {"sealed_response", to_hex(*sealed)}}};
 }
 
 Reply Trustee::info() {

@@ -14,6 +14,7 @@
 #include "escrow/request.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
+#include "escrow/trustee.hpp"
 #include "refusal_tally.hpp"
 #include "sqlite.hpp"
 #include "thread_pool.hpp"
@@ -31,6 +32,7 @@ struct TrusteeSetup {
   unsigned judges_required = 1;
   uint64_t freshness_seconds = 300;
   uint64_t rate_per_minute = 6000;  ///< requests per agency key per minute; 0 = unlimited
+  uint64_t field_rate_per_minute = 60000;  ///< distinct fields per agency key per minute (SPEC §11.2 step 6); 0 = unlimited
   uint64_t refusal_budget = RefusalTally::kDefaultBudget;  ///< unauthenticated refusals per source per interval; 0 = unlimited
   std::string operator_path;     ///< the operator's .pub (`operator new`): the only key that can run a ceremony here
 };
@@ -58,7 +60,8 @@ class Trustee {
   /// `source` is the caller's address: refusals before a warrant verified are counted per source.
   Reply decrypt_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
-  /// committed to the log (and the nonce and budget updated) before the reply is returned.
+  /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
+  /// call from several threads: mu_ is held for the state steps and the commit only.
   Reply decrypt(std::span<const uint8_t> request_bytes, uint64_t now, const std::string& source = "local");
   Reply info();
   Reply head(uint64_t now);
@@ -99,11 +102,15 @@ class Trustee {
   /// and interval), and answered 429 once the source is over its budget.
   Reply refuse_unauthenticated(const std::string& source, uint8_t code, const std::array<uint8_t, 32>& request_hash, uint64_t now,
                                int status, std::string error, std::string reason);
+  /// decrypt()'s last step, under mu_: the commit of what the decision changed, and the reply.
+  Reply conclude(escrow::trustee::Decision d, uint64_t now, const std::string& source);
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   std::size_t tree_size() const { return leaves_.size(); }
   void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds
 
-  std::mutex mu_;  // one request at a time: decisions, nonces, budgets and the log stay consistent
+  // Guards the state: SQLite, the log, the tally, buckets, proven agencies, in-flight nonces, the
+  // key. Held by decrypt() only for its state steps and the commit, not for X.509 or field work.
+  std::mutex mu_;
   db::Database db_;
   std::optional<escrow::tdh2::PublicKey> pk_;
   std::optional<escrow::tdh2::KeyShare> share_;
@@ -129,14 +136,19 @@ class Trustee {
   unsigned judges_required_ = 1;
   uint64_t freshness_ = 300;
   uint64_t rate_per_minute_ = 6000;
+  uint64_t field_rate_per_minute_ = 60000;
   struct Bucket {
-    double tokens = 0;
+    double requests = 0;
+    double fields = 0;
     std::chrono::steady_clock::time_point last;
   };
   std::map<std::array<uint8_t, 32>, Bucket> buckets_;  // per agency Ed25519 key, in memory
   Bucket& bucket(const std::array<uint8_t, 32>& agency);
-  bool has_token(const std::array<uint8_t, 32>& agency);
-  void take_token(const std::array<uint8_t, 32>& agency);
+  /// Step 6: one request and `fields` fields of the agency's allowance, taken if both are there.
+  bool take_rate(const std::array<uint8_t, 32>& agency, uint64_t fields);
+  // Nonces (agency key || nonce) of requests being decided: a replay arriving meanwhile is refused
+  // at step 3 as if the first had committed, so it costs no X.509 or field work (pentest F3).
+  std::set<std::array<uint8_t, 48>> nonces_in_flight_;
   // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
   // Appends that do not commit are dropped with rollback(before).
   escrow::translog::Tree leaves_;

@@ -6,7 +6,8 @@
 // - one ceremony at a time: a second begin is refused while one runs (it is abandoned only after
 //   kCeremonyIdleSeconds without a step, and that is logged);
 // - the new share is stored only at commit, when the key the ceremony ended with is the key it
-//   must have (a refresh: the same Y, k and n, epoch + 1) and every roster member has signed a
+//   must have (a refresh: the same Y, k and n, epoch + 1; a resharing: the same Y, k and n, at an
+//   epoch above this trustee's own, SPEC §12.7) and every roster member has signed a
 //   confirmation of that same key;
 // - every step, accepted or refused, is a log entry.
 // The coordinator relays messages and sees no secret: broadcasts are signed by their trustee,
@@ -74,6 +75,11 @@ std::optional<std::string> shape_problem(const json& body) {
     return "ceremony and protocol must be strings";
   if (!small(body, "k") || !small(body, "trustee") || !small(body, "round")) return "k, trustee and round must be integers from 0 to 255";
   if (!absent_or(body, "time", &json::is_number_unsigned)) return "time must be an unsigned integer";
+  if (body.contains("epoch") && !(body["epoch"].is_number_unsigned() && body["epoch"].get<uint64_t>() <= UINT32_MAX))
+    return "epoch must be an integer from 0 to 2^32 - 1";
+  if (!absent_or(body, "dealers", &json::is_array)) return "dealers must be an array";
+  for (const auto& d : body.value("dealers", json::array()))
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > 255) return "each dealer must be an integer from 0 to 255";
   if (!absent_or(body, "roster", &json::is_array) || !absent_or(body, "messages", &json::is_array) ||
       !absent_or(body, "confirmations", &json::is_array))
     return "roster, messages and confirmations must be arrays";
@@ -162,9 +168,27 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   if (action == "begin") {
     const uint64_t t = body.value("time", uint64_t{0});
     if ((now > t ? now - t : t - now) > freshness_) return refuse_call(401, "the begin call is not fresh (its time is too far from the trustee's clock)");
+    // An operator-signed begin refused because another ceremony runs is spent all the same: kept
+    // unspent, anyone who saw it could replay it within its freshness window, once the running
+    // ceremony is idle, and start a ceremony the operator never meant (outside test, 2026-12-01).
+    auto burn_id = [&] {
+      if (auto st = db_.prepare("INSERT OR IGNORE INTO ceremonies (id, time) VALUES (?, ?)")) {
+        st->bind(1, id).bind(2, static_cast<int64_t>(now));
+        (void)st->run();
+      }
+    };
     if (ceremony_) {
-      if (now - std::min(now, ceremony_->last_step) < kCeremonyIdleSeconds)
+      if (now - std::min(now, ceremony_->last_step) < kCeremonyIdleSeconds) {
+        burn_id();
         return refuse_call(409, fmt::format("ceremony {} is in progress", to_hex(ceremony_->id)));
+      }
+      // A key computed and awaiting its commit is never abandoned for idleness: only `commit`
+      // (`ceremony commit --resume`) or the operator's `abort` ends it.
+      if (ceremony_->pending_key) {
+        burn_id();
+        return refuse_call(409, fmt::format("ceremony {} has a key awaiting its commit: commit it (--resume) or abort it first",
+                                            to_hex(ceremony_->id)));
+      }
       // Abandoned by its coordinator: logged as such before the new one starts.
       std::array<uint8_t, 32> old_slot{};
       std::copy(ceremony_->id.begin(), ceremony_->id.end(), old_slot.begin());
@@ -190,7 +214,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     Ceremony c;
     c.id = id;
     auto protocol = dkg::protocol_named(body.value("protocol", ""));
-    if (!protocol) return refuse_call(400, "protocol must be gjkr, joint_feldman or refresh");
+    if (!protocol) return refuse_call(400, "protocol must be gjkr, joint_feldman, refresh or reshare");
     c.protocol = *protocol;
     if (!body.contains("roster")) return refuse_call(400, "need a roster");
     for (const auto& e : body["roster"]) {
@@ -209,13 +233,32 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     if (!c.roster.contains(me) || c.roster.at(me).sign_key != sign_public_ || c.roster.at(me).box_key != box_public_)
       return refuse_call(403, "the roster does not list this trustee's keys");
     std::optional<std::pair<escrow::tdh2::PublicKey, escrow::tdh2::KeyShare>> previous;
-    if (c.protocol == dkg::Protocol::refresh) {
+    std::string plan_text;  // for the log: a resharing's dealers and epoch
+    if (c.protocol == dkg::Protocol::refresh || c.protocol == dkg::Protocol::reshare) {
       if (!share_ || pk_->k != c.k || pk_->n != c.n) return refuse_call(409, "refresh needs a current key with the same k and n");
       previous.emplace(*pk_, share_->clone());
     } else if (share_) {
       return refuse_call(409, "this trustee already holds a share; use refresh");
     }
-    c.party.emplace(c.protocol, me, c.k, c.n, rng_, std::move(previous));
+    if (c.protocol == dkg::Protocol::reshare) {
+      // SPEC §12.7: the dealers hold shares of epoch `epoch`; every trustee ends at epoch + 1, which
+      // must be above its own (the library refuses a plan this trustee cannot take part in).
+      if (!body.contains("dealers") || !body.contains("epoch")) return refuse_call(400, "a resharing needs dealers and epoch");
+      dkg::Resharing plan;
+      plan.epoch = static_cast<uint32_t>(body["epoch"].get<uint64_t>());
+      for (const auto& d : body["dealers"]) {
+        auto i = PartyIndex::make(static_cast<uint32_t>(d.get<uint64_t>()));
+        if (!i) return refuse_call(400, "dealers are trustee indices 1..n");
+        plan.dealers.push_back(*i);
+        plan_text += (plan_text.empty() ? "" : ",") + std::to_string(i->value());
+      }
+      auto party = dkg::Party::resharing(me, c.k, c.n, plan, std::move(*previous), rng_);
+      if (!party) return refuse_call(409, "this trustee cannot take part in that resharing: " + party.error().message());
+      c.party.emplace(std::move(*party));
+      plan_text = fmt::format(", dealers {} of epoch {}, this trustee at epoch {}", plan_text, plan.epoch, pk_->epoch);
+    } else {
+      c.party.emplace(c.protocol, me, c.k, c.n, rng_, std::move(previous));
+    }
     c.step = 1;
     c.last_step = now;
     const std::string protocol_name = body.value("protocol", "");
@@ -226,7 +269,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
       const std::size_t before = tree_size();
       auto r = db_.transaction([&]() -> Result<void> {
         if (auto run = st->run(); !run) return run;
-        return append({{now, request_hash, ceremony_slot, {}, kCeremonyBegun, fmt::format("{} begun: k = {}, n = {}", protocol_name, c.k, c.n)}});
+        return append({{now, request_hash, ceremony_slot, {}, kCeremonyBegun, fmt::format("{} begun: k = {}, n = {}{}", protocol_name, c.k, c.n, plan_text)}});
       });
       if (!r) {
         rollback(before);
@@ -331,6 +374,10 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
            (!(outcome->public_key.y == pk_->y) || outcome->public_key.k != pk_->k || outcome->public_key.n != pk_->n ||
             outcome->public_key.epoch != pk_->epoch + 1))
     wrong = "the refresh did not end with the same authority key at the next epoch";
+  else if (ceremony_->protocol == dkg::Protocol::reshare &&
+           (!(outcome->public_key.y == pk_->y) || outcome->public_key.k != pk_->k || outcome->public_key.n != pk_->n ||
+            outcome->public_key.epoch <= pk_->epoch))
+    wrong = "the resharing did not end with the same authority key at an epoch above this trustee's";
   if (wrong) {
     ceremony_.reset();
     (void)record(kCeremonyAborted, "failed: " + *wrong);

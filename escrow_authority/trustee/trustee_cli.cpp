@@ -46,6 +46,9 @@ void register_trustee(CLI::App& app, int& status) {
                    "the operator's .pub (`operator new`): only calls it signs can run a DKG or refresh here; without it, none can")
       ->check(CLI::ExistingFile);
   init->add_option("--rate-per-minute", o->setup.rate_per_minute, "requests per agency key per minute (0: unlimited)")->capture_default_str();
+  init->add_option("--field-rate-per-minute", o->setup.field_rate_per_minute,
+                   "distinct escrow fields per agency key per minute, summed over its requests (0: unlimited)")
+      ->capture_default_str();
   init->add_option("--refusal-budget", o->setup.refusal_budget,
                    "refused unauthenticated requests per source address per 10 s before it gets 429 (0: unlimited)")
       ->capture_default_str();

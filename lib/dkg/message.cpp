@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "escrow/domain.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::dkg {
@@ -53,6 +54,12 @@ std::vector<uint8_t> Frame::encode() const {
 
 Result<std::vector<uint8_t>> make_frame(const FrameContext& context, const Message& m, const signature::SigningKey& signer,
                                         const BoxPublicKey* recipient_box_key) {
+  SystemRng rng;
+  return make_frame(context, m, signer, recipient_box_key, rng);
+}
+
+Result<std::vector<uint8_t>> make_frame(const FrameContext& context, const Message& m, const signature::SigningKey& signer,
+                                        const BoxPublicKey* recipient_box_key, Rng& rng) {
   constexpr std::string_view fn = "dkg::make_frame";
   if (!belongs_to(m, context.round)) return fail(ErrorCategory::malformed, fn, fmt::format("this message does not belong to round {}", name(context.round)));
   Frame f;
@@ -65,9 +72,9 @@ Result<std::vector<uint8_t>> make_frame(const FrameContext& context, const Messa
   const SecureBytes plain = encode(m);
   if (f.to) {
     if (!recipient_box_key) return fail(ErrorCategory::malformed, fn, "a share needs its recipient's box key");
-    f.payload.resize(plain.size() + crypto_box_SEALBYTES);
-    if (crypto_box_seal(f.payload.data(), plain.data(), plain.size(), recipient_box_key->data()) != 0)
-      return fail(ErrorCategory::internal, fn, "crypto_box_seal failed");
+    auto sealed = sealed_box::seal(plain, *recipient_box_key, rng);
+    if (!sealed) return escrow::unexpected(sealed.error());
+    f.payload = std::move(*sealed);
   } else {
     f.payload.assign(plain.begin(), plain.end());
   }

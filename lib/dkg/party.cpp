@@ -1,5 +1,6 @@
 // dkg::Party: the rounds every protocol runs (deal, complain, justify), the round walk, and
-// finish(). The protocol-specific parts are in joint_feldman.cpp, gjkr.cpp and refresh.cpp.
+// finish(). The protocol-specific parts are in joint_feldman.cpp, gjkr.cpp, refresh.cpp and
+// reshare.cpp.
 #include "state.hpp"
 
 namespace escrow::dkg {
@@ -20,6 +21,7 @@ std::string_view name(Protocol protocol) {
     case Protocol::joint_feldman: return "joint_feldman";
     case Protocol::gjkr: return "gjkr";
     case Protocol::refresh: return "refresh";
+    case Protocol::reshare: return "reshare";
   }
   return "?";
 }
@@ -37,13 +39,13 @@ std::string_view name(Round round) {
 }
 
 std::optional<Protocol> protocol_named(std::string_view n) {
-  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh})
+  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh, Protocol::reshare})
     if (name(p) == n) return p;
   return std::nullopt;
 }
 
 std::optional<Protocol> protocol_of_byte(uint8_t value) {
-  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh})
+  for (auto p : {Protocol::joint_feldman, Protocol::gjkr, Protocol::refresh, Protocol::reshare})
     if (static_cast<uint8_t>(p) == value) return p;
   return std::nullopt;
 }
@@ -78,20 +80,27 @@ bool belongs_to(const Message& m, Round round) {
 // ---- construction ----
 
 namespace {
+// This party's deal and shares, the first round's outbox: none for a party outside a resharing's D.
+void deal_out(detail::State& st) {
+  const PartyIndex me = st.me;
+  if (!st.deals_in_protocol(me)) return;
+  if (st.protocol == Protocol::gjkr) {
+    st.deal.commitments = vss::commit_pedersen(st.f, st.f_prime);
+  } else {
+    // A refresh commits to a_1..a_{k-1} only: its a_0 = 0.
+    for (std::size_t m = st.protocol == Protocol::refresh ? 1 : 0; m < st.k; ++m) st.deal.commitments.push_back(Point::base_mul(st.f[m]));
+  }
+  st.deals.emplace(me, st.deal);
+  st.received.emplace(me, Share{me, me, st.f_at(me), st.f_prime_at(me)});
+  st.outbox.emplace_back(st.deal);
+  for (uint32_t j = 1; j <= st.n; ++j)
+    if (const auto to = *PartyIndex::make(j); to != me) st.outbox.emplace_back(Share{me, to, st.f_at(to), st.f_prime_at(to)});
+}
+
 std::unique_ptr<detail::State> make_state(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n, std::vector<Scalar> f,
                                           std::vector<Scalar> f_prime, Party::Previous previous) {
   auto st = std::make_unique<detail::State>(protocol, me, k, n, std::move(f), std::move(f_prime), std::move(previous));
-  if (protocol == Protocol::gjkr) {
-    st->deal.commitments = vss::commit_pedersen(st->f, st->f_prime);
-  } else {
-    // A refresh commits to a_1..a_{k-1} only: its a_0 = 0.
-    for (std::size_t m = protocol == Protocol::refresh ? 1 : 0; m < k; ++m) st->deal.commitments.push_back(Point::base_mul(st->f[m]));
-  }
-  st->deals.emplace(me, st->deal);
-  st->received.emplace(me, Share{me, me, st->f_at(me), st->f_prime_at(me)});
-  st->outbox.emplace_back(st->deal);
-  for (uint32_t j = 1; j <= n; ++j)
-    if (const auto to = *PartyIndex::make(j); to != me) st->outbox.emplace_back(Share{me, to, st->f_at(to), st->f_prime_at(to)});
+  deal_out(*st);
   return st;
 }
 }  // namespace
@@ -118,6 +127,27 @@ Result<Party> Party::with_polynomials(Protocol protocol, PartyIndex me, std::siz
   return Party(make_state(protocol, me, k, n, std::move(f), std::move(f_prime), std::move(previous)));
 }
 
+Result<Party> Party::resharing(PartyIndex me, std::size_t k, std::size_t n, const Resharing& plan,
+                               std::pair<tdh2::PublicKey, tdh2::KeyShare> previous, Rng& rng) {
+  std::vector<Scalar> higher;
+  for (std::size_t m = 1; m < k; ++m) higher.push_back(Scalar::random(rng));
+  if (std::find(plan.dealers.begin(), plan.dealers.end(), me) == plan.dealers.end()) higher.clear();
+  return resharing_with_polynomial(me, k, n, plan, std::move(previous), std::move(higher));
+}
+
+Result<Party> Party::resharing_with_polynomial(PartyIndex me, std::size_t k, std::size_t n, const Resharing& plan,
+                                               std::pair<tdh2::PublicKey, tdh2::KeyShare> previous, std::vector<Scalar> higher) {
+  constexpr std::string_view fn = "dkg::Party::resharing";
+  if (k < 1 || k > n || n > PartyIndex::kMaxParties || me.value() > n) return fail(ErrorCategory::malformed, fn, "need 1 <= k <= n <= 255 and me <= n");
+  const bool dealer = std::find(plan.dealers.begin(), plan.dealers.end(), me) != plan.dealers.end();
+  if (higher.size() != (dealer ? k - 1 : 0)) return fail(ErrorCategory::malformed, fn, "a dealer needs a_1..a_{k-1}; a party outside D none");
+  auto st = std::make_unique<detail::State>(Protocol::reshare, me, k, n, std::move(higher), std::vector<Scalar>{},
+                                            std::optional(std::move(previous)));
+  if (auto ok = detail::prepare_resharing(*st, plan); !ok) return escrow::unexpected(ok.error());
+  deal_out(*st);
+  return Party(std::move(st));
+}
+
 Party::Party(Party&&) noexcept = default;
 Party& Party::operator=(Party&&) noexcept = default;
 Party::~Party() = default;
@@ -141,6 +171,7 @@ std::vector<T> of_kind(const std::vector<Message>& messages) {
 const Deal& Party::deal() const { return state_->deal; }
 std::vector<Share> Party::shares() const {
   std::vector<Share> out;
+  if (!state_->deals_in_protocol(state_->me)) return out;
   for (uint32_t j = 1; j <= state_->n; ++j)
     if (const auto to = *PartyIndex::make(j); to != state_->me) out.push_back({state_->me, to, state_->f_at(to), state_->f_prime_at(to)});
   return out;
@@ -193,6 +224,8 @@ namespace detail {
 Result<void> receive_deal(State& st, const Deal& d) {
   constexpr std::string_view fn = "dkg::receive(Deal)";
   if (auto ok = st.check_sender(d.from, st.round() == Round::deal, fn); !ok) return ok;
+  if (!st.deals_in_protocol(d.from))
+    return fail(ErrorCategory::malformed, fn, fmt::format("party {} is not a dealer of this resharing", d.from.value()), {d.from});
   if (d.from == st.me) return {};
   if (auto it = st.deals.find(d.from); it != st.deals.end()) {
     if (it->second.commitments == d.commitments) return {};  // the same broadcast, delivered twice
@@ -207,6 +240,12 @@ Result<void> receive_deal(State& st, const Deal& d) {
     st.disqualify(d.from, "identity point in its commitments");
     return fail(ErrorCategory::malformed, fn, st.disqualified.at(d.from), {d.from});
   }
+  if (st.protocol == Protocol::reshare) {
+    if (auto ok = check_resharing_deal(st, d); !ok) {
+      st.disqualify(d.from, "C_0 is not lambda^D times its verification key of the dealers' epoch");
+      return ok;
+    }
+  }
   st.deals.emplace(d.from, d);
   return {};
 }
@@ -215,6 +254,8 @@ Result<void> receive_share(State& st, const Share& s) {
   constexpr std::string_view fn = "dkg::receive(Share)";
   if (auto ok = st.check_sender(s.from, st.round() == Round::deal, fn); !ok) return ok;
   if (s.to != st.me) return fail(ErrorCategory::malformed, fn, fmt::format("share for party {} delivered to {}", s.to.value(), st.me.value()));
+  if (!st.deals_in_protocol(s.from))
+    return fail(ErrorCategory::malformed, fn, fmt::format("party {} is not a dealer of this resharing", s.from.value()), {s.from});
   if (s.from == st.me) return {};
   if (auto it = st.received.find(s.from); it != st.received.end()) {
     if (it->second.s == s.s && it->second.s_prime == s.s_prime) return {};
@@ -229,7 +270,7 @@ void close_deal(State& st) {
   // Silent dealers are disqualified; a wrong or missing share is complained about.
   for (uint32_t j = 1; j <= st.n; ++j) {
     const auto dealer = *PartyIndex::make(j);
-    if (dealer == st.me || !st.qualified(dealer)) continue;
+    if (dealer == st.me || !st.qualified(dealer) || !st.deals_in_protocol(dealer)) continue;
     if (!st.deals.contains(dealer)) {
       st.disqualify(dealer, "silent: no commitments in round 1");
       continue;
@@ -245,7 +286,7 @@ void close_deal(State& st) {
 Result<void> receive_complaint(State& st, const Complaint& c) {
   constexpr std::string_view fn = "dkg::receive(Complaint)";
   if (auto ok = st.check_sender(c.from, st.round() == Round::complain, fn); !ok) return ok;
-  if (c.against.value() > st.n) return fail(ErrorCategory::malformed, fn, "complaint against an unknown party", {c.from});
+  if (c.against.value() > st.n || !st.deals_in_protocol(c.against)) return fail(ErrorCategory::malformed, fn, "complaint against a party that does not deal", {c.from});
   if (c.evidence) return fail(ErrorCategory::malformed, fn, "a complaint of round 2 carries no evidence", {c.from});
   auto& list = st.complaints[c.against];
   if (std::find(list.begin(), list.end(), c.from) == list.end()) list.push_back(c.from);
@@ -314,7 +355,14 @@ Result<Outcome> Party::finish() {
   detail::KeySum sum;
   sum.keys.resize(st.n);
   Scalar x;
+  uint32_t epoch = 0;
+  if (st.protocol == Protocol::reshare) {
+    auto e = detail::sum_resharing(st, qual, sum, x);
+    if (!e) return escrow::unexpected(e.error());
+    epoch = *e;
+  }
   for (PartyIndex dealer : qual) {
+    if (st.protocol == Protocol::reshare) break;  // summed above, each dealer weighted
     x = x + st.received.at(dealer).s;
     switch (st.protocol) {
       case Protocol::joint_feldman: detail::add_joint_feldman(st, dealer, sum); break;
@@ -322,9 +370,9 @@ Result<Outcome> Party::finish() {
         if (auto ok = detail::add_gjkr(st, dealer, sum); !ok) return escrow::unexpected(ok.error());
         break;
       case Protocol::refresh: detail::add_refresh(st, dealer, sum); break;
+      case Protocol::reshare: break;
     }
   }
-  uint32_t epoch = 0;
   if (st.protocol == Protocol::refresh) {
     auto e = detail::apply_previous(st, sum, x);
     if (!e) return escrow::unexpected(e.error());

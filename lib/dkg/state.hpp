@@ -42,6 +42,10 @@ struct State {
   std::map<PartyIndex, std::string> disqualified;
   std::vector<PartyIndex> accused_in_extraction;
   Party::Previous previous;
+  // Reshare only (SPEC §12.7): D, the dealers' epoch e, and lambda_j^D at 0 for j in D (same order).
+  std::vector<PartyIndex> dealers;
+  uint32_t reshare_epoch = 0;
+  std::vector<group::Scalar> dealer_lambdas;
   // What this party sends in the open round, prepared by the close() before it.
   std::vector<Message> outbox;
 
@@ -59,6 +63,12 @@ struct State {
     if (!accused(dealer)) accused_in_extraction.push_back(dealer);
   }
   [[nodiscard]] std::size_t commitment_count() const { return protocol == Protocol::refresh ? k - 1 : k; }
+  /// Every party deals, except in a resharing, where only D does.
+  [[nodiscard]] bool deals_in_protocol(PartyIndex i) const {
+    return protocol != Protocol::reshare || std::find(dealers.begin(), dealers.end(), i) != dealers.end();
+  }
+  /// Whether this party holds the key of the dealers' epoch e, and so can check each C_j0 = lambda_j^D Y_j.
+  [[nodiscard]] bool knows_dealers_epoch() const { return previous && previous->first.epoch == reshare_epoch; }
   [[nodiscard]] group::Scalar f_at(PartyIndex at) const { return shamir::evaluate(f, shamir::to_scalar(at)); }
   [[nodiscard]] group::Scalar f_prime_at(PartyIndex at) const {
     return f_prime.empty() ? group::Scalar() : shamir::evaluate(f_prime, shamir::to_scalar(at));
@@ -108,5 +118,14 @@ Result<void> add_gjkr(State& st, PartyIndex dealer, KeySum& sum);
 void add_refresh(const State& st, PartyIndex dealer, KeySum& sum);
 /// Y' = Y, Y'_l = Y_l + the deltas, x' = x + delta, epoch + 1.
 Result<uint32_t> apply_previous(const State& st, KeySum& sum, group::Scalar& x);
+
+// reshare.cpp
+/// The plan checked against this party's key, lambda^D computed, and a dealer's a_0 = lambda_me^D x_me.
+Result<void> prepare_resharing(State& st, const Resharing& plan);
+/// A deal's C_0 against lambda_j^D Y_j of epoch e, when this party knows epoch e's key.
+Result<void> check_resharing_deal(const State& st, const Deal& d);
+/// x' = sum_{j in QUAL} mu_j s_j, Y' = sum mu_j C_j0 (must be Y), Y'_l = sum mu_j F_j(l), with
+/// mu_j = lambda_j^QUAL / lambda_j^D (1 when QUAL = D); returns the epoch e + 1.
+Result<uint32_t> sum_resharing(const State& st, const std::vector<PartyIndex>& qual, KeySum& sum, group::Scalar& x);
 
 }  // namespace escrow::dkg::detail

@@ -3,18 +3,28 @@
 #include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/wire.hpp"
+
+#include <algorithm>
 
 namespace escrow::envelope {
 namespace {
 
 constexpr std::string_view kCannotOpen = "cannot open envelope";
 
-// ad = envelope header || H(escrow field) || L   (SPEC §7.2)
-std::vector<uint8_t> associated_data(const tdh2::Ciphertext& escrow) {
+uint8_t version_of(bool is_signed) { return is_signed ? wire::kVersionSenderBound : wire::kVersion; }
+
+// ad = envelope header || H(escrow field) || L   (SPEC §7.2); the header carries the version, so a
+// version-2 body does not open as version 1 (a stripped signature).
+std::vector<uint8_t> associated_data(const tdh2::Ciphertext& escrow, bool is_signed) {
   wire::Writer w;
-  w.header(wire::ObjectType::envelope).bytes(escrow_field_hash(escrow)).bytes(escrow.label);
+  w.header(wire::ObjectType::envelope, version_of(is_signed)).bytes(escrow_field_hash(escrow)).bytes(escrow.label);
   return w.take();
+}
+
+void write_unsigned_part(wire::Writer& w, const Envelope& e, bool is_signed) {
+  w.header(wire::ObjectType::envelope, version_of(is_signed)).bytes_u16(e.escrow.encode()).bytes(e.recipient_box).bytes(e.nonce).bytes_u32(e.body);
 }
 
 Secret<32> aead_key(const tdh2::SessionKey& key) {
@@ -23,26 +33,13 @@ Secret<32> aead_key(const tdh2::SessionKey& key) {
   return out;
 }
 
-// libsodium's sealed-box format (crypto_box_seal), with the ephemeral key drawn from `rng` so the
-// vectors are reproducible: epk || crypto_box(K, nonce = BLAKE2b-24(epk || pk), pk, esk).
-// crypto_box_seal_open opens it unchanged.
+// libsodium's sealed-box format with the ephemeral key drawn from `rng`, so the vectors are
+// reproducible (escrow/sealed_box.hpp). seal() checked the recipient key first.
 std::array<uint8_t, kBoxBytes> seal_key_to(const X25519PublicKey& recipient, const tdh2::SessionKey& key, Rng& rng) {
-  Secret<crypto_box_SEEDBYTES> seed;
-  rng.fill(seed.expose());
-  std::array<uint8_t, crypto_box_PUBLICKEYBYTES> epk{};
-  Secret<crypto_box_SECRETKEYBYTES> esk;
-  crypto_box_seed_keypair(epk.data(), esk.expose().data(), seed.expose().data());
-  std::array<uint8_t, crypto_box_NONCEBYTES> nonce{};
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, nonce.size());
-  crypto_generichash_update(&st, epk.data(), epk.size());
-  crypto_generichash_update(&st, recipient.data(), recipient.size());
-  crypto_generichash_final(&st, nonce.data(), nonce.size());
+  const auto sealed = sealed_box::seal(key.expose(), recipient, rng);
+  if (!sealed || sealed->size() != kBoxBytes) std::abort();
   std::array<uint8_t, kBoxBytes> box{};
-  std::copy(epk.begin(), epk.end(), box.begin());
-  if (crypto_box_easy(box.data() + epk.size(), key.expose().data(), key.size(), nonce.data(), recipient.data(),
-                      esk.expose().data()) != 0)
-    std::abort();  // only fails on a weak recipient key; seal() checks that first
+  std::copy(sealed->begin(), sealed->end(), box.begin());
   return box;
 }
 
@@ -54,45 +51,111 @@ std::array<uint8_t, 32> escrow_field_hash(const tdh2::Ciphertext& escrow) {
 
 std::vector<uint8_t> Envelope::encode() const {
   wire::Writer w;
-  w.header(wire::ObjectType::envelope).bytes_u16(escrow.encode()).bytes(recipient_box).bytes(nonce).bytes_u32(body);
+  write_unsigned_part(w, *this, is_signed());
+  if (sender_signature) w.bytes(*sender_signature);
+  return w.take();
+}
+
+std::vector<uint8_t> Envelope::signed_bytes() const {
+  wire::Writer w;
+  write_unsigned_part(w, *this, true);
   return w.take();
 }
 
 Result<Envelope> Envelope::decode(std::span<const uint8_t> bytes) {
   constexpr std::string_view fn = "envelope::Envelope::decode";
   wire::Reader r(bytes, fn);
-  r.header(wire::ObjectType::envelope);
+  const bool is_signed = bytes.size() > 4 && bytes[4] == wire::kVersionSenderBound;
+  r.header(wire::ObjectType::envelope, version_of(is_signed));
   auto escrow = r.bytes_u16();
   const auto box = r.fixed<kBoxBytes>();
   const auto nonce = r.fixed<kNonceBytes>();
   auto body = r.bytes_u32(kMaxBodyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  std::optional<signature::Signature> sig;
+  if (is_signed) sig = r.fixed<64>();
   if (r.ok() && body.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) r.reject("body shorter than its tag");
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto ct = tdh2::Ciphertext::decode(escrow);
   if (!ct) return fail(ErrorCategory::malformed, fn, "escrow field: " + ct.error().detail);
-  if (auto label = SessionLabel::decode(ct->label); !label)
-    return fail(ErrorCategory::malformed, fn, "label: " + label.error().detail);
-  return Envelope{std::move(*ct), box, nonce, std::vector<uint8_t>(body.begin(), body.end())};
+  auto label = SessionLabel::decode(ct->label);
+  if (!label) return fail(ErrorCategory::malformed, fn, "label: " + label.error().detail);
+  // One version throughout: a signed envelope names its signer in the label, an unsigned one cannot.
+  if (label->sender_key.has_value() != is_signed)
+    return fail(ErrorCategory::malformed, fn, is_signed ? "a version-2 envelope needs a version-2 (sender-bound) label"
+                                                        : "a version-1 envelope carries a version-1 label");
+  return Envelope{std::move(*ct), box, nonce, std::vector<uint8_t>(body.begin(), body.end()), sig};
 }
 
-Result<Envelope> seal_with_key(const tdh2::Ciphertext& escrow, const tdh2::SessionKey& key,
-                               const X25519PublicKey& recipient, std::span<const uint8_t> plaintext, Rng& rng) {
+namespace {
+Result<Envelope> seal_body(const tdh2::Ciphertext& escrow, const tdh2::SessionKey& key, const X25519PublicKey& recipient,
+                           std::span<const uint8_t> plaintext, bool is_signed, Rng& rng) {
   constexpr std::string_view fn = "envelope::seal";
   if (plaintext.size() > kMaxBodyBytes) return fail(ErrorCategory::malformed, fn, "plaintext over 16 MiB");
-  // crypto_box refuses keys that give an all-zero shared secret; check before drawing randomness.
-  if (sodium_is_zero(recipient.data(), recipient.size()))
-    return fail(ErrorCategory::malformed, fn, "recipient key is zero");
+  // crypto_box refuses keys that give an all-zero shared secret (the low-order points, not only
+  // zero); check before drawing randomness.
+  if (!sealed_box::usable(recipient)) return fail(ErrorCategory::malformed, fn, "recipient key is a low-order X25519 point");
   Envelope env;
   env.escrow = escrow;
   env.recipient_box = seal_key_to(recipient, key, rng);
   rng.fill(env.nonce);
-  const auto ad = associated_data(env.escrow);
+  const auto ad = associated_data(env.escrow, is_signed);
   const auto k = aead_key(key);
   env.body.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(env.body.data(), &len, plaintext.data(), plaintext.size(), ad.data(),
                                              ad.size(), nullptr, env.nonce.data(), k.expose().data());
   return env;
+}
+}  // namespace
+
+Result<Envelope> seal_with_key(const tdh2::Ciphertext& escrow, const tdh2::SessionKey& key,
+                               const X25519PublicKey& recipient, std::span<const uint8_t> plaintext, Rng& rng) {
+  // A version-1 envelope carries a version-1 label (decode's rule): refuse to write one it refuses.
+  if (auto label = SessionLabel::decode(escrow.label); label && label->sender_key)
+    return fail(ErrorCategory::malformed, "envelope::seal", "a sender-bound label goes in a signed envelope (seal_signed)");
+  return seal_body(escrow, key, recipient, plaintext, false, rng);
+}
+
+Result<Envelope> seal_signed_with_key(const tdh2::Ciphertext& escrow, const tdh2::SessionKey& key, const X25519PublicKey& recipient,
+                                      std::span<const uint8_t> plaintext, const signature::SigningKey& sender_key, Rng& rng) {
+  constexpr std::string_view fn = "envelope::seal_signed";
+  auto label = SessionLabel::decode(escrow.label);
+  if (!label || !label->sender_key) return fail(ErrorCategory::malformed, fn, "a signed envelope needs a sender-bound (version-2) label");
+  // libsodium's secret key is seed || public key: the label must name the key that signs.
+  if (!std::equal(label->sender_key->begin(), label->sender_key->end(), sender_key.expose().begin() + 32))
+    return fail(ErrorCategory::malformed, fn, "the label's sender key is not the signing key's public half");
+  auto env = seal_body(escrow, key, recipient, plaintext, true, rng);
+  if (!env) return env;
+  env->sender_signature = signature::sign(domain::kEnvelopeSenderSignature, env->signed_bytes(), sender_key);
+  return env;
+}
+
+Result<Envelope> seal_signed(const tdh2::PublicKey& pk, const SessionLabel& label, const X25519PublicKey& recipient,
+                             std::span<const uint8_t> plaintext, const signature::SigningKey& sender_key, Rng& rng) {
+  if (!label.sender_key) return fail(ErrorCategory::malformed, "envelope::seal_signed", "a signed envelope needs a sender-bound (version-2) label");
+  const auto key = tdh2::random_session_key(rng);
+  auto escrow = tdh2::encrypt_recipient_verifiable(pk, key, label.encode(), rng);
+  if (!escrow) return escrow::unexpected(escrow.error());
+  return seal_signed_with_key(*escrow, key, recipient, plaintext, sender_key, rng);
+}
+
+Result<void> verify_sender(const Envelope& envelope, const IdentityKey& known_sender_key, uint64_t arrival, uint64_t max_skew) {
+  constexpr std::string_view fn = "envelope::verify_sender";
+  if (!envelope.sender_signature)
+    return fail(ErrorCategory::policy_denied, fn, "unsigned envelope (version 1): its sender is not authenticated");
+  auto label = envelope.label();
+  if (!label) return escrow::unexpected(label.error());
+  if (!label->sender_key) return fail(ErrorCategory::malformed, fn, "a signed envelope without a sender-bound label");
+  if (!signature::verify(domain::kEnvelopeSenderSignature, envelope.signed_bytes(), *envelope.sender_signature, *label->sender_key))
+    return fail(ErrorCategory::invalid_proof, fn, "the sender signature does not verify under the label's sender key");
+  if (*label->sender_key != known_sender_key)
+    return fail(ErrorCategory::policy_denied, fn, "the label's sender key is not the key known for '" + label->sender + "'");
+  const uint64_t gap = label->time > arrival ? label->time - arrival : arrival - label->time;
+  if (gap > max_skew)
+    return fail(ErrorCategory::policy_denied, fn,
+                "the label time is " + std::to_string(gap) + " s " + (label->time > arrival ? "after" : "before") +
+                    " the arrival time (at most " + std::to_string(max_skew) + " s either way)");
+  return {};
 }
 
 Result<Envelope> seal(const tdh2::PublicKey& pk, const SessionLabel& label, const X25519PublicKey& recipient,
@@ -104,7 +167,7 @@ Result<Envelope> seal(const tdh2::PublicKey& pk, const SessionLabel& label, cons
 }
 
 Result<SecureBytes> open_with_session_key(const Envelope& envelope, const tdh2::SessionKey& key) {
-  const auto ad = associated_data(envelope.escrow);
+  const auto ad = associated_data(envelope.escrow, envelope.is_signed());
   const auto k = aead_key(key);
   if (envelope.body.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES)
     return fail(ErrorCategory::decryption_failed, "envelope::open", std::string(kCannotOpen));

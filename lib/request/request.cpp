@@ -5,6 +5,7 @@
 
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/sodium.hpp"
 #include "escrow/wire.hpp"
@@ -119,11 +120,8 @@ bool verify_signature(const DecryptResponse& response, const VerifyKey& trustee)
   return signature::verify(domain::kResponseSignature, response.signed_part(), response.signature, trustee);
 }
 
-std::vector<uint8_t> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key) {
-  std::vector<uint8_t> out(plaintext.size() + crypto_box_SEALBYTES);
-  sodium_ready();  // crypto_box_seal draws its ephemeral key from randombytes
-  crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), agency_box_key.data());
-  return out;
+Result<std::vector<uint8_t>> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key, Rng& rng) {
+  return sealed_box::seal(plaintext, agency_box_key, rng);
 }
 
 Result<std::vector<uint8_t>> unseal(std::span<const uint8_t> sealed, const std::array<uint8_t, 32>& box_public,

@@ -28,7 +28,7 @@ class MemoryState final : public trustee::StateView {
   }
   bool source_over_budget() override { return false; }
   bool agency_proven(const request::VerifyKey& agency) override { return proven_.contains(agency); }
-  bool rate_allows(const request::VerifyKey&) override { return true; }
+  bool take_rate(const request::VerifyKey&, uint64_t) override { return true; }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& warrant) override {
     auto it = opened_.find(warrant);
     return it == opened_.end() ? 0 : it->second.size();

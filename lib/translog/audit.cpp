@@ -44,8 +44,10 @@ Findings check(const Published& p, const std::array<uint8_t, 32>& trustee_key, c
     auto entry = translog::Entry::decode(bytes);
     if (!entry) continue;
     auto& count = out.per_warrant[entry->warrant_hash];
+    // Opened: distinct fields, so a field issued again (or once for several places) counts once.
+    // Refused: fields, so an entry standing for N of a request's fields counts N (SPEC §11.3).
     if (entry->decision == 0) count.opened.insert(entry->field_hash);
-    else ++count.refused;
+    else count.refused += entry->decision <= 4 ? translog::fields_counted(entry->reason) : 1;
   }
   out.entries_match_head = leaves.size() == head.size && translog::root(leaves) == head.root;
   if (!out.entries_match_head && out.error.empty()) out.error = "entries do not hash to the signed root";

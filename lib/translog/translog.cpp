@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <bit>
+#include <charconv>
 #include <cstdlib>
 
 #include "escrow/domain.hpp"
@@ -310,6 +311,21 @@ void sign(TreeHead& head, const Secret<64>& key) {
 
 bool verify_signature(const TreeHead& head, const std::array<uint8_t, 32>& key) {
   return signature::verify(domain::kTreeHeadSignature, head.signed_part(), head.signature, key);
+}
+
+std::string counted_reason(std::string_view words, uint64_t count) {
+  return count > 1 ? fmt::format("{} ({} fields)", words, count) : std::string(words);
+}
+
+uint64_t fields_counted(std::string_view reason) {
+  constexpr std::string_view tail = " fields)";
+  const auto open = reason.rfind(" (");
+  if (!reason.ends_with(tail) || open == std::string_view::npos) return 1;
+  const char* first = reason.data() + open + 2;
+  const char* last = reason.data() + reason.size() - tail.size();
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(first, last, n);
+  return ec == std::errc() && end == last && n > 1 ? n : 1;
 }
 
 }  // namespace escrow::translog

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include <map>
 
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
@@ -28,19 +28,15 @@ Result<Parsed> parse_request(std::span<const uint8_t> bytes) {
 
 // Step 2. Signed by the agency key the warrant names (which proves nothing until step 5: anyone
 // can make such a pair of keys).
-bool check_agency_signature(const Parsed& p) { return request::verify_signature(p.request, p.warrant.warrant.agency_sign_key); }
-
-// Step 3a. The request's time is within the freshness window of the trustee's clock.
-std::optional<std::string> check_freshness(const Parsed& p, uint64_t freshness, uint64_t now) {
-  const uint64_t skew = now > p.request.time ? now - p.request.time : p.request.time - now;
-  if (skew <= freshness) return std::nullopt;
-  return fmt::format("request time {} is {} s from the trustee's clock (limit {})", p.request.time, skew, freshness);
+bool check_agency_signature(const request::DecryptRequest& r, const warrant::SignedWarrant& sw) {
+  return request::verify_signature(r, sw.warrant.agency_sign_key);
 }
 
-// Step 5. The warrant verifies against the root and the CRL as read now (SPEC §10.4).
-Result<warrant::Verified> verify_warrant(const Parsed& p, const Policy& policy, uint64_t now) {
-  if (!policy.crl_readable) return fail(ErrorCategory::policy_denied, "trustee::verify_warrant", "judicial CRL unreadable");
-  return warrant::verify(p.warrant, policy.warrant, now);
+// Step 3a. The request's time is within the freshness window of the trustee's clock.
+std::optional<std::string> check_freshness(const request::DecryptRequest& r, uint64_t freshness, uint64_t now) {
+  const uint64_t skew = now > r.time ? now - r.time : r.time - now;
+  if (skew <= freshness) return std::nullopt;
+  return fmt::format("request time {} is {} s from the trustee's clock (limit {})", r.time, skew, freshness);
 }
 
 }  // namespace
@@ -80,107 +76,222 @@ request::FieldStatus check_field(const tdh2::PublicKey& pk, std::span<const uint
   return request::FieldStatus::issued;  // a candidate: the budget decides, in request order
 }
 
-Decision decide(std::span<const uint8_t> bytes, const Policy& policy, const Key& key, StateView& state, uint64_t now, Rng& rng,
-                const ParallelFor& parallel_in) {
-  const ParallelFor parallel = parallel_in ? parallel_in : [](std::size_t n, const std::function<void(std::size_t)>& body) {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-  };
-  Decision d;
-  d.request_hash = raw_request_hash(bytes);
-  // A refusal of the whole request: one log entry once the warrant verified (steps 6 and on),
-  // none before (the caller counts those).
-  auto refused = [&](Refusal why, std::string reason) {
-    d.refusal = why;
-    d.reason = std::move(reason);
-    if (d.authenticated) d.log = {{now, d.request_hash, d.change.warrant_hash, {}, static_cast<uint8_t>(why), d.reason}};
-    return std::move(d);
-  };
-  // The trustee's own state could not be read: nothing decided, nothing logged.
-  auto internal = [&] {
-    d.internal_error = true;
-    return std::move(d);
-  };
+std::string field_reason(request::FieldStatus status, uint64_t count) { return translog::counted_reason(request::to_string(status), count); }
 
+// One distinct field of the request: identical fields are checked, budgeted, decrypted and logged
+// once (pentest F4), and their result repeated at each of their places in the reply.
+struct Deciding::Field {
+  std::array<uint8_t, 32> hash{};
+  std::size_t first = 0;  // its first place in the request
+  uint64_t count = 0;     // how many times the request holds it
+  request::FieldStatus status = request::FieldStatus::issued;
+  std::optional<tdh2::VerifiedCiphertext> ct;  // passed parse, validity and scope
+  bool opened_before = false;                  // as reserve() read the state
+  std::vector<uint8_t> partial;
+};
+
+Deciding::Deciding(std::span<const uint8_t> bytes, uint64_t now) : bytes_(bytes), now_(now) { d_.request_hash = raw_request_hash(bytes); }
+
+// A refusal of the whole request: one log entry once the warrant verified (steps 6 and on), none
+// before (the caller counts those).
+bool Deciding::refuse(Refusal why, std::string reason) {
+  d_.refusal = why;
+  d_.reason = std::move(reason);
+  if (d_.authenticated) d_.log = {{now_, d_.request_hash, d_.change.warrant_hash, {}, static_cast<uint8_t>(why), d_.reason}};
+  return false;
+}
+
+// The trustee's own state could not be read: nothing decided, nothing logged.
+bool Deciding::internal() {
+  d_.internal_error = true;
+  return false;
+}
+
+bool Deciding::screen(uint64_t freshness_seconds) {
   // 1. Parse.
-  auto parsed = parse_request(bytes);
-  if (!parsed) return refused(Refusal::malformed, parsed.error().detail);
-  const auto& req = parsed->request;
-  const auto& warrant = parsed->warrant.warrant;
-  d.request_hash = req.hash();
-  d.change.warrant_hash = parsed->warrant.hash();
-  d.change.agency = warrant.agency_sign_key;
-  d.change.request_time = req.time;
-  d.agency_box_key = warrant.agency_box_key;
+  auto parsed = parse_request(bytes_);
+  if (!parsed) return refuse(Refusal::malformed, parsed.error().detail);
+  request_.emplace(std::move(parsed->request));
+  warrant_.emplace(std::move(parsed->warrant));
+  const auto& warrant = warrant_->warrant;
+  d_.request_hash = request_->hash();
+  d_.change.warrant_hash = warrant_->hash();
+  d_.change.agency = warrant.agency_sign_key;
+  d_.change.request_time = request_->time;
+  d_.agency_box_key = warrant.agency_box_key;
+  nonce_ = request_->nonce;
 
   // 2. The agency's signature.
-  if (!check_agency_signature(*parsed)) return refused(Refusal::bad_signature, "request not signed by the warrant's agency key");
+  if (!check_agency_signature(*request_, *warrant_)) return refuse(Refusal::bad_signature, "request not signed by the warrant's agency key");
 
-  // 3. Fresh, and never seen before.
-  if (auto stale = check_freshness(*parsed, policy.freshness_seconds, now)) return refused(Refusal::stale, *stale);
-  auto seen = state.nonce_seen(warrant.agency_sign_key, req.nonce);
+  // 3a. Fresh.
+  if (auto stale = check_freshness(*request_, freshness_seconds, now_)) return refuse(Refusal::stale, *stale);
+  return true;
+}
+
+bool Deciding::admit(StateView& state) {
+  // 3b. Never seen before (nor in flight: the caller reserves the nonces of requests it is deciding).
+  auto seen = state.nonce_seen(d_.change.agency, nonce_);
   if (!seen) return internal();
-  if (*seen) return refused(Refusal::replay, "this nonce was already used by this agency");
+  if (*seen) return refuse(Refusal::replay, "this nonce was already used by this agency");
 
   // 4. A source refused too often in this interval does no X.509 work, unless the key that signed
   // is an agency's whose warrant verified here before.
-  if (!state.agency_proven(warrant.agency_sign_key) && state.source_over_budget())
-    return refused(Refusal::source_over_budget, "too many refused requests from this address");
+  if (!state.agency_proven(d_.change.agency) && state.source_over_budget())
+    return refuse(Refusal::source_over_budget, "too many refused requests from this address");
+  return true;
+}
 
+bool Deciding::verify_warrant(const Policy& policy) {
   // 5. The warrant, verified alone, before any field is touched.
-  auto verified = verify_warrant(*parsed, policy, now);
-  if (!verified) return refused(Refusal::warrant_refused, verified.error().detail);
-  d.authenticated = true;
-  d.change.prove_agency = true;
+  if (!policy.crl_readable) return refuse(Refusal::warrant_refused, "judicial CRL unreadable");
+  auto verified = warrant::verify(*warrant_, policy.warrant, now_);
+  if (!verified) return refuse(Refusal::warrant_refused, verified.error().detail);
+  d_.authenticated = true;
+  d_.change.prove_agency = true;
 
-  // 6. The agency's allowance, counted only for a caller a court named.
-  if (!state.rate_allows(warrant.agency_sign_key)) return refused(Refusal::rate_limited, "rate limited");
-  d.change.spend_rate_token = true;
-  d.change.record_nonce = req.nonce;
+  // The request's distinct fields, in the order they first appear: what step 6 counts and step 7
+  // decides. (Hashing is cheap next to one validity check; only a caller a court named gets here.)
+  std::map<std::array<uint8_t, 32>, std::size_t> index;
+  const auto& fields = request_->fields;
+  distinct_of_.resize(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto h = field_hash(fields[i]);
+    auto [it, fresh] = index.try_emplace(h, distinct_.size());
+    if (fresh) {
+      distinct_.push_back(std::make_shared<Field>());
+      distinct_.back()->hash = h;
+      distinct_.back()->first = i;
+    }
+    ++distinct_[it->second]->count;
+    distinct_of_[i] = it->second;
+  }
+  return true;
+}
 
-  // 7. The fields. (a) In parallel: parse, validity, scope — pure functions of public data.
-  const std::size_t n = req.fields.size();
-  std::vector<request::FieldResult> results(n);
-  std::vector<std::optional<tdh2::VerifiedCiphertext>> cts(n);
-  std::vector<std::array<uint8_t, 32>> hashes(n);
-  const auto covers = [&](const SessionLabel& label) { return warrant.covers(label); };
-  parallel(n, [&](std::size_t i) {
-    hashes[i] = field_hash(req.fields[i]);
-    results[i].status = check_field(key.public_key, req.fields[i], covers, cts[i]);
-  });
-  // (b) In request order: the warrant's session budget at this trustee. A field it opened before
-  // costs nothing; a field twice in one request is opened once.
-  auto count = state.opened_count(d.change.warrant_hash);
+bool Deciding::reserve(StateView& state) {
+  // 6. The agency's allowance, counted only for a caller a court named: one request and each of
+  // its distinct fields, so one warrant cannot buy unbounded work (pentest F3).
+  if (!state.take_rate(d_.change.agency, distinct_.size())) return refuse(Refusal::rate_limited, "rate limited");
+  d_.change.spend_rate_token = true;
+  d_.change.rate_fields = distinct_.size();
+  d_.change.record_nonce = nonce_;
+
+  // The budget as it stands now, so compute() decrypts only what it will probably issue; settle()
+  // reads it again.
+  auto count = state.opened_count(d_.change.warrant_hash);
   if (!count) return internal();
-  uint64_t opened = *count;
-  std::set<std::array<uint8_t, 32>> opened_now;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!cts[i]) continue;
-    auto again = state.opened(d.change.warrant_hash, hashes[i]);
+  opened_before_ = *count;
+  for (auto& f : distinct_) {
+    auto again = state.opened(d_.change.warrant_hash, f->hash);
     if (!again) return internal();
-    const bool repeat = *again || opened_now.contains(hashes[i]);
-    if (repeat) continue;
-    if (opened >= warrant.max_sessions) {
-      results[i].status = request::FieldStatus::over_budget;
-      cts[i].reset();
+    f->opened_before = *again;
+  }
+  return true;
+}
+
+void Deciding::compute(const Key& key, Rng& rng, const ParallelFor& parallel_in) {
+  const ParallelFor parallel = parallel_in ? parallel_in : [](std::size_t n, const std::function<void(std::size_t)>& body) {
+    for (std::size_t i = 0; i < n; ++i) body(i);
+  };
+  const auto& warrant = warrant_->warrant;
+  const auto covers = [&](const SessionLabel& label) { return warrant.covers(label); };
+  // 7. (a) In parallel: parse, validity, scope — pure functions of public data.
+  parallel(distinct_.size(), [&](std::size_t i) {
+    auto& f = *distinct_[i];
+    f.status = check_field(key.public_key, request_->fields[f.first], covers, f.ct);
+  });
+  // (b) The budget as reserve() read it, in request order: which fields to decrypt now.
+  std::vector<std::size_t> planned;
+  uint64_t opened = opened_before_;
+  for (std::size_t i = 0; i < distinct_.size(); ++i) {
+    const auto& f = *distinct_[i];
+    if (!f.ct) continue;
+    if (!f.opened_before) {
+      if (opened >= warrant.max_sessions) continue;
+      ++opened;
+    }
+    planned.push_back(i);
+  }
+  // (c) In parallel: their partial decryptions (SPEC §5.5).
+  parallel(planned.size(), [&](std::size_t j) {
+    auto& f = *distinct_[planned[j]];
+    auto pd = tdh2::partial_decrypt(key.public_key, key.share, *f.ct, rng);
+    if (pd) f.partial = pd->encode();
+    else {
+      f.status = request::FieldStatus::invalid_field;
+      f.ct.reset();
+    }
+  });
+}
+
+void Deciding::settle(StateView& state, const Key& key, Rng& rng) {
+  const auto& warrant = warrant_->warrant;
+  // 7. (d) The warrant's session budget at this trustee, against the state now, in request order.
+  // A field it opened before costs nothing; a field twice in one request is one field.
+  auto count = state.opened_count(d_.change.warrant_hash);
+  if (!count) {
+    internal();
+    return;
+  }
+  uint64_t opened = *count;
+  for (auto& fp : distinct_) {
+    auto& f = *fp;
+    if (!f.ct) continue;
+    auto again = state.opened(d_.change.warrant_hash, f.hash);
+    if (!again) {
+      internal();
+      return;
+    }
+    if (!*again && opened >= warrant.max_sessions) {  // spent meanwhile by a request of the same warrant
+      f.status = request::FieldStatus::over_budget;
+      f.partial.clear();
       continue;
     }
-    ++opened;
-    opened_now.insert(hashes[i]);
-    d.change.newly_opened.push_back(hashes[i]);
+    if (f.partial.empty()) {  // over the budget as reserve() read it, free now: opened meanwhile
+      auto pd = tdh2::partial_decrypt(key.public_key, key.share, *f.ct, rng);
+      if (!pd) {
+        f.status = request::FieldStatus::invalid_field;
+        continue;
+      }
+      f.partial = pd->encode();
+    }
+    if (!*again) {
+      ++opened;
+      d_.change.newly_opened.push_back(f.hash);
+    }
   }
-  // (c) In parallel: the partial decryptions of the fields that passed every check.
-  parallel(n, [&](std::size_t i) {
-    if (!cts[i]) return;
-    auto pd = tdh2::partial_decrypt(key.public_key, key.share, *cts[i], rng);
-    if (pd) results[i].partial = pd->encode();
-    else results[i].status = request::FieldStatus::invalid_field;
-  });
 
-  for (std::size_t i = 0; i < n; ++i)
-    d.log.push_back({now, d.request_hash, d.change.warrant_hash, hashes[i], static_cast<uint8_t>(results[i].status),
-                     std::string(request::to_string(results[i].status))});
-  d.results = std::move(results);
-  return d;
+  // The reply: one result per field of the request, in order. The log: one entry per distinct
+  // field, and one for all the request's malformed fields (their count in the reason, the first
+  // one's hash): bytes that are no escrow field cost the log one entry per request, not one each.
+  uint64_t malformed = 0;
+  for (const auto& f : distinct_)
+    if (f->status == request::FieldStatus::malformed) malformed += f->count;
+  bool malformed_logged = false;
+  for (const auto& fp : distinct_) {
+    const auto& f = *fp;
+    const bool bad = f.status == request::FieldStatus::malformed;
+    if (bad && malformed_logged) continue;
+    malformed_logged = malformed_logged || bad;
+    d_.log.push_back({now_, d_.request_hash, d_.change.warrant_hash, f.hash, static_cast<uint8_t>(f.status),
+                      field_reason(f.status, bad ? malformed : f.count)});
+  }
+  d_.results.resize(distinct_of_.size());
+  for (std::size_t i = 0; i < distinct_of_.size(); ++i) {
+    const auto& f = *distinct_[distinct_of_[i]];
+    d_.results[i] = {f.status, f.partial};
+  }
+}
+
+Decision decide(std::span<const uint8_t> bytes, const Policy& policy, const Key& key, StateView& state, uint64_t now, Rng& rng,
+                const ParallelFor& parallel) {
+  Deciding job(bytes, now);
+  if (job.screen(policy.freshness_seconds) && job.admit(state) && job.verify_warrant(policy) && job.reserve(state)) {
+    job.compute(key, rng, parallel);
+    job.settle(state, key, rng);
+  }
+  return job.take();
 }
 
 }  // namespace escrow::trustee

@@ -7,6 +7,7 @@
 
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::warrant {
@@ -21,6 +22,10 @@ bool printable(std::span<const uint8_t> b) {
 }  // namespace
 
 namespace {
+// The agency's responses are sealed to this key: a low-order point would make every trustee's
+// seal fail after it had logged and spent the warrant's sessions.
+constexpr std::string_view kWeakBoxKey = "the agency box key is a low-order X25519 point";
+
 // One rule for every name in a warrant, at make() and at decode().
 std::string name_problem(std::string_view what, std::span<const uint8_t> b) {
   if (b.size() > kMaxNameBytes) return fmt::format("{} is {} bytes, over the limit of {}", what, b.size(), kMaxNameBytes);
@@ -38,6 +43,7 @@ Result<void> Warrant::check() const {
     if (auto p = name_problem("a target identity", bytes_of(t)); !p.empty()) return fail(ErrorCategory::malformed, fn, p);
   if (window_start > window_end) return fail(ErrorCategory::malformed, fn, "window starts after it ends");
   if (max_sessions == 0) return fail(ErrorCategory::malformed, fn, "max sessions is zero");
+  if (!sealed_box::usable(agency_box_key)) return fail(ErrorCategory::malformed, fn, std::string(kWeakBoxKey));
   return {};
 }
 
@@ -79,6 +85,7 @@ Result<Warrant> Warrant::decode(std::span<const uint8_t> bytes) {
   w.agency_sign_key = r.fixed<32>();
   if (r.ok() && w.window_start > w.window_end) r.reject("window starts after it ends");
   if (r.ok() && w.max_sessions == 0) r.reject("max sessions is zero");
+  if (r.ok() && !sealed_box::usable(w.agency_box_key)) r.reject(std::string(kWeakBoxKey));
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return w;
 }

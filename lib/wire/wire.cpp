@@ -8,9 +8,9 @@
 namespace escrow::wire {
 
 template <typename Buffer>
-BasicWriter<Buffer>& BasicWriter<Buffer>::header(ObjectType type) {
+BasicWriter<Buffer>& BasicWriter<Buffer>::header(ObjectType type, uint8_t version) {
   bytes(kMagic);
-  u8(kVersion);
+  u8(version);
   return u8(static_cast<uint8_t>(type));
 }
 template <typename Buffer>
@@ -105,12 +105,12 @@ std::span<const uint8_t> Reader::take(std::size_t n) {
   return out;
 }
 
-void Reader::header(ObjectType type) {
+void Reader::header(ObjectType type, uint8_t expected_version) {
   auto magic = take(4);
   if (!ok()) return;
   if (!std::equal(magic.begin(), magic.end(), kMagic.begin())) return reject("bad magic (expected \"DRMT\")");
   const uint8_t version = u8();
-  if (ok() && version != kVersion) return reject(fmt::format("unsupported version {}", version));
+  if (ok() && version != expected_version) return reject(fmt::format("unsupported version {}", version));
   const uint8_t t = u8();
   if (ok() && t != static_cast<uint8_t>(type))
     return reject(fmt::format("wrong object type 0x{:02x} (expected 0x{:02x})", t, static_cast<uint8_t>(type)));

@@ -85,12 +85,13 @@ expect 1 "$bin" enroll --directory trustees.json --url http://127.0.0.1:$(cat t1
 grep -q "trustee 2 recorded in trustees.json is not among the trustees enrolled now" err.txt || { cat err.txt; fail "enroll: no reason"; }
 "$bin" enroll --directory one.json --url http://127.0.0.1:$(cat t1/port) > /dev/null
 
-# send --message - reads standard input.
+# send --message - reads standard input (the provider refuses a label more than 300 s off its clock).
+"$client" register --identity alice.key --mailbox provider.db > /dev/null
 now=$(date +%s)
 printf 'from standard input\n' | "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub \
-  --mailbox provider.db --message - --time $((now - 600)) > /dev/null
+  --mailbox provider.db --message - --time $((now - 200)) > /dev/null
 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db \
-  --message "second" --time $((now - 300)) > /dev/null
+  --message "second" --time $((now - 100)) > /dev/null
 # A damaged envelope among them: reported and skipped, the others still read.
 python3 - <<'PY'
 import sqlite3, time

@@ -10,7 +10,7 @@ import sys
 # target -> [(selector byte, vector field names)]
 SEEDS = {
     "tdh2_fuzz": [(0, ["ciphertext"]), (1, ["partial", "partials"]), (2, ["public_key"]), (3, ["key_share", "key_shares"])],
-    "envelope_fuzz": [(1, ["label"]), (0, ["envelope"])],
+    "envelope_fuzz": [(1, ["label"]), (0, ["envelope"]), (2, ["envelope"])],
 }
 
 

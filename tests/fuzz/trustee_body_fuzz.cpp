@@ -88,6 +88,7 @@ Fixture::Fixture() {
   setup.crl_path = f.dir + "/crl.pem";
   setup.passphrase = "fuzz passphrase";
   setup.rate_per_minute = 0;
+  setup.field_rate_per_minute = 0;
   setup.refusal_budget = 0;  // the clock stands still here: a budget would turn every later refusal into 429
   f.operator_key = std::make_unique<doormat::identity::Identity>(must(doormat::identity::generate("operator"), "operator"));
   must(doormat::identity::save(*f.operator_key, f.dir + "/operator"), "operator key");

@@ -79,6 +79,7 @@ python3 -c 'import json,sys; d=json.load(open("dkg.json")); assert len(d["finish
 "$authority" agency new --name agency --out agency > /dev/null
 "$client" identity new --name alice --out alice > /dev/null
 "$client" identity new --name bob --out bob > /dev/null
+"$client" register --identity alice.key --mailbox provider.db > /dev/null   # the provider's deposit check needs the account (SPEC 7.4)
 now=$(date +%s)
 for m in "first message" "second message" "third message"; do
   "$client" send --identity alice.key --to bob.pub --authority authority/authority.pub --mailbox provider.db \

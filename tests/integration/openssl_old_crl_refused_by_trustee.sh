@@ -40,6 +40,7 @@ serve
 
 "$client" identity new --name alice --out alice >/dev/null
 "$client" identity new --name bob --out bob >/dev/null
+"$client" register --identity alice.key --mailbox provider.db >/dev/null   # the provider's deposit check needs the account (SPEC 7.4)
 now=$(date +%s)
 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db \
   --message "hello" --time $(( now - 60 )) >/dev/null

@@ -92,4 +92,16 @@ Result<std::vector<Vector>> read_file(const std::string& path) {
   return parse(ss.str());
 }
 
+std::string category_name(ErrorCategory c) {
+  switch (c) {
+    case ErrorCategory::malformed: return "malformed";
+    case ErrorCategory::invalid_proof: return "invalid_proof";
+    case ErrorCategory::not_enough_shares: return "not_enough_shares";
+    case ErrorCategory::policy_denied: return "policy_denied";
+    case ErrorCategory::decryption_failed: return "decryption_failed";
+    case ErrorCategory::internal: return "internal";
+  }
+  return "?";
+}
+
 }  // namespace escrow::vectors

@@ -24,5 +24,7 @@ struct Vector {
 
 [[nodiscard]] Result<std::vector<Vector>> parse(std::string_view contents);
 [[nodiscard]] Result<std::vector<Vector>> read_file(const std::string& path);
+/// An error category as a vector's `error` line names it (SPEC §9.2: section 6's, in snake_case).
+[[nodiscard]] std::string category_name(ErrorCategory c);
 
 }  // namespace escrow::vectors

@@ -39,7 +39,7 @@ struct Published {
 
 struct WarrantCount {
   std::set<Hash> opened;  ///< distinct escrow fields (field hashes) the trustee issued a partial for
-  uint64_t refused = 0;   ///< field- and request-level refusals
+  uint64_t refused = 0;   ///< refused fields (an entry for N fields counts N, SPEC §11.3) and request-level refusals
 };
 
 struct Findings {

@@ -11,6 +11,10 @@
 ///   a dealer who cheats there has its polynomial reconstructed in the open.
 /// - Refresh (Herzberg et al. 1995): every party deals a Feldman sharing of zero; shares change,
 ///   Y does not, the epoch goes up.
+/// - Resharing refresh (Desmedt-Jajodia 1997; Herzberg et al. 1995's share recovery): a set D of at
+///   least k parties holding shares of the same epoch e deals Feldman sharings of lambda_j^D x_j;
+///   every party, including those left on an older epoch, gets a share of the same x at epoch
+///   e + 1. It repairs trustees split across epochs (SPEC §12.7).
 ///
 /// Rounds are data: `rounds(protocol)` lists them in order, and every driver of a ceremony
 /// (run_honest, the trustee daemon, the coordinator, the tests) walks that list. A round is open
@@ -36,7 +40,7 @@
 namespace escrow::dkg {
 
 /// The byte values are those of the signed message frame (SPEC §12.4).
-enum class Protocol : uint8_t { joint_feldman = 1, gjkr = 2, refresh = 3 };
+enum class Protocol : uint8_t { joint_feldman = 1, gjkr = 2, refresh = 3, reshare = 4 };
 
 /// A round of messages. The value is the round's byte in the signed message frame (SPEC §12.4).
 enum class Round : uint8_t {
@@ -53,12 +57,12 @@ inline constexpr Round kGjkrRounds[] = {Round::deal, Round::complain, Round::jus
                                         Round::extract, Round::extract_complain, Round::reveal};
 
 /// The rounds of a protocol, in the order they run, before finish(): the one place the round
-/// structure is written. GJKR runs six, Joint-Feldman and refresh three.
+/// structure is written. GJKR runs six, Joint-Feldman, refresh and reshare three.
 [[nodiscard]] constexpr std::span<const Round> rounds(Protocol protocol) {
   if (protocol == Protocol::gjkr) return kGjkrRounds;
   return kFeldmanRounds;
 }
-[[nodiscard]] std::string_view name(Protocol protocol);  ///< "joint_feldman", "gjkr", "refresh"
+[[nodiscard]] std::string_view name(Protocol protocol);  ///< "joint_feldman", "gjkr", "refresh", "reshare"
 [[nodiscard]] std::string_view name(Round round);        ///< "deal", "complain", ...
 [[nodiscard]] std::optional<Protocol> protocol_named(std::string_view name);
 [[nodiscard]] std::optional<Protocol> protocol_of_byte(uint8_t value);
@@ -66,6 +70,7 @@ inline constexpr Round kGjkrRounds[] = {Round::deal, Round::complain, Round::jus
 
 /// Round deal, broadcast: the dealer's commitment vector. Feldman: C_m = a_m G (k entries).
 /// GJKR: E_m = a_m G + b_m Gbar (k entries). Refresh: C_m = a_m G for m = 1..k-1 (a_0 = 0).
+/// Reshare: C_m = a_m G (k entries) with a_0 = lambda_from^D x_from, so C_0 = lambda_from^D Y_from.
 struct Deal {
   PartyIndex from;
   std::vector<group::Point> commitments;
@@ -125,6 +130,12 @@ struct Outcome {
   tdh2::KeyShare share;
 };
 
+/// A resharing refresh (SPEC §12.7): who deals, and the epoch of the shares they deal from.
+struct Resharing {
+  std::vector<PartyIndex> dealers;  ///< D: at least k, increasing, each holding its share of `epoch`
+  uint32_t epoch = 0;               ///< e: the dealers' epoch; every party ends at e + 1
+};
+
 namespace detail {
 struct State;
 }
@@ -139,6 +150,19 @@ class Party {
   [[nodiscard]] static Result<Party> with_polynomials(Protocol protocol, PartyIndex me, std::size_t k, std::size_t n,
                                                       std::vector<group::Scalar> f, std::vector<group::Scalar> f_prime,
                                                       Previous previous = std::nullopt);
+  /// A party of a resharing refresh (SPEC §12.7). `previous` is this party's key and share: of
+  /// epoch e for a dealer (which deals lambda_me^D x_me) or any party at e (which then checks every
+  /// C_j0 = lambda_j^D Y_j of epoch e); of an earlier epoch for a lagging party (which deals nothing
+  /// and checks only that the dealers' C_j0 add up to its Y). Refused: a plan with fewer than k
+  /// dealers or indices outside 1..n or not increasing, a dealer not at epoch e, a party past e (the
+  /// result would not be above its own epoch), a key of another k or n.
+  [[nodiscard]] static Result<Party> resharing(PartyIndex me, std::size_t k, std::size_t n, const Resharing& plan,
+                                               std::pair<tdh2::PublicKey, tdh2::KeyShare> previous, Rng& rng);
+  /// The same with a dealer's a_1..a_{k-1} given (its a_0 is lambda_me^D x_me; empty for a party
+  /// that does not deal): for the test vectors, which list them.
+  [[nodiscard]] static Result<Party> resharing_with_polynomial(PartyIndex me, std::size_t k, std::size_t n, const Resharing& plan,
+                                                               std::pair<tdh2::PublicKey, tdh2::KeyShare> previous,
+                                                               std::vector<group::Scalar> higher);
   Party(Party&&) noexcept;
   Party& operator=(Party&&) noexcept;
   ~Party();

@@ -12,6 +12,7 @@
 
 #include "escrow/dkg.hpp"
 #include "escrow/error.hpp"
+#include "escrow/rng.hpp"
 #include "escrow/secret.hpp"
 #include "escrow/signature.hpp"
 
@@ -51,6 +52,9 @@ struct Frame {
 /// `recipient_box_key`, which must then be given (and is ignored for a broadcast).
 [[nodiscard]] Result<std::vector<uint8_t>> make_frame(const FrameContext& context, const Message& m, const signature::SigningKey& signer,
                                                       const BoxPublicKey* recipient_box_key);
+/// The same with the sealed box's ephemeral key drawn from `rng` (the vectors' frames).
+[[nodiscard]] Result<std::vector<uint8_t>> make_frame(const FrameContext& context, const Message& m, const signature::SigningKey& signer,
+                                                      const BoxPublicKey* recipient_box_key, Rng& rng);
 /// The frame's structure: header, known protocol and round bytes, a DKG message type that belongs
 /// to the round, a sender index 1..255, `to` set exactly for a Share, the payload length bounded,
 /// no trailing bytes. Nothing is verified yet.

@@ -17,6 +17,8 @@ inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r
 // Envelope (SPEC §7)
 inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
 inline constexpr std::string_view kEnvelopeFieldHash = "doormat/v1/envelope/escrow-field";
+inline constexpr std::string_view kEnvelopeSenderSignature = "doormat/v1/envelope/sender-signature";  // SPEC §7.4
+inline constexpr std::string_view kMailboxRegister = "doormat/v1/mailbox/register";  // SPEC §7.4: an account's proof of its key
 
 // Warrants, trustee requests and logs (SPEC §10, §11)
 inline constexpr std::string_view kWarrantSignature = "doormat/v1/warrant/judge-signature";

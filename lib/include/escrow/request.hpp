@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "escrow/error.hpp"
+#include "escrow/rng.hpp"
 #include "escrow/secret.hpp"
 #include "escrow/signature.hpp"
 
@@ -76,8 +77,10 @@ struct DecryptResponse {
 void sign(DecryptResponse& response, const SigningKey& trustee);
 [[nodiscard]] bool verify_signature(const DecryptResponse& response, const VerifyKey& trustee);
 
-/// libsodium sealed box to the agency's X25519 key, and its opening.
-[[nodiscard]] std::vector<uint8_t> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key);
+/// libsodium sealed box to the agency's X25519 key (escrow/sealed_box.hpp; malformed for a
+/// low-order key, which no warrant that decodes carries), and its opening.
+[[nodiscard]] Result<std::vector<uint8_t>> seal(std::span<const uint8_t> plaintext, const std::array<uint8_t, 32>& agency_box_key,
+                                                Rng& rng);
 [[nodiscard]] Result<std::vector<uint8_t>> unseal(std::span<const uint8_t> sealed, const std::array<uint8_t, 32>& box_public,
                                                   const Secret<32>& box_secret);
 

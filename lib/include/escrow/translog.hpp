@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "escrow/error.hpp"
@@ -87,6 +88,13 @@ class Tree {
                                       std::span<const Hash> proof);
 
 inline constexpr std::size_t kMaxReasonBytes = 255;
+
+/// A field decision standing for `count` fields of one request (SPEC §11.3: identical fields are
+/// decided once, a request's malformed fields share one entry): `words` and, when count > 1,
+/// " (N fields)".
+[[nodiscard]] std::string counted_reason(std::string_view words, uint64_t count);
+/// How many fields an entry's reason says it stands for: N for a reason ending " (N fields)", else 1.
+[[nodiscard]] uint64_t fields_counted(std::string_view reason);
 
 /// One decision in a trustee's log (SPEC §11.3): the leaf data the Merkle tree hashes.
 struct Entry {

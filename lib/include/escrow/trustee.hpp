@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,8 +62,10 @@ class StateView {
   [[nodiscard]] virtual bool source_over_budget() = 0;
   /// Step 4: is this an agency key whose warrant verified at this trustee before? (Never blocked.)
   [[nodiscard]] virtual bool agency_proven(const request::VerifyKey& agency) = 0;
-  /// Step 6: may this agency key make one more request now?
-  [[nodiscard]] virtual bool rate_allows(const request::VerifyKey& agency) = 0;
+  /// Step 6: may this agency key make one more request of `fields` distinct fields now? When it
+  /// may, the allowance is spent at once (one request and `fields` fields), so two requests that
+  /// run at the same time cannot both pass on one allowance.
+  [[nodiscard]] virtual bool take_rate(const request::VerifyKey& agency, uint64_t fields) = 0;
   /// Step 7: how many distinct fields this warrant has opened here, and whether it opened this one.
   [[nodiscard]] virtual Result<uint64_t> opened_count(const std::array<uint8_t, 32>& warrant_hash) = 0;
   [[nodiscard]] virtual Result<bool> opened(const std::array<uint8_t, 32>& warrant_hash, const std::array<uint8_t, 32>& field_hash) = 0;
@@ -84,7 +87,8 @@ struct StateChange {
   uint64_t request_time = 0;
   std::array<uint8_t, 32> warrant_hash{};
   std::vector<std::array<uint8_t, 32>> newly_opened;      ///< fields the warrant opens for the first time, in request order
-  bool spend_rate_token = false;                           ///< step 6 passed: one request of the agency's allowance
+  bool spend_rate_token = false;                           ///< step 6 passed: the view spent one request of the agency's allowance
+  uint64_t rate_fields = 0;                                ///< ... and this many fields (the request's distinct fields)
   bool prove_agency = false;                               ///< the warrant verified: remember the agency key
 };
 
@@ -100,9 +104,59 @@ struct Decision {
   std::array<uint8_t, 32> agency_box_key{};  ///< the response is sealed to it
 };
 
-/// SPEC §11.2, steps 1–7. `now` is the trustee's clock; `rng` draws the proofs' nonces.
+/// SPEC §11.2, steps 1–7: the phases of Deciding below, in order, over one view. `now` is the
+/// trustee's clock; `rng` draws the proofs' nonces.
 [[nodiscard]] Decision decide(std::span<const uint8_t> request_bytes, const Policy& policy, const Key& key, StateView& state,
                               uint64_t now, Rng& rng, const ParallelFor& parallel = {});
+
+/// One request's decision in the phases a trustee serving requests concurrently needs (SPEC
+/// §11.2, pentest F3): the pure phases read no state, so they run without the trustee's lock; the
+/// state phases read the view (and spend the rate) and must run under it. Each phase returns false
+/// once the decision is final (a refusal or an internal error); the later phases are then not
+/// called, and take() gives the decision. The request bytes must outlive this object.
+///
+/// The caller's part of the bargain: between admit() and its commit it keeps the request's nonce
+/// reserved (nonce_seen() answers true for it), so a replay arriving meanwhile is refused at step
+/// 3; and it commits what settle() decided in the same hold of its lock as settle().
+class Deciding {
+ public:
+  Deciding(std::span<const uint8_t> request_bytes, uint64_t now);
+  /// Steps 1, 2 and 3's clock check. Pure.
+  [[nodiscard]] bool screen(uint64_t freshness_seconds);
+  /// Step 3's nonce and step 4. State.
+  [[nodiscard]] bool admit(StateView& state);
+  /// Step 5, and the fields' hashes and duplicates. Pure.
+  [[nodiscard]] bool verify_warrant(const Policy& policy);
+  /// Step 6 for the request's distinct fields, and a first reading of the warrant's budget. State.
+  [[nodiscard]] bool reserve(StateView& state);
+  /// Step 7's per-field checks (parse, validity, scope) for each distinct field, and the partial
+  /// decryptions of those the budget as read by reserve() admits. Pure; the share is secret.
+  void compute(const Key& key, Rng& rng, const ParallelFor& parallel = {});
+  /// Step 7's budget again, against the state now (a request of the same warrant may have
+  /// committed since reserve()), a partial for any field that became free meanwhile, and the log
+  /// entries. State: commit the result before the lock is released.
+  void settle(StateView& state, const Key& key, Rng& rng);
+  [[nodiscard]] const Decision& decision() const { return d_; }
+  [[nodiscard]] Decision take() { return std::move(d_); }
+  /// The request's agency key and nonce once screen() passed (what the caller reserves).
+  [[nodiscard]] const request::VerifyKey& agency() const { return d_.change.agency; }
+  [[nodiscard]] const std::array<uint8_t, 16>& nonce() const { return nonce_; }
+
+ private:
+  struct Field;  // one distinct field of the request
+  bool refuse(Refusal why, std::string reason);
+  bool internal();
+
+  std::span<const uint8_t> bytes_;
+  uint64_t now_;
+  Decision d_;
+  std::optional<request::DecryptRequest> request_;
+  std::optional<warrant::SignedWarrant> warrant_;
+  std::array<uint8_t, 16> nonce_{};
+  std::vector<std::size_t> distinct_of_;  // per field of the request: its distinct field
+  std::vector<std::shared_ptr<Field>> distinct_;
+  uint64_t opened_before_ = 0;             // the warrant's opened count as reserve() read it
+};
 
 /// Step 7 alone, for one field against a warrant's scope: parse, TDH2 validity, scope (the same
 /// code the daemon runs; the comparison design `tdh2` calls it too). The field's label must parse
@@ -110,6 +164,10 @@ struct Decision {
 [[nodiscard]] request::FieldStatus check_field(const tdh2::PublicKey& pk, std::span<const uint8_t> field,
                                                const std::function<bool(const SessionLabel&)>& covers,
                                                std::optional<tdh2::VerifiedCiphertext>& verified);
+
+/// A field decision's log reason (SPEC §11.3): the status's words, and when the entry stands for
+/// `count` > 1 fields of the request (identical fields, or every malformed one), " (N fields)".
+[[nodiscard]] std::string field_reason(request::FieldStatus status, uint64_t count);
 
 /// The hash under which the log and the budget name a field: H_{doormat/v1/envelope/escrow-field}.
 [[nodiscard]] std::array<uint8_t, 32> field_hash(std::span<const uint8_t> field);

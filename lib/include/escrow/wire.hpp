@@ -18,6 +18,10 @@ namespace escrow::wire {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'D', 'R', 'M', 'T'};
 inline constexpr uint8_t kVersion = 1;
+/// The second version of the session label and the envelope (SPEC §3.6, §3.8): the label binds
+/// the sender's Ed25519 key and the envelope carries the sender's signature. Only those two types
+/// have a version 2; every other object is version 1 only.
+inline constexpr uint8_t kVersionSenderBound = 2;
 inline constexpr std::size_t kHeaderBytes = 6;
 
 /// Type byte of each top-level object (SPEC §3.2). Values are never reused.
@@ -59,7 +63,7 @@ enum class ObjectType : uint8_t {
 template <typename Buffer>
 class BasicWriter {
  public:
-  BasicWriter& header(ObjectType type);
+  BasicWriter& header(ObjectType type, uint8_t version = kVersion);
   BasicWriter& u8(uint8_t v);
   BasicWriter& u16(uint16_t v);
   BasicWriter& u32(uint32_t v);
@@ -103,7 +107,7 @@ class Reader {
   Reader(std::span<const uint8_t> in, std::string_view function) : in_(in), function_(function) {}
 
   /// Reads and checks magic, version and type.
-  void header(ObjectType type);
+  void header(ObjectType type, uint8_t version = kVersion);
   [[nodiscard]] uint8_t u8();
   [[nodiscard]] uint16_t u16();
   [[nodiscard]] uint32_t u32();

@@ -13,11 +13,13 @@
 #include <sstream>
 
 #include "escrow/dkg.hpp"
+#include "escrow/dkg_message.hpp"
 #include "escrow/dleq.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/label.hpp"
 #include "escrow/pki.hpp"
 #include "escrow/request.hpp"
+#include "escrow/sealed_box.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/signature.hpp"
@@ -26,6 +28,7 @@
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "secrets_at_rest.hpp"
 #include "tdh2_testing.hpp"
 
 namespace {
@@ -463,6 +466,103 @@ void gen_envelope() {
   }
 }
 
+// ---- the sender-bound label and the signed envelope (SPEC §3.6 v2, §3.8 v2, §7.4; issue 14) ----
+
+void gen_signed_envelope() {
+  {
+    File f("label/session_label_bound", "the version-2 label: the sender's name bound to its Ed25519 key");
+    RecordingRng rng(f.seed());
+    Secret<crypto_sign_SEEDBYTES> seed;
+    rng.fill(seed.expose());
+    IdentityKey pk{};
+    Secret<crypto_sign_SECRETKEYBYTES> sk;
+    crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+    const auto label = must(SessionLabel::make_bound("alice@example.org", pk, "bob@example.org", 1'790'000'000, rng));
+    f.valid().text("sender", label.sender).hex("sender_key", pk).text("recipient", label.recipient).num("time", label.time)
+        .hex("session_id", label.session_id).hex("label", label.encode());
+    // The same label with the identity point as its key (small order: no signature can be checked).
+    auto zero = label.encode();
+    std::fill(zero.begin() + 6 + 1 + 17, zero.begin() + 6 + 1 + 17 + 32, 0);
+    f.invalid().hex("label", zero).text("error", "malformed");
+    auto v3 = label.encode();
+    v3[4] = 3;
+    f.invalid().hex("label", v3).text("error", "malformed");
+    emit("label/session_label_bound", f);
+  }
+  File f("envelope/seal_signed", "a signed envelope from its listed inputs: Ed25519 by the label's sender key over "
+                                 "H_{envelope/sender-signature}^32(the envelope up to its signature); the recipient opens it");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(3, 5, rng));
+  Secret<crypto_box_SEEDBYTES> box_seed_bob;
+  rng.fill(box_seed_bob.expose());
+  envelope::X25519PublicKey bob_pk{};
+  envelope::X25519SecretKey bob_sk;
+  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), box_seed_bob.expose().data());
+  auto signer = [&](Secret<crypto_sign_SEEDBYTES>& seed, IdentityKey& pk, signature::SigningKey& sk) {
+    rng.fill(seed.expose());
+    crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
+  };
+  Secret<crypto_sign_SEEDBYTES> alice_seed, mallory_seed;
+  IdentityKey alice_pk{}, mallory_pk{};
+  signature::SigningKey alice_sk, mallory_sk;
+  signer(alice_seed, alice_pk, alice_sk);
+  signer(mallory_seed, mallory_pk, mallory_sk);
+  const uint64_t time = 1'790'000'000;
+  const auto label = must(SessionLabel::make_bound("alice", alice_pk, "bob", time, rng));
+  const Bytes plaintext = b("signed, from alice");
+  const auto key = tdh2::random_session_key(rng);
+  const Scalar s = Scalar::random(rng);
+  const auto field = must(tdh2::testing::encrypt_with(dealt.public_key, key, label.encode(), tdh2::testing::derive_r(key, label.encode()), s));
+  const std::size_t before = rng.draws.size();
+  const auto env = must(envelope::seal_signed_with_key(field, key, bob_pk, plaintext, alice_sk, rng));
+  const Bytes box_seed = rng.draws[before], nonce = rng.draws[before + 1];
+  f.valid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", bob_pk)
+      .hex("recipient_secret_key", bob_sk.expose()).hex("signing_seed", alice_seed.expose()).hex("sender_key", alice_pk)
+      .hex("label", label.encode()).hex("session_key", key.expose()).hex("s", sb(s)).hex("box_seed", box_seed).hex("aead_nonce", nonce)
+      .hex("plaintext", plaintext).hex("envelope", env.encode());
+  emit("envelope/seal_signed", f);
+
+  // verify_sender (7.4): each refusal fails one check; the valid entries sit at the skew's edges.
+  File g("envelope/sender_check", "verify_sender(envelope, known_sender_key, arrival): the signature, the known key, the 300 s skew");
+  auto entry = [&](bool valid, const envelope::Envelope& e, const IdentityKey& known, uint64_t arrival, const char* check, const char* error) {
+    auto& v = (valid ? g.valid() : g.invalid()).hex("envelope", e.encode()).hex("known_sender_key", known).num("arrival", arrival).text("check", check);
+    if (!valid) v.text("error", error);
+  };
+  entry(true, env, alice_pk, time + envelope::kMaxLabelSkewSeconds, "none", "");
+  entry(true, env, alice_pk, time - envelope::kMaxLabelSkewSeconds, "none", "");
+  auto bad_sig = env;
+  (*bad_sig.sender_signature)[0] ^= 1;
+  entry(false, bad_sig, alice_pk, time, "signature", "invalid_proof");
+  auto edited = env;
+  edited.body.back() ^= 1;
+  entry(false, edited, alice_pk, time, "signature", "invalid_proof");
+  // Mallory's identity in alice's name: a valid signature by a key that is not alice's.
+  const auto as_alice = must(SessionLabel::make_bound("alice", mallory_pk, "bob", time, rng));
+  const auto forged = must(envelope::seal_signed(dealt.public_key, as_alice, bob_pk, plaintext, mallory_sk, rng));
+  entry(false, forged, alice_pk, time, "known key", "policy_denied");
+  entry(false, env, alice_pk, time + envelope::kMaxLabelSkewSeconds + 1, "skew", "policy_denied");
+  entry(false, env, alice_pk, time - envelope::kMaxLabelSkewSeconds - 1, "skew", "policy_denied");
+  const auto unsigned_env = must(envelope::seal(dealt.public_key, must(SessionLabel::make("alice", "bob", time, rng)), bob_pk, plaintext, rng));
+  entry(false, unsigned_env, alice_pk, time, "unsigned", "policy_denied");
+  emit("envelope/sender_check", g);
+
+  // Bytes the parser refuses: a stripped signature (a version-1 envelope around a version-2 label),
+  // a signature added to a version-1 envelope, a truncated signature.
+  File h("envelope/decode_signed_refusals", "3.8 v2: label and envelope versions must agree; the 64-byte signature is whole");
+  auto stripped = env.encode();
+  stripped.resize(stripped.size() - 64);
+  stripped[4] = 1;
+  h.invalid().hex("envelope", stripped).text("error", "malformed");
+  auto grafted = unsigned_env.encode();
+  grafted[4] = 2;
+  grafted.insert(grafted.end(), env.sender_signature->begin(), env.sender_signature->end());
+  h.invalid().hex("envelope", grafted).text("error", "malformed");
+  auto short_sig = env.encode();
+  short_sig.pop_back();
+  h.invalid().hex("envelope", short_sig).text("error", "malformed");
+  emit("envelope/decode_signed_refusals", h);
+}
+
 // ---- what the first vectors left open (issue 15): each check isolated, each refusal named ----
 
 // `bytes` with `with` written over it at `offset`.
@@ -777,11 +877,38 @@ std::vector<PartyIndex> range(uint32_t from, uint32_t to, const std::set<uint32_
   return out;
 }
 
+// A resharing's starting point (SPEC §12.7): a dealt key (epoch 0), refreshed to epoch 1, whose
+// commit reached the parties up to `moved` only; the others kept epoch 0.
+std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> split_keys(std::size_t k, std::size_t n, uint32_t moved, Rng& rng) {
+  const auto dealt = must(tdh2::deal(static_cast<uint8_t>(k), static_cast<uint8_t>(n), rng));
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> epoch0;
+  for (const auto& s : dealt.shares) epoch0.emplace_back(dealt.public_key, s.clone());
+  const auto epoch1 = must(dkg::run_honest(dkg::Protocol::refresh, k, n, rng, epoch0));
+  std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> out;
+  for (uint32_t i = 1; i <= n; ++i) {
+    if (i <= moved) out.emplace_back(epoch1[i - 1].public_key, epoch1[i - 1].share.clone());
+    else out.emplace_back(epoch0[i - 1].first, epoch0[i - 1].second.clone());
+  }
+  return out;
+}
+
 void dkg_run(File& f, const DkgRun& run) {
   RecordingRng rng(f.seed());
   const bool refresh = run.protocol == dkg::Protocol::refresh, gjkr = run.protocol == dkg::Protocol::gjkr;
+  const bool reshare = run.protocol == dkg::Protocol::reshare;
   f.valid().text("protocol", dkg::name(run.protocol)).num("k", run.k).num("n", run.n);
   std::vector<std::pair<tdh2::PublicKey, tdh2::KeyShare>> previous;
+  const dkg::Resharing plan{range(1, static_cast<uint32_t>(run.k)), 1};  // a resharing's dealers: 1..k, of epoch 1
+  if (reshare) {
+    previous = split_keys(run.k, run.n, static_cast<uint32_t>(run.k), rng);
+    std::vector<Bytes> keys, shares;
+    for (const auto& [pk, s] : previous) {
+      keys.push_back(pk.encode());
+      const auto e = s.encode();
+      shares.emplace_back(e.begin(), e.end());
+    }
+    f.indices("dealers", plan.dealers).num("from_epoch", plan.epoch).list("previous_public_keys", keys).list("previous_key_shares", shares);
+  }
   if (refresh) {
     const auto dealt = must(tdh2::deal(static_cast<uint8_t>(run.k), static_cast<uint8_t>(run.n), rng));
     std::vector<Bytes> shares;
@@ -793,7 +920,20 @@ void dkg_run(File& f, const DkgRun& run) {
     f.hex("previous_public_key", dealt.public_key.encode()).list("previous_key_shares", shares);
   }
   std::vector<dkg::Party> parties;
-  for (uint32_t i = 1; i <= run.n; ++i) {
+  for (uint32_t i = 1; i <= run.n && reshare; ++i) {
+    // A dealer lists all k coefficients, a_0 = lambda_i^D x_i first; a party outside D lists none.
+    std::vector<Scalar> higher;
+    if (i <= run.k)
+      for (std::size_t m = 1; m < run.k; ++m) higher.push_back(Scalar::random(rng));
+    parties.push_back(must(dkg::Party::resharing_with_polynomial(idx(i), run.k, run.n, plan,
+                                                                 std::pair(previous[i - 1].first, previous[i - 1].second.clone()), higher)));
+    if (i > run.k) continue;
+    const auto lambda = must(shamir::lagrange_coefficients(plan.dealers));
+    std::vector<Bytes> la = {sb(lambda[i - 1] * previous[i - 1].second.expose_secret())};
+    for (const auto& x : higher) la.push_back(sb(x));
+    f.list(fmt::format("coefficients_{}", i), la);
+  }
+  for (uint32_t i = 1; i <= run.n && !reshare; ++i) {
     std::vector<Scalar> a, b;
     a.push_back(refresh ? Scalar() : Scalar::random(rng));
     for (std::size_t m = 1; m < run.k; ++m) a.push_back(Scalar::random(rng));
@@ -848,6 +988,20 @@ void dkg_bad_share(File& f, dkg::Protocol protocol, std::string_view check, bool
       .text("error", "invalid_proof").text("blame", "1");
 }
 
+// A dealer of a resharing whose constant term is not lambda_j^D x_j (it deals from x_2 + 1, a
+// consistent sharing whose shares all verify): refused by a party that knows epoch e's key.
+void dkg_reshare_bad_constant(File& f) {
+  RecordingRng rng(f.seed() + "/invalid");
+  const auto keys = split_keys(3, 5, 5, rng);
+  const dkg::Resharing plan{range(1, 3), 1};
+  const tdh2::KeyShare forged(idx(2), 1, group::SecretScalar(keys[1].second.expose_secret() + Scalar::from_u64(1)));
+  const auto cheater = must(dkg::Party::resharing(idx(2), 3, 5, plan, std::pair(keys[1].first, forged.clone()), rng));
+  const auto share1 = keys[0].second.encode();
+  f.invalid().text("check", "reshare_constant").indices("dealers", plan.dealers).num("from_epoch", plan.epoch)
+      .hex("previous_public_key", keys[0].first.encode()).hex("key_share", Bytes(share1.begin(), share1.end()))
+      .hex("deal", dkg::encode(cheater.deal())).text("error", "invalid_proof").text("blame", "2");
+}
+
 void gen_dkg() {
   {
     File f("dkg/joint_feldman", "an honest 3-of-5 Joint-Feldman run: C_im = a_im G, s_ij = f_i(j), Y = sum C_i0, x_j = sum s_ij");
@@ -866,6 +1020,13 @@ void gen_dkg() {
     dkg_run(f, DkgRun(dkg::Protocol::refresh));
     dkg_bad_share(f, dkg::Protocol::refresh, "feldman_from_1", false);
     emit("dkg/refresh", f);
+  }
+  {
+    File f("dkg/reshare", "a 3-of-5 resharing refresh repairing split epochs: parties 1-3 at epoch 1 deal lambda_j^D x_j (D = 1,2,3), "
+                          "parties 4-5 left at epoch 0 deal nothing; every party gets x'_l = sum_j f_j(l) at epoch 2, Y unchanged");
+    dkg_run(f, DkgRun(dkg::Protocol::reshare));
+    dkg_reshare_bad_constant(f);
+    emit("dkg/reshare", f);
   }
   {
     File f("dkg/equivocating_dealer", "Joint-Feldman: dealer 3 broadcasts a second, different deal; it is refused, blamed and disqualified");
@@ -937,7 +1098,7 @@ struct ListedState final : trustee::StateView {
   Result<bool> nonce_seen(const request::VerifyKey& a, const std::array<uint8_t, 16>& n) override { return nonces.contains(cat(a, n)); }
   bool source_over_budget() override { return over_budget; }
   bool agency_proven(const request::VerifyKey&) override { return proven; }
-  bool rate_allows(const request::VerifyKey&) override { return rate; }
+  bool take_rate(const request::VerifyKey&, uint64_t) override { return rate; }
   Result<uint64_t> opened_count(const std::array<uint8_t, 32>& w) override {
     uint64_t n = 0;
     const std::string prefix(w.begin(), w.end());
@@ -959,6 +1120,7 @@ struct TrusteeWorld {
   request::VerifyKey agency_pk{};
   request::SigningKey agency_sk;
   std::array<uint8_t, 32> agency_box{};
+  Secret<32> agency_box_sk;  // listed only by request/sealed_response, which opens a response
 
   TrusteeWorld(const std::string& seed, bool revoke_judge) : rng(seed), dealt(must(tdh2::deal(2, 3, rng))) {
     const pki::Issuance how{&rng, kIssued};
@@ -973,8 +1135,7 @@ struct TrusteeWorld {
     rng.fill(sign_seed.expose());
     rng.fill(box_seed.expose());
     crypto_sign_seed_keypair(agency_pk.data(), agency_sk.expose().data(), sign_seed.expose().data());
-    Secret<32> box_sk;
-    crypto_box_seed_keypair(agency_box.data(), box_sk.expose().data(), box_seed.expose().data());
+    crypto_box_seed_keypair(agency_box.data(), agency_box_sk.expose().data(), box_seed.expose().data());
   }
   warrant::SignedWarrant warrant(const pki::Credential& by, uint32_t max_sessions, uint64_t not_after) {
     warrant::SignedWarrant sw;
@@ -1013,17 +1174,23 @@ struct TrusteeCase {
   uint32_t max_sessions = 10;
   int64_t not_after_offset = 3600;  // from now
   int64_t time_offset = 0;          // the request's time, from now
-  enum class Field { in_scope, other_target, outside_window, tampered, junk, repeat_first };
+  enum class Field { in_scope, other_target, outside_window, tampered, junk, junk_byte, repeat_first };
   std::vector<Field> fields = {Field::in_scope, Field::in_scope};
   bool truncate = false, bad_signature = false, replayed = false, over_budget = false, rate_limited = false;
+  // SPEC §10.4's other refusals: the root's own (CA) certificate signing as a judge, one judge
+  // signing twice, the policy's judge count, its CRL-number floor, a CRL it could not read.
+  bool root_as_judge = false, judge_signs_twice = false, crl_unreadable = false;
+  unsigned judges_required = 1;
+  uint64_t crl_number_floor = 0;
 };
 
 void gen_trustee_case(const TrusteeCase& c) {
   const std::string scenario = "trustee/" + c.name;
   File f(scenario, c.claim);
   TrusteeWorld w(f.seed(), c.revoke_judge);
-  const auto sw = w.warrant(c.other_court ? w.other_judge : w.judge, c.max_sessions,
-                            static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.not_after_offset));
+  const auto& signer = c.root_as_judge ? w.root : c.other_court ? w.other_judge : w.judge;
+  auto sw = w.warrant(signer, c.max_sessions, static_cast<uint64_t>(static_cast<int64_t>(TrusteeWorld::kNow) + c.not_after_offset));
+  if (c.judge_signs_twice && !warrant::add_signature(sw, signer)) std::exit(3);
   std::vector<Bytes> fields;
   for (auto kind : c.fields) {
     switch (kind) {
@@ -1037,6 +1204,7 @@ void gen_trustee_case(const TrusteeCase& c) {
         break;
       }
       case TrusteeCase::Field::junk: fields.push_back(b("not an escrow field")); break;
+      case TrusteeCase::Field::junk_byte: fields.push_back(Bytes{0x01}); break;
       case TrusteeCase::Field::repeat_first: fields.push_back(fields.front()); break;
     }
   }
@@ -1049,8 +1217,8 @@ void gen_trustee_case(const TrusteeCase& c) {
   state.over_budget = c.over_budget;
   state.rate = !c.rate_limited;
   if (c.replayed) state.nonces.insert(ListedState::cat(w.agency_pk, req.nonce));
-  const warrant::Policy wp{w.root.certificate_pem, w.crl, 1, 0};
-  const trustee::Policy policy{wp, true, 300};
+  const warrant::Policy wp{w.root.certificate_pem, w.crl, c.judges_required, c.crl_number_floor};
+  const trustee::Policy policy{wp, !c.crl_unreadable, 300};
   const auto share = w.dealt.shares[0].encode();
   RecordingRng decide_rng(f.seed() + "/decide");
   const auto d = trustee::decide(bytes, policy, {w.dealt.public_key, w.dealt.shares[0]}, state, TrusteeWorld::kNow, decide_rng);
@@ -1069,7 +1237,7 @@ void gen_trustee_case(const TrusteeCase& c) {
   for (const auto& h : d.change.newly_opened) newly.emplace_back(h.begin(), h.end());
   f.valid()
       .hex("root_pem", b(w.root.certificate_pem)).hex("crl_pem", b(w.crl)).num("judges_required", wp.judges_required)
-      .num("crl_number_floor", wp.crl_number_floor).num("crl_readable", 1).num("freshness_seconds", policy.freshness_seconds)
+      .num("crl_number_floor", wp.crl_number_floor).num("crl_readable", policy.crl_readable).num("freshness_seconds", policy.freshness_seconds)
       .hex("public_key", w.dealt.public_key.encode()).hex("key_share", Bytes(share.begin(), share.end()))
       .list("seen_nonces", seen).num("source_over_budget", state.over_budget).num("agency_proven", state.proven)
       .num("rate_allows", state.rate).list("opened", opened).num("now", TrusteeWorld::kNow).hex("request", bytes)
@@ -1078,7 +1246,7 @@ void gen_trustee_case(const TrusteeCase& c) {
       .num("authenticated", d.authenticated).hex("request_hash", d.request_hash).hex("warrant_hash", d.change.warrant_hash)
       .text("statuses", statuses).list("issued_partials", partials).list("log", log)
       .hex("record_nonce", d.change.record_nonce ? Bytes(d.change.record_nonce->begin(), d.change.record_nonce->end()) : Bytes{})
-      .num("spend_rate_token", d.change.spend_rate_token).num("prove_agency", d.change.prove_agency).list("newly_opened", newly)
+      .num("spend_rate_token", d.change.spend_rate_token).num("rate_fields", d.change.rate_fields).num("prove_agency", d.change.prove_agency).list("newly_opened", newly)
       .text("reason", d.reason);
   emit(scenario, f);
 }
@@ -1101,6 +1269,15 @@ void gen_trustee() {
   add("refuse_warrant_other_court", "step 5: a warrant signed by a judge of another root is refused, not logged").other_court = true;
   add("refuse_warrant_expired", "step 5: a warrant past its not_after is refused, not logged").not_after_offset = -1;
   add("refuse_warrant_revoked_judge", "step 5: a warrant whose judge the CRL revokes is refused, not logged").revoke_judge = true;
+  add("refuse_warrant_ca_as_judge", "step 5: a warrant signed by the root itself, its CA certificate presented as a judge's, is refused for its purpose").root_as_judge = true;
+  {
+    auto& c = add("refuse_warrant_repeated_judge", "step 5: with two judges required, one judge signing twice is one judge: refused");
+    c.judges_required = 2;
+    c.judge_signs_twice = true;
+  }
+  add("refuse_warrant_too_few_judges", "step 5: with two judges required, one judge's signature is refused").judges_required = 2;
+  add("refuse_crl_below_floor", "step 5: a CRL numbered 1 where the trustee accepted number 2 before (a CRL copied back) is refused").crl_number_floor = 2;
+  add("refuse_crl_unreadable", "step 5: the trustee could not read its CRL: every warrant is refused, and the reason names no file").crl_unreadable = true;
   add("refuse_rate_limited", "step 6: the agency over its rate is refused after the warrant verified: one log entry").rate_limited = true;
   add("field_out_of_scope_target", "step 7: a field between non-targets is out_of_scope; the covered one is issued").fields = {F::in_scope, F::other_target};
   add("field_out_of_scope_window", "step 7: a field after the warrant's window is out_of_scope; the covered one is issued").fields = {F::outside_window, F::in_scope};
@@ -1111,12 +1288,179 @@ void gen_trustee() {
   }
   add("field_invalid", "step 7: a field whose c was altered fails TDH2 validity: invalid_field").fields = {F::tampered, F::in_scope};
   add("field_malformed", "step 7: bytes that are no escrow field are malformed").fields = {F::in_scope, F::junk};
+  add("field_repeats_and_garbage_logged_once",
+      "step 7: a field three times is decided, decrypted and logged once (reason with its count 3, the partial repeated in the reply); "
+      "three malformed fields, two identical, share one entry (count 3); the rate counts the 3 distinct fields")
+      .fields = {F::in_scope, F::repeat_first, F::junk, F::junk_byte, F::repeat_first, F::junk};
   {
     auto& c = add("refuse_two_checks_earlier_reason", "a request both stale (step 3) and badly signed (step 2) gets the earlier reason");
     c.time_offset = -3600;
     c.bad_signature = true;
   }
   for (const auto& c : cases) gen_trustee_case(c);
+}
+
+// ---- the sealed response (SPEC §11.2) ----
+
+void gen_sealed_response() {
+  File f("request/sealed_response", "a trustee's signed response to an honest request, sealed to the warrant's agency key: it opens with the agency's key pair, parses, and its signature verifies; another key pair cannot open it, and a changed status breaks the signature");
+  TrusteeWorld w(f.seed(), false);
+  const auto sw = w.warrant(w.judge, 10, TrusteeWorld::kNow + 3600);
+  const auto req = w.request(sw, {w.field("alice", "bob", TrusteeWorld::kInWindow), w.field("alice", "carol", TrusteeWorld::kInWindow)},
+                             TrusteeWorld::kNow);
+  ListedState state;
+  const trustee::Policy policy{{w.root.certificate_pem, w.crl, 1, 0}, true, 300};
+  const auto d = trustee::decide(req.encode(), policy, {w.dealt.public_key, w.dealt.shares[0]}, state, TrusteeWorld::kNow, w.rng);
+  if (d.refusal || d.internal_error) std::exit(3);
+  Secret<32> seed;
+  w.rng.fill(seed.expose());
+  request::VerifyKey trustee_pk{};
+  request::SigningKey trustee_sk;
+  crypto_sign_seed_keypair(trustee_pk.data(), trustee_sk.expose().data(), seed.expose().data());
+  request::DecryptResponse response{1, d.request_hash, d.results, {}};
+  request::sign(response, trustee_sk);
+  RecordingRng seal_rng(f.seed() + "/seal");
+  const auto sealed = must(request::seal(response.encode(), d.agency_box_key, seal_rng));
+  f.valid().hex("trustee_sign_public", trustee_pk).hex("agency_box_public", w.agency_box).hex("agency_box_secret", w.agency_box_sk.expose())
+      .hex("request", req.encode()).list("rng_draws", seal_rng.draws).hex("response", response.encode()).hex("sealed", sealed)
+      .text("statuses", "0,3");
+  Secret<32> eve_seed, eve_sk;
+  w.rng.fill(eve_seed.expose());
+  std::array<uint8_t, 32> eve_pk{};
+  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), eve_seed.expose().data());
+  f.invalid().hex("agency_box_public", eve_pk).hex("agency_box_secret", eve_sk.expose()).hex("sealed", sealed).text("error", "decryption_failed");
+  auto altered = response;
+  altered.results[1].status = request::FieldStatus::over_budget;  // the signature still the original's
+  f.invalid().hex("trustee_sign_public", trustee_pk).hex("response", altered.encode()).text("error", "invalid_proof");
+  emit("request/sealed_response", f);
+}
+
+// ---- a trustee's secrets at rest (SPEC §11.5) ----
+
+void gen_secrets_at_rest() {
+  File f("at_rest/trustee_secrets", "trustee 2's secrets sealed at rest under the published test passphrase: Argon2id(passphrase, salt) is the key, XChaCha20-Poly1305 with ad = tag || index opens the blob to sign_sk || box_sk || share; a wrong passphrase, another index, a changed byte and a blob too short are refused");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(2, 3, rng));
+  Secret<32> sign_seed, box_seed;
+  rng.fill(sign_seed.expose());
+  rng.fill(box_seed.expose());
+  std::array<uint8_t, 32> sign_pk{}, box_pk{};
+  SecureBytes secrets(64 + 32);
+  crypto_sign_seed_keypair(sign_pk.data(), secrets.data(), sign_seed.expose().data());
+  crypto_box_seed_keypair(box_pk.data(), secrets.data() + 64, box_seed.expose().data());
+  const auto share = dealt.shares[1].encode();
+  secrets.insert(secrets.end(), share.begin(), share.end());
+  std::array<uint8_t, 16> salt{};
+  rng.fill(salt);
+  // Published with the file: a passphrase no trustee may use.
+  const std::string passphrase = "doormat test vector passphrase - published, never use it";
+  const auto key = must(doormat::authority::at_rest::derive_key(passphrase, salt));
+  const auto blob = doormat::authority::at_rest::seal(key, salt, 2, secrets, rng);
+  f.valid().text("passphrase", passphrase).num("index", 2).hex("salt", salt).hex("key", key.expose()).hex("secrets", secrets)
+      .hex("blob", blob);
+  Bytes changed = blob;
+  changed.back() ^= 1;
+  f.invalid().text("passphrase", passphrase + "!").num("index", 2).hex("blob", blob).text("error", "decryption_failed");
+  f.invalid().text("passphrase", passphrase).num("index", 3).hex("blob", blob).text("error", "decryption_failed");
+  f.invalid().text("passphrase", passphrase).num("index", 2).hex("blob", changed).text("error", "decryption_failed");
+  // Shorter than salt, nonce, tag and the 96 bytes of keys.
+  f.invalid().text("passphrase", passphrase).num("index", 2).hex("blob", Bytes(blob.begin(), blob.begin() + 16 + 24 + 16 + 95))
+      .text("error", "malformed");
+  emit("at_rest/trustee_secrets", f);
+}
+
+// ---- the signed ceremony frame (SPEC §12.4) ----
+
+void gen_dkg_frame() {
+  File f("dkg/signed_frame", "party 2's deal of a 2-of-3 GJKR as a signed broadcast frame, and its share for party 3 sealed to party 3's key: each opens to its message; another ceremony, a changed signed byte, a share opened by a party it is not for, and one sealed to another key are refused");
+  RecordingRng rng(f.seed());
+  dkg::Party two(dkg::Protocol::gjkr, idx(2), 2, 3, rng);
+  auto keys = [&](std::array<uint8_t, 32>& sign_pk, Secret<64>& sign_sk, std::array<uint8_t, 32>& box_pk, Secret<32>& box_sk) {
+    Secret<32> s, b;
+    rng.fill(s.expose());
+    rng.fill(b.expose());
+    crypto_sign_seed_keypair(sign_pk.data(), sign_sk.expose().data(), s.expose().data());
+    crypto_box_seed_keypair(box_pk.data(), box_sk.expose().data(), b.expose().data());
+  };
+  std::array<uint8_t, 32> sign2{}, sign3{}, box2{}, box3{}, sign1{}, box1{};
+  Secret<64> sk2, sk3, sk1;
+  Secret<32> bsk2, bsk3, bsk1;
+  keys(sign1, sk1, box1, bsk1);
+  keys(sign2, sk2, box2, bsk2);
+  keys(sign3, sk3, box3, bsk3);
+  dkg::FrameContext context{{}, dkg::Protocol::gjkr, dkg::Round::deal};
+  rng.fill(context.ceremony);
+  RecordingRng seal_rng(f.seed() + "/seal");
+  const auto deal = must(dkg::make_frame(context, two.deal(), sk2, nullptr, seal_rng));
+  const dkg::Share share = two.shares()[1];  // to party 3
+  const auto sealed = must(dkg::make_frame(context, share, sk2, &box3, seal_rng));
+  const auto share_to_1 = must(dkg::make_frame(context, two.shares()[0], sk2, &box1, seal_rng));
+  const auto sealed_to_1 = must(dkg::make_frame(context, share, sk2, &box1, seal_rng));  // party 3's share, sealed to 1
+  f.valid().hex("ceremony", context.ceremony).text("protocol", "gjkr").text("round", "deal").num("me", 3)
+      .hex("sender_sign_public", sign2).hex("me_box_public", box3).hex("me_box_secret", bsk3.expose()).list("rng_draws", seal_rng.draws)
+      .hex("frame", deal).hex("message", dkg::encode(two.deal()));
+  f.valid().hex("ceremony", context.ceremony).text("protocol", "gjkr").text("round", "deal").num("me", 3)
+      .hex("sender_sign_public", sign2).hex("me_box_public", box3).hex("me_box_secret", bsk3.expose())
+      .hex("frame", sealed).hex("message", dkg::encode(dkg::Message(share)));
+  auto other = context.ceremony;
+  other[0] ^= 1;
+  Bytes changed = deal;
+  changed[31] ^= 1;  // the first payload byte: signed, so the signature fails
+  auto refusal = [&](std::span<const uint8_t> ceremony, const Bytes& frame, std::span<const uint8_t> sender, uint32_t me,
+                     std::span<const uint8_t> box_pk, std::span<const uint8_t> box_sk, std::string_view error, std::string_view check) {
+    f.invalid().text("check", check).hex("ceremony", ceremony).text("protocol", "gjkr").text("round", "deal").num("me", me)
+        .hex("sender_sign_public", sender).hex("me_box_public", box_pk).hex("me_box_secret", box_sk).hex("frame", frame)
+        .text("error", error);
+  };
+  refusal(other, deal, sign2, 3, box3, bsk3.expose(), "policy_denied", "another ceremony");
+  refusal(context.ceremony, changed, sign2, 3, box3, bsk3.expose(), "invalid_proof", "a signed byte changed");
+  refusal(context.ceremony, deal, sign3, 3, box3, bsk3.expose(), "invalid_proof", "not the roster key of its sender");
+  refusal(context.ceremony, share_to_1, sign2, 3, box3, bsk3.expose(), "malformed", "a share for another party");
+  refusal(context.ceremony, sealed_to_1, sign2, 3, box3, bsk3.expose(), "decryption_failed", "a share for me sealed to another key");
+  emit("dkg/signed_frame", f);
+}
+
+// ---- X25519 keys the project refuses (SPEC §1.1, §7.1, §10.1) ----
+
+void gen_x25519_low_order() {
+  File f("envelope/x25519_low_order_keys", "the low-order X25519 public keys (0, 1, the two of order 8, p - 1, p, p + 1, and 0 and 1 with bit 255 set): sealing to one gives an all-zero shared secret, so an envelope to such a recipient and a warrant naming such an agency box key are refused; an ordinary key is accepted");
+  RecordingRng rng(f.seed());
+  const auto dealt = must(tdh2::deal(2, 3, rng));
+  const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
+  const char* const low_order[] = {
+      "0000000000000000000000000000000000000000000000000000000000000000", "0100000000000000000000000000000000000000000000000000000000000000",
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "0000000000000000000000000000000000000000000000000000000000000080",
+      "0100000000000000000000000000000000000000000000000000000000000080"};
+  warrant::Warrant base;
+  rng.fill(base.id);
+  base.case_reference = "vector case";
+  base.court = "Vector Court";
+  base.targets = {"bob"};
+  base.window_start = 1'789'000'000;
+  base.window_end = 1'789'900'000;
+  base.max_sessions = 1;
+  base.not_after = 1'790'003'600;
+  rng.fill(base.agency_sign_key);
+  Secret<32> seed, ordinary_sk;
+  rng.fill(seed.expose());
+  std::array<uint8_t, 32> ordinary{};
+  crypto_box_seed_keypair(ordinary.data(), ordinary_sk.expose().data(), seed.expose().data());
+  base.agency_box_key = ordinary;
+  if (!envelope::seal(dealt.public_key, label, ordinary, b("hi"), rng)) std::exit(3);
+  f.valid().hex("x25519_public", ordinary).hex("warrant", base.encode());
+  for (const char* h : low_order) {
+    const auto bytes = must(wire::from_hex(h));
+    std::array<uint8_t, 32> key{};
+    std::copy(bytes.begin(), bytes.end(), key.begin());
+    if (sealed_box::usable(key) || envelope::seal(dealt.public_key, label, key, b("hi"), rng)) std::exit(3);
+    auto w = base;
+    w.agency_box_key = key;
+    if (warrant::Warrant::decode(w.encode())) std::exit(3);
+    f.invalid().hex("x25519_public", key).hex("warrant", w.encode()).text("error", "malformed");
+  }
+  emit("envelope/x25519_low_order_keys", f);
 }
 
 // ---- Ed25519 as the project relies on it (SPEC §1.1): the edge cases verifiers disagree on ----
@@ -1214,10 +1558,15 @@ int main(int argc, char** argv) {
   gen_dleq_refusals();
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();
+  gen_signed_envelope();
   gen_translog();
   gen_signature();
   gen_dkg();
   gen_trustee();
+  gen_sealed_response();
+  gen_secrets_at_rest();
+  gen_dkg_frame();
+  gen_x25519_low_order();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

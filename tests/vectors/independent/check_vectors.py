@@ -175,8 +175,8 @@ def point(b):
 
 
 class Reader:
-    def __init__(self, b, type_byte):
-        assert b[:4] == b"DRMT" and b[4] == 1 and b[5] == type_byte, "bad header"
+    def __init__(self, b, type_byte, version=1):
+        assert b[:4] == b"DRMT" and b[4] == version and b[5] == type_byte, "bad header"
         self.b, self.i = b, 6
 
     def take(self, n):
@@ -192,8 +192,8 @@ class Reader:
         assert self.i == len(self.b), "trailing bytes"
 
 
-def header(type_byte):
-    return b"DRMT" + bytes([1, type_byte])
+def header(type_byte, version=1):
+    return b"DRMT" + bytes([version, type_byte])
 
 
 def lagrange(indices, at=0):
@@ -247,6 +247,11 @@ def parse_partial(b):
     e, f = scalar(r.take(32)), scalar(r.take(32))
     r.end()
     return dict(epoch=epoch, i=i, ui=ui, e=e, f=f)
+
+
+def partial_blame(b):
+    """SPEC 6: a partial that fails is blamed on the index it names, if it names one (1..255)."""
+    return [b[10]] if len(b) > 10 and b[10] != 0 else []
 
 
 def parse_share(b):
@@ -471,6 +476,9 @@ def dkg_run(v, claim):
             claim("dkg extraction evidence", e and e["from"] == i and e["to"] == c["from"]
                   and pedersen_ok(deals[i], c["from"], e["s"], e["sp"]) and not feldman_ok(A[i], c["from"], e["s"]))
             accused.add(i)
+        # Every reveal of the transcript was accepted: each is the holder's true share of the accused (4.2).
+        claim("dkg every reveal verifies", all(r["dealer"] in accused and pedersen_ok(deals[r["dealer"]], r["from"], r["s"], r["sp"])
+                                               for r in msgs["reveal"]))
         for i in qual:
             if i in accused:
                 shown = sorted((r["from"], r["s"]) for r in msgs["reveal"] if r["dealer"] == i
@@ -499,6 +507,69 @@ def dkg_run(v, claim):
     claim("dkg shares match their keys", all(same(mul(xs[l], G), Ys[l - 1]) for l in finishing))
 
 
+def dkg_reshare_run(v, claim):
+    """Replays a resharing refresh (SPEC §12.7) from the specification: the split keys, each dealer's
+    a_0 = lambda_j^D x_j and C_j0 = lambda_j^D Y_j of the dealers' epoch, every share against its
+    dealer's k commitments, the complaints, then x'_l = sum mu_j f_j(l), Y = sum mu_j C_j0 and
+    Y'_l = sum mu_j F_j(l) with mu_j = lambda_j^QUAL / lambda_j^D, at epoch e + 1."""
+    k, n = int(v["k"]), int(v["n"])
+    D, e = il(v, "dealers"), int(v["from_epoch"])
+    claim("reshare rounds listed", {x for x in v if x.startswith("messages_")} == {"messages_deal", "messages_complain", "messages_justify"})
+    msgs = {r: [parse_dkg(b) for b in hl(v, "messages_" + r)] for r in ("deal", "complain", "justify")}
+    keys = [parse_pk(b) for b in hl(v, "previous_public_keys")]
+    olds = [parse_share(b) for b in hl(v, "previous_key_shares")]
+    claim("reshare one key per party", len(keys) == len(olds) == n and [s["i"] for s in olds] == list(range(1, n + 1)))
+    claim("reshare shares match their own keys", all(same(mul(olds[l]["x"], G), keys[l]["Ys"][l]) and olds[l]["epoch"] == keys[l]["epoch"]
+                                                     for l in range(n)))
+    Y = keys[0]["Y"]
+    claim("reshare one authority key Y", all(same(pk["Y"], Y) and pk["k"] == k and pk["n"] == n for pk in keys))
+    claim("reshare dealers: at least k, increasing, of epoch e", len(D) >= k and D == sorted(set(D))
+          and all(keys[j - 1]["epoch"] == e for j in D))
+    claim("reshare the others below e (split)", all(keys[l - 1]["epoch"] < e for l in range(1, n + 1) if l not in D))
+    at_e = keys[D[0] - 1]
+    lam_D = dict(zip(D, lagrange(D)))
+    f = {j: [scalar(c) for c in hl(v, f"coefficients_{j}")] for j in D}
+    claim("reshare only dealers list polynomials", not any(f"coefficients_{l}" in v for l in range(1, n + 1) if l not in D))
+    claim("reshare a_0 = lambda_j^D x_j", all(len(f[j]) == k and f[j][0] == lam_D[j] * olds[j - 1]["x"] % L for j in D))
+    deals, disq, shares = {}, {}, {}
+    for m in msgs["deal"]:
+        if m["kind"] == "share":
+            shares[(m["from"], m["to"])] = m
+            continue
+        j = m["from"]
+        claim("reshare deals from D only", j in D)
+        C = [mul(a, G) for a in f[j]]
+        claim("reshare deal recomputed", m["raw"] == deal_bytes(0x0d, j, C))
+        if not same(m["C"][0], mul(lam_D[j], at_e["Ys"][j - 1])):
+            disq.setdefault(j, "C_0 is not lambda Y_j")
+        deals[j] = m["C"]
+    for (i, j), m in shares.items():
+        claim("reshare share recomputed", m["raw"] == header(0x0e) + bytes([i, j]) + sbytes(poly(f[i], j)) + sbytes(0))
+    claim("reshare every share sent, to all n", set(shares) == {(i, j) for i in D for j in range(1, n + 1) if i != j})
+    expected = sorted((j, i) for i in deals for j in range(1, n + 1) if i != j and not feldman_ok(deals[i], j, shares[(i, j)]["s"]))
+    claim("reshare complaints", sorted((c["from"], c["against"]) for c in msgs["complain"]) == expected)
+    claim("reshare no complaint, no justification", expected == [] and msgs["justify"] == [])
+    qual = [j for j in D if j in deals and j not in disq]
+    claim("reshare qualified", qual == il(v, "qualified") and sorted(disq) == il(v, "disqualified") and len(qual) >= k)
+    lam_Q = dict(zip(qual, lagrange(qual)))
+    mu = {j: lam_Q[j] * pow(lam_D[j], L - 2, L) % L for j in qual}
+    Ysum, Ys = IDENTITY, [IDENTITY] * n
+    for j in qual:
+        Ysum = add(Ysum, mul(mu[j], deals[j][0]))
+        Ys = [add(Ys[l - 1], mul(mu[j], image(deals[j], l))) for l in range(1, n + 1)]
+    claim("reshare the constant terms add up to Y", same(Ysum, Y))
+    xs = {l: sum(mu[j] * poly(f[j], l) for j in qual) % L for l in range(1, n + 1)}
+    pk = header(1) + bytes([k, n]) + struct.pack(">I", e + 1) + encode(Y) + b"".join(encode(y) for y in Ys)
+    claim("reshare public key", pk == hx(v, "public_key"))
+    parse_pk(pk)
+    finishing = il(v, "finishing")
+    claim("reshare key shares", [header(2) + struct.pack(">IB", e + 1, l) + sbytes(xs[l]) for l in finishing] == hl(v, "key_shares"))
+    claim("reshare shares match their keys", all(same(mul(xs[l], G), Ys[l - 1]) for l in finishing))
+    # The same secret: any k new shares interpolate to x with x G = Y.
+    claim("reshare any k shares give Y", all(same(mul(sum(lam * xs[l] for lam, l in zip(lagrange(sub), sub)) % L, G), Y)
+                                             for sub in (finishing[:k], finishing[-k:])))
+
+
 def dkg_refusal(v, proto, claim):
     """Each [Invalid] DKG vector: the check it names fails, and the blamed party is the one §12 blames."""
     check, blame = v["check"], il(v, "blame")
@@ -518,6 +589,14 @@ def dkg_refusal(v, proto, claim):
         e = c["evidence"]
         unfounded = not (pedersen_ok(C, c["from"], e["s"], e["sp"]) and not feldman_ok(A, c["from"], e["s"]))
         claim("dkg unfounded extraction complaint", unfounded and blame == [c["from"]])
+    elif check == "reshare_constant":
+        pk, mine = parse_pk(hx(v, "previous_public_key")), parse_share(hx(v, "key_share"))
+        D, j = il(v, "dealers"), deal["from"]
+        lam = dict(zip(D, lagrange(D)))
+        claim("reshare refusal: the refusing party is at epoch e", pk["epoch"] == mine["epoch"] == int(v["from_epoch"])
+              and same(mul(mine["x"], G), pk["Ys"][mine["i"] - 1]))
+        claim("reshare bad constant refused", j in D and len(C) == int(pk["k"]) and not same(C[0], mul(lam[j], pk["Ys"][j - 1]))
+              and blame == [j])
     elif check == "reveal":
         r = parse_dkg(hx(v, "reveal"))
         claim("dkg bad reveal", r["dealer"] == deal["from"] and not pedersen_ok(C, r["from"], r["s"], r["sp"]) and blame == [r["from"]])
@@ -683,17 +762,63 @@ def parse_envelope(b):
     assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
     r.end()
     ct = parse_ct(escrow)
-    parse_session_label(ct["L"])
+    assert parse_session_label(ct["L"]) is None, "a version-1 envelope carries a version-1 label"
     return dict(escrow=escrow, ct=ct, box=box, nonce=nonce, body=body)
 
 
 def parse_session_label(b):
-    r = Reader(b, 5)
-    for _ in range(2):
+    """SPEC 3.6, either version; returns the sender key of a version-2 label, else None."""
+    bound = len(b) > 4 and b[4] == 2
+    r = Reader(b, 5, 2 if bound else 1)
+    key = None
+    for who in range(2):
         name = r.take(r.u(1))
         assert 1 <= len(name) and all(0x20 <= c != 0x7f for c in name), "identity"
+        if bound and who == 0:
+            key = r.take(32)
+            assert ed_valid_point(key), "sender key"
     r.take(8 + 16)
     r.end()
+    return key
+
+
+def parse_signed_envelope(b):
+    """SPEC 3.8 version 2: the v1 fields, then a 64-byte signature; the label must be version 2."""
+    r = Reader(b, 6, 2)
+    escrow = r.take(r.u(2))
+    box, nonce = r.take(80), r.take(24)
+    body = r.take(r.u(4))
+    sig = r.take(64)
+    assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
+    r.end()
+    ct = parse_ct(escrow)
+    key = parse_session_label(ct["L"])
+    assert key is not None, "a signed envelope needs a sender-bound label"
+    return dict(escrow=escrow, ct=ct, box=box, nonce=nonce, body=body, signature=sig, sender_key=key,
+                signed=b[:-64], label=ct["L"])
+
+
+def parse_any_envelope(b):
+    return parse_signed_envelope(b) if len(b) > 4 and b[4] == 2 else parse_envelope(b)
+
+
+def label_time(label):
+    """The u64 time of a parsed-valid label: 24 bytes from its end."""
+    return int.from_bytes(label[-24:-16], "big")
+
+
+def verify_sender(env_bytes, known_key, arrival):
+    """SPEC 7.4, in order; returns the failed check's category, or None."""
+    if env_bytes[4] != 2:
+        return "policy_denied"
+    e = parse_signed_envelope(env_bytes)
+    if not ed25519_verify(e["sender_key"], H("doormat/v1/envelope/sender-signature", [e["signed"]], 32), e["signature"]):
+        return "invalid_proof"
+    if e["sender_key"] != known_key:
+        return "policy_denied"
+    if abs(label_time(e["label"]) - arrival) > 300:
+        return "policy_denied"
+    return None
 
 
 def recipient_halves(pk, ct, K):
@@ -741,6 +866,14 @@ def ed_mul(k, pt):  # no reduction mod L: the cofactor matters for points outsid
 
 
 ED_B = ed_decompress((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
+
+
+def ed_valid_point(b):
+    """libsodium's crypto_core_ed25519_is_valid_point: canonical, on the curve, not of small order,
+    in the prime-order subgroup."""
+    pt = ed_decompress(b)
+    return (pt is not None and ed_compress(pt) == b and not ed_small_order(pt)
+            and ed_compress(ed_mul(L, pt)) == ed_compress(IDENTITY))
 
 
 def ed_small_order(pt):
@@ -886,7 +1019,13 @@ def parse_warrant(b):
     r.end()
     assert printable(w["case"]) and printable(w["court"]) and all(printable(t) for t in w["targets"])
     assert w["start"] <= w["end"] and w["max"] > 0
+    assert not x25519_low_order(w["box"]), "the agency box key is a low-order X25519 point"
     return w
+
+
+def x25519_low_order(key):
+    """§1.1: the key's product with a clamped scalar (9) is the all-zero secret."""
+    return x25519((9).to_bytes(32, "little"), key) == bytes(32)
 
 
 def parse_signed_warrant(b):
@@ -1024,7 +1163,7 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
     body = hx(v, "request")
     out = dict(refusal="none", authenticated=0, request_hash=H("doormat/v1/trustee/raw-request", [body], 32),
                warrant_hash=bytes(32), statuses=[], partials=[], log=[], record_nonce=b"", spend=0, prove=0,
-               newly=[], draws_left=0)
+               newly=[], draws_left=0, rate_fields=0)
 
     def refuse(code, reason=""):
         out["refusal"] = code
@@ -1060,43 +1199,46 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
     # 6. the agency's rate
     if not rate:
         return refuse("rate_limited", "rate limited")
-    out["spend"], out["record_nonce"] = 1, req["nonce"]
-    # 7. each field: parse with a label, validity, scope; then the budget in request order
+    # the distinct fields, in the order they first appear: identical fields are one field (pentest F4)
+    hashes = [H("doormat/v1/envelope/escrow-field", [field], 32) for field in req["fields"]]
+    distinct = list(dict.fromkeys(hashes))
+    out["spend"], out["record_nonce"], out["rate_fields"] = 1, req["nonce"], len(distinct)
+    # 7. each distinct field: parse with a label, validity, scope; then the budget in request order
     pk, share = parse_pk(hx(v, "public_key")), parse_share(hx(v, "key_share"))
-    cts, hashes = [], []
-    for field in req["fields"]:
-        hashes.append(H("doormat/v1/envelope/escrow-field", [field], 32))
+    status, cts = {}, {}
+    for h, field in zip(hashes, req["fields"]):
+        if h in status:
+            continue
         try:
             ct = parse_ct(field)
             label = parse_label(ct["L"])
         except AssertionError:
-            out["statuses"].append(1)
-            cts.append(None)
+            status[h], cts[h] = 1, None
             continue
         if not tdh2_verify(ct):
-            status = 2
+            status[h] = 2
         elif not ((label["sender"] in w["targets"] or label["recipient"] in w["targets"])
                   and w["start"] <= label["time"] <= w["end"]):
-            status = 3
+            status[h] = 3
         else:
-            status = 0
-        out["statuses"].append(status)
-        cts.append(ct if status == 0 else None)
+            status[h] = 0
+        cts[h] = ct if status[h] == 0 else None
     opened_before = set(hl(v, "opened"))
     count = sum(1 for e in opened_before if e[:32] == out["warrant_hash"])
-    now_opened = set()
-    for i, ct in enumerate(cts):
-        if ct is None or out["warrant_hash"] + hashes[i] in opened_before or hashes[i] in now_opened:
-            continue  # a repeat costs nothing
+    for h in distinct:
+        if cts[h] is None or out["warrant_hash"] + h in opened_before:
+            continue  # refused already, or opened before: costs nothing
         if count >= w["max"]:
-            out["statuses"][i], cts[i] = 4, None
+            status[h], cts[h] = 4, None
             continue
         count += 1
-        now_opened.add(hashes[i])
-        out["newly"].append(hashes[i])
-    # the partial decryptions (SPEC §5.5), nonces drawn in field order: 64 bytes reduced mod L
+        out["newly"].append(h)
+    # the partial decryptions (SPEC §5.5), one per distinct issued field, nonces drawn in the order
+    # the fields first appear: 64 bytes reduced mod L
     assert share["epoch"] == pk["epoch"] and share["i"] <= pk["n"]
-    for i, ct in enumerate(cts):
+    partial = {}
+    for h in distinct:
+        ct = cts[h]
         if ct is None:
             continue
         nonce = 0
@@ -1106,18 +1248,37 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
         ui = mul(share["x"], ct["u"])
         e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [ctx], G, pk["Ys"][share["i"] - 1], ct["u"], ui,
                           share["x"], nonce)
-        out["partials"].append(header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f))
+        partial[h] = header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f)
+    out["statuses"] = [status[h] for h in hashes]
+    out["partials"] = [partial[h] for h in hashes if h in partial]  # repeated at each place in the reply
     out["draws_left"] = len(draws)
-    out["log"] = [log_entry(now, out["request_hash"], out["warrant_hash"], hashes[i], s, FIELD_REASONS[s])
-                  for i, s in enumerate(out["statuses"])]
+    # the log: one entry per distinct field, its reason naming how many of the request's fields it
+    # stands for when more than one; all malformed fields share the first one's entry (SPEC §11.3)
+    def reason(s, n):
+        return FIELD_REASONS[s] + (" (%d fields)" % n if n > 1 else "")
+    malformed = sum(1 for h in hashes if status[h] == 1)
+    logged_malformed = False
+    for h in distinct:
+        if status[h] == 1:
+            if logged_malformed:
+                continue
+            logged_malformed = True
+            n = malformed
+        else:
+            n = hashes.count(h)
+        out["log"].append(log_entry(now, out["request_hash"], out["warrant_hash"], h, status[h], reason(status[h], n)))
     return out
 
 
 TRUSTEE_SCENARIOS = ["issue_fields", "refuse_malformed", "refuse_bad_signature", "refuse_stale", "refuse_replayed_nonce",
                      "refuse_source_over_budget", "refuse_warrant_other_court", "refuse_warrant_expired",
-                     "refuse_warrant_revoked_judge", "refuse_rate_limited", "field_out_of_scope_target",
+                     "refuse_warrant_revoked_judge", "refuse_warrant_ca_as_judge", "refuse_warrant_repeated_judge",
+                     "refuse_warrant_too_few_judges", "refuse_crl_below_floor", "refuse_crl_unreadable", "refuse_rate_limited", "field_out_of_scope_target",
                      "field_out_of_scope_window", "field_over_budget", "field_invalid", "field_malformed",
-                     "refuse_two_checks_earlier_reason"]
+                     "field_repeats_and_garbage_logged_once", "refuse_two_checks_earlier_reason"]
+
+
+SPEC_REASONS = {"none": "", "rate_limited": "rate limited"}
 
 
 def check_trustee(root, claim):
@@ -1129,17 +1290,33 @@ def check_trustee(root, claim):
                   and d["warrant_hash"] == hx(v, "warrant_hash") and d["statuses"] == il(v, "statuses"))
             claim("trustee/" + name + " partials", d["partials"] == hl(v, "issued_partials") and d["draws_left"] == 0)
             claim("trustee/" + name + " log entries", d["log"] == hl(v, "log"))
+            # SPEC 11.2 fixes the reason of an accepted request (none) and of the logged rate refusal;
+            # every other reason is informative text, each implementation's own.
+            if v["refusal"] in SPEC_REASONS:
+                claim("trustee/" + name + " reason", v["reason"] == SPEC_REASONS[v["refusal"]])
             claim("trustee/" + name + " state change", d["record_nonce"] == hx(v, "record_nonce")
                   and d["spend"] == int(v["spend_rate_token"]) and d["prove"] == int(v["prove_agency"])
+                  and d["rate_fields"] == int(v["rate_fields"])
                   and d["newly"] == hl(v, "newly_opened"))
     # Each warrant vector is refused by the check it is named after, not by an earlier one.
+    # (An unreadable CRL is the trustee's state, not the warrant's: refuse_crl_unreadable's warrant
+    # verifies, and the decision above refuses it for the flag alone.)
     for name, why in [("refuse_warrant_other_court", "judge certificate does not chain to the root"),
                       ("refuse_warrant_expired", "expired"), ("refuse_warrant_revoked_judge", "judge certificate revoked"),
+                      ("refuse_warrant_ca_as_judge", "judge certificate states no judge's purpose"),  # no EKU at all
+                      ("refuse_warrant_repeated_judge", "too few judges"), ("refuse_warrant_too_few_judges", "too few judges"),
+                      ("refuse_crl_below_floor", "CRL older than the floor"), ("refuse_crl_unreadable", None),
                       ("issue_fields", None)]:
         v = load(root, "trustee/" + name)[0]
         sw = parse_signed_warrant(parse_request(hx(v, "request"))["signed_warrant"])
-        claim("trustee/" + name + " warrant check", warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), 1, 0,
-                                                                    int(v["now"])) == why)
+        claim("trustee/" + name + " warrant check", warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), int(v["judges_required"]),
+                                                                    int(v["crl_number_floor"]), int(v["now"])) == why)
+    # The repeated judge's warrant carries two signatures by one key: each verifies on its own.
+    v = load(root, "trustee/refuse_warrant_repeated_judge")[0]
+    sw = parse_signed_warrant(parse_request(hx(v, "request"))["signed_warrant"])
+    claim("trustee/refuse_warrant_repeated_judge two signatures, one judge",
+          len(sw["signatures"]) == 2 and sw["signatures"][0][0] == sw["signatures"][1][0]
+          and warrant_refusal(sw, hx(v, "root_pem"), hx(v, "crl_pem"), 1, 0, int(v["now"])) is None)
     # The check of the checks: the honest request, with one input changed per check, is refused
     # by this checker for that check's reason (so no check above passes for want of looking).
     v = load(root, "trustee/issue_fields")[0]
@@ -1165,6 +1342,129 @@ def check_trustee(root, claim):
     opened = [decide(v)["warrant_hash"] + h for h in hl(v, "newly_opened")]
     again = decide(dict(v, opened=",".join(o.hex() for o in opened)))
     claim("trustee: opened fields cost nothing again", again["statuses"] == [0, 0] and again["newly"] == [])
+
+
+def parse_response(b):
+    """§11.2's decryption response (type 0a)."""
+    r = Reader(b, 0x0A)
+    trustee, request_id, n = r.u(1), r.take(32), r.u(2)
+    assert n <= 10000, "too many results"
+    results = []
+    for _ in range(n):
+        status, partial = r.u(1), r.take(r.u(2))
+        assert status <= 4 and len(partial) <= 256, "status or partial"
+        assert (status == 0) == (len(partial) > 0), "a partial with, and only with, status issued"
+        results.append((status, partial))
+    signature = r.take(64)
+    r.end()
+    return dict(trustee=trustee, request_id=request_id, results=results, signature=signature, signed=b[:-64])
+
+
+def check_sealed_response(root, claim):
+    for v in load(root, "request/sealed_response"):
+        sealed = hx(v, "sealed") if "sealed" in v else None
+        opened = box_seal_open(sealed, hx(v, "agency_box_public"), hx(v, "agency_box_secret")) if sealed else None
+        if not v["valid"]:
+            if sealed is None:
+                resp = parse_response(hx(v, "response"))
+                claim("sealed response: a status changed after signing is refused",
+                      not ed25519_ok(hx(v, "trustee_sign_public"), resp["signature"],
+                                     H("doormat/v1/response/trustee-signature", [resp["signed"]], 32)))
+            else:
+                claim("sealed response: another key pair cannot open it", opened is None)
+            continue
+        claim("sealed response opens to the response", opened == hx(v, "response"))
+        # The box's ephemeral key is the listed seed's: crypto_box_seed_keypair(draw).
+        epk, _ = box_seed_keypair(hl(v, "rng_draws")[0])
+        claim("sealed response: its ephemeral key is the listed seed's", sealed[:32] == epk and len(hl(v, "rng_draws")) == 1)
+        resp = parse_response(opened)
+        claim("sealed response: signature, statuses and request id",
+              ed25519_ok(hx(v, "trustee_sign_public"), resp["signature"],
+                         H("doormat/v1/response/trustee-signature", [resp["signed"]], 32))
+              and [st for st, _ in resp["results"]] == il(v, "statuses")
+              and resp["request_id"] == parse_request(hx(v, "request"))["id"])
+        req = parse_request(hx(v, "request"))
+        agency = parse_signed_warrant(req["signed_warrant"])["warrant"]["sign"]
+        claim("sealed response: the request is the agency's", ed25519_ok(agency, req["signature"], req["id"]))
+        for status, partial in resp["results"]:
+            if status == 0:
+                parse_partial(partial)
+
+
+DKG_PROTOCOLS = {"joint_feldman": 1, "gjkr": 2, "refresh": 3}
+DKG_ROUNDS = {"deal": 1, "complain": 2, "justify": 3, "extract": 4, "extract_complain": 5, "reveal": 6}
+
+
+def open_frame(v):
+    """§12.4's frame checks in their order; (message bytes, None) or (None, error category)."""
+    b = hx(v, "frame")
+    r = Reader(b, 0x13)
+    ceremony, protocol, rnd, kind, sender, to = r.take(16), r.u(1), r.u(1), r.u(1), r.u(1), r.u(1)
+    payload = r.take(r.u(4))
+    signature = r.take(64)
+    r.end()
+    assert protocol in (1, 2, 3) and 1 <= rnd <= 6 and kind in DKG_TYPES and sender != 0 and len(payload) <= 16384
+    assert (to != 0) == (kind == 0x0E), "to set exactly for a share"
+    if ceremony != hx(v, "ceremony") or protocol != DKG_PROTOCOLS[v["protocol"]] or rnd != DKG_ROUNDS[v["round"]]:
+        return None, "policy_denied"
+    if not ed25519_ok(hx(v, "sender_sign_public"), signature, H("doormat/v1/dkg/frame", [b[:-64]], 32)):
+        return None, "invalid_proof"
+    me = int(v["me"])
+    if to not in (0, me):
+        return None, "malformed"
+    if kind == 0x0E:
+        payload = box_seal_open(payload, hx(v, "me_box_public"), hx(v, "me_box_secret"))
+        if payload is None:
+            return None, "decryption_failed"
+    m = parse_dkg(payload)
+    if payload[5] != kind or m["from"] != sender or (kind == 0x0E and m["to"] != to):
+        return None, "malformed"
+    return payload, None
+
+
+def check_dkg_frame(root, claim):
+    vectors = load(root, "dkg/signed_frame")
+    draws = hl(vectors[0], "rng_draws")
+    sealed_frames = 0
+    for v in vectors:
+        message, error = open_frame(v)
+        if v["valid"]:
+            claim("dkg/signed_frame opens to its message", error is None and message == hx(v, "message"))
+            frame = hx(v, "frame")
+            if frame[24] == 0x0E:  # a sealed share: its ephemeral key is the next listed seed's
+                epk, _ = box_seed_keypair(draws[sealed_frames])
+                claim("dkg/signed_frame: the share's ephemeral key is the listed seed's", frame[31:63] == epk)
+                sealed_frames += 1
+        else:
+            claim("dkg/signed_frame refused: " + v["check"], error == v["error"])
+
+
+def check_x25519_low_order(root, claim):
+    for v in load(root, "envelope/x25519_low_order_keys"):
+        key, warrant = hx(v, "x25519_public"), hx(v, "warrant")
+        claim("x25519 key " + key.hex()[:8] + (" ordinary" if v["valid"] else " low order"), x25519_low_order(key) != v["valid"])
+        claim("x25519 key " + key.hex()[:8] + " in a warrant's box key " + ("accepted" if v["valid"] else "refused"),
+              warrant[-64:-32] == key and refused(lambda: parse_warrant(warrant)) != v["valid"])
+
+
+def check_secrets_at_rest(root, claim):
+    """§11.5: salt (16) || nonce (24) || XChaCha20-Poly1305(Argon2id(passphrase, salt), ad = tag || index)."""
+    from argon2.low_level import Type, hash_secret_raw  # Debian's python3-argon2 (RFC 9106 reference code)
+    for v in load(root, "at_rest/trustee_secrets"):
+        blob = hx(v, "blob")
+        if len(blob) < 16 + 24 + 16 + 96:
+            claim("secrets at rest: a blob too short is refused", not v["valid"] and v["error"] == "malformed")
+            continue
+        key = hash_secret_raw(v["passphrase"].encode(), blob[:16], time_cost=2, memory_cost=65536, parallelism=1,
+                              hash_len=32, type=Type.ID, version=19)
+        ad = b"doormat/v1/trustee/secrets-at-rest" + bytes([int(v["index"])])
+        opened = xchacha20poly1305_decrypt(key, blob[16:40], blob[40:], ad)
+        if not v["valid"]:
+            claim("secrets at rest refused: " + v["error"], opened is None and v["error"] == "decryption_failed")
+            continue
+        claim("secrets at rest: Argon2id key", key == hx(v, "key") and blob[:16] == hx(v, "salt"))
+        claim("secrets at rest: opens to sign_sk || box_sk || share", opened == hx(v, "secrets") and len(opened) == 64 + 32 + 43
+              and parse_share(opened[96:])["i"] == int(v["index"]))
 
 
 def load(root, scenario):
@@ -1229,7 +1529,8 @@ def check(root):
     for v in load(root, "shamir/split"):
         coeffs, shares = [scalar(c) for c in hl(v, "coefficients")], [scalar(s) for s in hl(v, "shares")]
         claim("shamir/split", all(sum(c * i**j for j, c in enumerate(coeffs)) % L == s
-                                  for i, s in enumerate(shares, start=1)))
+                                  for i, s in enumerate(shares, start=1))
+              and len(coeffs) == int(v["k"]) and len(shares) == int(v["n"]))
     for v in load(root, "shamir/lagrange_at_zero"):
         claim("lagrange", [sbytes(x) for x in lagrange(il(v, "indices"))] == hl(v, "coefficients"))
     for v in load(root, "vss/feldman"):
@@ -1249,7 +1550,8 @@ def check(root):
     for v in load(root, "tdh2/deal"):
         pk = parse_pk(hx(v, "public_key"))
         shares = [parse_share(s) for s in hl(v, "key_shares")]
-        claim("deal", all(encode(mul(s["x"], G)) == encode(pk["Ys"][s["i"] - 1]) for s in shares))
+        claim("deal", all(encode(mul(s["x"], G)) == encode(pk["Ys"][s["i"] - 1]) for s in shares)
+              and (pk["k"], pk["n"], len(shares)) == (int(v["k"]), int(v["n"]), int(v["n"])))
     for name in ("tdh2/encrypt", "tdh2/encrypt_recipient_verifiable"):
         for v in load(root, name):
             pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
@@ -1277,11 +1579,12 @@ def check(root):
         e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [partial_ctx(pk["epoch"], share["i"])], G,
                           pk["Ys"][share["i"] - 1], ct["u"], ui, share["x"], scalar(hx(v, "nonce")))
         want = header(4) + partial_ctx(pk["epoch"], share["i"]) + encode(ui) + sbytes(e) + sbytes(f)
-        claim("partial_decrypt", want == hx(v, "partial"))
+        claim("partial_decrypt", want == hx(v, "partial") and tdh2_verify(ct))  # only a valid field is decrypted (5.5)
     for name in ("verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch"):
         for v in load(root, "tdh2/" + name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
-            claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial")))))
+            claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial"))))
+                  and tdh2_verify(ct) and il(v, "blame") == partial_blame(hx(v, "partial")))
     for name in ("tdh2/combine", "tdh2/combine_blames_cheaters"):
         for v in load(root, name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
@@ -1293,7 +1596,8 @@ def check(root):
         claim("not enough shares", K is None and cheaters == il(v, "blame"))
     for v in load(root, "tdh2/combine_duplicate_party"):
         pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
-        claim("duplicate refused", refused(lambda: combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")])))
+        claim("duplicate refused", refused(lambda: combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")]))
+              and il(v, "blame") == [])  # the caller's error (6): no party is blamed
     for v in load(root, "label/session_label"):
         if v["valid"]:
             snd, rcp = v["sender"].encode(), v["recipient"].encode()
@@ -1327,7 +1631,7 @@ def check(root):
         # the proof is genuine for the partial's own epoch: only the epoch comparison can refuse it
         genuine = dleq_verify("doormat/v1/tdh2/partial-proof", [partial_ctx(pd["epoch"], pd["i"])], G,
                               pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"], pd["e"], pd["f"])
-        claim("genuine other-epoch partial", genuine and verify_partial(pk, ct, pd) == v["valid"]
+        claim("genuine other-epoch partial", genuine and tdh2_verify(ct) and verify_partial(pk, ct, pd) == v["valid"]
               and (v["valid"] or il(v, "blame") == [pd["i"]]))
     for v in load(root, "tdh2/verify_partial_index_beyond_n"):
         pk, ct, pd = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_partial(hx(v, "partial"))
@@ -1338,7 +1642,8 @@ def check(root):
                              ("tdh2/decode_label_over_1024", "ciphertext", parse_ct),
                              ("envelope/decode_refusals", "envelope", parse_envelope)):
         for v in load(root, name):
-            claim(name, refused(lambda: parse(hx(v, key)) is not None))
+            claim(name, refused(lambda: parse(hx(v, key)) is not None)
+                  and (key != "partial" or (il(v, "blame") if "blame" in v else []) == partial_blame(hx(v, key))))
     for v in load(root, "dleq/verify_refusals"):
         pts = [point(hx(v, k)) for k in ("g1", "h1", "g2", "h2")]
         claim("dleq/verify_refusals", not dleq_verify(v["tag"], hl(v, "context"), *pts, scalar(hx(v, "challenge")),
@@ -1413,8 +1718,55 @@ def check(root):
                 dkg_run(v, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
             else:
                 dkg_refusal(v, proto, lambda what, ok: claim("dkg/" + name + ": " + what, ok))
+    vectors = load(root, "dkg/reshare")
+    claim("dkg/reshare has one run and a refusal", sum(v["valid"] for v in vectors) == 1 and len(vectors) >= 2)
+    for v in vectors:
+        if v["valid"]:
+            claim("dkg/reshare protocol", v["protocol"] == "reshare")
+            dkg_reshare_run(v, lambda what, ok: claim("dkg/reshare: " + what, ok))
+        else:
+            dkg_refusal(v, "reshare", lambda what, ok: claim("dkg/reshare: " + what, ok))
+    check_signed_envelopes(root, claim)
     check_trustee(root, claim)
+    check_sealed_response(root, claim)
+    check_dkg_frame(root, claim)
+    check_x25519_low_order(root, claim)
+    check_secrets_at_rest(root, claim)
     return results
+
+
+def check_signed_envelopes(root, claim):
+    """SPEC 3.6 v2, 3.8 v2, 7.4: the sender-bound label, the signed envelope, verify_sender."""
+    for v in load(root, "label/session_label_bound"):
+        if v["valid"]:
+            snd, rcp = v["sender"].encode(), v["recipient"].encode()
+            want = (header(5, 2) + bytes([len(snd)]) + snd + hx(v, "sender_key") + bytes([len(rcp)]) + rcp
+                    + struct.pack(">Q", int(v["time"])) + hx(v, "session_id"))
+            claim("bound label bytes", want == hx(v, "label") and parse_session_label(want) == hx(v, "sender_key"))
+        else:
+            claim("bound label refused", refused(lambda: parse_session_label(hx(v, "label")) is not None))
+    for v in load(root, "envelope/seal_signed"):
+        pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
+        e = parse_signed_envelope(hx(v, "envelope"))
+        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")))
+        claim("signed envelope escrow field", encode_ct(ct) == e["escrow"] and e["nonce"] == hx(v, "aead_nonce"))
+        ad = header(6, 2) + H("doormat/v1/envelope/escrow-field", [e["escrow"]], 32) + label
+        key = H("doormat/v1/envelope/aead-key", [K], 32)
+        claim("signed envelope body", xchacha20poly1305_decrypt(key, e["nonce"], e["body"], ad) == hx(v, "plaintext"))
+        claim("signed envelope body not under the v1 header",
+              xchacha20poly1305_decrypt(key, e["nonce"], e["body"], header(6) + ad[6:]) is None)
+        claim("signed envelope box", box_seal_open(e["box"], hx(v, "recipient_public_key"), hx(v, "recipient_secret_key")) == K)
+        a = int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little")
+        claim("sender key from seed", ed_compress(ed_mul(a, ED_B)) == hx(v, "sender_key") == e["sender_key"])
+        claim("sender signature", ed25519_verify(e["sender_key"], H("doormat/v1/envelope/sender-signature", [e["signed"]], 32),
+                                                 e["signature"]))
+    checks = load(root, "envelope/sender_check")
+    claim("sender_check covers every check", {v["check"] for v in checks} == {"none", "signature", "known key", "skew", "unsigned"})
+    for v in checks:
+        got = verify_sender(hx(v, "envelope"), hx(v, "known_sender_key"), int(v["arrival"]))
+        claim("sender_check " + v["check"], got == (None if v["valid"] else v["error"]))
+    for v in load(root, "envelope/decode_signed_refusals"):
+        claim("signed envelope decode refused", refused(lambda: parse_any_envelope(hx(v, "envelope")) is not None))
 
 
 def main():
