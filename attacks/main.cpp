@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
                  "test variant: the log rewrite is judged by an auditor who never recorded a head");
   live->add_flag("--variant-crl-unseen", lo.variant.crl_unseen,
                  "test variant: no trustee reads the new CRL before the old one is copied back");
+  live->add_flag("--variant-off-log-through-trustees", lo.variant.off_log_through_trustees,
+                 "test variant: the off-log quorum asks its trustees under a warrant signed with the stolen judge key (unregistered)");
+  live->add_flag("--variant-off-log-registered-warrant", lo.variant.off_log_registered_warrant,
+                 "test variant: the off-log quorum asks its trustees under a warrant the real court issued and registered");
   live->add_flag("--variant-outsider-has-operator-key", lo.variant.outsider_has_operator_key,
                  "test variant: the outsider's refresh is signed with the real operator key (refreshes the deployment)");
   live->add_flag("--without-label-defence", lo.without_label_defence,

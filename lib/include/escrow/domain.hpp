@@ -19,6 +19,7 @@ inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
 inline constexpr std::string_view kEnvelopeFieldHash = "doormat/v1/envelope/escrow-field";
 inline constexpr std::string_view kEnvelopeSenderSignature = "doormat/v1/envelope/sender-signature";  // SPEC §7.4
 inline constexpr std::string_view kMailboxRegister = "doormat/v1/mailbox/register";  // SPEC §7.4: an account's proof of its key
+inline constexpr std::string_view kClientKeyFingerprint = "doormat/v1/client/key-fingerprint";  // SPEC §7.5: a known key as a person reads it
 
 // Warrants, trustee requests and logs (SPEC §10, §11)
 inline constexpr std::string_view kWarrantSignature = "doormat/v1/warrant/judge-signature";
