@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "account_name.hpp"
+#include "fingerprint.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/wire.hpp"
@@ -29,16 +30,7 @@ std::optional<std::array<uint8_t, 32>> key_of(const json& j, const char* field) 
 }
 }  // namespace
 
-std::string fingerprint(const escrow::IdentityKey& key) {
-  const auto h = escrow::Hasher(escrow::domain::kClientKeyFingerprint, 16).add(key).finish<16>();
-  const std::string hex = escrow::wire::to_hex(h);
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); ++i) {
-    if (i && i % 4 == 0) out.push_back(':');
-    out.push_back(hex[i]);
-  }
-  return out;
-}
+std::string fingerprint(const escrow::IdentityKey& key) { return fingerprint::of(escrow::domain::kClientKeyFingerprint, key); }
 
 escrow::Result<KnownKeys> KnownKeys::load(const std::string& path) {
   KnownKeys k;

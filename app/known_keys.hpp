@@ -45,6 +45,8 @@ class KnownKeys {
   /// Written atomically, and only when something was pinned since load.
   [[nodiscard]] escrow::Result<void> save_if_changed() const;
   [[nodiscard]] const std::string& path() const { return path_; }
+  /// Every pin, in the file's order (what `inspect` lists).
+  [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
 
  private:
   std::string path_;

@@ -21,6 +21,7 @@
 #include "identity.hpp"
 #include "iso_time.hpp"
 #include "known_keys.hpp"
+#include "terminal_text.hpp"
 #include "mailbox.hpp"
 
 namespace {
@@ -284,7 +285,8 @@ int cmd_receive(const std::string& key, const std::string& authority, const std:
       if (!plain) e["refused"] = why;
       out.push_back(std::move(e));
     } else if (plain) {
-      fmt::print("#{} from {}{} at {}: {}\n", m.id, from, key_note, iso_time::format_instant(m.label.time), text);
+      // The sender chose the text: a terminal's control sequences in it are shown, not obeyed.
+      fmt::print("#{} from {}{} at {}: {}\n", m.id, from, key_note, iso_time::format_instant(m.label.time), terminal_text::shown(text));
     } else {
       fmt::print("#{} from {}{} at {}: REFUSED ({})\n", m.id, from, key_note, iso_time::format_instant(m.label.time), why);
     }

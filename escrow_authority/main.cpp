@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   doormat::authority::register_demo(app, status);
   doormat::authority::register_loadtest(app, status);
   doormat::authority::register_operator(app, status);
+  doormat::authority::register_inspect(app, status);
 
   app.set_version_flag("--version", std::string("escrow-authority (Doormat) ") + DOORMAT_VERSION);
   for (int i = 1; i < argc; ++i)

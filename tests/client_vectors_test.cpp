@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "account_name.hpp"
+#include "fingerprint.hpp"
 #include "known_keys.hpp"
 #include "vectors/vector_file.hpp"
 
@@ -40,6 +41,18 @@ TEST(ClientVectors, AccountNamesAndFingerprintsHoldAsListed) {
   }
   EXPECT_GE(names, 10u);
   EXPECT_GE(fingerprints, 2u);
+}
+
+// SPEC 5.1: the authority key's fingerprint as inspect prints it (app/fingerprint).
+TEST(ClientVectors, AuthorityFingerprintsHoldAsListed) {
+  const auto vectors = escrow::vectors::read_file(std::string(DOORMAT_VECTOR_DIR) + "/tdh2/authority_fingerprint.vec");
+  ASSERT_TRUE(vectors.has_value()) << vectors.error().message();
+  ASSERT_GE(vectors->size(), 2u);
+  for (const auto& v : *vectors) {
+    const auto y = escrow::group::Point::from_bytes(v.hex("point").value());
+    ASSERT_TRUE(y.has_value()) << "line " << v.line;
+    EXPECT_EQ(doormat::fingerprint::authority(*y), v.fields.at("fingerprint")) << "line " << v.line;
+  }
 }
 
 // SPEC 7.5: each listed known-keys file loads, or is refused whole, by KnownKeys::load itself.

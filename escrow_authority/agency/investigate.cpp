@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "account_name.hpp"
 #include "commands.hpp"
 #include "directory.hpp"
 #include "escrow/envelope.hpp"
@@ -23,6 +24,8 @@
 #include "identity.hpp"
 #include "json_fields.hpp"
 #include "mailbox.hpp"
+#include "progress.hpp"
+#include "terminal_text.hpp"
 #include "thread_pool.hpp"
 
 namespace doormat::authority {
@@ -187,6 +190,8 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   // every batch; otherwise its first error is reported.
   std::vector<std::vector<TrusteeAnswer>> batches;  // [batch][trustee]
   for (const auto& t : *directory) inv.trustees.push_back({t.index, true, ""});
+  progress::Progress bar(o.progress);
+  bar.stage("investigate: asking the trustees (requests)", starts.size() - 1);
   for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
     const auto t0 = std::chrono::steady_clock::now();
     request::DecryptRequest req;
@@ -206,10 +211,12 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
     inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     for (std::size_t t = 0; t < answers.size(); ++t)
       if (!answers[t].result.answered && inv.trustees[t].answered) inv.trustees[t] = answers[t].result;
+    bar.advance();
   }
 
   // Each session's partials are checked and combined independently: spread them over the cores.
   inv.sessions.resize(chosen.size());
+  bar.stage("investigate: checking and combining (sessions)", chosen.size());
   ThreadPool pool;
   pool.parallel_for(chosen.size(), [&](std::size_t i) {
     SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
@@ -250,6 +257,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
       }
     }
     inv.sessions[i] = std::move(sr);
+    bar.advance();
   });
   return inv;
 }
@@ -286,10 +294,11 @@ void print(const Investigation& inv) {
     fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
   for (const auto& s : inv.sessions) {
     if (s.decrypted)
-      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, s.label.sender, s.label.recipient, s.label.time, s.plaintext);
+      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, terminal_text::shown(s.plaintext));
     else
-      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, s.label.sender,
-                 s.label.recipient, s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
+      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
                  s.refusals.empty() ? "" : ": " + s.refusals.front().substr(s.refusals.front().find(": ") + 2));
     if (!s.cheaters.empty()) fmt::print("      cheating trustee(s): {}\n", fmt::join(s.cheaters, ", "));
   }
@@ -318,9 +327,11 @@ void register_investigate(CLI::App& app, int& status) {
       ->check(CLI::Range(1, 3600))->capture_default_str();
   inv->add_flag("--json", *json, "print one JSON object");
   inv->callback([o, json, &status] {
+    o->progress = progress::stderr_is_terminal();  // quiet when piped
     auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));
     if (!r) { status = report(r.error()); return; }
-    if (*json) fmt::print("{}\n", to_json(*r).dump(2));
+    // A sender chose the plaintext's bytes: invalid UTF-8 is replaced, not thrown on.
+    if (*json) fmt::print("{}\n", to_json(*r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     else print(*r);
     // 4: sessions were asked about and none was decrypted (refused, below quorum, stale key).
     status = !r->sessions.empty() && r->decrypted() == 0 ? 4 : 0;

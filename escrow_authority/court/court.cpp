@@ -18,6 +18,7 @@
 #include "files.hpp"
 #include "identity.hpp"
 #include "iso_time.hpp"
+#include "terminal_text.hpp"
 #include "warrant_register.hpp"
 
 namespace doormat::authority {
@@ -307,15 +308,19 @@ void register_court(CLI::App& app, int& status) {
                         {"agency_ed25519", escrow::wire::to_hex(w.agency_sign_key)}, {"signatures", sw->signatures.size()},
                         {"judges", judges}, {"valid", verdict.has_value()}, {"status", state}};
     if (o->json) {
-      fmt::print("{}\n", j.dump());
+      // A warrant's names are printable bytes, not necessarily UTF-8: replaced, not thrown on.
+      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     } else {
-      fmt::print("warrant {} ({}, {})\n", j["id"].get<std::string>(), w.case_reference, w.court);
+      // Shown, not obeyed: a name with bytes a terminal acts on (C1 controls, invalid UTF-8).
+      std::vector<std::string> targets;
+      for (const auto& t : w.targets) targets.push_back(terminal_text::shown(t));
+      fmt::print("warrant {} ({}, {})\n", j["id"].get<std::string>(), terminal_text::shown(w.case_reference), terminal_text::shown(w.court));
       fmt::print("  targets: {}\n  window: {} .. {}\n  at most {} session(s) per trustee\n  expires: {}{}\n",
-                 fmt::join(w.targets, ", "), iso_time::format_instant(w.window_start), iso_time::format_instant(w.window_end),
+                 fmt::join(targets, ", "), iso_time::format_instant(w.window_start), iso_time::format_instant(w.window_end),
                  w.max_sessions, iso_time::format_instant(w.not_after),
                  now > w.not_after ? " (EXPIRED)" : "");
       for (const auto& jj : judges)
-        fmt::print("  signed by {}: certificate {}, signature {}\n", jj["name"].get<std::string>().empty() ? "?" : jj["name"].get<std::string>(),
+        fmt::print("  signed by {}: certificate {}, signature {}\n", jj["name"].get<std::string>().empty() ? "?" : terminal_text::shown(jj["name"].get<std::string>()),
                    jj["certificate"].get<std::string>(), jj["signature"].get<std::string>());
       fmt::print("  status: {}\n", verdict ? state : "INVALID: " + state);
     }

@@ -16,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "http_client.hpp"
 #include "identity.hpp"
 #include "process.hpp"
+#include "progress.hpp"
 #include "trustee_log.hpp"
 
 namespace doormat::authority {
@@ -242,6 +244,19 @@ int run_loadtest(const Options& o) {
   for (pid_t p : pids) rss_before.push_back(rss_kb(p));
   std::vector<std::thread> clients;
   for (std::size_t c = 0; c < o.clients; ++c) clients.emplace_back(client, c);
+  // On a terminal: the seconds of load sent so far, out of --seconds (app/progress); piped, nothing.
+  progress::Progress bar;
+  bar.stage("loadtest: sending requests (seconds)", o.seconds);
+  std::jthread ticker([&bar, seconds = o.seconds](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any tick;
+    std::unique_lock lock(m);
+    for (unsigned s = 0; s < seconds; ++s) {
+      (void)tick.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });  // wakes early on stop
+      if (stop.stop_requested()) return;
+      bar.advance();
+    }
+  });
 
   // Fault injection: SIGKILL trustees in turn, restart each, and prove its new log extends the
   // signed head it gave just before being killed.
@@ -264,6 +279,9 @@ int run_loadtest(const Options& o) {
     }
   }
   for (auto& c : clients) c.join();
+  ticker.request_stop();
+  ticker.join();
+  bar.clear();
 
   json per_trustee = json::array();
   bool logs_match = true;

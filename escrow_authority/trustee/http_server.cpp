@@ -55,6 +55,7 @@ std::string_view reason_phrase(int status) {
     case 100: return "Continue";
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -199,6 +200,12 @@ std::variant<Head, Refusal> parse_head(std::string_view text, const HttpLimits& 
       refuse(400, "malformed header line");
       continue;
     }
+    // RFC 9110 5.5: a field value holds no NUL, CR or LF, and a control character in a name
+    // or value is for parsers to disagree on (the seventh outside test: a NUL was accepted).
+    if (std::any_of(field.begin(), field.end(), [](char ch) { return (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') || ch == 0x7f; })) {
+      refuse(400, "a control character in a header line");
+      continue;
+    }
     const auto name = lower(field.substr(0, colon));
     const auto value = trim(field.substr(colon + 1));
     if (name == "content-length") {
@@ -323,6 +330,7 @@ struct HttpServer::Impl {
   std::condition_variable work_cv;
   std::map<std::string, SourceQueue> sources;  // a source is here while it has requests waiting or running
   std::size_t queued = 0;    // requests waiting, over every source (<= limits.queue)
+  std::map<const HttpHandler*, std::size_t> queued_per_route;  // ... of each route (<= limits.queue_per_route)
   double virtual_now = 0;    // the finish of the source a worker took a request from last
   uint64_t arrivals = 0;     // numbers requests in arrival order
   std::map<const HttpHandler*, double> route_cpu;  // recent CPU time per request of each route (us)
@@ -349,6 +357,7 @@ struct HttpServer::Impl {
         slow_running += job.slow ? 1 : 0;
         next->waiting.pop_front();
         --queued;
+        --queued_per_route[job.handler];
         ++next->running;
         virtual_now = next->finish;
         job.charged = next->estimate;
@@ -561,6 +570,8 @@ struct HttpServer::Impl {
       auto& mine = sources[c.peer];
       if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
         refusal = "too many requests from this address in progress; try again";
+      } else if (queued_per_route[c.handler] >= limits.queue_per_route) {
+        refusal = "every worker is busy with requests of this kind; try again";
       } else if (queued >= limits.queue) {
         // Full: the busiest source gives up its newest waiting request, if it has at least two
         // more waiting than this one (fewer would only swap which of the two is behind).
@@ -569,6 +580,7 @@ struct HttpServer::Impl {
           if (busiest == sources.end() || it->second.waiting.size() > busiest->second.waiting.size()) busiest = it;
         if (busiest != sources.end() && busiest->second.waiting.size() > mine.waiting.size() + 1) {
           pushed_out = busiest->second.waiting.back().conn;
+          --queued_per_route[busiest->second.waiting.back().handler];
           busiest->second.waiting.pop_back();  // its body is freed here
           --queued;
           if (busiest->second.waiting.empty() && busiest->second.running == 0) sources.erase(busiest);
@@ -586,6 +598,7 @@ struct HttpServer::Impl {
         }
         q.waiting.push_back({id, c.handler, std::move(c.request), c.peer, arrivals++});
         ++queued;
+        ++queued_per_route[c.handler];
         work_cv.notify_one();
       } else if (auto it = sources.find(c.peer); it != sources.end() && it->second.waiting.empty() && it->second.running == 0) {
         sources.erase(it);

@@ -104,6 +104,11 @@ struct HttpLimits {
   /// full, a request from a source with fewer waiting requests than the busiest source pushes
   /// out that source's newest one (it gets 503); otherwise the newcomer gets 503.
   std::size_t queue = 64;
+  /// Complete requests of one route (path and method) waiting, at most; over it that route's
+  /// newcomer gets 503. Half the queue: a flood of one kind cannot fill it for the others (the
+  /// seventh outside test: 70 addresses pipelining 1000-entry log reads kept the queue full, and
+  /// an investigation's decrypt requests got 503 until its retries ran out).
+  std::size_t queue_per_route = 32;
   /// Requests per source address waiting or being handled; over it that source alone gets 503.
   /// Eight sources at this cap fill the queue, one source can never do so (pentest F2: 120
   /// connections of GET /v1/log/entries?count=1000 filled the FIFO queue and honest requests got

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "escrow/domain.hpp"
+#include "escrow/hash.hpp"
+#include "escrow/wire.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -74,7 +78,7 @@ void RefusalTally::roll(uint64_t now) {
     std::string kinds;
     for (const auto& [code, n] : c->by_code) kinds += fmt::format("{}0x{:02x} x{}", kinds.empty() ? "" : ", ", code, n);
     closed_.push_back({interval_, c->first_request, {}, {}, c->first_code,
-                       fmt::format("{} refusal(s) before any state changed, from {} in [{}, {}) ({}): {}", c->n, *source, interval_,
+                       fmt::format("{} refusal(s) before any state changed, from {} in [{}, {}) ({}): {}", c->n, log_name(*source), interval_,
                                    interval_ + kIntervalSeconds, kinds, c->first_reason)});
   }
   previous_.clear();
@@ -83,6 +87,11 @@ void RefusalTally::roll(uint64_t now) {
       if (source != kOtherSources) previous_[source] = c.n + c.quiet;
   per_source_.clear();
   interval_ = start;
+}
+
+std::string RefusalTally::log_name(const std::string& source) const {
+  if (!source_key_ || source == kOtherSources) return source;
+  return "source " + escrow::wire::to_hex(escrow::Hasher(escrow::domain::kTrusteeLogSource, 16).add(*source_key_).add(source).finish<16>()).substr(0, 16);
 }
 
 RefusalTally::Count& RefusalTally::counter(const std::string& source, uint64_t now) {

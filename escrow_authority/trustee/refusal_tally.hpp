@@ -14,7 +14,9 @@
 // interval are never refused for budget (one shared budget would let them lock out an agency
 // arriving among them). What is lost on a crash: the counts of the interval still open.
 #include <cstdint>
+#include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,7 +38,13 @@ namespace doormat::authority {
 class RefusalTally {
  public:
   /// `budget`: refusals per source and interval before it is answered 429; 0 = no limit.
-  explicit RefusalTally(uint64_t budget = kDefaultBudget) : budget_(budget) {}
+  /// `source_key`: the log names a source by H_{trustee/log-source}^16(key || source)'s first 8
+  /// bytes (SPEC 11.2),
+  /// so the public log does not spell out callers' addresses; without a key (tests), by address.
+  explicit RefusalTally(uint64_t budget = kDefaultBudget, std::optional<std::array<uint8_t, 32>> source_key = std::nullopt)
+      : budget_(budget), source_key_(source_key) {}
+  /// A source as this tally's log entries name it.
+  [[nodiscard]] std::string log_name(const std::string& source) const;
   [[nodiscard]] uint64_t budget() const { return budget_; }
   static constexpr uint64_t kIntervalSeconds = 10;
   static constexpr uint64_t kDefaultBudget = 200;   // refusals answered in full, per source and interval
@@ -66,6 +74,7 @@ class RefusalTally {
     uint64_t order = 0;  // when it came, in the interval: the first kMaxSources are named in the log
   };
   uint64_t budget_;
+  std::optional<std::array<uint8_t, 32>> source_key_;
   uint64_t interval_ = 0;  // the start of the open interval
   std::map<std::string, Count> per_source_;
   std::map<std::string, uint64_t> previous_;  // refusals per named source in the interval before the open one

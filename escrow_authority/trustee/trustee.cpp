@@ -227,7 +227,18 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
   if (auto rate = get(t->db_, "rate_per_minute")) t->rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
   if (auto rate = get(t->db_, "field_rate_per_minute")) t->field_rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
-  if (auto budget = get(t->db_, "refusal_budget")) t->tally_ = RefusalTally(std::stoull(std::string(budget->begin(), budget->end())));
+  // The key the log names refused sources by (SPEC 11.2): made once, kept with the state.
+  std::array<uint8_t, 32> source_key{};
+  if (auto stored = get(t->db_, "log_source_key")) {
+    if (stored->size() != source_key.size()) return fail(ErrorCategory::malformed, fn, "stored log source key is damaged");
+    std::copy(stored->begin(), stored->end(), source_key.begin());
+  } else {
+    randombytes_buf(source_key.data(), source_key.size());
+    if (auto r = put(t->db_, "log_source_key", source_key); !r) return escrow::unexpected(r.error());
+  }
+  uint64_t budget = RefusalTally::kDefaultBudget;
+  if (auto b = get(t->db_, "refusal_budget")) budget = std::stoull(std::string(b->begin(), b->end()));
+  t->tally_ = RefusalTally(budget, source_key);
   if (auto op = get(t->db_, "operator_public")) {
     if (op->size() != 32) return fail(ErrorCategory::malformed, fn, "stored operator key is damaged");
     t->operator_key_.emplace();

@@ -289,7 +289,8 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
   // Public: zero randomness is a broken RNG or caller, never an honest run. `|`, not `||`: both
   // are tested whatever the first one is, so the time does not tell whether r is zero.
-  if (ct::declassify(r.is_zero() | s.is_zero())) return fail(ErrorCategory::internal, fn, "zero randomness");
+  const unsigned zero = static_cast<unsigned>(r.is_zero()) | static_cast<unsigned>(s.is_zero());
+  if (ct::declassify(zero) != 0) return fail(ErrorCategory::internal, fn, "zero randomness");
   Ciphertext ct;
   ct.label.assign(label.begin(), label.end());
   ct.c = mask_key(key.expose(), pk.y * r);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line as a new user meets it (issue 16): --version, usage errors exit 2, errors
 # under --json as one object, refusals to overwrite keys without --force, --json on the commands
-# that lacked it, `send --message -`, a damaged mailbox envelope skipped (not fatal), `court show`
+# that lacked it, `send --message -`, a message's control sequence shown escaped by `receive`, a
+# damaged mailbox envelope skipped (not fatal), `court show`
 # verifying, `investigate` with a stale authority key after a refresh (named, exit 4), and
 # `audit` in parallel with --timeout and exit 5 when trustees are unchecked.
 #
@@ -74,7 +75,7 @@ now=$(date +%s)
 printf 'from standard input\n' | "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub \
   --mailbox provider.db --message - --time $((now - 200)) > /dev/null
 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db \
-  --message "second" --time $((now - 100)) > /dev/null
+  --message "second $(printf '\033')[31mred" --time $((now - 100)) > /dev/null
 # A damaged envelope among them: reported and skipped, the others still read.
 python3 - <<'PY'
 import sqlite3, time
@@ -86,6 +87,9 @@ PY
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db > out.txt
 grep -q "from alice (key [0-9a-f:]*, first seen, pinned) at .*: from standard input" out.txt || { cat out.txt; fail "--message - did not read standard input"; }
 grep -q "1 envelope(s) addressed to you do not parse and were skipped: #3" out.txt || { cat out.txt; fail "receive: damaged row"; }
+# The sender's terminal control sequence is shown, not sent to the terminal.
+grep -qF 'second \x1b[31mred' out.txt || { cat -v out.txt; fail "receive: a control character reached the terminal"; }
+! grep -q "$(printf '\033')" out.txt || fail "receive: an ESC byte in the output"
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db --json | python3 -c '
 import json, sys
 m = json.load(sys.stdin)

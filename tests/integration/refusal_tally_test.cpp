@@ -116,6 +116,27 @@ TEST(RefusalTally, ABurstAcrossAnIntervalBoundaryGetsOneBudgetNotTwo) {
   EXPECT_EQ(answered, 10u);
 }
 
+// The seventh outside test's F6: each aggregated entry spelt out its source's address in the
+// public log. With the trustee's key a source is named by a keyed hash: the same name for the same
+// source, another for another, and no address in the text.
+TEST(RefusalTally, WithAKeyTheLogNamesASourceByAKeyedHashNotItsAddress) {
+  std::array<uint8_t, 32> key{};
+  key.fill(7);
+  RefusalTally tally(/*budget=*/10, key);
+  tally.count("192.0.2.7", 0x80, {}, "junk", kT0);
+  tally.count("192.0.2.8", 0x80, {}, "junk", kT0);
+  const auto entries = tally.take_due(kT0, /*everything=*/true);
+  ASSERT_EQ(entries.size(), 2u);
+  const auto name = tally.log_name("192.0.2.7");
+  EXPECT_EQ(name.size(), std::string("source ").size() + 16);
+  EXPECT_EQ(name, RefusalTally(10, key).log_name("192.0.2.7"));
+  EXPECT_NE(name, tally.log_name("192.0.2.8"));
+  key.fill(8);
+  EXPECT_NE(name, RefusalTally(10, key).log_name("192.0.2.7"));  // another trustee, another name
+  for (const auto& e : entries) EXPECT_EQ(e.reason.find("192.0.2."), std::string::npos) << e.reason;
+  EXPECT_NE(entries[0].reason.find("from " + name + " in ["), std::string::npos) << entries[0].reason;
+}
+
 TEST(RefusalTally, ReasonsArePrintableAscii) {
   RefusalTally tally;
   tally.count("10.0.0.1", 0x84, {}, std::string("bad time \xff\x01 field"), kT0);

@@ -762,6 +762,64 @@ TEST(HttpServerLargeBodies, AShareIsTheBytesABodySentNotTheSizeItDeclares) {
   EXPECT_EQ(over.status, 503) << over.body;
 }
 
+// The seventh outside test's F1, in process: 70 addresses pipelining 1000-entry log reads kept the
+// queue of 64 full, so an investigation's decrypt requests got 503 until its retries ran out (a
+// newcomer pushes out only a source with two more waiting than itself). Now one route holds at
+// most queue_per_route of the queue: nine addresses' slow requests fill their route's share, and
+// another route's request from a tenth address is queued and answered (503 under the old rule).
+TEST(HttpServerQueue, OneRoutesFloodLeavesRoomInTheQueueForAnother) {
+  authority::HttpLimits limits;
+  limits.workers = 1;
+  limits.queue = 8;
+  limits.queue_per_route = 4;
+  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
+  server.route("GET", "/slow", [](const authority::HttpRequest&) {
+    std::this_thread::sleep_for(200ms);
+    return authority::HttpResponse{200, "slow", "text/plain"};
+  });
+  server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
+  const int port = server.bind("127.0.0.1", 0).value();
+  std::thread loop([&] { server.run(); });
+  std::vector<int> flood;
+  for (int i = 1; i <= 9; ++i) {
+    const int fd = dial(fmt::format("127.0.99.{}", i), port);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    flood.push_back(fd);
+  }
+  std::this_thread::sleep_for(100ms);  // one running, the rest waiting or refused
+  const int honest = dial("127.0.99.100", port);
+  ASSERT_GE(honest, 0);
+  send_all(honest, post_head("/quick", 2) + "{}");
+  const auto r = read_reply(honest);
+  std::map<int, int> flooded;
+  for (int fd : flood) ++flooded[read_reply(fd).status], ::close(fd);
+  ::close(honest);
+  server.stop();
+  loop.join();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(flooded[200], 5);  // one running and queue_per_route waiting
+  EXPECT_EQ(flooded[503], 4);
+}
+
+// The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
+// header line is refused (RFC 9110 5.5). And the 401 status line has its reason phrase.
+TEST_F(TrusteeHttpUnderAttack, AControlCharacterInAHeaderLineIsRefused) {
+  using namespace std::string_literals;
+  for (const auto& bad : {"X-A: a\0b"s, "X-A: a\x01b"s, "X\x7f: b"s}) {
+    const int fd = dial("127.0.0.1", port);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET /v1/info HTTP/1.1\r\nHost: x\r\n" + bad + "\r\n\r\n");
+    EXPECT_EQ(read_reply(fd).status, 400);
+    ::close(fd);
+  }
+  const int fd = dial("127.0.0.1", port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "GET /v1/info HTTP/1.1\r\nHost: x\r\nX-A: a\tb\r\n\r\n");  // a tab is allowed
+  EXPECT_EQ(read_reply(fd).status, 200);
+  ::close(fd);
+}
+
 // SPEC §11.5 (the fifth outside test's item 4): a query parameter named twice is refused, not
 // read as its first value.
 TEST_F(TrusteeHttpUnderAttack, AQueryParameterNamedTwiceIsRefused) {

@@ -29,6 +29,7 @@
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
 #include "account_name.hpp"
+#include "fingerprint.hpp"
 #include "known_keys.hpp"
 #include "secrets_at_rest.hpp"
 #include "tdh2_testing.hpp"
@@ -1430,6 +1431,17 @@ void gen_dkg_frame() {
 
 // ---- X25519 keys the project refuses (SPEC §1.1, §7.1, §10.1) ----
 
+// SPEC 5.1: the authority key's fingerprint as `inspect` prints it (app/fingerprint).
+void gen_authority_fingerprint() {
+  File f("tdh2/authority_fingerprint", "the authority key's fingerprint is H_{tdh2/key-fingerprint}^16(Y) as 8 groups of 4 hex digits joined by ':', over Y alone (a refresh keeps it)");
+  RecordingRng rng(f.seed());
+  for (int i = 0; i < 2; ++i) {
+    const Point y = Point::base_mul(Scalar::random(rng));
+    f.valid().hex("point", y.to_bytes()).text("fingerprint", doormat::fingerprint::authority(y));
+  }
+  emit("tdh2/authority_fingerprint", f);
+}
+
 // SPEC 7.4 "Account names" and 7.5: the names a provider registers (no look-alikes of an accepted
 // name), and a correspondent key's fingerprint as a person compares it.
 void gen_account_names_and_fingerprints() {
@@ -1634,6 +1646,7 @@ int main(int argc, char** argv) {
   gen_dkg_frame();
   gen_x25519_low_order();
   gen_account_names_and_fingerprints();
+  gen_authority_fingerprint();
   gen_known_keys_file();
 
   namespace fs = std::filesystem;

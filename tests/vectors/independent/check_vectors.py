@@ -1471,6 +1471,10 @@ def check_client(root, claim):
         else:
             key = hx(v, "sender_sign_public")
             claim("fingerprint of " + key.hex()[:8], len(key) == 32 and key_fingerprint(key) == v["fingerprint"])
+    for v in load(root, "tdh2/authority_fingerprint"):
+        y = hx(v, "point")
+        h = H("doormat/v1/tdh2/key-fingerprint", [y], 16).hex()
+        claim("authority fingerprint of " + y.hex()[:8], len(y) == 32 and ":".join(h[i:i + 4] for i in range(0, 32, 4)) == v["fingerprint"])
     for i, v in enumerate(load(root, "client/known_keys_file")):
         ok = known_keys_file_loads(hx(v, "known_keys_file"))
         claim("known-keys file %d %s" % (i, "loads" if v["valid"] else "refused"), ok == v["valid"] and (v["valid"] or v["error"] == "malformed"))
