@@ -51,6 +51,15 @@ TEST(Request, SignatureBindsEveryFieldAndTheKey) {
   EXPECT_FALSE(verify_signature(changed, agency.pk));
 }
 
+// investigate sizes its batches from these constants, before it builds a request.
+TEST(Request, EncodingIsTheFixedBytesTheWarrantAndEachPrefixedField) {
+  auto r = sample();
+  sign(r, Keys().sk);
+  std::size_t expected = kRequestFixedBytes + r.signed_warrant.size();
+  for (const auto& f : r.fields) expected += kFieldPrefixBytes + f.size();
+  EXPECT_EQ(r.encode().size(), expected);
+}
+
 TEST(Request, EmptyBatchAndTrailingBytesAreRefused) {
   auto r = sample();
   r.fields.clear();

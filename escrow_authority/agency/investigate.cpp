@@ -96,31 +96,29 @@ TrusteeAnswer read_answer(const TrusteeEntry& t, const HttpReply& reply, const s
 
 namespace {
 
-// Ask one trustee; a transport failure or timeout is no answer, anything that came back is read.
-// Where each request's batch of sessions starts (and, last, chosen.size()): at most `max_sessions`
+// Where each request's batch of sessions starts (and, last, fields.size()): at most `max_sessions`
 // each, and each body ({"request": "<hex>"}) within request::kSmallBodyBytes while one session
 // fits, so it is read outside the trustees' large-body budget and no one holding that budget holds
 // the investigation up (the sixth outside test: 4 addresses held it, a 158-session investigation
 // in one ~77 KB body opened nothing).
-std::vector<std::size_t> batch_starts(const std::vector<mailbox::Stored>& chosen, std::size_t warrant_bytes, std::size_t max_sessions) {
-  // The request's encoding (SPEC 11.1): header, the warrant and its length, nonce, time, the
-  // field count, each field and its length, the signature; hex doubles it; the JSON adds 16.
-  constexpr std::size_t kJsonBytes = 16;
-  const std::size_t fixed = 6 + 4 + warrant_bytes + 16 + 8 + 2 + 64;
+std::vector<std::size_t> batch_starts(const std::vector<std::vector<uint8_t>>& fields, std::size_t warrant_bytes, std::size_t max_sessions) {
+  constexpr std::size_t kJsonBytes = 16;  // {"request": ""} around the hex, which doubles the bytes
+  const std::size_t fixed = request::kRequestFixedBytes + warrant_bytes;
   std::vector<std::size_t> starts{0};
   std::size_t bytes = fixed, count = 0;
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
-    const std::size_t field = 2 + chosen[i].envelope.escrow.encode().size();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::size_t field = request::kFieldPrefixBytes + fields[i].size();
     if (count > 0 && (count == max_sessions || 2 * (bytes + field) + kJsonBytes > request::kSmallBodyBytes)) {
       starts.push_back(i);
       bytes = fixed, count = 0;
     }
     bytes += field, ++count;
   }
-  starts.push_back(chosen.size());
+  starts.push_back(fields.size());
   return starts;
 }
 
+// Ask one trustee; a transport failure or timeout is no answer, anything that came back is read.
 TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
                   std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
   // A trustee decides one request per agency key at a time (SPEC §11.2 "Concurrency"): another of
@@ -183,7 +181,10 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   inv.authority_epoch = pk->epoch;
   inv.damaged = std::move(damaged);
   if (chosen.empty()) return inv;
-  const auto starts = batch_starts(chosen, warrant_bytes->size(), std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields));
+  std::vector<std::vector<uint8_t>> fields;  // encoded once: for the batch sizes and the requests
+  fields.reserve(chosen.size());
+  for (const auto& c : chosen) fields.push_back(c.envelope.escrow.encode());
+  const auto starts = batch_starts(fields, warrant_bytes->size(), std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields));
 
   // One signed request per batch of sessions (its own nonce), sent to every trustee at once;
   // each answer is checked on its own thread. A trustee counts as answering if it answered
@@ -198,7 +199,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
     req.signed_warrant = *warrant_bytes;
     randombytes_buf(req.nonce.data(), req.nonce.size());
     req.time = now;
-    for (std::size_t i = starts[b]; i < starts[b + 1]; ++i) req.fields.push_back(chosen[i].envelope.escrow.encode());
+    req.fields.assign(fields.begin() + static_cast<std::ptrdiff_t>(starts[b]), fields.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]));
     request::sign(req, agency->sign_secret);
     const std::string request_hex = escrow::wire::to_hex(req.encode());
     const auto request_hash = req.hash();

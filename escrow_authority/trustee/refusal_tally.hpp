@@ -13,8 +13,8 @@
 // that interval the last kIntervalSeconds still cover. Sources past kMaxTrackedSources in one
 // interval are never refused for budget (one shared budget would let them lock out an agency
 // arriving among them). What is lost on a crash: the counts of the interval still open.
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,9 +38,9 @@ namespace doormat::authority {
 class RefusalTally {
  public:
   /// `budget`: refusals per source and interval before it is answered 429; 0 = no limit.
-  /// `source_key`: the log names a source by H_{trustee/log-source}^16(key || source)'s first 8
-  /// bytes (SPEC 11.2),
-  /// so the public log does not spell out callers' addresses; without a key (tests), by address.
+  /// `source_key`: the log names a source by the first 8 bytes of H_{trustee/log-source}^16(key ||
+  /// source) (SPEC 11.2), so the public log does not spell out callers' addresses; without a key
+  /// (tests), by address.
   explicit RefusalTally(uint64_t budget = kDefaultBudget, std::optional<std::array<uint8_t, 32>> source_key = std::nullopt)
       : budget_(budget), source_key_(source_key) {}
   /// A source as this tally's log entries name it.

@@ -798,8 +798,10 @@ TEST(HttpServerQueue, OneRoutesFloodLeavesRoomInTheQueueForAnother) {
   server.stop();
   loop.join();
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(flooded[200], 5);  // one running and queue_per_route waiting
-  EXPECT_EQ(flooded[503], 4);
+  // queue_per_route waiting, and one running if the worker took it before the others came.
+  EXPECT_GE(flooded[200], 4);
+  EXPECT_LE(flooded[200], 5);
+  EXPECT_EQ(flooded[200] + flooded[503], 9);
 }
 
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a

@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxFields = 10000;          ///< per request
 inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
 inline constexpr std::size_t kMaxFieldBytes = 4096;       ///< one escrow-field encoding
 inline constexpr std::size_t kMaxSignedWarrantBytes = 64 * 1024;
+/// A request's encoding (SPEC §11.1) is kRequestFixedBytes (header, warrant length, nonce, time,
+/// field count, signature), its signed warrant, and each field with its kFieldPrefixBytes length.
+inline constexpr std::size_t kRequestFixedBytes = 6 + 4 + 16 + 8 + 2 + 64;
+inline constexpr std::size_t kFieldPrefixBytes = 2;
 /// A decrypt body ({"request": "<hex>"}, SPEC §11.5) of at most this many bytes is read outside a
 /// trustee's budget for large bodies, so no one holding that budget holds it up: `investigate`
 /// splits its batches to stay under it.
