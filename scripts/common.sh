@@ -8,7 +8,7 @@ DOORMAT_BUILD="${DOORMAT_BUILD:-$DOORMAT_ROOT/build}"
 # Every Debian package the project needs, and nothing else.
 DOORMAT_PACKAGES=(
   g++ cmake make pkg-config python3 python3-cryptography python3-argon2 openssl
-  libsodium-dev libbotan-2-dev libsqlite3-dev
+  libsodium-dev libdecaf-dev libbotan-2-dev libsqlite3-dev
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev
   chromium iproute2 valgrind

@@ -10,9 +10,18 @@
 //   combine    the investigator's combine of 3 partials and the opening of the body under K
 //   envelope   the recipient's open: unseal K, re-encryption check, decrypt
 //   at-rest    open a trustee's sealed secrets under its at-rest key and parse the share
+//   points     the group's point operations on secret points: encode, equality, identity test
 //   leak       a deliberate secret-dependent branch: the check of the check (must be reported)
+//   libdecaf-encode   libdecaf's own decaf_255_point_encode on a secret point (libdecaf backend
+//              only): must be reported while Debian's libdecaf keeps its assert()s, the reason the
+//              backend encodes with lib/group/decaf_ct.cpp; when it is no longer reported, the
+//              test says so
 #include <fmt/format.h>
 #include <sodium.h>
+
+#if defined(DOORMAT_GROUP_DECAF)
+#include <decaf/point_255.h>
+#endif
 
 #include <cstdio>
 #include <functional>
@@ -20,6 +29,7 @@
 #include <string>
 
 #include "escrow/ct.hpp"
+#include "escrow/group.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/shamir.hpp"
 #include "escrow/tdh2.hpp"
@@ -103,7 +113,7 @@ void combine_check() {
     // u_i is public on the wire, but k of them interpolate to r·Y, the session's secret. memcheck
     // follows only what is marked, so u_i is marked: the interpolation, the key derivation and
     // the AEAD are then followed (with libsodium's decoding of each u_i, secret_points.supp).
-    poison(partials.back().u_i.to_bytes());
+    group::poison_for_ct_check(partials.back().u_i);
   }
   std::size_t opened = 0;
   const auto combined = must(tdh2::combine_optimistic(f.dealt.public_key, f.env.escrow, partials, [&](const tdh2::SessionKey& key) {
@@ -143,6 +153,38 @@ void at_rest_check() {
   (void)parsed;
 }
 
+// A point made from a secret scalar, then what the protocol does with secret points (rY in encrypt,
+// check_recipient and combine): encode it (the hash input), compare it, test it for the identity.
+void points_check() {
+  SecretRng rng;
+  const auto secret = group::SecretScalar::random(rng);
+  const auto p = group::Point::base_mul(secret.expose_secret());
+  const auto q = group::Point::generator() * secret.expose_secret();
+  const auto sum = p + q;
+  auto bytes = sum.to_bytes();
+  unpoison(bytes);  // the hash input's bytes go on into BLAKE2b: the check of encode ends here
+  const bool same = p == q;
+  const bool identity = sum.is_identity();
+  if (!ct::declassify(same) || ct::declassify(identity)) std::exit(2);
+}
+
+#if defined(DOORMAT_GROUP_DECAF)
+// The finding behind lib/group/decaf_ct.hpp, kept as a test: libdecaf's encoder on a secret point.
+void libdecaf_encode_check() {
+  SecretRng rng;
+  std::array<uint8_t, 32> scalar_bytes;
+  rng.fill(scalar_bytes);
+  scalar_bytes[31] &= 0x0f;  // below L
+  decaf_255_scalar_t s;
+  if (decaf_255_scalar_decode(s, scalar_bytes.data()) != DECAF_SUCCESS) std::exit(2);
+  decaf_255_point_t p;
+  decaf_255_precomputed_scalarmul(p, decaf_255_precomputed_base, s);
+  std::array<uint8_t, 32> out;
+  decaf_255_point_encode(out.data(), p);
+  unpoison(out);
+}
+#endif
+
 void leak_check() {
   SecretRng rng;
   std::array<uint8_t, 1> secret{};
@@ -156,9 +198,14 @@ void leak_check() {
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<void()>> checks = {{"shamir", shamir_check},     {"partial", partial_check},
                                                                {"combine", combine_check},   {"envelope", envelope_check},
-                                                               {"at-rest", at_rest_check},   {"leak", leak_check}};
+                                                               {"at-rest", at_rest_check},   {"points", points_check},
+                                                               {"leak", leak_check},
+#if defined(DOORMAT_GROUP_DECAF)
+                                                               {"libdecaf-encode", libdecaf_encode_check},
+#endif
+  };
   if (argc != 2 || !checks.contains(argv[1])) {
-    fmt::print(stderr, "usage: valgrind --error-exitcode=1 ct_check shamir|partial|combine|envelope|at-rest|leak\n");
+    fmt::print(stderr, "usage: valgrind --error-exitcode=1 ct_check shamir|partial|combine|envelope|at-rest|points|leak|libdecaf-encode\n");
     return 2;
   }
   if (!ct::under_valgrind()) {

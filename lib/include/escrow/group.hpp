@@ -1,6 +1,13 @@
 #pragma once
-/// The ristretto255 prime-order group through libsodium, with the checks libsodium leaves to us
-/// (SPEC §2.1): canonical scalars, explicit identity handling, zero scalars where meaningless.
+/// The ristretto255 prime-order group, with the checks the libraries leave to us (SPEC §2.1):
+/// canonical scalars, explicit identity handling, zero scalars where meaningless.
+///
+/// Two point backends, chosen at configure time (-DDOORMAT_GROUP_BACKEND=decaf|sodium, SPEC §2.1):
+/// libdecaf (the default; lib/group/group_decaf.cpp), where a Point holds libdecaf's decoded point
+/// and encodes it once, when its bytes are first asked for; and libsodium (the reference;
+/// lib/group/group_sodium.cpp), where a Point is its 32-byte encoding and every operation decodes
+/// it. Both give the same bytes for every operation (tests/group_backend_diff_test.cpp). Scalars
+/// are libsodium's under both.
 ///
 /// Scalar is for public scalars (challenges, responses, Lagrange coefficients, indices) and for the
 /// arithmetic on secret ones: its arithmetic is libsodium's constant-time code, comparisons use
@@ -8,6 +15,7 @@
 /// share, a nonce) is held in a SecretScalar: not copyable, reachable only through expose_secret().
 /// Points are public values.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -100,7 +108,8 @@ class Point {
   /// Parses a canonical ristretto255 encoding; refuses the identity unless allowed.
   [[nodiscard]] static Result<Point> from_bytes(std::span<const uint8_t> bytes,
                                                 IdentityPoint identity = IdentityPoint::refuse);
-  /// Maps 64 uniform bytes onto the group (libsodium's crypto_core_ristretto255_from_hash).
+  /// Maps 64 uniform bytes onto the group (RFC 9496's one-way map: libsodium's
+  /// crypto_core_ristretto255_from_hash, libdecaf's decaf_255_point_from_hash_uniform).
   [[nodiscard]] static Point from_uniform(std::span<const uint8_t, 64> wide);
 
   /// s*G. A zero scalar gives the identity (libsodium signals it with -1; we return it).
@@ -111,12 +120,37 @@ class Point {
   [[nodiscard]] Point operator-(const Point& o) const;
 
   [[nodiscard]] bool is_identity() const;
-  [[nodiscard]] bool operator==(const Point& o) const;
+  [[nodiscard]] bool operator==(const Point& o) const;  ///< constant time
+#if defined(DOORMAT_GROUP_DECAF)
+  Point(const Point& o);
+  Point& operator=(const Point& o);
+  ~Point() = default;
+  /// The canonical encoding, computed on first use and kept (thread-safe: a Point, like the
+  /// generators, may be read by several threads at once).
+  [[nodiscard]] const std::array<uint8_t, kPointBytes>& to_bytes() const;
+
+ private:
+  enum : uint8_t { kNotEncoded = 0, kEncoding = 1, kEncoded = 2 };
+  // libdecaf's decaf_255_point_t (four field elements, 256 bytes, 32-aligned), opaque here so that
+  // <decaf/point_255.h> is not on every consumer's include path; group_decaf.cpp checks the layout.
+  alignas(32) std::array<uint8_t, 256> rep_;
+  mutable std::array<uint8_t, kPointBytes> bytes_;
+  mutable std::atomic<uint8_t> encoded_{kNotEncoded};
+  friend struct DecafAccess;
+  friend void poison_for_ct_check(const Point& p);
+#else
   [[nodiscard]] const std::array<uint8_t, kPointBytes>& to_bytes() const { return bytes_; }
 
  private:
   std::array<uint8_t, kPointBytes> bytes_;
+  friend void poison_for_ct_check(const Point& p);
+#endif
 };
+
+/// tests/ct/ only: marks p's value secret for the constant-time check (escrow::ct::poison), in
+/// whatever form the backend holds it: under libdecaf its internal coordinates and any cached
+/// encoding, under libsodium its bytes. Outside valgrind it does nothing.
+void poison_for_ct_check(const Point& p);
 
 /// H_tag(inputs...) as 64 bytes reduced mod L (SPEC §2.2).
 [[nodiscard]] Scalar hash_to_scalar(std::string_view tag,
