@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "account_name.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/rng.hpp"
 #include "escrow/wire.hpp"
@@ -37,7 +38,7 @@ escrow::Result<void> check_deposit(const escrow::envelope::Envelope& env, const 
   auto label = env.label();
   if (!label) return escrow::unexpected(label.error());
   if (!registered || registered->name != label->sender)
-    return fail(ErrorCategory::policy_denied, "mailbox::check_deposit", "the provider has no account named '" + label->sender + "'");
+    return fail(ErrorCategory::policy_denied, "mailbox::check_deposit", "the provider has no account named '" + account_name::printable(label->sender) + "'");
   return escrow::envelope::verify_sender(env, registered->sign_key, now);
 }
 
@@ -80,6 +81,8 @@ escrow::Result<void> Mailbox::set_clock_offset(int64_t seconds) {
 
 escrow::Result<void> Mailbox::register_account(const Account& a, const escrow::signature::Signature& proof) {
   constexpr std::string_view fn = "mailbox::register_account";
+  // A look-alike of another name (Bob, Cyrillic bоb, bob + U+200B) never gets an account (SPEC §7.4).
+  if (auto ok = account_name::check(a.name); !ok) return escrow::unexpected(ok.error());
   // An account's name and key go into sender-bound labels: the label's own rules decide them.
   escrow::SystemRng rng;
   if (auto label = escrow::SessionLabel::make_bound(a.name, a.sign_key, a.name, 0, rng); !label) return escrow::unexpected(label.error());

@@ -64,7 +64,8 @@ class Mailbox {
   [[nodiscard]] escrow::Result<std::vector<Stored>> for_recipient(const std::string& recipient, std::vector<Damaged>* damaged = nullptr);
 
   /// Opens an account: `proof` signs registration_message(name, key) with that key. Refused when
-  /// the name or the key already has an account (a key is one identity, a name one person).
+  /// the name breaks the account-name rule (account_name.hpp: no look-alikes), or when the name or
+  /// the key already has an account (a key is one identity, a name one person).
   [[nodiscard]] escrow::Result<void> register_account(const Account& account, const escrow::signature::Signature& proof);
   /// The provider's directory: the account with this name, if any.
   [[nodiscard]] escrow::Result<std::optional<Account>> account(const std::string& name);

@@ -39,7 +39,11 @@ void ThreadPool::work() {
 }
 
 void ThreadPool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) {
-  std::lock_guard batch(batch_mu_);
+  std::unique_lock batch(batch_mu_, std::try_to_lock);
+  if (!batch.owns_lock()) {  // the pool is another batch's: this one runs here, now
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
   {
     std::lock_guard lock(mu_);
     fn_ = &fn;

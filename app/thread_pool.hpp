@@ -19,7 +19,10 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  /// Runs fn(0) .. fn(n-1) across the pool and returns when all have finished. One batch at a time.
+  /// Runs fn(0) .. fn(n-1) across the pool and returns when all have finished. One batch at a time
+  /// uses the pool: a batch that finds another one running runs on its caller alone rather than
+  /// wait for it, so one request of 10,000 fields does not hold up another's single field
+  /// (the fourth outside test's F1: a one-field request waited up to 14 s behind such a batch).
   void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn);
   std::size_t threads() const { return workers_.size() + 1; }
 

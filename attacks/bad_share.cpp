@@ -7,6 +7,15 @@
 #include "support.hpp"
 
 namespace doormat::attacks {
+
+// The cheater wants the lawful recovery to fail unblamed. "detected" needs the combine to have named
+// trustee 2; a recovery that succeeds is held whether or not anyone was named (the evidence says
+// which), and a failure with nobody named is broken.
+Verdict bad_share_verdict(bool recovered, bool cheater_named) {
+  if (recovered) return Verdict::held;
+  return cheater_named ? Verdict::detected : Verdict::broken;
+}
+
 namespace {
 using namespace escrow;
 
@@ -39,10 +48,12 @@ Report run(const Options& o) {
       for (auto b : rec.error().blame) blamed.push_back(b.value());
     const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
     const bool recovered = cell.observations[0].recovered();
-    cell.verdict = recovered ? (named ? Verdict::held : Verdict::detected) : (named ? Verdict::detected : Verdict::broken);
-    cell.evidence = fmt::format("{}; cheater named: {}", describe(cell.observations[0]),
-                                named ? "trustee 2" : "nobody");
-    cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}};
+    cell.verdict = bad_share_verdict(recovered, named);
+    cell.evidence = fmt::format("{}; {}", describe(cell.observations[0]),
+                                named ? "cheater named: trustee 2"
+                                : recovered ? "recovered, cheater not named"
+                                            : "refused, cheater not named");
+    cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}, {"cheater_named", named}};
     r.cells.push_back(std::move(cell));
   }
   story.say("Clipper, with two agents and no spare answer, fails silently (wrong key, AEAD refuses, nobody to blame).");

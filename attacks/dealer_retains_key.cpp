@@ -52,6 +52,8 @@ Report run(const Options& o) {
                                 out.why.empty() ? "" : " (" + out.why + ")");
     cell.metrics = {{"key_generation", scheme->properties().key_generation}, {"secrets_seen", out.held_secrets},
                     {"sessions", count}, {"opened", out.opened}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the dealer decrypts with the key it kept; no trustee, log or auditor takes part"}};
     if (!scheme->properties().investigator_keeps_key && scheme->properties().key_generation != "dealer") {
       // The same design keyed by `ceremony dealer`, for comparison.
       auto dealer = config_for(o);

@@ -136,6 +136,8 @@ Report run(const Options& o) {
                                 opened, n_sessions, days, baseline_opened, days, control_opened, days);
     cell.metrics = {{"past_sessions", n_sessions}, {"opened", opened}, {"baseline_opened", baseline_opened},
                     {"baseline_sessions", days}, {"baseline_control_opened", control_opened}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the past sessions are opened offline with the compromised keys; no log or auditor takes part"}};
     r.cells.push_back(std::move(cell));
   }
   Series base{"forward-secret baseline", {}};

@@ -9,6 +9,7 @@
 #include "support.hpp"
 
 namespace doormat::attacks {
+inline constexpr std::size_t kMinRunsForIntervals = 8;
 namespace {
 using namespace escrow;
 
@@ -61,9 +62,18 @@ double chi2_two_sided_p(double x, double dof) {
 // The smallest m with P(T <= m) >= q for T geometric with success probability p.
 double geometric_quantile(double q, double p) { return std::ceil(std::log1p(-q) / std::log1p(-p)); }
 
+}  // namespace
+
+namespace leaf_forgery_stats {
+/// The trials' summary, with 95% intervals only from kMinRunsForIntervals runs on: below that the
+/// Wilson–Hilferty chi-square quantiles are outside their accuracy and the median's order-statistic
+/// interval clamps to [min, max], so no interval is printed, only the runs and their n.
 nlohmann::json interval_stats(std::vector<double> xs, unsigned bits) {
   const auto s = summarize(xs);  // sorts xs
   const double n = static_cast<double>(s.n), p = std::ldexp(1.0, -static_cast<int>(bits)), law_mean = 1 / p;
+  if (s.n < kMinRunsForIntervals)
+    return {{"runs", s.n}, {"mean_trials", s.mean}, {"median_trials", s.median}, {"law_mean", law_mean},
+            {"trials_each", xs}, {"intervals", fmt::format("none: {} runs, fewer than {}", s.n, kMinRunsForIntervals)}};
   const double sum = s.mean * n, dof = 2 * n;
   // Sample median's distribution-free 95% interval: order statistics n/2 -+ 0.98 sqrt(n) (1-based).
   const auto at = [&](double rank) { return xs[static_cast<std::size_t>(std::clamp(rank, 1.0, n)) - 1]; };
@@ -86,6 +96,10 @@ nlohmann::json interval_stats(std::vector<double> xs, unsigned bits) {
   else j["p99_note"] = fmt::format("omitted: {} samples (a p99 needs at least {})", s.n, kMinSamplesForP99);
   return j;
 }
+}  // namespace leaf_forgery_stats
+
+namespace {
+using leaf_forgery_stats::interval_stats;
 
 Report run(const Options& o) {
   Report r;

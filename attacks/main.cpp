@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
 #include "escrow/schemes.hpp"
 #include "live.hpp"
+#include "progress.hpp"
 #include "report.hpp"
 
 namespace {
@@ -95,6 +97,10 @@ int main(int argc, char** argv) {
                  "test variant: the log rewrite is judged by an auditor who never recorded a head");
   live->add_flag("--variant-crl-unseen", lo.variant.crl_unseen,
                  "test variant: no trustee reads the new CRL before the old one is copied back");
+  live->add_flag("--variant-off-log-through-trustees", lo.variant.off_log_through_trustees,
+                 "test variant: the off-log quorum asks its trustees under a warrant signed with the stolen judge key (unregistered)");
+  live->add_flag("--variant-off-log-registered-warrant", lo.variant.off_log_registered_warrant,
+                 "test variant: the off-log quorum asks its trustees under a warrant the real court issued and registered");
   live->add_flag("--variant-outsider-has-operator-key", lo.variant.outsider_has_operator_key,
                  "test variant: the outsider's refresh is signed with the real operator key (refreshes the deployment)");
   live->add_flag("--without-label-defence", lo.without_label_defence,
@@ -148,8 +154,19 @@ int main(int argc, char** argv) {
       if (json) fmt::print("{}\n", report_json(reports.back()).dump(2));
       else fmt::print("{}", to_text(reports.back()));
     } else {
+      // On a terminal, each attack's header also says how far the matrix is and about how long is
+      // left (app/progress: the attacks' own lines go on between the headers, so no line is
+      // redrawn in place); piped, the header alone, as before.
+      const bool terminal = doormat::progress::stderr_is_terminal();
+      const auto started = std::chrono::steady_clock::now();
       for (const auto& a : all()) {
-        if (o.progress) fmt::print(stderr, "== {} ==\n", a.name);
+        if (o.progress && terminal) {
+          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          fmt::print(stderr, "== {} == {}\n", a.name,
+                     doormat::progress::line("matrix", reports.size(), all().size(), elapsed, doormat::progress::colour_allowed()));
+        } else if (o.progress) {
+          fmt::print(stderr, "== {} ==\n", a.name);
+        }
         reports.push_back(run(a, o));
         if (!json) fmt::print("{}\n", to_text(reports.back()));
       }

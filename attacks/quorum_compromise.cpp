@@ -18,6 +18,8 @@ Report run(const Options& o) {
   Series rate_series{"sessions/s", {}};
   const std::vector<std::string> users{"alice", "bob", "carol", "dave", "erin", "frank"};
   int column = 0;
+  std::size_t k1_opened_all = 0, k1_attempts_all = 0;
+  bool k1_refused_all = true;
   for (auto name : schemes::names()) {
     progress(o, "quorum-compromise", name);
     auto rng = rng_for(o, "quorum-compromise", name);
@@ -74,15 +76,21 @@ Report run(const Options& o) {
     }
     cell.observations.push_back(std::move(*k1_seen));
     const double per_second = opened / std::max(seconds, 1e-9);
-    cell.verdict = opened == count ? Verdict::broken : Verdict::held;
+    // Any archived session opened is plaintext the thief should not have: broken, as in every other
+    // cell; whether all of them opened is a metric.
+    cell.verdict = opened > 0 ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("{} of {} archived sessions decrypted with {} stolen shares, {:.0f} sessions/s; "
                                 "{} shares: {}; completed by {} guesses, {} of {} tries on archived sessions opened",
                                 opened, count, scheme->threshold(), per_second, scheme->threshold() - 1,
                                 partial ? "a decryptor (tried)" : partial.error().detail, guesses, k1_opened, k1_attempts);
-    cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"sessions_per_second", per_second},
-                    {"trustees_contacted", 0}, {"log_entries_written", 0}, {"k_minus_1_guesses", guesses},
+    cell.metrics = {{"sessions", count}, {"decrypted", opened}, {"all_decrypted", opened == count}, {"sessions_per_second", per_second},
+                    {"k_minus_1_guesses", guesses},
                     {"k_minus_1_attempts", k1_attempts}, {"k_minus_1_opened", k1_opened},
                     {"k_minus_1_decryptor_refused", !partial.has_value()}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the stolen shares decrypt offline; no trustee is asked, so no log or auditor can see it"}};
+    k1_opened_all += static_cast<std::size_t>(k1_opened), k1_attempts_all += static_cast<std::size_t>(k1_attempts);
+    k1_refused_all = k1_refused_all && !partial.has_value();
     rate_series.points.emplace_back(column++, per_second);
     r.cells.push_back(std::move(cell));
   }
@@ -90,8 +98,11 @@ Report run(const Options& o) {
   for (auto name : schemes::names()) rate.categories.emplace_back(name);
   r.charts.push_back(rate);
   story.say("");
-  story.say("With k - 1 shares the decryptor refuses, and every guessed completion, tried against real archived");
-  story.say("sessions, opened none of them (counts per design above): Shamir's perfect secrecy, observed on plaintexts.");
+  // Built from the cells' results: the refusals and the guessed completions' openings as counted.
+  story.say("With k - 1 shares {}; of {} tries of guessed completions on real archived sessions, {} opened{}",
+            k1_refused_all ? "every design's decryptor refuses" : "some design's decryptor does NOT refuse", k1_attempts_all, k1_opened_all,
+            k1_opened_all == 0 ? " (counts per design above): Shamir's perfect secrecy, observed on plaintexts."
+                               : ": k - 1 shares and a guess were enough somewhere (see the cells).");
   return r;
 }
 

@@ -522,8 +522,11 @@ std::string to_html_live(const std::vector<Report>& reports, const std::string& 
   for (const auto& r : reports)
     for (const auto& c : r.cells)
       h += fmt::format(R"(<tr><th><a href="#{0}">{0}</a></th>{1}<td class="ev">{2}</td></tr>)", r.attack, verdict_cell(r, c), escape(c.evidence));
-  h += "</table><p>broken: the attacker got what it went after; held: it did not; detected: it did, but the auditor flagged it "
-       "in this run.</p>";
+  h += "</table><p>broken: the attacker got what it went after; held: it did not; detected: it did, and a check "
+       "that ran in this run flagged it (the auditor, or a trustee's own start check). Where the scenario runs no check that could see the attack, the evidence says \"detection not observable in "
+       "this scenario\": broken there means obtained, not shown to go unseen. Rates: offline decryption is the mean of "
+       "timed passes' per-core rates; Argon2id guessing is the inverse of the mean per-guess time; both on the thread's CPU clock, "
+       "with a within-run 95% Student t interval (one run's spread; the spread between runs differs).</p>";
   return h + sections(reports) + "</body></html>\n";
 }
 
@@ -543,7 +546,7 @@ std::string to_html(const std::vector<Report>& reports, const Options& options) 
     h += "</tr>";
   }
   h += "</table><p>broken: the attacker got plaintext it should not have; held: it did not; detected: it did, "
-       "but left evidence an auditor sees; n/a: the attack does not apply to the design.</p>";
+       "and a check that ran in the attack flagged it (the auditor's finding; for bad-share, the combine naming the cheater); n/a: the attack does not apply to the design.</p>";
   return h + sections(reports) + "</body></html>\n";
 }
 

@@ -71,6 +71,8 @@ Report run(const Options& o) {
                     {"compliant_entropy_bits_per_byte", h_compliant},
                     {"colluders_words_recovered", cell.observations[0].recovered()},
                     {"compliant_words_recovered", cell.observations[1].recovered()}};
+    // No check runs in this attack: its detection is "not observable", never a computed false.
+    cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the colluders encrypt inside escrow; the lawful opening runs no check that could flag it"}};
     r.cells.push_back(std::move(cell));
   }
   story.say("Every design decrypts exactly what it escrowed: for colluders that is uniformly random bytes. Escrow");

@@ -91,6 +91,9 @@ struct StoredSession {
 /// after (plaintexts recovered against the originals); then detected if a real check of that run
 /// (the auditor on the trustees' logs, against the court's register) flagged it, broken if not.
 [[nodiscard]] Verdict judge(bool obtained, bool flagged);
+/// bad-share's rule (bad_share.cpp): held when the lawful recovery succeeded; otherwise detected
+/// only if the combine named the cheater, broken if it named nobody.
+[[nodiscard]] Verdict bad_share_verdict(bool recovered, bool cheater_named);
 
 /// A court: a judicial root, one judge, the current CRL, and the register of the warrants it issued
 /// (by hash), which an auditor compares the trustees' logs with.
@@ -135,7 +138,9 @@ struct AuditReport {
 
 [[nodiscard]] Cell not_applicable(std::string_view scheme, std::string why);
 
-/// Wall-clock seconds of f().
+/// This thread's CPU seconds spent in f() (CLOCK_THREAD_CPUTIME_ID). Every timed attack step runs on
+/// the calling thread, so this is the per-core cost, whatever else the (shared, loaded) machine runs:
+/// the core-seconds and core-years the matrix extrapolates are core time, not wall-clock time.
 [[nodiscard]] double time_it(const std::function<void()>& f);
 
 /// Mean, median, min, max of samples (sorted in place); p99 only from 1,000 samples or more (below

@@ -90,14 +90,16 @@ Report run(const Options& o) {
     const auto audit = audit_logs(*scheme, &court.issued);
     cell.observations = {honest.observation, skipping.observation, swap.observation};
     cell.observations[1].what += " (a trustee that skips the validity check)";
-    cell.verdict = best_for_attacker({judge(honest.observation.recovered(), audit.any()),
-                                      judge(swap.observation.recovered(), audit.any())});
+    // Each strategy judged by the same rule as the cell: obtained, and whether the audit flagged it.
+    const Verdict v_skipping = judge(skipping.observation.recovered(), audit.any());
+    const Verdict v_swap = judge(swap.observation.recovered(), audit.any());
+    cell.verdict = best_for_attacker({judge(honest.observation.recovered(), audit.any()), v_swap});
     cell.evidence = fmt::format("{}; label swap: {}; audit against the court's register: {}", honest.how, swap.how,
                                 audit.summary());
     cell.metrics = {{"mauled_field_opened", honest.observation.recovered()},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
-                    {"trustees_skipping_validity_check", skipping.observation.recovered() ? "broken" : "held"},
-                    {"label_swap", swap.observation.recovered() ? "broken" : "held"},
+                    {"trustees_skipping_validity_check", std::string(to_string(v_skipping))},
+                    {"label_swap", std::string(to_string(v_swap))},
                     {"label_swap_detail", swap.how}};
     r.cells.push_back(std::move(cell));
   }

@@ -19,6 +19,7 @@ void register_audit(CLI::App& app, int& status);
 void register_demo(CLI::App& app, int& status);
 void register_loadtest(CLI::App& app, int& status);
 void register_operator(CLI::App& app, int& status);
+void register_inspect(CLI::App& app, int& status);
 
 /// Set by main() when the command line asks for --json: errors are then one JSON object on
 /// standard output, {"error": {"code": CATEGORY, "message": TEXT}}, as well as the line on stderr.

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "walkthrough.hpp"
 
@@ -18,7 +19,7 @@ int main(int argc, char** argv) {
                                "Run TDH2 end to end in one process: dealer, clients, trustees, combiner, "
                                "a cheating trustee, a rogue sender and a label swap");
   w->add_option("-k,--threshold", walk.k, "trustees needed to decrypt")->check(CLI::Range(1, 255));
-  w->add_option("-n,--trustees", walk.n, "trustees holding shares")->check(CLI::Range(2, 255));
+  w->add_option("-n,--trustee-count", walk.n, "how many trustees hold shares (--trustees names a directory file elsewhere)")->check(CLI::Range(2, 255));
   w->add_option("--sessions", walk.sessions, "messages Alice sends Bob")->check(CLI::Range(2, 1000));
   w->add_flag("--json", walk.json, "print one JSON summary object instead of the narration");
   w->callback([&] {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   doormat::authority::register_demo(app, status);
   doormat::authority::register_loadtest(app, status);
   doormat::authority::register_operator(app, status);
+  doormat::authority::register_inspect(app, status);
 
   app.set_version_flag("--version", std::string("escrow-authority (Doormat) ") + DOORMAT_VERSION);
   for (int i = 1; i < argc; ++i)
@@ -48,14 +50,7 @@ int main(int argc, char** argv) {
 
   // Exit codes (README, "Exit codes"): 0 ok, 1 error, 2 usage, 3 audit inconsistent, 4 nothing
   // decrypted, 5 a trustee unreachable in an audit, 6 a warrant missing from the court's register
-  // opened sessions (audit --register). A usage error is CLI11's message and 2.
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
+  // opened sessions (audit --register). A usage error is CLI11's message and 2 (app/command_line).
+  if (auto exit = doormat::command_line::parse(app, argc, argv)) return *exit;
   return status;
 }

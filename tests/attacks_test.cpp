@@ -3,11 +3,16 @@
 // the verdict says the same thing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "attack.hpp"
 #include "support.hpp"
 #include "escrow/schemes.hpp"
 
 namespace doormat::attacks {
+namespace leaf_forgery_stats {
+nlohmann::json interval_stats(std::vector<double> xs, unsigned bits);  // attacks/leaf_forgery.cpp
+}
 namespace {
 
 const Report& report(std::string_view name) {
@@ -100,6 +105,17 @@ TEST(Attacks, LeafForgeryReportsIntervalsBesideTheGeometricLawAndNoP99FromFewSam
   EXPECT_TRUE(row.contains("p99_note"));
 }
 
+// Two runs (the full mode's 24-bit row) carry no interval: n is stated instead; from 8 runs on they do.
+TEST(Attacks, LeafForgeryStatsGiveNoIntervalBelowEightRuns) {
+  const auto two = leaf_forgery_stats::interval_stats({70000, 50000}, 16);
+  EXPECT_FALSE(two.contains("mean_ci95"));
+  EXPECT_FALSE(two.contains("median_ci95"));
+  EXPECT_EQ(two.at("runs"), 2);
+  EXPECT_NE(two.at("intervals").get<std::string>().find("fewer than 8"), std::string::npos);
+  const auto eight = leaf_forgery_stats::interval_stats({70000, 50000, 60000, 65000, 80000, 40000, 66000, 61000}, 16);
+  EXPECT_TRUE(eight.contains("mean_ci95"));
+}
+
 TEST(Attacks, WarrantLaunderingOpensBUnderThresholdElGamalOnly) {
   EXPECT_TRUE(got("warrant-laundering", "threshold-elgamal", 0));
   EXPECT_TRUE(got("warrant-laundering", "threshold-elgamal", 2)) << "label swap works without a label binding";
@@ -122,6 +138,20 @@ TEST(Attacks, WarrantLaunderingBreaksTdh2WhenItsTrusteesSkipTheValidityCheck) {
     EXPECT_TRUE(cell_of(r, s).observations.at(0).recovered()) << s;
     EXPECT_EQ(cell_of(r, s).verdict, Verdict::broken) << s;
   }
+}
+
+// The per-strategy metrics are judged by the cell's own rule (obtained, and the audit's flag), not
+// by "recovered ? broken : held": in the default run and with skipping trustees deployed.
+TEST(Attacks, WarrantLaunderingStrategyMetricsFollowTheCellsRule) {
+  const auto skip = variant("warrant-laundering", {.trustees_skip_validity = true});
+  for (const Report* r : {&report("warrant-laundering"), &skip})
+    for (const auto& c : r->cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      const bool flagged = c.metrics.at("logs_flagged").get<std::size_t>() > 0;
+      EXPECT_EQ(c.metrics.at("trustees_skipping_validity_check").get<std::string>(),
+                to_string(judge(c.observations.at(1).recovered(), flagged))) << c.scheme;
+      EXPECT_EQ(c.metrics.at("label_swap").get<std::string>(), to_string(judge(c.observations.at(2).recovered(), flagged))) << c.scheme;
+    }
 }
 
 TEST(Attacks, QuorumCompromiseOpensEveryArchivedSessionAndKMinusOneNothing) {
@@ -188,6 +218,35 @@ TEST(Attacks, BadShareIsNamedWithProofsOrWithASpareAnswerAndTheAead) {
   }
 }
 
+// "detected" only when the combine named the cheater: each cell's verdict is the rule applied to what
+// its run recovered and whom it blamed, and the rule itself cannot call an unnamed cheater detected.
+TEST(Attacks, BadShareIsDetectedOnlyWhenTheCheaterIsNamed) {
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(true, false), Verdict::held) << "recovered, cheater not named: not detected";
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(true, true), Verdict::held);
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(false, true), Verdict::detected);
+  EXPECT_EQ(doormat::attacks::bad_share_verdict(false, false), Verdict::broken);
+  for (auto s : escrow::schemes::names()) {
+    const auto& c = cell("bad-share", s);
+    const auto& blamed = c.metrics["blamed"];
+    const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
+    EXPECT_EQ(c.metrics["cheater_named"].get<bool>(), named) << s;
+    EXPECT_EQ(c.verdict, doormat::attacks::bad_share_verdict(got("bad-share", s, 0), named)) << s;
+    if (!named) {
+      EXPECT_NE(c.evidence.find("cheater not named"), std::string::npos) << s << ": " << c.evidence;
+    }
+  }
+}
+
+// The offline decryption contacts no trustee by construction: quorum-compromise reports no constant
+// standing in for a count it never measured.
+TEST(Attacks, QuorumCompromiseReportsNoUnmeasuredCounts) {
+  for (auto s : escrow::schemes::names()) {
+    const auto& m = cell("quorum-compromise", s).metrics;
+    EXPECT_FALSE(m.contains("trustees_contacted")) << s;
+    EXPECT_FALSE(m.contains("log_entries_written")) << s;
+  }
+}
+
 TEST(Attacks, DealerDecryptsEverythingAndDkgPartiesNothing) {
   for (auto s : {"clipper", "naive-shamir"}) EXPECT_TRUE(got("dealer-retains-key", s, 0)) << s;
   for (auto s : {"threshold-elgamal", "tdh2", "tdh2-crumple"}) {
@@ -202,6 +261,66 @@ TEST(Attacks, DkgBiasMovesJointFeldmanAndNotGjkr) {
   EXPECT_GT(jf["target_hits"].get<double>() / jf["runs"].get<double>(), 0.75);
   EXPECT_LT(gjkr["target_hits"].get<double>() / gjkr["runs"].get<double>(), 0.75);
   EXPECT_EQ(cell("dkg-bias", "naive-shamir").verdict, Verdict::not_applicable);
+}
+
+// The matrix verdicts as their rules computed from the cells' observations and metrics: a constant
+// verdict fails these, since each rule gives both values across the designs.
+// quorum-compromise's closing sentence is the cells' counts summed, not a constant.
+TEST(Attacks, QuorumCompromiseClosingSentenceSumsTheCells) {
+  std::size_t attempts = 0, opened = 0;
+  for (const auto& c : report("quorum-compromise").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    attempts += c.metrics.at("k_minus_1_attempts").get<std::size_t>();
+    opened += c.metrics.at("k_minus_1_opened").get<std::size_t>();
+  }
+  EXPECT_NE(report("quorum-compromise").narrative.find(fmt::format("of {} tries of guessed completions on real archived sessions, {} opened",
+                                                                   attempts, opened)),
+            std::string::npos);
+}
+
+// The matrix attacks that run no check say so: detection "not observable", with the reason.
+TEST(Attacks, MatrixCellsWithoutACheckSayDetectionIsNotObservable) {
+  for (auto name : {"dealer-retains-key", "dkg-bias", "superencryption", "forward-secrecy-loss", "quorum-compromise", "crumple-cost"})
+    for (const auto& c : report(name).cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      ASSERT_TRUE(c.metrics.contains("detection")) << name << "/" << c.scheme;
+      EXPECT_EQ(c.metrics["detection"]["observable"], false) << name << "/" << c.scheme;
+      EXPECT_EQ(c.metrics["detection"]["detected"], "not observable in this scenario") << name << "/" << c.scheme;
+      EXPECT_FALSE(c.metrics["detection"]["why"].get<std::string>().empty()) << name << "/" << c.scheme;
+    }
+}
+
+TEST(Attacks, MatrixVerdictsAreTheirRulesOfTheObservations) {
+  std::set<Verdict> dkg, dealer, superenc, fs;
+  for (const auto& c : report("dkg-bias").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("ci95_low").get<double>() > 0.5 ? Verdict::broken : Verdict::held) << c.scheme;
+    dkg.insert(c.verdict);
+  }
+  for (const auto& c : report("dealer-retains-key").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("opened").get<std::size_t>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    EXPECT_EQ(c.observations.at(0).recovered(), c.metrics.at("opened").get<std::size_t>() > 0) << c.scheme;
+    dealer.insert(c.verdict);
+  }
+  for (const auto& c : report("superencryption").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    const bool evaded = !c.observations.at(0).recovered() && c.observations.at(1).recovered();
+    EXPECT_EQ(c.verdict, evaded ? Verdict::broken : Verdict::held) << c.scheme;
+    superenc.insert(c.verdict);
+  }
+  for (const auto& c : report("quorum-compromise").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("decrypted").get<std::size_t>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    EXPECT_EQ(c.metrics.at("all_decrypted").get<bool>(), c.metrics.at("decrypted") == c.metrics.at("sessions")) << c.scheme;
+  }
+  for (const auto& c : report("forward-secrecy-loss").cells) {
+    if (c.verdict == Verdict::not_applicable) continue;
+    EXPECT_EQ(c.verdict, c.metrics.at("opened").get<int>() > 0 ? Verdict::broken : Verdict::held) << c.scheme;
+    fs.insert(c.verdict);
+  }
+  EXPECT_EQ(dkg, (std::set<Verdict>{Verdict::broken, Verdict::held}));
+  EXPECT_EQ(dealer, (std::set<Verdict>{Verdict::broken, Verdict::held}));
 }
 
 TEST(Attacks, MobileAdversaryFallsWithoutRefreshAndWithTheOldShareBug) {

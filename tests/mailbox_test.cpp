@@ -144,5 +144,22 @@ TEST(MailboxAccounts, RefuseATakenNameATakenKeyAndAProofByAnotherKey) {
   EXPECT_FALSE(p.box.account("bob").value().has_value());
 }
 
+// Fourth outside test, F3: each look-alike of "bob" is refused at registration, with the rule in
+// the message, and opens no account; bob's own registration still succeeds afterwards.
+TEST(MailboxAccounts, RefuseEachLookAlikeOfANameWithTheRule) {
+  Provider p;
+  for (const std::string name : {"Bob", "bob ", "b\xd0\xbe" "b", "b\xce\xbf" "b", "bob\xe2\x80\x8b"}) {
+    auto mallory = identity::generate(name).value();
+    const Account a{name, mallory.pub.sign_key};
+    auto r = p.box.register_account(a, sign_registration(a, mallory.sign_secret));
+    ASSERT_FALSE(r.has_value()) << name;
+    EXPECT_EQ(r.error().category, ErrorCategory::malformed);
+    EXPECT_NE(r.error().detail.find("lowercase ASCII"), std::string::npos) << r.error().detail;
+    EXPECT_FALSE(p.box.account(name).value().has_value()) << name;
+  }
+  p.enroll(p.bob);
+  EXPECT_TRUE(p.box.account("bob").value().has_value());
+}
+
 }  // namespace
 }  // namespace doormat::mailbox

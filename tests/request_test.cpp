@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "escrow/translog.hpp"
+#include "escrow/warrant.hpp"
 #include "test_support.hpp"
 
 namespace escrow::request {
@@ -48,6 +49,15 @@ TEST(Request, SignatureBindsEveryFieldAndTheKey) {
   changed = r;
   changed.nonce[3] ^= 1;
   EXPECT_FALSE(verify_signature(changed, agency.pk));
+}
+
+// investigate sizes its batches from these constants, before it builds a request.
+TEST(Request, EncodingIsTheFixedBytesTheWarrantAndEachPrefixedField) {
+  auto r = sample();
+  sign(r, Keys().sk);
+  std::size_t expected = kRequestFixedBytes + r.signed_warrant.size();
+  for (const auto& f : r.fields) expected += kFieldPrefixBytes + f.size();
+  EXPECT_EQ(r.encode().size(), expected);
 }
 
 TEST(Request, EmptyBatchAndTrailingBytesAreRefused) {
@@ -145,6 +155,30 @@ TEST(RequestDeathTest, EncodeAbortsOnAFieldOverItsPrefix) {
   auto r = sample();
   r.fields.push_back(std::vector<uint8_t>(65536, 1));
   EXPECT_DEATH((void)r.encode(), "over its u16 prefix");
+}
+
+// The trustee's agency_busy check reads the agency key from a request's first bytes alone: the
+// largest warrant's key lies inside kAgencyKeyPrefixBytes, a shorter prefix or another object's
+// bytes give none.
+TEST(Request, PeekFindsTheAgencyKeyOfTheLargestWarrantInItsPrefix) {
+  warrant::Warrant w;
+  w.case_reference = std::string(255, 'c');
+  w.court = std::string(255, 'k');
+  w.targets.assign(warrant::kMaxTargets, std::string(255, 't'));
+  w.window_end = 1;
+  w.max_sessions = 1;
+  w.agency_sign_key.fill(0x5a);
+  warrant::SignedWarrant sw{w, {}};
+  auto r = sample();
+  r.signed_warrant = sw.encode();
+  const auto bytes = r.encode();
+  const auto prefix = std::span(bytes).first(kAgencyKeyPrefixBytes);
+  EXPECT_EQ(peek_agency_sign_key(prefix), std::optional(w.agency_sign_key));
+  const auto key_end = 6 + 4 + 6 + 4 + w.encode().size();  // two headers, two lengths, the warrant
+  EXPECT_LE(key_end, kAgencyKeyPrefixBytes);
+  EXPECT_EQ(peek_agency_sign_key(std::span(bytes).first(key_end)), std::optional(w.agency_sign_key));
+  EXPECT_EQ(peek_agency_sign_key(std::span(bytes).first(key_end - 1)), std::nullopt);
+  EXPECT_EQ(peek_agency_sign_key(sw.encode()), std::nullopt);  // a signed warrant is not a request
 }
 
 }  // namespace

@@ -141,6 +141,39 @@ TEST(Pki, CourtCrlCarriesTheNumberItWasGiven) {
   EXPECT_TRUE(failed_with(pki::issue_crl(court().root, {}, 24, 0), ErrorCategory::malformed));
 }
 
+// describe_certificate / describe_crl (what `inspect` shows): what the file says, unverified.
+TEST(Pki, DescribeCertificateReadsRootAndJudge) {
+  const auto root = pki::describe_certificate(pki::pem_to_der(court().root.certificate_pem).value()).value();
+  EXPECT_EQ(root.subject, "Test Judicial Root");
+  EXPECT_EQ(root.issuer, "Test Judicial Root");
+  EXPECT_TRUE(root.is_ca);
+  EXPECT_LT(root.not_before, root.not_after);
+  const auto jane = pki::describe_certificate(pki::pem_to_der(court().jane.certificate_pem).value()).value();
+  EXPECT_EQ(jane.subject, "Judge Jane");
+  EXPECT_EQ(jane.issuer, "Test Judicial Root");
+  EXPECT_FALSE(jane.is_ca);
+  EXPECT_NE(jane.fingerprint, root.fingerprint);
+}
+
+TEST(Pki, DescribeCertificateRefusesWhatIsNotACertificate) {
+  const std::vector<uint8_t> garbage = {0x30, 0x03, 0x02, 0x01, 0x00};
+  EXPECT_TRUE(failed_with(pki::describe_certificate(garbage), ErrorCategory::malformed));
+  EXPECT_TRUE(failed_with(pki::describe_certificate({}), ErrorCategory::malformed));
+}
+
+TEST(Pki, DescribeCrlReadsNumberAndRevocations) {
+  const auto crl = pki::describe_crl(pki::issue_crl(court().root, {court().john.certificate_pem}, 24, 9).value()).value();
+  EXPECT_EQ(crl.issuer, "Test Judicial Root");
+  EXPECT_EQ(crl.number, 9U);
+  EXPECT_EQ(crl.revoked, 1U);
+  EXPECT_EQ(crl.next_update - crl.this_update, 24U * 3600 + 5 * 60);  // thisUpdate is five minutes back
+}
+
+TEST(Pki, DescribeCrlRefusesWhatIsNotACrl) {
+  EXPECT_TRUE(failed_with(pki::describe_crl("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"), ErrorCategory::malformed));
+  EXPECT_TRUE(failed_with(pki::describe_crl(court().root.certificate_pem), ErrorCategory::malformed));
+}
+
 TEST(Warrant, CrlOlderThanTheFloorIsRefused) {
   const auto sw = court().signed_by({&court().jane});
   Policy p = court().policy();

@@ -61,6 +61,8 @@ Loot steal(const std::string& dir, const std::string& loot_dir, unsigned i, bool
   if (index.size() != 1 || index[0] != i) setup_error("trustee-" + std::to_string(i) + "/state.db is not trustee " + std::to_string(i) + "'s");
   l.sealed = config_row(db, "secrets");
   l.authority = config_row(db, "authority");
+  auto op = must(db.prepare("SELECT value FROM config WHERE key = 'operator_public'"), "reading a stolen state file");
+  if (must(op.step(), "reading a stolen state file")) l.operator_key = op.column_blob(0);
   if (with_passphrase) {
     // As `trustee serve` reads it (trustee_cli.cpp): the file without its trailing newline.
     l.passphrase = must(files::read_text(from + "/passphrase"), "a stolen passphrase file");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "attack.hpp"
+#include "detection.hpp"
 #include "escrow/error.hpp"
 #include "escrow/rng.hpp"
 #include "escrow/tdh2.hpp"
@@ -57,6 +58,7 @@ struct Loot {
   std::vector<uint8_t> sealed;     // config 'secrets': salt || nonce || XChaCha20-Poly1305(...)
   std::vector<uint8_t> authority;  // config 'authority': the key at the share's epoch
   std::string passphrase;          // empty: not stolen
+  std::vector<uint8_t> operator_key;  // config 'operator_public': the Ed25519 key its ceremonies need (empty: none)
 };
 Loot steal(const std::string& dir, const std::string& loot_dir, unsigned i, bool with_passphrase);
 /// Opens a stolen blob with the trustee's own code path (Argon2id, XChaCha20-Poly1305).

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "detection.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/rng.hpp"
 #include "escrow/tdh2.hpp"
@@ -266,18 +267,28 @@ Report label_evasion(const LabelEvasionOptions& o) {
   r.attack = "live-label-evasion";
   r.title = "A target labels his sessions with another name or a shifted time (live deployment)";
   const std::size_t attempts = tries.size() - 1;
-  Cell c{"deployment", judge(evaded > 0, false),
+  // Observed: whether the label defence acted in this run is what the provider's deposit and the
+  // recipient's client replied, not the test hook that was asked for.
+  const bool defence_seen = refused_deposit > 0 || refused_recipient > 0;
+  const bool control_opened = control.opened == control.plaintext;
+  const auto seen = Detection::not_observable(
+      "an evasive session reaches the trustees, if at all, as an out-of-scope session, which no check can tell from one that is not "
+      "the target's");
+  Cell c{"deployment", seen.verdict(evaded > 0),
          fmt::format("{} of {} sessions by the warrant's target '{}' read by {} and not opened by the warrant ({}); {} refused at deposit, {} "
                      "refused by the recipient, {} in scope; the honest control session was opened",
-                     evaded, attempts, target, recipient, o.without_defence ? "label defence off" : "label defence on", refused_deposit,
-                     refused_recipient, in_scope),
-         {{"label_defence", !o.without_defence},
+                     evaded, attempts, target, recipient, defence_seen ? "the label defence refused sessions" : "no label check refused any",
+                     refused_deposit, refused_recipient, in_scope) +
+             (evaded > 0 ? "; " + seen.text() : ""),
+         {{"label_defence", defence_seen},
           {"attempts", attempts},
           {"sessions_evaded", evaded},
           {"refused_at_deposit", refused_deposit},
           {"refused_by_recipient", refused_recipient},
           {"in_scope", in_scope},
-          {"control_opened_by_warrant", true},
+          {"control_opened_by_warrant", control_opened},
+          {"detection", seen.to_json()},
+          {"settings", {{"without_label_defence_hook", o.without_defence}}},
           {"fake_identity_registration", register_outcome},
           {"max_label_skew_seconds", escrow::envelope::kMaxLabelSkewSeconds},
           {"outcomes", outcomes}},
@@ -290,7 +301,13 @@ Report label_evasion(const LabelEvasionOptions& o) {
       "restarted trustees under the warrant. Control: read and opened. Of the {} evasive sessions, {} were read and not opened "
       "(evaded), {} refused at deposit, {} refused by the recipient, {} opened by the warrant.",
       target, w.window_start, w.window_end, recipient, other, register_outcome, outside,
-      o.without_defence ? "Label defence OFF (--without-label-defence: no deposit check, no sender check, the deployment before SPEC 7.4). " : "",
+      fmt::format("Requested: {}; observed in this run: {}. ",
+                  o.without_defence ? "label defence off (--without-label-defence: no deposit check, no sender check, the deployment before "
+                                      "SPEC 7.4)"
+                                    : "label defence on",
+                  defence_seen ? fmt::format("the label defence refused sessions ({} at deposit, {} by the recipient)", refused_deposit,
+                                             refused_recipient)
+                               : std::string("no label check refused any session")),
       recipient, attempts, evaded, refused_deposit, refused_recipient, in_scope);
   r.numbers = {{"sessions_evaded", evaded}, {"refused_at_deposit", refused_deposit}, {"refused_by_recipient", refused_recipient}};
   r.cells.push_back(std::move(c));

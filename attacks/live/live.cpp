@@ -21,6 +21,7 @@
 #include "label_evasion.hpp"
 #include "secrets_at_rest.hpp"
 #include "support.hpp"
+#include "timed_passes.hpp"
 
 namespace doormat::attacks::live {
 namespace fs = std::filesystem;
@@ -43,10 +44,13 @@ Report one_trustee(const Truth& t, const Loot& l, const escrow::tdh2::PublicKey&
   shares.push_back(share_of(l));
   const auto obs = observe(t, open_mailbox(box, pk, shares, rng));
   const std::size_t got = recovered(obs);
-  Cell c{std::string(kScheme), judge(got > 0, false),
-         fmt::format("trustee {}'s share opened from its stolen state.db and passphrase; {} of {} mailbox sessions opened with it", l.index, got,
-                     obs.size()),
-         {{"sessions_in_mailbox", box.size()}, {"sessions_recovered", got}, {"shares_stolen", 1}, {"k", t.k}},
+  // The copy and the offline decryption touch no trustee, log or auditor: nothing in the deployment
+  // could report them.
+  const auto seen = Detection::not_observable("the files are copied and used offline; no trustee, log or auditor takes part");
+  Cell c{std::string(kScheme), seen.verdict(got > 0),
+         fmt::format("trustee {}'s share opened from its stolen state.db and passphrase; {} of {} mailbox sessions opened with it{}", l.index, got,
+                     obs.size(), got > 0 ? "; " + seen.text() : ""),
+         {{"sessions_in_mailbox", box.size()}, {"sessions_recovered", got}, {"shares_stolen", 1}, {"k", t.k}, {"detection", seen.to_json()}},
          obs};
   r.narrative = fmt::format(
       "A thief copies trustee {}'s folder: state.db and the passphrase file beside it. The trustee's own at-rest code "
@@ -70,32 +74,59 @@ Report quorum(const Truth& t, const std::vector<Loot>& loot, const escrow::tdh2:
     if (!who.empty()) who += ',';
     who += fmt::format("{}", l.index);
   }
-  // Measured: whole passes over the real mailbox with the real shares, for at least half a second.
+  // Measured: several timed passes, each whole sweeps over the real mailbox with the real shares for
+  // at least a tenth of a second of this thread's CPU time; the per-core rate is sessions over thread
+  // CPU seconds (CLOCK_THREAD_CPUTIME_ID, so other load on the machine does not count against it), the
+  // mean of the passes with a within-run 95% t interval (timed_passes.hpp).
+  constexpr int kPasses = 5;
   std::map<int64_t, std::optional<std::string>> got;
-  const auto t0 = std::chrono::steady_clock::now();
-  std::size_t passes = 0;
-  do {
-    got = open_mailbox(box, pk, shares, rng);
-    ++passes;
-  } while (seconds_since(t0) < 0.5);
-  const double secs = seconds_since(t0);
-  const double rate = static_cast<double>(passes * box.size()) / secs;
+  std::vector<double> per_pass;
+  std::size_t sweeps = 0;
+  double cpu_secs = 0;
+  const double load = load_average_1min();
+  const auto t_all = std::chrono::steady_clock::now();
+  for (int p = 0; p < kPasses; ++p) {
+    const double c0 = thread_cpu_seconds();
+    std::size_t here = 0;
+    do {
+      got = open_mailbox(box, pk, shares, rng);
+      ++here;
+    } while (thread_cpu_seconds() - c0 < 0.1);
+    const double spent = thread_cpu_seconds() - c0;
+    per_pass.push_back(static_cast<double>(here * box.size()) / spent);
+    sweeps += here;
+    cpu_secs += spent;
+  }
+  const double secs = seconds_since(t_all);
+  const RateEstimate rate = estimate(std::move(per_pass));
   const auto obs = observe(t, got);
   const std::size_t n_rec = recovered(obs);
   const AuditResult after = audit_after();
-  // Flagged only if the real auditor saw something: a log that is not consistent with the head it
-  // held, or a count of sessions opened that moved while the attack ran.
-  const bool flagged = !after.consistent || after.sessions_opened != before.sessions_opened;
+  // The theft and the decryption are offline: no trustee is asked, so no log can move and no check in
+  // the deployment could see them. The audit's figures are context, not a detection.
+  const auto seen = Detection::not_observable("the files are copied and the mailbox decrypted offline; offline decryption leaves nothing in any log");
   const bool all = n_rec == obs.size() && !obs.empty();
-  Cell c{std::string(kScheme), judge(all, flagged),
-         fmt::format("{} of {} mailbox sessions opened offline with trustees {}'s shares, no warrant, no request; the auditor afterwards: "
-                     "logs {}, sessions opened in the logs {} before and {} after",
-                     n_rec, obs.size(), who, after.consistent ? "consistent" : "INCONSISTENT", before.sessions_opened, after.sessions_opened),
+  Cell c{std::string(kScheme), seen.verdict(n_rec > 0),
+         fmt::format("{} of {} mailbox sessions opened offline with trustees {}'s shares, no warrant, no request; {} sessions/s per core "
+                     "(thread CPU time); the auditor afterwards (context): logs {}, sessions opened in the logs {} before and {} after{}",
+                     n_rec, obs.size(), who, rate.text(0, ""), after.consistent ? "consistent" : "INCONSISTENT", before.sessions_opened,
+                     after.sessions_opened, n_rec > 0 ? "; " + seen.text() : ""),
          {{"sessions_in_mailbox", box.size()},
           {"sessions_recovered", n_rec},
+          {"all_sessions_recovered", all},
           {"shares_stolen", loot.size()},
           {"k", t.k},
-          {"sessions_per_second_measured", rate},
+          {"sessions_per_second_per_core_measured", rate.mean},
+          {"sessions_per_second_per_core_ci95", rate.ci95_json()},
+          {"sessions_per_second_per_core_per_pass", rate.per_pass},
+          {"timed_passes", rate.per_pass.size()},
+          {"mailbox_sweeps", sweeps},
+          {"thread_cpu_seconds", cpu_secs},
+          {"wall_seconds", secs},
+          {"load_average_1min", load},
+          {"clock", kThreadClock},
+          {"interval_method", kIntervalMethod},
+          {"detection", seen.to_json()},
           {"audit_consistent_after", after.consistent},
           {"audit_sessions_opened_before", before.sessions_opened},
           {"audit_sessions_opened_after", after.sessions_opened}},
@@ -103,13 +134,19 @@ Report quorum(const Truth& t, const std::vector<Loot>& loot, const escrow::tdh2:
   r.narrative = fmt::format(
       "A thief copies {} trustees' folders (state.db and passphrase each: trustees {}). Their own at-rest code opens the shares; "
       "with them the thief tries every envelope in the provider's mailbox offline: {} of {} sessions recovered{} (k = {}). Measured "
-      "on the real files: {:.0f} {} per second on one core ({} passes over the mailbox in {:.2f} s). Then the real auditor "
-      "(`escrow-authority audit`, trustees restarted) checks the logs: {}; the logs count {} sessions opened, {} before the theft "
-      "({}).",
-      loot.size(), who, n_rec, obs.size(), n_rec == obs.size() ? ", each matching the ground truth byte for byte" : "", t.k, rate,
-      n_rec > 0 ? "sessions" : "attempts (none opens)", passes, secs, after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened,
-      after.sessions_opened == before.sessions_opened ? "as" : "unlike", before.sessions_opened);
-  r.numbers = {{"sessions_per_second_measured", rate}, {"passes", passes}, {"seconds", secs}};
+      "on the real files in {} timed passes: {} {} per second per core, on this thread's CPU time ({} sweeps over the mailbox, "
+      "{:.2f} s of CPU in {:.2f} s of wall-clock, load average {:.2f}). Nothing of this reaches a trustee, so detection is not "
+      "observable; for context, the real auditor (`escrow-authority audit`, trustees restarted) afterwards finds the logs {} and "
+      "counting {} sessions opened, {} before the theft ({}).",
+      loot.size(), who, n_rec, obs.size(), all ? ", each matching the ground truth byte for byte" : "", t.k, rate.per_pass.size(),
+      rate.text(0, ""), n_rec > 0 ? "sessions" : "attempts (none opens)", sweeps, cpu_secs, secs, load,
+      after.consistent ? "consistent" : "INCONSISTENT", after.sessions_opened, after.sessions_opened == before.sessions_opened ? "as" : "unlike",
+      before.sessions_opened);
+  r.numbers = {{"sessions_per_second_per_core_measured", rate.mean},
+               {"sessions_per_second_per_core_ci95", rate.ci95_json()},
+               {"mailbox_sweeps", sweeps},
+               {"thread_cpu_seconds", cpu_secs},
+               {"wall_seconds", secs}};
   r.cells.push_back(std::move(c));
   return r;
 }
@@ -127,43 +164,76 @@ Report guessing(const Loot& l, const LiveOptions& o) {
   } else {
     for (unsigned i = 0; i < std::max(1u, o.guesses); ++i) dict.push_back(fmt::format("guess {:06} for trustee {}", i, l.index));
   }
-  // Measured: one thread, each guess the trustee's own derive-and-open.
+  // Measured: one thread, each guess the trustee's own derive-and-open, each guess timed alone on the
+  // thread's CPU clock (libsodium's Argon2id runs on one thread), so the per-core rate and the
+  // core-hours do not count the machine's other load; the interval is the per-guess time's, the rate
+  // its inverse (timed_passes.hpp, ItemRate).
   std::optional<std::string> found;
   std::size_t tried = 0;
-  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<double> seconds_each;
+  const double load = load_average_1min();
+  const auto t_all = std::chrono::steady_clock::now();
   for (const auto& g : dict) {
     ++tried;
-    if (open_sealed(l, g)) {
+    const double c0 = thread_cpu_seconds();
+    const bool opened = open_sealed(l, g).has_value();
+    seconds_each.push_back(thread_cpu_seconds() - c0);
+    if (opened) {
       found = g;
       break;
     }
   }
-  const double secs = seconds_since(t0);
-  const double per_core = static_cast<double>(tried) / secs;
+  const double secs = seconds_since(t_all);
+  const ItemRate rate = item_rate(std::move(seconds_each));
+  const double per_core = rate.rate();
   const double core_hours_1e6 = 1e6 / per_core / 3600, core_hours_1e9 = 1e9 / per_core / 3600;
+  const json ci_1e6 = rate.cost_ci95(1e6, 3600), ci_1e9 = rate.cost_ci95(1e9, 3600);
+  auto range = [](const json& ci, int decimals) {
+    if (ci.is_null()) return std::string(" (no interval: one guess)");
+    return fmt::format(" (within-run 95% interval {}–{:.{}f})", ci[0].is_null() ? std::string("0") : fmt::format("{:.{}f}", ci[0].get<double>(), decimals),
+                       ci[1].get<double>(), decimals);
+  };
+  // Guessing a copied file happens on the thief's machines: nothing in the deployment sees it.
+  const auto seen = Detection::not_observable("the guesses run offline on the copied file; no trustee, log or auditor takes part");
   Observation ob{fmt::format("trustee {}'s at-rest secrets", l.index), "opened", found ? std::optional<std::string>("opened") : std::nullopt};
-  Cell c{std::string(kScheme), judge(found.has_value(), false),
-         found ? fmt::format("the passphrase was guess {} of {}: the share is the thief's", tried, dict.size())
-               : fmt::format("none of {} guesses opened it; measured {:.2f} guesses/s/core; extrapolated: 10^6 guesses {:.1f} core-hours, "
-                             "10^9 guesses {:.0f} core-hours",
-                             tried, per_core, core_hours_1e6, core_hours_1e9),
+  Cell c{std::string(kScheme), seen.verdict(found.has_value()),
+         found ? fmt::format("the passphrase was guess {} of {}: the share is the thief's; {}", tried, dict.size(), seen.text())
+               : fmt::format("none of {} guesses opened it; measured {} guesses/s/core; extrapolated: 10^6 guesses {:.1f} core-hours{}, "
+                             "10^9 guesses {:.0f} core-hours{}",
+                             tried, rate.text(2), core_hours_1e6, range(ci_1e6, 1), core_hours_1e9, range(ci_1e9, 0)),
          {{"guesses_tried", tried},
           {"guesses_per_second_per_core_measured", per_core},
+          {"guesses_per_second_per_core_ci95", rate.rate_ci95()},
+          {"seconds_per_guess", rate.seconds.per_pass},
+          {"seconds_per_guess_mean", rate.seconds.mean},
+          {"seconds_per_guess_ci95", rate.seconds.ci95_json()},
+          {"interval_method", kItemIntervalMethod},
+          {"clock", kThreadClock},
+          {"wall_seconds", secs},
+          {"load_average_1min", load},
+          {"settings", {{"dictionary_given", !o.dictionary.empty()}, {"dictionary_size", o.dictionary.empty() ? json(nullptr) : json(dict.size())},
+                        {"generated_guesses", o.dictionary.empty() ? json(dict.size()) : json(nullptr)}}},
           {"argon2id_opslimit", doormat::authority::at_rest::kArgon2idPasses},
           {"argon2id_memlimit_bytes", doormat::authority::at_rest::kArgon2idMemoryBytes},
           {"core_hours_1e6_extrapolated", core_hours_1e6},
-          {"core_hours_1e9_extrapolated", core_hours_1e9}},
+          {"core_hours_1e6_extrapolated_ci95", ci_1e6},
+          {"core_hours_1e9_extrapolated", core_hours_1e9},
+          {"core_hours_1e9_extrapolated_ci95", ci_1e9},
+          {"detection", seen.to_json()}},
          {ob}};
   r.narrative = fmt::format(
       "A thief copies trustee {}'s state.db but not its passphrase file, and guesses passphrases with the trustee's own "
-      "derive-and-open (Argon2id interactive: {} MiB, ops {}). Measured: {} guesses in {:.2f} s on one thread, {:.2f} guesses per "
-      "second per core; {}. Extrapolated from that rate (not run): a dictionary of 10^6 passphrases costs {:.1f} core-hours, one of "
-      "10^9 {:.0f} core-hours ({:.1f} core-years). A passphrase outside the dictionary is never found; the demo's own passphrases "
-      "(\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
-      l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses, tried, secs, per_core,
-      found ? "one of them opened it" : "none opened it", core_hours_1e6, core_hours_1e9, core_hours_1e9 / (24 * 365.25));
-  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"core_hours_1e6_extrapolated", core_hours_1e6},
-               {"core_hours_1e9_extrapolated", core_hours_1e9}};
+      "derive-and-open (Argon2id interactive: {} MiB, ops {}). Guesses: {}. Measured: {} guesses in {:.2f} s of wall-clock on one thread (load "
+      "average {:.2f}), each timed on the thread's CPU clock: {} guesses per second per core; {}. Extrapolated from that rate (not run): a dictionary of 10^6 passphrases costs {:.1f} "
+      "core-hours{}, one of 10^9 {:.0f} core-hours{} ({:.1f} core-years). A passphrase outside the dictionary is never found; the "
+      "demo's own passphrases (\"demo passphrase for trustee i\") are in any dictionary built from the demo's source.",
+      l.index, doormat::authority::at_rest::kArgon2idMemoryBytes >> 20, doormat::authority::at_rest::kArgon2idPasses,
+      o.dictionary.empty() ? fmt::format("{} generated ones (no --dictionary)", dict.size())
+                           : fmt::format("a dictionary of {} given with --dictionary", dict.size()),
+      tried, secs, load, rate.text(2), found ? "one of them opened it" : "none opened it", core_hours_1e6, range(ci_1e6, 1), core_hours_1e9,
+      range(ci_1e9, 0), core_hours_1e9 / (24 * 365.25));
+  r.numbers = {{"guesses_per_second_per_core_measured", per_core}, {"guesses_per_second_per_core_ci95", rate.rate_ci95()},
+               {"core_hours_1e6_extrapolated", core_hours_1e6}, {"core_hours_1e9_extrapolated", core_hours_1e9}};
   r.cells.push_back(std::move(c));
   return r;
 }

@@ -27,6 +27,8 @@ struct LiveOptions {
     bool register_lists_forged = false;  ///< stolen judge: the forged warrant is entered in the court's register too
     bool fresh_auditor = false;          ///< log rewrite: judged by an auditor who never recorded a head
     bool crl_unseen = false;             ///< CRL rollback: no trustee reads the new CRL before the old one is back
+    bool off_log_through_trustees = false;   ///< off-log quorum: the quorum asks its trustees under a warrant the register lacks
+    bool off_log_registered_warrant = false; ///< off-log quorum: the quorum asks its trustees under a warrant the real court registered
     bool outsider_has_operator_key = false;  ///< outsider refresh: the "outsider" signs with the real operator key
   } variant;
   bool without_label_defence = false;  ///< test hook for live-label-evasion (label_evasion.hpp)

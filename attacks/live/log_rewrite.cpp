@@ -59,10 +59,14 @@ Rewrite rewrite_old_entry(const std::string& db_path, uint64_t before, bool reha
 }
 
 struct Outcome {
-  bool served = false;       // the trustee started and serves the rewritten entry
+  bool started = false;      // the trustee started on the edited state.db
+  bool served = false;       // ... and serves the rewritten entry
   bool audit_flagged = false;
+  std::string rewritten;     // the rewritten entry (hex), what the operator wants the record to say
+  std::optional<std::string> served_entry;  // what the trustee served at that index (hex), if it served anything
   int audit_status = 0;
   std::string what;
+  std::string refusal;       // the trustee's start refusal, as its log states it (empty: it started)
   Verdict verdict = Verdict::not_applicable;
 };
 
@@ -73,18 +77,29 @@ Outcome try_strategy(const Scene& s, const std::string& work, const std::string&
     if (fs::exists(from + "/" + f)) fs::copy_file(from + "/" + f, td + "/" + f);
   const Rewrite w = rewrite_old_entry(td + "/state.db", baseline, rehash);
   Outcome o;
+  o.rewritten = escrow::wire::to_hex(w.entry);
   const pid_t pid = start_one(td, td + "/passphrase", s.trustees.ports.at(kVictim), s.bin, td + "/log.txt");
   if (pid == 0) {
     std::string log = files::read_text(td + "/log.txt").value_or("");
     while (!log.empty() && log.back() == '\n') log.pop_back();
     if (log.rfind('\n') != std::string::npos) log = log.substr(log.rfind('\n') + 1);
+    // Only the trustee's own hash check counts as a refusal; any other failure to start (the port still
+    // bound, a crash) is a broken set-up, not the defence holding.
+    const std::string expected = fmt::format("the log's stored hashes disagree with its entries at index {}", w.index);
+    if (log.find(expected) == std::string::npos)
+      setup_error(fmt::format("trustee {} did not start on the rewritten state.db, but not for its hash check (\"{}\"); its log: {}", kVictim,
+                              expected, log));
+    o.refusal = log;
     o.what = fmt::format("entry {} rewritten{}: the trustee refused to start (\"{}\")", w.index, rehash ? " with its leaf hash" : "", log);
-    o.verdict = judge(false, false);
+    o.verdict = Verdict::held;  // nothing served: the observation is empty
     return o;
   }
+  o.started = true;
   auto page = http_get(url, fmt::format("/v1/log/entries?start={}&count=1", w.index), 10);
-  o.served = page && page->status == 200 && page->body.contains("entries") && page->body["entries"].is_array() &&
-             page->body["entries"].size() == 1 && page->body["entries"][0] == escrow::wire::to_hex(w.entry);
+  if (page && page->status == 200 && page->body.contains("entries") && page->body["entries"].is_array() && page->body["entries"].size() == 1 &&
+      page->body["entries"][0].is_string())
+    o.served_entry = page->body["entries"][0].get<std::string>();
+  o.served = o.served_entry == o.rewritten;
   // The deployment's auditor, holding the log to the head it recorded; the test variant's has
   // recorded none (a fresh state file per strategy).
   const AuditResult a = s.options.variant.fresh_auditor ? audit(s.dir, s.bin, "", td + "/fresh-audit-state.json") : audit(s.dir, s.bin);
@@ -100,7 +115,7 @@ Outcome try_strategy(const Scene& s, const std::string& work, const std::string&
   o.what = fmt::format("entry {} rewritten{}: the trustee started and {} it; the auditor {} (exit {})", w.index,
                        rehash ? " with its leaf hash" : "", o.served ? "serves" : "does not serve",
                        o.audit_flagged ? fmt::format("flags its log: \"{}\"", finding) : "passes it", a.status);
-  o.verdict = judge(o.served, o.audit_flagged);
+  o.verdict = judge(o.served, o.audit_flagged);  // from what the trustee served and what the auditor said
   return o;
 }
 
@@ -131,25 +146,57 @@ Report log_rewrite(const Scene& s) {
   s.trustees.pids[kVictim] = start_one(td, td + "/passphrase", s.trustees.ports.at(kVictim), s.bin, td + "/log.txt");
   if (s.trustees.pids[kVictim] == 0) setup_error("trustee 2 did not restart from its own folder");
 
-  const Verdict best = best_for_attacker({naive.verdict, rehashed.verdict});
-  Observation ob{fmt::format("trustee {}'s log, rewritten below the audited head (size {})", kVictim, baseline), "rewritten history served unflagged",
-                 best == Verdict::broken ? std::optional<std::string>("rewritten history served unflagged") : std::nullopt};
+  // One observation per strategy: the rewritten entry against what the trustee served at its index.
+  // A strategy's verdict is judged from its observation and the auditor's finding; the cell takes the
+  // attacker's best.
+  auto observed = [&](const char* name, const Outcome& o) {
+    return Observation{fmt::format("{}: trustee {}'s entry below the audited head (size {}), as the trustee serves it", name, kVictim, baseline),
+                       o.rewritten, o.served_entry};
+  };
+  const Observation ob_naive = observed("the entry alone", naive), ob_rehashed = observed("entry and leaf hash", rehashed);
+  const Verdict v_naive = judge(ob_naive.recovered(), naive.audit_flagged), v_rehashed = judge(ob_rehashed.recovered(), rehashed.audit_flagged);
+  const Verdict best = best_for_attacker({v_naive, v_rehashed});
+  // The cell's detection is the strategy the cell takes: the trustee's start check for one that never
+  // started, the auditor for one that did.
+  const Outcome& chosen = best == v_rehashed ? rehashed : naive;
+  const Detection seen = !chosen.started ? Detection::checked(true, "the trustee's own start check (it re-hashes every entry)")
+                         : Detection::checked(chosen.audit_flagged, s.options.variant.fresh_auditor
+                                                                        ? "escrow-authority audit with no recorded head (test variant)"
+                                                                        : "escrow-authority audit against audit-state.json");
+  if (seen.verdict(best == v_rehashed ? ob_rehashed.recovered() : ob_naive.recovered()) != best)
+    setup_error("log-rewrite: the chosen strategy's detection disagrees with its verdict");
   Cell c{std::string(kScheme), best, fmt::format("{}; {}", naive.what, rehashed.what),
          {{"audited_size", baseline},
+          {"naive_started", naive.started},
           {"naive_served", naive.served},
-          {"naive_verdict", std::string(to_string(naive.verdict))},
+          {"naive_audit_flagged", naive.audit_flagged},
+          {"naive_verdict", std::string(to_string(v_naive))},
+          {"rehashed_started", rehashed.started},
           {"rehashed_served", rehashed.served},
           {"rehashed_audit_flagged", rehashed.audit_flagged},
           {"rehashed_audit_status", rehashed.audit_status},
-          {"rehashed_verdict", std::string(to_string(rehashed.verdict))}},
-         {ob}};
+          {"rehashed_verdict", std::string(to_string(v_rehashed))},
+          {"naive_refusal", naive.refusal},
+          {"rehashed_refusal", rehashed.refusal},
+          {"chosen_strategy", best == v_rehashed ? "rehashed" : "naive"},
+          {"detection", seen.to_json()},
+          {"settings", {{"variant_fresh_auditor", s.options.variant.fresh_auditor}}}},
+         {ob_naive, ob_rehashed}};
+  // The closing sentence follows what the two strategies met in this run.
+  auto met = [](const Outcome& o) {
+    return !o.started ? "the trustee's start check stopped it" : !o.served ? "the trustee did not serve it"
+           : o.audit_flagged                                               ? "the auditor caught it"
+                                                                           : "nothing caught it";
+  };
   r.narrative = fmt::format(
       "Trustee {0}'s operator wants a decryption gone from the record. It stops the trustee, opens state.db with SQLite and turns "
       "the first issued share below the head the auditor recorded (size {1}) into an out-of-scope refusal, then starts the "
       "trustee again. Strategy one, the entry alone: {2}. Strategy two, the entry and its stored leaf hash recomputed: {3}. The "
-      "cell takes the attacker's best: {4}. The start check stops a careless edit; only an auditor who recorded a head before the "
-      "edit catches a careful one, and a rewrite of entries no auditor has seen yet is caught by nobody.",
-      kVictim, baseline, naive.what, rehashed.what, to_string(best));
+      "cell takes the attacker's best: {4}. In this run the careless edit met this: {5}; the careful one: {6}{7}.",
+      kVictim, baseline, naive.what, rehashed.what, to_string(best), met(naive), met(rehashed),
+      rehashed.served && rehashed.audit_flagged ? " (only an auditor who recorded a head before the edit can; a rewrite of entries no "
+                                                  "auditor has seen yet is caught by nobody)"
+                                                : "");
   r.numbers = {{"audited_size", baseline}};
   r.cells.push_back(std::move(c));
   return r;

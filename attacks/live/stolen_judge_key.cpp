@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "escrow/wire.hpp"
 #include "files.hpp"
 #include "scenarios.hpp"
 #include "support.hpp"
@@ -59,6 +60,11 @@ Report stolen_judge_key(const Scene& s) {
     must(warrant_register::append(reg, entries.back()), "entering the forged warrant in the court's register (test variant)");
   }
   const bool have_register = fs::exists(reg);
+  // Read back: is the forged warrant in the register the auditor is given (whatever put it there)?
+  bool forged_in_register = false;
+  if (have_register)
+    for (const auto& e : must(warrant_register::load(reg), "reading the court's register back"))
+      forged_in_register = forged_in_register || escrow::wire::to_hex(e.hash) == forged_hash;
 
   const Investigation inv = investigate(s.dir, s.bin, mine.path + "/forged.bin", mine.path + "/mallory.key");
   const auto obs = observe(s.truth, inv.plaintexts);
@@ -73,26 +79,50 @@ Report stolen_judge_key(const Scene& s) {
       : named        ? fmt::format("given court/register.jsonl, names the forged warrant {}… as missing from it (exit {})",
                                    forged_hash.substr(0, 16), a.status)
                      : fmt::format("given court/register.jsonl, does not name the forged warrant (exit {})", a.status);
-  Cell c{std::string(kScheme), judge(got > 0, named),
+  // Without a register file the unregistered-warrant check cannot run: nothing could see the forgery.
+  const auto seen = have_register ? Detection::checked(named, "escrow-authority audit --register court/register.jsonl, its unregistered-warrant check")
+                                  : Detection::not_observable("the court keeps no register, so the auditor's unregistered-warrant check cannot run");
+  Cell c{std::string(kScheme), seen.verdict(got > 0),
          fmt::format("{} trustees issued shares under the forged warrant; {} of {} mailbox sessions opened; the auditor, {}", accepting, got,
                      obs.size(), audit_said),
          {{"sessions_in_mailbox", s.box.size()},
           {"sessions_recovered", got},
           {"trustees_accepting", accepting},
           {"register_checked", a.register_checked},
-          {"forged_in_register", s.options.variant.register_lists_forged},
+          {"forged_warrant", forged_hash},
+          {"forged_in_register", forged_in_register},
+          {"detection", seen.to_json()},
+          {"settings", {{"variant_register_lists_forged", s.options.variant.register_lists_forged}}},
+          {"warrant_from", first},
+          {"warrant_to", last},
           {"audit_names_forged_warrant", named},
           {"audit_status", a.status},
           {"audit_sessions_opened_under_forged", a.opened_per_warrant.contains(forged_hash) ? a.opened_per_warrant.at(forged_hash) : 0}},
          obs};
+  // Each sentence follows this run's results.
+  const std::string verified =
+      accepting == s.truth.n ? fmt::format("verifies at every trustee ({} of {} issued shares under it)", accepting, s.truth.n)
+      : accepting > 0        ? fmt::format("is accepted by {} of {} trustees", accepting, s.truth.n)
+                             : fmt::format("is accepted by none of the {} trustees", s.truth.n);
+  const std::string opened = got == obs.size() && got > 0 ? fmt::format("{} of {} sessions open, the ground truth byte for byte", got, obs.size())
+                                                          : fmt::format("{} of {} sessions open", got, obs.size());
+  const std::string registered = forged_in_register ? "The court's register, read back, holds the forged warrant"
+                                                    : have_register ? "The court's register, read back, does not hold it"
+                                                                    : "The court has no register file";
+  const std::string lesson =
+      got > 0 && named   ? "A stolen judge key opened what it names; the register turned that into a finding after the fact, not a refusal."
+      : got > 0          ? "A stolen judge key opened what it names, and nothing in this run reported it."
+                         : "The forged warrant opened nothing in this run.";
+  // The warrant's span, as the ground truth's first and last message times give it.
+  const double days = static_cast<double>(last - first) / 86400;
+  const std::string span = days >= 1 ? fmt::format("{:.1f} days from the first message to the last", days)
+                                     : fmt::format("{:.1f} hours from the first message to the last", static_cast<double>(last - first) / 3600);
   r.narrative = fmt::format(
       "The attacker copies judge {0}'s key from the court's folder (court/judges/{0}.key), puts it beside the court's public root "
       "and CRL in a folder of its own, makes its own agency key, and signs with `escrow-authority court issue` a warrant on {1} "
-      "for every session of the three days. The real court's register never hears of it. The warrant verifies "
-      "at every trustee it is sent to with `investigate` ({2} of {3} issued shares): {4} of {5} sessions open, the ground truth byte for byte. "
-      "Then the real auditor, {6}. A stolen judge key opens what it names; the register turns that into a finding after the fact, "
-      "not a refusal (two-judge policies, SPEC §10.5, make one key not enough).",
-      judge_name, fmt::join(users, ", "), accepting, s.truth.n, got, obs.size(), audit_said);
+      "for every session of the {7}. {2}. Sent with `investigate`, the warrant {3}: {4}. Then the real auditor, {5}. {6} "
+      "(Two-judge policies, SPEC §10.5, make one key not enough.)",
+      judge_name, fmt::join(users, ", "), registered, verified, opened, audit_said, lesson, span);
   r.numbers = {{"sessions_recovered", got}, {"trustees_accepting", accepting}};
   r.cells.push_back(std::move(c));
   return r;

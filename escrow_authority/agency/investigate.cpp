@@ -9,7 +9,9 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <thread>
 
+#include "account_name.hpp"
 #include "commands.hpp"
 #include "directory.hpp"
 #include "escrow/envelope.hpp"
@@ -22,6 +24,8 @@
 #include "identity.hpp"
 #include "json_fields.hpp"
 #include "mailbox.hpp"
+#include "progress.hpp"
+#include "terminal_text.hpp"
 #include "thread_pool.hpp"
 
 namespace doormat::authority {
@@ -92,10 +96,49 @@ TrusteeAnswer read_answer(const TrusteeEntry& t, const HttpReply& reply, const s
 
 namespace {
 
+// Where each request's batch of sessions starts (and, last, fields.size()): at most `max_sessions`
+// each, and each body ({"request": "<hex>"}) within request::kSmallBodyBytes while one session
+// fits, so it is read outside the trustees' large-body budget and no one holding that budget holds
+// the investigation up (the sixth outside test: 4 addresses held it, a 158-session investigation
+// in one ~77 KB body opened nothing).
+std::vector<std::size_t> batch_starts(const std::vector<std::vector<uint8_t>>& fields, std::size_t warrant_bytes, std::size_t max_sessions) {
+  constexpr std::size_t kJsonBytes = 16;  // {"request": ""} around the hex, which doubles the bytes
+  const std::size_t fixed = request::kRequestFixedBytes + warrant_bytes;
+  std::vector<std::size_t> starts{0};
+  std::size_t bytes = fixed, count = 0;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::size_t field = request::kFieldPrefixBytes + fields[i].size();
+    if (count > 0 && (count == max_sessions || 2 * (bytes + field) + kJsonBytes > request::kSmallBodyBytes)) {
+      starts.push_back(i);
+      bytes = fixed, count = 0;
+    }
+    bytes += field, ++count;
+  }
+  starts.push_back(fields.size());
+  return starts;
+}
+
 // Ask one trustee; a transport failure or timeout is no answer, anything that came back is read.
 TrusteeAnswer ask(const TrusteeEntry& t, const std::string& request_hex, const std::array<uint8_t, 32>& request_hash,
                   std::size_t fields, const identity::Identity& agency, int timeout_seconds) {
+  // A trustee decides one request per agency key at a time (SPEC §11.2 "Concurrency"): another of
+  // ours in flight there (a second investigation) gets agency_busy, which changes nothing there, so
+  // the same bytes go again after its Retry-After, within this call's timeout.
+  // A 503 from the trustee's HTTP layer (every worker or the large-body budget busy: error
+  // "http") changes nothing there either; it is tried again a few times, after 100..400 ms of
+  // random delay so that investigators refused together do not come back together. A 503 of the
+  // trustee itself (no_key) is an answer.
+  constexpr int kBusyRetries = 4;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   auto reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
+  for (int busy = 0; reply && std::chrono::steady_clock::now() < give_up;) {
+    const bool agency_busy = reply->status == 429 && text_of(reply->body, "error") == "agency_busy";
+    const bool http_busy = reply->status == 503 && text_of(reply->body, "error") == "http" && busy < kBusyRetries;
+    if (!agency_busy && !http_busy) break;
+    busy += http_busy ? 1 : 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(agency_busy ? 200 : 100 + randombytes_uniform(301)));
+    reply = http_post(t.url, "/v1/decrypt", {{"request", request_hex}}, timeout_seconds);
+  }
   if (!reply) return {{t.index, false, "unreachable: " + reply.error().detail}, std::nullopt};
   return read_answer(t, *reply, request_hash, fields, agency);
 }
@@ -138,20 +181,25 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   inv.authority_epoch = pk->epoch;
   inv.damaged = std::move(damaged);
   if (chosen.empty()) return inv;
-  const std::size_t batch = std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields);
+  std::vector<std::vector<uint8_t>> fields;  // encoded once: for the batch sizes and the requests
+  fields.reserve(chosen.size());
+  for (const auto& c : chosen) fields.push_back(c.envelope.escrow.encode());
+  const auto starts = batch_starts(fields, warrant_bytes->size(), std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields));
 
   // One signed request per batch of sessions (its own nonce), sent to every trustee at once;
   // each answer is checked on its own thread. A trustee counts as answering if it answered
   // every batch; otherwise its first error is reported.
   std::vector<std::vector<TrusteeAnswer>> batches;  // [batch][trustee]
   for (const auto& t : *directory) inv.trustees.push_back({t.index, true, ""});
-  for (std::size_t start = 0; start < chosen.size(); start += batch) {
+  progress::Progress bar(o.progress);
+  bar.stage("investigate: asking the trustees (requests)", starts.size() - 1);
+  for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
     const auto t0 = std::chrono::steady_clock::now();
     request::DecryptRequest req;
     req.signed_warrant = *warrant_bytes;
     randombytes_buf(req.nonce.data(), req.nonce.size());
     req.time = now;
-    for (std::size_t i = start; i < std::min(chosen.size(), start + batch); ++i) req.fields.push_back(chosen[i].envelope.escrow.encode());
+    req.fields.assign(fields.begin() + static_cast<std::ptrdiff_t>(starts[b]), fields.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]));
     request::sign(req, agency->sign_secret);
     const std::string request_hex = escrow::wire::to_hex(req.encode());
     const auto request_hash = req.hash();
@@ -164,17 +212,20 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
     inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     for (std::size_t t = 0; t < answers.size(); ++t)
       if (!answers[t].result.answered && inv.trustees[t].answered) inv.trustees[t] = answers[t].result;
+    bar.advance();
   }
 
   // Each session's partials are checked and combined independently: spread them over the cores.
   inv.sessions.resize(chosen.size());
+  bar.stage("investigate: checking and combining (sessions)", chosen.size());
   ThreadPool pool;
   pool.parallel_for(chosen.size(), [&](std::size_t i) {
     SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
     std::vector<escrow::tdh2::PartialDecryption> partials;
-    for (const auto& a : batches[i / batch]) {
+    const std::size_t b = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin()) - 1;
+    for (const auto& a : batches[b]) {
       if (!a.response) continue;
-      const auto& r = a.response->results[i % batch];
+      const auto& r = a.response->results[i - starts[b]];
       if (r.status != request::FieldStatus::issued) {
         sr.refusals.push_back(fmt::format("trustee {}: {}", a.result.index, request::to_string(r.status)));
         continue;
@@ -207,6 +258,7 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
       }
     }
     inv.sessions[i] = std::move(sr);
+    bar.advance();
   });
   return inv;
 }
@@ -236,17 +288,18 @@ nlohmann::json to_json(const Investigation& inv) {
 void print(const Investigation& inv) {
   fmt::print("warrant {}: asked about {} session(s), decrypted {}\n", inv.warrant_id, inv.sessions.size(), inv.decrypted());
   if (inv.batch_seconds.size() > 1)
-    fmt::print("  {} requests of up to {} sessions; latency per request p50 {:.1f} ms, p99 {:.1f} ms\n", inv.batch_seconds.size(),
+    fmt::print("  {} requests of {} sessions on average; latency per request p50 {:.1f} ms, p99 {:.1f} ms\n", inv.batch_seconds.size(),
                (inv.sessions.size() + inv.batch_seconds.size() - 1) / inv.batch_seconds.size(), inv.batch_percentile(0.5) * 1e3,
                inv.batch_percentile(0.99) * 1e3);
   for (const auto& t : inv.trustees)
     fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
   for (const auto& s : inv.sessions) {
     if (s.decrypted)
-      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, s.label.sender, s.label.recipient, s.label.time, s.plaintext);
+      fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, terminal_text::shown(s.plaintext));
     else
-      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, s.label.sender,
-                 s.label.recipient, s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
+      fmt::print("  #{} {} -> {} at {}: not decrypted ({} of {} needed issued, {} refused{})\n", s.id, account_name::printable(s.label.sender),
+                 account_name::printable(s.label.recipient), s.label.time, s.trustees_issuing, inv.threshold, s.refusals.size(),
                  s.refusals.empty() ? "" : ": " + s.refusals.front().substr(s.refusals.front().find(": ") + 2));
     if (!s.cheaters.empty()) fmt::print("      cheating trustee(s): {}\n", fmt::join(s.cheaters, ", "));
   }
@@ -264,19 +317,22 @@ void register_investigate(CLI::App& app, int& status) {
   auto* inv = app.add_subcommand("investigate", "ask the trustees to open the sessions a warrant covers");
   inv->add_option("--warrant", o->warrant_path, "the signed warrant")->required()->check(CLI::ExistingFile);
   inv->add_option("--agency", o->agency_path, "the agency's .key file (the warrant names its keys)")->required()->check(CLI::ExistingFile);
-  inv->add_option("--authority", o->authority_path, "the authority's public key")->required()->check(CLI::ExistingFile);
-  inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile);
-  inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
+  inv->add_option("--authority", o->authority_path, "the authority's public key")->required()->check(CLI::ExistingFile)->envname("DOORMAT_AUTHORITY");
+  inv->add_option("--mailbox", o->mailbox_path, "the provider's mailbox database")->required()->check(CLI::ExistingFile)->envname("DOORMAT_MAILBOX");
+  inv->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   inv->add_flag("--all", o->all_sessions, "ask about every session in the mailbox, not only the targets'");
-  inv->add_option("--batch", o->batch_sessions, "sessions per request (each batch is one signed request with its own nonce)")
+  inv->add_option("--batch", o->batch_sessions, "at most this many sessions per request (each batch is one signed request with its own nonce; a "
+                  "request is also kept under 64 KiB while one session fits, so a trustee reads it outside its large-body budget)")
       ->check(CLI::Range(std::size_t{1}, request::kMaxFields))->capture_default_str();
   inv->add_option("--timeout", o->timeout_seconds, "seconds to wait for each trustee before using the others")
       ->check(CLI::Range(1, 3600))->capture_default_str();
   inv->add_flag("--json", *json, "print one JSON object");
   inv->callback([o, json, &status] {
+    o->progress = progress::stderr_is_terminal();  // quiet when piped
     auto r = investigate(*o, static_cast<uint64_t>(std::time(nullptr)));
     if (!r) { status = report(r.error()); return; }
-    if (*json) fmt::print("{}\n", to_json(*r).dump(2));
+    // A sender chose the plaintext's bytes: invalid UTF-8 is replaced, not thrown on.
+    if (*json) fmt::print("{}\n", to_json(*r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     else print(*r);
     // 4: sessions were asked about and none was decrypted (refused, below quorum, stale key).
     status = !r->sessions.empty() && r->decrypted() == 0 ? 4 : 0;

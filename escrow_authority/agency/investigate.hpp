@@ -21,6 +21,7 @@ struct InvestigationOptions {
   bool all_sessions = false;  ///< send every session in the mailbox, not only the targets'
   int timeout_seconds = 10;   ///< how long to wait for one trustee's answer before using the others
   std::size_t batch_sessions = escrow::request::kMaxFields;  ///< sessions per signed request
+  bool progress = false;      ///< draw the stages on standard error (the command: when it is a terminal, app/progress)
 };
 
 struct SessionResult {

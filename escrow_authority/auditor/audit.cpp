@@ -159,7 +159,7 @@ void register_audit(CLI::App& app, int& status) {
   auto o = std::make_shared<AuditOptions>();
   auto json = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("audit", "check every trustee's log and count what each warrant opened");
-  cmd->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--trustees", o->directory_path, "the trustee directory (JSON)")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   cmd->add_option("--state", o->state_path, "this auditor's last verified heads (created if missing)")->required();
   cmd->add_option("--timeout", o->timeout_seconds, "seconds to wait for each call to a trustee (all are asked in parallel)")
       ->check(CLI::Range(1, 3600))->capture_default_str();

@@ -11,11 +11,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 #include "files.hpp"
 #include "identity.hpp"
+#include "iso_time.hpp"
+#include "terminal_text.hpp"
 #include "warrant_register.hpp"
 
 namespace doormat::authority {
@@ -146,10 +149,15 @@ void register_court(CLI::App& app, int& status) {
   issue->add_option("--case", o->case_ref, "case reference")->required();
   issue->add_option("--court-name", o->court_name, "issuing court")->capture_default_str();
   issue->add_option("--target", o->targets, "target identity (repeat for several)")->required();
-  issue->add_option("--from", o->from, "window start, Unix seconds")->required();
-  issue->add_option("--to", o->to, "window end, Unix seconds")->required();
+  // Times in ISO 8601 (or Unix seconds, as scripts pass them). The window's end is --until;
+  // --to, its older name, stays for the scripts that call it (attacks/, bench/).
+  issue->add_option("--from", o->from, "window start: ISO 8601 (2026-12-01T09:00:00Z) or Unix seconds")
+      ->required()->transform(command_line::instant());
+  issue->add_option("--until,--to", o->to, "window end: ISO 8601 (2026-12-01T17:00:00Z) or Unix seconds")
+      ->required()->transform(command_line::instant());
   issue->add_option("--max-sessions", o->max_sessions, "sessions each trustee may open")->capture_default_str();
-  issue->add_option("--valid-for", o->valid_for, "seconds until the warrant expires")->capture_default_str();
+  issue->add_option("--valid-for", o->valid_for, "how long until the warrant expires: ISO 8601 duration (P30D, PT1H) or seconds")
+      ->capture_default_str()->transform(command_line::duration());
   issue->add_option("--agency", o->agency, "the requesting agency's .pub file")->required()->check(CLI::ExistingFile);
   issue->add_option("--out", o->out, "where to write the signed warrant")->required();
   issue->add_flag("--json", o->json, "print JSON");
@@ -204,14 +212,17 @@ void register_court(CLI::App& app, int& status) {
     if (o->json) {
       fmt::print("{}\n", nlohmann::json{{"id", escrow::wire::to_hex(sw.warrant.id)}, {"hash", escrow::wire::to_hex(sw.hash())},
                                          {"case", o->case_ref}, {"targets", o->targets}, {"window", {o->from, o->to}},
+                                         {"window_iso", {iso_time::format_instant(o->from), iso_time::format_instant(o->to)}},
                                          {"max_sessions", o->max_sessions}, {"not_after", sw.warrant.not_after},
+                                         {"not_after_iso", iso_time::format_instant(sw.warrant.not_after)},
                                          {"judges", o->judges}, {"out", o->out},
                                          {"register", warrant_register::path_in(o->dir)}}.dump());
       status = 0;
       return;
     }
-    fmt::print("warrant {} ({}): {} target(s), window [{}, {}], {} sessions, signed by {} judge(s) -> {}\n",
-               escrow::wire::to_hex(sw.warrant.id), o->case_ref, o->targets.size(), o->from, o->to, o->max_sessions,
+    fmt::print("warrant {} ({}): {} target(s), window {} .. {}, {} sessions, expires {}, signed by {} judge(s) -> {}\n",
+               escrow::wire::to_hex(sw.warrant.id), o->case_ref, o->targets.size(), iso_time::format_instant(o->from),
+               iso_time::format_instant(o->to), o->max_sessions, iso_time::format_instant(sw.warrant.not_after),
                o->judges.size(), o->out);
     status = 0;
   });
@@ -289,20 +300,27 @@ void register_court(CLI::App& app, int& status) {
     const std::string state = verdict ? (now < w.window_start ? "valid (window not yet open)" : "valid") : verdict.error().detail;
     nlohmann::json j = {{"id", escrow::wire::to_hex(w.id)}, {"hash", escrow::wire::to_hex(sw->hash())},
                         {"case", w.case_reference}, {"court", w.court}, {"targets", w.targets},
-                        {"window", {w.window_start, w.window_end}}, {"max_sessions", w.max_sessions},
-                        {"not_after", w.not_after}, {"expired", now > w.not_after},
+                        {"window", {w.window_start, w.window_end}},
+                        {"window_iso", {iso_time::format_instant(w.window_start), iso_time::format_instant(w.window_end)}},
+                        {"max_sessions", w.max_sessions}, {"not_after", w.not_after},
+                        {"not_after_iso", iso_time::format_instant(w.not_after)}, {"expired", now > w.not_after},
                         {"agency_x25519", escrow::wire::to_hex(w.agency_box_key)},
                         {"agency_ed25519", escrow::wire::to_hex(w.agency_sign_key)}, {"signatures", sw->signatures.size()},
                         {"judges", judges}, {"valid", verdict.has_value()}, {"status", state}};
     if (o->json) {
-      fmt::print("{}\n", j.dump());
+      // A warrant's names are printable bytes, not necessarily UTF-8: replaced, not thrown on.
+      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     } else {
-      fmt::print("warrant {} ({}, {})\n", j["id"].get<std::string>(), w.case_reference, w.court);
+      // Shown, not obeyed: a name with bytes a terminal acts on (C1 controls, invalid UTF-8).
+      std::vector<std::string> targets;
+      for (const auto& t : w.targets) targets.push_back(terminal_text::shown(t));
+      fmt::print("warrant {} ({}, {})\n", j["id"].get<std::string>(), terminal_text::shown(w.case_reference), terminal_text::shown(w.court));
       fmt::print("  targets: {}\n  window: {} .. {}\n  at most {} session(s) per trustee\n  expires: {}{}\n",
-                 fmt::join(w.targets, ", "), w.window_start, w.window_end, w.max_sessions, w.not_after,
+                 fmt::join(targets, ", "), iso_time::format_instant(w.window_start), iso_time::format_instant(w.window_end),
+                 w.max_sessions, iso_time::format_instant(w.not_after),
                  now > w.not_after ? " (EXPIRED)" : "");
       for (const auto& jj : judges)
-        fmt::print("  signed by {}: certificate {}, signature {}\n", jj["name"].get<std::string>().empty() ? "?" : jj["name"].get<std::string>(),
+        fmt::print("  signed by {}: certificate {}, signature {}\n", jj["name"].get<std::string>().empty() ? "?" : terminal_text::shown(jj["name"].get<std::string>()),
                    jj["certificate"].get<std::string>(), jj["signature"].get<std::string>());
       fmt::print("  status: {}\n", verdict ? state : "INVALID: " + state);
     }

@@ -301,7 +301,7 @@ void register_ceremony_network(CLI::App& app, int& status) {
   };
   auto o = std::make_shared<Options>();
   auto* dkg_cmd = ceremony->add_subcommand("dkg", "distributed key generation among live trustees: nobody ever holds the secret");
-  dkg_cmd->add_option("--trustees", o->trustees, "the trustee directory (from `enroll`)")->required()->check(CLI::ExistingFile);
+  dkg_cmd->add_option("--trustees", o->trustees, "the trustee directory (from `enroll`)")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   dkg_cmd->add_option("-k,--threshold", o->k, "trustees needed to decrypt")->required();
   dkg_cmd->add_option("--protocol", o->protocol, "gjkr (default) or joint_feldman (biasable; for comparison)")
       ->check(CLI::IsMember({"gjkr", "joint_feldman"}));
@@ -309,7 +309,7 @@ void register_ceremony_network(CLI::App& app, int& status) {
   dkg_cmd->add_option("--operator", o->operator_key, "the operator's .key: the trustees refuse calls it did not sign")->required()->check(CLI::ExistingFile);
   dkg_cmd->add_flag("--json", o->json, "print JSON");
   auto* refresh_cmd = ceremony->add_subcommand("refresh", "proactive refresh: new shares, same key, next epoch; old shares erased");
-  refresh_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile);
+  refresh_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   refresh_cmd->add_option("-k,--threshold", o->k, "the authority's threshold")->required();
   refresh_cmd->add_option("--out", o->out, "where to write the refreshed public key")->required();
   refresh_cmd->add_option("--operator", o->operator_key, "the operator's .key")->required()->check(CLI::ExistingFile);
@@ -373,7 +373,7 @@ void register_ceremony_network(CLI::App& app, int& status) {
   auto* commit_cmd = ceremony->add_subcommand("commit", "finish a ceremony whose commit did not reach every trustee (from its .commit.json)");
   auto resume_path = std::make_shared<std::string>();
   commit_cmd->add_option("--resume", *resume_path, "the .commit.json the ceremony wrote beside its --out")->required()->check(CLI::ExistingFile);
-  commit_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile);
+  commit_cmd->add_option("--trustees", o->trustees, "the trustee directory")->required()->check(CLI::ExistingFile)->envname("DOORMAT_TRUSTEES");
   commit_cmd->add_option("--operator", o->operator_key, "the operator's .key")->required()->check(CLI::ExistingFile);
   commit_cmd->add_option("--out", o->out, "where to write the public key once every trustee holds it")->required();
   commit_cmd->callback([o, resume_path, &status] {

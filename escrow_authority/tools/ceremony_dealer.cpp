@@ -22,7 +22,7 @@ void register_ceremony(CLI::App& app, int& status) {
   auto* dealer = ceremony->add_subcommand(
       "dealer", "trusted dealer: one process makes x, splits it k-of-n, writes the public key and one share file per trustee");
   dealer->add_option("-k,--threshold", opt->k, "trustees needed to decrypt")->check(CLI::Range(1, 255));
-  dealer->add_option("-n,--trustees", opt->n, "trustees")->check(CLI::Range(1, 255));
+  dealer->add_option("-n,--trustee-count", opt->n, "how many trustees (--trustees names a directory file elsewhere)")->check(CLI::Range(1, 255));
   dealer->add_option("--out", opt->out, "folder for authority.pub and share-<i>.bin")->required();
   dealer->add_flag("--force", opt->force, "replace an authority.pub or share files already in --out");
   dealer->add_flag("--json", opt->json, "print JSON");

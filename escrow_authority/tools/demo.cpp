@@ -321,9 +321,9 @@ int run_demo(const DemoOptions& o) {
 void register_demo(CLI::App& app, int& status) {
   auto o = std::make_shared<DemoOptions>();
   auto* demo = app.add_subcommand("demo", "start n trustee processes and run warrant-gated decryption end to end");
-  demo->add_option("--workdir", o->workdir, "an empty or new folder for every file (default: a new one under /tmp)");
+  demo->add_option("--workdir", o->workdir, "an empty or new folder for every file (default: a new one under /tmp)")->envname("DOORMAT_WORKDIR");
   demo->add_option("-k,--threshold", o->k, "trustees needed")->check(CLI::Range(1, 20))->capture_default_str();
-  demo->add_option("-n,--trustees", o->n, "trustee processes")->check(CLI::Range(2, 20))->capture_default_str();
+  demo->add_option("-n,--trustee-count", o->n, "how many trustee processes (--trustees names a directory file elsewhere)")->check(CLI::Range(2, 20))->capture_default_str();
   demo->add_flag("--json", o->json, "print one JSON summary instead of the narration");
   demo->add_flag("--dealer", o->dealer, "make the key with a trusted dealer instead of the DKG (for comparison)");
   demo->callback([o, &status] {

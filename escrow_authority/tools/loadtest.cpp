@@ -16,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "http_client.hpp"
 #include "identity.hpp"
 #include "process.hpp"
+#include "progress.hpp"
 #include "trustee_log.hpp"
 
 namespace doormat::authority {
@@ -179,6 +181,12 @@ int run_loadtest(const Options& o) {
       json body = kind == Kind::malformed_json ? json("not a request") : json{{"request", escrow::wire::to_hex(r.encode())}};
       const auto t0 = std::chrono::steady_clock::now();
       auto reply = http_post(addresses.get(t), "/v1/decrypt", body);
+      // Another client thread's request of the same agency key in flight at that trustee: it
+      // decided nothing (SPEC §11.2 "Concurrency"), so the same bytes go again, as investigate does.
+      for (int again = 0; again < 600 && reply && reply->status == 429 && reply->body.value("error", "") == "agency_busy"; ++again) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        reply = http_post(addresses.get(t), "/v1/decrypt", body);
+      }
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       // What the trustee must have said, and how many log entries that decision writes.
       bool expected = false;
@@ -236,6 +244,19 @@ int run_loadtest(const Options& o) {
   for (pid_t p : pids) rss_before.push_back(rss_kb(p));
   std::vector<std::thread> clients;
   for (std::size_t c = 0; c < o.clients; ++c) clients.emplace_back(client, c);
+  // On a terminal: the seconds of load sent so far, out of --seconds (app/progress); piped, nothing.
+  progress::Progress bar;
+  bar.stage("loadtest: sending requests (seconds)", o.seconds);
+  std::jthread ticker([&bar, seconds = o.seconds](std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any tick;
+    std::unique_lock lock(m);
+    for (unsigned s = 0; s < seconds; ++s) {
+      (void)tick.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });  // wakes early on stop
+      if (stop.stop_requested()) return;
+      bar.advance();
+    }
+  });
 
   // Fault injection: SIGKILL trustees in turn, restart each, and prove its new log extends the
   // signed head it gave just before being killed.
@@ -258,6 +279,9 @@ int run_loadtest(const Options& o) {
     }
   }
   for (auto& c : clients) c.join();
+  ticker.request_stop();
+  ticker.join();
+  bar.clear();
 
   json per_trustee = json::array();
   bool logs_match = true;
@@ -304,11 +328,11 @@ void register_loadtest(CLI::App& app, int& status) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("loadtest", "bounded load on n trustee processes over loopback: correctness under load, latency, memory");
   cmd->add_option("--seconds", o->seconds, "how long to send requests")->check(CLI::Range(1, 600))->capture_default_str();
-  cmd->add_option("-n,--trustees", o->trustees, "trustee processes")->check(CLI::Range(1, 20))->capture_default_str();
+  cmd->add_option("-n,--trustee-count", o->trustees, "how many trustee processes (--trustees names a directory file elsewhere)")->check(CLI::Range(1, 20))->capture_default_str();
   cmd->add_option("--clients", o->clients, "client threads")->check(CLI::Range(1, 32))->capture_default_str();
   cmd->add_option("--fields", o->fields, "escrow fields per request")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--kill-every", o->kill_every, "SIGKILL and restart a trustee every S seconds (0: never)")->capture_default_str();
-  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)");
+  cmd->add_option("--workdir", o->workdir, "folder for the trustees' files (default: a new one under /tmp)")->envname("DOORMAT_WORKDIR");
   cmd->callback([o, &status] { status = run_loadtest(*o); });
 }
 

@@ -2,6 +2,7 @@
 
 #include "escrow/domain.hpp"
 #include "escrow/wire.hpp"
+#include "strict_json.hpp"
 
 namespace doormat::authority {
 using nlohmann::json;
@@ -17,7 +18,7 @@ json sign_ceremony_call(const json& call, const escrow::signature::SigningKey& o
 }
 
 std::optional<std::string> verified_call_text(std::string_view body, const escrow::signature::VerifyKey& operator_key, std::string& why) {
-  auto outer = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto outer = parse_strict_json(body);
   if (outer.is_discarded() || !outer.is_object() || !outer.contains("call") || !outer["call"].is_string() ||
       !outer.contains("operator_signature") || !outer["operator_signature"].is_string()) {
     why = "the body must be {\"call\": <JSON text>, \"operator_signature\": <hex>}";

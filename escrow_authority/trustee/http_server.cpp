@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,7 @@ std::string_view reason_phrase(int status) {
     case 100: return "Continue";
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -78,6 +80,7 @@ std::string serialize(const HttpResponse& r, bool close) {
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(reason_phrase(r.status)) + "\r\n";
   out += "Content-Type: " + r.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  if (r.retry_after > 0) out += "Retry-After: " + std::to_string(r.retry_after) + "\r\n";
   out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
   out += r.body;
   return out;
@@ -122,13 +125,17 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-std::map<std::string, std::string> parse_query(std::string_view q) {
+// nullopt when a parameter is named twice (`start=0&start=-1`): which one counts is where
+// parsers disagree, so neither does (SPEC §11.5, the fifth outside test).
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view q) {
   std::map<std::string, std::string> out;
   while (!q.empty()) {
     const auto amp = q.find('&');
     const auto pair = q.substr(0, amp);
     const auto eq = pair.find('=');
-    if (!pair.empty()) out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1)));
+    if (!pair.empty() &&
+        !out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1))).second)
+      return std::nullopt;
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
   }
@@ -163,7 +170,11 @@ std::variant<Head, Refusal> parse_head(std::string_view text, const HttpLimits& 
   if (target.empty() || target.front() != '/' || target.find(' ') != std::string_view::npos) return Refusal{400, "malformed request target"};
   const auto qmark = target.find('?');
   h.path = std::string(target.substr(0, qmark));
-  if (qmark != std::string_view::npos) h.query = parse_query(target.substr(qmark + 1));
+  if (qmark != std::string_view::npos) {
+    auto query = parse_query(target.substr(qmark + 1));
+    if (!query) return Refusal{400, "a query parameter named twice"};
+    h.query = std::move(*query);
+  }
   bool asked_close = false, asked_keep_alive = false;
 
   std::optional<std::size_t> length;
@@ -187,6 +198,12 @@ std::variant<Head, Refusal> parse_head(std::string_view text, const HttpLimits& 
     const auto colon = field.find(':');
     if (colon == std::string_view::npos || colon == 0 || field.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
       refuse(400, "malformed header line");
+      continue;
+    }
+    // RFC 9110 5.5: a field value holds no NUL, CR or LF, and a control character in a name
+    // or value is for parsers to disagree on (the seventh outside test: a NUL was accepted).
+    if (std::any_of(field.begin(), field.end(), [](char ch) { return (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') || ch == 0x7f; })) {
+      refuse(400, "a control character in a header line");
       continue;
     }
     const auto name = lower(field.substr(0, colon));
@@ -240,12 +257,15 @@ struct Connection {
   Clock::time_point since;     // when the current state began (eviction takes the oldest)
   Clock::time_point deadline;  // when this state ends the connection
   Clock::time_point body_start;  // when the body began: a large body's minimum rate counts from here
+  Clock::time_point reserved_at;  // when its large-body share was reserved (its first small_body_bytes in)
+  std::size_t reserved_bytes_at = 0;  // body bytes received by then
   std::string in;              // bytes read and not yet consumed
   std::size_t scanned = 0;     // bytes of `in` known not to hold the end of the head
   std::size_t body_length = 0;
   HttpRequest request;
   const HttpHandler* handler = nullptr;
   std::size_t reserved = 0;    // bytes of the large-body budget this request holds
+  bool holds_slot = false;     // ... and its source's large-body slot (given back once the body is complete)
   bool close_after = false;    // close once the reply is written
   bool linger_after = false;   // ... and drain the unread body first
   std::size_t linger_left = 0; // bytes still to drain before closing
@@ -310,6 +330,7 @@ struct HttpServer::Impl {
   std::condition_variable work_cv;
   std::map<std::string, SourceQueue> sources;  // a source is here while it has requests waiting or running
   std::size_t queued = 0;    // requests waiting, over every source (<= limits.queue)
+  std::map<const HttpHandler*, std::size_t> queued_per_route;  // ... of each route (<= limits.queue_per_route)
   double virtual_now = 0;    // the finish of the source a worker took a request from last
   uint64_t arrivals = 0;     // numbers requests in arrival order
   std::map<const HttpHandler*, double> route_cpu;  // recent CPU time per request of each route (us)
@@ -336,6 +357,7 @@ struct HttpServer::Impl {
         slow_running += job.slow ? 1 : 0;
         next->waiting.pop_front();
         --queued;
+        --queued_per_route[job.handler];
         ++next->running;
         virtual_now = next->finish;
         job.charged = next->estimate;
@@ -401,9 +423,17 @@ struct HttpServer::Impl {
 
   // Gives back the large-body budget a request holds, and its source's large-body slot.
   void release_large(Connection& c) {
+    release_slot(c);
     if (c.reserved == 0) return;
     large_in_use -= c.reserved;
     c.reserved = 0;
+  }
+  // Gives back only the source's slot: once the body is complete and handed to a worker, so a
+  // request its client gave up on does not hold the client's next one off (the fifth outside
+  // test's item 3). The bytes stay counted in the budget until the handler is done with them.
+  void release_slot(Connection& c) {
+    if (!c.holds_slot) return;
+    c.holds_slot = false;
     if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && --s->second == 0) large_per_source.erase(s);
   }
 
@@ -473,14 +503,9 @@ struct HttpServer::Impl {
       if (route == routes.end()) return refuse(id, c, 404, "no such path", h.content_length);
       const auto handler = route->second.find(h.method);
       if (handler == route->second.end()) return refuse(id, c, 405, "method not allowed here", h.content_length);
-      if (h.content_length > limits.small_body_bytes) {
-        if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && s->second >= limits.max_large_bodies_per_source)
-          return refuse(id, c, 503, "a large body from this address is already in progress; try again", h.content_length);
-        if (large_in_use + h.content_length > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", h.content_length);
-        large_in_use += h.content_length;
-        c.reserved = h.content_length;
-        ++large_per_source[c.peer];
-      }
+      // A large body's share of the budget is not reserved here but once its first
+      // small_body_bytes have arrived (below): headers alone held a slot for the 1 s grace, and
+      // 4 addresses reconnecting kept every large body out (the fifth outside test's item 2).
       c.handler = &handler->second;
       c.close_after = h.close;
       c.request = {std::move(h.method), std::move(h.path), std::move(h.query), {}, c.peer};
@@ -496,8 +521,30 @@ struct HttpServer::Impl {
     }
     if (c.state == State::body) {
       const auto take = std::min(c.in.size(), c.body_length - c.request.body.size());
+      // A large body is charged for the bytes it has sent, not the bytes it declares: holding the
+      // budget costs an attacker its whole size in bytes held, each for at most the deadline (the
+      // sixth outside test held every share at ~256 KiB/s each when a share was its declared size).
+      if (c.reserved > 0) {
+        if (large_in_use + take > limits.large_body_budget)
+          return refuse(id, c, 503, "busy with large bodies; try again", c.body_length - c.request.body.size());
+        large_in_use += take;
+        c.reserved += take;
+      }
       c.request.body.append(c.in, 0, take);
       c.in.erase(0, take);
+      if (c.body_length > limits.small_body_bytes && c.reserved == 0 && c.request.body.size() >= limits.small_body_bytes) {
+        const auto unread = c.body_length - c.request.body.size();
+        if (auto s = large_per_source.find(c.peer); s != large_per_source.end() && s->second >= limits.max_large_bodies_per_source)
+          return refuse(id, c, 503, "a large body from this address is already in progress; try again", unread);
+        const auto held = c.request.body.size();
+        if (large_in_use + held > limits.large_body_budget) return refuse(id, c, 503, "busy with large bodies; try again", unread);
+        large_in_use += held;
+        c.reserved = held;
+        c.holds_slot = true;
+        ++large_per_source[c.peer];
+        c.reserved_at = Clock::now();
+        c.reserved_bytes_at = held;
+      }
       if (c.request.body.size() < c.body_length) return;
       dispatch(id, c);
     }
@@ -523,6 +570,8 @@ struct HttpServer::Impl {
       auto& mine = sources[c.peer];
       if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
         refusal = "too many requests from this address in progress; try again";
+      } else if (queued_per_route[c.handler] >= limits.queue_per_route) {
+        refusal = "every worker is busy with requests of this kind; try again";
       } else if (queued >= limits.queue) {
         // Full: the busiest source gives up its newest waiting request, if it has at least two
         // more waiting than this one (fewer would only swap which of the two is behind).
@@ -531,6 +580,7 @@ struct HttpServer::Impl {
           if (busiest == sources.end() || it->second.waiting.size() > busiest->second.waiting.size()) busiest = it;
         if (busiest != sources.end() && busiest->second.waiting.size() > mine.waiting.size() + 1) {
           pushed_out = busiest->second.waiting.back().conn;
+          --queued_per_route[busiest->second.waiting.back().handler];
           busiest->second.waiting.pop_back();  // its body is freed here
           --queued;
           if (busiest->second.waiting.empty() && busiest->second.running == 0) sources.erase(busiest);
@@ -548,6 +598,7 @@ struct HttpServer::Impl {
         }
         q.waiting.push_back({id, c.handler, std::move(c.request), c.peer, arrivals++});
         ++queued;
+        ++queued_per_route[c.handler];
         work_cv.notify_one();
       } else if (auto it = sources.find(c.peer); it != sources.end() && it->second.waiting.empty() && it->second.running == 0) {
         sources.erase(it);
@@ -557,6 +608,7 @@ struct HttpServer::Impl {
       release_large(c);
       return reply(id, c, error_body(503, refusal), c.close_after, 0);
     }
+    release_slot(c);
     c.state = State::handling;
     c.since = Clock::now();
     if (pushed_out)
@@ -663,20 +715,36 @@ struct HttpServer::Impl {
     }
   }
 
-  // When a large body being read falls under its minimum rate, if no more of it arrives.
+  // When a large body being read falls under its minimum rate, if no more of it arrives. Before
+  // its share is reserved: large_body_grace from the end of its head, plus what its bytes earned
+  // at the rate (a headers-only body is cut after the grace, holding no share). Once reserved: no
+  // grace, only large_body_reserved_slack from the reservation plus what the bytes since earned,
+  // so a share costs the holder the minimum rate from the moment it holds it.
   Clock::time_point rate_deadline(const Connection& c) const {
-    const auto rate = std::max<std::size_t>(1, limits.min_large_body_rate);
-    const auto earned = std::chrono::microseconds(static_cast<int64_t>(c.request.body.size() * 1'000'000.0 / static_cast<double>(rate)));
-    return c.body_start + limits.large_body_grace + std::chrono::ceil<Clock::duration>(earned);
+    const auto rate = static_cast<double>(std::max<std::size_t>(1, limits.min_large_body_rate));
+    const auto earned = [&](std::size_t bytes) {
+      return std::chrono::ceil<Clock::duration>(std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(bytes) * 1'000'000.0 / rate)));
+    };
+    const auto before = c.body_start + limits.large_body_grace + earned(c.request.body.size());
+    if (c.reserved == 0) return before;
+    return c.reserved_at + limits.large_body_reserved_slack + earned(c.request.body.size() - c.reserved_bytes_at);
   }
-  bool rate_checked(const Connection& c) const { return c.state == State::body && c.reserved > 0 && limits.min_large_body_rate > 0; }
+  bool rate_checked(const Connection& c) const {
+    return c.state == State::body && c.body_length > limits.small_body_bytes && limits.min_large_body_rate > 0;
+  }
+  // Bytes the kernel holds for this socket that the loop has not read yet: a body is not cut for
+  // the rate while they wait (on a loaded machine the loop, not the client, may be late).
+  static bool unread_bytes(int fd) {
+    int n = 0;
+    return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+  }
 
   void expire() {
     const auto now = Clock::now();
     std::vector<std::pair<uint64_t, bool>> late;  // the connection, and whether it is under the rate
     for (auto& [id, c] : conns)
       if (c.state != State::handling && now >= c.deadline) late.emplace_back(id, false);
-      else if (rate_checked(c) && now >= rate_deadline(c)) late.emplace_back(id, true);
+      else if (rate_checked(c) && now >= rate_deadline(c) && !unread_bytes(c.fd)) late.emplace_back(id, true);
     for (auto [id, slow] : late) {
       auto& c = conns.at(id);
       if (c.state == State::head || c.state == State::body) {
@@ -689,8 +757,7 @@ struct HttpServer::Impl {
   }
 
   std::string fmt_rate() const {
-    return "large body slower than " + std::to_string(limits.min_large_body_rate / 1024) + " KiB/s after " +
-           std::to_string(limits.large_body_grace.count()) + " ms";
+    return "large body slower than " + std::to_string(limits.min_large_body_rate / 1024) + " KiB/s";
   }
 
   int poll_timeout() const {

@@ -19,7 +19,7 @@ namespace doormat::authority {
 struct HttpRequest {
   std::string method;  ///< GET or POST
   std::string path;    ///< the target before '?', not percent-decoded
-  std::map<std::string, std::string> query;  ///< percent-decoded; a repeated name keeps the first
+  std::map<std::string, std::string> query;  ///< percent-decoded; a name given twice is refused with 400
   std::string body;    ///< exactly Content-Length bytes
   std::string peer;    ///< the source address (numeric IPv4 or IPv6), for per-source budgets
 };
@@ -28,6 +28,7 @@ struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  int retry_after = 0;  ///< seconds; above 0 the reply carries Retry-After (RFC 9110 §10.2.3)
 };
 
 /// Turns a status and a reason into the reply the server sends for its own refusals (413, 503...),
@@ -63,9 +64,10 @@ struct HttpLimits {
   std::size_t max_header_lines = 64;
   /// Content-Length above this is refused with 413 before any of the body is read.
   std::size_t max_body_bytes = 1 << 20;
-  /// Bodies larger than small_body_bytes are admitted only while the bytes they declare, summed
-  /// over every request being read, queued or handled, stay under this: memory is bounded by it
-  /// (plus max_connections * small_body_bytes), not by max_connections * max_body_bytes.
+  /// Bodies larger than small_body_bytes are admitted only while the bytes they have sent, summed
+  /// over every request being read, queued or handled, stay under this (a body whose next bytes
+  /// would pass it gets 503): memory is bounded by it (plus max_connections * small_body_bytes),
+  /// not by max_connections * max_body_bytes, and holding it costs the bytes themselves.
   /// Four full-size bodies by default, as the trustee sets it (4 x 16 MiB there).
   std::size_t large_body_budget = 4 << 20;
   std::size_t small_body_bytes = 64 * 1024;
@@ -73,13 +75,21 @@ struct HttpLimits {
   /// second one from the same source gets 503 at once. Without it two trickling connections from
   /// one address held the whole budget (pentest F4: 100 of 100 honest 100 KB POSTs got 503).
   std::size_t max_large_bodies_per_source = 1;
-  /// A large body must arrive at least this fast, averaged from the end of its head, once
-  /// large_body_grace has passed (bytes received >= rate x (elapsed - grace)); slower is cut
-  /// with 408 and its share of the budget released at once, so holding a share of the budget
-  /// costs an attacker bandwidth rather than a byte per 200 ms. 1 MiB/s is ~8 Mbit/s: a full
-  /// 16 MiB body needs 3.2 MiB/s anyway to beat request_deadline.
+  /// A large body's share of the budget (and its source's slot) is taken only once its first
+  /// small_body_bytes have arrived, and grows with each byte after: a head alone holds none (the fifth outside test: headers-only
+  /// 16 MiB declarations from 4 addresses, reconnecting each second, kept every large body out).
+  /// The source's slot is given back once the body is complete and handed to a worker; its bytes
+  /// stay in the budget until the handler is done.
+  /// A large body must arrive at least this fast: before its share is reserved, averaged from the
+  /// end of its head once large_body_grace has passed (bytes >= rate x (elapsed - grace)); once
+  /// reserved, from the reservation with only large_body_reserved_slack of grace. Slower is cut
+  /// with 408 and its share released at once, so holding a share costs an attacker
+  /// small_body_bytes up front and the minimum rate from then on. A socket whose bytes wait
+  /// unread in the kernel is never cut for the rate (the loop is late, not the client). 1 MiB/s
+  /// is ~8 Mbit/s: a full 16 MiB body needs 3.2 MiB/s anyway to beat request_deadline.
   std::size_t min_large_body_rate = 1 << 20;  // bytes per second
   std::chrono::milliseconds large_body_grace{1000};
+  std::chrono::milliseconds large_body_reserved_slack{250};
   /// Handler threads: also the number of bodies parsed at once.
   std::size_t workers = 4;
   /// Workers that may run requests of a slow route at once (one whose handler recently took 1 ms
@@ -94,6 +104,11 @@ struct HttpLimits {
   /// full, a request from a source with fewer waiting requests than the busiest source pushes
   /// out that source's newest one (it gets 503); otherwise the newcomer gets 503.
   std::size_t queue = 64;
+  /// Complete requests of one route (path and method) waiting, at most; over it that route's
+  /// newcomer gets 503. Half the queue: a flood of one kind cannot fill it for the others (the
+  /// seventh outside test: 70 addresses pipelining 1000-entry log reads kept the queue full, and
+  /// an investigation's decrypt requests got 503 until its retries ran out).
+  std::size_t queue_per_route = 32;
   /// Requests per source address waiting or being handled; over it that source alone gets 503.
   /// Eight sources at this cap fill the queue, one source can never do so (pentest F2: 120
   /// connections of GET /v1/log/entries?count=1000 filled the FIFO queue and honest requests got

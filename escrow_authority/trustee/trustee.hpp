@@ -46,6 +46,7 @@ struct TrusteeSetup {
 struct Reply {
   int status = 200;
   nlohmann::json body;
+  int retry_after = 0;  ///< seconds, for the Retry-After header of a "try again" refusal
 };
 
 class Trustee {
@@ -59,6 +60,15 @@ class Trustee {
   /// bytes into this, and tests/fuzz/trustee_body_fuzz.cpp feeds it arbitrary ones.
   /// `source` is the caller's address: refusals before a warrant verified are counted per source.
   Reply decrypt_body(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// The refusals decided from a body's first bytes alone, before anything decodes it; nullopt
+  /// otherwise. 429 agency_busy when the request names (unverified) an agency key already in
+  /// flight here (counted against the source's budget, unlogged; past it, source_over_budget);
+  /// 429 source_over_budget when the source is past its refusal budget, unless the body names an
+  /// agency proven here before (counted and logged in the source's one entry per interval).
+  /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan.
+  std::optional<Reply> early_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// decrypt_body() after its early_refusal(): for the HTTP route, which asked it already.
+  Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source = "local");
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
   /// call from several threads: mu_ is held for the state steps and the commit only.
@@ -78,6 +88,8 @@ class Trustee {
 
   /// A ceremony with no accepted step for this long may be replaced by a new operator-signed begin.
   static constexpr uint64_t kCeremonyIdleSeconds = 120;
+  /// Retry-After of an agency_busy refusal: a second request of an agency key already in flight.
+  static constexpr int kAgencyBusyRetrySeconds = 1;
 
   ~Trustee();
   uint8_t index() const { return index_; }
@@ -104,6 +116,8 @@ class Trustee {
                                int status, std::string error, std::string reason);
   /// decrypt()'s last step, under mu_: the commit of what the decision changed, and the reply.
   Reply conclude(escrow::trustee::Decision d, uint64_t now, const std::string& source);
+  Reply agency_busy() const;
+  Reply source_over_budget() const;
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   std::size_t tree_size() const { return leaves_.size(); }
   void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds
@@ -149,6 +163,10 @@ class Trustee {
   // Nonces (agency key || nonce) of requests being decided: a replay arriving meanwhile is refused
   // at step 3 as if the first had committed, so it costs no X.509 or field work (pentest F3).
   std::set<std::array<uint8_t, 48>> nonces_in_flight_;
+  // Agency keys with a request being decided (SPEC §11.2 "Concurrency"): one at a time per key, so
+  // one agency's large requests hold at most one of the HTTP workers and never queue another
+  // agency's request behind them (the fourth outside test's F1). A second gets 429 agency_busy.
+  std::set<std::array<uint8_t, 32>> agencies_in_flight_;
   // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
   // Appends that do not commit are dropped with rollback(before).
   escrow::translog::Tree leaves_;

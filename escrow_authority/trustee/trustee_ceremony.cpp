@@ -30,6 +30,7 @@
 #include "trustee.hpp"
 #include "trustee_http.hpp"
 #include "trustee_log_codes.hpp"
+#include "strict_json.hpp"
 
 namespace doormat::authority {
 using escrow::PartyIndex;
@@ -114,8 +115,8 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     // arrays; parsing it took the trustee from 14 MB to 315 MB).
     problem = json_bounds_problem(*call_text);
     if (!problem) {
-      body = json::parse(*call_text, nullptr, /*allow_exceptions=*/false);
-      problem = body.is_discarded() ? std::optional<std::string>("the call is not JSON") : shape_problem(body);
+      body = parse_strict_json(*call_text);
+      problem = body.is_discarded() ? std::optional<std::string>("the call is not JSON, or names a key twice") : shape_problem(body);
     }
   }
 
@@ -253,7 +254,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
         plan_text += (plan_text.empty() ? "" : ",") + std::to_string(i->value());
       }
       auto party = dkg::Party::resharing(me, c.k, c.n, plan, std::move(*previous), rng_);
-      if (!party) return refuse_call(409, "this trustee cannot take part in that resharing: " + party.error().message());
+      if (!party) return refuse_call(409, "this trustee cannot take part in that resharing: " + plain_reason(party.error()));
       c.party.emplace(std::move(*party));
       plan_text = fmt::format(", dealers {} of epoch {}, this trustee at epoch {}", plan_text, plan.epoch, pk_->epoch);
     } else {
@@ -277,7 +278,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
       }
     }
     ceremony_ = std::make_unique<Ceremony>(std::move(c));
-    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", sent.error().message()}}};
+    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", plain_reason(sent.error())}}};
     return {200, {{"trustee", index_}, {"round", ceremony_->step}, {"messages", out_messages}}};
   }
 
@@ -331,7 +332,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   // Ingest the previous round's messages: signed by their sender, addressed to everyone or to us.
   json errors = json::array();
   auto note = [&](escrow::Result<void> r) {
-    if (!r) errors.push_back(r.error().message());
+    if (!r) errors.push_back(plain_reason(r.error()));
   };
   // Each message is a signed frame: parsed, its sender looked up in the roster, then checked
   // (ceremony, protocol, open round, signature, addressee, a share opened) before the party sees it.
@@ -346,7 +347,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
     }
     auto message = dkg::open_frame(*frame, context, ceremony_->roster.at(frame->from).sign_key, self);
     if (!message) {
-      errors.push_back("dropped: " + message.error().message());
+      errors.push_back("dropped: " + plain_reason(message.error()));
       continue;
     }
     note(party.receive(*message));
@@ -356,7 +357,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   ceremony_->step = next;
   ceremony_->last_step = now;
   if (action == "round") {
-    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", sent.error().message()}}};
+    if (auto sent = emit_round(); !sent) return {500, {{"error", "internal"}, {"reason", plain_reason(sent.error())}}};
     if (auto r = record(kCeremonyRound, fmt::format("round {}: {} messages in, {} out", ceremony_->step, body["messages"].size(), out_messages.size())); !r)
       return {500, {{"error", "internal"}}};
     return {200, {{"trustee", index_}, {"round", ceremony_->step}, {"messages", out_messages}, {"errors", errors}}};
@@ -368,7 +369,7 @@ Reply Trustee::ceremony(std::string_view text, uint64_t now, const std::string& 
   if (outcome)
     for (const auto& [p, reason] : outcome->disqualified) disq[std::to_string(p.value())] = reason;
   std::optional<std::string> wrong;
-  if (!outcome) wrong = outcome.error().message();
+  if (!outcome) wrong = plain_reason(outcome.error());
   else if (!outcome->disqualified.empty()) wrong = fmt::format("{} roster member(s) disqualified: every trustee of the roster must take part", outcome->disqualified.size());
   else if (ceremony_->protocol == dkg::Protocol::refresh &&
            (!(outcome->public_key.y == pk_->y) || outcome->public_key.k != pk_->k || outcome->public_key.n != pk_->n ||

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <ctime>
@@ -38,16 +39,20 @@ HttpResponse error_reply(int status, const std::string& reason) {
 
 // Invalid UTF-8 in a reason (a library's message quoting an attacker's byte) becomes U+FFFD
 // instead of an exception and a 500.
-HttpResponse send(const Reply& reply) { return {reply.status, reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}; }
+HttpResponse send(const Reply& reply) {
+  return {reply.status, reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json", reply.retry_after};
+}
 
-uint64_t param(const HttpRequest& req, const char* name, uint64_t fallback) {
+// A query parameter (SPEC §11.5): absent, the fallback; present, a plain decimal integer or
+// nothing (the route answers 400).
+std::optional<uint64_t> param(const HttpRequest& req, const char* name, uint64_t fallback) {
   const auto it = req.query.find(name);
   if (it == req.query.end()) return fallback;
-  uint64_t v = 0;
-  const auto& s = it->second;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return UINT64_MAX;  // refused by the range checks
-  return v;
+  return strict_decimal(it->second);
+}
+
+HttpResponse bad_parameter() {
+  return error_reply(400, "query parameters are decimal integers from 0 to 18446744073709551615: digits only, no sign, no leading zero");
 }
 
 // Runs a JSON handler only on a body the pre-scan lets through (on a worker: under the pool's limit).
@@ -57,6 +62,16 @@ HttpResponse json_body(const HttpRequest& req, const std::function<Reply(std::st
 }
 
 }  // namespace
+
+std::optional<uint64_t> strict_decimal(std::string_view text) {
+  // from_chars alone takes a prefix ("0x10" as 0, "1e3" as 1); every byte must be a digit here.
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text.front() == '0')) return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;  // over 2^64 - 1
+  return v;
+}
 
 int http_status(escrow::trustee::Refusal refusal) {
   using escrow::trustee::Refusal;
@@ -76,6 +91,9 @@ std::optional<std::string> json_bounds_problem(std::string_view body) {
   std::size_t depth = 0, values = 1;
   bool in_string = false, escaped = false;
   for (const char ch : body) {
+    // Never valid JSON (a string holds control characters escaped), and parsers disagree on it:
+    // some stop reading at it (the fourth outside test).
+    if (ch == '\0') return std::string("JSON body holds a NUL byte");
     if (in_string) {
       if (escaped) escaped = false;
       else if (ch == '\\') escaped = true;
@@ -104,12 +122,16 @@ std::optional<std::string> json_bounds_problem(std::string_view body) {
 int serve_trustee(Trustee& trustee, const std::string& host, int port, const std::string& port_file) {
   HttpLimits limits;  // the connection, deadline and queue limits are HttpLimits' defaults
   limits.max_body_bytes = kMaxBodyBytes;
+  limits.small_body_bytes = escrow::request::kSmallBodyBytes;
   limits.large_body_budget = kLargeBodyBudget;
   HttpServer server(limits, error_reply);
 
   // Every route gets the source address (req.peer) for per-source budgets.
   server.route("POST", "/v1/decrypt", [&](const HttpRequest& req) {
-    return json_body(req, [&](std::string_view body) { return trustee.decrypt_body(body, now(), req.peer); });
+    // A busy agency's body, or one from a source past its budget, is refused from its first
+    // bytes, before the pre-scan reads all of it.
+    if (auto early = trustee.early_refusal(req.body, now(), req.peer)) return send(*early);
+    return json_body(req, [&](std::string_view body) { return trustee.decrypt_plain_body(body, now(), req.peer); });
   });
   server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {
     return json_body(req, [&](std::string_view body) { return trustee.ceremony(body, now(), req.peer); });
@@ -117,13 +139,16 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   server.route("GET", "/v1/info", [&](const HttpRequest&) { return send(trustee.info()); });
   server.route("GET", "/v1/log/head", [&](const HttpRequest&) { return send(trustee.head(now())); });
   server.route("GET", "/v1/log/consistency", [&](const HttpRequest& req) {
-    return send(trustee.consistency(param(req, "from", 0), param(req, "to", 0)));
+    const auto from = param(req, "from", 0), to = param(req, "to", 0);
+    return from && to ? send(trustee.consistency(*from, *to)) : bad_parameter();
   });
   server.route("GET", "/v1/log/inclusion", [&](const HttpRequest& req) {
-    return send(trustee.inclusion(param(req, "index", 0), param(req, "size", 0)));
+    const auto index = param(req, "index", 0), size = param(req, "size", 0);
+    return index && size ? send(trustee.inclusion(*index, *size)) : bad_parameter();
   });
   server.route("GET", "/v1/log/entries", [&](const HttpRequest& req) {
-    return send(trustee.entries(param(req, "start", 0), param(req, "count", 1000)));
+    const auto start = param(req, "start", 0), count = param(req, "count", 1000);
+    return start && count ? send(trustee.entries(*start, *count)) : bad_parameter();
   });
 
   // SIGTERM/SIGINT are blocked in every thread (trustee_cli blocks them before the trustee's pool

@@ -34,11 +34,13 @@ Secret<32> aead_key(const tdh2::SessionKey& key) {
 }
 
 // libsodium's sealed-box format with the ephemeral key drawn from `rng`, so the vectors are
-// reproducible (escrow/sealed_box.hpp). seal() checked the recipient key first.
-std::array<uint8_t, kBoxBytes> seal_key_to(const X25519PublicKey& recipient, const tdh2::SessionKey& key, Rng& rng) {
-  const auto sealed = sealed_box::seal(key.expose(), recipient, rng);
-  if (!sealed || sealed->size() != kBoxBytes) std::abort();
+// reproducible (escrow/sealed_box.hpp). It refuses a low-order recipient key (crypto_box would
+// derive an all-zero shared secret) before drawing any randomness.
+Result<std::array<uint8_t, kBoxBytes>> seal_key_to(const X25519PublicKey& recipient, const tdh2::SessionKey& key, Rng& rng) {
+  auto sealed = sealed_box::seal(key.expose(), recipient, rng);
+  if (!sealed) return fail(sealed.error().category, "envelope::seal", sealed.error().detail);
   std::array<uint8_t, kBoxBytes> box{};
+  static_assert(kBoxBytes == sealed_box::kOverhead + 32);
   std::copy(sealed->begin(), sealed->end(), box.begin());
   return box;
 }
@@ -91,12 +93,11 @@ Result<Envelope> seal_body(const tdh2::Ciphertext& escrow, const tdh2::SessionKe
                            std::span<const uint8_t> plaintext, bool is_signed, Rng& rng) {
   constexpr std::string_view fn = "envelope::seal";
   if (plaintext.size() > kMaxBodyBytes) return fail(ErrorCategory::malformed, fn, "plaintext over 16 MiB");
-  // crypto_box refuses keys that give an all-zero shared secret (the low-order points, not only
-  // zero); check before drawing randomness.
-  if (!sealed_box::usable(recipient)) return fail(ErrorCategory::malformed, fn, "recipient key is a low-order X25519 point");
+  auto box = seal_key_to(recipient, key, rng);
+  if (!box) return unexpected(box.error());
   Envelope env;
   env.escrow = escrow;
-  env.recipient_box = seal_key_to(recipient, key, rng);
+  env.recipient_box = *box;
   rng.fill(env.nonce);
   const auto ad = associated_data(env.escrow, is_signed);
   const auto k = aead_key(key);

@@ -325,4 +325,25 @@ Result<Judge> verify_judge(std::span<const uint8_t> der, const std::string& root
   }
 }
 
+namespace {
+std::string common_name(const std::vector<std::string>& values) { return values.empty() ? "" : values.front(); }
+}  // namespace
+
+Result<CertificateInfo> describe_certificate(std::span<const uint8_t> der) {
+  return botan_call("pki::describe_certificate", [&] {
+    const Botan::X509_Certificate cert(der.data(), der.size());
+    return CertificateInfo{common_name(cert.subject_info("X520.CommonName")), common_name(cert.issuer_info("X520.CommonName")),
+                           cert.is_CA_cert(), cert.not_before().time_since_epoch(), cert.not_after().time_since_epoch(),
+                           cert.fingerprint("SHA-256")};
+  });
+}
+
+Result<CrlInfo> describe_crl(const std::string& crl_pem) {
+  return botan_call("pki::describe_crl", [&] {
+    const auto crl = load_crl(crl_pem);
+    return CrlInfo{common_name(crl.issuer_dn().get_attribute("X520.CommonName")), number_of(crl),
+                   crl.this_update().time_since_epoch(), crl.next_update().time_since_epoch(), crl.get_revoked().size()};
+  });
+}
+
 }  // namespace escrow::pki

@@ -8,6 +8,7 @@
 #include "escrow/sealed_box.hpp"
 #include "escrow/signature.hpp"
 #include "escrow/sodium.hpp"
+#include "escrow/warrant.hpp"
 #include "escrow/wire.hpp"
 
 namespace escrow::request {
@@ -54,6 +55,14 @@ Result<DecryptRequest> DecryptRequest::decode(std::span<const uint8_t> bytes) {
   req.signature = r.fixed<64>();
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   return req;
+}
+
+std::optional<VerifyKey> peek_agency_sign_key(std::span<const uint8_t> prefix) {
+  wire::Reader r(prefix, "request::peek_agency_sign_key");
+  r.header(wire::ObjectType::decrypt_request);
+  (void)r.u32();  // the signed warrant's length
+  if (!r.ok()) return std::nullopt;
+  return warrant::peek_agency_sign_key(prefix.subspan(r.consumed()));
 }
 
 std::array<uint8_t, 32> DecryptRequest::hash() const {

@@ -287,8 +287,10 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   const Scalar& r = secret_r.expose_secret();
   const Scalar& s = secret_s.expose_secret();
   if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
-  // Public: zero randomness is a broken RNG or caller, never an honest run (tests/ct/, encrypt).
-  if (ct::declassify(r.is_zero() | s.is_zero())) return fail(ErrorCategory::internal, fn, "zero randomness");
+  // Public: zero randomness is a broken RNG or caller, never an honest run (tests/ct/, encrypt). `|`, not `||`: both
+  // are tested whatever the first one is, so the time does not tell whether r is zero.
+  const unsigned zero = static_cast<unsigned>(r.is_zero()) | static_cast<unsigned>(s.is_zero());
+  if (ct::declassify(zero) != 0) return fail(ErrorCategory::internal, fn, "zero randomness");
   Ciphertext ct;
   ct.label.assign(label.begin(), label.end());
   ct.c = mask_key(key.expose(), pk.tables.y(pk).mul(r));  // Y's table: constant time, r is secret

@@ -127,6 +127,24 @@ std::array<uint8_t, 32> SignedWarrant::hash() const {
   return Hasher(domain::kWarrantHash, 32).add(warrant.encode()).finish<32>();
 }
 
+std::optional<std::array<uint8_t, 32>> peek_agency_sign_key(std::span<const uint8_t> prefix) {
+  // The layout SignedWarrant::decode and Warrant::decode read, up to agency_sign_key.
+  wire::Reader r(prefix, "warrant::peek_agency_sign_key");
+  r.header(wire::ObjectType::signed_warrant);
+  (void)r.u32();  // the warrant's length: the rest is not here to check it against
+  r.header(wire::ObjectType::warrant);
+  (void)r.fixed<16>();  // id
+  (void)r.bytes_u8();   // case reference
+  (void)r.bytes_u8();   // court
+  const unsigned n = r.u8();
+  for (unsigned i = 0; r.ok() && i < n; ++i) (void)r.bytes_u8();
+  (void)r.u64(), (void)r.u64(), (void)r.u32(), (void)r.u64();  // window, max sessions, not after
+  (void)r.fixed<32>();                                           // agency box key
+  const auto key = r.fixed<32>();
+  if (!r.ok()) return std::nullopt;
+  return key;
+}
+
 std::array<uint8_t, 32> signing_message(const Warrant& w) {
   return Hasher(domain::kWarrantSignature, 32).add(w.encode()).finish<32>();
 }

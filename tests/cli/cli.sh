@@ -1,30 +1,14 @@
 #!/usr/bin/env bash
 # The command line as a new user meets it (issue 16): --version, usage errors exit 2, errors
 # under --json as one object, refusals to overwrite keys without --force, --json on the commands
-# that lacked it, `send --message -`, a damaged mailbox envelope skipped (not fatal), `court show`
+# that lacked it, `send --message -`, a message's control sequence shown escaped by `receive`, a
+# damaged mailbox envelope skipped (not fatal), `court show`
 # verifying, `investigate` with a stale authority key after a refresh (named, exit 4), and
 # `audit` in parallel with --timeout and exit 5 when trustees are unchecked.
 #
 # usage: cli.sh ESCROW_AUTHORITY ESCROW_CLIENT
 set -euo pipefail
-bin="$1"
-client="$2"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
-# expect CODE CMD...: CMD exits CODE (stdout to out.txt, stderr to err.txt).
-expect() {
-  local want="$1"; shift
-  local got=0
-  "$@" > out.txt 2> err.txt || got=$?
-  [ "$got" = "$want" ] || { cat out.txt err.txt; fail "exit $got, not $want: $*"; }
-}
+source "$(dirname "$0")/common.sh"
 
 # --version, usage errors.
 "$bin" --version | grep -Eq '^escrow-authority \(Doormat\) [0-9]+\.[0-9]+\.[0-9]+$' || fail "escrow-authority --version"
@@ -91,7 +75,7 @@ now=$(date +%s)
 printf 'from standard input\n' | "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub \
   --mailbox provider.db --message - --time $((now - 200)) > /dev/null
 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db \
-  --message "second" --time $((now - 100)) > /dev/null
+  --message "second $(printf '\033')[31mred" --time $((now - 100)) > /dev/null
 # A damaged envelope among them: reported and skipped, the others still read.
 python3 - <<'PY'
 import sqlite3, time
@@ -101,8 +85,11 @@ db.execute("INSERT INTO envelopes (sender, recipient, time, session_id, envelope
 db.commit()
 PY
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db > out.txt
-grep -q "from alice at .*: from standard input" out.txt || { cat out.txt; fail "--message - did not read standard input"; }
+grep -q "from alice (key [0-9a-f:]*, first seen, pinned) at .*: from standard input" out.txt || { cat out.txt; fail "--message - did not read standard input"; }
 grep -q "1 envelope(s) addressed to you do not parse and were skipped: #3" out.txt || { cat out.txt; fail "receive: damaged row"; }
+# The sender's terminal control sequence is shown, not sent to the terminal.
+grep -qF 'second \x1b[31mred' out.txt || { cat -v out.txt; fail "receive: a control character reached the terminal"; }
+! grep -q "$(printf '\033')" out.txt || fail "receive: an ESC byte in the output"
 "$client" receive --identity bob.key --authority auth/authority.pub --mailbox provider.db --json | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
@@ -113,6 +100,30 @@ assert [x["opened"] for x in m] == [True, True, False] and m[2]["damaged"], m'
   --out warrant.bin --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["case"]=="C-1"'
 "$bin" court issue --dir court --judge john --case C-2 --target bob --from $((now - 3600)) --to "$now" --agency agency.pub \
   --out warrant-john.bin > /dev/null
+# Dates and durations in ISO 8601 (Unix seconds still taken): the warrant holds the seconds that
+# `date -u` gives for the same text, the output shows them back in ISO 8601; other forms exit 2.
+"$bin" court issue --dir court --judge jane --case C-ISO --target bob --from 2026-12-01T09:00Z --until 2026-12-01T18:30:00+01:00 \
+  --valid-for PT1H --agency agency.pub --out warrant-iso.bin --json > iso.json
+python3 - "$(date -u -d 2026-12-01T09:00Z +%s)" "$(date -u -d 2026-12-01T17:30Z +%s)" <<'PY'
+import json, sys, time
+j = json.load(open("iso.json"))
+assert j["window"] == [int(sys.argv[1]), int(sys.argv[2])], j
+assert j["window_iso"] == ["2026-12-01T09:00:00Z", "2026-12-01T17:30:00Z"], j
+assert abs(j["not_after"] - (time.time() + 3600)) < 60, j
+assert time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(j["not_after"])) == j["not_after_iso"], j
+PY
+"$bin" court show warrant-iso.bin > out.txt
+grep -q "window: 2026-12-01T09:00:00Z .. 2026-12-01T17:30:00Z" out.txt || { cat out.txt; fail "court show: window not in ISO 8601"; }
+for bad in "--from 2026-12-01" "--from 2026-12-01T09:00" "--from yesterday" "--valid-for 30d" "--valid-for P1M"; do
+  set -- $bad
+  args=(--from 2026-12-01T09:00Z --until 2026-12-01T17:00Z --valid-for P1D)
+  for k in "${!args[@]}"; do [ "${args[$k]}" = "$1" ] && args[$((k + 1))]="$2"; done
+  expect 2 "$bin" court issue --dir court --judge jane --case C-BAD --target bob "${args[@]}" --agency agency.pub --out bad.bin
+  grep -q "ISO 8601" err.txt || { cat err.txt; fail "court issue $bad: no accepted form named"; }
+  [ ! -e bad.bin ] || fail "court issue $bad wrote a warrant"
+done
+expect 2 "$client" send --identity alice.key --to bob.pub --authority auth/authority.pub --mailbox provider.db --message x --time tomorrow
+grep -q "is not a time" err.txt || { cat err.txt; fail "send --time: no reason"; }
 "$bin" court show warrant.bin > out.txt
 grep -q "signed by Judge jane: certificate valid, signature valid" out.txt || { cat out.txt; fail "court show: judge"; }
 grep -q "status: valid" out.txt || { cat out.txt; fail "court show: status"; }
@@ -139,6 +150,7 @@ expect 0 inv warrant.bin auth/authority-1.pub
 
 # audit: consistent, 0; one frozen trustee costs one --timeout (in parallel); two down of three: 5.
 expect 0 "$bin" audit --trustees trustees.json --state audit.json --timeout 2
+DOORMAT_TRUSTEES=trustees.json expect 0 "$bin" audit --state audit.json --timeout 2   # the directory from the environment
 kill -STOP "${pids[0]}" "${pids[1]}"
 start=$(date +%s)
 expect 5 "$bin" audit --trustees trustees.json --state audit.json --timeout 2 --json

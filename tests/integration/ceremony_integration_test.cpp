@@ -16,6 +16,7 @@
 #include "directory.hpp"
 #include "http_client.hpp"
 #include "identity.hpp"
+#include "trustee.hpp"
 #include "json_fields.hpp"
 #include "escrow/tdh2.hpp"
 #include "escrow/wire.hpp"
@@ -451,6 +452,119 @@ TEST_F(Ceremony, ASplitEpochIsRepairedByAResharingAndAMixedQuorumDecrypts) {
   RecordProperty("reshare_seconds", fmt::format("{:.3f}", reshare_seconds));
   RecordProperty("plain_refresh_seconds", fmt::format("{:.3f}", refresh_seconds));
   fmt::print("resharing refresh (3 dealers, 5 trustees): {:.3f} s; the plain refresh after it: {:.3f} s\n", reshare_seconds, refresh_seconds);
+}
+
+}  // namespace
+}  // namespace doormat
+
+namespace doormat {
+namespace {
+
+// The fourth outside test's F2, in process (Trustee::ceremony takes the trustee's clock, so 120 s of
+// idleness cost nothing): two trustees run a DKG to its finish; the key each computed awaits its
+// commit. An operator-signed begin that arrives meanwhile (a refresh, fresh in time) is refused
+// as busy, at once and again 200 s later, when the ceremony is idle: the key awaiting its commit is
+// not abandoned for idleness, and the commit that follows stores it. Replayed once the trustees
+// hold that key, when a refresh could begin, the begin is refused: its id was spent by the refusal.
+// (Before the fix it was not spent, and the replay began a ceremony the operator never meant.)
+TEST(CeremonyInProcess, ABeginRefusedAsBusyIsSpentAndAKeyAwaitingItsCommitIsNotAbandoned) {
+  const std::string dir = fs::temp_directory_path() / ("doormat-ceremony-f2-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  sh({"court", "init", "--dir", "court"}, dir);
+  sh({"operator", "new", "--out", "operator"}, dir);
+  const auto op = identity::load(dir + "/operator.key").value();
+  std::vector<std::unique_ptr<authority::Trustee>> trustees;
+  for (unsigned i = 1; i <= 2; ++i) {
+    authority::TrusteeSetup setup;
+    setup.db_path = fmt::format("{}/t{}.db", dir, i);
+    setup.index = i;
+    setup.root_path = dir + "/court/root.pem";
+    setup.crl_path = dir + "/court/crl.pem";
+    setup.passphrase = "in-process passphrase";
+    setup.operator_path = dir + "/operator.pub";
+    ASSERT_TRUE(authority::init_trustee(setup).has_value());
+    trustees.push_back(authority::Trustee::open(setup.db_path, setup.passphrase, 1).value());
+  }
+  json roster = json::array();
+  for (auto& t : trustees) {
+    const auto info = t->info().body;
+    roster.push_back({{"trustee", info["trustee"]}, {"ed25519", info["ed25519"]}, {"x25519", info["x25519"]}});
+  }
+  const uint64_t t0 = now();
+  const auto call = [&](std::size_t i, json c, uint64_t at) {
+    c["trustee"] = i + 1;
+    return trustees[i]->ceremony(authority::sign_ceremony_call(c, op.sign_secret).dump(), at);
+  };
+  const auto id = [] {
+    std::array<uint8_t, 16> b{};
+    randombytes_buf(b.data(), b.size());
+    return escrow::wire::to_hex(b);
+  };
+
+  // The DKG up to its finish, relaying messages as the coordinator does.
+  const std::string dkg_id = id();
+  std::vector<json> replies;
+  for (std::size_t i = 0; i < trustees.size(); ++i) {
+    auto r = call(i, {{"action", "begin"}, {"ceremony", dkg_id}, {"protocol", "gjkr"}, {"k", 2}, {"roster", roster}, {"time", t0}}, t0);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    replies.push_back(r.body);
+  }
+  const std::size_t finish = escrow::dkg::rounds(escrow::dkg::Protocol::gjkr).size() + 1;
+  for (std::size_t step = 2; step <= finish; ++step) {
+    std::vector<json> next;
+    for (std::size_t i = 0; i < trustees.size(); ++i) {
+      json inbox = json::array();
+      for (const auto& r : replies)
+        for (const auto& m : r["messages"])
+          if (!m.contains("to") || m["to"] == i + 1) inbox.push_back(m);
+      auto r = call(i, {{"action", step == finish ? "finish" : "round"}, {"ceremony", dkg_id}, {"round", step}, {"messages", inbox}}, t0);
+      ASSERT_EQ(r.status, 200) << r.body.dump();
+      next.push_back(r.body);
+    }
+    replies = std::move(next);
+  }
+  json confirmations = json::array();
+  for (std::size_t i = 0; i < trustees.size(); ++i) {
+    ASSERT_TRUE(replies[i].contains("confirmation")) << replies[i].dump();
+    confirmations.push_back({{"trustee", i + 1}, {"signature", replies[i]["confirmation"]}});
+  }
+
+  // A begin while the key awaits its commit: refused, busy.
+  const json stray = {{"action", "begin"}, {"ceremony", id()}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"time", t0 + 150}};
+  const auto busy = call(0, stray, t0 + 1);
+  EXPECT_EQ(busy.status, 409) << busy.body.dump();
+  // 200 s later, the ceremony idle: still refused, and the key awaiting its commit is kept.
+  const auto idle = call(0, stray, t0 + 200);
+  EXPECT_EQ(idle.status, 409) << idle.body.dump();
+  const json other = {{"action", "begin"}, {"ceremony", id()}, {"protocol", "refresh"}, {"k", 2}, {"roster", roster}, {"time", t0 + 200}};
+  const auto idle_other = call(0, other, t0 + 200);
+  EXPECT_EQ(idle_other.status, 409) << idle_other.body.dump();
+  EXPECT_NE(text_of(idle_other.body, "reason").find("awaiting its commit"), std::string::npos) << idle_other.body.dump();
+  for (std::size_t i = 0; i < trustees.size(); ++i) {
+    const auto r = call(i, {{"action", "commit"}, {"ceremony", dkg_id}, {"confirmations", confirmations}}, t0 + 201);
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_TRUE(trustees[i]->info().body["has_key"].get<bool>());
+  }
+  // The refused begins, replayed once a refresh could begin: their ids are spent.
+  for (const auto& replayed : {stray, other}) {
+    const auto again = call(0, replayed, t0 + 202);
+    EXPECT_EQ(again.status, 409) << again.body.dump();
+    EXPECT_NE(text_of(again.body, "reason").find("used before"), std::string::npos) << again.body.dump();
+  }
+  // A resharing plan the library refuses (one dealer of two needed): the reason is plain words,
+  // without the function that refused it (it quoted `dkg::Party::resharing: `).
+  const auto plan = call(0, {{"action", "begin"}, {"ceremony", id()}, {"protocol", "reshare"}, {"k", 2}, {"roster", roster}, {"time", t0 + 202},
+                             {"dealers", {1}}, {"epoch", 0}}, t0 + 202);
+  EXPECT_EQ(plan.status, 409) << plan.body.dump();
+  EXPECT_NE(text_of(plan.body, "reason").find("cannot take part in that resharing: "), std::string::npos) << plan.body.dump();
+  EXPECT_EQ(text_of(plan.body, "reason").find("::"), std::string::npos) << plan.body.dump();
+  // And a fresh begin does start a refresh (the replays were refused for their ids, not for the state).
+  auto fresh = other;
+  fresh["ceremony"] = id();
+  EXPECT_EQ(call(0, fresh, t0 + 202).status, 200);
+  trustees.clear();
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir);
 }
 
 }  // namespace

@@ -13,12 +13,14 @@ inline constexpr std::string_view kTdh2Mask = "doormat/v1/tdh2/kem-mask";       
 inline constexpr std::string_view kTdh2Validity = "doormat/v1/tdh2/validity";         // H2
 inline constexpr std::string_view kTdh2PartialProof = "doormat/v1/tdh2/partial-proof";  // H4
 inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r";    // r = H(K, L)
+inline constexpr std::string_view kAuthorityKeyFingerprint = "doormat/v1/tdh2/key-fingerprint";  // SPEC §5.1: Y as a person compares it
 
 // Envelope (SPEC §7)
 inline constexpr std::string_view kEnvelopeKey = "doormat/v1/envelope/aead-key";
 inline constexpr std::string_view kEnvelopeFieldHash = "doormat/v1/envelope/escrow-field";
 inline constexpr std::string_view kEnvelopeSenderSignature = "doormat/v1/envelope/sender-signature";  // SPEC §7.4
 inline constexpr std::string_view kMailboxRegister = "doormat/v1/mailbox/register";  // SPEC §7.4: an account's proof of its key
+inline constexpr std::string_view kClientKeyFingerprint = "doormat/v1/client/key-fingerprint";  // SPEC §7.5: a known key as a person reads it
 
 // Warrants, trustee requests and logs (SPEC §10, §11)
 inline constexpr std::string_view kWarrantSignature = "doormat/v1/warrant/judge-signature";
@@ -31,6 +33,7 @@ inline constexpr std::string_view kCeremonyCall = "doormat/v1/ceremony/operator-
 inline constexpr std::string_view kCeremonyConfirm = "doormat/v1/ceremony/confirm-key";  // SPEC §12.4: a trustee confirms the key
 inline constexpr std::string_view kTrusteeRawRequest = "doormat/v1/trustee/raw-request";        // SPEC §11.3
 inline constexpr std::string_view kTrusteeSecretsAtRest = "doormat/v1/trustee/secrets-at-rest";  // SPEC §11.5
+inline constexpr std::string_view kTrusteeLogSource = "doormat/v1/trustee/log-source";  // SPEC §11.2: a refused source as the public log names it
 
 // The comparison designs and their common message layer (SPEC §13)
 inline constexpr std::string_view kSchemesAeadKey = "doormat/v1/schemes/aead-key";

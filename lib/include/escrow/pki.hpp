@@ -82,4 +82,27 @@ struct Judge {
 [[nodiscard]] Result<Judge> verify_judge(std::span<const uint8_t> certificate_der, const std::string& root_pem,
                                          const std::string& crl_pem, uint64_t now);
 
+
+/// What a certificate says of itself, checked against nothing: for `inspect`, which shows a file
+/// without a root to verify it by. Never a reason to trust it (verify_judge is).
+struct CertificateInfo {
+  std::string subject;               ///< the subject's common name
+  std::string issuer;                ///< the issuer's common name
+  bool is_ca = false;                ///< basicConstraints CA:TRUE
+  uint64_t not_before = 0, not_after = 0;  ///< Unix seconds
+  std::string fingerprint;           ///< SHA-256 of the certificate, hex (as Judge::fingerprint)
+};
+/// Malformed unless `certificate_der` parses as an X.509 certificate.
+[[nodiscard]] Result<CertificateInfo> describe_certificate(std::span<const uint8_t> certificate_der);
+
+/// What a CRL says of itself, unverified (check_crl verifies one).
+struct CrlInfo {
+  std::string issuer;                ///< the issuer's common name
+  uint64_t number = 0;               ///< its CRL number, 0 when it has none
+  uint64_t this_update = 0, next_update = 0;  ///< Unix seconds
+  std::size_t revoked = 0;           ///< certificates it lists
+};
+/// Malformed unless `crl_pem` parses as an X.509 CRL.
+[[nodiscard]] Result<CrlInfo> describe_crl(const std::string& crl_pem);
+
 }  // namespace escrow::pki

@@ -7,6 +7,7 @@
 /// key, so the transport needs no secrecy of its own.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,20 @@ inline constexpr std::size_t kMaxFields = 10000;          ///< per request
 inline constexpr std::size_t kMaxRequestBytes = 8 << 20;  ///< refused before parsing
 inline constexpr std::size_t kMaxFieldBytes = 4096;       ///< one escrow-field encoding
 inline constexpr std::size_t kMaxSignedWarrantBytes = 64 * 1024;
+/// A request's encoding (SPEC §11.1) is kRequestFixedBytes (header, warrant length, nonce, time,
+/// field count, signature), its signed warrant, and each field with its kFieldPrefixBytes length.
+inline constexpr std::size_t kRequestFixedBytes = 6 + 4 + 16 + 8 + 2 + 64;
+inline constexpr std::size_t kFieldPrefixBytes = 2;
+/// A decrypt body ({"request": "<hex>"}, SPEC §11.5) of at most this many bytes is read outside a
+/// trustee's budget for large bodies, so no one holding that budget holds it up: `investigate`
+/// splits its batches to stay under it.
+inline constexpr std::size_t kSmallBodyBytes = 64 * 1024;
+
+/// The longest prefix of a request's encoding that holds its warrant's agency sign key: the
+/// request's header and warrant length, the signed warrant's header and length, then the warrant
+/// up to agency_sign_key with a case reference, court and 64 targets of 255 bytes each (17,071
+/// bytes; 18 KiB leaves room).
+inline constexpr std::size_t kAgencyKeyPrefixBytes = 18 * 1024;
 
 using SigningKey = signature::SigningKey;
 using VerifyKey = signature::VerifyKey;
@@ -44,6 +59,12 @@ struct DecryptRequest {
   /// The request's id in logs and responses: the 32-byte message the agency signed (SPEC §11.1).
   [[nodiscard]] std::array<uint8_t, 32> hash() const;
 };
+
+/// The agency sign key a request's encoding names, from its first bytes (`prefix`, at most
+/// kAgencyKeyPrefixBytes needed) without decoding the rest; nullopt if they do not reach it.
+/// UNVERIFIED: good only for refusing a request that names a key already busy, which harms no one
+/// but that key's holder (a trustee's agency_busy, SPEC §11.5).
+[[nodiscard]] std::optional<VerifyKey> peek_agency_sign_key(std::span<const uint8_t> prefix);
 
 void sign(DecryptRequest& request, const SigningKey& agency);
 [[nodiscard]] bool verify_signature(const DecryptRequest& request, const VerifyKey& agency);

@@ -3,6 +3,7 @@
 /// certificates chain to the judicial root the trustees trust.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -60,6 +61,11 @@ struct SignedWarrant {
   /// H_{warrant/id-hash}(warrant encoding): how logs and budgets name a warrant.
   [[nodiscard]] std::array<uint8_t, 32> hash() const;
 };
+
+/// The agency sign key a signed warrant's encoding names, read from its first bytes alone
+/// (`prefix`), without decoding or checking the rest: nullopt if the prefix does not reach the
+/// key or does not start as a signed warrant. UNVERIFIED: for refusing cheaply, never for trusting.
+[[nodiscard]] std::optional<std::array<uint8_t, 32>> peek_agency_sign_key(std::span<const uint8_t> prefix);
 
 /// The message a judge signs: H_{warrant/judge-signature}(warrant encoding).
 [[nodiscard]] std::array<uint8_t, 32> signing_message(const Warrant& w);

@@ -128,6 +128,8 @@ class Reader {
   /// Marks the parse failed with a reason (for checks on values the caller read).
   void reject(std::string reason);
   [[nodiscard]] bool ok() const { return error_.empty(); }
+  /// The bytes read so far (where what follows starts).
+  [[nodiscard]] std::size_t consumed() const { return pos_; }
   /// Succeeds only if every read was in bounds, no reject() happened and no byte is left over.
   [[nodiscard]] Result<void> finish();
 

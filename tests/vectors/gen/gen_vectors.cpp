@@ -28,6 +28,9 @@
 #include "escrow/trustee.hpp"
 #include "escrow/vss.hpp"
 #include "escrow/wire.hpp"
+#include "account_name.hpp"
+#include "fingerprint.hpp"
+#include "known_keys.hpp"
 #include "secrets_at_rest.hpp"
 #include "tdh2_testing.hpp"
 
@@ -108,6 +111,31 @@ Bytes sb(const Scalar& s) {
 }
 Bytes pb(const Point& p) { return {p.to_bytes().begin(), p.to_bytes().end()}; }
 PartyIndex idx(uint32_t i) { return *PartyIndex::make(i); }
+
+// A key pair from 32 bytes the rng draws, the way every vector makes one (libsodium's seed
+// keypair functions): one draw each, so a vector's listed draws stay in order.
+struct BoxKeyPair {
+  envelope::X25519PublicKey pk{};
+  envelope::X25519SecretKey sk;
+};
+BoxKeyPair seeded_box_keypair(Rng& rng) {
+  Secret<crypto_box_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  BoxKeyPair kp;
+  crypto_box_seed_keypair(kp.pk.data(), kp.sk.expose().data(), seed.expose().data());
+  return kp;
+}
+struct SignKeyPair {
+  std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
+  Secret<crypto_sign_SECRETKEYBYTES> sk;
+};
+SignKeyPair seeded_sign_keypair(Rng& rng) {
+  Secret<crypto_sign_SEEDBYTES> seed;
+  rng.fill(seed.expose());
+  SignKeyPair kp;
+  crypto_sign_seed_keypair(kp.pk.data(), kp.sk.expose().data(), seed.expose().data());
+  return kp;
+}
 template <typename T>
 T must(Result<T> r) {
   if (!r) {
@@ -424,11 +452,7 @@ void gen_envelope() {
     File f("envelope/seal", "an envelope from its listed inputs; the recipient opens it to the plaintext");
     RecordingRng rng(f.seed());
     const auto dealt = must(tdh2::deal(3, 5, rng));
-    Secret<crypto_box_SEEDBYTES> seed;
-    rng.fill(seed.expose());
-    envelope::X25519PublicKey bob_pk{};
-    envelope::X25519SecretKey bob_sk;
-    crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed.expose().data());
+    auto [bob_pk, bob_sk] = seeded_box_keypair(rng);
     const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
     const Bytes plaintext = b("meet at the usual place, 9pm");
     const auto key = tdh2::random_session_key(rng);
@@ -493,11 +517,7 @@ void gen_signed_envelope() {
                                  "H_{envelope/sender-signature}^32(the envelope up to its signature); the recipient opens it");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> box_seed_bob;
-  rng.fill(box_seed_bob.expose());
-  envelope::X25519PublicKey bob_pk{};
-  envelope::X25519SecretKey bob_sk;
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), box_seed_bob.expose().data());
+  auto [bob_pk, bob_sk] = seeded_box_keypair(rng);
   auto signer = [&](Secret<crypto_sign_SEEDBYTES>& seed, IdentityKey& pk, signature::SigningKey& sk) {
     rng.fill(seed.expose());
     crypto_sign_seed_keypair(pk.data(), sk.expose().data(), seed.expose().data());
@@ -697,11 +717,8 @@ void gen_envelope_refusals() {
   File f("envelope/decode_refusals", "envelopes that do not parse: truncated, a trailing byte, a body shorter than its tag, an escrow field whose label is not a session label");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> seed;
-  rng.fill(seed.expose());
-  envelope::X25519PublicKey bob_pk{};
-  envelope::X25519SecretKey bob_sk;  // not listed: nothing here is opened
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed.expose().data());
+  const auto bob = seeded_box_keypair(rng);  // its secret key is not listed: nothing here is opened
+  const auto& bob_pk = bob.pk;
   const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
   const Bytes env = must(envelope::seal(dealt.public_key, label, bob_pk, b("hello"), rng)).encode();
   Bytes truncated(env.begin(), env.end() - 1), trailing = env;
@@ -729,13 +746,9 @@ void gen_envelope_wrong_recipient() {
   File f("envelope/open_wrong_recipient_key", "an honest envelope opened with another recipient's X25519 key pair is refused");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(3, 5, rng));
-  Secret<crypto_box_SEEDBYTES> seed_bob, seed_eve;
-  rng.fill(seed_bob.expose());
-  rng.fill(seed_eve.expose());
-  envelope::X25519PublicKey bob_pk{}, eve_pk{};
-  envelope::X25519SecretKey bob_sk, eve_sk;
-  crypto_box_seed_keypair(bob_pk.data(), bob_sk.expose().data(), seed_bob.expose().data());
-  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), seed_eve.expose().data());
+  const auto bob = seeded_box_keypair(rng);
+  auto [eve_pk, eve_sk] = seeded_box_keypair(rng);
+  const auto& bob_pk = bob.pk;
   const auto label = must(SessionLabel::make("alice", "bob", 1'790'000'000, rng));
   const auto env = must(envelope::seal(dealt.public_key, label, bob_pk, b("for bob only"), rng));
   f.invalid().hex("public_key", dealt.public_key.encode()).hex("recipient_public_key", eve_pk)
@@ -1131,11 +1144,12 @@ struct TrusteeWorld {
     std::vector<std::string> revoked;
     if (revoke_judge) revoked.push_back(judge.certificate_pem);
     crl = must(pki::issue_crl(root, revoked, 24 * 365, 1, how));
-    Secret<32> sign_seed, box_seed;
-    rng.fill(sign_seed.expose());
-    rng.fill(box_seed.expose());
-    crypto_sign_seed_keypair(agency_pk.data(), agency_sk.expose().data(), sign_seed.expose().data());
-    crypto_box_seed_keypair(agency_box.data(), agency_box_sk.expose().data(), box_seed.expose().data());
+    auto sign = seeded_sign_keypair(rng);
+    auto box = seeded_box_keypair(rng);
+    agency_pk = sign.pk;
+    agency_sk = std::move(sign.sk);
+    agency_box = box.pk;
+    agency_box_sk = std::move(box.sk);
   }
   warrant::SignedWarrant warrant(const pki::Credential& by, uint32_t max_sessions, uint64_t not_after) {
     warrant::SignedWarrant sw;
@@ -1324,10 +1338,7 @@ void gen_sealed_response() {
   f.valid().hex("trustee_sign_public", trustee_pk).hex("agency_box_public", w.agency_box).hex("agency_box_secret", w.agency_box_sk.expose())
       .hex("request", req.encode()).list("rng_draws", seal_rng.draws).hex("response", response.encode()).hex("sealed", sealed)
       .text("statuses", "0,3");
-  Secret<32> eve_seed, eve_sk;
-  w.rng.fill(eve_seed.expose());
-  std::array<uint8_t, 32> eve_pk{};
-  crypto_box_seed_keypair(eve_pk.data(), eve_sk.expose().data(), eve_seed.expose().data());
+  auto [eve_pk, eve_sk] = seeded_box_keypair(w.rng);
   f.invalid().hex("agency_box_public", eve_pk).hex("agency_box_secret", eve_sk.expose()).hex("sealed", sealed).text("error", "decryption_failed");
   auto altered = response;
   altered.results[1].status = request::FieldStatus::over_budget;  // the signature still the original's
@@ -1341,13 +1352,10 @@ void gen_secrets_at_rest() {
   File f("at_rest/trustee_secrets", "trustee 2's secrets sealed at rest under the published test passphrase: Argon2id(passphrase, salt) is the key, XChaCha20-Poly1305 with ad = tag || index opens the blob to sign_sk || box_sk || share; a wrong passphrase, another index, a changed byte and a blob too short are refused");
   RecordingRng rng(f.seed());
   const auto dealt = must(tdh2::deal(2, 3, rng));
-  Secret<32> sign_seed, box_seed;
-  rng.fill(sign_seed.expose());
-  rng.fill(box_seed.expose());
-  std::array<uint8_t, 32> sign_pk{}, box_pk{};
-  SecureBytes secrets(64 + 32);
-  crypto_sign_seed_keypair(sign_pk.data(), secrets.data(), sign_seed.expose().data());
-  crypto_box_seed_keypair(box_pk.data(), secrets.data() + 64, box_seed.expose().data());
+  auto [sign_pk, sign_sk] = seeded_sign_keypair(rng);
+  auto [box_pk, box_sk] = seeded_box_keypair(rng);
+  SecureBytes secrets(sign_sk.expose().begin(), sign_sk.expose().end());
+  secrets.insert(secrets.end(), box_sk.expose().begin(), box_sk.expose().end());
   const auto share = dealt.shares[1].encode();
   secrets.insert(secrets.end(), share.begin(), share.end());
   std::array<uint8_t, 16> salt{};
@@ -1376,11 +1384,12 @@ void gen_dkg_frame() {
   RecordingRng rng(f.seed());
   dkg::Party two(dkg::Protocol::gjkr, idx(2), 2, 3, rng);
   auto keys = [&](std::array<uint8_t, 32>& sign_pk, Secret<64>& sign_sk, std::array<uint8_t, 32>& box_pk, Secret<32>& box_sk) {
-    Secret<32> s, b;
-    rng.fill(s.expose());
-    rng.fill(b.expose());
-    crypto_sign_seed_keypair(sign_pk.data(), sign_sk.expose().data(), s.expose().data());
-    crypto_box_seed_keypair(box_pk.data(), box_sk.expose().data(), b.expose().data());
+    auto sign = seeded_sign_keypair(rng);
+    auto box = seeded_box_keypair(rng);
+    sign_pk = sign.pk;
+    sign_sk = std::move(sign.sk);
+    box_pk = box.pk;
+    box_sk = std::move(box.sk);
   };
   std::array<uint8_t, 32> sign2{}, sign3{}, box2{}, box3{}, sign1{}, box1{};
   Secret<64> sk2, sk3, sk1;
@@ -1422,6 +1431,78 @@ void gen_dkg_frame() {
 
 // ---- X25519 keys the project refuses (SPEC §1.1, §7.1, §10.1) ----
 
+// SPEC 5.1: the authority key's fingerprint as `inspect` prints it (app/fingerprint).
+void gen_authority_fingerprint() {
+  File f("tdh2/authority_fingerprint", "the authority key's fingerprint is H_{tdh2/key-fingerprint}^16(Y) as 8 groups of 4 hex digits joined by ':', over Y alone (a refresh keeps it)");
+  RecordingRng rng(f.seed());
+  for (int i = 0; i < 2; ++i) {
+    const Point y = Point::base_mul(Scalar::random(rng));
+    f.valid().hex("point", y.to_bytes()).text("fingerprint", doormat::fingerprint::authority(y));
+  }
+  emit("tdh2/authority_fingerprint", f);
+}
+
+// SPEC 7.4 "Account names" and 7.5: the names a provider registers (no look-alikes of an accepted
+// name), and a correspondent key's fingerprint as a person compares it.
+void gen_account_names_and_fingerprints() {
+  File f("client/account_names_and_fingerprints", "account names: 1 to 64 bytes of a-z 0-9 . - _ starting with a letter or a digit are accepted; a capital, a trailing space, a Cyrillic or Greek look-alike letter, a zero-width space, an empty name, 65 bytes and a leading punctuation mark are refused; an Ed25519 key's fingerprint is H_{client/key-fingerprint}^16(key) as 8 groups of 4 hex digits joined by ':'");
+  RecordingRng rng(f.seed());
+  const std::string longest(64, 'a');
+  for (const std::string name : {"bob", "alice.smith", "a", "0day", "x-y_z", longest.c_str()}) {
+    if (!doormat::account_name::valid(name)) std::exit(3);
+    f.valid().hex("account_name", b(name));
+  }
+  const std::string too_long(65, 'a');
+  for (const std::string& name : {std::string("Bob"), std::string("bob "), std::string("b\xd0\xbe" "b"), std::string("b\xce\xbf" "b"),
+                                 std::string("bob\xe2\x80\x8b"), std::string(), too_long, std::string(".bob"), std::string("-bob"),
+                                 std::string("_bob")}) {
+    if (doormat::account_name::valid(name)) std::exit(3);
+    f.invalid().hex("account_name", b(name)).text("error", "malformed");
+  }
+  for (int i = 0; i < 2; ++i) {
+    const auto key = seeded_sign_keypair(rng).pk;
+    f.valid().hex("sender_sign_public", key).text("fingerprint", doormat::known_keys::fingerprint(key));
+  }
+  emit("client/account_names_and_fingerprints", f);
+}
+
+// SPEC 7.5: the known-keys file, as text (its bytes in hex). Each invalid one refuses the whole file.
+void gen_known_keys_file() {
+  File f("client/known_keys_file", "a known-keys file pinning two names (one with its X25519 key) loads; one of another format, without a keys array, with an entry without a name, a name not in printable form, a key that is not 32 bytes of hex, a bad x25519 key, or two entries for one name is refused whole (malformed)");
+  RecordingRng rng(f.seed());
+  const std::string ed_a = wire::to_hex(seeded_sign_keypair(rng).pk), ed_b = wire::to_hex(seeded_sign_keypair(rng).pk);
+  const std::string box_b = wire::to_hex(seeded_box_keypair(rng).pk);
+  const std::string format = R"("format": "doormat-known-keys-v1")";
+  const auto entry = [](const std::string& name, const std::string& ed, const std::string& extra = "") {
+    return R"({"name": ")" + name + R"(", "ed25519": ")" + ed + "\"" + extra + "}";
+  };
+  const auto file = [&](const std::string& head, const std::string& entries) { return "{" + head + R"(, "keys": [)" + entries + "]}\n"; };
+  const std::string good = file(format, entry("alice", ed_a) + ", " + entry("bob", ed_b, R"(, "x25519": ")" + box_b + "\""));
+  const std::vector<std::string> bad = {
+      file(R"("format": "doormat-known-keys-v2")", entry("alice", ed_a)),
+      "{" + format + "}\n",
+      file(format, R"({"ed25519": ")" + ed_a + "\"}"),
+      file(format, entry("bob ", ed_a)),
+      file(format, entry("alice", ed_a.substr(0, 62))),
+      file(format, entry("bob", ed_b, R"(, "x25519": "zz")")),
+      file(format, entry("alice", ed_a) + ", " + entry("alice", ed_b)),
+  };
+  const auto loads = [](const std::string& text) {
+    const std::string path = (std::filesystem::temp_directory_path() / "doormat-vectors-known-keys.json").string();
+    std::ofstream(path, std::ios::binary) << text;
+    const bool ok = doormat::known_keys::KnownKeys::load(path).has_value();
+    std::filesystem::remove(path);
+    return ok;
+  };
+  if (!loads(good)) std::exit(3);
+  f.valid().hex("known_keys_file", b(good));
+  for (const auto& text : bad) {
+    if (loads(text)) std::exit(3);
+    f.invalid().hex("known_keys_file", b(text)).text("error", "malformed");
+  }
+  emit("client/known_keys_file", f);
+}
+
 void gen_x25519_low_order() {
   File f("envelope/x25519_low_order_keys", "the low-order X25519 public keys (0, 1, the two of order 8, p - 1, p, p + 1, and 0 and 1 with bit 255 set): sealing to one gives an all-zero shared secret, so an envelope to such a recipient and a warrant naming such an agency box key are refused; an ordinary key is accepted");
   RecordingRng rng(f.seed());
@@ -1443,10 +1524,7 @@ void gen_x25519_low_order() {
   base.max_sessions = 1;
   base.not_after = 1'790'003'600;
   rng.fill(base.agency_sign_key);
-  Secret<32> seed, ordinary_sk;
-  rng.fill(seed.expose());
-  std::array<uint8_t, 32> ordinary{};
-  crypto_box_seed_keypair(ordinary.data(), ordinary_sk.expose().data(), seed.expose().data());
+  const auto ordinary = seeded_box_keypair(rng).pk;
   base.agency_box_key = ordinary;
   if (!envelope::seal(dealt.public_key, label, ordinary, b("hi"), rng)) std::exit(3);
   f.valid().hex("x25519_public", ordinary).hex("warrant", base.encode());
@@ -1567,6 +1645,9 @@ int main(int argc, char** argv) {
   gen_secrets_at_rest();
   gen_dkg_frame();
   gen_x25519_low_order();
+  gen_account_names_and_fingerprints();
+  gen_authority_fingerprint();
+  gen_known_keys_file();
 
   namespace fs = std::filesystem;
   if (!out_dir.empty()) {

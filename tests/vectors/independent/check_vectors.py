@@ -12,6 +12,7 @@ Not constant time and not for keys: it only checks published vectors.
 usage: check_vectors.py VECTOR_DIR
 """
 import hashlib
+import json
 import os
 import struct
 import sys
@@ -1447,6 +1448,64 @@ def check_x25519_low_order(root, claim):
               warrant[-64:-32] == key and refused(lambda: parse_warrant(warrant)) != v["valid"])
 
 
+ACCOUNT_NAME_BYTES = set(b"abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def account_name_valid(name):
+    """SPEC 7.4 "Account names": 1..64 bytes of a-z 0-9 . - _, starting with a letter or a digit."""
+    return 1 <= len(name) <= 64 and all(c in ACCOUNT_NAME_BYTES for c in name) and name[:1] not in (b".", b"-", b"_")
+
+
+def key_fingerprint(key):
+    """SPEC 7.5: H_{doormat/v1/client/key-fingerprint}^16(ed25519), 8 groups of 4 hex digits joined by ':'."""
+    h = H("doormat/v1/client/key-fingerprint", [key], 16).hex()
+    return ":".join(h[i:i + 4] for i in range(0, 32, 4))
+
+
+def check_client(root, claim):
+    for v in load(root, "client/account_names_and_fingerprints"):
+        if "account_name" in v:
+            name = hx(v, "account_name")
+            claim("account name " + repr(name) + (" accepted" if v["valid"] else " refused"),
+                  account_name_valid(name) == v["valid"] and (v["valid"] or v["error"] == "malformed"))
+        else:
+            key = hx(v, "sender_sign_public")
+            claim("fingerprint of " + key.hex()[:8], len(key) == 32 and key_fingerprint(key) == v["fingerprint"])
+    for v in load(root, "tdh2/authority_fingerprint"):
+        y = hx(v, "point")
+        h = H("doormat/v1/tdh2/key-fingerprint", [y], 16).hex()
+        claim("authority fingerprint of " + y.hex()[:8], len(y) == 32 and ":".join(h[i:i + 4] for i in range(0, 32, 4)) == v["fingerprint"])
+    for i, v in enumerate(load(root, "client/known_keys_file")):
+        ok = known_keys_file_loads(hx(v, "known_keys_file"))
+        claim("known-keys file %d %s" % (i, "loads" if v["valid"] else "refused"), ok == v["valid"] and (v["valid"] or v["error"] == "malformed"))
+
+
+def known_keys_file_loads(data):
+    """SPEC 7.5: the known-keys file; any flaw refuses the whole file."""
+    def key32(e, field):
+        x = e.get(field)
+        return isinstance(x, str) and len(x) == 64 and all(c in "0123456789abcdefABCDEF" for c in x)
+    try:
+        j = json.loads(data.decode())
+    except ValueError:
+        return False
+    if not isinstance(j, dict) or j.get("format") != "doormat-known-keys-v1" or not isinstance(j.get("keys"), list):
+        return False
+    names = set()
+    for e in j["keys"]:
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str):
+            return False
+        name = e["name"]
+        if not name or not all(0x20 < ord(c) < 0x7f for c in name) or not key32(e, "ed25519"):
+            return False
+        if "x25519" in e and not key32(e, "x25519"):
+            return False
+        if name in names:
+            return False
+        names.add(name)
+    return True
+
+
 def check_secrets_at_rest(root, claim):
     """§11.5: salt (16) || nonce (24) || XChaCha20-Poly1305(Argon2id(passphrase, salt), ad = tag || index)."""
     from argon2.low_level import Type, hash_secret_raw  # Debian's python3-argon2 (RFC 9106 reference code)
@@ -1732,6 +1791,7 @@ def check(root):
     check_dkg_frame(root, claim)
     check_x25519_low_order(root, claim)
     check_secrets_at_rest(root, claim)
+    check_client(root, claim)
     return results
 
 
