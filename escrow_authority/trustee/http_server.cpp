@@ -550,8 +550,40 @@ struct HttpServer::Impl {
     }
   }
 
-  // A complete request joins its source's queue, or gets 503 (its source is at its cap, or the
-  // queue is full of requests from sources with no more waiting than its own).
+  // The queue is full and a request of `route` from a source with `mine` waiting wants in. The
+  // newest request of the busiest route gives way if that route has at least two more waiting
+  // than `route` (the seventh outside test's re-test: a flood spread over five routes, each under
+  // its share, filled the queue and an investigation's decrypts got 503); else the busiest
+  // source's newest, if it has at least two more waiting than `mine` (fewer would only swap which
+  // of the two is behind). Returns the connection pushed out, whose body is freed here.
+  std::optional<uint64_t> push_out_for(const HttpHandler* route, std::size_t mine) {
+    const HttpHandler* busiest_route = nullptr;
+    for (const auto& [r, n] : queued_per_route)
+      if (!busiest_route || n > queued_per_route[busiest_route]) busiest_route = r;
+    auto victim_source = sources.end();
+    std::optional<std::deque<Job>::iterator> victim;
+    if (busiest_route && queued_per_route[busiest_route] > queued_per_route[route] + 1) {
+      for (auto it = sources.begin(); it != sources.end(); ++it)
+        for (auto job = it->second.waiting.begin(); job != it->second.waiting.end(); ++job)
+          if (job->handler == busiest_route && (!victim || job->seq > (*victim)->seq)) victim_source = it, victim = job;
+    } else {
+      for (auto it = sources.begin(); it != sources.end(); ++it)
+        if (victim_source == sources.end() || it->second.waiting.size() > victim_source->second.waiting.size()) victim_source = it;
+      if (victim_source != sources.end() && victim_source->second.waiting.size() > mine + 1)
+        victim = std::prev(victim_source->second.waiting.end());
+    }
+    if (!victim) return std::nullopt;
+    const uint64_t conn = (*victim)->conn;
+    --queued_per_route[(*victim)->handler];
+    victim_source->second.waiting.erase(*victim);
+    --queued;
+    if (victim_source->second.waiting.empty() && victim_source->second.running == 0) sources.erase(victim_source);
+    return conn;
+  }
+
+  // A complete request joins its source's queue, or gets 503 (its source is at its cap, its
+  // route is at its share, or the queue is full of requests from routes and sources with no more
+  // waiting than its own).
   //
   // Round-robin, one request per source in turn, weighted by handler time (start-time fair
   // queueing): each source has a virtual `finish`, the handler time it has been served; a worker
@@ -573,20 +605,8 @@ struct HttpServer::Impl {
       } else if (queued_per_route[c.handler] >= limits.queue_per_route) {
         refusal = "every worker is busy with requests of this kind; try again";
       } else if (queued >= limits.queue) {
-        // Full: the busiest source gives up its newest waiting request, if it has at least two
-        // more waiting than this one (fewer would only swap which of the two is behind).
-        auto busiest = sources.end();
-        for (auto it = sources.begin(); it != sources.end(); ++it)
-          if (busiest == sources.end() || it->second.waiting.size() > busiest->second.waiting.size()) busiest = it;
-        if (busiest != sources.end() && busiest->second.waiting.size() > mine.waiting.size() + 1) {
-          pushed_out = busiest->second.waiting.back().conn;
-          --queued_per_route[busiest->second.waiting.back().handler];
-          busiest->second.waiting.pop_back();  // its body is freed here
-          --queued;
-          if (busiest->second.waiting.empty() && busiest->second.running == 0) sources.erase(busiest);
-        } else {
-          refusal = "every worker is busy; try again";
-        }
+        pushed_out = push_out_for(c.handler, mine.waiting.size());
+        if (!pushed_out) refusal = "every worker is busy; try again";
       }
       if (!refusal) {
         auto& q = sources[c.peer];  // `mine` again (an erase above took another source)

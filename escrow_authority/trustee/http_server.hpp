@@ -101,8 +101,10 @@ struct HttpLimits {
   /// workers take one request per source in turn (round-robin, weighted by handler time: the
   /// source served least so far goes next), so a flood from N sources delays another source's
   /// request by at most about N requests' service time, not by the whole queue. When
-  /// full, a request from a source with fewer waiting requests than the busiest source pushes
-  /// out that source's newest one (it gets 503); otherwise the newcomer gets 503.
+  /// full, a request of a route with at least two fewer waiting than the busiest route pushes out
+  /// that route's newest request (it gets 503); else a request from a source with at least two
+  /// fewer waiting than the busiest source pushes out that source's newest; otherwise the
+  /// newcomer gets 503. So no mix of routes can keep another route out of the queue.
   std::size_t queue = 64;
   /// Complete requests of one route (path and method) waiting, at most; over it that route's
   /// newcomer gets 503. Half the queue: a flood of one kind cannot fill it for the others (the
