@@ -287,8 +287,9 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   const Scalar& r = secret_r.expose_secret();
   const Scalar& s = secret_s.expose_secret();
   if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
-  // Public: zero randomness is a broken RNG or caller, never an honest run (tests/ct/, encrypt). `|`, not `||`: both
-  // are tested whatever the first one is, so the time does not tell whether r is zero.
+  // Public: zero randomness is a broken RNG or caller, never an honest run (tests/ct/, encrypt).
+  // `|`, not `||`: both are tested whatever the first one is, so the time does not tell whether
+  // r is zero.
   const unsigned zero = static_cast<unsigned>(r.is_zero()) | static_cast<unsigned>(s.is_zero());
   if (ct::declassify(zero) != 0) return fail(ErrorCategory::internal, fn, "zero randomness");
   Ciphertext ct;
