@@ -168,6 +168,74 @@ void BM_floor_encrypt(benchmark::State& state) {
 }
 BENCHMARK(BM_floor_encrypt)->Name("floor/tdh2_encrypt");
 
+// The same floors in libsodium's own calls on encodings, whatever the configured backend: the
+// libsodium floor against which the libdecaf build's tdh2/* are read in one run (issue 17's
+// targets). Encrypt: 2 fixed-base and 3 variable-base multiplications.
+void BM_sodium_floor_encrypt(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar r = Scalar::random(rng), s = Scalar::random(rng);
+  const auto y = Point::base_mul(Scalar::random(rng)).to_bytes();
+  const auto gbar = Point::generator_bar().to_bytes();
+  std::array<uint8_t, 32> out;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255_base(out.data(), r.to_bytes().data()));
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255_base(out.data(), s.to_bytes().data()));
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(out.data(), r.to_bytes().data(), y.data()));
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(out.data(), r.to_bytes().data(), gbar.data()));
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(out.data(), s.to_bytes().data(), gbar.data()));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_sodium_floor_encrypt)->Name("sodium_floor/tdh2_encrypt");
+
+// Combine with k partials, as floor/tdh2_combine below, in libsodium's own calls: k + 1 proofs of
+// two equations a·P - b·Q (1 fixed-base, 3 variable-base multiplications, 2 subtractions), then k
+// variable-base multiplications and k - 1 additions.
+void BM_sodium_floor_combine(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  const auto p = Point::base_mul(Scalar::random(rng)).to_bytes();
+  std::array<uint8_t, 32> a, b, c, d, out;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < k + 1; ++i) {
+      benchmark::DoNotOptimize(crypto_scalarmult_ristretto255_base(a.data(), s.to_bytes().data()));
+      benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(b.data(), s.to_bytes().data(), p.data()));
+      benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(c.data(), s.to_bytes().data(), p.data()));
+      benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(d.data(), s.to_bytes().data(), p.data()));
+      benchmark::DoNotOptimize(crypto_core_ristretto255_sub(out.data(), a.data(), b.data()));
+      benchmark::DoNotOptimize(crypto_core_ristretto255_sub(out.data(), c.data(), d.data()));
+    }
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(a.data(), s.to_bytes().data(), p.data()));
+    for (std::size_t i = 1; i < k; ++i) {
+      benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(b.data(), s.to_bytes().data(), p.data()));
+      benchmark::DoNotOptimize(crypto_core_ristretto255_add(a.data(), a.data(), b.data()));
+    }
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_sodium_floor_combine)->Name("sodium_floor/tdh2_combine")->Arg(2)->Arg(3)->Arg(5)->Arg(7)->Arg(10);
+
+// The verification equations on their own: a·G + b·P and a·P + b·Q in variable time (SPEC §8)
+// against the constant-time products and sum they replace.
+void BM_group_double_mul_vartime(benchmark::State& state, bool base) {
+  SystemRng rng;
+  const Scalar a = Scalar::random(rng), b = Scalar::random(rng);
+  const Point p = base ? Point::generator() : Point::base_mul(Scalar::random(rng));
+  const Point q = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) benchmark::DoNotOptimize(group::double_mul_vartime(a, p, b, q));
+}
+BENCHMARK_CAPTURE(BM_group_double_mul_vartime, base, true)->Name("group/double_mul_vartime/base");
+BENCHMARK_CAPTURE(BM_group_double_mul_vartime, any, false)->Name("group/double_mul_vartime/any");
+
+void BM_group_fixed_base_mul(benchmark::State& state) {
+  SystemRng rng;
+  const Scalar s = Scalar::random(rng);
+  const group::FixedBase table(Point::base_mul(Scalar::random(rng)));
+  for (auto _ : state) benchmark::DoNotOptimize(table.mul(s));
+}
+BENCHMARK(BM_group_fixed_base_mul)->Name("group/fixed_base_mul");
+
 // ---- TDH2 ----
 
 using EncryptFn = Result<tdh2::Ciphertext> (*)(const tdh2::PublicKey&, const tdh2::SessionKey&,

@@ -55,5 +55,22 @@ TEST(Dleq, TagAndContextAreBound) {
   EXPECT_FALSE(verify(kTag, {other_ctx}, {f.g1, f.h1, f.g2, f.h2}, f.proof));
 }
 
+// verify with h1's fixed-base table (tdh2's Y_i) decides as without it, on honest and forged proofs.
+TEST(Dleq, VerifyWithH1TableAgreesWithoutIt) {
+  Fixture f;
+  const group::FixedBase h1_table(f.h1);
+  EXPECT_TRUE(verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &h1_table}, f.proof));
+  const Proof forged{f.proof.challenge, f.proof.response + Scalar::from_u64(1)};
+  EXPECT_FALSE(verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &h1_table}, forged));
+  EXPECT_FALSE(verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, forged));
+}
+
+// A table of another point would verify another statement: verify aborts rather than answer.
+TEST(DleqDeathTest, VerifyAbortsOnATableOfAnotherPoint) {
+  Fixture f;
+  const group::FixedBase wrong(f.h2);
+  EXPECT_DEATH((void)verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &wrong}, f.proof), "");
+}
+
 }  // namespace
 }  // namespace escrow::dleq

@@ -2,6 +2,8 @@
 
 #include "escrow/hash.hpp"
 
+#include <cstdlib>
+
 namespace escrow::dleq {
 using group::Point;
 using group::Scalar;
@@ -30,8 +32,14 @@ Proof prove(std::string_view tag, Context context, const Statement& statement, c
 }
 
 bool verify(std::string_view tag, Context context, const Statement& statement, const Proof& proof) {
-  const Point a1 = statement.g1 * proof.response - statement.h1 * proof.challenge;
-  const Point a2 = statement.g2 * proof.response - statement.h2 * proof.challenge;
+  // A table of another point would check another statement: a programming error, not a refusal.
+  if (statement.h1_table != nullptr && !(statement.h1_table->point() == statement.h1)) std::abort();
+  // Everything here is public (statement and proof), so variable time is allowed (SPEC §8).
+  const Scalar minus_e = proof.challenge.negate();
+  const Point a1 = statement.h1_table != nullptr
+                       ? statement.g1 * proof.response - statement.h1_table->mul(proof.challenge)
+                       : group::double_mul_vartime(proof.response, statement.g1, minus_e, statement.h1);
+  const Point a2 = group::double_mul_vartime(proof.response, statement.g2, minus_e, statement.h2);
   return challenge(tag, context, statement, a1, a2) == proof.challenge;
 }
 

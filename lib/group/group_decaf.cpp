@@ -13,6 +13,7 @@
 #include <cstring>
 #include <thread>
 
+#include "decaf_access.hpp"
 #include "decaf_ct.hpp"
 #include "escrow/ct.hpp"
 #include "escrow/group.hpp"
@@ -20,37 +21,9 @@
 
 namespace escrow::group {
 
-// The opaque storage in group.hpp must hold a decaf_255_point_t exactly.
-static_assert(sizeof(decaf_255_point_t) == 256, "group.hpp's Point::rep_ must match decaf_255_point_t");
-static_assert(alignof(decaf_255_point_t) <= 32, "group.hpp's Point::rep_ must be aligned for decaf_255_point_t");
-static_assert(sizeof(decaf_255_scalar_t) == kScalarBytes);
-
-struct DecafAccess {
-  static decaf_255_point_s* rep(Point& p) { return reinterpret_cast<decaf_255_point_s*>(p.rep_.data()); }
-  static const decaf_255_point_s* rep(const Point& p) { return reinterpret_cast<const decaf_255_point_s*>(p.rep_.data()); }
-};
-
 namespace {
 
 using A = DecafAccess;
-
-// A Doormat Scalar (32 canonical little-endian bytes) as libdecaf's scalar, wiped when it goes.
-// scalar_decode's result is ignored: every Scalar is canonical (group.cpp reduces or checks it),
-// and the decode is constant time either way.
-class DecafScalar {
- public:
-  explicit DecafScalar(const Scalar& s) {
-    const decaf_error_t canonical = decaf_255_scalar_decode(s_, s.to_bytes().data());
-    (void)canonical;
-  }
-  ~DecafScalar() { decaf_255_scalar_destroy(s_); }
-  DecafScalar(const DecafScalar&) = delete;
-  DecafScalar& operator=(const DecafScalar&) = delete;
-  const decaf_255_scalar_s* get() const { return s_; }
-
- private:
-  decaf_255_scalar_t s_;
-};
 
 // libdecaf's table of multiples of Gbar, built once (9 KiB; kept for the process's lifetime).
 const decaf_255_precomputed_s* generator_bar_table() {

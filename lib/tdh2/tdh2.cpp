@@ -110,7 +110,7 @@ Result<PublicKey> PublicKey::make(uint8_t k, uint8_t n, uint32_t epoch, Point y,
     if (!at_j || !(*at_j == keys[j - 1]))
       return fail(ErrorCategory::malformed, fn, fmt::format("Y_{} is off the degree-{} polynomial", j, k - 1));
   }
-  return PublicKey{k, n, epoch, std::move(y), std::move(keys)};
+  return PublicKey{k, n, epoch, std::move(y), std::move(keys), {}};
 }
 
 std::vector<uint8_t> PublicKey::encode() const {
@@ -287,13 +287,14 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   const Scalar& r = secret_r.expose_secret();
   const Scalar& s = secret_s.expose_secret();
   if (label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, fn, "label over 1024 bytes");
-  // Public: zero randomness is a broken RNG or caller, never an honest run. `|`, not `||`: both
-  // are tested whatever the first one is, so the time does not tell whether r is zero.
+  // Public: zero randomness is a broken RNG or caller, never an honest run (tests/ct/, encrypt).
+  // `|`, not `||`: both are tested whatever the first one is, so the time does not tell whether
+  // r is zero.
   const unsigned zero = static_cast<unsigned>(r.is_zero()) | static_cast<unsigned>(s.is_zero());
   if (ct::declassify(zero) != 0) return fail(ErrorCategory::internal, fn, "zero randomness");
   Ciphertext ct;
   ct.label.assign(label.begin(), label.end());
-  ct.c = mask_key(key.expose(), pk.y * r);
+  ct.c = mask_key(key.expose(), pk.tables.y(pk).mul(r));  // Y's table: constant time, r is secret
   ct.u = Point::base_mul(r);
   ct.ubar = Point::generator_bar() * r;
   // SPEC §5.2: (e, f) is the DLEQ proof with witness r and nonce s; w = sG, wbar = s Gbar.
@@ -345,7 +346,7 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
   // SPEC §5.4. With the proof valid, u = rG and c = K xor H1(rY) pin down the field completely
   // (ubar = r Gbar follows from the proof).
   const auto r = detail::derive_r(key, ct.label);
-  const auto expected_c = mask_key(key.expose(), pk.y * r.expose_secret());
+  const auto expected_c = mask_key(key.expose(), pk.tables.y(pk).mul(r.expose_secret()));
   const bool c_ok = sodium_memcmp(expected_c.data(), ct.c.data(), expected_c.size()) == 0;
   const bool u_ok = Point::base_mul(r.expose_secret()) == ct.u;
   // Public: the recipient's accept/reject, the same for every honest sender.
@@ -375,8 +376,9 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
                 fmt::format("party {} answered for epoch {}, key is at {}", pd.index.value(), pd.epoch, pk.epoch), {pd.index});
   if (pd.u_i.is_identity()) return fail(ErrorCategory::malformed, fn, "u_i is the identity", {pd.index});
   const auto context = partial_proof_context(pd.epoch, pd.index);
+  const auto yi_table = pk.tables.verification_key(pk, pd.index);
   if (!dleq::verify(domain::kTdh2PartialProof, {context},
-                    {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i}, {pd.e_i, pd.f_i}))
+                    {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i, &yi_table}, {pd.e_i, pd.f_i}))
     return fail(ErrorCategory::invalid_proof, fn, fmt::format("party {}: DLEQ proof does not hold", pd.index.value()), {pd.index});
   return {};
 }

@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -146,6 +147,35 @@ class Point {
   friend void poison_for_ct_check(const Point& p);
 #endif
 };
+
+/// s·P for one P multiplied many times (SPEC §2.1: G, Gbar, the authority key Y, each Y_i). Under
+/// libdecaf a table of P's multiples (decaf_255_precomputed_s, ~9 KiB, built once by the
+/// constructor in ~40 µs) multiplied in constant time, a third of the ladder's cost; under
+/// libsodium the plain product (no tables for bases other than G). Immutable once made: copies
+/// share the table and any number of threads may use one. lib/group/fixed_base_*.cpp.
+class FixedBase {
+ public:
+  explicit FixedBase(const Point& p);
+  [[nodiscard]] const Point& point() const { return point_; }
+  /// s·P, constant time in s and P (s may be secret: encrypt's r, check_recipient's r).
+  [[nodiscard]] Point mul(const Scalar& s) const;
+
+  struct Table;  ///< the backend's; opaque here
+
+ private:
+  Point point_;
+  std::shared_ptr<const Table> table_;
+};
+
+/// a·P + b·Q in VARIABLE time: its running time depends on a, b, P and Q, so every input must be
+/// public (verification equations; SPEC §8 lists each caller). Under libdecaf: when P is G,
+/// decaf_255_base_double_scalarmul_non_secret (a·G itself when b = 0, where libdecaf 1.0.2 is
+/// wrong), else Straus; under libsodium two products and a sum. lib/group/vartime_*.cpp.
+[[nodiscard]] Point double_mul_vartime(const Scalar& a, const Point& p, const Scalar& b, const Point& q);
+/// Sum of scalars[i]·points[i] in VARIABLE time (Straus: interleaved width-5 NAFs, one shared
+/// chain of doublings) under libdecaf, the naive sum under libsodium. Public inputs only; the
+/// spans must have the same length (aborts otherwise: a programming error).
+[[nodiscard]] Point multi_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> points);
 
 /// tests/ct/ only: marks p's value secret for the constant-time check (escrow::ct::poison), in
 /// whatever form the backend holds it: under libdecaf its internal coordinates and any cached

@@ -11,7 +11,9 @@
 /// Secret inputs: the session key K, r and s during encryption, a trustee's share x_i and its
 /// proof nonce. Everything in Ciphertext, PartialDecryption and PublicKey is public.
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <span>
 #include <vector>
@@ -27,6 +29,29 @@ namespace escrow::tdh2 {
 inline constexpr std::size_t kSessionKeyBytes = 32;
 inline constexpr std::size_t kMaxLabelBytes = 1024;
 using SessionKey = Secret<kSessionKeyBytes>;
+
+struct PublicKey;
+
+/// The fixed-base tables of a public key (group::FixedBase): Y's for encrypt and check_recipient,
+/// every Y_i's for verify_partial. Each set is built on first use, once (thread-safe: a lost race
+/// builds twice and keeps one), and rebuilt if the key's points have changed since (PublicKey's
+/// members are public, and the DKG assembles keys by assignment): every use compares the table's
+/// point with the key's, a public comparison. A copied key starts without tables. lib/tdh2/key_tables.cpp.
+class KeyTables {
+ public:
+  KeyTables() = default;
+  KeyTables(const KeyTables&) {}
+  KeyTables& operator=(const KeyTables&) { return *this; }  // the assigned key's points are new
+  ~KeyTables() = default;
+
+  [[nodiscard]] group::FixedBase y(const PublicKey& pk) const;
+  /// Y_i's table; i must be within 1..pk.n (PublicKey::verification_key's precondition).
+  [[nodiscard]] group::FixedBase verification_key(const PublicKey& pk, PartyIndex i) const;
+
+ private:
+  mutable std::atomic<std::shared_ptr<const group::FixedBase>> y_;
+  mutable std::atomic<std::shared_ptr<const std::vector<group::FixedBase>>> keys_;
+};
 
 /// The authority's public parameters: Y = xG and each trustee's verification key Y_i = x_i G.
 struct PublicKey {
@@ -45,6 +70,8 @@ struct PublicKey {
   }
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<PublicKey> decode(std::span<const uint8_t> bytes);
+
+  KeyTables tables;  ///< derived from y and verification_keys; not part of the encoding
 };
 
 /// Trustee i's share x_i of the authority's secret. Secret: reach it only through expose_secret().
