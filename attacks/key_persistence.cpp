@@ -41,13 +41,14 @@ Report run(const Options& o) {
     reuse(later, "alice's day-40 session with the kept material");
     reuse(stranger, "carol's session with the kept material");
     const int out_of_warrant = cell.observations[1].recovered() + cell.observations[2].recovered();
-    // Reusing kept material asks no trustee: the audit can only find what went through one.
+    // Reusing kept material asks no trustee, so no log holds it: the auditor runs (its figures are
+    // context) but nothing it could flag is the reuse, and the verdict is the plaintexts' alone.
     const auto audit = audit_logs(*scheme, &court.issued);
-    cell.verdict = judge(out_of_warrant > 0, audit.any());
+    cell.verdict = out_of_warrant > 0 ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("{}; {}; {}; audit against the court's register: {}", describe(cell.observations[0]),
                                 describe(cell.observations[1]), describe(cell.observations[2]), audit.summary());
-    cell.metrics = {{"detection", detection_by_audit(audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
-                                                             "court's register, after the reuse")},
+    cell.metrics = {{"detection", detection_not_observable("the kept material opens the sessions offline: no trustee is asked, so no "
+                                                            "log holds the reuse and the auditor, run after it, cannot see it")},
                     {"lawful_recovered", cell.observations[0].recovered()},
                     {"out_of_warrant_sessions_opened", out_of_warrant},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},

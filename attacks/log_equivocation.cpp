@@ -74,8 +74,9 @@ Report run(const Options& o) {
     std::vector<schemes::TrusteeSecret> pooled;
     for (uint32_t i = 1; i <= colluders; ++i) pooled.push_back(scheme->steal(*PartyIndex::make(i)));
     const auto off_got = open_with(off_log.session, scheme->decryptor(pooled));
+    // The auditors' next round: the heads the equivocation below must extend. No log holds the
+    // off-log decryption, so nothing they could flag is it (its detection is not observable).
     const auto a1 = audit_logs(*scheme, nullptr, a0.heads), b1 = audit_logs(*scheme, &court.issued, b0.heads);
-    const bool off_flagged = a1.any() || b1.any();
 
     // Strategy 2, equivocation: a decision the logs record, shown to B rewritten.
     const auto off_books = court.issue({"victim"}, 0, 30, rng, /*registered=*/false);
@@ -106,7 +107,7 @@ Report run(const Options& o) {
     cell.observations.push_back(observe("the lawful session", lawful_case, lawful_got));
     cell.observations.back().role = Role::control;
     const auto hide = judge(cell.observations[0].recovered(), hide_flagged);
-    const auto off = judge(cell.observations[1].recovered(), off_flagged);
+    const auto off = cell.observations[1].recovered() ? Verdict::broken : Verdict::held;
     cell.verdict = best_for_attacker({hide, off});
     cell.evidence = fmt::format(
         "off the log: {} ({} colluder(s)); then auditor A: {}; auditor B: {}. Equivocation: {}; auditor A alone: {}; "
@@ -122,7 +123,8 @@ Report run(const Options& o) {
                     {"conflicting_heads_found", conflicting > 0},
                     {"equivocating_trustees", conflicting},
                     {"off_log_colluders", colluders},
-                    {"off_log_decryption_caught", off_flagged},
+                    {"off_log_detection", detection_not_observable("the colluders decrypt with their own shares: no trustee "
+                                                                    "decides, so no log holds it and no auditor can see it")},
                     {"equivocation", to_string(hide)},
                     {"off_log", to_string(off)}};
     r.cells.push_back(std::move(cell));

@@ -93,8 +93,9 @@ Report run(const Options& o) {
         cell.observations.back().what += fmt::format(" ({})", to_string(m));
         cell.observations.back().role = Role::comparison;
       }
-    // The stolen shares decrypt without asking a trustee: the audit finds only what went through one.
-    cell.verdict = judge(t.last && t.last->recovered(), t.audit.any());
+    // The stolen shares decrypt without asking a trustee, so no log holds it: the auditor runs (its
+    // figures are context) but nothing it could flag is the theft, and the verdict is the plaintexts'.
+    cell.verdict = t.last && t.last->recovered() ? Verdict::broken : Verdict::held;
     cell.evidence = fmt::format("as deployed ({}): {}; {} lawful decryption(s) through the trustees; audit against the "
                                 "court's register: {}",
                                 to_string(deployed),
@@ -105,8 +106,8 @@ Report run(const Options& o) {
     cell.metrics["epochs"] = epochs;
     cell.metrics["fell_at_epoch"] = t.fell_at ? nlohmann::json(*t.fell_at) : nlohmann::json(nullptr);
     cell.metrics["lawful_opened"] = t.lawful_opened;
-    cell.metrics["detection"] = detection_by_audit(t.audit, "the auditor (escrow::audit::check) on the trustees' logs against the "
-                                                            "court's register, after the last epoch");
+    cell.metrics["detection"] = detection_not_observable("the stolen shares decrypt offline: no trustee is asked, so no log holds it and "
+                                                         "the auditor, run after the last epoch, cannot see it");
     cell.metrics["logs_audited"] = t.audit.logs;
     cell.metrics["log_entries"] = t.audit.entries;
     cell.metrics["logs_flagged"] = t.audit.flagged;

@@ -195,6 +195,10 @@ std::string AuditReport::summary() const {
   return s;
 }
 
+nlohmann::json detection_not_observable(std::string_view why) {
+  return {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", std::string(why)}};
+}
+
 nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what) {
   if (audit.logs == 0)
     return {{"observable", false}, {"detected", "not observable in this scenario"},

@@ -133,6 +133,9 @@ struct AuditReport {
 /// trustees serve logs (with what the auditor reported), "not observable in this scenario" where none
 /// does (the auditor had nothing to read). `what` names the run's check.
 [[nodiscard]] nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what);
+/// A cell's detection where no check that ran could see the attack (the attacker never asks a
+/// trustee): "not observable in this scenario", with the reason; never a computed false.
+[[nodiscard]] nlohmann::json detection_not_observable(std::string_view why);
 [[nodiscard]] AuditReport audit_logs(const schemes::Scheme& scheme, const std::set<escrow::translog::Hash>* register_of_warrants,
                                      const std::map<uint32_t, escrow::audit::Baseline>& previous = {});
 /// The same on logs an auditor was served (trustee index -> what it served), with their log keys.

@@ -547,7 +547,7 @@ TEST(Attacks, LogEquivocationIsCaughtAndOffLogDecryptionIsNot) {
     EXPECT_TRUE(got("log-equivocation", s, 1)) << s << ": off-log plaintext";
     EXPECT_TRUE(c.metrics["auditor_a_accepted"].get<bool>() && c.metrics["auditor_b_accepted"].get<bool>());
     EXPECT_TRUE(c.metrics["conflicting_heads_found"].get<bool>());
-    EXPECT_FALSE(c.metrics["off_log_decryption_caught"].get<bool>());
+    EXPECT_EQ(c.metrics["off_log_detection"]["observable"], false);  // the outside review's F4: it was a false that could not be true
     EXPECT_EQ(c.metrics["equivocation"], "detected") << s << ": that half is caught";
     EXPECT_EQ(c.metrics["off_log"], "broken") << s << ": that half is not";
   }
@@ -739,22 +739,21 @@ TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
 // key-persistence's and mobile-adversary's detection is what the auditor that ran in the attack
 // reported: observable where the design's trustees serve logs, its flag the auditor's; "not
 // observable" where none does, the tdh2 designs with logging turned off included.
-TEST(Attacks, KeyPersistenceAndMobileAdversaryDetectionIsTheAuditorsReport) {
+// The outside review of issue 14 (F3): key-persistence and mobile-adversary were "detected" when
+// the auditor flagged anything at all, though their attacker never asks a trustee and no log can
+// hold what it does. Their detection is not observable, and the verdict is the plaintexts' alone,
+// with logs (the auditor ran, its figures beside) or without.
+TEST(Attacks, KeyPersistenceAndMobileAdversaryCannotBeSeenByTheAuditor) {
   const auto unlogged = variant("key-persistence", {.trustees_log = false});
   for (const Report* r : {&report("key-persistence"), &report("mobile-adversary"), &unlogged})
     for (const auto& c : r->cells) {
       ASSERT_TRUE(c.metrics.contains("detection")) << r->attack << "/" << c.scheme;
-      const auto& d = c.metrics["detection"];
-      const bool logs = c.metrics.at("logs_audited").get<std::size_t>() > 0;
-      EXPECT_EQ(d["observable"].get<bool>(), logs) << r->attack << "/" << c.scheme;
-      if (logs) {
-        EXPECT_EQ(d["detected"].get<bool>(), c.metrics.at("logs_flagged").get<std::size_t>() > 0) << r->attack << "/" << c.scheme;
-      } else {
-        EXPECT_EQ(d["detected"], "not observable in this scenario") << r->attack << "/" << c.scheme;
-      }
+      EXPECT_EQ(c.metrics["detection"]["observable"], false) << r->attack << "/" << c.scheme;
+      bool won = false;
+      for (const auto& o : c.observations) won = won || o.attacker_won();
+      EXPECT_EQ(c.verdict, won ? Verdict::broken : Verdict::held) << r->attack << "/" << c.scheme;
     }
-  EXPECT_TRUE(cell("key-persistence", "tdh2").metrics["detection"]["observable"].get<bool>());
-  EXPECT_FALSE(cell_of(unlogged, "tdh2").metrics["detection"]["observable"].get<bool>());
+  EXPECT_GT(cell("key-persistence", "tdh2").metrics.at("logs_audited").get<std::size_t>(), 0u);  // the auditor did run
 }
 
 
