@@ -8,6 +8,7 @@
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "escrow/sodium.hpp"
+#include "point_encoding.hpp"
 
 namespace escrow::group {
 namespace {
@@ -156,5 +157,19 @@ Result<std::vector<Scalar>> batch_invert(std::span<const Scalar> values) {
   }
   return out;
 }
+
+namespace detail {
+Result<void> check_point_encoding(std::span<const uint8_t> bytes) {
+  if (bytes.size() != kPointBytes)
+    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "point must be 32 bytes");
+  // RFC 9496 §4.3.1: an encoding with bit 255 set is non-canonical. libsodium 1.0.18 masks that
+  // bit off before its own canonical check (libdecaf refuses it), so without this the same point
+  // would have two encodings under one backend and a field with it would be refused only later,
+  // at a proof. Public: whether the encoding is valid.
+  if (ct::declassify(bytes[31] & 0x80) != 0)
+    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "not a canonical ristretto255 encoding (bit 255 set)");
+  return {};
+}
+}  // namespace detail
 
 }  // namespace escrow::group

@@ -18,6 +18,7 @@
 #include "escrow/ct.hpp"
 #include "escrow/group.hpp"
 #include "escrow/sodium.hpp"
+#include "point_encoding.hpp"
 
 namespace escrow::group {
 
@@ -92,13 +93,7 @@ const Point& Point::generator() {
 }
 
 Result<Point> Point::from_bytes(std::span<const uint8_t> bytes, IdentityPoint identity) {
-  if (bytes.size() != kPointBytes)
-    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "point must be 32 bytes");
-  // RFC 9496 §4.3.1: bit 255 set is non-canonical. libdecaf refuses it too; libsodium 1.0.18 does
-  // not (group_sodium.cpp), so the check stays explicit and both backends refuse it the same way.
-  // Public: whether the encoding is valid.
-  if (ct::declassify(bytes[31] & 0x80) != 0)
-    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "not a canonical ristretto255 encoding (bit 255 set)");
+  if (auto shape = detail::check_point_encoding(bytes); !shape) return unexpected(shape.error());
   Point p;
   // Identity allowed here and refused below, explicitly, as with libsodium.
   // Public: whether the encoding is valid (always, for a secret point this library made).

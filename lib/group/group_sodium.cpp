@@ -9,6 +9,7 @@
 
 #include "escrow/ct.hpp"
 #include "escrow/sodium.hpp"
+#include "point_encoding.hpp"
 
 namespace escrow::group {
 
@@ -25,14 +26,7 @@ const Point& Point::generator() {
 }
 
 Result<Point> Point::from_bytes(std::span<const uint8_t> bytes, IdentityPoint identity) {
-  if (bytes.size() != kPointBytes)
-    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "point must be 32 bytes");
-  // RFC 9496 §4.3.1: an encoding with bit 255 set is non-canonical. libsodium 1.0.18 masks
-  // that bit off before its own canonical check, so without this the same point would have two
-  // encodings and such a field would be refused only later, at a proof.
-  // Public, like the check below: whether the encoding is valid.
-  if (ct::declassify(bytes[31] & 0x80) != 0)
-    return fail(ErrorCategory::malformed, "group::Point::from_bytes", "not a canonical ristretto255 encoding (bit 255 set)");
+  if (auto shape = detail::check_point_encoding(bytes); !shape) return unexpected(shape.error());
   // is_valid_point refuses the other non-canonical encodings but accepts the identity.
   // Public: whether the encoding is valid (always, for a secret point this library made).
   if (ct::declassify(crypto_core_ristretto255_is_valid_point(bytes.data())) != 1)

@@ -892,47 +892,75 @@ TEST(HttpServerQueue, ASourcesSlowRequestDoesNotHoldItsQuickOnesInTheQueue) {
   EXPECT_EQ(attacked[200], 9);  // nothing needed pushing out
 }
 
+// A server with one worker, a queue of 16 and 4 per route, whose GET /hold takes 400 ms: the
+// tests add their routes, start() sends one /hold so the worker is busy, and every request after
+// waits in the queue; finish() reads the hold's reply and stops the server.
+struct HeldServer {
+  authority::HttpServer server{[] {
+                                 authority::HttpLimits limits;
+                                 limits.workers = 1;
+                                 limits.queue = 16;
+                                 limits.queue_per_route = 4;
+                                 return limits;
+                               }(),
+                               [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; }};
+  int port = -1;
+  int hold = -1;
+  std::thread loop;
+  HeldServer() {
+    server.route("GET", "/hold", [](const authority::HttpRequest&) {
+      std::this_thread::sleep_for(400ms);
+      return authority::HttpResponse{200, "held", "text/plain"};
+    });
+  }
+  void start(const std::string& from) {
+    port = server.bind("127.0.0.1", 0).value();
+    loop = std::thread([this] { server.run(); });
+    hold = dial(from, port);
+    if (hold >= 0) send_all(hold, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(50ms);  // the one worker has it
+  }
+  int post(const std::string& from, const std::string& path, const std::string& body) const {
+    const int fd = dial(from, port);
+    if (fd >= 0) send_all(fd, post_head(path, body.size()) + body);
+    return fd;
+  }
+  int finish() {
+    const int status = hold >= 0 ? read_reply(hold).status : 0;
+    if (hold >= 0) ::close(hold);
+    hold = -1;
+    server.stop();
+    loop.join();
+    return status;
+  }
+  ~HeldServer() {  // a test that stopped early (a failed ASSERT)
+    if (hold >= 0) ::close(hold);
+    if (loop.joinable()) server.stop(), loop.join();
+  }
+};
+
 // The same re-test: the decrypt route's share, once full, refused the agency though each attacking
 // address had seven there and the agency none. Now the source with the most of a full route
 // waiting gives up its newest to a source with at least two fewer there: one address's four quick
 // requests wait behind a long one and fill the route's share, and another address's request of
 // that route is answered while the first address's newest gets 503 (the newcomer got it before).
 TEST(HttpServerQueue, AFullRoutesBusiestSourceGivesWayToASourceWithFewerThere) {
-  authority::HttpLimits limits;
-  limits.workers = 1;
-  limits.queue = 16;
-  limits.queue_per_route = 4;
-  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
-  server.route("GET", "/hold", [](const authority::HttpRequest&) {
-    std::this_thread::sleep_for(400ms);
-    return authority::HttpResponse{200, "held", "text/plain"};
-  });
-  server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
-  const int port = server.bind("127.0.0.1", 0).value();
-  std::thread loop([&] { server.run(); });
-  const int hold = dial("127.0.94.1", port);
-  ASSERT_GE(hold, 0);
-  send_all(hold, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(50ms);  // the one worker has it
+  HeldServer held;
+  held.server.route("POST", "/quick", [](const authority::HttpRequest&) { return authority::HttpResponse{200, "quick", "text/plain"}; });
+  held.start("127.0.94.1");
   std::vector<int> flood;
   for (int i = 0; i < 4; ++i) {
-    const int fd = dial("127.0.94.2", port);
-    if (fd >= 0) send_all(fd, post_head("/quick", 2) + "{}");
-    flood.push_back(fd);
+    flood.push_back(held.post("127.0.94.2", "/quick", "{}"));
     std::this_thread::sleep_for(10ms);
   }
   std::this_thread::sleep_for(50ms);
-  const int honest = dial("127.0.94.100", port);
+  const int honest = held.post("127.0.94.100", "/quick", "{}");
   ASSERT_GE(honest, 0);
-  send_all(honest, post_head("/quick", 2) + "{}");
   const auto r = read_reply(honest);
   ::close(honest);
   std::vector<int> flooded;
   for (int fd : flood) flooded.push_back(fd >= 0 ? read_reply(fd).status : 0), ::close(fd);
-  EXPECT_EQ(read_reply(hold).status, 200);
-  ::close(hold);
-  server.stop();
-  loop.join();
+  EXPECT_EQ(held.finish(), 200);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(flooded, (std::vector<int>{200, 200, 200, 503}));  // the newest gave way
 }
@@ -944,51 +972,30 @@ TEST(HttpServerQueue, AFullRoutesBusiestSourceGivesWayToASourceWithFewerThere) {
 // request each fill the share behind a long one, and the priority request is answered before them
 // (503 without the lane).
 TEST(HttpServerQueue, APriorityRequestPassesAFullRouteAndGoesFirst) {
-  authority::HttpLimits limits;
-  limits.workers = 1;
-  limits.queue = 16;
-  limits.queue_per_route = 4;
-  authority::HttpServer server(limits, [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; });
-  server.route("GET", "/hold", [](const authority::HttpRequest&) {
-    std::this_thread::sleep_for(400ms);
-    return authority::HttpResponse{200, "held", "text/plain"};
-  });
+  HeldServer held;
   std::mutex mu;
   std::vector<std::string> order;
-  server.route(
+  const std::string proven = "{\"proven\":1}";
+  held.server.route(
       "POST", "/decrypt",
       [&](const authority::HttpRequest& req) {
         std::lock_guard lock(mu);
         order.push_back(req.body);
         return authority::HttpResponse{200, "done", "text/plain"};
       },
-      [](const authority::HttpRequest& req) { return req.body == "{\"proven\":1}"; });
-  const int port = server.bind("127.0.0.1", 0).value();
-  std::thread loop([&] { server.run(); });
-  const int hold = dial("127.0.93.1", port);
-  ASSERT_GE(hold, 0);
-  send_all(hold, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(50ms);  // the one worker has it
+      [&](const authority::HttpRequest& req) { return req.body == proven; });
+  held.start("127.0.93.1");
   std::vector<int> junk;
-  for (int i = 2; i <= 5; ++i) {
-    const int fd = dial(fmt::format("127.0.93.{}", i), port);
-    if (fd >= 0) send_all(fd, post_head("/decrypt", 2) + "{}");
-    junk.push_back(fd);
-  }
+  for (int i = 2; i <= 5; ++i) junk.push_back(held.post(fmt::format("127.0.93.{}", i), "/decrypt", "{}"));
   std::this_thread::sleep_for(50ms);
-  const std::string proven = "{\"proven\":1}";
-  const int agency = dial("127.0.93.100", port);
+  const int agency = held.post("127.0.93.100", "/decrypt", proven);
   ASSERT_GE(agency, 0);
-  send_all(agency, post_head("/decrypt", proven.size()) + proven);
   const auto r = read_reply(agency);
   ::close(agency);
   std::map<int, int> junked;
   for (int fd : junk)
     if (fd >= 0) ++junked[read_reply(fd).status], ::close(fd);
-  EXPECT_EQ(read_reply(hold).status, 200);
-  ::close(hold);
-  server.stop();
-  loop.join();
+  EXPECT_EQ(held.finish(), 200);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(junked[200], 4);  // nothing pushed out for it
   ASSERT_EQ(order.size(), 5u);
