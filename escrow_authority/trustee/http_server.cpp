@@ -608,7 +608,7 @@ struct HttpServer::Impl {
   // test filled the decrypt route's share from 10 addresses, 7 each, and the agency with none there
   // got 503.
   std::optional<uint64_t> push_out_within_route(const HttpHandler* route, const std::string& peer) {
-    const auto of_route = [&](const Job& j) { return j.handler == route; };
+    const auto of_route = [&](const Job& j) { return !j.priority && j.handler == route; };  // the share's own
     const auto [place, most] = busiest_source_of(of_route);
     std::size_t mine = 0;
     if (auto it = sources.find(peer); it != sources.end()) mine = std::count_if(it->second.waiting.begin(), it->second.waiting.end(), of_route);
@@ -654,8 +654,9 @@ struct HttpServer::Impl {
     {
       std::lock_guard lock(mu);
       auto& mine = sources[c.peer];
-      if (priority && priority_waiting < limits.priority_queue) {
-        // the lane: outside the caps below
+      const bool in_lane = priority && priority_waiting < limits.priority_queue;
+      if (in_lane) {
+        // outside the caps below
       } else if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {
         refusal = "too many requests from this address in progress; try again";
       } else if (queued_per_route[c.handler] >= limits.queue_per_route) {
@@ -673,7 +674,6 @@ struct HttpServer::Impl {
             if (!other.waiting.empty()) level = std::min(level, other.finish);
           q.finish = level == std::numeric_limits<double>::max() ? virtual_now : std::max(level, virtual_now);
         }
-        const bool in_lane = priority && priority_waiting < limits.priority_queue;
         q.waiting.push_back({id, c.handler, std::move(c.request), c.peer, arrivals++});
         q.waiting.back().priority = in_lane;
         if (in_lane) {

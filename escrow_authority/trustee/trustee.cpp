@@ -400,9 +400,6 @@ std::optional<std::string_view> plain_request_hex(std::string_view body) {
   return skip_json_space(tail.substr(1)).empty() ? std::optional(hex) : std::nullopt;
 }
 
-}  // namespace
-
-namespace {
 // The agency sign key named at the start of a decrypt body's hex (the opening plain_request_hex
 // reads, then at most the hex of the request's first kAgencyKeyPrefixBytes): the cost is the same
 // for a 5 MB body as for a 5 KB one. Unverified, and absent from a body that is not a request's.
@@ -415,6 +412,7 @@ std::optional<request::VerifyKey> peeked_agency(std::string_view body) {
   if (!prefix) return std::nullopt;
   return request::peek_agency_sign_key(*prefix);
 }
+
 }  // namespace
 
 bool Trustee::names_proven_agency(std::string_view body) const {
