@@ -49,6 +49,8 @@ constexpr std::size_t kLingerSlack = 64 * 1024;
 // client sends its request right after connecting, and the loop reads it on its next turn; a
 // connect churn must not evict it in that gap (pentest F10). Idle for longer, it goes first.
 constexpr auto kFreshIdle = std::chrono::milliseconds(100);
+// A request's pace (HttpLimits::protected_request_rate) is averaged over at least this long.
+constexpr auto kPaceWindow = std::chrono::milliseconds(10);
 
 std::string_view reason_phrase(int status) {
   switch (status) {
@@ -269,6 +271,8 @@ struct Connection {
   bool close_after = false;    // close once the reply is written
   bool linger_after = false;   // ... and drain the unread body first
   std::size_t linger_left = 0; // bytes still to drain before closing
+  std::size_t request_bytes = 0;  // bytes read since the current request's first (its pace, for eviction)
+  bool served = false;         // it has carried a request: idle again, it is not "just accepted"
   std::string out;
   std::size_t sent = 0;
 };
@@ -500,6 +504,7 @@ struct HttpServer::Impl {
     }
     if (c.close_after) return close_conn(id);
     c.request = {};
+    c.served = true;
     become(c, State::idle, limits.idle_timeout);
     consume(id, c);  // a pipelined request may already be here
   }
@@ -509,6 +514,7 @@ struct HttpServer::Impl {
     if (c.state == State::idle && !c.in.empty()) {
       become(c, State::head, limits.request_deadline);
       c.scanned = 0;
+      c.request_bytes = c.in.size();
     }
     if (c.state == State::head) {
       const auto end = c.in.find("\r\n\r\n", c.scanned);
@@ -710,14 +716,26 @@ struct HttpServer::Impl {
       c.linger_left -= static_cast<std::size_t>(n);
       return;
     }
+    if (c.state == State::head || c.state == State::body) c.request_bytes += static_cast<std::size_t>(n);
     c.in.append(buffer.data(), static_cast<std::size_t>(n));
     consume(id, c);
   }
 
+  // Whether a request being read arrives at HttpLimits::protected_request_rate or faster, counted
+  // from its first byte (over at least kPaceWindow, so a head read a moment ago is judged by its
+  // bytes, not by a near-zero time).
+  bool keeps_pace(const Connection& c, Clock::time_point now) const {
+    if (limits.protected_request_rate == 0) return false;
+    const auto elapsed = std::max<Clock::duration>(now - c.since, kPaceWindow);
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    return static_cast<double>(c.request_bytes) * 1e6 >= static_cast<double>(limits.protected_request_rate) * static_cast<double>(us);
+  }
+
   // The connection to close to make room, of `peer` (or of any source, if null), in the order
-  // HttpLimits::max_connections gives: draining, idle (not just accepted), mid-request, just
-  // accepted; then from the source with the most connections; then the oldest. A complete
-  // request (queued, being handled, or its reply being written) is never taken.
+  // HttpLimits::max_connections gives: draining, idle (kept alive, or accepted 100 ms ago or more),
+  // mid-request and slower than the protected pace, just accepted; then from the source with the
+  // most connections; then the oldest. A complete request (queued, being handled, or its reply
+  // being written) and one arriving at the protected pace are never taken.
   std::optional<uint64_t> evictable(const std::string* peer) {
     const auto now = Clock::now();
     std::optional<uint64_t> best;
@@ -727,9 +745,12 @@ struct HttpServer::Impl {
       int kind;
       switch (c.state) {
         case State::lingering: kind = 0; break;
-        case State::idle: kind = now - c.since >= kFreshIdle ? 1 : 3; break;
+        case State::idle: kind = !c.served && now - c.since < kFreshIdle ? 3 : 1; break;
         case State::head:
-        case State::body: kind = 2; break;
+        case State::body:
+          if (keeps_pace(c, now)) continue;
+          kind = 2;
+          break;
         default: continue;  // handling, writing
       }
       const auto count = per_source.count(c.peer) ? per_source.at(c.peer) : 0;

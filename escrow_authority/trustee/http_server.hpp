@@ -41,14 +41,21 @@ using HttpPriority = std::function<bool(const HttpRequest&)>;
 
 struct HttpLimits {
   /// Open sockets in total. Over it one connection is closed to make room, chosen in this order:
-  /// one draining after a refusal (nothing is owed to it); one idle (no byte of a request yet)
-  /// for 100 ms or more (kFreshIdle in http_server.cpp); one mid-request (head or body being
-  /// read); a just-accepted idle one. Within a kind, from the source holding the most
-  /// connections, then the oldest. A request
-  /// that is complete (queued, being handled, its reply being written) is never taken: a flood
-  /// of slow, idle or churning sockets evicts itself, not the honest request that arrives last
-  /// and finishes at once (the pentest's F10 saw honest connections reset by a connect churn).
+  /// one draining after a refusal (nothing is owed to it); one idle: kept alive after a reply, or
+  /// accepted 100 ms ago or more with no byte yet (kFreshIdle in http_server.cpp); one mid-request
+  /// (head or body being read) slower than protected_request_rate; a just-accepted idle one.
+  /// Within a kind, from the source holding the most connections, then the oldest. A request that
+  /// is complete (queued, being handled, its reply being written), or arriving at the protected
+  /// rate, is never taken (if nothing else is, the newcomer gets 503): a flood of slow, idle or
+  /// churning sockets evicts itself, not the honest request that arrives last and finishes at once
+  /// (the pentest's F10 saw honest connections reset by a connect churn; the seventh test's F2 an
+  /// agency's request reset mid-body, ranked before the attacker's just-answered keep-alive ones).
   std::size_t max_connections = 256;
+  /// A request being read this fast or faster (its bytes since its first, averaged over at least
+  /// 10 ms) is never evicted. An honest client sends its request at once (on loopback, MB/s); to
+  /// hold N places this way an attacker must send N x 16 KiB/s, and each such request ends within
+  /// request_deadline (complete, or cut at it). 0: no request is protected.
+  std::size_t protected_request_rate = 16 * 1024;  // bytes per second
   /// Open sockets per source address; over it the same eviction within that source.
   std::size_t max_per_source = 32;
   /// From a request's first byte to its last (headers and body): a slow client is cut off here,

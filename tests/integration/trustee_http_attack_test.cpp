@@ -1002,6 +1002,104 @@ TEST(HttpServerQueue, APriorityRequestPassesAFullRouteAndGoesFirst) {
   EXPECT_EQ(order.front(), proven);  // taken first
 }
 
+// The connection cap's eviction, in process: a server of 8 connections, one route that answers
+// at once. The agency's request is half sent (head and 16 KiB of a 32 KiB body) when new
+// connections arrive and each must evict one; it must finish with its reply, not a reset.
+struct CappedServer {
+  // protected_rate 0: no request is protected by its pace, so only the order of kinds decides.
+  explicit CappedServer(std::size_t protected_rate = authority::HttpLimits{}.protected_request_rate)
+      : server{[&] {
+                 authority::HttpLimits limits;
+                 limits.max_connections = 8;
+                 limits.protected_request_rate = protected_rate;
+                 return limits;
+               }(),
+               [](int status, const std::string& reason) { return authority::HttpResponse{status, reason, "text/plain"}; }} {
+    server.route("POST", "/echo", [](const authority::HttpRequest& req) {
+      return authority::HttpResponse{200, std::to_string(req.body.size()), "text/plain"};
+    });
+    port = server.bind("127.0.0.1", 0).value();
+    loop = std::thread([this] { server.run(); });
+  }
+  authority::HttpServer server;
+  int port = -1;
+  std::thread loop;
+  const std::string body = std::string(32 * 1024, 'x');
+  int half_sent(const std::string& from) const {  // the agency's request, its body half there
+    const int fd = dial(from, port);
+    if (fd >= 0) send_all(fd, post_head("/echo", body.size()) + body.substr(0, body.size() / 2));
+    return fd;
+  }
+  RawReply rest_of(int fd) const {  // the other half, then the reply (status 0: reset)
+    if (fd < 0 || !send_all(fd, body.substr(body.size() / 2))) return {};
+    return read_reply(fd);
+  }
+  void churn(const std::string& subnet, int n) const {  // new connections held open, each evicting one
+    std::vector<int> held;
+    for (int i = 1; i <= n; ++i) {
+      held.push_back(dial(fmt::format("{}.{}", subnet, i), port));
+      std::this_thread::sleep_for(10ms);  // accepted on the loop's next turn
+    }
+    for (int fd : held)
+      if (fd >= 0) ::close(fd);
+  }
+  ~CappedServer() {
+    server.stop();
+    loop.join();
+  }
+};
+
+// The seventh outside test's F2: ~230 keep-alive connections per trustee, each just answered,
+// plus a connect churn reset the agency's request mid-body, because a just-answered connection
+// ranked with the just-accepted ones, after any request being read. Now a kept-alive idle
+// connection goes first (here with no request protected by its pace: the next test's rule).
+TEST(HttpServerConnections, AKeptAliveConnectionIsEvictedBeforeARequestMidBody) {
+  CappedServer capped(0);
+  const int agency = capped.half_sent("127.0.97.100");
+  ASSERT_GE(agency, 0);
+  std::vector<int> kept;
+  for (int i = 1; i <= 7; ++i) {  // seven addresses, one keep-alive connection each, just answered
+    const int fd = dial(fmt::format("127.0.97.{}", i), capped.port);
+    ASSERT_GE(fd, 0);
+    send_all(fd, post_head("/echo", 2) + "{}");
+    EXPECT_EQ(read_reply(fd).status, 200);
+    kept.push_back(fd);
+  }
+  capped.churn("127.0.98", 4);
+  const auto r = capped.rest_of(agency);
+  ::close(agency);
+  int evicted = 0;
+  for (int fd : kept) evicted += closed_by_server(fd, 100ms), ::close(fd);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, std::to_string(capped.body.size()));
+  EXPECT_EQ(evicted, 4);  // one kept-alive connection for each new one
+}
+
+// The same cap against slow requests: seven addresses each send one byte of a head and wait, so
+// every connection is mid-request and the agency's, the oldest, came first by age. Its request
+// keeps the protected pace (16 KiB/s), theirs does not: the churn evicts theirs.
+TEST(HttpServerConnections, ARequestArrivingAtPaceIsNotEvictedForSlowerOnes) {
+  CappedServer capped;
+  const int agency = capped.half_sent("127.0.99.100");
+  ASSERT_GE(agency, 0);
+  std::this_thread::sleep_for(20ms);
+  std::vector<int> slow;
+  for (int i = 1; i <= 7; ++i) {
+    const int fd = dial(fmt::format("127.0.99.{}", i), capped.port);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "P");
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(60ms);  // their pace: 1 byte in 60 ms
+  capped.churn("127.0.100", 3);
+  const auto r = capped.rest_of(agency);
+  ::close(agency);
+  int evicted = 0;
+  for (int fd : slow) evicted += closed_by_server(fd, 100ms), ::close(fd);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(evicted, 3);
+}
+
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
 // header line is refused (RFC 9110 5.5). And the 401 status line has its reason phrase.
 TEST_F(TrusteeHttpUnderAttack, AControlCharacterInAHeaderLineIsRefused) {
