@@ -187,82 +187,117 @@ escrow::Result<Investigation> investigate(const InvestigationOptions& o, uint64_
   std::vector<std::vector<uint8_t>> fields;  // encoded once: for the batch sizes and the requests
   fields.reserve(chosen.size());
   for (const auto& c : chosen) fields.push_back(c.envelope.escrow.encode());
-  const auto starts = batch_starts(fields, warrant_bytes->size(), std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields));
+  const std::size_t per_request = std::clamp<std::size_t>(o.batch_sessions, 1, request::kMaxFields);
 
-  // One signed request per batch of sessions (its own nonce), sent to every trustee at once;
-  // each answer is checked on its own thread. A trustee counts as answering if it answered
-  // every batch; otherwise its first error is reported.
-  std::vector<std::vector<TrusteeAnswer>> batches;  // [batch][trustee]
-  for (const auto& t : *directory) inv.trustees.push_back({t.index, true, ""});
+  // Each session's replies: a trustee's answer to the request that carried it, and its place there.
+  struct Reply {
+    std::shared_ptr<const TrusteeAnswer> answer;
+    std::size_t offset;
+  };
+  std::vector<std::vector<Reply>> replies(chosen.size());
+  for (const auto& t : *directory) inv.trustees.push_back({t.index, false, "not asked", false});
   progress::Progress bar(o.progress);
-  bar.stage("investigate: asking the trustees (requests)", starts.size() - 1);
-  for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
-    const auto t0 = std::chrono::steady_clock::now();
-    request::DecryptRequest req;
-    req.signed_warrant = *warrant_bytes;
-    randombytes_buf(req.nonce.data(), req.nonce.size());
-    req.time = now;
-    req.fields.assign(fields.begin() + static_cast<std::ptrdiff_t>(starts[b]), fields.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]));
-    request::sign(req, agency->sign_secret);
-    const std::string request_hex = escrow::wire::to_hex(req.encode());
-    const auto request_hash = req.hash();
-    std::vector<std::future<TrusteeAnswer>> pending;
-    for (const auto& t : *directory)
-      pending.push_back(std::async(std::launch::async, ask, std::cref(t), std::cref(request_hex), std::cref(request_hash),
-                                   req.fields.size(), std::cref(*agency), o.timeout_seconds));
-    auto& answers = batches.emplace_back();
-    for (auto& p : pending) answers.push_back(p.get());
-    inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    for (std::size_t t = 0; t < answers.size(); ++t)
-      if (!answers[t].result.answered && inv.trustees[t].answered) inv.trustees[t] = answers[t].result;
-    bar.advance();
-  }
 
-  // Each session's partials are checked and combined independently: spread them over the cores.
+  // Asks the trustees at `asked` (places in the directory) about the sessions `which` (places in
+  // `chosen`): one signed request per batch (its own nonce), sent to those trustees at once; each
+  // answer is checked on its own thread. A trustee counts as answering if it answered every batch
+  // it was asked; otherwise its first error is reported.
+  const auto ask_about = [&](const std::vector<std::size_t>& which, const std::vector<std::size_t>& asked) {
+    std::vector<std::vector<uint8_t>> subset;
+    subset.reserve(which.size());
+    for (auto i : which) subset.push_back(fields[i]);
+    const auto starts = batch_starts(subset, warrant_bytes->size(), per_request);
+    for (auto t : asked)
+      if (!inv.trustees[t].asked) inv.trustees[t] = {inv.trustees[t].index, true, "", true};
+    bar.stage("investigate: asking the trustees (requests)", starts.size() - 1);
+    for (std::size_t b = 0; b + 1 < starts.size(); ++b) {
+      const auto t0 = std::chrono::steady_clock::now();
+      request::DecryptRequest req;
+      req.signed_warrant = *warrant_bytes;
+      randombytes_buf(req.nonce.data(), req.nonce.size());
+      req.time = now;
+      req.fields.assign(subset.begin() + static_cast<std::ptrdiff_t>(starts[b]), subset.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]));
+      request::sign(req, agency->sign_secret);
+      const std::string request_hex = escrow::wire::to_hex(req.encode());
+      const auto request_hash = req.hash();
+      std::vector<std::future<TrusteeAnswer>> pending;
+      for (auto t : asked)
+        pending.push_back(std::async(std::launch::async, ask, std::cref((*directory)[t]), std::cref(request_hex), std::cref(request_hash),
+                                     req.fields.size(), std::cref(*agency), o.timeout_seconds));
+      for (std::size_t a = 0; a < asked.size(); ++a) {
+        auto answer = std::make_shared<const TrusteeAnswer>(pending[a].get());
+        auto& result = inv.trustees[asked[a]];
+        if (!answer->result.answered && result.answered) result = {answer->result.index, false, answer->result.error, true};
+        for (std::size_t j = starts[b]; j < starts[b + 1]; ++j) replies[which[j]].push_back({answer, j - starts[b]});
+      }
+      inv.batch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      bar.advance();
+    }
+  };
+
+  // Checks and combines each session in `which` from every reply it has so far, independently:
+  // spread over the cores.
+  const auto open_sessions = [&](const std::vector<std::size_t>& which) {
+    bar.stage("investigate: checking and combining (sessions)", which.size());
+    ThreadPool pool;
+    pool.parallel_for(which.size(), [&](std::size_t w) {
+      const std::size_t i = which[w];
+      SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
+      std::vector<escrow::tdh2::PartialDecryption> partials;
+      for (const auto& [a, offset] : replies[i]) {
+        if (!a->response) continue;
+        const auto& r = a->response->results[offset];
+        if (r.status != request::FieldStatus::issued) {
+          sr.refusals.push_back(fmt::format("trustee {}: {}", a->result.index, request::to_string(r.status)));
+          continue;
+        }
+        auto pd = escrow::tdh2::PartialDecryption::decode(r.partial);
+        if (!pd || pd->index.value() != a->result.index) {
+          sr.cheaters.push_back(a->result.index);
+          continue;
+        }
+        if (pd->epoch != pk->epoch) {  // not a cheater: a share of another epoch than our key file's
+          sr.other_epoch.emplace_back(a->result.index, pd->epoch);
+          continue;
+        }
+        partials.push_back(std::move(*pd));
+        ++sr.trustees_issuing;
+      }
+      if (partials.size() >= pk->k) {
+        // Optimistic combine (SPEC §5.8): the body's AEAD tells whether K is right; proofs are
+        // checked, and cheaters named, only when it is not.
+        auto combined = escrow::tdh2::combine_optimistic(*pk, chosen[i].envelope.escrow, partials, [&](const escrow::tdh2::SessionKey& key) {
+          auto plain = escrow::envelope::open_with_session_key(chosen[i].envelope, key);
+          if (plain) sr.plaintext.assign(plain->begin(), plain->end());
+          return plain.has_value();
+        });
+        if (combined) {
+          sr.decrypted = true;
+          for (auto c : combined->cheaters) sr.cheaters.push_back(c.value());
+        } else {
+          for (auto c : combined.error().blame) sr.cheaters.push_back(c.value());
+        }
+      }
+      inv.sessions[i] = std::move(sr);
+      bar.advance();
+    });
+  };
+
+  // Every trustee at once (the default: each one's log holds the whole investigation), or k first
+  // (directory order) and the others only about the sessions those did not open.
+  std::vector<std::size_t> everyone(chosen.size()), first, rest;
+  for (std::size_t i = 0; i < chosen.size(); ++i) everyone[i] = i;
+  for (std::size_t t = 0; t < directory->size(); ++t) (o.quorum_first && t >= pk->k ? rest : first).push_back(t);
   inv.sessions.resize(chosen.size());
-  bar.stage("investigate: checking and combining (sessions)", chosen.size());
-  ThreadPool pool;
-  pool.parallel_for(chosen.size(), [&](std::size_t i) {
-    SessionResult sr{chosen[i].id, chosen[i].label, false, "", {}, {}, 0, {}};
-    std::vector<escrow::tdh2::PartialDecryption> partials;
-    const std::size_t b = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin()) - 1;
-    for (const auto& a : batches[b]) {
-      if (!a.response) continue;
-      const auto& r = a.response->results[i - starts[b]];
-      if (r.status != request::FieldStatus::issued) {
-        sr.refusals.push_back(fmt::format("trustee {}: {}", a.result.index, request::to_string(r.status)));
-        continue;
-      }
-      auto pd = escrow::tdh2::PartialDecryption::decode(r.partial);
-      if (!pd || pd->index.value() != a.result.index) {
-        sr.cheaters.push_back(a.result.index);
-        continue;
-      }
-      if (pd->epoch != pk->epoch) {  // not a cheater: a share of another epoch than our key file's
-        sr.other_epoch.emplace_back(a.result.index, pd->epoch);
-        continue;
-      }
-      partials.push_back(std::move(*pd));
-      ++sr.trustees_issuing;
-    }
-    if (partials.size() >= pk->k) {
-      // Optimistic combine (SPEC §5.8): the body's AEAD tells whether K is right; proofs are
-      // checked, and cheaters named, only when it is not.
-      auto combined = escrow::tdh2::combine_optimistic(*pk, chosen[i].envelope.escrow, partials, [&](const escrow::tdh2::SessionKey& key) {
-        auto plain = escrow::envelope::open_with_session_key(chosen[i].envelope, key);
-        if (plain) sr.plaintext.assign(plain->begin(), plain->end());
-        return plain.has_value();
-      });
-      if (combined) {
-        sr.decrypted = true;
-        for (auto c : combined->cheaters) sr.cheaters.push_back(c.value());
-      } else {
-        for (auto c : combined.error().blame) sr.cheaters.push_back(c.value());
-      }
-    }
-    inv.sessions[i] = std::move(sr);
-    bar.advance();
-  });
+  ask_about(everyone, first);
+  open_sessions(everyone);
+  std::vector<std::size_t> unopened;
+  for (std::size_t i = 0; i < chosen.size(); ++i)
+    if (!inv.sessions[i].decrypted) unopened.push_back(i);
+  if (!rest.empty() && !unopened.empty()) {
+    ask_about(unopened, rest);
+    open_sessions(unopened);
+  }
   return inv;
 }
 
@@ -277,7 +312,8 @@ nlohmann::json to_json(const Investigation& inv) {
                            for (const auto& [t, e] : s.other_epoch) o.push_back({{"trustee", t}, {"epoch", e}});
                            return o;
                          }()}});
-  for (const auto& t : inv.trustees) trustees.push_back({{"trustee", t.index}, {"answered", t.answered}, {"error", t.error}});
+  for (const auto& t : inv.trustees)
+    trustees.push_back({{"trustee", t.index}, {"asked", t.asked}, {"answered", t.answered}, {"error", t.error}});
   return {{"warrant", inv.warrant_id}, {"sessions_asked", inv.sessions.size()}, {"sessions_decrypted", inv.decrypted()},
           {"threshold", inv.threshold}, {"authority_epoch", inv.authority_epoch}, {"epoch_note", inv.epoch_note()},
           {"batches", inv.batch_seconds.size()}, {"batch_latency_ms", {{"p50", inv.batch_percentile(0.50) * 1e3}, {"p99", inv.batch_percentile(0.99) * 1e3}}},
@@ -295,7 +331,8 @@ void print(const Investigation& inv) {
                (inv.sessions.size() + inv.batch_seconds.size() - 1) / inv.batch_seconds.size(), inv.batch_percentile(0.5) * 1e3,
                inv.batch_percentile(0.99) * 1e3);
   for (const auto& t : inv.trustees)
-    fmt::print("  trustee {}: {}\n", t.index, t.answered ? "answered (signed, sealed to us)" : t.error);
+    fmt::print("  trustee {}: {}\n", t.index,
+               !t.asked ? "not asked (the first k opened every session)" : t.answered ? "answered (signed, sealed to us)" : t.error);
   for (const auto& s : inv.sessions) {
     if (s.decrypted)
       fmt::print("  #{} {} -> {} at {}: DECRYPTED \"{}\"\n", s.id, account_name::printable(s.label.sender),
@@ -329,6 +366,8 @@ void register_investigate(CLI::App& app, int& status) {
       ->check(CLI::Range(std::size_t{1}, request::kMaxFields))->capture_default_str();
   inv->add_option("--timeout", o->timeout_seconds, "seconds to wait for each trustee before using the others")
       ->check(CLI::Range(1, 3600))->capture_default_str();
+  inv->add_flag("--quorum-first", o->quorum_first, "ask the first k trustees of the directory, and the others only about the sessions "
+                "those did not open (by default every trustee is asked, so every log holds the whole investigation)");
   inv->add_flag("--json", *json, "print one JSON object");
   inv->callback([o, json, &status] {
     o->progress = progress::stderr_is_terminal();  // quiet when piped

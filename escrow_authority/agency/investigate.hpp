@@ -22,6 +22,9 @@ struct InvestigationOptions {
   int timeout_seconds = 10;   ///< how long to wait for one trustee's answer before using the others
   std::size_t batch_sessions = escrow::request::kMaxFields;  ///< sessions per signed request
   bool progress = false;      ///< draw the stages on standard error (the command: when it is a terminal, app/progress)
+  /// Ask the first k trustees of the directory, then the others only about the sessions those did
+  /// not open; by default every trustee is asked about everything (every log holds all of it).
+  bool quorum_first = false;
 };
 
 struct SessionResult {
@@ -41,6 +44,7 @@ struct TrusteeResult {
   int index = 0;
   bool answered = false;  ///< a signed response came back
   std::string error;      ///< why not: unreachable, refused the request, bad signature
+  bool asked = true;      ///< false: --quorum-first, and the first k opened every session
 };
 
 struct Investigation {

@@ -1033,6 +1033,52 @@ TEST_F(Trustees, AFrozenTrusteeIsTimedOutAndTheOthersSuffice) {
   EXPECT_LT(seconds, 10.0) << "the investigator waited on the frozen trustee";
 }
 
+// --quorum-first (issue 17's end-to-end figure "k asked first, the rest on failure"): k = 2 of 3.
+// With every trustee answering only the first two are asked and the third's log stays as it was;
+// with the second frozen, the third is asked about exactly the sessions the first two did not open.
+TEST_F(Trustees, QuorumFirstAsksTheOthersOnlyAboutWhatTheFirstKDidNotOpen) {
+  TrusteeProcess t3 = extra_trustee("t3-quorum-first");
+  const std::string work = dir + "/quorum-first";
+  fs::create_directories(work);
+  authority::save_directory(work + "/trustees.json", {authority::enroll(t1.url).value(), authority::enroll(t2.url).value(),
+                                                     authority::enroll(t3.url).value()}).value();
+  escrow::SystemRng rng;
+  auto box = mailbox::Mailbox::open(work + "/provider.db").value();
+  for (int i = 0; i < 3; ++i) {
+    const std::string text = "first " + std::to_string(i);
+    (void)box.deliver(escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", "bob", 1500 + i, rng).value(), agency->pub.box_key,
+                                             std::vector<uint8_t>(text.begin(), text.end()), rng).value());
+  }
+  ASSERT_TRUE(files::write(work + "/warrant.bin", warrant(1000, 2000).encode()).has_value());
+  authority::InvestigationOptions options{work + "/warrant.bin", dir + "/agency.key", dir + "/auth/authority.pub", work + "/provider.db",
+                                          work + "/trustees.json", false, 2, 2};
+  options.quorum_first = true;
+  const uint64_t before1 = log_size(t1), before2 = log_size(t2), before3 = log_size(t3);
+  auto inv = authority::investigate(options, now());
+  ASSERT_TRUE(inv.has_value()) << inv.error().message();
+  EXPECT_EQ(inv->decrypted(), 3u);
+  EXPECT_EQ(log_size(t1), before1 + 3);
+  EXPECT_EQ(log_size(t2), before2 + 3);
+  EXPECT_EQ(log_size(t3), before3) << "the third trustee was asked though the first two opened everything";
+  ASSERT_EQ(inv->trustees.size(), 3u);
+  EXPECT_FALSE(inv->trustees[2].asked);
+  EXPECT_TRUE(inv->trustees[0].answered && inv->trustees[1].answered);
+
+  ::kill(t2.pid, SIGSTOP);
+  (void)box.deliver(escrow::envelope::seal(*pk, escrow::SessionLabel::make("alice", "bob", 1600, rng).value(), agency->pub.box_key,
+                                           std::vector<uint8_t>{'n', 'e', 'w'}, rng).value());
+  auto again = authority::investigate(options, now());
+  ::kill(t2.pid, SIGCONT);
+  const uint64_t after3 = log_size(t3);
+  t3.kill(SIGTERM);
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(again->decrypted(), 4u);  // the three again (new nonces: decided again) and the new one
+  EXPECT_TRUE(again->trustees[2].asked);
+  EXPECT_TRUE(again->trustees[2].answered);
+  EXPECT_FALSE(again->trustees[1].answered);
+  EXPECT_EQ(after3, before3 + 4);
+}
+
 TEST_F(Trustees, OversizedBodyIsRefusedBeforeParsing) {
   const uint64_t before = log_size(t1);
   const std::string huge(2 * request::kMaxRequestBytes + 4096, 'a');
