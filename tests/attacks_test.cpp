@@ -728,6 +728,12 @@ TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
   runs.push_back(variant("mobile-adversary", {.no_refresh = true}));
   for (auto name : {"quorum-compromise", "forward-secrecy-loss", "crumple-cost"}) runs.push_back(variant(name, {.stolen_short_of_k = 1}));
   runs.push_back(variant("superencryption", {.colluders_skip_own_layer = true}));
+  runs.push_back(variant("warrant-laundering", {.trustees_skip_validity = true, .unrelated_unregistered_warrant = true}));
+  for (auto v : std::initializer_list<Variant>{{.dealer_deletes_copy = true}, {.keyed_by_dealer = true}})
+    runs.push_back(variant("dealer-retains-key", v));
+  for (auto v : std::initializer_list<Variant>{{.forger_escrows_real_key = true}, {.recipient_skips_check = true}})
+    runs.push_back(variant("leaf-forgery", v));
+  for (auto v : std::initializer_list<Variant>{{.bad_trustee_honest = true}, {.no_spare_answer = true}}) runs.push_back(variant("bad-share", v));
   std::size_t judged = 0;
   for (const auto& r : runs)
     for (const auto& c : r.cells) {
