@@ -90,10 +90,19 @@ struct Variant {
   int off_log_short_of_k = 0;          ///< log-equivocation: k minus this many trustees decrypt off the log
   bool investigator_discards = false;  ///< key-persistence: the investigator keeps nothing after the warrant
   bool trustees_skip_validity = false; ///< warrant-laundering: the trustees answer without the validity check
+  bool unrelated_unregistered_warrant = false;  ///< warrant-laundering: an unrelated warrant the register lacks opens another session
   int epochs = 0;                      ///< mobile-adversary: epochs run; 0 = 6 quick, 10 full
   bool no_refresh = false;             ///< mobile-adversary: designs with refresh run without it
   int stolen_short_of_k = 0;           ///< quorum-compromise, forward-secrecy-loss, crumple-cost: the thief steals k minus this many shares
   bool colluders_skip_own_layer = false;  ///< superencryption: the colluders send their words without their own layer
+  bool dealer_deletes_copy = false;    ///< dealer-retains-key: the party that generated the key keeps nothing of it
+  bool keyed_by_dealer = false;        ///< dealer-retains-key: the designs with a DKG are keyed by a dealer as deployed
+  bool forger_escrows_real_key = false;  ///< leaf-forgery: the rogue sender's candidate fields escrow the session's real K
+  bool recipient_skips_check = false;  ///< leaf-forgery: the recipient accepts any field without its check
+  bool bad_trustee_honest = false;     ///< bad-share: trustee 2 answers honestly
+  bool no_spare_answer = false;        ///< bad-share: the investigator asks k trustees only, so it has no spare answer
+  bool dkg_adversary_passive = false;  ///< dkg-bias: the corrupt parties answer every complaint (no choice made)
+  bool dkg_honest_coefficients_leak = false;  ///< dkg-bias: the corrupt parties learn the honest dealers' a_j0·G before choosing
 };
 
 struct Options {

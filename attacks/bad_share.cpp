@@ -32,9 +32,11 @@ Report run(const Options& o) {
     const auto s = make_session(*scheme, "alice", "bob", 1, "alice -> bob: covered by the warrant", rng);
     const auto sc = scope({"alice"}, 1, 1);
     std::vector<schemes::Answer> answers;
-    const std::size_t asked = std::min(scheme->threshold() + 1, scheme->trustees());
+    // k + 1 answers where there are that many trustees (a test variant asks k only: no spare answer).
+    const std::size_t asked = o.variant.no_spare_answer ? scheme->threshold() : std::min(scheme->threshold() + 1, scheme->trustees());
+    const bool cheats = !o.variant.bad_trustee_honest;  // a test variant: trustee 2 answers honestly
     for (uint32_t i = 1; i <= asked; ++i) {
-      const auto conduct = i == 2 ? schemes::Conduct::wrong_share : schemes::Conduct::honest;
+      const auto conduct = i == 2 && cheats ? schemes::Conduct::wrong_share : schemes::Conduct::honest;
       answers.push_back(scheme->answer(*PartyIndex::make(i), s.session.field, s.session.label, sc, conduct, rng).value());
     }
     auto rec = scheme->combine(s.session.field, s.session.label, answers,
@@ -50,11 +52,15 @@ Report run(const Options& o) {
     const bool named = std::find(blamed.begin(), blamed.end(), 2) != blamed.end();
     const bool recovered = cell.observations[0].recovered();
     cell.verdict = bad_share_verdict(recovered, named);
-    cell.evidence = fmt::format("{}; {}", describe(cell.observations[0]),
+    cell.evidence = fmt::format("{}; {}; trustee 2 {}", describe(cell.observations[0]),
                                 named ? "cheater named: trustee 2"
                                 : recovered ? "recovered, cheater not named"
-                                            : "refused, cheater not named");
-    cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}, {"cheater_named", named}};
+                                            : "refused, cheater not named",
+                                cheats ? "answered with a wrong share" : "answered honestly");
+    cell.metrics = {{"answers", asked}, {"recovered", recovered}, {"blamed", blamed}, {"cheater_named", named},
+                    {"trustee_2_cheated", cheats},
+                    {"detection", {{"observable", true}, {"detected", named},
+                                   {"by", "the investigator's combine naming trustee 2 (its proofs, or its k-subsets against the AEAD)"}}}};
     r.cells.push_back(std::move(cell));
   }
   story.say("Without proofs the investigator can still try each k-subset of the k + 1 shares against the AEAD;");

@@ -10,6 +10,7 @@
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
 #include "registry.hpp"
+#include "stats.hpp"
 #include "support.hpp"
 
 namespace doormat::attacks {
@@ -32,6 +33,9 @@ struct Measured {
   double seconds_fixed = 0;                  ///< combine up to its first candidate, summed over sessions
   double seconds_implementation = 0;         ///< combine with the search, summed
   double seconds_attacker_search = 0;        ///< the attacker's search alone, summed
+  // Per session, for the cost per trial's interval: the attacker's search seconds and trials, and the
+  // implementation's search seconds (combine minus its part up to the search) and trials.
+  std::vector<double> attacker_seconds_each{}, attacker_trials_each{}, implementation_seconds_each{}, implementation_trials_each{};
   [[nodiscard]] double implementation_search() const { return std::max(0.0, seconds_implementation - seconds_fixed); }
 };
 
@@ -86,6 +90,7 @@ Measured measure(unsigned bits, int sessions, const Options& o) {
           scheme->answer(*PartyIndex::make(j), s.session.field, s.session.label, sc, schemes::Conduct::honest, rng).value());
     // Up to the search: the first candidate (withheld bits all zero) is where the search starts.
     std::optional<schemes::SessionKey> first;
+    const double fixed_here = m.seconds_fixed;
     m.seconds_fixed += time_it([&] {
       (void)scheme->combine(s.session.field, s.session.label, partials, [&](const schemes::SessionKey& k) {
         first = schemes::SessionKey::from(k.expose());
@@ -95,6 +100,8 @@ Measured measure(unsigned bits, int sessions, const Options& o) {
     if (!first) throw std::runtime_error("crumple-cost: combine never reached its search");
     // The implementation's own search.
     Result<schemes::Recovered> rec = escrow::unexpected(Error{ErrorCategory::internal, "", "", {}});
+    const uint64_t impl_before = m.trials_implementation, attacker_before = m.trials_attacker;
+    const double impl_here = m.seconds_implementation;
     m.seconds_implementation += time_it([&] {
       rec = scheme->combine(s.session.field, s.session.label, partials, [&](const schemes::SessionKey& k) {
         ++m.trials_implementation;
@@ -104,8 +111,13 @@ Measured measure(unsigned bits, int sessions, const Options& o) {
     m.opened_implementation += observe("", s, open_recovered(s.session, rec)).recovered();
     // The attacker's.
     std::optional<std::string> got;
-    m.seconds_attacker_search += time_it([&] { got = attacker_search(s.session, *first, bits, m.trials_attacker); });
+    const double attacker_secs = time_it([&] { got = attacker_search(s.session, *first, bits, m.trials_attacker); });
+    m.seconds_attacker_search += attacker_secs;
     m.opened_attacker += got && *got == s.plaintext;
+    m.attacker_seconds_each.push_back(attacker_secs);
+    m.attacker_trials_each.push_back(static_cast<double>(m.trials_attacker - attacker_before));
+    m.implementation_seconds_each.push_back(std::max(0.0, (m.seconds_implementation - impl_here) - (m.seconds_fixed - fixed_here)));
+    m.implementation_trials_each.push_back(static_cast<double>(m.trials_implementation - impl_before));
   }
   return m;
 }
@@ -145,20 +157,29 @@ Report run(const Options& o) {
   // Cost per trial pooled over the measured t >= 10, divided by the trials counted (a session needs
   // anywhere from 1 to 2^t trials, so the expected count would misprice the few sessions measured);
   // the fixed cost (combine up to its search) per session, pooled over every row.
-  double impl_seconds = 0, attacker_seconds = 0, fixed_seconds = 0;  // fixed: the implementation's combine
-  uint64_t impl_trials = 0, attacker_trials = 0;
+  double fixed_seconds = 0;  // the implementation's combine up to its search
+  uint64_t attacker_trials = 0;
   int fixed_sessions = 0;
   for (const auto& m : rows) {
     fixed_seconds += m.seconds_fixed;
     fixed_sessions += m.sessions;
     if (m.bits < 10) continue;
-    impl_seconds += m.implementation_search();
-    impl_trials += m.trials_implementation;
-    attacker_seconds += m.seconds_attacker_search;
     attacker_trials += m.trials_attacker;
   }
-  const double per_trial_impl = impl_seconds / static_cast<double>(std::max<uint64_t>(impl_trials, 1));
-  const double per_trial = attacker_seconds / static_cast<double>(std::max<uint64_t>(attacker_trials, 1));
+  // The same pooled costs with their ratio estimator's Student t interval, over the sessions of those rows.
+  std::vector<double> a_secs, a_trials, i_secs, i_trials;
+  for (const auto& m : rows) {
+    if (m.bits < 10) continue;
+    a_secs.insert(a_secs.end(), m.attacker_seconds_each.begin(), m.attacker_seconds_each.end());
+    a_trials.insert(a_trials.end(), m.attacker_trials_each.begin(), m.attacker_trials_each.end());
+    i_secs.insert(i_secs.end(), m.implementation_seconds_each.begin(), m.implementation_seconds_each.end());
+    i_trials.insert(i_trials.end(), m.implementation_trials_each.begin(), m.implementation_trials_each.end());
+  }
+  const auto per_trial_ci = stats::ratio_t_interval95(a_secs, a_trials);
+  const auto per_trial_impl_ci = stats::ratio_t_interval95(i_secs, i_trials);
+  const double per_trial_impl = per_trial_impl_ci.mean;
+  const double per_trial = per_trial_ci.mean;
+  const auto ci_json = [](const stats::Mean& m) { return m.ci95 ? m.ci95->json() : nlohmann::json(nullptr); };
   const double fixed_impl = fixed_seconds / std::max(fixed_sessions, 1);
   // Expected trials of one session: the withheld value is uniform in [0, 2^t), found at trial value + 1.
   const auto expected_trials = [](unsigned t) { return (std::ldexp(1.0, static_cast<int>(t)) + 1) / 2; };
@@ -186,8 +207,13 @@ Report run(const Options& o) {
     const double model_impl = fixed_impl + per_trial_impl * expected_trials(t);
     const bool is_measured = it != rows.end();
     const double one = is_measured ? attacker_fixed + it->seconds_attacker_search / it->sessions : model;
+    // The model's interval carries the cost per trial's only (the pre-search cost is one pooled timing).
+    const auto model_ci = per_trial_ci.ci95 ? nlohmann::json::array({attacker_fixed + per_trial_ci.ci95->low * expected_trials(t),
+                                                                     attacker_fixed + per_trial_ci.ci95->high * expected_trials(t)})
+                                            : nlohmann::json(nullptr);
     table.push_back({{"t", t}, {"measured", is_measured}, {"source", is_measured ? "measured" : "extrapolated"},
                      {"seconds_per_session", one}, {"seconds_per_session_model", model},
+                     {"seconds_per_session_model_ci95", model_ci},
                      {"seconds_per_session_implementation", is_measured ? it->seconds_implementation / it->sessions : model_impl},
                      {"seconds_100", model * 100}, {"seconds_1e6", model * 1e6}, {"many_sessions_source", "extrapolated"},
                      {"dollars_1", one / 3600 * kDollarsPerCoreHour},
@@ -202,7 +228,11 @@ Report run(const Options& o) {
   r.charts.push_back(chart);
   r.numbers = {{"dollars_per_core_hour", kDollarsPerCoreHour},
                {"seconds_per_trial", per_trial},
+               {"seconds_per_trial_ci95", ci_json(per_trial_ci)},
+               {"seconds_per_trial_ci95_method", stats::kRatioMethod},
+               {"seconds_per_trial_sessions", per_trial_ci.n},
                {"seconds_per_trial_implementation", per_trial_impl},
+               {"seconds_per_trial_implementation_ci95", ci_json(per_trial_impl_ci)},
                {"seconds_before_search_per_session", attacker_fixed},
                {"seconds_before_search_per_session_implementation", fixed_impl},
                {"trials_counted_for_cost", attacker_trials},
@@ -214,8 +244,13 @@ Report run(const Options& o) {
               m.bits, m.sessions, m.bits, m.trials_attacker, expected_trials(m.bits) * m.sessions,
               attacker_fixed + m.seconds_attacker_search / m.sessions, m.seconds_implementation / m.sessions,
               m.opened_attacker, m.opened_implementation, m.sessions);
-  story.say("Cost per trial from {} counted trials at t >= 10: attacker {:.3g} µs, implementation {:.3g} µs ({:.2f}x);",
-            attacker_trials, per_trial * 1e6, per_trial_impl * 1e6, per_trial_impl / std::max(per_trial, 1e-12));
+  const auto us_ci = [](const stats::Mean& m) {
+    return m.ci95 ? fmt::format(" (95% t interval {:.3g}–{:.3g} over {} sessions)", m.ci95->low * 1e6, m.ci95->high * 1e6, m.n)
+                  : fmt::format(" ({} session(s), no interval)", m.n);
+  };
+  story.say("Cost per trial from {} counted trials at t >= 10: attacker {:.3g} µs{}, implementation {:.3g} µs{} ({:.2f}x);",
+            attacker_trials, per_trial * 1e6, us_ci(per_trial_ci), per_trial_impl * 1e6, us_ci(per_trial_impl_ci),
+            per_trial_impl / std::max(per_trial, 1e-12));
   story.say("before the search, per session: attacker {:.3g} ms (the stolen shares' decryptor), implementation {:.3g} ms",
             attacker_fixed * 1e3, fixed_impl * 1e3);
   story.say("(combine, which checks the k partials' proofs). Figures below are the attacker's; a million sessions is");
@@ -249,11 +284,16 @@ Report run(const Options& o) {
     cell.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the session is opened offline with k shares; the attack runs no check that could see it"}};
     r.cells.push_back(std::move(cell));
   }
+  // From this run's figures: the attacker's price at t = 32, and what the lawful side pays for the same
+  // session through the implementation's own search (its counted cost per trial, not assumed equal).
   for (const auto& row : table)
     if (row["t"].get<unsigned>() == 32)
-      story.say("Crumple zones turn 'all or nothing' into a price per session: at t = 32 one session costs {:.3g} core-hours,\n"
-                "a million cost {:.3g} core-years (both extrapolated) — and the price binds lawful access exactly as much.",
-                row["seconds_per_session"].get<double>() / 3600, row["seconds_1e6"].get<double>() / (365.25 * 86400));
+      story.say("At t = 32 one session costs the attacker {:.3g} core-hours and a million {:.3g} core-years; a lawful\n"
+                "recovery through the implementation's own search costs {:.3g} core-hours for that session, {:.2f}x the\n"
+                "attacker's (all extrapolated from the costs per trial counted above).",
+                row["seconds_per_session"].get<double>() / 3600, row["seconds_1e6"].get<double>() / (365.25 * 86400),
+                row["seconds_per_session_implementation"].get<double>() / 3600,
+                row["seconds_per_session_implementation"].get<double>() / std::max(row["seconds_per_session"].get<double>(), 1e-12));
   return r;
 }
 

@@ -15,9 +15,10 @@ struct Outcome {
   std::optional<Observation> first;
 };
 
-Outcome try_view(schemes::Scheme& scheme, const std::vector<StoredSession>& archive) {
+Outcome try_view(schemes::Scheme& scheme, const std::vector<StoredSession>& archive, bool deleted = false) {
   Outcome out;
-  const auto view = scheme.keygen_view();
+  auto view = scheme.keygen_view();
+  if (deleted) view.clear();  // a test variant: the party that generated the key kept nothing
   out.held_secrets = view.size();
   auto d = scheme.decryptor(view);
   if (!d) out.why = d.error().detail;
@@ -40,11 +41,13 @@ Report run(const Options& o) {
   for (auto name : schemes::names()) {
     progress(o, "dealer-retains-key", name);
     auto rng = rng_for(o, "dealer-retains-key", name);
-    auto scheme = make_scheme(name, o, rng);
+    auto config = config_for(o);
+    config.dealer = o.variant.keyed_by_dealer;  // a test variant: the DKG designs keyed by a dealer as deployed
+    auto scheme = make_scheme(name, config, rng);
     std::vector<StoredSession> archive;
     for (std::size_t i = 0; i < count; ++i)
       archive.push_back(make_session(*scheme, i % 2 ? "alice" : "carol", "bob", i, fmt::format("archive {}", i), rng));
-    auto out = try_view(*scheme, archive);
+    auto out = try_view(*scheme, archive, o.variant.dealer_deletes_copy);
     Cell cell{.scheme = std::string(name)};
     cell.observations.push_back(*out.first);
     cell.verdict = out.opened ? Verdict::broken : Verdict::held;

@@ -29,9 +29,30 @@ bool target_bit_zero(const group::Point& y) { return (y.to_bytes()[1] & 1) == 0;
 // (so party 1 complains) and, after seeing every round-1 commitment, answers its complaint or not
 // so that the sum of the first commitments of the qualified dealers has the target bit. Returns
 // the Y every honest party ended with.
-group::Point one_run(Protocol protocol, Rng& rng) {
+// The test variants: corrupt parties that answer every complaint (no choice made), and corrupt parties
+// that learn the honest dealers' a_j0·G before they choose (what GJKR's Pedersen round hides).
+struct Adversary {
+  bool passive = false;
+  bool sees_honest_coefficients = false;
+};
+
+group::Point one_run(Protocol protocol, Rng& rng, Adversary adversary = {}) {
   std::vector<Party> parties;
-  for (uint32_t i = 1; i <= kN; ++i) parties.emplace_back(protocol, P(i), kK, kN, rng);
+  group::Point honest_first = group::Point::identity();  // sum of the honest dealers' a_j0·G, for the leak variant
+  for (uint32_t i = 1; i <= kN; ++i) {
+    if (!adversary.sees_honest_coefficients || i >= 4) {
+      parties.emplace_back(protocol, P(i), kK, kN, rng);
+      continue;
+    }
+    std::vector<group::Scalar> f, f_prime;
+    for (std::size_t j = 0; j < kK; ++j) f.push_back(group::Scalar::random(rng));
+    if (protocol == Protocol::gjkr)
+      for (std::size_t j = 0; j < kK; ++j) f_prime.push_back(group::Scalar::random(rng));
+    honest_first = honest_first + group::Point::base_mul(f[0]);
+    auto p = Party::with_polynomials(protocol, P(i), kK, kN, std::move(f), std::move(f_prime));
+    if (!p) throw std::runtime_error(p.error().message());
+    parties.push_back(std::move(*p));
+  }
   std::vector<dkg::Deal> deals;
   for (auto& dealer : parties) {
     deals.push_back(dealer.deal());
@@ -42,9 +63,13 @@ group::Point one_run(Protocol protocol, Rng& rng) {
     }
   }
   // The corrupt parties' choice: which of them will answer party 1's complaint.
-  const group::Point honest_sum = deals[0].commitments[0] + deals[1].commitments[0] + deals[2].commitments[0];
+  // What the corrupt parties add up: the round-1 first commitments (a_j0·G under Joint-Feldman; under
+  // GJKR Pedersen commitments that hide it), or the leaked a_j0·G themselves.
+  const group::Point honest_sum = adversary.sees_honest_coefficients
+                                      ? honest_first
+                                      : deals[0].commitments[0] + deals[1].commitments[0] + deals[2].commitments[0];
   bool answer4 = true, answer5 = true;
-  for (int option = 0; option < 4; ++option) {
+  for (int option = 0; option < 4 && !adversary.passive; ++option) {
     const bool a4 = option & 1, a5 = option & 2;
     group::Point y = honest_sum;
     if (a4) y = y + deals[3].commitments[0];
@@ -115,12 +140,13 @@ Report run(const Options& o) {
   story.say("the complaint, and then answers it or stays silent — whichever makes the bit come out 0.");
   const int runs = o.quick ? 48 : 400;
   std::map<Protocol, Rate> rates;
+  const Adversary adversary{o.variant.dkg_adversary_passive, o.variant.dkg_honest_coefficients_leak};
   for (auto protocol : {Protocol::joint_feldman, Protocol::gjkr}) {
     auto rng = rng_for(o, "dkg-bias", protocol == Protocol::gjkr ? "gjkr" : "joint-feldman");
     Rate& rate = rates[protocol];
     for (int i = 0; i < runs; ++i) {
       if (i % 16 == 0) progress(o, "dkg-bias", fmt::format("{} run {}/{}", protocol == Protocol::gjkr ? "GJKR" : "Joint-Feldman", i, runs));
-      rate.hits += target_bit_zero(one_run(protocol, rng));
+      rate.hits += target_bit_zero(one_run(protocol, rng, adversary));
       ++rate.runs;
     }
   }
@@ -139,13 +165,16 @@ Report run(const Options& o) {
     c.metrics["detection"] = {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", "the bias is in the key generation itself; the attack runs no check that could see it"}};
     return c;
   };
+  // Each design's protocol is its own key generation, as lib/schemes builds it (Properties::key_generation).
   for (auto name : schemes::names()) {
-    if (name == "clipper" || name == "naive-shamir")
-      r.cells.push_back(not_applicable(name, "keys come from a dealer, who chooses them outright (see dealer-retains-key)"));
-    else if (name == "threshold-elgamal")
+    auto srng = rng_for(o, "dkg-bias", name);
+    const std::string keygen(make_scheme(name, o, srng)->properties().key_generation);
+    if (keygen == "joint-feldman")
       r.cells.push_back(cell_for(name, Protocol::joint_feldman));
-    else
+    else if (keygen == "gjkr")
       r.cells.push_back(cell_for(name, Protocol::gjkr));
+    else
+      r.cells.push_back(not_applicable(name, fmt::format("keys come from a {}, who chooses them outright (see dealer-retains-key)", keygen)));
   }
   Chart chart{"P(target bit of Y = 0) with two corrupt parties", "protocol", "probability", false, false, true, {}, {}};
   Series s{"measured", {{0, rates[Protocol::joint_feldman].p()}, {1, rates[Protocol::gjkr].p()}}};

@@ -96,7 +96,8 @@ Report run(const Options& o) {
                     {"lawful_opened", cell.observations[3].recovered()},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"entries_with_unregistered_warrant", audit.unregistered_decisions},
-                    {"auditor_named_forged_warrant", named}};
+                    {"auditor_named_forged_warrant", named},
+                    {"detection", detection_by_audit(audit, named, "the auditor naming the forged warrant, against the court's register")}};
     r.cells.push_back(std::move(cell));
   }
   return r;

@@ -22,9 +22,17 @@ struct Search {
 // Try candidate fields against the receiver's own check (the attacker uses it as an oracle) until
 // one passes or the budget runs out. Clipper: random 48-byte LEAFs, as Blaze did. Others: decoy
 // fields escrowing a different key, the only way to make something the design parses.
-Search search(schemes::Scheme& s, const schemes::SessionKey& key, const SessionLabel& label, uint64_t budget, Rng& rng) {
+// The test variants: candidates that escrow the real K (a sender who does not cheat), and a recipient
+// that accepts any field without its check.
+struct Forger {
+  bool escrows_real_key = false;
+  bool recipient_skips_check = false;
+};
+
+Search search(schemes::Scheme& s, const schemes::SessionKey& key, const SessionLabel& label, uint64_t budget, Rng& rng,
+              Forger how = {}) {
   Search out;
-  const bool random_bytes = s.name() == "clipper";
+  const bool random_bytes = s.name() == "clipper" && !how.escrows_real_key;
   while (out.trials < budget) {
     ++out.trials;
     std::vector<uint8_t> candidate;
@@ -32,12 +40,12 @@ Search search(schemes::Scheme& s, const schemes::SessionKey& key, const SessionL
       candidate.resize(48);
       rng.fill(candidate);
     } else {
-      const auto decoy = tdh2::random_session_key(rng);
+      const auto decoy = how.escrows_real_key ? schemes::SessionKey::from(key.expose()) : tdh2::random_session_key(rng);
       auto f = s.escrow(decoy, label, rng);
       if (!f) continue;
       candidate = std::move(*f);
     }
-    if (s.recipient_check(candidate, key, label)) {
+    if (how.recipient_skips_check || s.recipient_check(candidate, key, label)) {
       out.field = std::move(candidate);
       return out;
     }
@@ -110,7 +118,8 @@ Report run(const Options& o) {
     auto label = SessionLabel::make("alice", "bob", kDay0 + kDay + 7200, rng).value();
     const auto key = tdh2::random_session_key(rng);
     Search found;
-    const double seconds = time_it([&] { found = search(*scheme, key, label, name == "clipper" ? (1ull << 24) : decoy_budget, rng); });
+    const double seconds = time_it([&] { found = search(*scheme, key, label, name == "clipper" ? (1ull << 24) : decoy_budget, rng,
+                                                          {o.variant.forger_escrows_real_key, o.variant.recipient_skips_check}); });
     Cell cell{.scheme = std::string(name)};
     cell.metrics = {{"trials", found.trials}, {"seconds", seconds}, {"us_per_trial", 1e6 * seconds / found.trials}};
     // No check runs in this attack: its detection is "not observable", never a computed false.

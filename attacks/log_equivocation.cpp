@@ -100,7 +100,9 @@ Report run(const Options& o) {
     std::size_t conflicting = 0;
     for (const auto& [i, served] : to_a)
       conflicting += audit::equivocation(served.first.head, to_b.at(i).first.head, served.second);
-    const bool hide_flagged = a2.any() || b2.any() || conflicting > 0;
+    // Caught only by what names this attack: two signed roots for one size, or auditor B naming the
+    // off-register warrant the hidden decision was issued under (a flag for another reason is not).
+    const bool hide_flagged = conflicting > 0 || b2.unregistered_warrants.contains(off_books.signed_warrant.hash());
 
     cell.observations.push_back(observe("the hidden session", hidden, hidden_got));
     cell.observations.push_back(observe("the off-log session", off_log, off_got));
@@ -125,8 +127,15 @@ Report run(const Options& o) {
                     {"off_log_colluders", colluders},
                     {"off_log_detection", detection_not_observable("the colluders decrypt with their own shares: no trustee "
                                                                     "decides, so no log holds it and no auditor can see it")},
+                    {"equivocation_detection",
+                     a2.logs == 0 ? detection_not_observable("no trustee of this design keeps a log: there is nothing to equivocate about")
+                                  : nlohmann::json{{"observable", true}, {"detected", hide_flagged},
+                                                   {"by", "the auditors' comparison of heads, and auditor B against the court's register"},
+                                                   {"conflicting_heads", conflicting}}},
                     {"equivocation", to_string(hide)},
                     {"off_log", to_string(off)}};
+    // The cell's detection is that of the strategy its verdict took (the attacker's best).
+    cell.metrics["detection"] = cell.verdict == off ? cell.metrics["off_log_detection"] : cell.metrics["equivocation_detection"];
     r.cells.push_back(std::move(cell));
   }
   story.say("A cell takes the attacker's best strategy.");

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numeric>
@@ -37,6 +38,22 @@ Mean t_interval95(std::span<const double> xs) {
   double ss = 0;
   for (double x : xs) ss += (x - m.mean) * (x - m.mean);
   const double half = student_t975(m.n - 1) * std::sqrt(ss / static_cast<double>(m.n - 1)) / std::sqrt(static_cast<double>(m.n));
+  m.ci95 = Interval{m.mean - half, m.mean + half};
+  return m;
+}
+
+Mean ratio_t_interval95(std::span<const double> ys, std::span<const double> xs) {
+  Mean m;
+  m.n = std::min(ys.size(), xs.size());
+  const double sy = std::accumulate(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(m.n), 0.0);
+  const double sx = std::accumulate(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(m.n), 0.0);
+  if (m.n == 0 || sx <= 0) return m;
+  m.mean = sy / sx;
+  if (m.n < 2) return m;
+  double ss = 0;
+  for (std::size_t i = 0; i < m.n; ++i) ss += (ys[i] - m.mean * xs[i]) * (ys[i] - m.mean * xs[i]);
+  const double n = static_cast<double>(m.n);
+  const double half = student_t975(m.n - 1) * std::sqrt(ss / (n - 1)) / (std::sqrt(n) * (sx / n));
   m.ci95 = Interval{m.mean - half, m.mean + half};
   return m;
 }

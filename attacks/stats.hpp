@@ -44,6 +44,14 @@ struct Mean {
 };
 [[nodiscard]] Mean t_interval95(std::span<const double> samples);
 
+/// A cost per unit pooled over items of unequal size (seconds y_i over trials x_i): R = sum y / sum x,
+/// with the ratio estimator's 95% Student t interval, R -+ t(n - 1) * sqrt(sum (y_i - R x_i)^2 / (n - 1))
+/// / (sqrt(n) * mean x). No interval from fewer than two items or with no units counted.
+inline constexpr std::string_view kRatioMethod =
+    "within-run Student t, 95%, n - 1 degrees of freedom, of the ratio estimator sum(seconds) / sum(trials) over the "
+    "sessions timed in this run (the spread between runs differs)";
+[[nodiscard]] Mean ratio_t_interval95(std::span<const double> ys, std::span<const double> xs);
+
 /// A rate from items timed one by one: 1 / (mean time per item), with the t interval of the mean
 /// time inverted, [1 / high, 1 / low] (high null, unbounded, when the time interval reaches 0), times
 /// `scale` (e.g. the share of items that succeeded, for "sessions opened per second").

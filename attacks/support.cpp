@@ -199,11 +199,11 @@ nlohmann::json detection_not_observable(std::string_view why) {
   return {{"observable", false}, {"detected", "not observable in this scenario"}, {"why", std::string(why)}};
 }
 
-nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what) {
+nlohmann::json detection_by_audit(const AuditReport& audit, bool named, std::string_view what) {
   if (audit.logs == 0)
     return {{"observable", false}, {"detected", "not observable in this scenario"},
             {"why", "no trustee of this design keeps a log: the auditor that ran had nothing to read"}};
-  return {{"observable", true}, {"detected", audit.any()}, {"by", std::string(what)}, {"logs_audited", audit.logs},
+  return {{"observable", true}, {"detected", named}, {"by", std::string(what)}, {"logs_audited", audit.logs},
           {"logs_flagged", audit.flagged}, {"summary", audit.summary()}};
 }
 

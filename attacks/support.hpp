@@ -130,9 +130,10 @@ struct AuditReport {
 /// The auditor on `scheme`'s trustees' logs as served now, against the heads it recorded before
 /// (`previous`, per trustee index) and the court's register (nullptr: this auditor has none).
 /// A cell's `detection` metric from the auditor that ran in the attack: observable where the design's
-/// trustees serve logs (with what the auditor reported), "not observable in this scenario" where none
-/// does (the auditor had nothing to read). `what` names the run's check.
-[[nodiscard]] nlohmann::json detection_by_audit(const AuditReport& audit, std::string_view what);
+/// trustees serve logs, "not observable in this scenario" where none does (the auditor had nothing to
+/// read). `named`: the auditor's report names what this attack did (its warrant, its decision) — a flag
+/// for another reason is reported beside it (logs_flagged) and is not a detection. `what` names the check.
+[[nodiscard]] nlohmann::json detection_by_audit(const AuditReport& audit, bool named, std::string_view what);
 /// A cell's detection where no check that ran could see the attack (the attacker never asks a
 /// trustee): "not observable in this scenario", with the reason; never a computed false.
 [[nodiscard]] nlohmann::json detection_not_observable(std::string_view why);

@@ -87,17 +87,30 @@ Report run(const Options& o) {
     auto honest = launder(*scheme, a, b, deployed, rng);
     auto skipping = launder(*scheme, a, b, Asking{warrant, true}, rng);
     auto swap = label_swap(*scheme, a, b, deployed, rng);
+    if (o.variant.unrelated_unregistered_warrant) {
+      // A test variant: another warrant, missing from the register, opens another session through the
+      // same trustees, so the auditor flags their logs for something this attack did not do.
+      const auto other = make_session(*scheme, "erin", "frank", 3, "erin -> frank: an unrelated case", rng);
+      const auto unlisted = court.issue({"erin"}, 3, 3, rng, /*registered=*/false);
+      (void)schemes::lawful_open(*scheme, other.session, unlisted, rng);
+    }
     const auto audit = audit_logs(*scheme, &court.issued);
     cell.observations = {honest.observation, skipping.observation, swap.observation};
     cell.observations[1].what += " (a trustee that skips the validity check)";
     cell.observations[1].role = Role::comparison;
-    // Each strategy judged by the same rule as the cell: obtained, and whether the audit flagged it.
-    const Verdict v_skipping = judge(skipping.observation.recovered(), audit.any());
-    const Verdict v_swap = judge(swap.observation.recovered(), audit.any());
-    cell.verdict = best_for_attacker({judge(honest.observation.recovered(), audit.any()), v_swap});
-    cell.evidence = fmt::format("{}; label swap: {}; audit against the court's register: {}", honest.how, swap.how,
-                                audit.summary());
+    // Detected only if the auditor names what this attack did: the warrant it laundered B under,
+    // among the warrants whose logged decisions the register lacks. A flag for another reason is
+    // reported (logs_flagged) but is not a finding about this attack.
+    const bool named = audit.unregistered_warrants.contains(warrant.signed_warrant.hash());
+    // Each strategy judged by the same rule as the cell: obtained, and whether the audit named it.
+    const Verdict v_skipping = judge(skipping.observation.recovered(), named);
+    const Verdict v_swap = judge(swap.observation.recovered(), named);
+    cell.verdict = best_for_attacker({judge(honest.observation.recovered(), named), v_swap});
+    cell.evidence = fmt::format("{}; label swap: {}; audit against the court's register: {}{}", honest.how, swap.how,
+                                audit.summary(), named ? " (names the laundering warrant)" : "");
     cell.metrics = {{"mauled_field_opened", honest.observation.recovered()},
+                    {"detection", detection_by_audit(audit, named, "the auditor naming the warrant used, against the court's register")},
+                    {"auditor_named_laundering_warrant", named},
                     {"logs_audited", audit.logs}, {"log_entries", audit.entries}, {"logs_flagged", audit.flagged},
                     {"trustees_skipping_validity_check", std::string(to_string(v_skipping))},
                     {"label_swap", std::string(to_string(v_swap))},

@@ -146,18 +146,39 @@ TEST(Attacks, WarrantLaunderingBreaksTdh2WhenItsTrusteesSkipTheValidityCheck) {
   }
 }
 
-// The per-strategy metrics are judged by the cell's own rule (obtained, and the audit's flag), not
+// The per-strategy metrics are judged by the cell's own rule (obtained, and the audit naming it), not
 // by "recovered ? broken : held": in the default run and with skipping trustees deployed.
 TEST(Attacks, WarrantLaunderingStrategyMetricsFollowTheCellsRule) {
   const auto skip = variant("warrant-laundering", {.trustees_skip_validity = true});
   for (const Report* r : {&report("warrant-laundering"), &skip})
     for (const auto& c : r->cells) {
       if (c.verdict == Verdict::not_applicable) continue;
-      const bool flagged = c.metrics.at("logs_flagged").get<std::size_t>() > 0;
+      const bool flagged = c.metrics.at("auditor_named_laundering_warrant").get<bool>();
       EXPECT_EQ(c.metrics.at("trustees_skipping_validity_check").get<std::string>(),
                 to_string(judge(c.observations.at(1).recovered(), flagged))) << c.scheme;
       EXPECT_EQ(c.metrics.at("label_swap").get<std::string>(), to_string(judge(c.observations.at(2).recovered(), flagged))) << c.scheme;
     }
+}
+
+// The outside review of issue 14, finding 1: "detected" is the auditor naming the warrant the
+// laundering used, not any flag it raised. With an unrelated warrant missing from the register, the
+// auditor flags the tdh2 designs' logs; with trustees that skip the validity check B opens, and the cell
+// stays broken (it was "detected" under the old any-flag rule).
+TEST(Attacks, WarrantLaunderingIsDetectedOnlyWhenTheAuditorNamesTheLaunderingWarrant) {
+  const auto r = variant("warrant-laundering", {.trustees_skip_validity = true, .unrelated_unregistered_warrant = true});
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    const auto& c = cell_of(r, s);
+    EXPECT_TRUE(c.observations.at(0).recovered()) << s;
+    EXPECT_GT(c.metrics["logs_flagged"].get<std::size_t>(), 0u) << s << ": the unrelated warrant's decisions are flagged";
+    EXPECT_FALSE(c.metrics["auditor_named_laundering_warrant"].get<bool>()) << s;
+    EXPECT_EQ(c.metrics["detection"]["observable"], true) << s;
+    EXPECT_EQ(c.metrics["detection"]["detected"], false) << s;
+    EXPECT_EQ(c.verdict, Verdict::broken) << s << ": " << c.evidence;
+  }
+  // As deployed the logs hold the refusals and nothing the auditor flags; threshold-elgamal has no log.
+  EXPECT_EQ(cell("warrant-laundering", "tdh2").metrics["detection"]["detected"], false);
+  EXPECT_EQ(cell("warrant-laundering", "tdh2").metrics["detection"]["observable"], true);
+  EXPECT_EQ(cell("warrant-laundering", "threshold-elgamal").metrics["detection"]["observable"], false);
 }
 
 TEST(Attacks, QuorumCompromiseOpensEveryArchivedSessionAndKMinusOneNothing) {
@@ -707,6 +728,12 @@ TEST(Attacks, HeldCellsGotNothingAndBrokenOrDetectedCellsSayWhatTheyGot) {
   runs.push_back(variant("mobile-adversary", {.no_refresh = true}));
   for (auto name : {"quorum-compromise", "forward-secrecy-loss", "crumple-cost"}) runs.push_back(variant(name, {.stolen_short_of_k = 1}));
   runs.push_back(variant("superencryption", {.colluders_skip_own_layer = true}));
+  runs.push_back(variant("warrant-laundering", {.trustees_skip_validity = true, .unrelated_unregistered_warrant = true}));
+  for (auto v : std::initializer_list<Variant>{{.dealer_deletes_copy = true}, {.keyed_by_dealer = true}})
+    runs.push_back(variant("dealer-retains-key", v));
+  for (auto v : std::initializer_list<Variant>{{.forger_escrows_real_key = true}, {.recipient_skips_check = true}})
+    runs.push_back(variant("leaf-forgery", v));
+  for (auto v : std::initializer_list<Variant>{{.bad_trustee_honest = true}, {.no_spare_answer = true}}) runs.push_back(variant("bad-share", v));
   std::size_t judged = 0;
   for (const auto& r : runs)
     for (const auto& c : r.cells) {
@@ -756,6 +783,191 @@ TEST(Attacks, KeyPersistenceAndMobileAdversaryCannotBeSeenByTheAuditor) {
   EXPECT_GT(cell("key-persistence", "tdh2").metrics.at("logs_audited").get<std::size_t>(), 0u);  // the auditor did run
 }
 
+// The outside review of issue 14, F5: dkg-bias, dealer-retains-key, leaf-forgery and bad-share gave
+// per-design verdicts a constant could pass. For each design a variant must change its verdict.
+struct Flip {
+  const char* attack;
+  Variant variant;
+  std::vector<std::pair<std::string, Verdict>> expected;  ///< design -> verdict under the variant
+};
+
+const std::vector<Flip>& flips() {
+  static const std::vector<Flip> all{
+      {"dkg-bias", {.dkg_adversary_passive = true}, {{"threshold-elgamal", Verdict::held}}},
+      {"dkg-bias", {.dkg_honest_coefficients_leak = true}, {{"tdh2", Verdict::broken}, {"tdh2-crumple", Verdict::broken}}},
+      {"dealer-retains-key", {.dealer_deletes_copy = true}, {{"clipper", Verdict::held}, {"naive-shamir", Verdict::held}}},
+      {"dealer-retains-key", {.keyed_by_dealer = true},
+       {{"threshold-elgamal", Verdict::broken}, {"tdh2", Verdict::broken}, {"tdh2-crumple", Verdict::broken}}},
+      {"leaf-forgery", {.forger_escrows_real_key = true},
+       {{"clipper", Verdict::held}, {"naive-shamir", Verdict::held}, {"threshold-elgamal", Verdict::held}}},
+      {"leaf-forgery", {.recipient_skips_check = true}, {{"tdh2", Verdict::broken}, {"tdh2-crumple", Verdict::broken}}},
+      {"bad-share", {.bad_trustee_honest = true}, {{"clipper", Verdict::held}}},
+      {"bad-share", {.no_spare_answer = true},
+       {{"naive-shamir", Verdict::broken}, {"threshold-elgamal", Verdict::detected}, {"tdh2", Verdict::detected},
+        {"tdh2-crumple", Verdict::detected}}},
+  };
+  return all;
+}
+
+const Report& flipped(std::size_t i) {
+  static std::map<std::size_t, Report> cache;
+  if (auto it = cache.find(i); it != cache.end()) return it->second;
+  return cache.emplace(i, variant(flips()[i].attack, flips()[i].variant)).first->second;
+}
+
+TEST(Attacks, EveryDesignOfThePerDesignAttacksHasAVariantThatChangesItsVerdict) {
+  for (auto name : {"dkg-bias", "dealer-retains-key", "leaf-forgery", "bad-share"})
+    for (const auto& c : report(name).cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      bool changed = false;
+      for (std::size_t i = 0; i < flips().size(); ++i)
+        if (std::string_view(flips()[i].attack) == name) changed = changed || cell_of(flipped(i), c.scheme).verdict != c.verdict;
+      EXPECT_TRUE(changed) << name << "/" << c.scheme << ": no variant changes its " << to_string(c.verdict);
+    }
+  for (std::size_t i = 0; i < flips().size(); ++i)
+    for (const auto& [scheme, v] : flips()[i].expected) {
+      const auto& c = cell_of(flipped(i), scheme);
+      EXPECT_EQ(c.verdict, v) << flips()[i].attack << "/" << scheme << ": " << c.evidence;
+      EXPECT_NE(cell(flips()[i].attack, scheme).verdict, v) << flips()[i].attack << "/" << scheme << ": the default run differs";
+    }
+}
+
+// dkg-bias: each design's protocol is its key generation as lib/schemes builds it, not its name; the
+// variants move the proportions the verdicts are read from.
+TEST(Attacks, DkgBiasTakesEachDesignsProtocolFromItsKeyGeneration) {
+  for (const auto& c : report("dkg-bias").cells) {
+    auto rng = escrow::DeterministicRng("dkg-bias-test/" + c.scheme);
+    const std::string keygen(make_scheme(c.scheme, Options{.quick = true}, rng)->properties().key_generation);
+    if (keygen == "dealer") {
+      EXPECT_EQ(c.verdict, Verdict::not_applicable) << c.scheme;
+      continue;
+    }
+    EXPECT_EQ(c.metrics.at("protocol").get<std::string>(), keygen) << c.scheme;
+    EXPECT_EQ(c.verdict, c.metrics.at("ci95_low").get<double>() > 0.5 ? Verdict::broken : Verdict::held) << c.scheme;
+  }
+  for (std::size_t i : {0u, 1u})
+    for (const auto& c : flipped(i).cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      EXPECT_EQ(c.verdict, c.metrics.at("ci95_low").get<double>() > 0.5 ? Verdict::broken : Verdict::held) << c.scheme;
+    }
+}
+
+// dealer-retains-key: a dealer that kept nothing opens nothing; designs keyed by a dealer open everything.
+TEST(Attacks, DealerRetainsKeyFollowsWhatKeyGenerationKept) {
+  for (const auto& c : flipped(2).cells) {
+    EXPECT_EQ(c.metrics.at("opened").get<std::size_t>(), 0u) << c.scheme;
+    EXPECT_FALSE(c.observations.at(0).recovered()) << c.scheme;
+  }
+  for (const auto& c : flipped(3).cells) {
+    EXPECT_EQ(c.metrics.at("key_generation"), "dealer") << c.scheme;
+    EXPECT_EQ(c.metrics.at("opened"), c.metrics.at("sessions")) << c.scheme;
+  }
+}
+
+// leaf-forgery: a sender whose fields escrow the real K is read by the warrant; a recipient that skips
+// its check lets the decoy through and the warrant gets nothing.
+TEST(Attacks, LeafForgeryFollowsTheRecipientsCheckAndTheWarrantsRecovery) {
+  for (auto s : {"clipper", "naive-shamir", "threshold-elgamal"}) {
+    const auto& c = cell_of(flipped(4), s);
+    ASSERT_EQ(c.observations.size(), 2u) << s;
+    EXPECT_TRUE(c.observations[1].recovered()) << s << ": the warrant read it";
+  }
+  for (auto s : {"tdh2", "tdh2-crumple"}) {
+    const auto& c = cell_of(flipped(5), s);
+    ASSERT_EQ(c.observations.size(), 2u) << s;
+    EXPECT_TRUE(c.observations[0].recovered()) << s;
+    EXPECT_FALSE(c.observations[1].recovered()) << s;
+  }
+}
+
+// bad-share: with trustee 2 honest every cell says so and nobody is named; with no spare answer the
+// proofs still name it but the recovery fails, and naive-shamir has no subset left to isolate it.
+TEST(Attacks, BadShareCellsSayWhetherTrustee2CheatedAndWhatTheSpareAnswerDid) {
+  for (const auto& c : flipped(6).cells) {
+    EXPECT_FALSE(c.metrics.at("trustee_2_cheated").get<bool>()) << c.scheme;
+    EXPECT_FALSE(c.metrics.at("cheater_named").get<bool>()) << c.scheme;
+    EXPECT_TRUE(c.observations.at(0).recovered()) << c.scheme;
+    EXPECT_NE(c.evidence.find("answered honestly"), std::string::npos) << c.scheme << ": " << c.evidence;
+    EXPECT_EQ(c.metrics.at("detection").at("detected"), false) << c.scheme;
+  }
+  for (const auto& c : report("bad-share").cells) {
+    EXPECT_TRUE(c.metrics.at("trustee_2_cheated").get<bool>()) << c.scheme;
+    EXPECT_NE(c.evidence.find("wrong share"), std::string::npos) << c.scheme;
+    EXPECT_EQ(c.metrics.at("detection").at("detected"), c.metrics.at("cheater_named")) << c.scheme;
+  }
+  for (const auto& c : flipped(7).cells) EXPECT_EQ(c.metrics.at("answers").get<std::size_t>(), c.scheme == "clipper" ? 2u : 3u) << c.scheme;
+}
+
+// forged-warrant, log-equivocation, warrant-laundering and bad-share cells carry the `detection` metric
+// the other attacks have; forged-warrant's is the auditor naming the forged warrant, not any flag.
+TEST(Attacks, CellsWithACheckCarryItsDetection) {
+  for (auto name : {"forged-warrant", "log-equivocation", "warrant-laundering", "bad-share"})
+    for (const auto& c : report(name).cells) {
+      if (c.verdict == Verdict::not_applicable) continue;
+      ASSERT_TRUE(c.metrics.contains("detection")) << name << "/" << c.scheme;
+      ASSERT_TRUE(c.metrics["detection"].contains("observable")) << name << "/" << c.scheme;
+    }
+  for (const auto& c : report("forged-warrant").cells)
+    if (c.metrics["logs_audited"].get<std::size_t>() > 0) {
+      EXPECT_EQ(c.metrics["detection"]["detected"], c.metrics["auditor_named_forged_warrant"]) << c.scheme;
+    } else {
+      EXPECT_EQ(c.metrics["detection"]["observable"], false) << c.scheme;
+    }
+  const auto unlisted = variant("forged-warrant", {.register_lists_forged = true, .lawful_warrant_unregistered = true});
+  EXPECT_GT(cell_of(unlisted, "tdh2").metrics["logs_flagged"].get<std::size_t>(), 0u);
+  EXPECT_EQ(cell_of(unlisted, "tdh2").metrics["detection"]["detected"], false);
+  // log-equivocation: the cell's detection is that of the strategy its verdict took (off the log, by default).
+  for (const auto& c : report("log-equivocation").cells) EXPECT_EQ(c.metrics["detection"], c.metrics["off_log_detection"]) << c.scheme;
+  const auto few = variant("log-equivocation", {.off_log_short_of_k = 1});
+  EXPECT_EQ(cell_of(few, "tdh2").metrics["detection"]["detected"], true);
+  EXPECT_EQ(cell_of(few, "clipper").metrics["detection"]["observable"], false);
+}
+
+// crumple-cost's cost per trial carries its ratio estimator's Student t interval, and the measured
+// figure lies inside it; the ratio interval itself against a hand computation.
+TEST(Attacks, CrumpleCostPerTrialHasAStudentTInterval) {
+  const auto& n = report("crumple-cost").numbers;
+  ASSERT_TRUE(n.at("seconds_per_trial_ci95").is_array());
+  const double v = n.at("seconds_per_trial").get<double>();
+  EXPECT_LE(n["seconds_per_trial_ci95"][0].get<double>(), v);
+  EXPECT_GE(n["seconds_per_trial_ci95"][1].get<double>(), v);
+  EXPECT_GE(n.at("seconds_per_trial_sessions").get<std::size_t>(), 2u);
+  EXPECT_TRUE(n.at("seconds_per_trial_implementation_ci95").is_array());
+  for (const auto& row : n.at("table")) EXPECT_TRUE(row.at("seconds_per_session_model_ci95").is_array()) << row["t"];
+  // ys = {2, 4, 9}, xs = {1, 2, 3}: R = 15 / 6 = 2.5; residuals -0.5, -1, 1.5; ss = 3.5; sd = sqrt(1.75);
+  // half = t(2) 4.303 * 1.32288 / (sqrt(3) * 2) = 1.64323.
+  const std::vector<double> ys{2, 4, 9}, xs{1, 2, 3};
+  const auto m = stats::ratio_t_interval95(ys, xs);
+  EXPECT_DOUBLE_EQ(m.mean, 2.5);
+  ASSERT_TRUE(m.ci95);
+  EXPECT_NEAR(m.ci95->low, 2.5 - 1.64323, 1e-4);
+  EXPECT_NEAR(m.ci95->high, 2.5 + 1.64323, 1e-4);
+  EXPECT_FALSE(stats::ratio_t_interval95(std::vector<double>{1.0}, std::vector<double>{1.0}).ci95);
+}
+
+// The outside review's F6: narratives computed from the run. quorum-compromise's opening no longer
+// states the outcome; its result sentence sums the cells (and changes when the thief is one short);
+// crumple-cost's lawful-access sentence is the run's own ratio; mobile-adversary's title the design's k-of-n.
+TEST(Attacks, NarrativesStateOnlyWhatTheRunMeasured) {
+  const auto& q = report("quorum-compromise");
+  EXPECT_EQ(q.narrative.find("gets nothing"), std::string::npos);
+  std::size_t opened = 0, archived = 0;
+  for (const auto& c : q.cells) opened += c.metrics.at("decrypted").get<std::size_t>(), archived += c.metrics.at("sessions").get<std::size_t>();
+  EXPECT_NE(q.narrative.find(fmt::format("With k stolen shares, {} of {} archived sessions opened", opened, archived)), std::string::npos);
+  const auto short_thief = variant("quorum-compromise", {.stolen_short_of_k = 1});
+  EXPECT_NE(short_thief.narrative.find(fmt::format("With k - 1 stolen shares, 0 of {} archived sessions opened", archived)), std::string::npos);
+  const auto& crumple = report("crumple-cost");
+  EXPECT_EQ(crumple.narrative.find("exactly as much"), std::string::npos);
+  for (const auto& row : crumple.numbers.at("table"))
+    if (row["t"] == 32) {
+      const double ratio = row["seconds_per_session_implementation"].get<double>() / row["seconds_per_session"].get<double>();
+      EXPECT_NE(crumple.narrative.find(fmt::format("{:.2f}x the\nattacker's", ratio)), std::string::npos) << crumple.narrative;
+    }
+  auto rng = escrow::DeterministicRng("mobile-title");
+  const auto tdh2 = make_scheme("tdh2", Options{.quick = true}, rng);
+  EXPECT_EQ(report("mobile-adversary").charts.at(0).title,
+            fmt::format("Mobile adversary (tdh2, {}-of-{}): does the epoch's session open?", tdh2->threshold(), tdh2->trustees()));
+}
 
 }  // namespace
 }  // namespace doormat::attacks
