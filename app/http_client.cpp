@@ -1,5 +1,12 @@
 #include "http_client.hpp"
 
+#include <sys/socket.h>
+
+// cpp-httplib 0.11 sends with no flags by default: a trustee that closes the connection while the
+// body is being sent raised SIGPIPE and killed the whole `investigate` (the eighth outside test:
+// exit 141, no output). With MSG_NOSIGNAL the send fails instead and the call is a transport
+// failure, which `investigate` tries again.
+#define CPPHTTPLIB_SEND_FLAGS MSG_NOSIGNAL
 #include <httplib.h>
 
 namespace doormat {

@@ -174,41 +174,76 @@ TEST(HostileTrustee, ItsRepliesAreErrorsForItNeverExceptions) {
 // agency's connection after its body, and `investigate` gave that trustee up at once. A reset is
 // tried again like a busy 503: here a "trustee" that resets every connection is dialled five times
 // (once, before).
-TEST(HostileTrustee, AResetConnectionIsTriedAgain) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
+// A "trustee" on loopback that reads some of each request, not all, and resets the connection;
+// or (`hang_up`) closes its side at once, reads nothing and then closes, as a trustee at its
+// connection cap does to a newcomer: the client, still sending, is then answered with a reset.
+struct ResettingTrustee {
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 16), 0);
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   std::atomic<int> accepted{0};
-  std::thread resetter([&] {
-    for (;;) {
-      const int fd = ::accept(listener, nullptr, nullptr);
-      if (fd < 0) return;  // the listener was shut down
-      ++accepted;
-      char buf[256];
-      [[maybe_unused]] const auto n = ::recv(fd, buf, sizeof buf, 0);  // some of the request, not all
-      const linger reset{1, 0};  // close with RST
-      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-      ::close(fd);
-    }
-  });
+  std::thread resetter;
+  explicit ResettingTrustee(bool hang_up = false) {
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 16) != 0 ||
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      return;
+    resetter = std::thread([this, hang_up] {
+      for (;;) {
+        const int fd = ::accept(listener, nullptr, nullptr);
+        if (fd < 0) return;  // the listener was shut down
+        ++accepted;
+        if (hang_up) {  // as HttpServer's refuse_new(): one try at a 503, then closed
+          static constexpr std::string_view kFull = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+          [[maybe_unused]] const auto n = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+          ::close(fd);
+          continue;
+        }
+        char buf[256];
+        [[maybe_unused]] const auto n = ::recv(fd, buf, sizeof buf, 0);  // some of the request, not all
+        const linger reset{1, 0};  // close with RST
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        ::close(fd);
+      }
+    });
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)); }
+  ~ResettingTrustee() {
+    ::shutdown(listener, SHUT_RDWR);
+    ::close(listener);
+    if (resetter.joinable()) resetter.join();
+  }
+};
+
+// The eighth outside test: a trustee that closed the connection while the agency was still sending
+// its body killed `investigate` with SIGPIPE (exit 141, no output; cpp-httplib sent without
+// MSG_NOSIGNAL). Now the send fails and the call is a transport failure: under the old client this
+// test's own process died here.
+TEST(HostileTrustee, AConnectionClosedMidBodyIsAFailedCallNotASignal) {
+  ResettingTrustee trustee(true);
+  ASSERT_TRUE(trustee.resetter.joinable());
+  const nlohmann::json body = {{"request", std::string(1u << 20, 'a')}};  // more than the socket buffers hold
+  constexpr int kCalls = 20;  // whether the close comes before the body is a race: many tries
+  for (int i = 0; i < kCalls; ++i) {
+    auto reply = http_post(trustee.url(), "/v1/decrypt", body, 5);
+    EXPECT_TRUE(!reply.has_value() || reply->status == 503);
+  }
+  EXPECT_EQ(trustee.accepted.load(), kCalls);
+}
+
+TEST(HostileTrustee, AResetConnectionIsTriedAgain) {
+  ResettingTrustee trustee;
+  ASSERT_TRUE(trustee.resetter.joinable());
   const auto dir = fresh_directory("reset");
   escrow::Secret<64> head_key;
-  const auto investigation = one_session_investigation(dir.string(), "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), head_key);
+  const auto investigation = one_session_investigation(dir.string(), trustee.url(), head_key);
   auto inv = authority::investigate(investigation, now());
-  ::shutdown(listener, SHUT_RDWR);
-  ::close(listener);
-  resetter.join();
   ASSERT_TRUE(inv.has_value()) << inv.error().message();
   ASSERT_EQ(inv->trustees.size(), 1u);
   EXPECT_FALSE(inv->trustees[0].answered);
   EXPECT_NE(inv->trustees[0].error.find("unreachable"), std::string::npos) << inv->trustees[0].error;
-  EXPECT_EQ(accepted.load(), 5);  // the first try and four more
+  EXPECT_EQ(trustee.accepted.load(), 5);  // the first try and four more
   fs::remove_all(dir);
 }
 
