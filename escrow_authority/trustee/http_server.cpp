@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -752,26 +753,35 @@ struct HttpServer::Impl {
 
   // The connection to close to make room, of `peer` (or of any source, if null), in the order
   // HttpLimits::max_connections gives: draining, idle (kept alive, or accepted 100 ms ago or more),
-  // mid-request and slower than the protected pace, just accepted; then from the source with the
-  // most connections; then the oldest. A complete request (queued, being handled, or its reply
-  // being written) and one arriving at the protected pace are never taken.
+  // mid-request and not protected, just accepted; then from the source with the most
+  // connections; then the oldest. A complete request (queued, being handled, or its reply being
+  // written) is never taken, nor a protected one: arriving at the protected pace, among the first
+  // max_protected_per_source of its source and the first max_connections / 2 in all (the oldest
+  // first), so requests at pace can never hold the whole table (the eighth outside test held all
+  // 256 places at 17 KiB/s each and every newcomer got 503).
   std::optional<uint64_t> evictable(const std::string* peer) {
     const auto now = Clock::now();
     std::optional<uint64_t> best;
     std::tuple<int, std::size_t, Clock::time_point> best_key{};
-    for (auto& [id, c] : conns) {
-      if (peer && c.peer != *peer) continue;
+    std::map<std::string_view, std::size_t> protected_of;
+    std::size_t protected_in_all = 0;
+    for (auto& [id, c] : conns) {  // in id order: the oldest first
       int kind;
       switch (c.state) {
         case State::lingering: kind = 0; break;
         case State::idle: kind = !c.served && now - c.since < kFreshIdle ? 3 : 1; break;
         case State::head:
         case State::body:
-          if (keeps_pace(c, now)) continue;
+          if (keeps_pace(c, now) && protected_in_all < limits.max_connections / 2 &&
+              protected_of[c.peer] < limits.max_protected_per_source) {
+            ++protected_in_all, ++protected_of[c.peer];
+            continue;
+          }
           kind = 2;
           break;
         default: continue;  // handling, writing
       }
+      if (peer && c.peer != *peer) continue;
       const auto count = per_source.count(c.peer) ? per_source.at(c.peer) : 0;
       // Smaller is taken first: the kind, then more connections from its source, then older.
       const std::tuple<int, std::size_t, Clock::time_point> key{kind, std::numeric_limits<std::size_t>::max() - count, c.since};

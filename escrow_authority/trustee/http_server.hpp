@@ -43,7 +43,7 @@ struct HttpLimits {
   /// Open sockets in total. Over it one connection is closed to make room, chosen in this order:
   /// one draining after a refusal (nothing is owed to it); one idle: kept alive after a reply, or
   /// accepted 100 ms ago or more with no byte yet (kFreshIdle in http_server.cpp); one mid-request
-  /// (head or body being read) slower than protected_request_rate; a just-accepted idle one.
+  /// (head or body being read) and not protected (protected_request_rate); a just-accepted idle one.
   /// Within a kind, from the source holding the most connections, then the oldest. A request that
   /// is complete (queued, being handled, its reply being written), or arriving at the protected
   /// rate, is never taken (if nothing else is, the newcomer gets 503): a flood of slow, idle or
@@ -54,8 +54,11 @@ struct HttpLimits {
   /// A request being read this fast or faster (its bytes since its first, averaged over at least
   /// 10 ms) is never evicted. An honest client sends its request at once (on loopback, MB/s); to
   /// hold N places this way an attacker must send N x 16 KiB/s, and each such request ends within
-  /// request_deadline (complete, or cut at it). 0: no request is protected.
+  /// request_deadline (complete, or cut at it). 0: no request is protected. At most
+  /// max_protected_per_source of a source's requests are protected, and max_connections / 2 in all
+  /// (the oldest first): the rest rank as mid-request, so requests at pace never fill the table.
   std::size_t protected_request_rate = 16 * 1024;  // bytes per second
+  std::size_t max_protected_per_source = 2;
   /// Open sockets per source address; over it the same eviction within that source.
   std::size_t max_per_source = 32;
   /// From a request's first byte to its last (headers and body): a slow client is cut off here,

@@ -1134,6 +1134,38 @@ TEST(HttpServerConnections, ARequestArrivingAtPaceIsNotEvictedForSlowerOnes) {
   EXPECT_EQ(evicted, 3);
 }
 
+// The eighth outside test held all 256 places of each trustee with requests streamed at 17 KiB/s
+// (8 addresses x 32 connections): every one protected, so every newcomer got 503. A source's
+// protection is capped (2 requests), and so is everyone's (half the table).
+int full_request_through(const CappedServer& capped, const std::string& from) {
+  const int fd = dial(from, capped.port);
+  if (fd < 0) return -1;
+  send_all(fd, post_head("/echo", 2) + "{}");
+  const int status = read_reply(fd).status;
+  ::close(fd);
+  return status;
+}
+
+TEST(HttpServerConnections, OneSourcesRequestsAtPaceCannotHoldTheTable) {
+  CappedServer capped;
+  std::vector<int> streaming;
+  for (int i = 0; i < 8; ++i) streaming.push_back(capped.half_sent("127.0.102.1"));  // the whole table, at pace
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(full_request_through(capped, "127.0.102.100"), 200);  // 503 when all eight were protected
+  for (int fd : streaming) ::close(fd);
+}
+
+TEST(HttpServerConnections, RequestsAtPaceHoldAtMostHalfTheTable) {
+  CappedServer capped;
+  std::vector<int> streaming;
+  for (int i = 1; i <= 8; ++i) streaming.push_back(capped.half_sent(fmt::format("127.0.103.{}", i)));  // one each, at pace
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(full_request_through(capped, "127.0.103.100"), 200);
+  int evicted = 0;
+  for (int fd : streaming) evicted += closed_by_server(fd, 50ms), ::close(fd);
+  EXPECT_EQ(evicted, 1);
+}
+
 // The seventh outside test's F7: a NUL in a header value was accepted; a control character in a
 // header line is refused (RFC 9110 5.5). And the 401 status line has its reason phrase.
 TEST_F(TrusteeHttpUnderAttack, AControlCharacterInAHeaderLineIsRefused) {
