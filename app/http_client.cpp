@@ -1,13 +1,8 @@
 #include "http_client.hpp"
 
-#include <sys/socket.h>
-
-// cpp-httplib 0.11 sends with no flags by default: a trustee that closes the connection while the
-// body is being sent raised SIGPIPE and killed the whole `investigate` (the eighth outside test:
-// exit 141, no output). With MSG_NOSIGNAL the send fails instead and the call is a transport
-// failure, which `investigate` tries again.
-#define CPPHTTPLIB_SEND_FLAGS MSG_NOSIGNAL
 #include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
 
 namespace doormat {
 using escrow::ErrorCategory;
@@ -21,6 +16,38 @@ escrow::Result<HttpReply> reply_of(const httplib::Result& r, const std::string& 
   return HttpReply{r->status, std::move(body)};
 }
 
+// Debian's cpp-httplib 0.11 is a compiled library that sends with no flags, so a peer that closes
+// the connection while a body is being sent raises SIGPIPE, which killed the whole `investigate`
+// (the eighth outside test: exit 141, no output). For the length of a call SIGPIPE is blocked on
+// the calling thread (a send's SIGPIPE goes to the thread that sent) and one raised meanwhile is
+// taken off before it is unblocked: the send fails with EPIPE, the call with a transport error.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &before_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~SigpipeBlocked() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec now{0, 0};
+      sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_{}, before_{};
+  bool was_pending_ = false;
+};
+
 httplib::Client client(const std::string& url, int read_timeout_seconds = 60) {
   httplib::Client c(url);
   c.set_connection_timeout(2, 0);
@@ -31,11 +58,13 @@ httplib::Client client(const std::string& url, int read_timeout_seconds = 60) {
 }  // namespace
 
 escrow::Result<HttpReply> http_get(const std::string& url, const std::string& path, int timeout_seconds) {
+  const SigpipeBlocked quiet;
   auto c = client(url, timeout_seconds);
   return reply_of(c.Get(path.c_str()), url);
 }
 
 escrow::Result<HttpReply> http_post(const std::string& url, const std::string& path, const nlohmann::json& body, int timeout_seconds) {
+  const SigpipeBlocked quiet;
   auto c = client(url, timeout_seconds);
   return reply_of(c.Post(path.c_str(), body.dump(), "application/json"), url);
 }

@@ -175,9 +175,11 @@ int run_loadtest(const Options& o) {
         if (kind == Kind::tampered_field && f == 0) field[6] ^= 1;
         r.fields.push_back(std::move(field));
       }
+      // A replay reuses a decided request's nonce in other bytes (an exact copy gets the decided
+      // request's reply, decided_replies.hpp, not a refusal).
+      if (kind == Kind::replay && last_valid) r.nonce = last_valid->nonce;
       escrow::request::sign(r, agency->sign_secret);
       if (kind == Kind::bad_signature) r.signature[5] ^= 1;
-      if (kind == Kind::replay && last_valid) r = *last_valid;
       json body = kind == Kind::malformed_json ? json("not a request") : json{{"request", escrow::wire::to_hex(r.encode())}};
       const auto t0 = std::chrono::steady_clock::now();
       auto reply = http_post(addresses.get(t), "/v1/decrypt", body);

@@ -225,6 +225,7 @@ Result<std::unique_ptr<Trustee>> Trustee::open(const std::string& db_path, const
   t->crl_path_.assign(crl->begin(), crl->end());
   t->judges_required_ = static_cast<unsigned>(std::stoul(std::string(judges->begin(), judges->end())));
   t->freshness_ = std::stoull(std::string(fresh->begin(), fresh->end()));
+  t->decided_ = DecidedReplies(2 * t->freshness_, kDecidedReplyBytes);
   if (auto rate = get(t->db_, "rate_per_minute")) t->rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
   if (auto rate = get(t->db_, "field_rate_per_minute")) t->field_rate_per_minute_ = std::stoull(std::string(rate->begin(), rate->end()));
   // The key the log names refused sources by (SPEC 11.2): made once, kept with the state.
@@ -542,6 +543,13 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   // signature; X.509; the fields' checks and partial decryptions) run without mu_, so a request of
   // 10,000 fields no longer holds every other caller up (pentest F3); the state steps (nonce,
   // source budget; rate and budget; the budget again and the commit) run under it.
+  // An exact copy of a request decided here gets the same reply (decided_replies.hpp), before any
+  // parsing: it changes nothing and is not logged.
+  const auto raw_hash = escrow::trustee::raw_request_hash(bytes);
+  {
+    std::lock_guard lock(mu_);
+    if (auto kept = decided_.find(raw_hash, now)) return {kept->status, std::move(kept->body)};
+  }
   escrow::trustee::Deciding job(bytes, now);
   const bool screened = job.screen(freshness_);
   std::unique_lock lock(mu_);
@@ -553,7 +561,16 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
     SqliteStateView view(db_, tally_, proven_agencies_, nonces_in_flight_, rate, source, now);
     return step(view);
   };
-  if (!screened || !with_view([&](SqliteStateView& v) { return job.admit(v); })) return conclude(job.take(), now, source);
+  if (!screened || !with_view([&](SqliteStateView& v) { return job.admit(v); })) {
+    // A copy of a request still being decided here: busy, not a replay, so that the sender (it
+    // may be the agency, whose copy a reader of the wire sent first) asks again and gets the reply
+    // its request was given.
+    if (screened && nonces_in_flight_.contains(in_flight_key(job.agency(), job.nonce()))) {
+      tally_.count_unlogged(source, now);
+      return agency_busy();
+    }
+    return conclude(job.take(), now, source);
+  }
   // One request per agency key at a time (SPEC §11.2 "Concurrency"): a second one is not decided,
   // changes nothing and is not logged; its nonce stays unspent, so the same bytes may come again.
   if (agencies_in_flight_.contains(job.agency())) {
@@ -597,7 +614,11 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
       return true;
     });
   }
-  return conclude(job.take(), now, source);
+  auto decision = job.take();
+  const bool spends_nonce = decision.change.record_nonce.has_value();
+  auto reply = conclude(std::move(decision), now, source);
+  if (spends_nonce && reply.status != 500) decided_.keep(raw_hash, {reply.status, reply.body}, now);
+  return reply;
 }
 
 // What a decision changes, committed under mu_ (the caller holds it), and the reply.

@@ -15,6 +15,7 @@
 #include "escrow/tdh2.hpp"
 #include "escrow/translog.hpp"
 #include "escrow/trustee.hpp"
+#include "decided_replies.hpp"
 #include "refusal_tally.hpp"
 #include "sqlite.hpp"
 #include "thread_pool.hpp"
@@ -172,6 +173,10 @@ class Trustee {
   // one agency's large requests hold at most one of the HTTP workers and never queue another
   // agency's request behind them (the fourth outside test's F1). A second gets 429 agency_busy.
   std::set<std::array<uint8_t, 32>> agencies_in_flight_;
+  // The replies to requests decided here, by the hash of their raw bytes, for twice the freshness
+  // window (as long as their nonces are kept): an exact copy gets the same reply.
+  static constexpr std::size_t kDecidedReplyBytes = 64 << 20;
+  DecidedReplies decided_{600, kDecidedReplyBytes};
   // The log's leaf hashes and every complete subtree's hash: heads and proofs in O(log n).
   // Appends that do not commit are dropped with rollback(before).
   escrow::translog::Tree leaves_;

@@ -217,9 +217,9 @@ struct ResettingTrustee {
 };
 
 // The eighth outside test: a trustee that closed the connection while the agency was still sending
-// its body killed `investigate` with SIGPIPE (exit 141, no output; cpp-httplib sent without
-// MSG_NOSIGNAL). Now the send fails and the call is a transport failure: under the old client this
-// test's own process died here.
+// its body killed `investigate` with SIGPIPE (exit 141, no output; Debian's compiled cpp-httplib
+// sends without MSG_NOSIGNAL). Now the client blocks SIGPIPE for the call: the send fails and the
+// call is a transport failure. Under the old client this test's own process died here (141).
 TEST(HostileTrustee, AConnectionClosedMidBodyIsAFailedCallNotASignal) {
   ResettingTrustee trustee(true);
   ASSERT_TRUE(trustee.resetter.joinable());
