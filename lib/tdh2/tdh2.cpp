@@ -21,6 +21,9 @@ using group::SecretScalar;
 
 namespace {
 
+// SPEC §3.7: a partial decryption whose proof carries its commitments is version 2 of type 04.
+constexpr uint8_t kPartialVersionCommitted = 2;
+
 // H1: the 32-byte mask that hides K. SPEC §5.2. Input rY is secret until decryption.
 std::array<uint8_t, kSessionKeyBytes> mask(const Point& ry) {
   return Hasher(domain::kTdh2Mask, kSessionKeyBytes).add(ry.to_bytes()).finish<kSessionKeyBytes>();
@@ -75,7 +78,9 @@ Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, 
   std::vector<const PartialDecryption*> plausible;
   for (const auto& pd : partials) {
     // Public: u_i travels on the wire (tests/ct/ marks it secret only to follow it into the interpolation).
-    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || ct::declassify(pd.u_i.is_identity())) cheaters.push_back(pd.index);
+    const bool bad_commitment = pd.format == PartialFormat::commitments && (pd.a1.is_identity() || pd.a2.is_identity());
+    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || ct::declassify(pd.u_i.is_identity()) || bad_commitment)
+      cheaters.push_back(pd.index);
     else plausible.push_back(&pd);
   }
   std::sort(plausible.begin(), plausible.end(), [](auto* a, auto* b) { return a->index < b->index; });
@@ -209,27 +214,53 @@ Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
 
 std::vector<uint8_t> PartialDecryption::encode() const {
   wire::Writer w;
-  w.header(wire::ObjectType::tdh2_partial_decryption).u32(epoch).u8(index.value());
-  w.bytes(u_i.to_bytes()).bytes(e_i.to_bytes()).bytes(f_i.to_bytes());
+  // SPEC §3.7: the version byte names the proof form; the fields up to u_i are the same in both.
+  const bool committed = format == PartialFormat::commitments;
+  w.header(wire::ObjectType::tdh2_partial_decryption, committed ? kPartialVersionCommitted : wire::kVersion);
+  w.u32(epoch).u8(index.value()).bytes(u_i.to_bytes());
+  if (committed) w.bytes(a1.to_bytes()).bytes(a2.to_bytes()).bytes(f_i.to_bytes());
+  else w.bytes(e_i.to_bytes()).bytes(f_i.to_bytes());
   return w.take();
 }
 
 Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> bytes) {
   constexpr std::string_view fn = "tdh2::PartialDecryption::decode";
+  // The version byte (SPEC §3.1, offset 4) picks the layout; any other version fails header().
+  const bool committed = bytes.size() > 4 && bytes[4] == kPartialVersionCommitted;
   wire::Reader r(bytes, fn);
-  r.header(wire::ObjectType::tdh2_partial_decryption);
+  r.header(wire::ObjectType::tdh2_partial_decryption, committed ? kPartialVersionCommitted : wire::kVersion);
   const uint32_t epoch = r.u32();
   const auto index = PartyIndex::make(r.u8());
-  const auto ui = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
+  const auto ui = r.fixed<32>();
+  // version 1: e_i, f_i; version 2: a1, a2, f_i.
+  const auto first = r.fixed<32>(), second = r.fixed<32>();
+  const auto third = committed ? r.fixed<32>() : std::array<uint8_t, 32>{};
   if (r.ok() && !index) r.reject("party index 0");
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto uip = Point::from_bytes(ui);
   if (!uip) return fail(ErrorCategory::malformed, fn, "u_i: " + uip.error().detail, {*index});
-  auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
+  PartialDecryption pd{*index, epoch, *uip, {}, {}};
+  if (committed) {
+    // Commitments are checked as every point is: canonical, not the identity (s = 0 is no honest nonce).
+    auto a1 = Point::from_bytes(first);
+    if (!a1) return fail(ErrorCategory::malformed, fn, "a1: " + a1.error().detail, {*index});
+    auto a2 = Point::from_bytes(second);
+    if (!a2) return fail(ErrorCategory::malformed, fn, "a2: " + a2.error().detail, {*index});
+    auto fs = Scalar::from_bytes(third, group::ZeroScalar::allow);
+    if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
+    pd.format = PartialFormat::commitments;
+    pd.a1 = *a1;
+    pd.a2 = *a2;
+    pd.f_i = *fs;
+    return pd;
+  }
+  auto es = Scalar::from_bytes(first, group::ZeroScalar::allow);
   if (!es) return fail(ErrorCategory::malformed, fn, "e_i: " + es.error().detail, {*index});
-  auto fs = Scalar::from_bytes(f, group::ZeroScalar::allow);
+  auto fs = Scalar::from_bytes(second, group::ZeroScalar::allow);
   if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
-  return PartialDecryption{*index, epoch, *uip, *es, *fs};
+  pd.e_i = *es;
+  pd.f_i = *fs;
+  return pd;
 }
 
 // ---- key generation ----
@@ -262,7 +293,7 @@ namespace detail {
 // SPEC §5.5 after Verify has passed: u_i = x_i u and its DLEQ proof. Reachable only with a
 // VerifiedCiphertext.
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& verified,
-                                               const SecretScalar& nonce) {
+                                               const SecretScalar& nonce, PartialFormat format) {
   constexpr std::string_view fn = "tdh2::partial_decrypt";
   const Ciphertext& ct = verified.get();
   if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
@@ -271,9 +302,17 @@ Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeySha
   const Scalar& x = share.expose_secret();
   PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
   const auto context = partial_proof_context(pk.epoch, share.index());
-  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
-                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x,
-                                      nonce.expose_secret());
+  const dleq::Statement statement{Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i};
+  if (format == PartialFormat::commitments) {
+    auto proof = dleq::prove_committed_with_nonce(domain::kTdh2PartialProofCommitted, {context}, statement, x,
+                                                  nonce.expose_secret());
+    pd.format = PartialFormat::commitments;
+    pd.a1 = std::move(proof.a1);
+    pd.a2 = std::move(proof.a2);
+    pd.f_i = std::move(proof.response);
+    return pd;
+  }
+  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context}, statement, x, nonce.expose_secret());
   pd.e_i = std::move(proof.challenge);
   pd.f_i = std::move(proof.response);
   return pd;
@@ -357,14 +396,14 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
 // ---- decryption ----
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& ct, Rng& rng) {
-  return detail::partial_decrypt_with(pk, share, ct, SecretScalar::random(rng));
+  return detail::partial_decrypt_with(pk, share, ct, SecretScalar::random(rng), PartialFormat::commitments);
 }
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct, Rng& rng) {
   const auto nonce = SecretScalar::random(rng);  // drawn first, as always: the same stream either way
   auto verified = verify(pk, ct);
   if (!verified) return escrow::unexpected(verified.error());
-  return detail::partial_decrypt_with(pk, share, *verified, nonce);
+  return detail::partial_decrypt_with(pk, share, *verified, nonce, PartialFormat::commitments);
 }
 
 Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const PartialDecryption& pd) {
@@ -375,10 +414,16 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
     return fail(ErrorCategory::invalid_proof, fn,
                 fmt::format("party {} answered for epoch {}, key is at {}", pd.index.value(), pd.epoch, pk.epoch), {pd.index});
   if (pd.u_i.is_identity()) return fail(ErrorCategory::malformed, fn, "u_i is the identity", {pd.index});
+  const bool committed = pd.format == PartialFormat::commitments;
+  if (committed && (pd.a1.is_identity() || pd.a2.is_identity()))
+    return fail(ErrorCategory::malformed, fn, "a proof commitment is the identity", {pd.index});
   const auto context = partial_proof_context(pd.epoch, pd.index);
   const auto yi_table = pk.tables.verification_key(pk, pd.index);
-  if (!dleq::verify(domain::kTdh2PartialProof, {context},
-                    {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i, &yi_table}, {pd.e_i, pd.f_i}))
+  const dleq::Statement statement{Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i, &yi_table};
+  const bool holds = committed ? dleq::verify_committed(domain::kTdh2PartialProofCommitted, {context}, statement,
+                                                        {pd.a1, pd.a2, pd.f_i})
+                               : dleq::verify(domain::kTdh2PartialProof, {context}, statement, {pd.e_i, pd.f_i});
+  if (!holds)
     return fail(ErrorCategory::invalid_proof, fn, fmt::format("party {}: DLEQ proof does not hold", pd.index.value()), {pd.index});
   return {};
 }

@@ -109,13 +109,22 @@ struct Ciphertext {
   [[nodiscard]] static Result<Ciphertext> decode(std::span<const uint8_t> bytes);
 };
 
-/// Trustee i's answer: u_i = x_i u and a DLEQ proof (e_i, f_i).
+/// The two wire forms of a partial decryption's proof (SPEC §3.7), named by the format version:
+/// version 1 carries (e_i, f_i), which only a one-by-one check can verify; version 2 carries the
+/// commitments (a1, a2, f_i), which combine checks in one batch (SPEC §5.7). Trustees answer with
+/// version 2; version 1 stays readable and verifiable.
+enum class PartialFormat : uint8_t { challenge = 1, commitments = 2 };
+
+/// Trustee i's answer: u_i = x_i u and a DLEQ proof of log_G Y_i = log_u u_i, in either form.
 struct PartialDecryption {
   PartyIndex index;
   uint32_t epoch = 0;
   group::Point u_i;
-  group::Scalar e_i;
-  group::Scalar f_i;
+  group::Scalar e_i;  ///< version 1's challenge; unused (zero) in version 2, whose verifier computes it
+  group::Scalar f_i;  ///< the response, in both versions
+  PartialFormat format = PartialFormat::challenge;
+  group::Point a1{};  ///< version 2 only: s G (never the identity)
+  group::Point a2{};  ///< version 2 only: s u (never the identity)
 
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<PartialDecryption> decode(std::span<const uint8_t> bytes);
@@ -173,7 +182,7 @@ class VerifiedCiphertext {
 /// The caller (the trustee daemon) must already have checked that ct's label is in scope.
 [[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
                                                         const Ciphertext& ct, Rng& rng);
-/// Checks index range, epoch and the DLEQ proof of one partial (SPEC §5.6).
+/// Checks index range, epoch and the DLEQ proof of one partial, of either version (SPEC §5.6).
 [[nodiscard]] Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct,
                                           const PartialDecryption& partial);
 

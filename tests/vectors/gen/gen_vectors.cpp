@@ -271,9 +271,13 @@ struct Tdh2Fixture {
         ct(must(tdh2::testing::encrypt_with(pk(), key, label, r, s))) {}
   const tdh2::PublicKey& pk() const { return dealt.public_key; }
   Bytes key_bytes() const { return {key.expose().begin(), key.expose().end()}; }
-  std::vector<tdh2::PartialDecryption> partials() {
+  // Version 1 unless asked (the v1 vectors stay as they were); the nonce is drawn as partial_decrypt draws it.
+  std::vector<tdh2::PartialDecryption> partials(tdh2::PartialFormat format = tdh2::PartialFormat::challenge) {
     std::vector<tdh2::PartialDecryption> out;
-    for (const auto& share : dealt.shares) out.push_back(must(tdh2::partial_decrypt(pk(), share, ct, rng)));
+    for (const auto& share : dealt.shares) {
+      const Scalar nonce = Scalar::random(rng);
+      out.push_back(must(tdh2::testing::partial_decrypt_with(pk(), share, ct, nonce, format)));
+    }
     return out;
   }
   RecordingRng rng;
@@ -376,7 +380,7 @@ void gen_tdh2() {
     File f("tdh2/partial_decrypt", "trustee 2's partial decryption with the listed proof nonce");
     Tdh2Fixture t(f.seed());
     const Scalar nonce = Scalar::random(t.rng);
-    const auto pd = must(tdh2::testing::partial_decrypt_with(t.pk(), t.dealt.shares[1], t.ct, nonce));
+    const auto pd = must(tdh2::testing::partial_decrypt_with(t.pk(), t.dealt.shares[1], t.ct, nonce, tdh2::PartialFormat::challenge));
     const auto share = t.dealt.shares[1].encode();
     f.valid().hex("public_key", t.pk().encode()).hex("key_share", Bytes(share.begin(), share.end()))
         .hex("ciphertext", t.ct.encode()).hex("nonce", sb(nonce)).hex("partial", pd.encode());
@@ -635,7 +639,7 @@ void gen_tdh2_refusals() {
     const Bytes share_bytes(encoded.begin(), encoded.end());
     const auto share1 = must(tdh2::KeyShare::decode(overwrite(share_bytes, 6, {0, 0, 0, 1})));
     const Scalar nonce = Scalar::random(t.rng);
-    const auto pd = must(tdh2::testing::partial_decrypt_with(pk1, share1, t.ct, nonce));
+    const auto pd = must(tdh2::testing::partial_decrypt_with(pk1, share1, t.ct, nonce, tdh2::PartialFormat::challenge));
     f.valid().hex("public_key", pk1.encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode());
     f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode())
         .text("error", "invalid_proof").text("blame", "3");
