@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 
 #include "escrow/dleq.hpp"
 #include "escrow/domain.hpp"
@@ -47,6 +48,14 @@ struct Authority {
   Ciphertext ct;
 };
 
+// The one-by-one answer combine must reproduce: every partial verify_partial refuses, ascending.
+std::vector<PartyIndex> one_by_one_cheaters(const Authority& a, const std::vector<PartialDecryption>& ps) {
+  std::vector<PartyIndex> out;
+  for (const auto& pd : ps)
+    if (!verify_partial(a.pk(), a.ct, pd)) out.push_back(pd.index);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 // ---- the format ----
 
@@ -141,6 +150,168 @@ TEST(Tdh2PartialV2, ProofFormsNeverShareAChallenge) {
   // ... while under its own tag the same (e, f) is the proof it came from: the tag alone separates them.
   const Scalar e = dleq::committed_challenge(domain::kTdh2PartialProofCommitted, {ctx}, st, v2.a1, v2.a2);
   EXPECT_TRUE(dleq::verify(domain::kTdh2PartialProofCommitted, {ctx}, st, {e, v2.f_i}));
+}
+
+// ---- the batch ----
+
+TEST(Tdh2Batch, HonestVersion2PartialsPassTheBatch) {
+  Authority a(4, 7);
+  const auto ps = a.partials();
+  SystemRng weights;
+  EXPECT_TRUE(verify_partials_batch_vartime(a.pk(), a.ct, ps, weights));
+  EXPECT_TRUE(verify_partials_batch_vartime(a.pk(), a.ct, std::span(ps).first(1), weights));
+  EXPECT_TRUE(verify_partials_batch_vartime(a.pk(), a.ct, {}, weights));
+}
+
+TEST(Tdh2Batch, BatchRefusesAVersion1Partial) {
+  Authority a;
+  auto ps = a.partials();
+  ps[1] = a.partial_v1(1);
+  ASSERT_TRUE(verify_partial(a.pk(), a.ct, ps[1]).has_value());
+  SystemRng weights;
+  EXPECT_FALSE(verify_partials_batch_vartime(a.pk(), a.ct, ps, weights));
+}
+
+TEST(Tdh2Batch, PartialsForAnotherCiphertextFailTheBatch) {
+  Authority a;
+  const auto ps = a.partials();
+  const auto other = encrypt(a.pk(), a.key, std::vector<uint8_t>{'M'}, a.rng).value();
+  SystemRng weights;
+  EXPECT_FALSE(verify_partials_batch_vartime(a.pk(), other, ps, weights));
+}
+
+TEST(Tdh2Batch, OneBadProofNamesExactlyThatTrustee) {
+  Authority a(3, 6);
+  auto ps = a.partials();
+  ps[3].f_i = ps[3].f_i + Scalar::from_u64(1);
+  SystemRng weights;
+  EXPECT_FALSE(verify_partials_batch_vartime(a.pk(), a.ct, ps, weights));
+  const auto out = combine(a.pk(), a.ct, ps);
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  EXPECT_EQ(out->cheaters, std::vector<PartyIndex>{P(4)});
+  EXPECT_EQ(out->used, (std::vector<PartyIndex>{P(1), P(2), P(3)}));
+  EXPECT_TRUE(out->key.equals(a.key));
+}
+
+TEST(Tdh2Batch, TwoBadProofsAreBothNamed) {
+  Authority a(3, 6);
+  auto ps = a.partials();
+  ps[0].f_i = ps[0].f_i + Scalar::from_u64(1);
+  ps[4].u_i = ps[4].u_i + Point::generator();
+  const auto out = combine(a.pk(), a.ct, ps);
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  EXPECT_EQ(out->cheaters, (std::vector<PartyIndex>{P(1), P(5)}));
+  EXPECT_EQ(out->used, (std::vector<PartyIndex>{P(2), P(3), P(4)}));
+  EXPECT_TRUE(out->key.equals(a.key));
+}
+
+// Each equation of the batch on its own: wrong only in a1 (the G equation), only in a2 (the u one).
+TEST(Tdh2Batch, AProofBadOnlyInA1OrOnlyInA2IsCaught) {
+  for (const bool in_a1 : {true, false}) {
+    Authority a;
+    auto ps = a.partials();
+    (in_a1 ? ps[2].a1 : ps[2].a2) = (in_a1 ? ps[2].a1 : ps[2].a2) + Point::generator();
+    SystemRng weights;
+    EXPECT_FALSE(verify_partials_batch_vartime(a.pk(), a.ct, ps, weights)) << in_a1;
+    EXPECT_TRUE(failed_with(verify_partial(a.pk(), a.ct, ps[2]), ErrorCategory::invalid_proof)) << in_a1;
+    const auto out = combine(a.pk(), a.ct, ps);
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->cheaters, std::vector<PartyIndex>{P(3)}) << in_a1;
+  }
+}
+
+// A proof that is honest for a wrong u_i' = u_i + G in its second equation alone cannot be made
+// without x_i; but a cheater may put the error in a1 and a2 together so that each equation is off
+// by the same point: the independent weights of the two equations still catch it.
+TEST(Tdh2Batch, ErrorsSpreadOverBothEquationsAreCaught) {
+  Authority a;
+  auto ps = a.partials();
+  ps[1].a1 = ps[1].a1 + Point::generator();
+  ps[1].a2 = ps[1].a2 - Point::generator();
+  SystemRng weights;
+  EXPECT_FALSE(verify_partials_batch_vartime(a.pk(), a.ct, ps, weights));
+  EXPECT_EQ(combine(a.pk(), a.ct, ps)->cheaters, std::vector<PartyIndex>{P(2)});
+}
+
+TEST(Tdh2Batch, CombineAcceptsAMixOfVersion1AndVersion2) {
+  Authority a(3, 5);
+  auto ps = a.partials();
+  ps[0] = a.partial_v1(0);
+  ps[3] = a.partial_v1(3);
+  const auto out = combine(a.pk(), a.ct, ps);
+  ASSERT_TRUE(out.has_value()) << out.error().message();
+  EXPECT_TRUE(out->cheaters.empty());
+  EXPECT_EQ(out->used, (std::vector<PartyIndex>{P(1), P(2), P(3)}));
+  EXPECT_TRUE(out->key.equals(a.key));
+  // A cheater of each version in the mix: both named, the key recovered from the other three.
+  ps[0].e_i = ps[0].e_i + Scalar::from_u64(1);
+  ps[1].f_i = ps[1].f_i + Scalar::from_u64(1);
+  const auto blamed = combine(a.pk(), a.ct, ps);
+  ASSERT_TRUE(blamed.has_value()) << blamed.error().message();
+  EXPECT_EQ(blamed->cheaters, (std::vector<PartyIndex>{P(1), P(2)}));
+  EXPECT_EQ(blamed->used, (std::vector<PartyIndex>{P(3), P(4), P(5)}));
+  EXPECT_TRUE(blamed->key.equals(a.key));
+}
+
+TEST(Tdh2Batch, FewerThanKValidAfterTheFallbackIsRefusedWithEveryCheater) {
+  Authority a(3, 4);
+  auto ps = a.partials();
+  ps[1].a1 = ps[1].a1 + Point::generator();
+  ps[2].f_i = ps[2].f_i + Scalar::from_u64(1);
+  const auto out = combine(a.pk(), a.ct, ps);
+  ASSERT_TRUE(failed_with(out, ErrorCategory::not_enough_shares));
+  EXPECT_EQ(out.error().blame, (std::vector<PartyIndex>{P(2), P(3)}));
+}
+
+// The differential test: over many random (k, n), random versions and random cheating of random
+// kinds, the batch says "all valid" exactly when every one-by-one check passes, and combine names
+// exactly the parties the one-by-one checks refuse.
+TEST(Tdh2Batch, BatchAndCombineAgreeWithOneByOneChecksOnRandomCases) {
+  std::mt19937 gen(2026);
+  SystemRng weights;
+  int batch_failures = 0, batch_passes = 0;
+  for (int round = 0; round < 12; ++round) {
+    const std::size_t n = std::uniform_int_distribution<std::size_t>(1, 10)(gen);
+    const std::size_t k = std::uniform_int_distribution<std::size_t>(1, n)(gen);
+    Authority a(k, n, "tdh2/batch/differential/" + std::to_string(round));
+    auto honest = a.partials();
+    for (int trial = 0; trial < 15; ++trial) {
+      auto ps = honest;
+      const bool mix = trial % 3 == 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (mix && gen() % 2 == 0) ps[i] = a.partial_v1(i);
+        if (gen() % 4 != 0) continue;  // about one partial in four cheats
+        switch (gen() % 6) {
+          case 0: ps[i].f_i = ps[i].f_i + Scalar::from_u64(1 + gen() % 7); break;
+          case 1: ps[i].a1 = ps[i].a1 + Point::generator(); break;
+          case 2: ps[i].a2 = ps[i].a2 + a.ct.u; break;
+          case 3: ps[i].u_i = ps[i].u_i + Point::generator(); break;
+          case 4: ps[i].e_i = ps[i].e_i + Scalar::from_u64(1); break;  // breaks only a version-1 proof
+          default: ps[i].epoch = 7; break;
+        }
+      }
+      const auto expected = one_by_one_cheaters(a, ps);
+      bool all_v2 = true;
+      for (const auto& pd : ps) all_v2 = all_v2 && pd.format == PartialFormat::commitments;
+      if (all_v2) {
+        const bool batch = verify_partials_batch_vartime(a.pk(), a.ct, ps, weights);
+        EXPECT_EQ(batch, expected.empty()) << "round " << round << " trial " << trial;
+        (batch ? batch_passes : batch_failures) += 1;
+      }
+      const auto out = combine(a.pk(), a.ct, ps);
+      if (n - expected.size() >= k) {
+        ASSERT_TRUE(out.has_value()) << out.error().message();
+        EXPECT_EQ(out->cheaters, expected) << "round " << round << " trial " << trial;
+        EXPECT_TRUE(out->key.equals(a.key));
+      } else {
+        ASSERT_TRUE(failed_with(out, ErrorCategory::not_enough_shares));
+        EXPECT_EQ(out.error().blame, expected);
+      }
+    }
+  }
+  // Both outcomes of the batch were exercised, so the agreement above says something.
+  EXPECT_GT(batch_failures, 5);
+  EXPECT_GT(batch_passes, 5);
 }
 
 }  // namespace

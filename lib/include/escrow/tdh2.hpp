@@ -185,6 +185,14 @@ class VerifiedCiphertext {
 /// Checks index range, epoch and the DLEQ proof of one partial, of either version (SPEC §5.6).
 [[nodiscard]] Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct,
                                           const PartialDecryption& partial);
+/// SPEC §5.7's batch (Bellare–Garay–Rabin small exponents): every version-2 proof's two equations
+/// in one random linear combination, weights of 128 bits drawn from rng (a CSPRNG: the provers
+/// must not know them), evaluated by one group::multi_mul_vartime. VARIABLE TIME: public inputs
+/// only. True: every partial passes verify_partial, except with probability at most 2^-128.
+/// False: some partial is version 1, fails 5.6's cheap checks or fails its proof; which one, only
+/// verify_partial says. Empty: true.
+[[nodiscard]] bool verify_partials_batch_vartime(const PublicKey& pk, const Ciphertext& ct,
+                                                 std::span<const PartialDecryption> partials, Rng& rng);
 
 struct Combined {
   SessionKey key;
@@ -192,7 +200,8 @@ struct Combined {
   std::vector<PartyIndex> cheaters;  ///< every party whose partial failed, ascending
 };
 
-/// Combiner (SPEC §5.7): verifies ct and every partial, blames every failure, and recovers K
+/// Combiner (SPEC §5.7): verifies ct and every partial (the version-2 ones in one batch from the
+/// system's CSPRNG, one by one only when the batch fails), blames every failure, and recovers K
 /// from the k valid partials with the lowest indices. Fewer than k valid: not_enough_shares with
 /// the cheaters in Error::blame. Duplicate indices: malformed (the caller's input is wrong).
 [[nodiscard]] Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct,
