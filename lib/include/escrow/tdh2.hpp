@@ -201,7 +201,8 @@ struct Combined {
 };
 
 /// Combiner (SPEC §5.7): verifies ct and every partial (the version-2 ones in one batch from the
-/// system's CSPRNG, one by one only when the batch fails), blames every failure, and recovers K
+/// system's CSPRNG, one by one only when the batch fails; always one by one under libsodium, whose
+/// multi-scalar product is the naive sum), blames every failure, and recovers K
 /// from the k valid partials with the lowest indices. Fewer than k valid: not_enough_shares with
 /// the cheaters in Error::blame. Duplicate indices: malformed (the caller's input is wrong).
 [[nodiscard]] Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct,
