@@ -72,5 +72,74 @@ TEST(DleqDeathTest, VerifyAbortsOnATableOfAnotherPoint) {
   EXPECT_DEATH((void)verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &wrong}, f.proof), "");
 }
 
+// ---- the committed form (SPEC §4.4) ----
+
+struct CommittedFixture : Fixture {
+  CommittedProof committed = prove_committed(kTag, {ctx}, {g1, h1, g2, h2}, x, rng);
+};
+
+TEST(DleqCommitted, HonestProofVerifies) {
+  CommittedFixture f;
+  EXPECT_TRUE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, f.committed));
+}
+
+TEST(DleqCommitted, UnequalLogarithmsCannotBeProven) {
+  CommittedFixture f;
+  const Point h2_other = f.g2 * (f.x + Scalar::from_u64(1));
+  const auto p = prove_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, h2_other}, f.x, f.rng);
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, h2_other}, p));
+}
+
+TEST(DleqCommitted, EachStatementPointIsBound) {
+  CommittedFixture f;
+  const Point other = Point::base_mul(Scalar::random(f.rng));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {other, f.h1, f.g2, f.h2}, f.committed));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, other, f.g2, f.h2}, f.committed));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, other, f.h2}, f.committed));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, other}, f.committed));
+}
+
+// Each equation on its own: a proof wrong only in a1 fails the first, only in a2 the second.
+TEST(DleqCommitted, TamperedA1OrA2OrResponseFails) {
+  CommittedFixture f;
+  const Statement st{f.g1, f.h1, f.g2, f.h2};
+  CommittedProof bad_a1 = f.committed, bad_a2 = f.committed, bad_f = f.committed;
+  bad_a1.a1 = bad_a1.a1 + Point::generator();
+  bad_a2.a2 = bad_a2.a2 + Point::generator();
+  bad_f.response = bad_f.response + Scalar::from_u64(1);
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, st, bad_a1));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, st, bad_a2));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, st, bad_f));
+}
+
+TEST(DleqCommitted, TagAndContextAreBound) {
+  CommittedFixture f;
+  const std::vector<uint8_t> other_ctx = {1, 2, 4};
+  EXPECT_FALSE(verify_committed("doormat/v1/test/other", {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, f.committed));
+  EXPECT_FALSE(verify_committed(kTag, {other_ctx}, {f.g1, f.h1, f.g2, f.h2}, f.committed));
+}
+
+// A zero nonce gives identity commitments and f = e x, which satisfy both equations: only the
+// identity check refuses it.
+TEST(DleqCommitted, IdentityCommitmentsAreRefused) {
+  CommittedFixture f;
+  const Statement st{f.g1, f.h1, f.g2, f.h2};
+  const auto zero_nonce = prove_committed_with_nonce(kTag, {f.ctx}, st, f.x, Scalar());
+  ASSERT_TRUE(zero_nonce.a1.is_identity());
+  const Scalar e = committed_challenge(kTag, {f.ctx}, st, zero_nonce.a1, zero_nonce.a2);
+  ASSERT_TRUE(zero_nonce.response == e * f.x);  // the equations would hold
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, st, zero_nonce));
+}
+
+TEST(DleqCommitted, VerifyWithH1TableAgreesWithoutIt) {
+  CommittedFixture f;
+  const group::FixedBase h1_table(f.h1);
+  EXPECT_TRUE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &h1_table}, f.committed));
+  CommittedProof forged = f.committed;
+  forged.a1 = forged.a1 + Point::generator();
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &h1_table}, forged));
+  EXPECT_FALSE(verify_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, forged));
+}
+
 }  // namespace
 }  // namespace escrow::dleq

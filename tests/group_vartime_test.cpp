@@ -71,12 +71,35 @@ TEST(GroupVartime, MultiMulIsTheNaiveSum) {
 
 TEST(GroupVartime, MultiMulOfNothingIsTheIdentity) {
   EXPECT_TRUE(multi_mul_vartime({}, {}).is_identity());
+  EXPECT_TRUE(multi_mul_public_scalars({}, {}).is_identity());
+}
+
+// The interpolation's product (public scalars, points that may be secret) is the naive sum too,
+// on random inputs of 1 to 12 points and on the edge cases.
+TEST(GroupVartime, MultiMulPublicScalarsIsTheNaiveSum) {
+  DeterministicRng rng("group/multi-mul-public-scalars");
+  for (std::size_t m = 1; m <= 12; ++m) {
+    std::vector<Scalar> s;
+    std::vector<Point> p;
+    for (std::size_t i = 0; i < m; ++i) {
+      s.push_back(Scalar::random(rng));
+      p.push_back(Point::base_mul(Scalar::random(rng)));
+    }
+    ASSERT_EQ(multi_mul_public_scalars(s, p).to_bytes(), naive(s, p).to_bytes()) << m << " points";
+  }
+  for (const auto& a : edge_scalars(rng))
+    for (const auto& pt : edge_points(rng)) {
+      const std::vector<Scalar> s{a, Scalar::from_u64(3)};
+      const std::vector<Point> p{pt, Point::generator()};
+      ASSERT_EQ(multi_mul_public_scalars(s, p).to_bytes(), naive(s, p).to_bytes());
+    }
 }
 
 TEST(GroupVartimeDeathTest, MultiMulAbortsOnMismatchedLengths) {
   const std::vector<Scalar> s(2);
   const std::vector<Point> p(3);
   EXPECT_DEATH((void)multi_mul_vartime(s, p), "");
+  EXPECT_DEATH((void)multi_mul_public_scalars(s, p), "");
 }
 
 }  // namespace

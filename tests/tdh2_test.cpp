@@ -199,7 +199,7 @@ TEST(Tdh2, CombineNamesEveryCheaterAndStillDecrypts) {
   Authority a(3, 7, "tdh2/cheaters");
   auto all = a.partials();
   all[1].u_i = all[1].u_i + Point::generator();   // party 2: wrong value
-  all[5].e_i = all[5].e_i + Scalar::from_u64(1);  // party 6: bad proof
+  all[5].f_i = all[5].f_i + Scalar::from_u64(1);  // party 6: bad proof
   auto out = combine(a.pk(), a.ct, all);
   ASSERT_TRUE(out.has_value()) << out.error().message();
   EXPECT_TRUE(out->key.equals(a.key));

@@ -241,29 +241,40 @@ TEST(Vectors, Tdh2BadEncodingsDoNotParse) {
 }
 
 TEST(Vectors, Tdh2PartialDecrypt) {
-  for (const auto& v : load("tdh2/partial_decrypt")) {
+  for (const char* s : {"tdh2/partial_decrypt", "tdh2/partial_decrypt_v2"})
+  for (const auto& v : load(s)) {
     const auto pk = PK(v);
     const auto share = tdh2::KeyShare::decode(H(v, "key_share")).value();
-    const auto pd = tdh2::testing::partial_decrypt_with(pk, share, CT(v), S(v, "nonce")).value();
+    // The partial's version byte (SPEC §3.1) says which proof form the nonce made.
+    const auto format = H(v, "partial").at(4) == 2 ? tdh2::PartialFormat::commitments : tdh2::PartialFormat::challenge;
+    const auto pd = tdh2::testing::partial_decrypt_with(pk, share, CT(v), S(v, "nonce"), format).value();
     EXPECT_EQ(pd.encode(), H(v, "partial"));
     EXPECT_TRUE(tdh2::verify_partial(pk, CT(v), pd).has_value());
   }
 }
 
 TEST(Vectors, Tdh2BadPartialsAreBlamed) {
-  for (const char* s : {"verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch"})
+  for (const char* s : {"verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch",
+                        "verify_partial_v2_bad_a1", "verify_partial_v2_bad_a2", "verify_partial_v2_bad_f"})
     for (const auto& v : load(std::string("tdh2/") + s))
       expect_error(tdh2::verify_partial(PK(v), CT(v), tdh2::PartialDecryption::decode(H(v, "partial")).value()), v);
 }
 
 TEST(Vectors, Tdh2Combine) {
-  for (const char* s : {"tdh2/combine", "tdh2/combine_blames_cheaters"}) {
+  for (const char* s : {"tdh2/combine", "tdh2/combine_blames_cheaters", "tdh2/combine_v2", "tdh2/combine_v2_blames_cheaters",
+                        "tdh2/combine_mixed_versions"}) {
     for (const auto& v : load(s)) {
       auto out = tdh2::combine(PK(v), CT(v), partials(v));
       ASSERT_TRUE(out.has_value()) << s << ": " << out.error().message();
       EXPECT_TRUE(out->key.equals(KEY(v))) << s;
       EXPECT_EQ(out->used, indices(v, "used")) << s;
       EXPECT_EQ(out->cheaters, indices(v, "cheaters")) << s;
+      // SPEC §5.7: where every partial is version 2, the batch alone passes exactly when nobody cheated.
+      const auto ps = partials(v);
+      if (std::all_of(ps.begin(), ps.end(), [](const auto& p) { return p.format == tdh2::PartialFormat::commitments; })) {
+        SystemRng weights;
+        EXPECT_EQ(tdh2::verify_partials_batch_vartime(PK(v), CT(v), ps, weights), out->cheaters.empty()) << s;
+      }
     }
   }
 }
@@ -358,7 +369,8 @@ TEST(Vectors, Tdh2PartialRefusalsIsolated) {
   }
   for (const auto& v : load("tdh2/verify_partial_index_beyond_n"))
     expect_error(tdh2::verify_partial(PK(v), CT(v), tdh2::PartialDecryption::decode(H(v, "partial")).value()), v);
-  for (const auto& v : load("tdh2/decode_partial_refusals")) expect_error(tdh2::PartialDecryption::decode(H(v, "partial")), v);
+  for (const char* s : {"tdh2/decode_partial_refusals", "tdh2/decode_partial_v2_refusals", "tdh2/decode_partial_version_confusion"})
+    for (const auto& v : load(s)) expect_error(tdh2::PartialDecryption::decode(H(v, "partial")), v);
   for (const auto& v : load("tdh2/decode_key_share_refusals")) expect_error(tdh2::KeyShare::decode(H(v, "key_share")), v);
   for (const auto& v : load("tdh2/decode_public_key_refusals")) expect_error(tdh2::PublicKey::decode(H(v, "public_key")), v);
   for (const auto& v : load("tdh2/decode_label_over_1024")) expect_error(tdh2::Ciphertext::decode(H(v, "ciphertext")), v);

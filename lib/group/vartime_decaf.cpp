@@ -89,6 +89,16 @@ Point multi_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> 
   return out;
 }
 
+// The same code as multi_mul_vartime: straus() branches on the scalars' digits only (the NAFs,
+// `top`, the signs and the table indices), never on a point (group.hpp).
+Point multi_mul_public_scalars(std::span<const Scalar> scalars, std::span<const Point> points) {
+  if (scalars.size() != points.size()) std::abort();
+  Point out;
+  straus(A::rep(out), scalars, points);
+  A::mark_unencoded(out);
+  return out;
+}
+
 Point double_mul_vartime(const Scalar& a, const Point& p, const Scalar& b, const Point& q) {
   // Public, all of it (the function's contract): these branches are allowed.
   if (p == Point::generator() && !b.is_zero() && !a.is_zero()) {

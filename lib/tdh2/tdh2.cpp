@@ -21,6 +21,9 @@ using group::SecretScalar;
 
 namespace {
 
+// SPEC §3.7: a partial decryption whose proof carries its commitments is version 2 of type 04.
+constexpr uint8_t kPartialVersionCommitted = 2;
+
 // H1: the 32-byte mask that hides K. SPEC §5.2. Input rY is secret until decryption.
 std::array<uint8_t, kSessionKeyBytes> mask(const Point& ry) {
   return Hasher(domain::kTdh2Mask, kSessionKeyBytes).add(ry.to_bytes()).finish<kSessionKeyBytes>();
@@ -53,10 +56,12 @@ SessionKey interpolate_key(const Ciphertext& ct, const std::vector<const Partial
   std::vector<PartyIndex> idx;
   for (auto* pd : quorum) idx.push_back(pd->index);
   const auto& lambda = cached_lagrange(idx);
-  // k multiplications and k - 1 additions: starting from the identity would cost one more
-  // addition, and an addition here decodes two points and encodes one (a quarter of a multiplication).
-  Point ry = quorum[0]->u_i * lambda[0];
-  for (std::size_t a = 1; a < quorum.size(); ++a) ry = ry + quorum[a]->u_i * lambda[a];
+  // One Straus chain for the k products (SPEC §8): the lambda_i are public, the u_i follow the
+  // secret r·Y, and multi_mul_public_scalars's time depends on the scalars only.
+  std::vector<Point> shares;
+  shares.reserve(quorum.size());
+  for (auto* pd : quorum) shares.push_back(pd->u_i);
+  const Point ry = group::multi_mul_public_scalars(lambda, shares);
   SessionKey key;
   auto recovered = mask_key(ct.c, ry);  // c xor H1(rY) = K
   std::copy(recovered.begin(), recovered.end(), key.expose().begin());
@@ -75,7 +80,9 @@ Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, 
   std::vector<const PartialDecryption*> plausible;
   for (const auto& pd : partials) {
     // Public: u_i travels on the wire (tests/ct/ marks it secret only to follow it into the interpolation).
-    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || ct::declassify(pd.u_i.is_identity())) cheaters.push_back(pd.index);
+    const bool bad_commitment = pd.format == PartialFormat::commitments && (pd.a1.is_identity() || pd.a2.is_identity());
+    if (pd.index.value() > pk.n || pd.epoch != pk.epoch || ct::declassify(pd.u_i.is_identity()) || bad_commitment)
+      cheaters.push_back(pd.index);
     else plausible.push_back(&pd);
   }
   std::sort(plausible.begin(), plausible.end(), [](auto* a, auto* b) { return a->index < b->index; });
@@ -209,27 +216,53 @@ Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
 
 std::vector<uint8_t> PartialDecryption::encode() const {
   wire::Writer w;
-  w.header(wire::ObjectType::tdh2_partial_decryption).u32(epoch).u8(index.value());
-  w.bytes(u_i.to_bytes()).bytes(e_i.to_bytes()).bytes(f_i.to_bytes());
+  // SPEC §3.7: the version byte names the proof form; the fields up to u_i are the same in both.
+  const bool committed = format == PartialFormat::commitments;
+  w.header(wire::ObjectType::tdh2_partial_decryption, committed ? kPartialVersionCommitted : wire::kVersion);
+  w.u32(epoch).u8(index.value()).bytes(u_i.to_bytes());
+  if (committed) w.bytes(a1.to_bytes()).bytes(a2.to_bytes()).bytes(f_i.to_bytes());
+  else w.bytes(e_i.to_bytes()).bytes(f_i.to_bytes());
   return w.take();
 }
 
 Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> bytes) {
   constexpr std::string_view fn = "tdh2::PartialDecryption::decode";
+  // The version byte (SPEC §3.1, offset 4) picks the layout; any other version fails header().
+  const bool committed = bytes.size() > 4 && bytes[4] == kPartialVersionCommitted;
   wire::Reader r(bytes, fn);
-  r.header(wire::ObjectType::tdh2_partial_decryption);
+  r.header(wire::ObjectType::tdh2_partial_decryption, committed ? kPartialVersionCommitted : wire::kVersion);
   const uint32_t epoch = r.u32();
   const auto index = PartyIndex::make(r.u8());
-  const auto ui = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
+  const auto ui = r.fixed<32>();
+  // version 1: e_i, f_i; version 2: a1, a2, f_i.
+  const auto first = r.fixed<32>(), second = r.fixed<32>();
+  const auto third = committed ? r.fixed<32>() : std::array<uint8_t, 32>{};
   if (r.ok() && !index) r.reject("party index 0");
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto uip = Point::from_bytes(ui);
   if (!uip) return fail(ErrorCategory::malformed, fn, "u_i: " + uip.error().detail, {*index});
-  auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
+  PartialDecryption pd{*index, epoch, *uip, {}, {}};
+  if (committed) {
+    // Commitments are checked as every point is: canonical, not the identity (s = 0 is no honest nonce).
+    auto a1 = Point::from_bytes(first);
+    if (!a1) return fail(ErrorCategory::malformed, fn, "a1: " + a1.error().detail, {*index});
+    auto a2 = Point::from_bytes(second);
+    if (!a2) return fail(ErrorCategory::malformed, fn, "a2: " + a2.error().detail, {*index});
+    auto fs = Scalar::from_bytes(third, group::ZeroScalar::allow);
+    if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
+    pd.format = PartialFormat::commitments;
+    pd.a1 = *a1;
+    pd.a2 = *a2;
+    pd.f_i = *fs;
+    return pd;
+  }
+  auto es = Scalar::from_bytes(first, group::ZeroScalar::allow);
   if (!es) return fail(ErrorCategory::malformed, fn, "e_i: " + es.error().detail, {*index});
-  auto fs = Scalar::from_bytes(f, group::ZeroScalar::allow);
+  auto fs = Scalar::from_bytes(second, group::ZeroScalar::allow);
   if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
-  return PartialDecryption{*index, epoch, *uip, *es, *fs};
+  pd.e_i = *es;
+  pd.f_i = *fs;
+  return pd;
 }
 
 // ---- key generation ----
@@ -262,7 +295,7 @@ namespace detail {
 // SPEC §5.5 after Verify has passed: u_i = x_i u and its DLEQ proof. Reachable only with a
 // VerifiedCiphertext.
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& verified,
-                                               const SecretScalar& nonce) {
+                                               const SecretScalar& nonce, PartialFormat format) {
   constexpr std::string_view fn = "tdh2::partial_decrypt";
   const Ciphertext& ct = verified.get();
   if (share.index().value() > pk.n) return fail(ErrorCategory::malformed, fn, "share index beyond n");
@@ -271,9 +304,17 @@ Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeySha
   const Scalar& x = share.expose_secret();
   PartialDecryption pd{share.index(), pk.epoch, ct.u * x, {}, {}};
   const auto context = partial_proof_context(pk.epoch, share.index());
-  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context},
-                                      {Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i}, x,
-                                      nonce.expose_secret());
+  const dleq::Statement statement{Point::generator(), pk.verification_key(share.index()), ct.u, pd.u_i};
+  if (format == PartialFormat::commitments) {
+    auto proof = dleq::prove_committed_with_nonce(domain::kTdh2PartialProofCommitted, {context}, statement, x,
+                                                  nonce.expose_secret());
+    pd.format = PartialFormat::commitments;
+    pd.a1 = std::move(proof.a1);
+    pd.a2 = std::move(proof.a2);
+    pd.f_i = std::move(proof.response);
+    return pd;
+  }
+  auto proof = dleq::prove_with_nonce(domain::kTdh2PartialProof, {context}, statement, x, nonce.expose_secret());
   pd.e_i = std::move(proof.challenge);
   pd.f_i = std::move(proof.response);
   return pd;
@@ -357,14 +398,14 @@ Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const Se
 // ---- decryption ----
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const VerifiedCiphertext& ct, Rng& rng) {
-  return detail::partial_decrypt_with(pk, share, ct, SecretScalar::random(rng));
+  return detail::partial_decrypt_with(pk, share, ct, SecretScalar::random(rng), PartialFormat::commitments);
 }
 
 Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct, Rng& rng) {
   const auto nonce = SecretScalar::random(rng);  // drawn first, as always: the same stream either way
   auto verified = verify(pk, ct);
   if (!verified) return escrow::unexpected(verified.error());
-  return detail::partial_decrypt_with(pk, share, *verified, nonce);
+  return detail::partial_decrypt_with(pk, share, *verified, nonce, PartialFormat::commitments);
 }
 
 Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const PartialDecryption& pd) {
@@ -375,12 +416,80 @@ Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct, const Par
     return fail(ErrorCategory::invalid_proof, fn,
                 fmt::format("party {} answered for epoch {}, key is at {}", pd.index.value(), pd.epoch, pk.epoch), {pd.index});
   if (pd.u_i.is_identity()) return fail(ErrorCategory::malformed, fn, "u_i is the identity", {pd.index});
+  const bool committed = pd.format == PartialFormat::commitments;
+  if (committed && (pd.a1.is_identity() || pd.a2.is_identity()))
+    return fail(ErrorCategory::malformed, fn, "a proof commitment is the identity", {pd.index});
   const auto context = partial_proof_context(pd.epoch, pd.index);
   const auto yi_table = pk.tables.verification_key(pk, pd.index);
-  if (!dleq::verify(domain::kTdh2PartialProof, {context},
-                    {Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i, &yi_table}, {pd.e_i, pd.f_i}))
+  const dleq::Statement statement{Point::generator(), pk.verification_key(pd.index), ct.u, pd.u_i, &yi_table};
+  const bool holds = committed ? dleq::verify_committed(domain::kTdh2PartialProofCommitted, {context}, statement,
+                                                        {pd.a1, pd.a2, pd.f_i})
+                               : dleq::verify(domain::kTdh2PartialProof, {context}, statement, {pd.e_i, pd.f_i});
+  if (!holds)
     return fail(ErrorCategory::invalid_proof, fn, fmt::format("party {}: DLEQ proof does not hold", pd.index.value()), {pd.index});
   return {};
+}
+
+namespace {
+// The 5.6 checks that need no group arithmetic, for one partial. Public data.
+bool passes_cheap_checks(const PublicKey& pk, const PartialDecryption& pd) {
+  if (pd.index.value() > pk.n || pd.epoch != pk.epoch || pd.u_i.is_identity()) return false;
+  return pd.format != PartialFormat::commitments || !(pd.a1.is_identity() || pd.a2.is_identity());
+}
+
+// A Bellare–Garay–Rabin weight: uniform in [0, 2^128), from 16 bytes of rng (SPEC §5.7).
+Scalar batch_weight(Rng& rng) {
+  std::array<uint8_t, group::kScalarBytes> bytes{};
+  rng.fill(std::span(bytes).first(16));
+  return Scalar::from_bytes(bytes, group::ZeroScalar::allow).value();  // < 2^128 < L: canonical
+}
+
+// SPEC §5.7's batch. For each version-2 partial i, with e_i its recomputed challenge, the equations
+//   f_i G - a1_i - e_i Y_i = 0   and   f_i u - a2_i - e_i u_i = 0
+// are summed with independent weights rho_i, sigma_i:
+//   (sum rho_i f_i) G + (sum sigma_i f_i) u + sum rho_i (-a1_i) + sum sigma_i (-a2_i)
+//     + sum (-rho_i e_i) Y_i + sum (-sigma_i e_i) u_i = 0.
+// The commitments are negated as points, not their weights as scalars, so that their scalars stay
+// 128 bits long and Straus spends half the additions on them. If partial j's equations are off by
+// D1, D2 (not both zero), the sum is zero for at most one value of rho_j (or sigma_j) given the
+// rest: the prime order makes a false accept at most 2^-128. VARIABLE TIME, public inputs.
+bool batch_holds(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption* const> batch, Rng& rng) {
+  std::vector<Scalar> scalars;
+  std::vector<Point> points;
+  scalars.reserve(4 * batch.size() + 2);
+  points.reserve(4 * batch.size() + 2);
+  Scalar g_scalar, u_scalar;
+  for (const PartialDecryption* pd : batch) {
+    if (pd->format != PartialFormat::commitments || !passes_cheap_checks(pk, *pd)) return false;
+    const auto context = partial_proof_context(pd->epoch, pd->index);
+    const Point& yi = pk.verification_key(pd->index);
+    const Scalar e = dleq::committed_challenge(domain::kTdh2PartialProofCommitted, {context},
+                                               {Point::generator(), yi, ct.u, pd->u_i}, pd->a1, pd->a2);
+    const Scalar rho = batch_weight(rng), sigma = batch_weight(rng);
+    g_scalar = g_scalar + rho * pd->f_i;
+    u_scalar = u_scalar + sigma * pd->f_i;
+    scalars.push_back(rho);
+    points.push_back(Point::identity() - pd->a1);
+    scalars.push_back(sigma);
+    points.push_back(Point::identity() - pd->a2);
+    scalars.push_back((rho * e).negate());
+    points.push_back(yi);
+    scalars.push_back((sigma * e).negate());
+    points.push_back(pd->u_i);
+  }
+  scalars.push_back(g_scalar);
+  points.push_back(Point::generator());
+  scalars.push_back(u_scalar);
+  points.push_back(ct.u);
+  return group::multi_mul_vartime(scalars, points).is_identity();
+}
+}  // namespace
+
+bool verify_partials_batch_vartime(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials,
+                                   Rng& rng) {
+  std::vector<const PartialDecryption*> batch;
+  for (const auto& pd : partials) batch.push_back(&pd);
+  return batch_holds(pk, ct, batch, rng);
 }
 
 Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials) {
@@ -389,12 +498,27 @@ Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<co
   std::vector<PartyIndex> cheaters;
   auto plausible = cheap_checks(pk, partials, cheaters, fn);
   if (!plausible) return escrow::unexpected(plausible.error());
-  // Verify every partial, not only until k pass: the report must name every cheater.
-  std::vector<const PartialDecryption*> valid;
+  // Verify every partial, not only until k pass: the report must name every cheater. Version 2 in
+  // one batch first; when it fails (someone cheated), one by one, so that each is named as before.
+  // The ciphertext's own proof stays outside the batch: it is (e, f), not commitments (SPEC §5.7).
+  std::vector<const PartialDecryption*> valid, batch;
   for (auto* pd : *plausible) {
-    if (verify_partial(pk, ct, *pd)) valid.push_back(pd);
+    if (pd->format == PartialFormat::commitments) batch.push_back(pd);
+    else if (verify_partial(pk, ct, *pd)) valid.push_back(pd);
     else cheaters.push_back(pd->index);
   }
+  // Under libsodium the batch's product is the naive sum, dearer than the checks it replaces: each
+  // is checked alone there, with the same result (the batch decides as they do).
+  SystemRng weights;  // the provers must not know the weights (SPEC §5.7)
+  if (group::kMultiMulIsFast && !batch.empty() && batch_holds(pk, ct, batch, weights)) {
+    valid.insert(valid.end(), batch.begin(), batch.end());
+  } else {
+    for (auto* pd : batch) {
+      if (verify_partial(pk, ct, *pd)) valid.push_back(pd);
+      else cheaters.push_back(pd->index);
+    }
+  }
+  std::sort(valid.begin(), valid.end(), [](auto* a, auto* b) { return a->index < b->index; });
   std::sort(cheaters.begin(), cheaters.end());
   if (valid.size() < pk.k)
     return fail(ErrorCategory::not_enough_shares, fn, fmt::format("{} valid of {} needed", valid.size(), pk.k), std::move(cheaters));

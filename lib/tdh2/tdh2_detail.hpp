@@ -20,10 +20,12 @@ namespace escrow::tdh2::detail {
                                               const group::SecretScalar& s);
 /// r for the recipient-verifiable variant (SPEC §5.4): H_{recipient-r}(K, L) as a scalar.
 [[nodiscard]] group::SecretScalar derive_r(const SessionKey& key, std::span<const uint8_t> label);
-/// SPEC §5.5 on a verified field with the proof nonce given.
+/// SPEC §5.5 on a verified field with the proof nonce given, in either wire form (the vectors keep
+/// version 1's).
 [[nodiscard]] Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk,
                                                              const KeyShare& share,
                                                              const VerifiedCiphertext& ct,
-                                                             const group::SecretScalar& nonce);
+                                                             const group::SecretScalar& nonce,
+                                                             PartialFormat format);
 
 }  // namespace escrow::tdh2::detail

@@ -10,10 +10,10 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
 }
 
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,
-                                               const group::Scalar& nonce) {
+                                               const group::Scalar& nonce, PartialFormat format) {
   auto verified = verify(pk, ct);
   if (!verified) return escrow::unexpected(verified.error());
-  return detail::partial_decrypt_with(pk, share, *verified, group::SecretScalar(nonce));
+  return detail::partial_decrypt_with(pk, share, *verified, group::SecretScalar(nonce), format);
 }
 
 group::Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {

@@ -14,11 +14,13 @@ namespace escrow::tdh2::testing {
 [[nodiscard]] Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key,
                                               std::span<const uint8_t> label, const group::Scalar& r,
                                               const group::Scalar& s);
-/// Verifies ct first, as partial_decrypt does.
+/// Verifies ct first, as partial_decrypt does; `format` picks the wire form (the v1 vectors keep
+/// version 1, the trustees answer with version 2).
 [[nodiscard]] Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk,
                                                              const KeyShare& share,
                                                              const Ciphertext& ct,
-                                                             const group::Scalar& nonce);
+                                                             const group::Scalar& nonce,
+                                                             PartialFormat format);
 /// r for the recipient-verifiable variant: H_{recipient-r}(K, L) as a scalar.
 [[nodiscard]] group::Scalar derive_r(const SessionKey& key, std::span<const uint8_t> label);
 

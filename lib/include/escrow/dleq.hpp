@@ -6,6 +6,14 @@
 ///   verifier: a1 = f g1 - e h1, a2 = f g2 - e h2, accept iff e = H_tag(... same inputs ...)
 ///
 /// The witness x and the nonce s are secret.
+///
+/// Two proof forms (SPEC §4.3, §4.4). `Proof` is (e, f): the verifier rebuilds a1, a2 to hash them,
+/// so several proofs cannot be checked together. `CommittedProof` is (a1, a2, f): the verifier
+/// recomputes e from the commitments it is given, so the two equations
+///   f g1 = a1 + e h1,  f g2 = a2 + e h2
+/// are linear in the proof and many of them can be checked in one random linear combination
+/// (tdh2's combine, SPEC §5.7). A caller gives each form its own tag, so that a proof of one form
+/// is never read as the other.
 #include <initializer_list>
 #include <span>
 #include <string_view>
@@ -29,6 +37,13 @@ struct Proof {
   group::Scalar response;   ///< f
 };
 
+/// The form that carries its commitments (SPEC §4.4). Public, like Proof.
+struct CommittedProof {
+  group::Point a1;         ///< s g1, never the identity
+  group::Point a2;         ///< s g2, never the identity
+  group::Scalar response;  ///< f = s + e x
+};
+
 using Context = std::initializer_list<std::span<const uint8_t>>;
 
 [[nodiscard]] Proof prove(std::string_view tag, Context context, const Statement& statement,
@@ -41,5 +56,23 @@ using Context = std::initializer_list<std::span<const uint8_t>>;
 /// SPEC §8), or from tables when h1_table is given.
 [[nodiscard]] bool verify(std::string_view tag, Context context, const Statement& statement,
                           const Proof& proof);
+
+/// The committed form (SPEC §4.4): a1 = s g1, a2 = s g2, e = committed_challenge(...), f = s + e x.
+[[nodiscard]] CommittedProof prove_committed(std::string_view tag, Context context, const Statement& statement,
+                                             const group::Scalar& witness, Rng& rng);
+/// Deterministic core of prove_committed(), for test vectors; the same warning as prove_with_nonce.
+[[nodiscard]] CommittedProof prove_committed_with_nonce(std::string_view tag, Context context,
+                                                        const Statement& statement,
+                                                        const group::Scalar& witness,
+                                                        const group::Scalar& nonce);
+/// e = H_tag(ctx..., g1, h1, g2, h2, a1, a2): the same input list as Proof's challenge; the tag is
+/// what keeps the forms apart. Exposed for batch verifiers, which need each e.
+[[nodiscard]] group::Scalar committed_challenge(std::string_view tag, Context context, const Statement& statement,
+                                                const group::Point& a1, const group::Point& a2);
+/// One committed proof: refuses an identity a1 or a2 (an honest prover never makes one), then
+/// checks f g1 = a1 + e h1 and f g2 = a2 + e h2. Public inputs only: variable time (SPEC §8), or
+/// from h1's table when given.
+[[nodiscard]] bool verify_committed(std::string_view tag, Context context, const Statement& statement,
+                                    const CommittedProof& proof);
 
 }  // namespace escrow::dleq

@@ -12,6 +12,9 @@ inline constexpr std::string_view kGeneratorBar = "doormat/v1/group/generator-ba
 inline constexpr std::string_view kTdh2Mask = "doormat/v1/tdh2/kem-mask";             // H1
 inline constexpr std::string_view kTdh2Validity = "doormat/v1/tdh2/validity";         // H2
 inline constexpr std::string_view kTdh2PartialProof = "doormat/v1/tdh2/partial-proof";  // H4
+// H4 of a version-2 partial, whose proof carries its commitments (SPEC §3.7, §4.4): its own tag, so
+// that the two proof forms never share a challenge.
+inline constexpr std::string_view kTdh2PartialProofCommitted = "doormat/v1/tdh2/partial-proof-committed";
 inline constexpr std::string_view kTdh2RecipientR = "doormat/v1/tdh2/recipient-r";    // r = H(K, L)
 inline constexpr std::string_view kAuthorityKeyFingerprint = "doormat/v1/tdh2/key-fingerprint";  // SPEC §5.1: Y as a person compares it
 

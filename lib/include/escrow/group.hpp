@@ -176,6 +176,22 @@ class FixedBase {
 /// chain of doublings) under libdecaf, the naive sum under libsodium. Public inputs only; the
 /// spans must have the same length (aborts otherwise: a programming error).
 [[nodiscard]] Point multi_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> points);
+/// Whether multi_mul_vartime beats its products taken one by one: libdecaf's Straus does, libsodium's
+/// naive sum does not. For callers that combine checks only to save time (tdh2's batch, SPEC §5.7).
+#if defined(DOORMAT_GROUP_DECAF)
+inline constexpr bool kMultiMulIsFast = true;
+#else
+inline constexpr bool kMultiMulIsFast = false;
+#endif
+
+/// Sum of scalars[i]·points[i] for PUBLIC scalars and points that may be SECRET (combine's
+/// interpolation sum lambda_i u_i, whose result r·Y is the session's secret; SPEC §8). Under
+/// libdecaf the same Straus as multi_mul_vartime: its branches, its chain's length and its table
+/// indices follow the scalars' digits only, and the points enter nothing but libdecaf's
+/// constant-time additions, subtractions, doublings and copies, so its time depends on the
+/// scalars, never on the points (tests/ct/'s constant_time_combine follows the points through it).
+/// Under libsodium the sum of constant-time products. Spans of the same length (aborts otherwise).
+[[nodiscard]] Point multi_mul_public_scalars(std::span<const Scalar> scalars, std::span<const Point> points);
 
 /// tests/ct/ only: marks p's value secret for the constant-time check (escrow::ct::poison), in
 /// whatever form the backend holds it: under libdecaf its internal coordinates and any cached

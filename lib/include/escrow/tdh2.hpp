@@ -109,13 +109,22 @@ struct Ciphertext {
   [[nodiscard]] static Result<Ciphertext> decode(std::span<const uint8_t> bytes);
 };
 
-/// Trustee i's answer: u_i = x_i u and a DLEQ proof (e_i, f_i).
+/// The two wire forms of a partial decryption's proof (SPEC §3.7), named by the format version:
+/// version 1 carries (e_i, f_i), which only a one-by-one check can verify; version 2 carries the
+/// commitments (a1, a2, f_i), which combine checks in one batch (SPEC §5.7). Trustees answer with
+/// version 2; version 1 stays readable and verifiable.
+enum class PartialFormat : uint8_t { challenge = 1, commitments = 2 };
+
+/// Trustee i's answer: u_i = x_i u and a DLEQ proof of log_G Y_i = log_u u_i, in either form.
 struct PartialDecryption {
   PartyIndex index;
   uint32_t epoch = 0;
   group::Point u_i;
-  group::Scalar e_i;
-  group::Scalar f_i;
+  group::Scalar e_i;  ///< version 1's challenge; unused (zero) in version 2, whose verifier computes it
+  group::Scalar f_i;  ///< the response, in both versions
+  PartialFormat format = PartialFormat::challenge;
+  group::Point a1{};  ///< version 2 only: s G (never the identity)
+  group::Point a2{};  ///< version 2 only: s u (never the identity)
 
   [[nodiscard]] std::vector<uint8_t> encode() const;
   [[nodiscard]] static Result<PartialDecryption> decode(std::span<const uint8_t> bytes);
@@ -173,9 +182,17 @@ class VerifiedCiphertext {
 /// The caller (the trustee daemon) must already have checked that ct's label is in scope.
 [[nodiscard]] Result<PartialDecryption> partial_decrypt(const PublicKey& pk, const KeyShare& share,
                                                         const Ciphertext& ct, Rng& rng);
-/// Checks index range, epoch and the DLEQ proof of one partial (SPEC §5.6).
+/// Checks index range, epoch and the DLEQ proof of one partial, of either version (SPEC §5.6).
 [[nodiscard]] Result<void> verify_partial(const PublicKey& pk, const Ciphertext& ct,
                                           const PartialDecryption& partial);
+/// SPEC §5.7's batch (Bellare–Garay–Rabin small exponents): every version-2 proof's two equations
+/// in one random linear combination, weights of 128 bits drawn from rng (a CSPRNG: the provers
+/// must not know them), evaluated by one group::multi_mul_vartime. VARIABLE TIME: public inputs
+/// only. True: every partial passes verify_partial, except with probability at most 2^-128.
+/// False: some partial is version 1, fails 5.6's cheap checks or fails its proof; which one, only
+/// verify_partial says. Empty: true.
+[[nodiscard]] bool verify_partials_batch_vartime(const PublicKey& pk, const Ciphertext& ct,
+                                                 std::span<const PartialDecryption> partials, Rng& rng);
 
 struct Combined {
   SessionKey key;
@@ -183,7 +200,9 @@ struct Combined {
   std::vector<PartyIndex> cheaters;  ///< every party whose partial failed, ascending
 };
 
-/// Combiner (SPEC §5.7): verifies ct and every partial, blames every failure, and recovers K
+/// Combiner (SPEC §5.7): verifies ct and every partial (the version-2 ones in one batch from the
+/// system's CSPRNG, one by one only when the batch fails; always one by one under libsodium, whose
+/// multi-scalar product is the naive sum), blames every failure, and recovers K
 /// from the k valid partials with the lowest indices. Fewer than k valid: not_enough_shares with
 /// the cheaters in Error::blame. Duplicate indices: malformed (the caller's input is wrong).
 [[nodiscard]] Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct,

@@ -271,9 +271,13 @@ struct Tdh2Fixture {
         ct(must(tdh2::testing::encrypt_with(pk(), key, label, r, s))) {}
   const tdh2::PublicKey& pk() const { return dealt.public_key; }
   Bytes key_bytes() const { return {key.expose().begin(), key.expose().end()}; }
-  std::vector<tdh2::PartialDecryption> partials() {
+  // Version 1 unless asked (the v1 vectors stay as they were); the nonce is drawn as partial_decrypt draws it.
+  std::vector<tdh2::PartialDecryption> partials(tdh2::PartialFormat format = tdh2::PartialFormat::challenge) {
     std::vector<tdh2::PartialDecryption> out;
-    for (const auto& share : dealt.shares) out.push_back(must(tdh2::partial_decrypt(pk(), share, ct, rng)));
+    for (const auto& share : dealt.shares) {
+      const Scalar nonce = Scalar::random(rng);
+      out.push_back(must(tdh2::testing::partial_decrypt_with(pk(), share, ct, nonce, format)));
+    }
     return out;
   }
   RecordingRng rng;
@@ -376,7 +380,7 @@ void gen_tdh2() {
     File f("tdh2/partial_decrypt", "trustee 2's partial decryption with the listed proof nonce");
     Tdh2Fixture t(f.seed());
     const Scalar nonce = Scalar::random(t.rng);
-    const auto pd = must(tdh2::testing::partial_decrypt_with(t.pk(), t.dealt.shares[1], t.ct, nonce));
+    const auto pd = must(tdh2::testing::partial_decrypt_with(t.pk(), t.dealt.shares[1], t.ct, nonce, tdh2::PartialFormat::challenge));
     const auto share = t.dealt.shares[1].encode();
     f.valid().hex("public_key", t.pk().encode()).hex("key_share", Bytes(share.begin(), share.end()))
         .hex("ciphertext", t.ct.encode()).hex("nonce", sb(nonce)).hex("partial", pd.encode());
@@ -623,6 +627,99 @@ void gen_recipient_check_halves() {
   }
 }
 
+// SPEC §3.7 version 2: partial decryptions whose proof carries its commitments (a1, a2, f_i), and
+// combine over them (its batch, §5.7, must decide as the one-by-one checks do).
+void gen_tdh2_partial_v2() {
+  using tdh2::PartialFormat;
+  {
+    File f("tdh2/partial_decrypt_v2", "trustee 2's version-2 partial decryption with the listed proof nonce");
+    Tdh2Fixture t(f.seed());
+    const Scalar nonce = Scalar::random(t.rng);
+    const auto pd = must(tdh2::testing::partial_decrypt_with(t.pk(), t.dealt.shares[1], t.ct, nonce, PartialFormat::commitments));
+    const auto share = t.dealt.shares[1].encode();
+    f.valid().hex("public_key", t.pk().encode()).hex("key_share", Bytes(share.begin(), share.end()))
+        .hex("ciphertext", t.ct.encode()).hex("nonce", sb(nonce)).hex("partial", pd.encode());
+    emit("tdh2/partial_decrypt_v2", f);
+  }
+  {
+    // Each breaks one equation of 4.4 (a1: the G one; a2: the u one) or both (f_i).
+    const std::vector<std::pair<std::string, void (*)(tdh2::PartialDecryption&)>> bad = {
+        {"verify_partial_v2_bad_a1", [](tdh2::PartialDecryption& p) { p.a1 = p.a1 + Point::generator(); }},
+        {"verify_partial_v2_bad_a2", [](tdh2::PartialDecryption& p) { p.a2 = p.a2 + Point::generator(); }},
+        {"verify_partial_v2_bad_f", [](tdh2::PartialDecryption& p) { p.f_i = p.f_i + Scalar::from_u64(1); }},
+    };
+    for (const auto& [name, tamper] : bad) {
+      File f("tdh2/" + name, "a version-2 partial with one proof field changed is refused and its party blamed");
+      Tdh2Fixture t(f.seed());
+      auto pd = t.partials(PartialFormat::commitments)[2];
+      tamper(pd);
+      f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode())
+          .text("error", "invalid_proof").text("blame", "3");
+      emit("tdh2/" + name, f);
+    }
+  }
+  {
+    File f("tdh2/combine_v2", "any 3 of 5 version-2 partials recover the session key; combine uses the 3 lowest valid indices");
+    Tdh2Fixture t(f.seed());
+    const auto ps = t.partials(PartialFormat::commitments);
+    f.valid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).list("partials", encodings(ps))
+        .text("used", "1,2,3").text("cheaters", "").hex("session_key", t.key_bytes());
+    emit("tdh2/combine_v2", f);
+  }
+  {
+    File f("tdh2/combine_v2_blames_cheaters", "version 2: party 2's a1 and party 4's a2 are wrong; the batch fails, both are named, 1,3,5 recover the key");
+    Tdh2Fixture t(f.seed());
+    auto ps = t.partials(PartialFormat::commitments);
+    ps[1].a1 = ps[1].a1 + Point::generator();
+    ps[3].a2 = ps[3].a2 + Point::generator();
+    f.valid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).list("partials", encodings(ps))
+        .text("used", "1,3,5").text("cheaters", "2,4").hex("session_key", t.key_bytes());
+    emit("tdh2/combine_v2_blames_cheaters", f);
+  }
+  {
+    File f("tdh2/combine_mixed_versions", "parties 1 and 3 answer in version 1, the rest in version 2; party 1's challenge and party 4's response are wrong: both named, 2,3,5 recover the key");
+    Tdh2Fixture t(f.seed());
+    const auto v1 = t.partials(PartialFormat::challenge);
+    auto ps = t.partials(PartialFormat::commitments);
+    ps[0] = v1[0];
+    ps[2] = v1[2];
+    ps[0].e_i = ps[0].e_i + Scalar::from_u64(1);
+    ps[3].f_i = ps[3].f_i + Scalar::from_u64(1);
+    f.valid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).list("partials", encodings(ps))
+        .text("used", "2,3,5").text("cheaters", "1,4").hex("session_key", t.key_bytes());
+    emit("tdh2/combine_mixed_versions", f);
+  }
+  {
+    // Ristretto255 has no small subgroup: what a cheater can send instead of a commitment is a
+    // string that is no canonical encoding, or the identity. Each is refused at parse, party blamed.
+    File f("tdh2/decode_partial_v2_refusals", "a version-2 partial whose a1 or a2 is the identity, non-canonical or no point, or whose f_i is not below L, does not parse; party 3 blamed");
+    Tdh2Fixture t(f.seed());
+    const auto pd = t.partials(PartialFormat::commitments)[2].encode();
+    Bytes odd_a1 = pd;
+    odd_a1[43] ^= 1;  // an odd s: never a canonical encoding (RFC 9496 §4.3.1)
+    f.invalid().hex("partial", overwrite(pd, 43, Bytes(32, 0))).text("error", "malformed").text("blame", "3");
+    f.invalid().hex("partial", overwrite(pd, 75, Bytes(32, 0))).text("error", "malformed").text("blame", "3");
+    f.invalid().hex("partial", overwrite(pd, 75, Bytes(32, 0xff))).text("error", "malformed").text("blame", "3");
+    f.invalid().hex("partial", odd_a1).text("error", "malformed").text("blame", "3");
+    f.invalid().hex("partial", overwrite(pd, 107, Bytes(32, 0xff))).text("error", "malformed").text("blame", "3");
+    emit("tdh2/decode_partial_v2_refusals", f);
+  }
+  {
+    File f("tdh2/decode_partial_version_confusion", "the version byte fixes the layout: a version-1 body under version 2, a version-2 body under version 1, version 3, and a version-2 partial one byte short or long do not parse");
+    Tdh2Fixture t(f.seed());
+    const auto v1 = t.partials(PartialFormat::challenge)[2].encode();
+    const auto v2 = t.partials(PartialFormat::commitments)[2].encode();
+    f.invalid().hex("partial", overwrite(v1, 4, {2})).text("error", "malformed");
+    f.invalid().hex("partial", overwrite(v2, 4, {1})).text("error", "malformed");
+    f.invalid().hex("partial", overwrite(v2, 4, {3})).text("error", "malformed");
+    f.invalid().hex("partial", Bytes(v2.begin(), v2.end() - 1)).text("error", "malformed");
+    Bytes longer = v2;
+    longer.push_back(0);
+    f.invalid().hex("partial", longer).text("error", "malformed");
+    emit("tdh2/decode_partial_version_confusion", f);
+  }
+}
+
 void gen_tdh2_refusals() {
   {
     // A genuine partial of epoch 1 (its proof holds under the epoch-1 context) against the same
@@ -635,7 +732,7 @@ void gen_tdh2_refusals() {
     const Bytes share_bytes(encoded.begin(), encoded.end());
     const auto share1 = must(tdh2::KeyShare::decode(overwrite(share_bytes, 6, {0, 0, 0, 1})));
     const Scalar nonce = Scalar::random(t.rng);
-    const auto pd = must(tdh2::testing::partial_decrypt_with(pk1, share1, t.ct, nonce));
+    const auto pd = must(tdh2::testing::partial_decrypt_with(pk1, share1, t.ct, nonce, tdh2::PartialFormat::challenge));
     f.valid().hex("public_key", pk1.encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode());
     f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", t.ct.encode()).hex("partial", pd.encode())
         .text("error", "invalid_proof").text("blame", "3");
@@ -1633,6 +1730,7 @@ int main(int argc, char** argv) {
   gen_envelope();
   gen_recipient_check_halves();
   gen_tdh2_refusals();
+  gen_tdh2_partial_v2();
   gen_dleq_refusals();
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();

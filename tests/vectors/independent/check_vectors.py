@@ -14,6 +14,7 @@ usage: check_vectors.py VECTOR_DIR
 import hashlib
 import json
 import os
+import secrets
 import struct
 import sys
 
@@ -241,13 +242,23 @@ def encode_ct(ct):
 
 
 def parse_partial(b):
-    r = Reader(b, 4)
+    """SPEC 3.7: version 1 carries the proof as (e_i, f_i), version 2 as (a1, a2, f_i)."""
+    version = b[4] if len(b) > 4 else 1
+    r = Reader(b, 4, 2 if version == 2 else 1)
     epoch, i = r.u(4), r.u(1)
     assert i != 0
     ui = point(r.take(32))
+    if version == 2:
+        a1, a2, f = point(r.take(32)), point(r.take(32)), scalar(r.take(32))
+        r.end()
+        return dict(version=2, epoch=epoch, i=i, ui=ui, a1=a1, a2=a2, f=f)
     e, f = scalar(r.take(32)), scalar(r.take(32))
     r.end()
-    return dict(epoch=epoch, i=i, ui=ui, e=e, f=f)
+    return dict(version=1, epoch=epoch, i=i, ui=ui, e=e, f=f)
+
+
+def encode_partial_v2(epoch, i, ui, a1, a2, f):
+    return header(4, 2) + partial_ctx(epoch, i) + encode(ui) + encode(a1) + encode(a2) + sbytes(f)
 
 
 def partial_blame(b):
@@ -281,6 +292,24 @@ def dleq_prove(tag, ctx, g1, h1, g2, h2, x, s):
     return e, (s + e * x) % L
 
 
+def same_point(p1, p2):
+    return encode(p1) == encode(p2)
+
+
+# SPEC 4.4: the form that carries its commitments; e is recomputed from them.
+def dleq_prove_committed(tag, ctx, g1, h1, g2, h2, x, s):
+    a1, a2 = mul(s, g1), mul(s, g2)
+    e = dleq_challenge(tag, ctx, g1, h1, g2, h2, a1, a2)
+    return a1, a2, (s + e * x) % L
+
+
+def dleq_verify_committed(tag, ctx, g1, h1, g2, h2, a1, a2, f):
+    if encode(a1) == bytes(32) or encode(a2) == bytes(32):
+        return False
+    e = dleq_challenge(tag, ctx, g1, h1, g2, h2, a1, a2)
+    return same_point(mul(f, g1), add(a1, mul(e, h1))) and same_point(mul(f, g2), add(a2, mul(e, h2)))
+
+
 def H1(pt):
     return H("doormat/v1/tdh2/kem-mask", [encode(pt)], 32)
 
@@ -308,18 +337,48 @@ def partial_ctx(epoch, i):
     return struct.pack(">IB", epoch, i)
 
 
+PARTIAL_PROOF_COMMITTED = "doormat/v1/tdh2/partial-proof-committed"
+
+
 def verify_partial(pk, ct, pd):
     if pd["i"] > pk["n"] or pd["epoch"] != pk["epoch"]:
         return False
-    return dleq_verify("doormat/v1/tdh2/partial-proof", [partial_ctx(pd["epoch"], pd["i"])], G,
-                       pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"], pd["e"], pd["f"])
+    ctx = [partial_ctx(pd["epoch"], pd["i"])]
+    if pd["version"] == 2:
+        return dleq_verify_committed(PARTIAL_PROOF_COMMITTED, ctx, G, pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"],
+                                     pd["a1"], pd["a2"], pd["f"])
+    return dleq_verify("doormat/v1/tdh2/partial-proof", ctx, G, pk["Ys"][pd["i"] - 1], ct["u"], pd["ui"],
+                       pd["e"], pd["f"])
+
+
+def batch_holds(pk, ct, batch):
+    """SPEC 5.7: both equations of every version-2 proof, each with its own 128-bit weight from a
+    CSPRNG, summed: sum rho_i (f_i G - a1_i - e_i Y_i) + sigma_i (f_i u - a2_i - e_i u_i) = identity.
+    Written as the sum it is (no multi-scalar algorithm): an independent statement of the rule."""
+    acc = IDENTITY
+    for p in batch:
+        if p["i"] > pk["n"] or p["epoch"] != pk["epoch"]:
+            return False
+        Yi = pk["Ys"][p["i"] - 1]
+        e = dleq_challenge(PARTIAL_PROOF_COMMITTED, [partial_ctx(p["epoch"], p["i"])], G, Yi, ct["u"], p["ui"],
+                           p["a1"], p["a2"])
+        rho, sigma = secrets.randbits(128), secrets.randbits(128)
+        eq1 = add(add(mul(p["f"], G), negate(p["a1"])), negate(mul(e, Yi)))
+        eq2 = add(add(mul(p["f"], ct["u"]), negate(p["a2"])), negate(mul(e, p["ui"])))
+        acc = add(acc, add(mul(rho, eq1), mul(sigma, eq2)))
+    return encode(acc) == bytes(32)
 
 
 def combine(pk, ct, partials):
     assert tdh2_verify(ct)
     assert len({p["i"] for p in partials}) == len(partials), "duplicate"
-    valid = sorted((p for p in partials if verify_partial(pk, ct, p)), key=lambda p: p["i"])
-    cheaters = sorted(p["i"] for p in partials if not verify_partial(pk, ct, p))
+    # version 2 in one batch; only if it fails, one by one (so every cheater is still named)
+    batch = [p for p in partials if p["version"] == 2]
+    batch_ok = bool(batch) and batch_holds(pk, ct, batch)
+    ok = {p["i"]: (batch_ok and p["version"] == 2) or verify_partial(pk, ct, p) for p in partials}
+    assert not batch_ok or all(verify_partial(pk, ct, p) for p in batch), "the batch passed a bad proof"
+    valid = sorted((p for p in partials if ok[p["i"]]), key=lambda p: p["i"])
+    cheaters = sorted(p["i"] for p in partials if not ok[p["i"]])
     if len(valid) < pk["k"]:
         return None, cheaters, []
     used = valid[:pk["k"]]
@@ -1245,11 +1304,11 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
         nonce = 0
         while nonce == 0:
             nonce = int.from_bytes(draws.pop(0), "little") % L
-        ctx = partial_ctx(pk["epoch"], share["i"])
+        # the trustee answers in version 2 (SPEC 3.7): the proof's commitments, not its challenge
         ui = mul(share["x"], ct["u"])
-        e, f = dleq_prove("doormat/v1/tdh2/partial-proof", [ctx], G, pk["Ys"][share["i"] - 1], ct["u"], ui,
-                          share["x"], nonce)
-        partial[h] = header(4) + ctx + encode(ui) + sbytes(e) + sbytes(f)
+        a1, a2, f = dleq_prove_committed(PARTIAL_PROOF_COMMITTED, [partial_ctx(pk["epoch"], share["i"])], G,
+                                         pk["Ys"][share["i"] - 1], ct["u"], ui, share["x"], nonce)
+        partial[h] = encode_partial_v2(pk["epoch"], share["i"], ui, a1, a2, f)
     out["statuses"] = [status[h] for h in hashes]
     out["partials"] = [partial[h] for h in hashes if h in partial]  # repeated at each place in the reply
     out["draws_left"] = len(draws)
@@ -1639,12 +1698,22 @@ def check(root):
                           pk["Ys"][share["i"] - 1], ct["u"], ui, share["x"], scalar(hx(v, "nonce")))
         want = header(4) + partial_ctx(pk["epoch"], share["i"]) + encode(ui) + sbytes(e) + sbytes(f)
         claim("partial_decrypt", want == hx(v, "partial") and tdh2_verify(ct))  # only a valid field is decrypted (5.5)
-    for name in ("verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch"):
+    for v in load(root, "tdh2/partial_decrypt_v2"):
+        pk, ct, share = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_share(hx(v, "key_share"))
+        ui = mul(share["x"], ct["u"])
+        a1, a2, f = dleq_prove_committed(PARTIAL_PROOF_COMMITTED, [partial_ctx(pk["epoch"], share["i"])], G,
+                                         pk["Ys"][share["i"] - 1], ct["u"], ui, share["x"], scalar(hx(v, "nonce")))
+        want = encode_partial_v2(pk["epoch"], share["i"], ui, a1, a2, f)
+        claim("partial_decrypt_v2", want == hx(v, "partial") and tdh2_verify(ct)
+              and verify_partial(pk, ct, parse_partial(want)))
+    for name in ("verify_partial_bad_proof", "verify_partial_wrong_value", "verify_partial_wrong_epoch",
+                 "verify_partial_v2_bad_a1", "verify_partial_v2_bad_a2", "verify_partial_v2_bad_f"):
         for v in load(root, "tdh2/" + name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
             claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial"))))
                   and tdh2_verify(ct) and il(v, "blame") == partial_blame(hx(v, "partial")))
-    for name in ("tdh2/combine", "tdh2/combine_blames_cheaters"):
+    for name in ("tdh2/combine", "tdh2/combine_blames_cheaters", "tdh2/combine_v2", "tdh2/combine_v2_blames_cheaters",
+                 "tdh2/combine_mixed_versions"):
         for v in load(root, name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
             K, cheaters, used = combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")])
@@ -1695,7 +1764,12 @@ def check(root):
     for v in load(root, "tdh2/verify_partial_index_beyond_n"):
         pk, ct, pd = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_partial(hx(v, "partial"))
         claim("partial beyond n", pd["i"] > pk["n"] and not verify_partial(pk, ct, pd) and il(v, "blame") == [pd["i"]])
+    for v in load(root, "tdh2/decode_partial_version_confusion"):
+        # the reader refuses these before any field is checked: no party is blamed (C++ states none)
+        claim("tdh2/decode_partial_version_confusion", refused(lambda: parse_partial(hx(v, "partial")) is not None)
+              and "blame" not in v)
     for name, key, parse in (("tdh2/decode_partial_refusals", "partial", parse_partial),
+                             ("tdh2/decode_partial_v2_refusals", "partial", parse_partial),
                              ("tdh2/decode_key_share_refusals", "key_share", parse_share),
                              ("tdh2/decode_public_key_refusals", "public_key", parse_pk),
                              ("tdh2/decode_label_over_1024", "ciphertext", parse_ct),
