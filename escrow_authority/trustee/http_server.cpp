@@ -680,7 +680,10 @@ struct HttpServer::Impl {
     {
       std::lock_guard lock(mu);
       auto& mine = sources[c.peer];
-      const bool in_lane = priority && priority_waiting < limits.priority_queue;
+      const bool in_lane = priority && priority_waiting < limits.priority_queue &&
+                           static_cast<std::size_t>(std::count_if(mine.waiting.begin(), mine.waiting.end(), [](const Job& j) {
+                             return j.priority;
+                           })) < limits.priority_per_source;
       if (in_lane) {
         // outside the caps below
       } else if (mine.waiting.size() + mine.running >= limits.max_requests_per_source) {

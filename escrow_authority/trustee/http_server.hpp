@@ -140,6 +140,10 @@ struct HttpLimits {
   /// test: 72 addresses with one junk decrypt each kept the decrypt route's share full); this lane
   /// is for requests an outsider cannot make without a proven agency's key.
   std::size_t priority_queue = 16;
+  /// Of which one source may have this many waiting; its others go to the queue like any request.
+  /// Whoever copies a proven agency's key from the plaintext wire (the eighth outside test's D: 16
+  /// connections per trustee replaying it) fills the lane only from as many addresses.
+  std::size_t priority_per_source = 2;
 };
 
 class HttpServer {
