@@ -423,6 +423,16 @@ bool Trustee::names_proven_agency(std::string_view body) const {
   return proven_agencies_.contains(*agency);
 }
 
+// The eighth outside test's D: copies of a proven agency's request from the plaintext wire kept
+// the lane's places full (each copy gets its kept reply cheaply, but waits there first). Counted
+// in decrypt_body(), so a source's wasted lane requests cost it the lane, not its own requests.
+bool Trustee::deserves_priority(std::string_view body, const std::string& source, uint64_t now) const {
+  const auto agency = peeked_agency(body);
+  if (!agency) return false;
+  std::lock_guard lock(proven_mu_);
+  return proven_agencies_.contains(*agency) && !lane_waste_.over_budget(source, now);
+}
+
 std::optional<Reply> Trustee::early_refusal(std::string_view body, uint64_t now, const std::string& source) {
   const auto agency = peeked_agency(body);
   std::lock_guard lock(mu_);
@@ -457,10 +467,16 @@ Reply Trustee::agency_busy() const {
 }
 
 Reply Trustee::decrypt_body(std::string_view body, uint64_t now, const std::string& source) {
+  const bool named_proven = names_proven_agency(body);  // before: this request may prove it
   // Busy is decided first, from the agency key at the start of the hex (the fifth outside test's
   // F1: a busy agency's 5 MB bodies were decoded, parsed, hashed and verified before their 429).
-  if (auto early = early_refusal(body, now, source)) return std::move(*early);
-  return decrypt_plain_body(body, now, source);
+  auto early = early_refusal(body, now, source);
+  Reply reply = early ? std::move(*early) : decrypt_plain_body(body, now, source);
+  if (named_proven && !reply.decided) {
+    std::lock_guard lock(proven_mu_);
+    lane_waste_.count_unlogged(source, now);
+  }
+  return reply;
 }
 
 Reply Trustee::decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source) {
@@ -617,7 +633,10 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   auto decision = job.take();
   const bool spends_nonce = decision.change.record_nonce.has_value();
   auto reply = conclude(std::move(decision), now, source);
-  if (spends_nonce && reply.status != 500) decided_.keep(raw_hash, {reply.status, reply.body}, now);
+  if (spends_nonce && reply.status != 500) {
+    decided_.keep(raw_hash, {reply.status, reply.body}, now);
+    reply.decided = true;
+  }
   return reply;
 }
 

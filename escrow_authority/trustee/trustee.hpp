@@ -48,6 +48,7 @@ struct Reply {
   int status = 200;
   nlohmann::json body;
   int retry_after = 0;  ///< seconds, for the Retry-After header of a "try again" refusal
+  bool decided = false;  ///< this call committed a decision of the request (its nonce is spent)
 };
 
 class Trustee {
@@ -66,13 +67,19 @@ class Trustee {
   /// flight here (counted against the source's budget, unlogged; past it, source_over_budget);
   /// 429 source_over_budget when the source is past its refusal budget, unless the body names an
   /// agency proven here before (counted and logged in the source's one entry per interval).
-  /// decrypt_body() calls it first; the HTTP route calls it before the JSON pre-scan.
+  /// decrypt_body() calls it first.
   std::optional<Reply> early_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
-  /// True when the body names (at its start, unverified) an agency whose warrant verified here
-  /// before: the HTTP server's priority lane. Never waits for mu_ (the server's loop asks it).
-  bool names_proven_agency(std::string_view body) const;
-  /// decrypt_body() after its early_refusal(): for the HTTP route, which asked it already.
-  Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source = "local");
+  /// The HTTP server's priority lane (SPEC §11.2 "The priority lane"): true when the body names
+  /// (at its start, unverified) an agency whose warrant verified here before, and its source has
+  /// sent fewer than kLaneWasteBudget such requests that decided nothing in the last
+  /// RefusalTally::kIntervalSeconds (a copy of a request decided or in flight, a bad signature, a
+  /// replayed nonce: what a reader of the wire can send in a proven agency's name). Never waits
+  /// for mu_ (the server's loop asks it).
+  bool deserves_priority(std::string_view body, const std::string& source, uint64_t now) const;
+  /// Requests naming a proven agency that decided nothing, per source and interval, before the
+  /// source's requests wait in the ordinary queue (its per-source caps and fair share) instead.
+  /// An agency whose copy a reader of the wire sent first spends two (busy, then the kept reply).
+  static constexpr uint64_t kLaneWasteBudget = 8;
   /// The whole decision for one request, in the order of SPEC §11.2, with every decision
   /// committed to the log (and the nonce and budget updated) before the reply is returned. Safe to
   /// call from several threads: mu_ is held for the state steps and the commit only.
@@ -122,6 +129,9 @@ class Trustee {
   Reply conclude(escrow::trustee::Decision d, uint64_t now, const std::string& source);
   Reply agency_busy() const;
   Reply source_over_budget() const;
+  /// decrypt_body() after its early_refusal().
+  Reply decrypt_plain_body(std::string_view body, uint64_t now, const std::string& source);
+  bool names_proven_agency(std::string_view body) const;
   escrow::Result<void> append(const std::vector<escrow::translog::Entry>& entries);
   std::size_t tree_size() const { return leaves_.size(); }
   void rollback(std::size_t size) { leaves_.resize(size); }  // after a failed commit: the log is what SQLite holds
@@ -149,6 +159,7 @@ class Trustee {
   // Written under mu_ and proven_mu_ both; read under either (the HTTP loop takes proven_mu_ only).
   std::set<std::array<uint8_t, 32>> proven_agencies_;
   mutable std::mutex proven_mu_;
+  RefusalTally lane_waste_{kLaneWasteBudget};  // under proven_mu_: deserves_priority()'s counts
   static constexpr std::size_t kMaxProvenAgencies = 4096;
   std::unique_ptr<ThreadPool> pool_;
   std::string root_pem_;

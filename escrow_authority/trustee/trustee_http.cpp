@@ -127,12 +127,11 @@ int serve_trustee(Trustee& trustee, const std::string& host, int port, const std
   HttpServer server(limits, error_reply);
 
   // Every route gets the source address (req.peer) for per-source budgets.
+  // No JSON pre-scan here: a decrypt body is read in place as exactly {"request": "<hex>"} (SPEC
+  // §11.5), and every refusal of it is counted against its source.
   server.route("POST", "/v1/decrypt", [&](const HttpRequest& req) {
-    // A busy agency's body, or one from a source past its budget, is refused from its first
-    // bytes, before the pre-scan reads all of it.
-    if (auto early = trustee.early_refusal(req.body, now(), req.peer)) return send(*early);
-    return json_body(req, [&](std::string_view body) { return trustee.decrypt_plain_body(body, now(), req.peer); });
-  }, [&](const HttpRequest& req) { return trustee.names_proven_agency(req.body); });  // the priority lane
+    return send(trustee.decrypt_body(req.body, now(), req.peer));
+  }, [&](const HttpRequest& req) { return trustee.deserves_priority(req.body, req.peer, now()); });  // the priority lane
   server.route("POST", "/v1/ceremony", [&](const HttpRequest& req) {
     return json_body(req, [&](std::string_view body) { return trustee.ceremony(body, now(), req.peer); });
   });

@@ -583,6 +583,47 @@ TEST_F(Trustees, InProcessTheSameRequestOnFourThreadsIsDecidedOnce) {
   EXPECT_EQ(answers.size(), 1u);
 }
 
+// The eighth outside test's D: copies of a proven agency's request, sent by a reader of the
+// plaintext wire, kept the HTTP server's priority lane full. A source's requests in a proven
+// agency's name that decide nothing (exact copies, bad signatures) cost it the lane after
+// Trustee::kLaneWasteBudget of them; the agency's own new requests keep it.
+TEST_F(Trustees, InProcessCopiesOfAProvenAgencysRequestCostTheirSourceThePriorityLane) {
+  authority::TrusteeSetup setup;
+  setup.db_path = dir + "/lane.db";
+  setup.share_path = dir + "/auth/share-3.bin";
+  setup.authority_path = dir + "/auth/authority.pub";
+  setup.root_path = dir + "/court/root.pem";
+  setup.crl_path = dir + "/court/crl.pem";
+  setup.passphrase = "in-process passphrase";
+  ASSERT_TRUE(authority::init_trustee(setup).has_value());
+  auto trustee = authority::Trustee::open(setup.db_path, setup.passphrase, 2).value();
+  const auto body = [](const request::DecryptRequest& r) { return json{{"request", escrow::wire::to_hex(r.encode())}}.dump(); };
+  const std::string agency_at = "198.51.100.1", copier = "203.0.113.9", forger = "203.0.113.10";
+  const auto sw = warrant(1000, 2000, 50);
+  const uint64_t t = now();
+  const auto first = body(make_request(sw, {field("alice", "bob", 1500)}, t));
+  EXPECT_FALSE(trustee->deserves_priority(first, agency_at, t));  // no warrant of this agency verified here yet
+  ASSERT_EQ(trustee->decrypt_body(first, t, agency_at).status, 200);
+  auto forged_request = make_request(sw, {field("alice", "bob", 1501)}, t);
+  forged_request.signature[10] ^= 1;
+  const auto forged = body(forged_request);
+  for (uint64_t i = 0; i < authority::Trustee::kLaneWasteBudget; ++i) {
+    EXPECT_TRUE(trustee->deserves_priority(first, copier, t)) << i;
+    EXPECT_TRUE(trustee->deserves_priority(forged, forger, t)) << i;
+    EXPECT_EQ(trustee->decrypt_body(first, t, copier).status, 200);  // the kept reply
+    EXPECT_EQ(trustee->decrypt_body(forged, t, forger).status, 401);
+  }
+  EXPECT_FALSE(trustee->deserves_priority(first, copier, t));
+  EXPECT_FALSE(trustee->deserves_priority(forged, forger, t));
+  for (uint64_t i = 0; i < authority::Trustee::kLaneWasteBudget + 2; ++i) {
+    const auto next = body(make_request(sw, {field("alice", "bob", 1502 + i)}, t));
+    EXPECT_TRUE(trustee->deserves_priority(next, agency_at, t)) << i;
+    EXPECT_EQ(trustee->decrypt_body(next, t, agency_at).status, 200);
+  }
+  // The count is per interval (sliding): two intervals later the copier has the lane again.
+  EXPECT_TRUE(trustee->deserves_priority(first, copier, t + 2 * authority::RefusalTally::kIntervalSeconds));
+}
+
 // Two requests of one warrant (budget 6) with 6 distinct fields each, posted at once: whichever
 // commits second finds the budget spent. Exactly 6 fields are issued in all. (The trustee decides
 // one request per agency key at a time, so the second may first get agency_busy and go again.)
