@@ -152,6 +152,19 @@ class Trustees : public ::testing::Test {
     request::sign(r, agency->sign_secret);
     return r;
   }
+  // A trustee with share 3 in this process, without the HTTP layer: its own database `db`.
+  static std::unique_ptr<authority::Trustee> in_process_trustee(const std::string& db) {
+    authority::TrusteeSetup setup;
+    setup.db_path = dir + "/" + db;
+    setup.share_path = dir + "/auth/share-3.bin";
+    setup.authority_path = dir + "/auth/authority.pub";
+    setup.root_path = dir + "/court/root.pem";
+    setup.crl_path = dir + "/court/crl.pem";
+    setup.passphrase = "in-process passphrase";
+    if (!authority::init_trustee(setup)) return nullptr;
+    auto trustee = authority::Trustee::open(setup.db_path, setup.passphrase, 2);
+    return trustee ? std::move(*trustee) : nullptr;
+  }
   static HttpReply post(const TrusteeProcess& t, const request::DecryptRequest& r) {
     return http_post(t.url, "/v1/decrypt", {{"request", escrow::wire::to_hex(r.encode())}}).value();
   }
@@ -551,15 +564,8 @@ TEST_F(Trustees, AReplayRacingItsOriginalIsRefusedWhileTheOriginalIsInFlight) {
 // it is in flight or get its reply once it committed (without the reservation they would all be
 // decided and the later commits fail on the nonce: 500).
 TEST_F(Trustees, InProcessTheSameRequestOnFourThreadsIsDecidedOnce) {
-  authority::TrusteeSetup setup;
-  setup.db_path = dir + "/inprocess.db";
-  setup.share_path = dir + "/auth/share-3.bin";
-  setup.authority_path = dir + "/auth/authority.pub";
-  setup.root_path = dir + "/court/root.pem";
-  setup.crl_path = dir + "/court/crl.pem";
-  setup.passphrase = "in-process passphrase";
-  ASSERT_TRUE(authority::init_trustee(setup).has_value());
-  auto trustee = authority::Trustee::open(setup.db_path, setup.passphrase, 2).value();
+  auto trustee = in_process_trustee("inprocess.db");
+  ASSERT_TRUE(trustee);
   std::vector<std::vector<uint8_t>> fields;
   for (int i = 0; i < 300; ++i) fields.push_back(field("alice", "bob", 1000 + static_cast<uint64_t>(i)));
   const auto bytes = make_request(warrant(1000, 2000, 300), fields).encode();
@@ -588,15 +594,8 @@ TEST_F(Trustees, InProcessTheSameRequestOnFourThreadsIsDecidedOnce) {
 // agency's name that decide nothing (exact copies, bad signatures) cost it the lane after
 // Trustee::kLaneWasteBudget of them; the agency's own new requests keep it.
 TEST_F(Trustees, InProcessCopiesOfAProvenAgencysRequestCostTheirSourceThePriorityLane) {
-  authority::TrusteeSetup setup;
-  setup.db_path = dir + "/lane.db";
-  setup.share_path = dir + "/auth/share-3.bin";
-  setup.authority_path = dir + "/auth/authority.pub";
-  setup.root_path = dir + "/court/root.pem";
-  setup.crl_path = dir + "/court/crl.pem";
-  setup.passphrase = "in-process passphrase";
-  ASSERT_TRUE(authority::init_trustee(setup).has_value());
-  auto trustee = authority::Trustee::open(setup.db_path, setup.passphrase, 2).value();
+  auto trustee = in_process_trustee("lane.db");
+  ASSERT_TRUE(trustee);
   const auto body = [](const request::DecryptRequest& r) { return json{{"request", escrow::wire::to_hex(r.encode())}}.dump(); };
   const std::string agency_at = "198.51.100.1", copier = "203.0.113.9", forger = "203.0.113.10";
   const auto sw = warrant(1000, 2000, 50);
