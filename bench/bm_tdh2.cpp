@@ -400,8 +400,9 @@ BENCHMARK(BM_log_append)->Name("log/append_and_root")->Arg(1000)->Arg(1000000);
 
 // Whoever holds x (a dealer, or a thief who rebuilt it from k shares once) opens any escrow
 // field with one variable-base multiplication and a hash: K = c xor H1(x u). No warrant, no
-// trustee, no log.
-void BM_mass_decrypt(benchmark::State& state) {
+// trustee, no log. `product` is the thief's x u.
+template <class Product>
+void mass_decrypt(benchmark::State& state, Product product) {
   const auto k = static_cast<std::size_t>(state.range(0));
   Setup s(k, k + 2);
   std::vector<shamir::Share> stolen;
@@ -418,7 +419,8 @@ void BM_mass_decrypt(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     const auto& ct = fields[i % fields.size()];
-    const auto ry = (ct.u * x).to_bytes();
+    const Point xu = product(x, ct.u);
+    const auto ry = xu.to_bytes();
     auto mask = Hasher(domain::kTdh2Mask, 32).add(ry).finish<32>();
     for (std::size_t b = 0; b < 32; ++b) mask[b] ^= ct.c[b];
     if (mask != keys[i % keys.size()]) state.SkipWithError("the thief did not get the key");
@@ -426,36 +428,17 @@ void BM_mass_decrypt(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
+// With the constant-time product every escrow code path uses on a secret.
+void BM_mass_decrypt(benchmark::State& state) {
+  mass_decrypt(state, [](const Scalar& x, const Point& u) { return u * x; });
+}
 BENCHMARK(BM_mass_decrypt)->Name("attack/mass_decrypt/k_shares_stolen")->Arg(3);
-
-// The same thief with a variable-time product: a thief needs no constant time. x is the thief's own
-// (stolen) key, so group::multi_mul_vartime (SPEC §9: Straus under libdecaf, the naive product under
-// libsodium) is fair here; no escrow code path uses it on a secret.
+// A thief needs no constant time: x is its own (stolen) key, so group::multi_mul_vartime (SPEC
+// §9: Straus under libdecaf, the naive product under libsodium) is fair here.
 void BM_mass_decrypt_vartime(benchmark::State& state) {
-  const auto k = static_cast<std::size_t>(state.range(0));
-  Setup s(k, k + 2);
-  std::vector<shamir::Share> stolen;
-  for (std::size_t i = 0; i < k; ++i) stolen.push_back({s.dealt.shares[i].index(), s.dealt.shares[i].expose_secret()});
-  const std::array<Scalar, 1> x{shamir::reconstruct(stolen).value()};  // once, up front
-  std::vector<tdh2::Ciphertext> fields;
-  std::vector<std::array<uint8_t, 32>> keys;
-  for (int i = 0; i < 64; ++i) {
-    const auto key = tdh2::random_session_key(s.rng);
-    fields.push_back(tdh2::encrypt(s.pk(), key, s.label, s.rng).value());
-    keys.push_back({});
-    std::copy(key.expose().begin(), key.expose().end(), keys.back().begin());
-  }
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const auto& ct = fields[i % fields.size()];
-    const std::array<Point, 1> u{ct.u};
-    const auto ry = group::multi_mul_vartime(x, u).to_bytes();
-    auto mask = Hasher(domain::kTdh2Mask, 32).add(ry).finish<32>();
-    for (std::size_t b = 0; b < 32; ++b) mask[b] ^= ct.c[b];
-    if (mask != keys[i % keys.size()]) state.SkipWithError("the thief did not get the key");
-    ++i;
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  mass_decrypt(state, [](const Scalar& x, const Point& u) {
+    return group::multi_mul_vartime(std::array<Scalar, 1>{x}, std::array<Point, 1>{u});
+  });
 }
 BENCHMARK(BM_mass_decrypt_vartime)->Name("attack/mass_decrypt_vartime/k_shares_stolen")->Arg(3);
 
