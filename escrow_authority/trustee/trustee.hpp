@@ -69,7 +69,7 @@ class Trustee {
   /// agency proven here before (counted and logged in the source's one entry per interval).
   /// decrypt_body() calls it first.
   std::optional<Reply> early_refusal(std::string_view body, uint64_t now, const std::string& source = "local");
-  /// The HTTP server's priority lane (SPEC §11.2 "The priority lane"): true when the body names
+  /// The HTTP server's priority lane (docs/SECURITY.md, "Bounded HTTP"): true when the body names
   /// (at its start, unverified) an agency whose warrant verified here before, and its source has
   /// sent fewer than kLaneWasteBudget such requests that decided nothing in the last
   /// RefusalTally::kIntervalSeconds (a copy of a request decided or in flight, a bad signature, a
