@@ -72,6 +72,30 @@ TEST(DleqDeathTest, VerifyAbortsOnATableOfAnotherPoint) {
   EXPECT_DEATH((void)verify(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, &wrong}, f.proof), "");
 }
 
+// With g2's table the prover gives the same proof, byte for byte, in both forms (the table only
+// computes w·g2 faster: tdh2's partial decryption keeps one table of u).
+TEST(Dleq, ProveWithG2TableIsTheSameProof) {
+  Fixture f;
+  const group::FixedBase g2_table(f.g2);
+  const Scalar nonce = Scalar::random(f.rng);
+  const Proof plain = prove_with_nonce(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, f.x, nonce);
+  const Proof tabled = prove_with_nonce(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, nullptr, &g2_table}, f.x, nonce);
+  EXPECT_EQ(plain.challenge.to_bytes(), tabled.challenge.to_bytes());
+  EXPECT_EQ(plain.response.to_bytes(), tabled.response.to_bytes());
+  const auto c_plain = prove_committed_with_nonce(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2}, f.x, nonce);
+  const auto c_tabled = prove_committed_with_nonce(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, nullptr, &g2_table}, f.x, nonce);
+  EXPECT_EQ(c_plain.a2.to_bytes(), c_tabled.a2.to_bytes());
+  EXPECT_EQ(c_plain.response.to_bytes(), c_tabled.response.to_bytes());
+}
+
+// A table of another point would prove another statement (a2 not w·g2): the prover aborts.
+TEST(DleqDeathTest, ProveAbortsOnAG2TableOfAnotherPoint) {
+  Fixture f;
+  const group::FixedBase wrong(f.h2);
+  EXPECT_DEATH((void)prove(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, nullptr, &wrong}, f.x, f.rng), "");
+  EXPECT_DEATH((void)prove_committed(kTag, {f.ctx}, {f.g1, f.h1, f.g2, f.h2, nullptr, &wrong}, f.x, f.rng), "");
+}
+
 // ---- the committed form (SPEC §4.4) ----
 
 struct CommittedFixture : Fixture {

@@ -17,10 +17,20 @@ Scalar challenge(std::string_view tag, Context context, const Statement& st, con
 }
 }  // namespace
 
+namespace {
+// a2 = w·g2, from g2's table when the caller keeps one (a table of another point would prove
+// another statement: a programming error).
+Point times_g2(const Statement& statement, const Scalar& nonce) {
+  if (statement.g2_table == nullptr) return statement.g2 * nonce;
+  if (!(statement.g2_table->point() == statement.g2)) std::abort();
+  return statement.g2_table->mul(nonce);
+}
+}  // namespace
+
 Proof prove_with_nonce(std::string_view tag, Context context, const Statement& statement,
                        const Scalar& witness, const Scalar& nonce) {
   const Point a1 = statement.g1 * nonce;
-  const Point a2 = statement.g2 * nonce;
+  const Point a2 = times_g2(statement, nonce);
   Scalar e = challenge(tag, context, statement, a1, a2);
   Scalar f = nonce + e * witness;
   return Proof{std::move(e), std::move(f)};
@@ -51,7 +61,7 @@ Scalar committed_challenge(std::string_view tag, Context context, const Statemen
 CommittedProof prove_committed_with_nonce(std::string_view tag, Context context, const Statement& statement,
                                           const Scalar& witness, const Scalar& nonce) {
   Point a1 = statement.g1 * nonce;
-  Point a2 = statement.g2 * nonce;
+  Point a2 = times_g2(statement, nonce);
   const Scalar e = challenge(tag, context, statement, a1, a2);
   Scalar f = nonce + e * witness;
   return CommittedProof{std::move(a1), std::move(a2), std::move(f)};

@@ -30,6 +30,9 @@ struct Statement {
   /// h1's fixed-base table, when the caller keeps one (tdh2's Y_i): verify then takes
   /// f·g1 - e·h1 from two tables, faster than the variable-time double product.
   const group::FixedBase* h1_table = nullptr;
+  /// g2's fixed-base table, when the prover multiplies g2 by a secret more than once (tdh2's
+  /// partial decryption: x_i·u and the nonce's w·u from one table of u); constant time, as g2·w.
+  const group::FixedBase* g2_table = nullptr;
 };
 
 struct Proof {
