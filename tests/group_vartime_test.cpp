@@ -69,6 +69,26 @@ TEST(GroupVartime, MultiMulIsTheNaiveSum) {
     }
 }
 
+// From 192 points multi_mul_vartime takes Pippenger's buckets, with a window of 6, 7 or 8 bits by
+// the number of points: each side of the switch and each window, with the edge scalars and points
+// (zero, L - 1, a digit at a bucket's edge, the identity, a point and its negation) among them.
+TEST(GroupVartime, MultiMulOfManyPointsIsTheNaiveSum) {
+  DeterministicRng rng("vartime/pippenger");
+  const auto scalars = edge_scalars(rng);
+  const auto points = edge_points(rng);
+  for (std::size_t m : {191u, 192u, 193u, 499u, 500u, 800u}) {
+    std::vector<Scalar> s;
+    std::vector<Point> p;
+    for (std::size_t i = 0; i < m; ++i) {
+      s.push_back(i < scalars.size() ? scalars[i] : Scalar::random(rng));
+      p.push_back(i >= 10 && i < 10 + points.size() ? points[i - 10] : Point::base_mul(Scalar::random(rng)));
+    }
+    ASSERT_EQ(multi_mul_vartime(s, p).to_bytes(), naive(s, p).to_bytes()) << m << " points";
+    const std::vector<Scalar> minus_one(m, Scalar::from_u64(1).negate());  // every digit at its largest
+    ASSERT_EQ(multi_mul_vartime(minus_one, p).to_bytes(), naive(minus_one, p).to_bytes()) << m << " points, L - 1";
+  }
+}
+
 TEST(GroupVartime, MultiMulOfNothingIsTheIdentity) {
   EXPECT_TRUE(multi_mul_vartime({}, {}).is_identity());
   EXPECT_TRUE(multi_mul_public_scalars({}, {}).is_identity());

@@ -18,6 +18,9 @@ namespace {
 using A = DecafAccess;
 constexpr int kWidth = 5;                       // NAF window: digits odd, |d| < 2^(kWidth-1)
 constexpr int kOddMultiples = 1 << (kWidth - 2);  // P, 3P, ..., 15P
+// From this many points multi_mul_vartime takes Pippenger's buckets instead of Straus: the two cross
+// at about 192 points on this machine (BENCHMARKS.md, "Straus or Pippenger").
+constexpr std::size_t kPippengerFrom = 192;
 
 // The width-5 non-adjacent form of a canonical scalar (< 2^253): s = sum naf[i] 2^i, each digit
 // zero or odd with |digit| <= 15, and any 5 consecutive digits hold at most one nonzero.
@@ -79,12 +82,73 @@ void straus(decaf_255_point_s* out, std::span<const Scalar> scalars, std::span<c
   }
 }
 
+// The scalar in signed radix 2^c: s = sum digits[w] 2^(c w), each digit in [-2^(c-1), 2^(c-1)].
+// One digit more than ceil(256 / c) holds the last carry.
+std::vector<int> signed_radix(const Scalar& s, int c) {
+  std::array<uint64_t, 5> x{};  // one spare limb, as in wnaf()
+  const auto& b = s.to_bytes();
+  for (int i = 0; i < 32; ++i) x[i / 8] |= static_cast<uint64_t>(b[i]) << (8 * (i % 8));
+  const int windows = (256 + c - 1) / c + 1;
+  std::vector<int> digits(static_cast<std::size_t>(windows));
+  const uint64_t radix = uint64_t{1} << c, mask = radix - 1;
+  uint64_t carry = 0;
+  for (int w = 0; w < windows; ++w) {
+    const int pos = w * c;
+    uint64_t buf = 0;
+    if (pos < 256) {
+      const int limb = pos / 64, bit = pos % 64;
+      buf = bit <= 64 - c ? x[limb] >> bit : (x[limb] >> bit) | (x[limb + 1] << (64 - bit));
+    }
+    const uint64_t value = carry + (buf & mask);
+    carry = value >= radix / 2 ? 1 : 0;
+    digits[static_cast<std::size_t>(w)] = static_cast<int>(value) - static_cast<int>(carry * radix);
+  }
+  return digits;
+}
+
+// Pippenger's bucket method: per window of c bits, each point goes into the bucket of its digit
+// (2^(c-1) buckets, the sign by subtraction), and the buckets are summed by a running sum, 2
+// additions per bucket. About (256 / c)(m + 2^c) additions against Straus's 50 m: it wins only
+// for many points (kPippengerFrom, measured in BENCHMARKS.md).
+void pippenger(decaf_255_point_s* out, std::span<const Scalar> scalars, std::span<const Point> points) {
+  const std::size_t m = points.size();
+  const int c = m < 500 ? 6 : m < 800 ? 7 : 8;
+  std::vector<std::vector<int>> digits(m);
+  for (std::size_t j = 0; j < m; ++j) digits[j] = signed_radix(scalars[j], c);
+  const int windows = static_cast<int>(digits.empty() ? 0 : digits[0].size());
+  const std::size_t buckets = std::size_t{1} << (c - 1);
+  std::vector<decaf_255_point_s> bucket(buckets);
+  decaf_255_point_s twice[1], running[1], window_sum[1];
+  decaf_255_point_copy(out, decaf_255_point_identity);
+  for (int w = windows - 1; w >= 0; --w) {
+    for (int i = 0; i < c; ++i) {
+      decaf_255_point_double(twice, out);
+      decaf_255_point_copy(out, twice);
+    }
+    for (auto& b : bucket) decaf_255_point_copy(&b, decaf_255_point_identity);
+    for (std::size_t j = 0; j < m; ++j) {
+      const int d = digits[j][static_cast<std::size_t>(w)];
+      if (d > 0) decaf_255_point_add(&bucket[d - 1], &bucket[d - 1], A::rep(points[j]));
+      else if (d < 0) decaf_255_point_sub(&bucket[-d - 1], &bucket[-d - 1], A::rep(points[j]));
+    }
+    // sum_b (b + 1) bucket[b] = sum over b of (bucket[top] + ... + bucket[b]).
+    decaf_255_point_copy(running, decaf_255_point_identity);
+    decaf_255_point_copy(window_sum, decaf_255_point_identity);
+    for (std::size_t b = buckets; b-- > 0;) {
+      decaf_255_point_add(running, running, &bucket[b]);
+      decaf_255_point_add(window_sum, window_sum, running);
+    }
+    decaf_255_point_add(out, out, window_sum);
+  }
+}
+
 }  // namespace
 
 Point multi_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> points) {
   if (scalars.size() != points.size()) std::abort();
   Point out;
-  straus(A::rep(out), scalars, points);
+  if (points.size() >= kPippengerFrom) pippenger(A::rep(out), scalars, points);
+  else straus(A::rep(out), scalars, points);
   A::mark_unencoded(out);
   return out;
 }

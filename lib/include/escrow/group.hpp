@@ -172,8 +172,9 @@ class FixedBase {
 /// decaf_255_base_double_scalarmul_non_secret (a·G itself when b = 0, where libdecaf 1.0.2 is
 /// wrong), else Straus; under libsodium two products and a sum. lib/group/vartime_*.cpp.
 [[nodiscard]] Point double_mul_vartime(const Scalar& a, const Point& p, const Scalar& b, const Point& q);
-/// Sum of scalars[i]·points[i] in VARIABLE time (Straus: interleaved width-5 NAFs, one shared
-/// chain of doublings) under libdecaf, the naive sum under libsodium. Public inputs only; the
+/// Sum of scalars[i]·points[i] in VARIABLE time under libdecaf (Straus: interleaved width-5 NAFs,
+/// one shared chain of doublings; from 192 points Pippenger's buckets, where the two cross), the
+/// naive sum under libsodium. Public inputs only; the
 /// spans must have the same length (aborts otherwise: a programming error).
 [[nodiscard]] Point multi_mul_vartime(std::span<const Scalar> scalars, std::span<const Point> points);
 /// Whether multi_mul_vartime beats its products taken one by one: libdecaf's Straus does, libsodium's
