@@ -20,13 +20,17 @@ import sys
 STEPS = ["encrypt", "verify", "check_recipient", "partial_decrypt", "verify_partial",
          "combine/2", "combine/3", "combine/5", "combine/7", "combine/10"]
 FLOORS = ["sodium_floor/tdh2_encrypt", "sodium_floor/tdh2_combine/3", "sodium_floor/tdh2_combine/10"]
-# The thief's pace after a compromise against one variable-base multiplication, same binary.
-THEFT = ["group/mul", "attack/mass_decrypt/k_shares_stolen/3", "attack/mass_decrypt_vartime/k_shares_stolen/3"]
+# The thief's pace after a compromise: each mass-decryption benchmark times every session beside
+# one variable-base multiplication of the same point and reports their ratio as its `pace`
+# counter (interleaved, so the shared machine's drift reaches both alike); its time is the
+# sessions' (manual time, hence the /manual_time in its name).
+THEFT = ["attack/mass_decrypt/k_shares_stolen/3/manual_time", "attack/mass_decrypt_vartime/k_shares_stolen/3/manual_time"]
 FILTER = "^(tdh2/(" + "|".join(STEPS) + ")|" + "|".join(FLOORS + THEFT) + ")$"
 
 # (figure, numerator, denominator, target, direction): "d:" the libdecaf build, "s:" the libsodium
 # build; "<=": a ratio of times, at most the target; ">=": the reference's time over the step's (a
-# ratio of rates), at least the target.
+# ratio of rates), at least the target. A denominator of None: the numerator is a ratio already (a
+# counter the benchmark computes).
 TARGETS = [
     ("tdh2/encrypt / sodium_floor/tdh2_encrypt", "d:tdh2/encrypt", "d:sodium_floor/tdh2_encrypt", 0.60, "<="),
     ("tdh2/verify / sodium/tdh2/verify", "d:tdh2/verify", "s:tdh2/verify", 0.65, "<="),
@@ -34,10 +38,10 @@ TARGETS = [
      "d:tdh2/partial_decrypt", "s:tdh2/partial_decrypt", 0.55, "<="),
     ("tdh2/combine/3 / sodium_floor/tdh2_combine/3", "d:tdh2/combine/3", "d:sodium_floor/tdh2_combine/3", 0.40, "<="),
     ("tdh2/combine/10 / sodium_floor/tdh2_combine/10", "d:tdh2/combine/10", "d:sodium_floor/tdh2_combine/10", 0.30, "<="),
-    ("mass decryption, constant-time product: group/mul / attack/mass_decrypt (sessions per multiplication's time)",
-     "d:group/mul", "d:attack/mass_decrypt/k_shares_stolen/3", 0.95, ">="),
-    ("mass decryption, the thief's variable-time product: group/mul / attack/mass_decrypt_vartime",
-     "d:group/mul", "d:attack/mass_decrypt_vartime/k_shares_stolen/3", 0.95, ">="),
+    ("mass decryption, constant-time product: its pace (one multiplication's time per session, interleaved)",
+     "d:attack/mass_decrypt/k_shares_stolen/3/manual_time:pace", None, 0.95, ">="),
+    ("mass decryption, the thief's variable-time product: its pace",
+     "d:attack/mass_decrypt_vartime/k_shares_stolen/3/manual_time:pace", None, 0.95, ">="),
 ]
 
 
@@ -45,8 +49,14 @@ def one_pass(binary, min_time):
     out = subprocess.run([binary, f"--benchmark_filter={FILTER}", f"--benchmark_min_time={min_time}",
                           "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
     unit = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
-    return {b["name"]: b["cpu_time"] * unit[b.get("time_unit", "ns")]
-            for b in json.loads(out)["benchmarks"] if not b.get("error_occurred")}
+    figures = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("error_occurred"):
+            continue
+        figures[b["name"]] = b["cpu_time"] * unit[b.get("time_unit", "ns")]
+        if "pace" in b:
+            figures[b["name"] + ":pace"] = b["pace"]
+    return figures
 
 
 def spread(values):
@@ -78,9 +88,9 @@ def main():
                            "ratio": spread([r["d:" + name] / r["s:" + name] for r in rounds])}
     targets = []
     for figure, num, den, target, direction in TARGETS:
-        if not all(num in r and den in r for r in rounds):
+        if not all(num in r and (den is None or den in r) for r in rounds):
             continue
-        ratio = spread([r[num] / r[den] for r in rounds])
+        ratio = spread([r[num] if den is None else r[num] / r[den] for r in rounds])  # None: a ratio already
         at_most = direction == "<="
         targets.append({"figure": figure, "ratio": ratio, "target": target, "direction": direction,
                         "met": ratio["max"] <= target if at_most else ratio["min"] >= target,

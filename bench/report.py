@@ -40,6 +40,12 @@ def find(runs, name):
     return runs.get(name)
 
 
+def pace(runs, name):
+    """A mass decryption's `pace` counter: a multiplication's time over a session's, both timed in turn."""
+    b = find(runs, name)
+    return b.get("pace") if b else None
+
+
 def ratio(runs, a, b):
     x, y = find(runs, a), find(runs, b)
     return us(x) / us(y) if x and y else None
@@ -219,7 +225,8 @@ def main():
            f"| optimistic / always-verify combine-and-open, k = 3 | {fmt_ratio(ratio(runs, 'investigator/optimistic_combine_and_open/3', 'investigator/combine_and_open/3'), '≤ 0.35×')} |",
            f"| escrowed 1 KiB message (`envelope/seal/1024`) / no escrow (X25519 session + AEAD 1 KiB) | {fmt_ratio(overhead)} |",
            f"| trustee, 64-field batch: 2 threads' throughput / 1 thread's | {fmt_ratio(us(t1) / us(t2) if t1 and t2 else None, '≥ 1.8×')} |",
-           f"| mass decryption after compromise / one variable-base multiplication (rate) | {fmt_ratio(ratio(runs, 'group/mul', 'attack/mass_decrypt/k_shares_stolen/3'), '≥ 0.90×')} |",
+           f"| mass decryption after compromise: its pace, one variable-base multiplication's time per session (interleaved) | {fmt_ratio(pace(runs, 'attack/mass_decrypt/k_shares_stolen/3'), '≥ 0.95×')} |",
+           f"| the same with the thief's variable-time product | {fmt_ratio(pace(runs, 'attack/mass_decrypt_vartime/k_shares_stolen/3'), '≥ 0.95×')} |",
            f"| RSA-3072 OAEP key wrap (1990s escrow) / `tdh2/encrypt` | {fmt_ratio(ratio(runs, 'historical/rsa3072_oaep_wrap', 'tdh2/encrypt'))} |",
            f"| ElGamal-2048 key wrap / `tdh2/encrypt` | {fmt_ratio(ratio(runs, 'historical/elgamal2048_wrap', 'tdh2/encrypt'))} |", ""]
     e2e_first = find(runs, "end_to_end/quorum_first/warrant_sessions/10000/10000")
