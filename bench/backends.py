@@ -10,9 +10,15 @@ load then reaches both alike. The libsodium build's `tdh2/<step>` is reported as
 most, from one binary where the figure allows) and reported as the median over the rounds with
 their minimum and maximum: for N rounds that range holds the ratio's median with probability
 1 - 2^(1-N) (a distribution-free interval: 98.4% for N = 7). Times are CPU times per iteration.
+
+Then encrypt and the trustee's field taken apart: the sum of the group operations each is made of,
+timed alone in the same round (a floor no glue can beat in today's formats), one format that does
+not exist yet extrapolated the same way, and the end to end's ceiling from these steps alone.
+Extrapolated figures say so in their names.
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +31,13 @@ FLOORS = ["sodium_floor/tdh2_encrypt", "sodium_floor/tdh2_combine/3", "sodium_fl
 # counter (interleaved, so the shared machine's drift reaches both alike); its time is the
 # sessions' (manual time, hence the /manual_time in its name).
 THEFT = ["attack/mass_decrypt/k_shares_stolen/3/manual_time", "attack/mass_decrypt_vartime/k_shares_stolen/3/manual_time"]
-FILTER = "^(tdh2/(" + "|".join(STEPS) + ")|" + "|".join(FLOORS + THEFT) + ")$"
+# The group operations encrypt and the trustee's field are made of (SPEC §5.2, §5.3, §5.5), timed
+# alone in the libdecaf binary: each step's floor in today's formats (OPERATION_FLOORS), and with
+# the investigator's step the end to end's ceiling (E2E_CEILINGS).
+GROUP_OPS = ["group/add", "group/add_then_encode", "group/decode", "group/base_mul", "group/fixed_base_build",
+             "group/fixed_base_mul", "group/double_mul_vartime/base", "group/double_mul_vartime/any",
+             "group/multi_mul_vartime/512", "investigator/optimistic_combine_and_open/3"]
+FILTER = "^(tdh2/(" + "|".join(STEPS) + ")|" + "|".join(FLOORS + THEFT + GROUP_OPS) + ")$"
 
 # (figure, numerator, denominator, target, direction): "d:" the libdecaf build, "s:" the libsodium
 # build; "<=": a ratio of times, at most the target; ">=": the reference's time over the step's (a
@@ -43,6 +55,96 @@ TARGETS = [
     ("mass decryption, the thief's variable-time product: its pace",
      "d:attack/mass_decrypt_vartime/k_shares_stolen/3/manual_time:pace", None, 0.95, ">="),
 ]
+
+
+def encode_us(r):
+    """One encoding: group/add_then_encode less the addition."""
+    return r["d:group/add_then_encode"] - r["d:group/add"]
+
+
+def encrypt_ops_us(r):
+    """SPEC §5.2: u = rG and w = sG on G's table, rY, ubar and wbar on Y's and Gbar's, and the
+    encodings of all five (rY for the mask, the others for the ciphertext and its challenge)."""
+    return 2 * r["d:group/base_mul"] + 3 * r["d:group/fixed_base_mul"] + 5 * encode_us(r)
+
+
+def partial_ops_us(r):
+    """SPEC §5.5 after verify: the table of u, x_i·u and the nonce's a2 from it, a1 = nonce·G, and
+    the encodings of u_i, a1, a2 that the challenge hashes."""
+    return (r["d:group/fixed_base_build"] + 2 * r["d:group/fixed_base_mul"] + r["d:group/base_mul"]
+            + 3 * encode_us(r))
+
+
+def field_floor_us(r):
+    """The trustee's field in today's format: verify (w = fG - eu and wbar = fGbar - e ubar, one
+    double product each, then their encodings for the challenge) and the partial decryption."""
+    return (r["d:group/double_mul_vartime/base"] + r["d:group/double_mul_vartime/any"] + 2 * encode_us(r)
+            + partial_ops_us(r))
+
+
+def committed_field_us(r):
+    """EXTRAPOLATED, a format this code does not have: a validity proof that carries w and wbar,
+    checked for a request's fields at once (investigate's requests stay under 64 KiB, about 130
+    fields: here 128, so u, ubar, w and wbar of each are 512 points of one product, G's and Gbar's
+    coefficients summed into two more), so per field 4 points' share of multi_mul_vartime/512 and
+    the decoding of w and wbar, then the same partial decryption."""
+    per_point = r["d:group/multi_mul_vartime/512"] / 512
+    return 4 * per_point + 2 * r["d:group/decode"] + partial_ops_us(r)
+
+
+# (figure, function of a round): encrypt and the trustee's field taken apart into their group
+# operations, each timed in the same round. Not targets: bounds that say which target a format can
+# meet at all.
+OPERATION_FLOORS = [
+    ("tdh2/encrypt / its group operations (measured)", lambda r: r["d:tdh2/encrypt"] / encrypt_ops_us(r)),
+    ("tdh2/encrypt's group operations alone (measured, summed) / sodium_floor/tdh2_encrypt",
+     lambda r: encrypt_ops_us(r) / r["d:sodium_floor/tdh2_encrypt"]),
+    ("tdh2/partial_decrypt / its group operations (measured; the rest is hashing, scalars, allocation)",
+     lambda r: r["d:tdh2/partial_decrypt"] / field_floor_us(r)),
+    ("the field's group operations alone, this format (measured, summed) / sodium/tdh2/partial_decrypt",
+     lambda r: field_floor_us(r) / r["s:tdh2/partial_decrypt"]),
+    ("the field with a committed validity proof, 128 fields batched (EXTRAPOLATED from group/*) / "
+     "sodium/tdh2/partial_decrypt", lambda r: committed_field_us(r) / r["s:tdh2/partial_decrypt"]),
+]
+
+
+# Sessions per second that the end to end could reach on this machine's cores if they did nothing
+# but the cryptography: EXTRAPOLATED upper bounds, to set beside bm_end_to_end's measured rate.
+# Per session and trustee asked: its field (tdh2/partial_decrypt), parsing the field's two points
+# there, and the investigator parsing the partial's three; once per session, the investigator's
+# parse of the field and its optimistic combine and open (k = 3).
+CORES = os.cpu_count() or 1
+
+
+def e2e_ceiling(r, asked, field_us):
+    decode = r["d:group/decode"]
+    per_session = asked * (field_us + 2 * decode + 3 * decode) + 2 * decode + r["d:investigator/optimistic_combine_and_open/3"]
+    return CORES * 1e6 / per_session
+
+
+E2E_CEILINGS = [
+    ("all 5 trustees asked, this format", lambda r: e2e_ceiling(r, 5, r["d:tdh2/partial_decrypt"])),
+    ("k = 3 asked first, this format", lambda r: e2e_ceiling(r, 3, r["d:tdh2/partial_decrypt"])),
+    ("k = 3 asked first, a committed validity proof batched (its field EXTRAPOLATED as above)",
+     lambda r: e2e_ceiling(r, 3, committed_field_us(r))),
+]
+
+
+def figures_of_rounds(figures, rounds):
+    """Each (figure, function of a round) over the rounds; none when a binary lacks a benchmark."""
+    try:
+        return [{"figure": figure, "value": spread([of_round(r) for r in rounds])} for figure, of_round in figures]
+    except KeyError:
+        return []
+
+
+def print_figures(intro, column, figures, number):
+    if not figures:
+        return
+    print(f"\n{intro}\n\n| figure | {column} |\n|---|---|")
+    for f in figures:
+        q = f["value"]
+        print(f"| {f['figure']} | {number.format(q['median'])} [{number.format(q['min'])}, {number.format(q['max'])}] |")
 
 
 def one_pass(binary, min_time):
@@ -95,6 +197,8 @@ def main():
         targets.append({"figure": figure, "ratio": ratio, "target": target, "direction": direction,
                         "met": ratio["max"] <= target if at_most else ratio["min"] >= target,
                         "missed": ratio["min"] > target if at_most else ratio["max"] < target})
+    bounds = figures_of_rounds(OPERATION_FLOORS, rounds)
+    ceilings = figures_of_rounds(E2E_CEILINGS, rounds)
     coverage = 1 - 2 ** (1 - args.rounds)
     print(f"CPU time per iteration, median of {args.rounds} alternating rounds [min, max]; the range holds "
           f"the median with probability {coverage:.1%}. Measured, this machine, this run.\n")
@@ -109,10 +213,17 @@ def main():
         q = t["ratio"]
         verdict = "yes" if t["met"] else "no" if t["missed"] else "not settled (the range spans the target)"
         print(f"| {t['figure']} | {q['median']:.2f} [{q['min']:.2f}, {q['max']:.2f}] | {'≤' if t['direction'] == '<=' else '≥'} {t['target']:.2f} | {verdict} |")
+    print_figures("Encrypt and the trustee's field taken apart: their group operations (group/*, libdecaf, timed "
+                  "alone in the same rounds). A floor above a target means no faster glue can meet it in that format.",
+                  "ratio", bounds, "{:.2f}")
+    print_figures(f"The end to end's ceiling from these steps alone on {CORES} cores (EXTRAPOLATED: every core busy "
+                  "with nothing but the trustees' fields and the investigator's combine and open; HTTP, the logs, "
+                  "SQLite and JSON cost nothing here). Issue 17's target: 2,500 sessions per second.",
+                  "sessions per second at most", ceilings, "{:,.0f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"rounds": args.rounds, "interval_coverage": coverage, "steps": steps, "targets": targets,
-                       "raw": rounds}, fh, indent=1)
+                       "bounds": bounds, "ceilings": ceilings, "raw": rounds}, fh, indent=1)
 
 
 if __name__ == "__main__":

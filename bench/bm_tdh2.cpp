@@ -86,6 +86,14 @@ void BM_group_add_encoded(benchmark::State& state) {
 }
 BENCHMARK(BM_group_add_encoded)->Name("group/add_then_encode");
 
+// Parsing a point from its 32 bytes (what a verifier pays per point it receives).
+void BM_group_decode(benchmark::State& state) {
+  SystemRng rng;
+  const auto bytes = Point::base_mul(Scalar::random(rng)).to_bytes();
+  for (auto _ : state) benchmark::DoNotOptimize(Point::from_bytes(bytes));
+}
+BENCHMARK(BM_group_decode)->Name("group/decode");
+
 #if defined(DOORMAT_GROUP_DECAF)
 // The same with libdecaf's own encoder, which the backend does not use on its points because it
 // branches in Debian's build (lib/group/decaf_ct.hpp): what the constant-time encoding costs.
@@ -254,6 +262,14 @@ void BM_group_fixed_base_mul(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(table.mul(s));
 }
 BENCHMARK(BM_group_fixed_base_mul)->Name("group/fixed_base_mul");
+
+// Building the table of a point (a trustee builds one of u per field; libsodium keeps the point).
+void BM_group_fixed_base_build(benchmark::State& state) {
+  SystemRng rng;
+  const Point p = Point::base_mul(Scalar::random(rng));
+  for (auto _ : state) benchmark::DoNotOptimize(group::FixedBase(p));
+}
+BENCHMARK(BM_group_fixed_base_build)->Name("group/fixed_base_build");
 
 // ---- TDH2 ----
 
