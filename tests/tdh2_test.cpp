@@ -12,8 +12,7 @@ namespace {
 using group::Point;
 using group::Scalar;
 using test::failed_with;
-
-std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+using test::bytes;
 
 struct Authority {
   explicit Authority(std::size_t k = 3, std::size_t n = 5, std::string_view seed = "tdh2")
@@ -92,10 +91,13 @@ TEST(Tdh2, TamperedUbarFailsVerification) {
   EXPECT_TRUE(failed_with(verify(a.pk(), a.ct), ErrorCategory::invalid_proof));
 }
 
-TEST(Tdh2, TamperedEFailsVerification) {
+TEST(Tdh2, TamperedWAndWbarFailVerification) {
   Authority a;
-  a.ct.e = a.ct.e + Scalar::from_u64(1);
-  EXPECT_TRUE(failed_with(verify(a.pk(), a.ct), ErrorCategory::invalid_proof));
+  auto w = a.ct, wbar = a.ct;
+  w.w = w.w + Point::generator();
+  wbar.wbar = wbar.wbar + Point::generator();
+  EXPECT_TRUE(failed_with(verify(a.pk(), w), ErrorCategory::invalid_proof));
+  EXPECT_TRUE(failed_with(verify(a.pk(), wbar), ErrorCategory::invalid_proof));
 }
 
 TEST(Tdh2, TamperedFFailsVerification) {
@@ -134,10 +136,10 @@ TEST(Tdh2, NonCanonicalEncodingsInCiphertextAreRefused) {
   EXPECT_TRUE(failed_with(Ciphertext::decode(bad_scalar), ErrorCategory::malformed));
 }
 
-TEST(Tdh2, CiphertextEncodingRoundTripsAndIs168BytesPlusLabel) {
+TEST(Tdh2, CiphertextEncodingRoundTripsAndIs200BytesPlusLabel) {
   Authority a;
   const auto enc = a.ct.encode();
-  EXPECT_EQ(enc.size(), 168 + a.ct.label.size());
+  EXPECT_EQ(enc.size(), 200 + a.ct.label.size());  // version 2 (SPEC §3.5); version 1 is 168
   auto back = Ciphertext::decode(enc);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->encode(), enc);

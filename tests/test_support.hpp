@@ -11,6 +11,9 @@
 
 namespace escrow::test {
 
+/// A string's bytes (labels in tests).
+inline std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
 inline std::vector<uint8_t> hex(std::string_view h) {
   auto b = wire::from_hex(h);
   EXPECT_TRUE(b.has_value()) << h;

@@ -14,6 +14,7 @@
 
 #include "escrow/pki.hpp"
 #include "escrow/translog.hpp"
+#include "tdh2_testing.hpp"
 
 namespace escrow::trustee {
 namespace {
@@ -234,6 +235,35 @@ TEST(Decide, Step7EachFieldGetsItsOwnStatus) {
     EXPECT_EQ(d.log[i].decision, static_cast<uint8_t>(want[i])) << i;
   }
   EXPECT_EQ(d.change.newly_opened.size(), 1u);
+}
+
+// Step 7's validity checks run the distinct fields in batches (SPEC §5.3; 140 fields: 4 chunks of
+// 35): fields whose errors cancel in a plain sum, in one chunk and across a border, are each
+// refused alone and their neighbours issued; a version-1 field among them is checked alone and issued.
+TEST(Decide, Step7TheBatchedValidityCheckNamesEachBadFieldAlone) {
+  auto& w = world();
+  MemoryState state;
+  std::vector<std::vector<uint8_t>> fields;
+  for (uint64_t i = 0; i < 140; ++i) fields.push_back(w.field("alice", "bob", 1000 + i));
+  const auto shift_f = [](std::vector<uint8_t>& bytes, int sign) {
+    auto ct = tdh2::Ciphertext::decode(bytes).value();
+    ct.f = sign > 0 ? ct.f + group::Scalar::from_u64(3) : ct.f - group::Scalar::from_u64(3);
+    bytes = ct.encode();
+  };
+  shift_f(fields[5], +1), shift_f(fields[20], -1);   // one chunk (fields 0..34)
+  shift_f(fields[34], +1), shift_f(fields[35], -1);  // across a border
+  const auto label = SessionLabel::make("alice", "bob", 1100, w.rng).value().encode();
+  fields[100] = tdh2::testing::encrypt_with(w.dealt.public_key, tdh2::random_session_key(w.rng), label,
+                                            group::Scalar::random(w.rng), group::Scalar::random(w.rng))
+                    .value()
+                    .encode();
+  ASSERT_EQ(fields[100][4], 1);  // version 1
+  const std::set<std::size_t> bad = {5, 20, 34, 35};
+  const auto d = w.decide(w.request(w.warrant(w.judge, /*max_sessions=*/1000), fields), state);
+  ASSERT_FALSE(d.refusal.has_value()) << d.reason;
+  ASSERT_EQ(d.results.size(), fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    EXPECT_EQ(d.results[i].status, bad.contains(i) ? request::FieldStatus::invalid_field : request::FieldStatus::issued) << "field " << i;
 }
 
 TEST(Decide, Step7TheBudgetCountsDistinctFieldsAndARepeatCostsNothing) {

@@ -208,12 +208,15 @@ TEST(Vectors, Tdh2Deal) {
 }
 
 TEST(Vectors, Tdh2Encrypt) {
-  for (const char* scenario : {"tdh2/encrypt", "tdh2/encrypt_recipient_verifiable"}) {
+  for (const char* scenario : {"tdh2/encrypt", "tdh2/encrypt_v2", "tdh2/encrypt_recipient_verifiable"}) {
     for (const auto& v : load(scenario)) {
       const auto pk = PK(v);
       const auto key = KEY(v);
       const auto label = H(v, "label");
-      const auto ct = tdh2::testing::encrypt_with(pk, key, label, S(v, "r"), S(v, "s")).value();
+      // SPEC §3.5: the listed field's version byte says which form to recompute.
+      const auto format = H(v, "ciphertext").at(4) == 2 ? tdh2::CiphertextFormat::commitments : tdh2::CiphertextFormat::challenge;
+      EXPECT_EQ(format == tdh2::CiphertextFormat::commitments, std::string(scenario) == "tdh2/encrypt_v2") << scenario;
+      const auto ct = tdh2::testing::encrypt_with(pk, key, label, S(v, "r"), S(v, "s"), format).value();
       EXPECT_EQ(ct.encode(), H(v, "ciphertext")) << scenario;
       EXPECT_TRUE(tdh2::verify(pk, ct).has_value());
       if (std::string(scenario) == "tdh2/encrypt_recipient_verifiable") {
@@ -230,8 +233,30 @@ TEST(Vectors, Tdh2CheckRecipientWrongKey) {
 
 TEST(Vectors, Tdh2EveryTamperedFieldFailsVerification) {
   for (const char* s : {"verify_tampered_c", "verify_tampered_u", "verify_tampered_ubar", "verify_tampered_e",
-                        "verify_tampered_f", "verify_label_swapped"})
+                        "verify_tampered_f", "verify_label_swapped", "verify_v2_refusals", "verify_v2_bent_commitments"})
     for (const auto& v : load(std::string("tdh2/") + s)) expect_error(tdh2::verify(PK(v), CT(v)), v);
+}
+
+// SPEC §5.3's batch refuses each version-2 vector too, in a batch of honest fields, and verify_all
+// names it alone, with verify()'s error.
+TEST(Vectors, Tdh2FieldBatchRefusesEachRefusedField) {
+  for (const char* s : {"tdh2/verify_v2_refusals", "tdh2/verify_v2_bent_commitments"}) {
+    for (const auto& v : load(s)) {
+      const auto pk = PK(v);
+      const auto bad = CT(v);
+      DeterministicRng rng(std::string("vectors/field-batch/") + s);
+      std::vector<tdh2::Ciphertext> cts;
+      for (int i = 0; i < 5; ++i) cts.push_back(tdh2::encrypt(pk, tdh2::random_session_key(rng), bad.label, rng).value());
+      cts.insert(cts.begin() + 2, bad);
+      SystemRng weights;
+      EXPECT_FALSE(tdh2::verify_batch_vartime(cts, weights)) << s;
+      const auto all = tdh2::verify_all(pk, cts);
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i == 2) expect_error(all[i], v);
+        else EXPECT_TRUE(all[i].has_value()) << s << " field " << i;
+      }
+    }
+  }
 }
 
 TEST(Vectors, Tdh2BadEncodingsDoNotParse) {
@@ -262,7 +287,7 @@ TEST(Vectors, Tdh2BadPartialsAreBlamed) {
 
 TEST(Vectors, Tdh2Combine) {
   for (const char* s : {"tdh2/combine", "tdh2/combine_blames_cheaters", "tdh2/combine_v2", "tdh2/combine_v2_blames_cheaters",
-                        "tdh2/combine_mixed_versions"}) {
+                        "tdh2/combine_mixed_versions", "tdh2/combine_v2_field"}) {
     for (const auto& v : load(s)) {
       auto out = tdh2::combine(PK(v), CT(v), partials(v));
       ASSERT_TRUE(out.has_value()) << s << ": " << out.error().message();
@@ -373,7 +398,8 @@ TEST(Vectors, Tdh2PartialRefusalsIsolated) {
     for (const auto& v : load(s)) expect_error(tdh2::PartialDecryption::decode(H(v, "partial")), v);
   for (const auto& v : load("tdh2/decode_key_share_refusals")) expect_error(tdh2::KeyShare::decode(H(v, "key_share")), v);
   for (const auto& v : load("tdh2/decode_public_key_refusals")) expect_error(tdh2::PublicKey::decode(H(v, "public_key")), v);
-  for (const auto& v : load("tdh2/decode_label_over_1024")) expect_error(tdh2::Ciphertext::decode(H(v, "ciphertext")), v);
+  for (const char* s : {"tdh2/decode_label_over_1024", "tdh2/decode_v2_refusals", "tdh2/decode_field_version_confusion"})
+    for (const auto& v : load(s)) expect_error(tdh2::Ciphertext::decode(H(v, "ciphertext")), v);
 }
 
 TEST(Vectors, DleqEveryBoundInputRefusesAlone) {

@@ -117,11 +117,12 @@ class Tdh2Scheme final : public SharedKeyScheme {
     if (!scope.covers(*bound)) return fail(ErrorCategory::policy_denied, "tdh2::answer", "session outside the warrant");
     if (conduct == Conduct::honest) {
       // The shipped trustee's own field step (SPEC §11.2 step 7): parse, validity, scope.
-      std::optional<tdh2::VerifiedCiphertext> verified;
-      const auto status = trustee::check_field(pk_, field, [&](const SessionLabel& l) { return scope.covers(l); }, verified);
-      if (status == request::FieldStatus::invalid_field) return fail(ErrorCategory::invalid_proof, "tdh2::answer", "the field fails TDH2 validity");
-      if (status != request::FieldStatus::issued) return fail(ErrorCategory::policy_denied, "tdh2::answer", std::string(request::to_string(status)));
-      return encode(tdh2::partial_decrypt(pk_, share(i), *verified, rng));
+      auto checked = trustee::check_field(pk_, field, [&](const SessionLabel& l) { return scope.covers(l); });
+      if (checked.status == request::FieldStatus::invalid_field)
+        return fail(ErrorCategory::invalid_proof, "tdh2::answer", "the field fails TDH2 validity");
+      if (checked.status != request::FieldStatus::issued)
+        return fail(ErrorCategory::policy_denied, "tdh2::answer", std::string(request::to_string(checked.status)));
+      return encode(tdh2::partial_decrypt(pk_, share(i), *checked.verified, rng));
     }
     // The two dishonest trustees compute x_i u themselves: without the validity check, or with a wrong x_i.
     Scalar x = share(i).expose_secret();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "escrow/dleq.hpp"
 #include "escrow/ct.hpp"
@@ -21,8 +22,10 @@ using group::SecretScalar;
 
 namespace {
 
-// SPEC §3.7: a partial decryption whose proof carries its commitments is version 2 of type 04.
+// SPEC §3.7: a partial decryption whose proof carries its commitments is version 2 of type 04;
+// SPEC §3.5: an escrow field whose validity proof does is version 2 of type 03.
 constexpr uint8_t kPartialVersionCommitted = 2;
+constexpr uint8_t kCiphertextVersionCommitted = 2;
 
 // H1: the 32-byte mask that hides K. SPEC §5.2. Input rY is secret until decryption.
 std::array<uint8_t, kSessionKeyBytes> mask(const Point& ry) {
@@ -36,10 +39,13 @@ std::array<uint8_t, kSessionKeyBytes> mask_key(std::span<const uint8_t, kSession
   return m;
 }
 
-// The validity statement log_G u = log_Gbar ubar, bound to (c, L) through the proof context.
+// The validity statement log_G u = log_Gbar ubar, bound to (c, L) through the proof context: 4.3's
+// check for version 1, 4.4's for version 2.
 bool validity_proof_holds(const Ciphertext& ct) {
-  return dleq::verify(domain::kTdh2Validity, {ct.c, ct.label},
-                      {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, {ct.e, ct.f});
+  const dleq::Statement statement{Point::generator(), ct.u, Point::generator_bar(), ct.ubar};
+  if (ct.format == CiphertextFormat::commitments)
+    return dleq::verify_committed(domain::kTdh2ValidityCommitted, {ct.c, ct.label}, statement, {ct.w, ct.wbar, ct.f});
+  return dleq::verify(domain::kTdh2Validity, {ct.c, ct.label}, statement, {ct.e, ct.f});
 }
 
 // Lagrange coefficients at 0 for a quorum, cached per thread: an investigator combines many
@@ -87,6 +93,39 @@ Result<std::vector<const PartialDecryption*>> cheap_checks(const PublicKey& pk, 
   }
   std::sort(plausible.begin(), plausible.end(), [](auto* a, auto* b) { return a->index < b->index; });
   return plausible;
+}
+
+// The proof that ends an escrow field (SPEC §3.5) or a partial (§3.7), as read: version 1's (e, f)
+// from `first` and `second`, or version 2's commitments and response (first, second, third), each
+// checked as every point and scalar is (a commitment canonical, not the identity: s = 0 is no
+// honest nonce; e and f may be zero, improbable but not invalid). `names` are the caller's for the
+// three (w, wbar, f or a1, a2, f_i; in version 1 e, f or e_i, f_i); `blame` its party, if any.
+struct ReadProof {
+  Scalar e;   // version 1
+  Point a1{}, a2{};  // version 2
+  Scalar f;
+};
+using Raw32 = std::array<uint8_t, 32>;
+Result<ReadProof> read_proof(bool committed, const Raw32& first, const Raw32& second, const Raw32& third,
+                             std::array<std::string_view, 3> names, std::string_view fn, std::vector<PartyIndex> blame) {
+  ReadProof out;
+  const auto bad = [&](std::string_view name, const Error& e) { return fail(ErrorCategory::malformed, fn, fmt::format("{}: {}", name, e.detail), blame); };
+  if (committed) {
+    auto a1 = Point::from_bytes(first);
+    if (!a1) return bad(names[0], a1.error());
+    auto a2 = Point::from_bytes(second);
+    if (!a2) return bad(names[1], a2.error());
+    out.a1 = *a1;
+    out.a2 = *a2;
+  } else {
+    auto e = Scalar::from_bytes(first, group::ZeroScalar::allow);
+    if (!e) return bad(names[0], e.error());
+    out.e = *e;
+  }
+  auto f = Scalar::from_bytes(committed ? third : second, group::ZeroScalar::allow);
+  if (!f) return bad(names[committed ? 2 : 1], f.error());
+  out.f = *f;
+  return out;
 }
 
 }  // namespace
@@ -179,20 +218,28 @@ Result<KeyShare> KeyShare::decode(std::span<const uint8_t> bytes) {
 // ---- Ciphertext ----
 
 std::vector<uint8_t> Ciphertext::encode() const {
-  wire::Writer w;
-  w.header(wire::ObjectType::tdh2_ciphertext).bytes(c).bytes_u16(label);
-  w.bytes(u.to_bytes()).bytes(ubar.to_bytes()).bytes(e.to_bytes()).bytes(f.to_bytes());
-  return w.take();
+  // SPEC §3.5: the version byte names the proof form; the fields up to ubar are the same in both.
+  const bool committed = format == CiphertextFormat::commitments;
+  wire::Writer out;
+  out.header(wire::ObjectType::tdh2_ciphertext, committed ? kCiphertextVersionCommitted : wire::kVersion);
+  out.bytes(c).bytes_u16(label).bytes(u.to_bytes()).bytes(ubar.to_bytes());
+  if (committed) out.bytes(w.to_bytes()).bytes(wbar.to_bytes()).bytes(f.to_bytes());
+  else out.bytes(e.to_bytes()).bytes(f.to_bytes());
+  return out.take();
 }
 
 Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
   constexpr std::string_view fn = "tdh2::Ciphertext::decode";
+  // The version byte (SPEC §3.1, offset 4) picks the layout; any other version fails header().
+  const bool committed = bytes.size() > 4 && bytes[4] == kCiphertextVersionCommitted;
   wire::Reader r(bytes, fn);
-  r.header(wire::ObjectType::tdh2_ciphertext);
+  r.header(wire::ObjectType::tdh2_ciphertext, committed ? kCiphertextVersionCommitted : wire::kVersion);
   Ciphertext ct;
   ct.c = r.fixed<32>();
   auto label = r.bytes_u16(kMaxLabelBytes);
-  const auto u = r.fixed<32>(), ubar = r.fixed<32>(), e = r.fixed<32>(), f = r.fixed<32>();
+  // version 1: e, f; version 2: w, wbar, f.
+  const auto u = r.fixed<32>(), ubar = r.fixed<32>(), first = r.fixed<32>(), second = r.fixed<32>();
+  const auto third = committed ? r.fixed<32>() : std::array<uint8_t, 32>{};
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   ct.label.assign(label.begin(), label.end());
 
@@ -200,15 +247,16 @@ Result<Ciphertext> Ciphertext::decode(std::span<const uint8_t> bytes) {
   if (!up) return fail(ErrorCategory::malformed, fn, "u: " + up.error().detail);
   auto ubarp = Point::from_bytes(ubar);
   if (!ubarp) return fail(ErrorCategory::malformed, fn, "ubar: " + ubarp.error().detail);
-  // e and f are proof scalars: zero is improbable but not invalid, so it is allowed.
-  auto es = Scalar::from_bytes(e, group::ZeroScalar::allow);
-  if (!es) return fail(ErrorCategory::malformed, fn, "e: " + es.error().detail);
-  auto fs = Scalar::from_bytes(f, group::ZeroScalar::allow);
-  if (!fs) return fail(ErrorCategory::malformed, fn, "f: " + fs.error().detail);
   ct.u = *up;
   ct.ubar = *ubarp;
-  ct.e = *es;
-  ct.f = *fs;
+  auto proof = read_proof(committed, first, second, third, committed ? std::array<std::string_view, 3>{"w", "wbar", "f"}
+                                                                     : std::array<std::string_view, 3>{"e", "f", ""}, fn, {});
+  if (!proof) return escrow::unexpected(proof.error());
+  ct.format = committed ? CiphertextFormat::commitments : CiphertextFormat::challenge;
+  ct.e = proof->e;
+  ct.w = proof->a1;
+  ct.wbar = proof->a2;
+  ct.f = proof->f;
   return ct;
 }
 
@@ -241,27 +289,13 @@ Result<PartialDecryption> PartialDecryption::decode(std::span<const uint8_t> byt
   if (auto done = r.finish(); !done) return escrow::unexpected(done.error());
   auto uip = Point::from_bytes(ui);
   if (!uip) return fail(ErrorCategory::malformed, fn, "u_i: " + uip.error().detail, {*index});
-  PartialDecryption pd{*index, epoch, *uip, {}, {}};
-  if (committed) {
-    // Commitments are checked as every point is: canonical, not the identity (s = 0 is no honest nonce).
-    auto a1 = Point::from_bytes(first);
-    if (!a1) return fail(ErrorCategory::malformed, fn, "a1: " + a1.error().detail, {*index});
-    auto a2 = Point::from_bytes(second);
-    if (!a2) return fail(ErrorCategory::malformed, fn, "a2: " + a2.error().detail, {*index});
-    auto fs = Scalar::from_bytes(third, group::ZeroScalar::allow);
-    if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
-    pd.format = PartialFormat::commitments;
-    pd.a1 = *a1;
-    pd.a2 = *a2;
-    pd.f_i = *fs;
-    return pd;
-  }
-  auto es = Scalar::from_bytes(first, group::ZeroScalar::allow);
-  if (!es) return fail(ErrorCategory::malformed, fn, "e_i: " + es.error().detail, {*index});
-  auto fs = Scalar::from_bytes(second, group::ZeroScalar::allow);
-  if (!fs) return fail(ErrorCategory::malformed, fn, "f_i: " + fs.error().detail, {*index});
-  pd.e_i = *es;
-  pd.f_i = *fs;
+  auto proof = read_proof(committed, first, second, third, committed ? std::array<std::string_view, 3>{"a1", "a2", "f_i"}
+                                                                     : std::array<std::string_view, 3>{"e_i", "f_i", ""}, fn, {*index});
+  if (!proof) return escrow::unexpected(proof.error());
+  PartialDecryption pd{*index, epoch, *uip, proof->e, proof->f};
+  pd.format = committed ? PartialFormat::commitments : PartialFormat::challenge;
+  pd.a1 = proof->a1;
+  pd.a2 = proof->a2;
   return pd;
 }
 
@@ -327,7 +361,7 @@ Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeySha
 // ---- encryption ----
 
 Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label,
-                                const SecretScalar& secret_r, const SecretScalar& secret_s) {
+                                const SecretScalar& secret_r, const SecretScalar& secret_s, CiphertextFormat format) {
   constexpr std::string_view fn = "tdh2::encrypt";
   const Scalar& r = secret_r.expose_secret();
   const Scalar& s = secret_s.expose_secret();
@@ -342,9 +376,18 @@ Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std:
   ct.c = mask_key(key.expose(), pk.tables.y(pk).mul(r));  // Y's table: constant time, r is secret
   ct.u = Point::base_mul(r);
   ct.ubar = Point::generator_bar() * r;
-  // SPEC §5.2: (e, f) is the DLEQ proof with witness r and nonce s; w = sG, wbar = s Gbar.
-  auto proof = dleq::prove_with_nonce(domain::kTdh2Validity, {ct.c, ct.label},
-                                      {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, r, s);
+  // SPEC §5.2: the DLEQ proof with witness r and nonce s, w = sG, wbar = s Gbar; version 2 sends
+  // (w, wbar, f), version 1 (e, f).
+  const dleq::Statement statement{Point::generator(), ct.u, Point::generator_bar(), ct.ubar};
+  if (format == CiphertextFormat::commitments) {
+    auto proof = dleq::prove_committed_with_nonce(domain::kTdh2ValidityCommitted, {ct.c, ct.label}, statement, r, s);
+    ct.format = CiphertextFormat::commitments;
+    ct.w = std::move(proof.a1);
+    ct.wbar = std::move(proof.a2);
+    ct.f = std::move(proof.response);
+    return ct;
+  }
+  auto proof = dleq::prove_with_nonce(domain::kTdh2Validity, {ct.c, ct.label}, statement, r, s);
   ct.e = std::move(proof.challenge);
   ct.f = std::move(proof.response);
   return ct;
@@ -359,30 +402,85 @@ SecretScalar derive_r(const SessionKey& key, std::span<const uint8_t> label) {
 Result<Ciphertext> encrypt(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label, Rng& rng) {
   const auto r = SecretScalar::random(rng);
   const auto s = SecretScalar::random(rng);
-  return detail::encrypt_with(pk, key, label, r, s);
+  return detail::encrypt_with(pk, key, label, r, s, CiphertextFormat::commitments);
 }
 
 Result<Ciphertext> encrypt_recipient_verifiable(const PublicKey& pk, const SessionKey& key,
                                                 std::span<const uint8_t> label, Rng& rng) {
   const auto r = detail::derive_r(key, label);
   const auto s = SecretScalar::random(rng);
-  return detail::encrypt_with(pk, key, label, r, s);
+  return detail::encrypt_with(pk, key, label, r, s, CiphertextFormat::commitments);
 }
 
 namespace {
-// SPEC §5.3 without taking the field: combine() and check_recipient() check a field they only borrow.
-Result<void> verify_in_place(const Ciphertext& ct) {
+// SPEC §5.3's checks without arithmetic. A parsed field never fails the identity checks (3.5 refuses
+// the identity); they guard fields built in memory.
+Result<void> cheap_validity_checks(const Ciphertext& ct) {
   if (ct.label.size() > kMaxLabelBytes) return fail(ErrorCategory::malformed, "tdh2::verify", "label over 1024 bytes");
   if (ct.u.is_identity() || ct.ubar.is_identity())
     return fail(ErrorCategory::malformed, "tdh2::verify", "identity point in ciphertext");
+  if (ct.format == CiphertextFormat::commitments && (ct.w.is_identity() || ct.wbar.is_identity()))
+    return fail(ErrorCategory::malformed, "tdh2::verify", "a proof commitment is the identity");
+  return {};
+}
+
+// SPEC §5.3 without taking the field: combine() and check_recipient() check a field they only borrow.
+Result<void> verify_in_place(const Ciphertext& ct) {
+  if (auto ok = cheap_validity_checks(ct); !ok) return ok;
   if (!validity_proof_holds(ct)) return fail(ErrorCategory::invalid_proof, "tdh2::verify", "validity proof does not hold");
   return {};
 }
+
+// SPEC §5.3's batch. For each version-2 field j, with e_j its recomputed challenge, the equations
+//   f_j G - w_j - e_j u_j = 0   and   f_j Gbar - wbar_j - e_j ubar_j = 0
+// are summed with independent weights rho_j, sigma_j, as combine's batch sums the partials' (5.7,
+// batch_holds below, which says why the commitments are negated as points): one product over G,
+// Gbar and each field's w, wbar, u, ubar. A false accept has probability at most 2^-128.
+// VARIABLE TIME, public inputs.
+bool validity_batch_holds(std::span<const Ciphertext* const> batch, Rng& rng);
 }  // namespace
 
 Result<VerifiedCiphertext> verify(const PublicKey&, Ciphertext ct) {
   if (auto ok = verify_in_place(ct); !ok) return escrow::unexpected(ok.error());
   return VerifiedCiphertext(std::move(ct));
+}
+
+bool verify_batch_vartime(std::span<const Ciphertext> cts, Rng& rng) {
+  std::vector<const Ciphertext*> batch;
+  for (const auto& ct : cts) batch.push_back(&ct);
+  return validity_batch_holds(batch, rng);
+}
+
+std::vector<Result<VerifiedCiphertext>> verify_all(const PublicKey&, std::vector<Ciphertext> cts) {
+  // Each field's verdict, as verify() would give it: the cheap checks first, then the batch of the
+  // version-2 fields that passed them, then one by one whatever the batch did not settle.
+  std::vector<std::optional<Error>> refused(cts.size());
+  std::vector<bool> settled(cts.size(), false);
+  std::vector<const Ciphertext*> batch;
+  std::vector<std::size_t> in_batch;
+  for (std::size_t i = 0; i < cts.size(); ++i) {
+    if (auto ok = cheap_validity_checks(cts[i]); !ok) {
+      refused[i] = ok.error();
+      settled[i] = true;
+    } else if (cts[i].format == CiphertextFormat::commitments) {
+      batch.push_back(&cts[i]);
+      in_batch.push_back(i);
+    }
+  }
+  // One field alone is cheaper checked as verify() does; under libsodium every field is (5.7's
+  // reason: its multi-scalar product is the naive sum). The senders must not know the weights.
+  SystemRng weights;
+  if (group::kMultiMulIsFast && batch.size() > 1 && validity_batch_holds(batch, weights))
+    for (auto i : in_batch) settled[i] = true;
+  std::vector<Result<VerifiedCiphertext>> out;
+  out.reserve(cts.size());
+  for (std::size_t i = 0; i < cts.size(); ++i) {
+    if (!settled[i])
+      if (auto ok = verify_in_place(cts[i]); !ok) refused[i] = ok.error();
+    if (refused[i]) out.emplace_back(escrow::unexpected(std::move(*refused[i])));
+    else out.emplace_back(VerifiedCiphertext(std::move(cts[i])));
+  }
+  return out;
 }
 
 Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct, const SessionKey& key) {
@@ -487,6 +585,35 @@ bool batch_holds(const PublicKey& pk, const Ciphertext& ct, std::span<const Part
   points.push_back(ct.u);
   return group::multi_mul_vartime(scalars, points).is_identity();
 }
+
+bool validity_batch_holds(std::span<const Ciphertext* const> batch, Rng& rng) {
+  std::vector<Scalar> scalars;
+  std::vector<Point> points;
+  scalars.reserve(4 * batch.size() + 2);
+  points.reserve(4 * batch.size() + 2);
+  Scalar g_scalar, gbar_scalar;
+  for (const Ciphertext* ct : batch) {
+    if (ct->format != CiphertextFormat::commitments || !cheap_validity_checks(*ct)) return false;
+    const Scalar e = dleq::committed_challenge(domain::kTdh2ValidityCommitted, {ct->c, ct->label},
+                                               {Point::generator(), ct->u, Point::generator_bar(), ct->ubar}, ct->w, ct->wbar);
+    const Scalar rho = batch_weight(rng), sigma = batch_weight(rng);
+    g_scalar = g_scalar + rho * ct->f;
+    gbar_scalar = gbar_scalar + sigma * ct->f;
+    scalars.push_back(rho);
+    points.push_back(Point::identity() - ct->w);
+    scalars.push_back(sigma);
+    points.push_back(Point::identity() - ct->wbar);
+    scalars.push_back((rho * e).negate());
+    points.push_back(ct->u);
+    scalars.push_back((sigma * e).negate());
+    points.push_back(ct->ubar);
+  }
+  scalars.push_back(g_scalar);
+  points.push_back(Point::generator());
+  scalars.push_back(gbar_scalar);
+  points.push_back(Point::generator_bar());
+  return group::multi_mul_vartime(scalars, points).is_identity();
+}
 }  // namespace
 
 bool verify_partials_batch_vartime(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption> partials,
@@ -504,7 +631,7 @@ Result<Combined> combine(const PublicKey& pk, const Ciphertext& ct, std::span<co
   if (!plausible) return escrow::unexpected(plausible.error());
   // Verify every partial, not only until k pass: the report must name every cheater. Version 2 in
   // one batch first; when it fails (someone cheated), one by one, so that each is named as before.
-  // The ciphertext's own proof stays outside the batch: it is (e, f), not commitments (SPEC §5.7).
+  // The ciphertext's own proof stays outside this batch (SPEC §5.7): one field, checked once, above.
   std::vector<const PartialDecryption*> valid, batch;
   for (auto* pd : *plausible) {
     if (pd->format == PartialFormat::commitments) batch.push_back(pd);

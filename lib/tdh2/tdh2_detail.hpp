@@ -13,11 +13,12 @@
 
 namespace escrow::tdh2::detail {
 
-/// SPEC §5.2 with r and s given. Refuses zero randomness (internal) and a label over 1024 bytes.
+/// SPEC §5.2 with r and s given, in either wire form (the vectors keep version 1's). Refuses zero
+/// randomness (internal) and a label over 1024 bytes.
 [[nodiscard]] Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key,
                                               std::span<const uint8_t> label,
                                               const group::SecretScalar& r,
-                                              const group::SecretScalar& s);
+                                              const group::SecretScalar& s, CiphertextFormat format);
 /// r for the recipient-verifiable variant (SPEC §5.4): H_{recipient-r}(K, L) as a scalar.
 [[nodiscard]] group::SecretScalar derive_r(const SessionKey& key, std::span<const uint8_t> label);
 /// SPEC §5.5 on a verified field with the proof nonce given, in either wire form (the vectors keep

@@ -5,8 +5,8 @@
 namespace escrow::tdh2::testing {
 
 Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key, std::span<const uint8_t> label,
-                                const group::Scalar& r, const group::Scalar& s) {
-  return detail::encrypt_with(pk, key, label, group::SecretScalar(r), group::SecretScalar(s));
+                                const group::Scalar& r, const group::Scalar& s, CiphertextFormat format) {
+  return detail::encrypt_with(pk, key, label, group::SecretScalar(r), group::SecretScalar(s), format);
 }
 
 Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk, const KeyShare& share, const Ciphertext& ct,

@@ -11,9 +11,11 @@
 
 namespace escrow::tdh2::testing {
 
+/// `format` picks the wire form: the v1 vectors keep version 1 (the default here), encrypt writes 2.
 [[nodiscard]] Result<Ciphertext> encrypt_with(const PublicKey& pk, const SessionKey& key,
                                               std::span<const uint8_t> label, const group::Scalar& r,
-                                              const group::Scalar& s);
+                                              const group::Scalar& s,
+                                              CiphertextFormat format = CiphertextFormat::challenge);
 /// Verifies ct first, as partial_decrypt does; `format` picks the wire form (the v1 vectors keep
 /// version 1, the trustees answer with version 2).
 [[nodiscard]] Result<PartialDecryption> partial_decrypt_with(const PublicKey& pk,

@@ -11,6 +11,8 @@ inline constexpr std::string_view kGeneratorBar = "doormat/v1/group/generator-ba
 // TDH2 (SPEC §5)
 inline constexpr std::string_view kTdh2Mask = "doormat/v1/tdh2/kem-mask";             // H1
 inline constexpr std::string_view kTdh2Validity = "doormat/v1/tdh2/validity";         // H2
+// H2 of a version-2 escrow field, whose validity proof carries its commitments (SPEC §3.5, §4.4).
+inline constexpr std::string_view kTdh2ValidityCommitted = "doormat/v1/tdh2/validity-committed";
 inline constexpr std::string_view kTdh2PartialProof = "doormat/v1/tdh2/partial-proof";  // H4
 // H4 of a version-2 partial, whose proof carries its commitments (SPEC §3.7, §4.4): its own tag, so
 // that the two proof forms never share a challenge.

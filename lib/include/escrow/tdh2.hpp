@@ -2,7 +2,8 @@
 /// TDH2 (Shoup–Gennaro 1998), a labeled CCA-secure threshold KEM over ristretto255 (SPEC §5).
 ///
 ///   encrypt(K, L):  c = K xor H1(rY), u = rG, ubar = r Gbar,
-///                   (e, f) = DLEQ proof of log_G u = log_Gbar ubar bound to (c, L)
+///                   (w, wbar, f) = DLEQ proof of log_G u = log_Gbar ubar bound to (c, L)
+///                   (version 2; version 1 carried it as (e, f))
 ///   verify:         anyone checks the proof; no secret needed
 ///   partial_decrypt u_i = x_i u with a DLEQ proof that log_G Y_i = log_u u_i
 ///   combine:        verifies every partial, names every cheater, rY = sum lambda_i u_i over k
@@ -95,14 +96,24 @@ class KeyShare {
   group::SecretScalar secret_;
 };
 
-/// The escrow field: (c, L, u, ubar, e, f). 168 bytes on the wire plus the label.
+/// The two wire forms of the escrow field's validity proof (SPEC §3.5), named by the format
+/// version, as PartialFormat names a partial's: version 1 carries (e, f), which only a one-by-one
+/// check can verify; version 2 carries the commitments (w, wbar, f), which a trustee checks for a
+/// whole request in one batch (SPEC §5.3). encrypt writes version 2; version 1 stays readable.
+enum class CiphertextFormat : uint8_t { challenge = 1, commitments = 2 };
+
+/// The escrow field: (c, L, u, ubar, e, f) in version 1, 168 bytes plus the label; (c, L, u, ubar,
+/// w, wbar, f) in version 2, 200 bytes plus the label.
 struct Ciphertext {
   std::array<uint8_t, kSessionKeyBytes> c{};
   std::vector<uint8_t> label;
   group::Point u;
   group::Point ubar;
-  group::Scalar e;
-  group::Scalar f;
+  group::Scalar e;  ///< version 1's challenge; unused (zero) in version 2, whose verifier computes it
+  group::Scalar f;  ///< the response, in both versions
+  CiphertextFormat format = CiphertextFormat::challenge;
+  group::Point w{};     ///< version 2 only: s G (never the identity)
+  group::Point wbar{};  ///< version 2 only: s Gbar (never the identity)
 
   [[nodiscard]] std::vector<uint8_t> encode() const;
   /// Parses and checks encodings only; call verify() before trusting it.
@@ -142,7 +153,7 @@ struct Dealt {
 /// Fresh random key, for callers who do not bring their own.
 [[nodiscard]] SessionKey random_session_key(Rng& rng);
 
-/// Plain TDH2: r uniform.
+/// Plain TDH2: r uniform. Both encrypts write version 2 (CiphertextFormat::commitments).
 [[nodiscard]] Result<Ciphertext> encrypt(const PublicKey& pk, const SessionKey& key,
                                          std::span<const uint8_t> label, Rng& rng);
 /// Recipient-verifiable TDH2: r = H_{recipient-r}(K, L), so whoever knows K can recompute
@@ -153,10 +164,21 @@ struct Dealt {
                                                               Rng& rng);
 class VerifiedCiphertext;
 
-/// Public validity check (SPEC §5.3): malformed on a label over 1024 bytes or an identity point,
-/// invalid_proof on any proof mismatch. What it returns is the proof of having verified: a trustee
-/// that checks a batch first decrypts later without verifying each field twice.
+/// Public validity check (SPEC §5.3), of either version: malformed on a label over 1024 bytes or an
+/// identity point, invalid_proof on any proof mismatch. What it returns is the proof of having
+/// verified: a trustee that checks a batch first decrypts later without verifying each field twice.
 [[nodiscard]] Result<VerifiedCiphertext> verify(const PublicKey& pk, Ciphertext ct);
+/// verify() of many fields, each result exactly verify()'s for that field (SPEC §5.3's batch): the
+/// version-2 fields that pass the checks without arithmetic are checked in one random linear
+/// combination, weights from the system's CSPRNG, and one by one only when it fails; version 1 and
+/// the libsodium build (whose multi-scalar product is the naive sum) one by one.
+[[nodiscard]] std::vector<Result<VerifiedCiphertext>> verify_all(const PublicKey& pk, std::vector<Ciphertext> cts);
+/// SPEC §5.3's batch itself: every field's two validity equations in one random linear combination,
+/// 128-bit weights from rng (a CSPRNG: the senders must not know them), one group::multi_mul_vartime.
+/// VARIABLE TIME: public inputs only. True: every field passes verify(), except with probability at
+/// most 2^-128. False: some field is version 1, fails the cheap checks or fails its proof; which one,
+/// only verify() says. Empty: true.
+[[nodiscard]] bool verify_batch_vartime(std::span<const Ciphertext> cts, Rng& rng);
 /// The recipient's re-encryption check (SPEC §5.4): ct is valid and hides exactly `key` under
 /// the recipient-verifiable construction. Refuses with invalid_proof otherwise.
 [[nodiscard]] Result<void> check_recipient(const PublicKey& pk, const Ciphertext& ct,
@@ -170,6 +192,7 @@ class VerifiedCiphertext {
 
  private:
   friend Result<VerifiedCiphertext> verify(const PublicKey& pk, Ciphertext ct);
+  friend std::vector<Result<VerifiedCiphertext>> verify_all(const PublicKey& pk, std::vector<Ciphertext> cts);
   explicit VerifiedCiphertext(Ciphertext ct) : ct_(std::move(ct)) {}
   Ciphertext ct_;
 };

@@ -158,12 +158,19 @@ class Deciding {
   uint64_t opened_before_ = 0;             // the warrant's opened count as reserve() read it
 };
 
-/// Step 7 alone, for one field against a warrant's scope: parse, TDH2 validity, scope (the same
-/// code the daemon runs; the comparison design `tdh2` calls it too). The field's label must parse
-/// and lie inside `covers`.
-[[nodiscard]] request::FieldStatus check_field(const tdh2::PublicKey& pk, std::span<const uint8_t> field,
-                                               const std::function<bool(const SessionLabel&)>& covers,
-                                               std::optional<tdh2::VerifiedCiphertext>& verified);
+/// Step 7 (a) for some fields against a warrant's scope: parse, TDH2 validity, scope (the same code
+/// the daemon runs; the comparison design `tdh2` calls it too). A field's label must parse and lie
+/// inside `covers`. Validity is tdh2::verify_all's: the version-2 fields in one batch, each field's
+/// status exactly what it would be alone (SPEC §11.2, §5.3).
+struct FieldCheck {
+  request::FieldStatus status = request::FieldStatus::malformed;
+  std::optional<tdh2::VerifiedCiphertext> verified;  ///< set when issued: passed parse, validity, scope
+};
+[[nodiscard]] std::vector<FieldCheck> check_fields(const tdh2::PublicKey& pk, std::span<const std::span<const uint8_t>> fields,
+                                                   const std::function<bool(const SessionLabel&)>& covers);
+/// check_fields of one field.
+[[nodiscard]] FieldCheck check_field(const tdh2::PublicKey& pk, std::span<const uint8_t> field,
+                                     const std::function<bool(const SessionLabel&)>& covers);
 
 /// A field decision's log reason (SPEC §11.3): the status's words, and when the entry stands for
 /// `count` > 1 fields of the request (identical fields, or every malformed one), " (N fields)".

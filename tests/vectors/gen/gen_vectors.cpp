@@ -15,6 +15,7 @@
 #include "escrow/dkg.hpp"
 #include "escrow/dkg_message.hpp"
 #include "escrow/dleq.hpp"
+#include "escrow/domain.hpp"
 #include "escrow/envelope.hpp"
 #include "escrow/label.hpp"
 #include "escrow/pki.hpp"
@@ -717,6 +718,97 @@ void gen_tdh2_partial_v2() {
     longer.push_back(0);
     f.invalid().hex("partial", longer).text("error", "malformed");
     emit("tdh2/decode_partial_version_confusion", f);
+  }
+}
+
+// SPEC §3.5 version 2: escrow fields whose validity proof carries its commitments (w, wbar, f), as
+// encrypt writes them; a trustee checks many in one batch (§5.3), which must decide as verify does.
+void gen_tdh2_field_v2() {
+  using tdh2::CiphertextFormat;
+  const auto v2_of = [](const Tdh2Fixture& t) {
+    return must(tdh2::testing::encrypt_with(t.pk(), t.key, t.label, t.r, t.s, CiphertextFormat::commitments));
+  };
+  {
+    File f("tdh2/encrypt_v2", "5.2 version 2 from listed K, L, r, s: c, u, ubar as in version 1, the proof as (w, wbar, f)");
+    Tdh2Fixture t(f.seed());
+    f.valid().hex("public_key", t.pk().encode()).hex("session_key", t.key_bytes()).hex("label", t.label)
+        .hex("r", sb(t.r)).hex("s", sb(t.s)).hex("ciphertext", v2_of(t).encode());
+    emit("tdh2/encrypt_v2", f);
+  }
+  {
+    // One entry per changed field; each fails only the validity proof (5.3, version 2).
+    const std::vector<void (*)(tdh2::Ciphertext&)> tampers = {
+        [](tdh2::Ciphertext& c) { c.c[0] ^= 1; },
+        [](tdh2::Ciphertext& c) { c.label.back() ^= 1; },
+        [](tdh2::Ciphertext& c) { c.u = c.u + Point::generator(); },
+        [](tdh2::Ciphertext& c) { c.ubar = c.ubar + Point::generator(); },
+        [](tdh2::Ciphertext& c) { c.w = c.w + Point::generator(); },
+        [](tdh2::Ciphertext& c) { c.wbar = c.wbar + Point::generator(); },
+        [](tdh2::Ciphertext& c) { c.f = c.f + Scalar::from_u64(1); },
+    };
+    File f("tdh2/verify_v2_refusals", "a version-2 field with one of c, L, u, ubar, w, wbar, f changed fails the validity check");
+    Tdh2Fixture t(f.seed());
+    for (auto tamper : tampers) {
+      auto ct = v2_of(t);
+      tamper(ct);
+      f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", ct.encode()).text("error", "invalid_proof");
+    }
+    emit("tdh2/verify_v2_refusals", f);
+  }
+  {
+    // A sender who knows r and s commits to w = sG + D, wbar = s Gbar - D and answers f = s + e r for
+    // those commitments' challenge: its two equations are off by -D and +D, so their plain sum holds.
+    // A batch that gave both equations one weight would accept it (5.3).
+    File f("tdh2/verify_v2_bent_commitments", "version 2, w = sG + 7G, wbar = s Gbar - 7G, f = s + e r: each equation fails, their sum holds; refused");
+    Tdh2Fixture t(f.seed());
+    auto ct = v2_of(t);
+    const Point d = Point::generator() * Scalar::from_u64(7);
+    ct.w = Point::base_mul(t.s) + d;
+    ct.wbar = Point::generator_bar() * t.s - d;
+    const Scalar e = dleq::committed_challenge(domain::kTdh2ValidityCommitted, {ct.c, ct.label},
+                                               {Point::generator(), ct.u, Point::generator_bar(), ct.ubar}, ct.w, ct.wbar);
+    ct.f = t.s + e * t.r;
+    f.invalid().hex("public_key", t.pk().encode()).hex("ciphertext", ct.encode()).text("error", "invalid_proof");
+    emit("tdh2/verify_v2_bent_commitments", f);
+  }
+  {
+    File f("tdh2/decode_v2_refusals", "a version-2 field whose w or wbar is the identity, non-canonical or no point, or whose f is not below L, does not parse");
+    Tdh2Fixture t(f.seed());
+    const auto ct = v2_of(t).encode();
+    const std::size_t w_at = 6 + 32 + 2 + t.label.size() + 64;
+    Bytes odd_wbar = ct;
+    odd_wbar[w_at + 32] ^= 1;  // an odd s: never a canonical encoding (RFC 9496 §4.3.1)
+    f.invalid().hex("ciphertext", overwrite(ct, w_at, Bytes(32, 0))).text("error", "malformed");
+    f.invalid().hex("ciphertext", overwrite(ct, w_at + 32, Bytes(32, 0))).text("error", "malformed");
+    f.invalid().hex("ciphertext", overwrite(ct, w_at, Bytes(32, 0xff))).text("error", "malformed");
+    f.invalid().hex("ciphertext", odd_wbar).text("error", "malformed");
+    f.invalid().hex("ciphertext", overwrite(ct, w_at + 64, Bytes(32, 0xff))).text("error", "malformed");
+    emit("tdh2/decode_v2_refusals", f);
+  }
+  {
+    File f("tdh2/decode_field_version_confusion", "the version byte fixes the layout: a version-1 body under version 2, a version-2 body under version 1, version 3, and a version-2 field one byte short or long do not parse");
+    Tdh2Fixture t(f.seed());
+    const auto v1 = t.ct.encode();
+    const auto v2 = v2_of(t).encode();
+    f.invalid().hex("ciphertext", overwrite(v1, 4, {2})).text("error", "malformed");
+    f.invalid().hex("ciphertext", overwrite(v2, 4, {1})).text("error", "malformed");
+    f.invalid().hex("ciphertext", overwrite(v2, 4, {3})).text("error", "malformed");
+    f.invalid().hex("ciphertext", Bytes(v2.begin(), v2.end() - 1)).text("error", "malformed");
+    Bytes longer = v2;
+    longer.push_back(0);
+    f.invalid().hex("ciphertext", longer).text("error", "malformed");
+    emit("tdh2/decode_field_version_confusion", f);
+  }
+  {
+    File f("tdh2/combine_v2_field", "a version-2 field and five version-2 partials: 1,2,3 recover the session key");
+    Tdh2Fixture t(f.seed());
+    const auto ct = v2_of(t);
+    std::vector<tdh2::PartialDecryption> ps;
+    for (const auto& share : t.dealt.shares)
+      ps.push_back(must(tdh2::testing::partial_decrypt_with(t.pk(), share, ct, Scalar::random(t.rng), tdh2::PartialFormat::commitments)));
+    f.valid().hex("public_key", t.pk().encode()).hex("ciphertext", ct.encode()).list("partials", encodings(ps))
+        .text("used", "1,2,3").text("cheaters", "").hex("session_key", t.key_bytes());
+    emit("tdh2/combine_v2_field", f);
   }
 }
 
@@ -1731,6 +1823,7 @@ int main(int argc, char** argv) {
   gen_recipient_check_halves();
   gen_tdh2_refusals();
   gen_tdh2_partial_v2();
+  gen_tdh2_field_v2();
   gen_dleq_refusals();
   gen_envelope_refusals();
   gen_envelope_wrong_recipient();

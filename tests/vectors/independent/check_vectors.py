@@ -226,19 +226,36 @@ def parse_pk(b):
 
 
 def parse_ct(b):
-    r = Reader(b, 3)
+    """SPEC 3.5: version 1 carries the validity proof as (e, f), version 2 as (w, wbar, f); the
+    version byte alone picks the layout (a v1 body under v2 is truncated, a v2 body under v1 has
+    trailing bytes, any other version is refused by the header check)."""
+    version = b[4] if len(b) > 4 else 1
+    r = Reader(b, 3, 2 if version == 2 else 1)
     c = r.take(32)
     label = r.take(r.u(2))
     assert len(label) <= 1024
     u, ubar = point(r.take(32)), point(r.take(32))
+    if version == 2:
+        w, wbar, f = point(r.take(32)), point(r.take(32)), scalar(r.take(32))
+        r.end()
+        return dict(version=2, c=c, L=label, u=u, ubar=ubar, w=w, wbar=wbar, f=f)
     e, f = scalar(r.take(32)), scalar(r.take(32))
     r.end()
-    return dict(c=c, L=label, u=u, ubar=ubar, e=e, f=f)
+    return dict(version=1, c=c, L=label, u=u, ubar=ubar, e=e, f=f)
+
+
+def field_version(b):
+    """The version byte of a listed escrow field (SPEC 3.1), to recompute it in its own version."""
+    assert len(b) > 5 and b[4] in (1, 2), "bad header"
+    return b[4]
 
 
 def encode_ct(ct):
-    return (header(3) + ct["c"] + struct.pack(">H", len(ct["L"])) + ct["L"] + encode(ct["u"])
-            + encode(ct["ubar"]) + sbytes(ct["e"]) + sbytes(ct["f"]))
+    head = (header(3, ct["version"]) + ct["c"] + struct.pack(">H", len(ct["L"])) + ct["L"] + encode(ct["u"])
+            + encode(ct["ubar"]))
+    if ct["version"] == 2:
+        return head + encode(ct["w"]) + encode(ct["wbar"]) + sbytes(ct["f"])
+    return head + sbytes(ct["e"]) + sbytes(ct["f"])
 
 
 def parse_partial(b):
@@ -318,15 +335,73 @@ def xor(a, b):
     return bytes(x ^ y for x, y in zip(a, b))
 
 
-def tdh2_encrypt(pk, K, label, r, s):
+VALIDITY = "doormat/v1/tdh2/validity"
+VALIDITY_COMMITTED = "doormat/v1/tdh2/validity-committed"
+
+
+def tdh2_encrypt(pk, K, label, r, s, version):
+    """SPEC 5.2 in the given version: the same c, u, ubar from the same r; only the proof's form differs."""
+    assert len(label) <= 1024
     c = xor(K, H1(mul(r, pk["Y"])))
     u, ubar = mul(r, G), mul(r, GBAR)
-    e, f = dleq_prove("doormat/v1/tdh2/validity", [c, label], G, u, GBAR, ubar, r, s)
-    return dict(c=c, L=label, u=u, ubar=ubar, e=e, f=f)
+    if version == 2:
+        w, wbar, f = dleq_prove_committed(VALIDITY_COMMITTED, [c, label], G, u, GBAR, ubar, r, s)
+        return dict(version=2, c=c, L=label, u=u, ubar=ubar, w=w, wbar=wbar, f=f)
+    e, f = dleq_prove(VALIDITY, [c, label], G, u, GBAR, ubar, r, s)
+    return dict(version=1, c=c, L=label, u=u, ubar=ubar, e=e, f=f)
+
+
+def field_cheap_ok(ct):
+    """SPEC 5.3's checks without arithmetic (they guard fields built in memory; a parsed one passes)."""
+    pts = [ct["u"], ct["ubar"]] + ([ct["w"], ct["wbar"]] if ct["version"] == 2 else [])
+    return len(ct["L"]) <= 1024 and all(encode(p) != bytes(32) for p in pts)
 
 
 def tdh2_verify(ct):
-    return dleq_verify("doormat/v1/tdh2/validity", [ct["c"], ct["L"]], G, ct["u"], GBAR, ct["ubar"], ct["e"], ct["f"])
+    """SPEC 5.3, either version, one field alone."""
+    if not field_cheap_ok(ct):
+        return False
+    if ct["version"] == 2:
+        return dleq_verify_committed(VALIDITY_COMMITTED, [ct["c"], ct["L"]], G, ct["u"], GBAR, ct["ubar"],
+                                     ct["w"], ct["wbar"], ct["f"])
+    return dleq_verify(VALIDITY, [ct["c"], ct["L"]], G, ct["u"], GBAR, ct["ubar"], ct["e"], ct["f"])
+
+
+def field_equations(ct):
+    """The two points of SPEC 5.3's version-2 equations: f G - w - e u and f Gbar - wbar - e ubar."""
+    e = dleq_challenge(VALIDITY_COMMITTED, [ct["c"], ct["L"]], G, ct["u"], GBAR, ct["ubar"], ct["w"], ct["wbar"])
+    eq1 = add(add(mul(ct["f"], G), negate(ct["w"])), negate(mul(e, ct["u"])))
+    eq2 = add(add(mul(ct["f"], GBAR), negate(ct["wbar"])), negate(mul(e, ct["ubar"])))
+    return eq1, eq2
+
+
+def fields_batch_holds(batch):
+    """SPEC 5.3's batch: sum rho_j (f_j G - w_j - e_j u_j) + sigma_j (f_j Gbar - wbar_j - e_j ubar_j)
+    = identity, each equation with its own 128-bit weight (16 CSPRNG bytes, little-endian), drawn
+    after the fields are in. Written as the sum it is, as batch_holds below."""
+    acc = IDENTITY
+    for ct in batch:
+        assert ct["version"] == 2 and field_cheap_ok(ct)
+        eq1, eq2 = field_equations(ct)
+        rho = int.from_bytes(secrets.token_bytes(16), "little")
+        sigma = int.from_bytes(secrets.token_bytes(16), "little")
+        acc = add(acc, add(mul(rho, eq1), mul(sigma, eq2)))
+    return encode(acc) == bytes(32)
+
+
+def verify_all(cts, chunk=64):
+    """SPEC 5.3's batch as a trustee runs it (11.2 step 7: batches of 64): the version-2 fields that
+    pass the cheap checks in batches, one by one if a batch fails; version 1, and a batch of one,
+    alone. Returns each field's verdict, which must be the verdict it gets alone."""
+    verdict = [None] * len(cts)
+    batch = [j for j, ct in enumerate(cts) if ct["version"] == 2 and field_cheap_ok(ct)]
+    for start in range(0, len(batch), chunk):
+        part = batch[start:start + chunk]
+        if len(part) > 1 and fields_batch_holds([cts[j] for j in part]):
+            for j in part:
+                verdict[j] = True
+            assert all(tdh2_verify(cts[j]) for j in part), "the field batch passed a bad proof"
+    return [tdh2_verify(ct) if v is None else v for ct, v in zip(cts, verdict)]
 
 
 def derive_r(K, label):
@@ -814,9 +889,13 @@ def box_seed_keypair(seed):
     return x25519(sk, (9).to_bytes(32, "little")), sk
 
 
+MAX_ESCROW = 1224  # SPEC 3.8: a version-2 field, 200 + a 1,024-byte label
+
+
 def parse_envelope(b):
     r = Reader(b, 6)
     escrow = r.take(r.u(2))
+    assert len(escrow) <= MAX_ESCROW, "len(escrow)"
     box, nonce = r.take(80), r.take(24)
     body = r.take(r.u(4))
     assert 16 <= len(body) <= 16 * 2**20 + 16, "body length"
@@ -846,6 +925,7 @@ def parse_signed_envelope(b):
     """SPEC 3.8 version 2: the v1 fields, then a 64-byte signature; the label must be version 2."""
     r = Reader(b, 6, 2)
     escrow = r.take(r.u(2))
+    assert len(escrow) <= MAX_ESCROW, "len(escrow)"
     box, nonce = r.take(80), r.take(24)
     body = r.take(r.u(4))
     sig = r.take(64)
@@ -1265,17 +1345,21 @@ def decide(v, seen=None, over_budget=None, proven=None, rate=None, now=None, dra
     out["spend"], out["record_nonce"], out["rate_fields"] = 1, req["nonce"], len(distinct)
     # 7. each distinct field: parse with a label, validity, scope; then the budget in request order
     pk, share = parse_pk(hx(v, "public_key")), parse_share(hx(v, "key_share"))
-    status, cts = {}, {}
+    status, cts, parsed = {}, {}, {}
     for h, field in zip(hashes, req["fields"]):
-        if h in status:
+        if h in status or h in parsed:
             continue
         try:
             ct = parse_ct(field)
-            label = parse_label(ct["L"])
+            parsed[h] = (ct, parse_label(ct["L"]))
         except AssertionError:
             status[h], cts[h] = 1, None
-            continue
-        if not tdh2_verify(ct):
+    # validity (SPEC 5.3), either version: the version-2 fields in batches, one by one on failure
+    order = list(parsed)
+    valid = dict(zip(order, verify_all([parsed[h][0] for h in order])))
+    for h in order:
+        ct, label = parsed[h]
+        if not valid[h]:
             status[h] = 2
         elif not ((label["sender"] in w["targets"] or label["recipient"] in w["targets"])
                   and w["start"] <= label["time"] <= w["end"]):
@@ -1585,7 +1669,11 @@ def check_secrets_at_rest(root, claim):
               and parse_share(opened[96:])["i"] == int(v["index"]))
 
 
+LOADED = set()  # every scenario a check has read (check() claims that none is left out)
+
+
 def load(root, scenario):
+    LOADED.add(scenario)
     vectors = []
     with open(os.path.join(root, scenario + ".vec"), encoding="utf-8") as fh:
         for line in fh:
@@ -1670,14 +1758,22 @@ def check(root):
         shares = [parse_share(s) for s in hl(v, "key_shares")]
         claim("deal", all(encode(mul(s["x"], G)) == encode(pk["Ys"][s["i"] - 1]) for s in shares)
               and (pk["k"], pk["n"], len(shares)) == (int(v["k"]), int(v["n"]), int(v["n"])))
-    for name in ("tdh2/encrypt", "tdh2/encrypt_recipient_verifiable"):
+    # encrypt in version 1 (its vector is unchanged, 3.5), encrypt_v2 in version 2; the recipient-
+    # verifiable field in the version its listed bytes carry (encrypt writes 2 now)
+    for name, version in (("tdh2/encrypt", 1), ("tdh2/encrypt_v2", 2), ("tdh2/encrypt_recipient_verifiable", None)):
         for v in load(root, name):
             pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
             r, s = scalar(hx(v, "r")), scalar(hx(v, "s"))
-            ct = tdh2_encrypt(pk, K, label, r, s)
-            claim(name, encode_ct(ct) == hx(v, "ciphertext") and tdh2_verify(ct))
+            listed = hx(v, "ciphertext")
+            ct = tdh2_encrypt(pk, K, label, r, s, version or field_version(listed))
+            claim(name, encode_ct(ct) == listed and tdh2_verify(ct) and encode_ct(parse_ct(listed)) == listed
+                  and (version is None or listed[4] == version))
             if name.endswith("verifiable"):
                 claim("derive_r", derive_r(K, label) == r)
+            # both versions hide the same key the same way from the same r (3.5)
+            other = tdh2_encrypt(pk, K, label, r, s, 3 - ct["version"])
+            claim(name + ": c, u, ubar as in the other version", all(
+                encode(other[x]) == encode(ct[x]) for x in ("u", "ubar")) and other["c"] == ct["c"] and tdh2_verify(other))
     for v in load(root, "tdh2/check_recipient_wrong_key"):
         pk, ct, K = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), hx(v, "session_key")
         r = derive_r(K, ct["L"])
@@ -1688,9 +1784,44 @@ def check(root):
         for v in load(root, "tdh2/" + name):
             claim(name, refused(lambda: tdh2_verify(parse_ct(hx(v, "ciphertext")))))
     for name in ("decode_identity_u", "decode_non_canonical_u", "decode_non_canonical_f", "decode_truncated",
-                 "decode_trailing_byte", "decode_wrong_version"):
+                 "decode_trailing_byte", "decode_wrong_version", "decode_v2_refusals", "decode_field_version_confusion"):
         for v in load(root, "tdh2/" + name):
-            claim(name, refused(lambda: parse_ct(hx(v, "ciphertext")) is not None))
+            claim(name, refused(lambda: parse_ct(hx(v, "ciphertext")) is not None) and v["error"] == "malformed")
+    # 3.5 version 2: each refusal is in the v2 layout (version byte 2, 200 + len(L) bytes), and the
+    # version confusion entries are a v1 body under v2, a v2 body under v1, version 3, v2 short, v2 long
+    for v in load(root, "tdh2/decode_v2_refusals"):
+        b = hx(v, "ciphertext")
+        l = int.from_bytes(b[38:40], "big")
+        claim("decode_v2_refusals: a version-2 field refused for its proof's encoding", b[4] == 2 and len(b) == 200 + l
+              and refused(lambda: point(b[104 + l:136 + l]) and point(b[136 + l:168 + l]) and scalar(b[168 + l:]) is not None)
+              and decode(b[40 + l:72 + l]) is not None and decode(b[72 + l:104 + l]) is not None)
+    shapes = []
+    for v in load(root, "tdh2/decode_field_version_confusion"):
+        b = hx(v, "ciphertext")
+        shapes.append((b[4], len(b) - int.from_bytes(b[38:40], "big")))
+    claim("decode_field_version_confusion: the five confusions",
+          sorted(shapes) == sorted([(2, 168), (1, 200), (3, 200), (2, 199), (2, 201)]))
+    # 5.3 version 2: one component changed each, refused by the proof; also as a batch
+    refusals = [parse_ct(hx(v, "ciphertext")) for v in load(root, "tdh2/verify_v2_refusals")]
+    for v, ct in zip(load(root, "tdh2/verify_v2_refusals"), refusals):
+        claim("verify_v2_refusals", ct["version"] == 2 and not tdh2_verify(ct) and v["error"] == "invalid_proof")
+    claim("verify_v2_refusals: refused in a batch too", not any(verify_all(refusals)))
+    # one entry per component: each differs from the others' common value in exactly one component
+    parts = [[ct["c"], ct["L"]] + [encode(ct[x]) for x in ("u", "ubar", "w", "wbar")] + [sbytes(ct["f"])] for ct in refusals]
+    base = [max(set(col), key=col.count) for col in zip(*parts)]
+    changed = [[k for k in range(7) if p_[k] != base[k]] for p_ in parts]
+    claim("verify_v2_refusals: c, L, u, ubar, w, wbar, f changed once each", sorted(changed) == [[k] for k in range(7)])
+    # 5.3's batch: errors placed in w and wbar to cancel in a plain sum
+    for v in load(root, "tdh2/verify_v2_bent_commitments"):
+        ct = parse_ct(hx(v, "ciphertext"))
+        eq1, eq2 = field_equations(ct)
+        claim("verify_v2_bent_commitments: each equation fails, their plain sum holds", ct["version"] == 2
+              and encode(eq1) != bytes(32) and encode(eq2) != bytes(32) and encode(add(eq1, eq2)) == bytes(32))
+        claim("verify_v2_bent_commitments refused", not tdh2_verify(ct) and v["error"] == "invalid_proof"
+              and not fields_batch_holds([ct]))
+        good = parse_ct(hx(load(root, "tdh2/encrypt_v2")[0], "ciphertext"))
+        claim("verify_v2_bent_commitments: the batch refuses it beside a valid field",
+              not fields_batch_holds([good, ct]) and verify_all([good, ct, good]) == [True, False, True])
     for v in load(root, "tdh2/partial_decrypt"):
         pk, ct, share = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext")), parse_share(hx(v, "key_share"))
         ui = mul(share["x"], ct["u"])
@@ -1713,11 +1844,12 @@ def check(root):
             claim(name, refused(lambda: verify_partial(pk, ct, parse_partial(hx(v, "partial"))))
                   and tdh2_verify(ct) and il(v, "blame") == partial_blame(hx(v, "partial")))
     for name in ("tdh2/combine", "tdh2/combine_blames_cheaters", "tdh2/combine_v2", "tdh2/combine_v2_blames_cheaters",
-                 "tdh2/combine_mixed_versions"):
+                 "tdh2/combine_mixed_versions", "tdh2/combine_v2_field"):
         for v in load(root, name):
             pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
             K, cheaters, used = combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")])
-            claim(name, K == hx(v, "session_key") and cheaters == il(v, "cheaters") and used == il(v, "used"))
+            claim(name, (name != "tdh2/combine_v2_field" or (ct["version"] == 2 and all(
+                      parse_partial(p)["version"] == 2 for p in hl(v, "partials")))) and K == hx(v, "session_key") and cheaters == il(v, "cheaters") and used == il(v, "used"))
     for v in load(root, "tdh2/combine_not_enough_shares"):
         pk, ct = parse_pk(hx(v, "public_key")), parse_ct(hx(v, "ciphertext"))
         K, cheaters, _ = combine(pk, ct, [parse_partial(p) for p in hl(v, "partials")])
@@ -1737,7 +1869,7 @@ def check(root):
         escrow = r.take(r.u(2))
         box, nonce, body = r.take(80), r.take(24), r.take(r.u(4))
         r.end()
-        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")))
+        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")), field_version(escrow))
         claim("envelope escrow field", encode_ct(ct) == escrow and nonce == hx(v, "aead_nonce"))
         ad = header(6) + H("doormat/v1/envelope/escrow-field", [escrow], 32) + label
         key = H("doormat/v1/envelope/aead-key", [K], 32)
@@ -1832,15 +1964,6 @@ def check(root):
     claim("ed25519 small-order R passes the bare equation", ed25519_equation(
         hx(forged, "public_key"), H(forged["tag"], [hx(forged, "message")], 32), hx(forged, "signature"))
         and ed_small_order(ed_decompress(hx(forged, "signature")[:32])))
-    # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
-    categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
-    for folder, _, files in sorted(os.walk(root)):
-        for name in sorted(files):
-            if name.endswith(".vec"):
-                scenario = os.path.relpath(os.path.join(folder, name), root)[:-len(".vec")]
-                for v in load(root, scenario):
-                    if not v["valid"]:
-                        claim(scenario + ": [Invalid] names its error", v.get("error") in categories)
     for name, proto in (("joint_feldman", "joint_feldman"), ("gjkr", "gjkr"), ("refresh", "refresh"),
                         ("equivocating_dealer", "joint_feldman"), ("extraction_cheater", "gjkr")):
         vectors = load(root, "dkg/" + name)
@@ -1866,7 +1989,55 @@ def check(root):
     check_x25519_low_order(root, claim)
     check_secrets_at_rest(root, claim)
     check_client(root, claim)
+    check_recipient_opens(root, claim)
+    # No file is skipped: every vector file under the root was read by some check above (the walk
+    # below reads them all, so this is decided before it).
+    for folder, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if name.endswith(".vec"):
+                scenario = os.path.relpath(os.path.join(folder, name), root)[:-len(".vec")]
+                claim(scenario + ": checked", scenario in LOADED)
+    # SPEC 9.2: every [Invalid] vector, in every file, names its error category (section 6).
+    categories = {"malformed", "invalid_proof", "not_enough_shares", "policy_denied", "decryption_failed", "internal"}
+    for folder, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if name.endswith(".vec"):
+                scenario = os.path.relpath(os.path.join(folder, name), root)[:-len(".vec")]
+                for v in load(root, scenario):
+                    if not v["valid"]:
+                        claim(scenario + ": [Invalid] names its error", v.get("error") in categories)
     return results
+
+
+def recipient_open(env_bytes, pk, box_public, box_secret):
+    """SPEC 7.3, the recipient: open the box to K, check_recipient (5.4: Verify 5.3 of either version,
+    then both halves), decrypt the body under the envelope's own header; K and the plaintext, or None
+    for the one decryption_failed."""
+    env = parse_any_envelope(env_bytes)
+    K = box_seal_open(env["box"], box_public, box_secret)
+    if K is None or len(K) != 32 or not tdh2_verify(env["ct"]) or recipient_halves(pk, env["ct"], K) != (True, True):
+        return None
+    ad = env_bytes[:6] + H("doormat/v1/envelope/escrow-field", [env["escrow"]], 32) + env["ct"]["L"]
+    body = xchacha20poly1305_decrypt(H("doormat/v1/envelope/aead-key", [K], 32), env["nonce"], env["body"], ad)
+    return None if body is None else (K, body)
+
+
+def check_recipient_opens(root, claim):
+    for v in load(root, "envelope/seal"):
+        got = recipient_open(hx(v, "envelope"), parse_pk(hx(v, "public_key")), hx(v, "recipient_public_key"),
+                             hx(v, "recipient_secret_key"))
+        claim("envelope/seal: the recipient opens it (7.3)", got == (hx(v, "session_key"), hx(v, "plaintext")))
+    for name in ("envelope/open_wrong_escrow_key", "envelope/open_wrong_recipient_key"):
+        for v in load(root, name):
+            env = parse_any_envelope(hx(v, "envelope"))
+            pk = parse_pk(hx(v, "public_key"))
+            K = box_seal_open(env["box"], hx(v, "recipient_public_key"), hx(v, "recipient_secret_key"))
+            got = recipient_open(hx(v, "envelope"), pk, hx(v, "recipient_public_key"), hx(v, "recipient_secret_key"))
+            claim(name + ": refused by the recipient (7.3)", got is None and v["error"] == "decryption_failed")
+            if name.endswith("escrow_key"):
+                # the box opens and the field is valid: only check_recipient's halves refuse the decoy
+                claim(name + ": the field hides another key", K is not None and tdh2_verify(env["ct"])
+                      and recipient_halves(pk, env["ct"], K) != (True, True))
 
 
 def check_signed_envelopes(root, claim):
@@ -1882,7 +2053,7 @@ def check_signed_envelopes(root, claim):
     for v in load(root, "envelope/seal_signed"):
         pk, K, label = parse_pk(hx(v, "public_key")), hx(v, "session_key"), hx(v, "label")
         e = parse_signed_envelope(hx(v, "envelope"))
-        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")))
+        ct = tdh2_encrypt(pk, K, label, derive_r(K, label), scalar(hx(v, "s")), field_version(e["escrow"]))
         claim("signed envelope escrow field", encode_ct(ct) == e["escrow"] and e["nonce"] == hx(v, "aead_nonce"))
         ad = header(6, 2) + H("doormat/v1/envelope/escrow-field", [e["escrow"]], 32) + label
         key = H("doormat/v1/envelope/aead-key", [K], 32)
@@ -1890,6 +2061,7 @@ def check_signed_envelopes(root, claim):
         claim("signed envelope body not under the v1 header",
               xchacha20poly1305_decrypt(key, e["nonce"], e["body"], header(6) + ad[6:]) is None)
         claim("signed envelope box", box_seal_open(e["box"], hx(v, "recipient_public_key"), hx(v, "recipient_secret_key")) == K)
+        claim("signed envelope box ephemeral key from box_seed", box_seed_keypair(hx(v, "box_seed"))[0] == e["box"][:32])
         a = int.from_bytes(_clamp(hashlib.sha512(hx(v, "signing_seed")).digest()[:32]), "little")
         claim("sender key from seed", ed_compress(ed_mul(a, ED_B)) == hx(v, "sender_key") == e["sender_key"])
         claim("sender signature", ed25519_verify(e["sender_key"], H("doormat/v1/envelope/sender-signature", [e["signed"]], 32),
