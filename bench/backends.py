@@ -12,9 +12,9 @@ their minimum and maximum: for N rounds that range holds the ratio's median with
 1 - 2^(1-N) (a distribution-free interval: 98.4% for N = 7). Times are CPU times per iteration.
 
 Then encrypt and the trustee's field taken apart: the sum of the group operations each is made of,
-timed alone in the same round (a floor no glue can beat in today's formats), one format that does
-not exist yet extrapolated the same way, and the end to end's ceiling from these steps alone.
-Extrapolated figures say so in their names.
+timed alone in the same round (a floor no glue can beat in that format), the version-2 field's
+extrapolation from before it existed beside its measurement, and the end to end's ceiling from
+these steps alone. Extrapolated figures say so in their names.
 """
 import argparse
 import json
@@ -23,8 +23,12 @@ import statistics
 import subprocess
 import sys
 
-STEPS = ["encrypt", "verify", "check_recipient", "partial_decrypt", "verify_partial",
-         "combine/2", "combine/3", "combine/5", "combine/7", "combine/10"]
+STEPS = ["encrypt", "verify", "check_recipient", "partial_decrypt", "partial_decrypt_v1", "trustee_fields/64",
+         "verify_partial", "combine/2", "combine/3", "combine/5", "combine/7", "combine/10"]
+# A trustee's chunk of a request (SPEC §11.2 step 7): 64 version-2 fields verified in one batch, then
+# each decrypted; a field's share is the chunk's time / 64, named .../per_field in a round.
+CHUNK = "tdh2/trustee_fields/64"
+CHUNK_FIELDS = 64
 FLOORS = ["sodium_floor/tdh2_encrypt", "sodium_floor/tdh2_combine/3", "sodium_floor/tdh2_combine/10"]
 # The thief's pace after a compromise: each mass-decryption benchmark times every session beside
 # one variable-base multiplication of the same point and reports their ratio as its `pace`
@@ -49,8 +53,13 @@ FILTER_WITH_OPS = "^(tdh2/(" + "|".join(STEPS) + ")|" + "|".join(FLOORS + THEFT 
 TARGETS = [
     ("tdh2/encrypt / sodium_floor/tdh2_encrypt", "d:tdh2/encrypt", "d:sodium_floor/tdh2_encrypt", 0.60, "<="),
     ("tdh2/verify / sodium/tdh2/verify", "d:tdh2/verify", "s:tdh2/verify", 0.65, "<="),
-    ("trustee per field (tdh2/partial_decrypt: verify + partial) / sodium/tdh2/partial_decrypt",
-     "d:tdh2/partial_decrypt", "s:tdh2/partial_decrypt", 0.55, "<="),
+    ("trustee per field: a request's version-2 fields, 64 verified in one batch, then each decrypted "
+     "(tdh2/trustee_fields/64 ÷ 64) / the libsodium trustee's version-1 field (sodium/tdh2/partial_decrypt_v1)",
+     "d:" + CHUNK + "/per_field", "s:tdh2/partial_decrypt_v1", 0.55, "<="),
+    ("the same / the same version-2 work on libsodium, each field checked alone (sodium/tdh2/trustee_fields/64 ÷ 64)",
+     "d:" + CHUNK + "/per_field", "s:" + CHUNK + "/per_field", 0.55, "<="),
+    ("trustee per field, one version-1 field alone (tdh2/partial_decrypt_v1: verify + partial; the figure before "
+     "version 2) / sodium/tdh2/partial_decrypt_v1", "d:tdh2/partial_decrypt_v1", "s:tdh2/partial_decrypt_v1", 0.55, "<="),
     ("tdh2/combine/3 / sodium_floor/tdh2_combine/3", "d:tdh2/combine/3", "d:sodium_floor/tdh2_combine/3", 0.40, "<="),
     ("tdh2/combine/10 / sodium_floor/tdh2_combine/10", "d:tdh2/combine/10", "d:sodium_floor/tdh2_combine/10", 0.30, "<="),
     ("mass decryption, constant-time product: its pace (one multiplication's time per session, interleaved)",
@@ -79,14 +88,15 @@ def partial_ops_us(r):
 
 
 def field_floor_us(r):
-    """The trustee's field in today's format: verify (w = fG - eu and wbar = fGbar - e ubar, one
+    """The trustee's field in version 1: verify (w = fG - eu and wbar = fGbar - e ubar, one
     double product each, then their encodings for the challenge) and the partial decryption."""
     return (r["d:group/double_mul_vartime/base"] + r["d:group/double_mul_vartime/any"] + 2 * encode_us(r)
             + partial_ops_us(r))
 
 
 def committed_field_us(r):
-    """EXTRAPOLATED, a format this code does not have: a validity proof that carries w and wbar,
+    """EXTRAPOLATED, as it was before version 2 existed (kept beside its measurement,
+    tdh2/trustee_fields/64): a validity proof that carries w and wbar,
     checked for a request's fields at once (investigate's requests stay under 64 KiB, about 130
     fields: here 128, so u, ubar, w and wbar of each are 512 points of one product, G's and Gbar's
     coefficients summed into two more), so per field 4 points' share of multi_mul_vartime/512 and
@@ -105,46 +115,44 @@ OPERATION_FLOORS = [
     ("tdh2/encrypt / its group operations (measured)", lambda r: r["d:tdh2/encrypt"] / encrypt_ops_us(r)),
     ("tdh2/encrypt's group operations alone (measured, summed) / sodium_floor/tdh2_encrypt",
      lambda r: encrypt_ops_us(r) / r["d:sodium_floor/tdh2_encrypt"]),
-    ("tdh2/partial_decrypt / its group operations (measured; the rest is hashing, scalars, allocation)",
-     lambda r: r["d:tdh2/partial_decrypt"] / field_floor_us(r)),
-    ("the field's group operations alone, this format (measured, summed) / sodium/tdh2/partial_decrypt",
-     lambda r: field_floor_us(r) / r["s:tdh2/partial_decrypt"]),
-    ("the field with a committed validity proof, 128 fields batched (EXTRAPOLATED from group/*) / "
-     "sodium/tdh2/partial_decrypt", lambda r: committed_field_us(r) / r["s:tdh2/partial_decrypt"]),
+    ("tdh2/partial_decrypt_v1 / its group operations (measured; the rest is hashing, scalars, allocation)",
+     lambda r: r["d:tdh2/partial_decrypt_v1"] / field_floor_us(r)),
+    ("a version-1 field's group operations alone (measured, summed) / sodium/tdh2/partial_decrypt_v1",
+     lambda r: field_floor_us(r) / r["s:tdh2/partial_decrypt_v1"]),
+    ("a version-2 field, 128 batched, as EXTRAPOLATED from group/* before it existed / sodium/tdh2/partial_decrypt_v1",
+     lambda r: committed_field_us(r) / r["s:tdh2/partial_decrypt_v1"]),
+    ("a version-2 field, 64 batched, measured (tdh2/trustee_fields/64 ÷ 64) / its extrapolation above",
+     lambda r: r["d:" + CHUNK + "/per_field"] / committed_field_us(r)),
 ]
 
 
 # Sessions per second that the end to end could reach on this machine's cores if they did nothing
 # but the TDH2 steps: EXTRAPOLATED upper bounds, to set beside bm_end_to_end's measured rate. Per
-# session and trustee asked: its field, parsing the field's points there, and the investigator
-# parsing the partial's three; once per session, the investigator's parse of the field and its
-# optimistic combine and open (k = 3). Left out: the warrant's chain and CRL, the request's and
+# session and trustee asked: its field, parsing the field's points there, encoding the partial's
+# three and the investigator parsing them; once per session, the investigator's parse of the field
+# and its optimistic combine and open (k = 3). Left out: the warrant's chain and CRL, the request's and
 # the response's signatures and sealing, HTTP, the logs, SQLite, JSON.
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def e2e_ceiling(r, asked, field_us, field_points):
-    """field_us parses no point of today's format (committed_field_us parses w and wbar): each
-    trustee asked parses u and ubar besides, and the investigator all field_points once a session."""
-    decode = r["d:group/decode"]
-    per_session = (asked * (field_us + 2 * decode + 3 * decode) + field_points * decode
+    """field_us parses and encodes no point (the benchmarks hand the step decoded fields and keep
+    the partial decoded): each trustee asked parses the field's field_points (2 in version 1, 4 in
+    version 2) and encodes the partial's three, the investigator parses those three per trustee and
+    the field's points once a session."""
+    decode, encode = r["d:group/decode"], encode_us(r)
+    per_session = (asked * (field_us + field_points * decode + 3 * encode + 3 * decode) + field_points * decode
                    + r["d:investigator/optimistic_combine_and_open/3"])
     return CORES * 1e6 / per_session
 
 
-def committed_field_with_glue_us(r):
-    """committed_field_us with today's field's glue (its measured time over its operations')."""
-    return committed_field_us(r) * r["d:tdh2/partial_decrypt"] / field_floor_us(r)
-
-
-# The committed format's field carries w and wbar: 4 points to parse, not 2.
+# A version-2 field carries w and wbar: 4 points to parse, not 2. Its trustee's field is measured
+# (tdh2/trustee_fields/64 ÷ 64); the ceiling built from it is still an extrapolation.
 E2E_CEILINGS = [
-    ("all 5 trustees asked, this format", lambda r: e2e_ceiling(r, 5, r["d:tdh2/partial_decrypt"], 2)),
-    ("k = 3 asked first, this format", lambda r: e2e_ceiling(r, 3, r["d:tdh2/partial_decrypt"], 2)),
-    ("all 5 trustees asked, a committed validity proof batched (its field EXTRAPOLATED as above, today's glue)",
-     lambda r: e2e_ceiling(r, 5, committed_field_with_glue_us(r), 4)),
-    ("k = 3 asked first, a committed validity proof batched (its field EXTRAPOLATED as above, today's glue)",
-     lambda r: e2e_ceiling(r, 3, committed_field_with_glue_us(r), 4)),
+    ("all 5 trustees asked, version 1", lambda r: e2e_ceiling(r, 5, r["d:tdh2/partial_decrypt_v1"], 2)),
+    ("k = 3 asked first, version 1", lambda r: e2e_ceiling(r, 3, r["d:tdh2/partial_decrypt_v1"], 2)),
+    ("all 5 trustees asked, version 2 batched 64 to a chunk", lambda r: e2e_ceiling(r, 5, r["d:" + CHUNK + "/per_field"], 4)),
+    ("k = 3 asked first, version 2 batched 64 to a chunk", lambda r: e2e_ceiling(r, 3, r["d:" + CHUNK + "/per_field"], 4)),
 ]
 
 
@@ -207,6 +215,9 @@ def main():
         d = one_pass(args.default_bm, args.min_time, FILTER_WITH_OPS)
         s = one_pass(args.sodium_bm, args.min_time, FILTER)
         rounds.append({**{"d:" + k: v for k, v in d.items()}, **{"s:" + k: v for k, v in s.items()}})
+        for side in ("d:", "s:"):
+            if side + CHUNK in rounds[-1]:
+                rounds[-1][side + CHUNK + "/per_field"] = rounds[-1][side + CHUNK] / CHUNK_FIELDS
     steps = {}
     for step in STEPS:
         name = "tdh2/" + step
@@ -217,6 +228,7 @@ def main():
     targets = []
     for figure, num, den, target, direction in TARGETS:
         if not all(num in r and (den is None or den in r) for r in rounds):
+            print(f"backends.py: no figure for '{figure}': {num} or {den} is missing from a round", file=sys.stderr)
             continue
         ratio = spread([r[num] if den is None else r[num] / r[den] for r in rounds])  # None: a ratio already
         at_most = direction == "<="

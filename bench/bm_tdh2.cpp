@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "escrow/envelope.hpp"
+#include "escrow/dleq.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/group.hpp"
 #include "escrow/hash.hpp"
@@ -312,6 +313,66 @@ void BM_tdh2_partial_decrypt(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_tdh2_partial_decrypt)->Name("tdh2/partial_decrypt");
+
+// The same on a version-1 field (SPEC §3.5), whose proof is (e, f): the trustee's field before
+// version 2, and under libsodium issue 17's reference. Setup's field is recipient-verifiable, so its
+// r is H(K, L) and the version-1 proof of the same (c, L, u, ubar) can be made here.
+void BM_tdh2_partial_decrypt_v1(benchmark::State& state) {
+  Setup s(3, 5);
+  tdh2::Ciphertext v1 = s.ct;
+  const Scalar r = group::hash_to_scalar(domain::kTdh2RecipientR, {s.key.expose(), s.label});
+  const auto proof = dleq::prove(domain::kTdh2Validity, {v1.c, v1.label}, {Point::generator(), v1.u, Point::generator_bar(), v1.ubar},
+                                 r, s.rng);
+  v1.format = tdh2::CiphertextFormat::challenge;
+  v1.e = proof.challenge;
+  v1.f = proof.response;
+  v1 = tdh2::Ciphertext::decode(v1.encode()).value();
+  for (auto _ : state) {
+    auto pd = tdh2::partial_decrypt(s.pk(), s.dealt.shares[0], v1, s.rng);
+    if (!pd) state.SkipWithError("partial_decrypt of a version-1 field failed");
+    benchmark::DoNotOptimize(pd);
+  }
+}
+BENCHMARK(BM_tdh2_partial_decrypt_v1)->Name("tdh2/partial_decrypt_v1");
+
+// What a trustee does per chunk of a request (SPEC §11.2 step 7, trustee::check_fields' chunks of
+// 64): verify_all over the chunk's distinct version-2 fields (one batch under libdecaf, one by one
+// under libsodium), then each field's partial decryption. Time per chunk; per field is / Arg.
+void BM_tdh2_trustee_fields(benchmark::State& state) {
+  Setup s(3, 5);
+  std::vector<tdh2::Ciphertext> fields;
+  for (int64_t i = 0; i < state.range(0); ++i)
+    fields.push_back(tdh2::encrypt(s.pk(), tdh2::random_session_key(s.rng), s.label, s.rng).value());
+  for (auto _ : state) {
+    auto verified = tdh2::verify_all(s.pk(), fields);
+    for (const auto& v : verified) {
+      if (!v) state.SkipWithError("a field failed verify_all");
+      else benchmark::DoNotOptimize(tdh2::partial_decrypt(s.pk(), s.dealt.shares[0], *v, s.rng));
+    }
+  }
+  state.counters["fields"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_tdh2_trustee_fields)->Name("tdh2/trustee_fields")->Arg(64)->Arg(128);
+
+// verify_all over a chunk of 64 version-2 fields: all valid (the batch holds), one invalid (the
+// batch fails, then each field alone: what a bad field costs its chunk, SPEC §11.8), and each field
+// alone for comparison (64 calls of verify).
+void BM_tdh2_verify_chunk(benchmark::State& state, int how) {
+  Setup s(3, 5);
+  std::vector<tdh2::Ciphertext> fields;
+  for (int i = 0; i < 64; ++i) fields.push_back(tdh2::encrypt(s.pk(), tdh2::random_session_key(s.rng), s.label, s.rng).value());
+  if (how == 1) fields[37].f = fields[37].f + Scalar::from_u64(1);
+  for (auto _ : state) {
+    if (how == 2) {
+      for (const auto& f : fields) benchmark::DoNotOptimize(tdh2::verify(s.pk(), f));
+    } else {
+      benchmark::DoNotOptimize(tdh2::verify_all(s.pk(), fields));
+    }
+  }
+}
+BENCHMARK_CAPTURE(BM_tdh2_verify_chunk, all_valid, 0)->Name("tdh2/verify_all/64/all_valid");
+BENCHMARK_CAPTURE(BM_tdh2_verify_chunk, one_invalid, 1)->Name("tdh2/verify_all/64/one_invalid");
+BENCHMARK_CAPTURE(BM_tdh2_verify_chunk, one_by_one, 2)->Name("tdh2/verify/64_one_by_one");
 
 void BM_tdh2_verify_partial(benchmark::State& state) {
   Setup s(3, 5);

@@ -280,7 +280,7 @@ def main():
         md += ["## Bytes on the wire per session", "", "| design | escrow field (B) | label beside it (B) | µs per session |", "|---|---|---|---|"]
         md += [f"| {l} | {b['wire_bytes']:.0f} | {b.get('label_bytes', 0):.0f} | {us(b):.1f} |" for l, b in sizes]
         md += ["", "The label (sender, recipient, time, session id) travels with every session in every design; "
-               "tdh2 carries it inside its field, so its 168 B + label is the whole cost.", ""]
+               "tdh2 carries it inside its field, so its 200 B + label (version 2; 168 B in version 1) is the whole cost.", ""]
         bar_chart("Bytes on the wire per session for key transport/escrow", "B", [(l, b["wire_bytes"]) for l, b in sizes],
                   os.path.join(charts, "bytes_per_session.svg"))
         bar_chart("Cost per session", "µs", [(l, us(b)) for l, b in sizes], os.path.join(charts, "cost_per_session.svg"))
