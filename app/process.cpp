@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace doormat::process {
 using escrow::ErrorCategory;
@@ -88,11 +90,20 @@ bool run_in(const std::string& cwd, const std::vector<std::string>& argv) {
   return r && r->status == 0;
 }
 
-void stop(pid_t pid, int signal) {
+bool stop(pid_t pid, int signal, std::chrono::milliseconds patience) {
   ::kill(pid, signal);
+  const auto give_up = std::chrono::steady_clock::now() + patience;
   int raw = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &raw, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) return true;  // exited (or not our child: nothing to wait for)
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
   while (::waitpid(pid, &raw, 0) < 0 && errno == EINTR) {
   }
+  return false;
 }
 
 std::string self_dir() {

@@ -3,6 +3,7 @@
 // drive real processes, not function calls.
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,10 @@ struct Output {
 [[nodiscard]] escrow::Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log_path);
 /// Runs argv in folder `cwd` (restoring ours after) and says whether it exited 0.
 [[nodiscard]] bool run_in(const std::string& cwd, const std::vector<std::string>& argv);
-/// Sends `signal` and waits for the child to exit.
-void stop(pid_t pid, int signal);
+/// Sends `signal` and waits for the child to exit, for at most `patience`; past it the child is
+/// killed (SIGKILL) and waited for, so a child that ignores or hangs on `signal` cannot hang its
+/// parent. Returns false when it had to be killed.
+bool stop(pid_t pid, int signal, std::chrono::milliseconds patience = std::chrono::seconds(30));
 /// The directory holding the running executable (for finding sibling programs).
 [[nodiscard]] std::string self_dir();
 

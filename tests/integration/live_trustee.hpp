@@ -49,7 +49,10 @@ struct TrusteeProcess {
     url = "http://127.0.0.1:" + port.substr(0, port.find('\n'));
   }
   void kill(int sig) {
-    if (pid > 0) process::stop(pid, sig);
+    // A trustee that does not stop on SIGTERM is a failure of its own, not a hung test.
+    if (pid > 0) {
+      EXPECT_TRUE(process::stop(pid, sig)) << "trustee " << index << " did not stop on signal " << sig << " within 30 s: killed";
+    }
     pid = 0;
   }
 };
