@@ -259,11 +259,41 @@ TEST(Decide, Step7TheBatchedValidityCheckNamesEachBadFieldAlone) {
                     .encode();
   ASSERT_EQ(fields[100][4], 1);  // version 1
   const std::set<std::size_t> bad = {5, 20, 34, 35};
-  const auto d = w.decide(w.request(w.warrant(w.judge, /*max_sessions=*/1000), fields), state);
+  // Chunks for two threads (run in order here): four of 35.
+  const trustee::ParallelFor two_threads{{}, 2};
+  const auto d = trustee::decide(w.request(w.warrant(w.judge, /*max_sessions=*/1000), fields).encode(), w.policy(),
+                                 {w.dealt.public_key, w.dealt.shares[0]}, state, w.now, w.rng, two_threads);
   ASSERT_FALSE(d.refusal.has_value()) << d.reason;
   ASSERT_EQ(d.results.size(), fields.size());
   for (std::size_t i = 0; i < fields.size(); ++i)
     EXPECT_EQ(d.results[i].status, bad.contains(i) ? request::FieldStatus::invalid_field : request::FieldStatus::issued) << "field " << i;
+}
+
+// Step 7's chunks of at most 64 fields come in a multiple of the pool's threads (one chunk a task).
+TEST(Decide, Step7SplitsTheFieldsIntoAMultipleOfThePoolsThreads) {
+  auto& w = world();
+  std::vector<std::vector<uint8_t>> fields;
+  for (uint64_t i = 0; i < 140; ++i) fields.push_back(w.field("alice", "bob", 1200 + i));
+  const auto chunks_of = [&](std::size_t count, std::size_t threads) {
+    MemoryState state;
+    std::vector<std::size_t> tasks;  // n of each parallel step: the chunks first, then the partials
+    const trustee::ParallelFor recording{[&](std::size_t n, const std::function<void(std::size_t)>& body) {
+                                           tasks.push_back(n);
+                                           for (std::size_t i = 0; i < n; ++i) body(i);
+                                         },
+                                         threads};
+    const std::vector<std::vector<uint8_t>> some(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(count));
+    const auto d = trustee::decide(w.request(w.warrant(w.judge, /*max_sessions=*/1000), some).encode(), w.policy(),
+                                   {w.dealt.public_key, w.dealt.shares[0]}, state, w.now, w.rng, recording);
+    EXPECT_FALSE(d.refusal.has_value()) << d.reason;
+    for (const auto& r : d.results) EXPECT_EQ(r.status, request::FieldStatus::issued);
+    return tasks.empty() ? std::size_t{0} : tasks.front();
+  };
+  EXPECT_EQ(chunks_of(140, 1), 3u);
+  EXPECT_EQ(chunks_of(140, 2), 4u);
+  EXPECT_EQ(chunks_of(140, 3), 3u);
+  EXPECT_EQ(chunks_of(10, 4), 4u);
+  EXPECT_EQ(chunks_of(2, 4), 2u);  // never more chunks than fields
 }
 
 TEST(Decide, Step7TheBudgetCountsDistinctFieldsAndARepeatCostsNothing) {

@@ -623,7 +623,7 @@ Reply Trustee::decrypt(std::span<const uint8_t> bytes, uint64_t now, const std::
   lock.lock();
   if (verified && with_view([&](SqliteStateView& v) { return job.reserve(v); })) {
     lock.unlock();
-    job.compute({pk, share}, rng_, [&](std::size_t n, const std::function<void(std::size_t)>& body) { pool_->parallel_for(n, body); });
+    job.compute({pk, share}, rng_, {[&](std::size_t n, const std::function<void(std::size_t)>& body) { pool_->parallel_for(n, body); }, pool_->threads()});
     lock.lock();
     with_view([&](SqliteStateView& v) {
       job.settle(v, {pk, share}, rng_);

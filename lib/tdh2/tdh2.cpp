@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "escrow/dleq.hpp"
+#include "escrow/dleq_batch.hpp"
 #include "escrow/ct.hpp"
 #include "escrow/domain.hpp"
 #include "escrow/hash.hpp"
@@ -431,12 +432,10 @@ Result<void> verify_in_place(const Ciphertext& ct) {
   return {};
 }
 
-// SPEC §5.3's batch. For each version-2 field j, with e_j its recomputed challenge, the equations
-//   f_j G - w_j - e_j u_j = 0   and   f_j Gbar - wbar_j - e_j ubar_j = 0
-// are summed with independent weights rho_j, sigma_j, as combine's batch sums the partials' (5.7,
-// batch_holds below, which says why the commitments are negated as points): one product over G,
-// Gbar and each field's w, wbar, u, ubar. A false accept has probability at most 2^-128.
-// VARIABLE TIME, public inputs.
+// SPEC §5.3's batch: for each version-2 field j, with e_j its recomputed challenge,
+//   f_j G = w_j + e_j u_j   and   f_j Gbar = wbar_j + e_j ubar_j,
+// in one dleq::CommittedBatch over G and Gbar (as combine's batch_holds below does for the
+// partials): a false accept has probability at most 2^-128. VARIABLE TIME, public inputs.
 bool validity_batch_holds(std::span<const Ciphertext* const> batch, Rng& rng);
 }  // namespace
 
@@ -455,13 +454,12 @@ std::vector<Result<VerifiedCiphertext>> verify_all(const PublicKey&, std::vector
   // Each field's verdict, as verify() would give it: the cheap checks first, then the batch of the
   // version-2 fields that passed them, then one by one whatever the batch did not settle.
   std::vector<std::optional<Error>> refused(cts.size());
-  std::vector<bool> settled(cts.size(), false);
+  std::vector<bool> batch_held(cts.size(), false);
   std::vector<const Ciphertext*> batch;
   std::vector<std::size_t> in_batch;
   for (std::size_t i = 0; i < cts.size(); ++i) {
     if (auto ok = cheap_validity_checks(cts[i]); !ok) {
       refused[i] = ok.error();
-      settled[i] = true;
     } else if (cts[i].format == CiphertextFormat::commitments) {
       batch.push_back(&cts[i]);
       in_batch.push_back(i);
@@ -469,13 +467,15 @@ std::vector<Result<VerifiedCiphertext>> verify_all(const PublicKey&, std::vector
   }
   // One field alone is cheaper checked as verify() does; under libsodium every field is (5.7's
   // reason: its multi-scalar product is the naive sum). The senders must not know the weights.
-  SystemRng weights;
-  if (group::kMultiMulIsFast && batch.size() > 1 && validity_batch_holds(batch, weights))
-    for (auto i : in_batch) settled[i] = true;
+  if (group::kMultiMulIsFast && batch.size() > 1) {
+    SystemRng weights;
+    if (validity_batch_holds(batch, weights))
+      for (auto i : in_batch) batch_held[i] = true;
+  }
   std::vector<Result<VerifiedCiphertext>> out;
   out.reserve(cts.size());
   for (std::size_t i = 0; i < cts.size(); ++i) {
-    if (!settled[i])
+    if (!refused[i] && !batch_held[i])
       if (auto ok = verify_in_place(cts[i]); !ok) refused[i] = ok.error();
     if (refused[i]) out.emplace_back(escrow::unexpected(std::move(*refused[i])));
     else out.emplace_back(VerifiedCiphertext(std::move(cts[i])));
@@ -539,80 +539,31 @@ bool passes_cheap_checks(const PublicKey& pk, const PartialDecryption& pd) {
   return pd.format != PartialFormat::commitments || !(pd.a1.is_identity() || pd.a2.is_identity());
 }
 
-// A Bellare–Garay–Rabin weight: uniform in [0, 2^128), from 16 bytes of rng (SPEC §5.7).
-Scalar batch_weight(Rng& rng) {
-  std::array<uint8_t, group::kScalarBytes> bytes{};
-  rng.fill(std::span(bytes).first(16));
-  return Scalar::from_bytes(bytes, group::ZeroScalar::allow).value();  // < 2^128 < L: canonical
-}
-
-// SPEC §5.7's batch. For each version-2 partial i, with e_i its recomputed challenge, the equations
-//   f_i G - a1_i - e_i Y_i = 0   and   f_i u - a2_i - e_i u_i = 0
-// are summed with independent weights rho_i, sigma_i:
-//   (sum rho_i f_i) G + (sum sigma_i f_i) u + sum rho_i (-a1_i) + sum sigma_i (-a2_i)
-//     + sum (-rho_i e_i) Y_i + sum (-sigma_i e_i) u_i = 0.
-// The commitments are negated as points, not their weights as scalars, so that their scalars stay
-// 128 bits long and Straus spends half the additions on them. If partial j's equations are off by
-// D1, D2 (not both zero), the sum is zero for at most one value of rho_j (or sigma_j) given the
-// rest: the prime order makes a false accept at most 2^-128. VARIABLE TIME, public inputs.
+// SPEC §5.7's batch: for each version-2 partial i, with e_i its recomputed challenge,
+//   f_i G = a1_i + e_i Y_i   and   f_i u = a2_i + e_i u_i,
+// in one dleq::CommittedBatch over G and u. VARIABLE TIME, public inputs.
 bool batch_holds(const PublicKey& pk, const Ciphertext& ct, std::span<const PartialDecryption* const> batch, Rng& rng) {
-  std::vector<Scalar> scalars;
-  std::vector<Point> points;
-  scalars.reserve(4 * batch.size() + 2);
-  points.reserve(4 * batch.size() + 2);
-  Scalar g_scalar, u_scalar;
+  dleq::CommittedBatch sum(Point::generator(), ct.u, batch.size());
   for (const PartialDecryption* pd : batch) {
     if (pd->format != PartialFormat::commitments || !passes_cheap_checks(pk, *pd)) return false;
     const auto context = partial_proof_context(pd->epoch, pd->index);
     const Point& yi = pk.verification_key(pd->index);
     const Scalar e = dleq::committed_challenge(domain::kTdh2PartialProofCommitted, {context},
                                                {Point::generator(), yi, ct.u, pd->u_i}, pd->a1, pd->a2);
-    const Scalar rho = batch_weight(rng), sigma = batch_weight(rng);
-    g_scalar = g_scalar + rho * pd->f_i;
-    u_scalar = u_scalar + sigma * pd->f_i;
-    scalars.push_back(rho);
-    points.push_back(Point::identity() - pd->a1);
-    scalars.push_back(sigma);
-    points.push_back(Point::identity() - pd->a2);
-    scalars.push_back((rho * e).negate());
-    points.push_back(yi);
-    scalars.push_back((sigma * e).negate());
-    points.push_back(pd->u_i);
+    sum.add(yi, pd->u_i, pd->a1, pd->a2, pd->f_i, e, rng);
   }
-  scalars.push_back(g_scalar);
-  points.push_back(Point::generator());
-  scalars.push_back(u_scalar);
-  points.push_back(ct.u);
-  return group::multi_mul_vartime(scalars, points).is_identity();
+  return sum.holds();
 }
 
 bool validity_batch_holds(std::span<const Ciphertext* const> batch, Rng& rng) {
-  std::vector<Scalar> scalars;
-  std::vector<Point> points;
-  scalars.reserve(4 * batch.size() + 2);
-  points.reserve(4 * batch.size() + 2);
-  Scalar g_scalar, gbar_scalar;
+  dleq::CommittedBatch sum(Point::generator(), Point::generator_bar(), batch.size());
   for (const Ciphertext* ct : batch) {
     if (ct->format != CiphertextFormat::commitments || !cheap_validity_checks(*ct)) return false;
     const Scalar e = dleq::committed_challenge(domain::kTdh2ValidityCommitted, {ct->c, ct->label},
                                                {Point::generator(), ct->u, Point::generator_bar(), ct->ubar}, ct->w, ct->wbar);
-    const Scalar rho = batch_weight(rng), sigma = batch_weight(rng);
-    g_scalar = g_scalar + rho * ct->f;
-    gbar_scalar = gbar_scalar + sigma * ct->f;
-    scalars.push_back(rho);
-    points.push_back(Point::identity() - ct->w);
-    scalars.push_back(sigma);
-    points.push_back(Point::identity() - ct->wbar);
-    scalars.push_back((rho * e).negate());
-    points.push_back(ct->u);
-    scalars.push_back((sigma * e).negate());
-    points.push_back(ct->ubar);
+    sum.add(ct->u, ct->ubar, ct->w, ct->wbar, ct->f, e, rng);
   }
-  scalars.push_back(g_scalar);
-  points.push_back(Point::generator());
-  scalars.push_back(gbar_scalar);
-  points.push_back(Point::generator_bar());
-  return group::multi_mul_vartime(scalars, points).is_identity();
+  return sum.holds();
 }
 }  // namespace
 

@@ -211,20 +211,22 @@ bool Deciding::reserve(StateView& state) {
   return true;
 }
 
-void Deciding::compute(const Key& key, Rng& rng, const ParallelFor& parallel_in) {
-  const ParallelFor parallel = parallel_in ? parallel_in : [](std::size_t n, const std::function<void(std::size_t)>& body) {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-  };
+void ParallelFor::operator()(std::size_t n, const std::function<void(std::size_t)>& body) const {
+  if (run) return run(n, body);
+  for (std::size_t i = 0; i < n; ++i) body(i);
+}
+
+void Deciding::compute(const Key& key, Rng& rng, const ParallelFor& parallel) {
   const auto& warrant = warrant_->warrant;
   const auto covers = [&](const SessionLabel& label) { return warrant.covers(label); };
   // 7. (a) In parallel: parse, validity, scope — pure functions of public data — in chunks, each
   // chunk's validity proofs in one batch (SPEC §5.3): at most 64 fields, enough for the product to
-  // pay, and an even number of equal chunks, so that a small request still keeps two cores busy
-  // and a request of 65 to 128 fields is not split 64 and a few.
+  // pay, and equal chunks in a multiple of the threads, so that a small request still keeps every
+  // core busy and a request of 65 to 128 fields on two is not split 64 and a few.
   constexpr std::size_t kMaxChunk = 64;
-  const std::size_t n = distinct_.size();
-  std::size_t chunks = (n + kMaxChunk - 1) / kMaxChunk;
-  chunks = std::min(n, chunks + chunks % 2);
+  const std::size_t n = distinct_.size(), threads = std::max<std::size_t>(1, parallel.threads);
+  const std::size_t at_most_64 = (n + kMaxChunk - 1) / kMaxChunk;
+  const std::size_t chunks = std::min(n, (at_most_64 + threads - 1) / threads * threads);
   const std::size_t chunk = chunks == 0 ? 0 : (n + chunks - 1) / chunks;
   parallel(chunk == 0 ? 0 : (n + chunk - 1) / chunk, [&](std::size_t c) {
     const std::size_t begin = c * chunk, end = std::min(n, begin + chunk);

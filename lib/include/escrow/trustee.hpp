@@ -71,8 +71,13 @@ class StateView {
   [[nodiscard]] virtual Result<bool> opened(const std::array<uint8_t, 32>& warrant_hash, const std::array<uint8_t, 32>& field_hash) = 0;
 };
 
-/// Runs `body(i)` for i in [0, n), possibly in parallel; the default runs them in order.
-using ParallelFor = std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)>;
+/// Runs `body(i)` for i in [0, n), on up to `threads` threads at once (the trustee's pool); the
+/// default runs them in order on the caller's. Step 7 sizes its chunks of fields from `threads`.
+struct ParallelFor {
+  std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)> run;
+  std::size_t threads = 1;
+  void operator()(std::size_t n, const std::function<void(std::size_t)>& body) const;
+};
 
 /// The trustee's key (step 7). The share is secret.
 struct Key {
