@@ -286,13 +286,20 @@ TEST(Decide, Step7SplitsTheFieldsIntoAMultipleOfThePoolsThreads) {
     const auto d = trustee::decide(w.request(w.warrant(w.judge, /*max_sessions=*/1000), some).encode(), w.policy(),
                                    {w.dealt.public_key, w.dealt.shares[0]}, state, w.now, w.rng, recording);
     EXPECT_FALSE(d.refusal.has_value()) << d.reason;
-    for (const auto& r : d.results) EXPECT_EQ(r.status, request::FieldStatus::issued);
+    // Every field was reached by a chunk: issued, with its partial (an unchecked one is refused).
+    for (const auto& r : d.results) {
+      EXPECT_EQ(r.status, request::FieldStatus::issued);
+      EXPECT_FALSE(r.partial.empty());
+    }
     return tasks.empty() ? std::size_t{0} : tasks.front();
   };
   EXPECT_EQ(chunks_of(140, 1), 3u);
   EXPECT_EQ(chunks_of(140, 2), 4u);
   EXPECT_EQ(chunks_of(140, 3), 3u);
   EXPECT_EQ(chunks_of(10, 4), 4u);
+  EXPECT_EQ(chunks_of(5, 4), 4u);  // ranges of 2, 1, 1, 1: not ceil(5/4) = 2 each, which is three tasks
+  EXPECT_EQ(chunks_of(9, 8), 8u);
+  EXPECT_EQ(chunks_of(17, 16), 16u);
   EXPECT_EQ(chunks_of(2, 4), 2u);  // never more chunks than fields
 }
 

@@ -105,7 +105,8 @@ struct Deciding::Field {
   std::array<uint8_t, 32> hash{};
   std::size_t first = 0;  // its first place in the request
   uint64_t count = 0;     // how many times the request holds it
-  request::FieldStatus status = request::FieldStatus::issued;
+  // Until step 7 has checked it: a field no check reached is never issued (fail closed).
+  request::FieldStatus status = request::FieldStatus::invalid_field;
   std::optional<tdh2::VerifiedCiphertext> ct;  // passed parse, validity and scope
   bool opened_before = false;                  // as reserve() read the state
   std::vector<uint8_t> partial;
@@ -227,9 +228,9 @@ void Deciding::compute(const Key& key, Rng& rng, const ParallelFor& parallel) {
   const std::size_t n = distinct_.size(), threads = std::max<std::size_t>(1, parallel.threads);
   const std::size_t at_most_64 = (n + kMaxChunk - 1) / kMaxChunk;
   const std::size_t chunks = std::min(n, (at_most_64 + threads - 1) / threads * threads);
-  const std::size_t chunk = chunks == 0 ? 0 : (n + chunks - 1) / chunks;
-  parallel(chunk == 0 ? 0 : (n + chunk - 1) / chunk, [&](std::size_t c) {
-    const std::size_t begin = c * chunk, end = std::min(n, begin + chunk);
+  // Exactly `chunks` ranges, their sizes differing by at most one (so none over 64).
+  parallel(chunks, [&](std::size_t c) {
+    const std::size_t begin = c * n / chunks, end = (c + 1) * n / chunks;
     std::vector<std::span<const uint8_t>> fields;
     for (std::size_t i = begin; i < end; ++i) fields.emplace_back(request_->fields[distinct_[i]->first]);
     auto checks = check_fields(key.public_key, fields, covers);
